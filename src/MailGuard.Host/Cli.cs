@@ -1,0 +1,25 @@
+namespace MailGuard.Host;
+
+/// <summary>The verbs of ARCHITECTURE.md's command-line contract.</summary>
+public static class Cli
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Length == 0)
+        {
+            stderr.WriteLine("usage: mailguard run|scan|mime-dump|quarantine ...");
+            return 2;
+        }
+
+        switch (args[0])
+        {
+            case "mime-dump":
+                return MimeDumpCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "run":
+                return RunCommand.Run(args.AsSpan(1), stdout, stderr);
+            default:
+                stderr.WriteLine($"mailguard: unknown verb '{args[0]}'");
+                return 2;
+        }
+    }
+}

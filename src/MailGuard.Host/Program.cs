@@ -1,0 +1,6 @@
+namespace MailGuard.Host;
+
+public static class Program
+{
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+}
