@@ -1,0 +1,188 @@
+namespace MailGuard.Mime;
+
+/// <summary>Content-Type (RFC 2045 §5): type/subtype and parameters.</summary>
+public sealed class ContentType
+{
+    public ContentType(string mediaType, string mediaSubtype, ParameterList parameters, bool isValid = true)
+    {
+        MediaType = mediaType;
+        MediaSubtype = mediaSubtype;
+        Parameters = parameters;
+        IsValid = isValid;
+    }
+
+    /// <summary>RFC 2045 §5.2: no Content-Type field means text/plain; charset=us-ascii.</summary>
+    public static ContentType TextPlain { get; } = new("text", "plain", ParameterList.Empty);
+
+    /// <summary>RFC 2046 §5.1.5: the default inside multipart/digest.</summary>
+    public static ContentType MessageRfc822 { get; } = new("message", "rfc822", ParameterList.Empty);
+
+    /// <summary>Lower-case top-level type.</summary>
+    public string MediaType { get; }
+
+    /// <summary>Lower-case subtype.</summary>
+    public string MediaSubtype { get; }
+
+    public string MimeType => MediaType + "/" + MediaSubtype;
+
+    public ParameterList Parameters { get; }
+
+    /// <summary>False when the field was present but not type/subtype (it then reads as text/plain).</summary>
+    public bool IsValid { get; }
+
+    public string? Charset => Parameters["charset"]?.Trim().ToLowerInvariant();
+
+    /// <summary>The boundary parameter with trailing white space removed, or null.</summary>
+    public string? Boundary => Parameters["boundary"]?.TrimEnd();
+
+    public string? Name => Parameters["name"];
+
+    public bool IsMultipart => MediaType == "multipart";
+
+    /// <summary>message/rfc822, message/global (RFC 6532) and message/news encapsulate a message; other message/* subtypes do not.</summary>
+    public bool IsEncapsulatedMessage => MediaType == "message" && MediaSubtype is "rfc822" or "global" or "news";
+
+    public bool Is(string type, string subtype) => MediaType == type && MediaSubtype == subtype;
+
+    /// <summary>
+    /// Parses a Content-Type value. A value that is not type/subtype yields text/plain with
+    /// <see cref="IsValid"/> false (RFC 2045 §5.2 "default to text/plain"), parameters kept.
+    /// </summary>
+    public static ContentType Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        int semi = IndexOfParameterStart(value);
+        string main = ParameterList.StripComments(semi < 0 ? value : value[..semi]).Trim();
+        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..]);
+        if (TryParseTypeSubtype(main, out string type, out string subtype))
+        {
+            return new ContentType(type, subtype, parameters);
+        }
+
+        return new ContentType("text", "plain", parameters, isValid: false);
+    }
+
+    private static int IndexOfParameterStart(string value)
+    {
+        int depth = 0;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && depth > 0)
+            {
+                depth--;
+            }
+            else if (c == ';' && depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    // RFC 2045 §5.1: type "/" subtype, both tokens.
+    private static bool TryParseTypeSubtype(string main, out string type, out string subtype)
+    {
+        type = subtype = string.Empty;
+        int slash = main.IndexOf('/');
+        if (slash <= 0 || slash == main.Length - 1 || main.IndexOf('/', slash + 1) >= 0)
+        {
+            return false;
+        }
+
+        var t = main.AsSpan(0, slash).Trim();
+        var s = main.AsSpan(slash + 1).Trim();
+        if (!IsToken(t) || !IsToken(s))
+        {
+            return false;
+        }
+
+        type = t.ToString().ToLowerInvariant();
+        subtype = s.ToString().ToLowerInvariant();
+        return true;
+    }
+
+    internal static bool IsToken(ReadOnlySpan<char> s)
+    {
+        if (s.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (char c in s)
+        {
+            if (c <= ' ' || c >= 127 || "()<>@,;:\\\"/[]?=".Contains(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override string ToString() => MimeType;
+}
+
+/// <summary>Content-Disposition (RFC 2183).</summary>
+public sealed class ContentDisposition
+{
+    public ContentDisposition(string disposition, ParameterList parameters)
+    {
+        Disposition = disposition;
+        Parameters = parameters;
+    }
+
+    /// <summary>Lower-case disposition type ("inline", "attachment", ...); may be empty when malformed.</summary>
+    public string Disposition { get; }
+
+    public ParameterList Parameters { get; }
+
+    public string? FileName => Parameters["filename"];
+
+    public bool IsAttachment => Disposition == "attachment";
+
+    public static ContentDisposition Parse(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        int semi = value.IndexOf(';');
+        string main = ParameterList.StripComments(semi < 0 ? value : value[..semi]).Trim().ToLowerInvariant();
+        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..]);
+        return new ContentDisposition(main, parameters);
+    }
+}
+
+/// <summary>Content-Transfer-Encoding (RFC 2045 §6).</summary>
+public static class TransferEncoding
+{
+    /// <summary>The lower-case mechanism token with comments and white space dropped; null for an empty value.</summary>
+    public static string? Normalize(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        string v = ParameterList.StripComments(value).Trim().ToLowerInvariant();
+        int ws = v.IndexOfAny([' ', '\t', ';']);
+        if (ws > 0)
+        {
+            v = v[..ws];
+        }
+
+        return v.Length == 0 ? null : v;
+    }
+
+    /// <summary>A decoder for the mechanism; identity for 7bit, 8bit, binary and unknown tokens (RFC 2045 §6.4).</summary>
+    public static IMimeDecoder CreateDecoder(string? mechanism) => mechanism switch
+    {
+        "base64" => new Base64Decoder(),
+        "quoted-printable" => new QuotedPrintableDecoder(),
+        "x-uuencode" or "uuencode" or "uue" or "x-uue" => new UUDecoder(),
+        _ => new PassThroughDecoder(),
+    };
+}

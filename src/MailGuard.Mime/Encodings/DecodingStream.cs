@@ -1,0 +1,186 @@
+namespace MailGuard.Mime;
+
+/// <summary>A read-only stream that decodes another stream through an <see cref="IMimeDecoder"/> as it is read.</summary>
+public sealed class DecodingStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly IMimeDecoder _decoder;
+    private readonly bool _leaveOpen;
+    private readonly byte[] _in = new byte[16 * 1024];
+    private readonly byte[] _out = new byte[(16 * 1024) + 8];
+    private int _outStart;
+    private int _outEnd;
+    private bool _innerDone;
+    private bool _flushed;
+
+    public DecodingStream(Stream inner, IMimeDecoder decoder, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(decoder);
+        _inner = inner;
+        _decoder = decoder;
+        _leaveOpen = leaveOpen;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        while (_outStart == _outEnd)
+        {
+            if (_flushed)
+            {
+                return 0;
+            }
+
+            _outStart = 0;
+            if (_innerDone)
+            {
+                _outEnd = _decoder.Flush(_out);
+                _flushed = true;
+                continue;
+            }
+
+            int n = _inner.Read(_in, 0, _in.Length);
+            if (n <= 0)
+            {
+                _innerDone = true;
+                _outEnd = 0;
+                continue;
+            }
+
+            _outEnd = _decoder.Decode(_in.AsSpan(0, n), _out);
+        }
+
+        int take = Math.Min(buffer.Length, _outEnd - _outStart);
+        _out.AsSpan(_outStart, take).CopyTo(buffer);
+        _outStart += take;
+        return take;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_leaveOpen)
+        {
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>A read-only window [start, start+length) of a seekable stream; reads do not disturb other windows.</summary>
+public sealed class SliceStream : Stream
+{
+    private readonly Stream _inner;
+    private readonly long _start;
+    private readonly long _length;
+    private readonly object? _lock;
+    private long _position;
+
+    /// <param name="sync">Lock shared by all slices of the same source, so concurrent slices can seek safely.</param>
+    public SliceStream(Stream inner, long start, long length, object? sync = null)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        if (!inner.CanSeek)
+        {
+            throw new ArgumentException("A slice needs a seekable stream.", nameof(inner));
+        }
+
+        _inner = inner;
+        _start = start;
+        _length = length;
+        _lock = sync;
+    }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => true;
+
+    public override bool CanWrite => false;
+
+    public override long Length => _length;
+
+    public override long Position
+    {
+        get => _position;
+        set => _position = Math.Clamp(value, 0, _length);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        long remaining = _length - _position;
+        if (remaining <= 0)
+        {
+            return 0;
+        }
+
+        if (buffer.Length > remaining)
+        {
+            buffer = buffer[..(int)remaining];
+        }
+
+        int n;
+        if (_lock is null)
+        {
+            _inner.Position = _start + _position;
+            n = _inner.Read(buffer);
+        }
+        else
+        {
+            lock (_lock)
+            {
+                _inner.Position = _start + _position;
+                n = _inner.Read(buffer);
+            }
+        }
+
+        _position += n;
+        return n;
+    }
+
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => _length + offset,
+        };
+        return _position;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,232 @@
+namespace MailGuard.Mime.Internal;
+
+/// <summary>
+/// Reads physical lines from a stream with their absolute offsets, treating CRLF, LF and a
+/// bare CR as line ends (as Python's email package and most mail clients do). Only the head
+/// of a line (up to <see cref="HeadCapacity"/> bytes) is exposed; longer lines are skipped
+/// over without being buffered, so memory stays bounded whatever the input.
+/// </summary>
+internal sealed class LineReader
+{
+    private readonly Stream _stream;
+    private readonly byte[] _buffer;
+    private readonly byte[] _longHead;
+    private int _start;
+    private int _end;
+    private long _bufferOffset;
+    private bool _eof;
+
+    private bool _pushedBack;
+    private bool _hasLine;
+    private bool _headIsLong;
+    private int _headStart;
+    private int _headLength;
+
+    public LineReader(Stream stream, long startOffset, int headCapacity)
+    {
+        _stream = stream;
+        HeadCapacity = headCapacity;
+        _buffer = new byte[Math.Max(64 * 1024, headCapacity * 2)];
+        _longHead = new byte[headCapacity];
+        _bufferOffset = startOffset;
+    }
+
+    public int HeadCapacity { get; }
+
+    /// <summary>Absolute offset of the current line's first byte.</summary>
+    public long LineOffset { get; private set; }
+
+    /// <summary>Length of the current line including its line ending.</summary>
+    public long LineLength { get; private set; }
+
+    /// <summary>Length of the line ending: 2 for CRLF, 1 for LF or CR, 0 at end of input.</summary>
+    public int EolLength { get; private set; }
+
+    /// <summary>The line was longer than <see cref="HeadCapacity"/>; <see cref="Head"/> holds only its start.</summary>
+    public bool Truncated { get; private set; }
+
+    public long LineEnd => LineOffset + LineLength;
+
+    /// <summary>Offset just past the last line handed out and not pushed back.</summary>
+    public long Position => _pushedBack ? LineOffset : (_hasLine ? LineEnd : _bufferOffset + _start);
+
+    /// <summary>The start of the current line, line ending included when it fits.</summary>
+    public ReadOnlySpan<byte> Head => _headIsLong
+        ? _longHead.AsSpan(0, _headLength)
+        : _buffer.AsSpan(_headStart, _headLength);
+
+    /// <summary>The head without its line ending (for a truncated line, the head as is).</summary>
+    public ReadOnlySpan<byte> Content
+    {
+        get
+        {
+            var head = Head;
+            return Truncated ? head : head[..^EolLength];
+        }
+    }
+
+    /// <summary>Makes the next <see cref="ReadLine"/> return the current line again.</summary>
+    public void PushBack()
+    {
+        if (_hasLine)
+        {
+            _pushedBack = true;
+        }
+    }
+
+    public bool ReadLine()
+    {
+        if (_pushedBack)
+        {
+            _pushedBack = false;
+            return true;
+        }
+
+        _hasLine = false;
+        int searchFrom = _start;
+        while (true)
+        {
+            int i = IndexOfEol(searchFrom);
+            if (i >= 0)
+            {
+                int eol = 1;
+                if (_buffer[i] == (byte)'\r')
+                {
+                    if (i + 1 < _end)
+                    {
+                        eol = _buffer[i + 1] == (byte)'\n' ? 2 : 1;
+                    }
+                    else if (!_eof)
+                    {
+                        searchFrom = i - _start;
+                        Fill();
+                        searchFrom += _start;
+                        continue;
+                    }
+                }
+
+                SetLine(_start, i + eol - _start, eol, truncated: false);
+                _start = i + eol;
+                return true;
+            }
+
+            if (_eof)
+            {
+                if (_start == _end)
+                {
+                    return false;
+                }
+
+                SetLine(_start, _end - _start, 0, truncated: false);
+                _start = _end;
+                return true;
+            }
+
+            if (_end - _start >= HeadCapacity)
+            {
+                ReadLongLine();
+                return true;
+            }
+
+            searchFrom = _end - _start;
+            Fill();
+            searchFrom += _start;
+        }
+    }
+
+    private void SetLine(int start, int length, int eol, bool truncated)
+    {
+        _headIsLong = false;
+        _headStart = start;
+        _headLength = length;
+        LineOffset = _bufferOffset + start;
+        LineLength = length;
+        EolLength = eol;
+        Truncated = truncated;
+        _hasLine = true;
+    }
+
+    // A line longer than the head capacity: keep its head, then skip to the line end without buffering.
+    private void ReadLongLine()
+    {
+        long lineOffset = _bufferOffset + _start;
+        Buffer.BlockCopy(_buffer, _start, _longHead, 0, HeadCapacity);
+        _start += HeadCapacity;
+        int eol = 0;
+        while (true)
+        {
+            int i = IndexOfEol(_start);
+            if (i >= 0)
+            {
+                eol = 1;
+                if (_buffer[i] == (byte)'\r')
+                {
+                    if (i + 1 >= _end && !_eof)
+                    {
+                        _start = i;
+                        Fill();
+                        continue;
+                    }
+
+                    if (i + 1 < _end && _buffer[i + 1] == (byte)'\n')
+                    {
+                        eol = 2;
+                    }
+                }
+
+                _start = i + eol;
+                break;
+            }
+
+            _start = _end;
+            if (_eof)
+            {
+                break;
+            }
+
+            Fill();
+        }
+
+        _headIsLong = true;
+        _headLength = HeadCapacity;
+        LineOffset = lineOffset;
+        LineLength = _bufferOffset + _start - lineOffset;
+        EolLength = eol;
+        Truncated = true;
+        _hasLine = true;
+    }
+
+    private int IndexOfEol(int from)
+    {
+        int rel = _buffer.AsSpan(from, _end - from).IndexOfAny((byte)'\r', (byte)'\n');
+        return rel < 0 ? -1 : from + rel;
+    }
+
+    private void Fill()
+    {
+        if (_start > 0)
+        {
+            int remaining = _end - _start;
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, remaining);
+            _bufferOffset += _start;
+            _end = remaining;
+            _start = 0;
+        }
+
+        while (_end < _buffer.Length)
+        {
+            int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (n <= 0)
+            {
+                _eof = true;
+                return;
+            }
+
+            _end += n;
+            if (n > 0)
+            {
+                return;
+            }
+        }
+    }
+}
