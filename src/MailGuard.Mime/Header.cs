@@ -13,12 +13,13 @@ public sealed class Header
     private readonly int _valueStart;
     private string? _value;
 
-    internal Header(string name, byte[] raw, int valueStart, long offset)
+    internal Header(string name, byte[] raw, int valueStart, long offset, long sourceLength)
     {
         Name = name;
         _raw = raw;
         _valueStart = valueStart;
         Offset = offset;
+        SourceLength = sourceLength;
     }
 
     /// <summary>Creates a header for writing, folded at commas when longer than 78 characters.</summary>
@@ -31,7 +32,11 @@ public sealed class Header
         _raw = Encoding.UTF8.GetBytes(text);
         _valueStart = Encoding.UTF8.GetByteCount(name) + 1;
         Offset = -1;
+        SourceLength = _raw.Length;
     }
+
+    /// <summary>Bytes the field occupies in the source (more than <see cref="RawField"/> when a limit truncated it).</summary>
+    public long SourceLength { get; }
 
     public string Name { get; }
 

@@ -23,6 +23,7 @@ internal sealed class MimeParser
     private readonly List<byte[]> _stack = new();
     private readonly MemoryStream _headerBytes = new();
     private int _entities;
+    private long _fieldEnd;
     private bool _partsExceeded;
 
     public MimeParser(MimeDocument doc, Stream source, MimeParserOptions options)
@@ -250,6 +251,7 @@ internal sealed class MimeParser
 
     private void AppendHeaderLine(MimeEntity entity, ReadOnlySpan<byte> head, ref int blockBytes, ref bool blockFull)
     {
+        _fieldEnd = _reader.LineEnd;
         blockBytes += head.Length;
         if (blockBytes > _options.MaxHeaderBlockBytes)
         {
@@ -272,7 +274,7 @@ internal sealed class MimeParser
             return;
         }
 
-        entity.Headers.Add(new Header(name, _headerBytes.ToArray(), valueStart, offset));
+        entity.Headers.Add(new Header(name, _headerBytes.ToArray(), valueStart, offset, _fieldEnd - offset));
         _headerBytes.SetLength(0);
     }
 
