@@ -586,8 +586,8 @@ public static class AddressParser
 
         private void SkipUntil(bool stopAtSemicolon)
         {
+            // Angle brackets are not tracked: in a damaged list they are often unbalanced.
             bool inQuote = false;
-            int angle = 0;
             while (Pos < Text.Length)
             {
                 char c = Text[Pos];
@@ -611,15 +611,7 @@ public static class AddressParser
                     SkipComment();
                     continue;
                 }
-                else if (c == '<')
-                {
-                    angle++;
-                }
-                else if (c == '>' && angle > 0)
-                {
-                    angle--;
-                }
-                else if (angle == 0 && (c == ',' || (stopAtSemicolon && c == ';')))
+                else if (c == ',' || (stopAtSemicolon && c == ';'))
                 {
                     return;
                 }

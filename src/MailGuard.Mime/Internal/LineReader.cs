@@ -138,11 +138,11 @@ internal sealed class LineReader
     {
         _headIsLong = false;
         _headStart = start;
-        _headLength = length;
+        _headLength = Math.Min(length, HeadCapacity);
         LineOffset = _bufferOffset + start;
         LineLength = length;
         EolLength = eol;
-        Truncated = truncated;
+        Truncated = truncated || length > HeadCapacity;
         _hasLine = true;
     }
 

@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace MailGuard.Mime.Tests;
+
+public sealed class DecoderTests
+{
+    private static byte[] Decode(IMimeDecoder decoder, string input, int chunk = 1)
+    {
+        // Feed in small chunks: decoders must carry state across any split.
+        byte[] bytes = Encoding.Latin1.GetBytes(input);
+        var output = new List<byte>();
+        var buffer = new byte[bytes.Length + 16];
+        for (int i = 0; i < bytes.Length; i += chunk)
+        {
+            int n = decoder.Decode(bytes.AsSpan(i, Math.Min(chunk, bytes.Length - i)), buffer);
+            output.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        int f = decoder.Flush(buffer);
+        output.AddRange(buffer.AsSpan(0, f).ToArray());
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData("SGVsbG8gd29ybGQ=", "Hello world")]
+    [InlineData("SGVs\r\nbG8g\r\nd29y\r\nbGQ=\r\n", "Hello world")]
+    [InlineData("SGVsbG8*gd29ybGQ", "Hello world")]
+    [InlineData("YWJj=ZGVm", "abcdef")]
+    [InlineData("YWI=\r\nignored", "ab")]
+    [InlineData("YWJjZA", "abcd")]
+    public void Base64_LenientDecoding(string input, string expected)
+    {
+        Assert.Equal(expected, Encoding.ASCII.GetString(Decode(new Base64Decoder(), input)));
+        Assert.Equal(expected, Encoding.ASCII.GetString(Decode(new Base64Decoder(), input, chunk: 64)));
+    }
+
+    [Theory]
+    [InlineData("caf=C3=A9", "café")]
+    [InlineData("soft=\r\nbreak", "softbreak")]
+    [InlineData("soft=\nbreak", "softbreak")]
+    [InlineData("lower=c3=a9", "loweré")]
+    [InlineData("bad=zz escape", "bad=zz escape")]
+    [InlineData("trailing  \r\nkept", "trailing  \r\nkept")]
+    [InlineData("end=", "end")]
+    [InlineData("a==3D", "a=3D")]
+    public void QuotedPrintable_Decoding(string input, string expected) =>
+        Assert.Equal(expected, Encoding.UTF8.GetString(Decode(new QuotedPrintableDecoder(), input)));
+
+    [Fact]
+    public void UUDecode_BeginToEnd()
+    {
+        string input = "begin 644 hello.txt\n+2&5L;&\\@=V]R;&0`\n`\nend\n";
+        Assert.Equal("Hello world", Encoding.ASCII.GetString(Decode(new UUDecoder(), input)));
+    }
+
+    [Fact]
+    public void DecodingStream_LargeBase64_StreamsWithoutBuffering()
+    {
+        var data = new byte[3_000_000];
+        new Random(1).NextBytes(data);
+        string b64 = Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks);
+        using var s = new DecodingStream(new MemoryStream(Encoding.ASCII.GetBytes(b64)), new Base64Decoder());
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        Assert.Equal(data, ms.ToArray());
+    }
+}
