@@ -121,7 +121,7 @@ public sealed class MimeEntity
 
     /// <summary>The content with its transfer encoding undone, streamed (never buffered whole).</summary>
     public Stream OpenDecodedContent() =>
-        new DecodingStream(OpenContent(), Mime.TransferEncoding.CreateDecoder(TransferEncoding));
+        new DecodingStream(OpenContent(), Mime.TransferEncoding.CreateDecoder(TransferEncoding), bufferSize: (int)Math.Min(BodyLength + 16, 64 * 1024));
 
     /// <summary>This entity and every entity below it, depth first, encapsulated messages included.</summary>
     public IEnumerable<MimeEntity> DescendantsAndSelf()

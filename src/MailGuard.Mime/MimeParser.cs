@@ -302,8 +302,19 @@ internal sealed class MimeParser
     {
         entity.Kind = MimeEntityKind.Leaf;
         int lastEol = 0;
-        while (_reader.ReadLine())
+        while (true)
         {
+            int skipped = _reader.SkipNonDelimiterLines();
+            if (skipped >= 0)
+            {
+                lastEol = skipped;
+            }
+
+            if (!_reader.ReadLine())
+            {
+                break;
+            }
+
             if (MatchesEnclosing())
             {
                 _reader.PushBack();

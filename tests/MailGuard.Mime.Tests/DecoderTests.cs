@@ -28,6 +28,7 @@ public sealed class DecoderTests
     [InlineData("YWJj=ZGVm", "abcdef")]
     [InlineData("YWI=\r\nignored", "ab")]
     [InlineData("YWJjZA", "abcd")]
+    [InlineData("SGV sbG8 gd2 9yb GQ", "Hello world")]
     public void Base64_LenientDecoding(string input, string expected)
     {
         Assert.Equal(expected, Encoding.ASCII.GetString(Decode(new Base64Decoder(), input)));

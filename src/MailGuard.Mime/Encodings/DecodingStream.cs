@@ -6,17 +6,21 @@ public sealed class DecodingStream : Stream
     private readonly Stream _inner;
     private readonly IMimeDecoder _decoder;
     private readonly bool _leaveOpen;
-    private readonly byte[] _in = new byte[16 * 1024];
-    private readonly byte[] _out = new byte[(16 * 1024) + 8];
+    private readonly byte[] _in;
+    private readonly byte[] _out;
     private int _outStart;
     private int _outEnd;
     private bool _innerDone;
     private bool _flushed;
 
-    public DecodingStream(Stream inner, IMimeDecoder decoder, bool leaveOpen = false)
+    /// <param name="bufferSize">Input chunk size; small parts get small buffers (default 64 KiB, at least 1 KiB).</param>
+    public DecodingStream(Stream inner, IMimeDecoder decoder, bool leaveOpen = false, int bufferSize = 64 * 1024)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(decoder);
+        bufferSize = Math.Clamp(bufferSize, 1024, 1024 * 1024);
+        _in = new byte[bufferSize];
+        _out = new byte[bufferSize + 8];
         _inner = inner;
         _decoder = decoder;
         _leaveOpen = leaveOpen;

@@ -134,6 +134,109 @@ internal sealed class LineReader
         }
     }
 
+    /// <summary>
+    /// Skips whole lines that cannot be MIME delimiters (they do not start with "--") using a
+    /// vectorised search, so long base64 bodies are not walked line by line. Stops before the
+    /// first line that starts with "--", or where the buffered data runs out. Returns the line
+    /// ending length of the last line skipped, or -1 when nothing was skipped.
+    /// </summary>
+    public int SkipNonDelimiterLines()
+    {
+        if (_pushedBack)
+        {
+            return -1;
+        }
+
+        int lastEol = -1;
+        while (true)
+        {
+            if (_end - _start < 3)
+            {
+                if (_eof)
+                {
+                    return lastEol;
+                }
+
+                Fill();
+                if (_end - _start < 3)
+                {
+                    return lastEol;
+                }
+            }
+
+            var span = _buffer.AsSpan(_start, _end - _start);
+            if (span[0] == (byte)'-' && span[1] == (byte)'-')
+            {
+                return lastEol;
+            }
+
+            int from = 1;
+            while (true)
+            {
+                int hit = span[from..].IndexOf("--"u8);
+                if (hit < 0)
+                {
+                    break;
+                }
+
+                hit += from;
+                byte prev = span[hit - 1];
+                if (prev == (byte)'\n' || (prev == (byte)'\r' && span[hit] != (byte)'\n'))
+                {
+                    lastEol = prev == (byte)'\n' && hit >= 2 && span[hit - 2] == (byte)'\r' ? 2 : 1;
+                    _start += hit;
+                    _hasLine = false;
+                    return lastEol;
+                }
+
+                from = hit + 1;
+            }
+
+            // No candidate in the buffer: keep the last (possibly incomplete) line and read on.
+            int lastBreak = span[..^1].LastIndexOfAny((byte)'\r', (byte)'\n');
+            if (lastBreak < 0)
+            {
+                return lastEol;
+            }
+
+            lastEol = span[lastBreak] == (byte)'\n' && lastBreak >= 1 && span[lastBreak - 1] == (byte)'\r' ? 2 : 1;
+            if (span[lastBreak] == (byte)'\r')
+            {
+                // A CR whose LF may be the last byte: stop before the line it ends instead.
+                return lastEol == -1 ? -1 : SkipTo(lastBreak, span, ref lastEol);
+            }
+
+            _start += lastBreak + 1;
+            _hasLine = false;
+            if (_eof)
+            {
+                return lastEol;
+            }
+
+            Fill();
+        }
+    }
+
+    private int SkipTo(int crIndex, ReadOnlySpan<byte> span, ref int lastEol)
+    {
+        int prevBreak = span[..crIndex].LastIndexOfAny((byte)'\r', (byte)'\n');
+        if (prevBreak < 0)
+        {
+            return -1;
+        }
+
+        lastEol = span[prevBreak] == (byte)'\n' && prevBreak >= 1 && span[prevBreak - 1] == (byte)'\r' ? 2 : 1;
+        if (span[prevBreak] == (byte)'\r' && prevBreak + 1 < span.Length && span[prevBreak + 1] == (byte)'\n')
+        {
+            lastEol = 2;
+            prevBreak++;
+        }
+
+        _start += prevBreak + 1;
+        _hasLine = false;
+        return lastEol;
+    }
+
     private void SetLine(int start, int length, int eol, bool truncated)
     {
         _headIsLong = false;
