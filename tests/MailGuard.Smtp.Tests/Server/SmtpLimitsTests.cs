@@ -191,14 +191,14 @@ public sealed class SmtpLimitsTests
     [Fact]
     public async Task DataRate_AtMinimumRate_Accepted()
     {
-        await using var server = await TestServer.StartAsync(o => o.MinimumDataRate = new SmtpMinDataRate(200, TimeSpan.FromMilliseconds(300)));
+        await using var server = await TestServer.StartAsync(o => o.MinimumDataRate = new SmtpMinDataRate(100, TimeSpan.FromMilliseconds(300)));
         await using var client = await OpenTransactionAsync(server);
         await client.CommandAsync("DATA");
 
-        // ~1000 bytes/s in 50-byte pieces: well above 200 bytes/s.
+        // ~4000 bytes/s in 200-byte pieces: far above 100 bytes/s even when the test machine is busy.
         for (var i = 0; i < 20; i++)
         {
-            await client.SendAsync(new string('x', 48) + "\r\n");
+            await client.SendAsync(new string('x', 198) + "\r\n");
             await Task.Delay(50);
         }
 
