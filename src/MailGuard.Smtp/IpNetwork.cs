@@ -46,34 +46,32 @@ public readonly struct IpNetwork : IEquatable<IpNetwork>
         var text = value.AsSpan().Trim();
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address))
+        // IPAddress.TryParse also takes legacy forms such as "10.0.0" or "10"; a CIDR list should not.
+        if (!IPAddress.TryParse(addressText, out var parsed) ||
+            (parsed.AddressFamily == AddressFamily.InterNetwork && addressText.Count('.') != 3))
         {
             return false;
         }
 
-        address = Normalize(address);
-        var bytes = address.GetAddressBytes();
-        var maxBits = bytes.Length * 8;
-        var length = maxBits;
+        var parsedBits = parsed.GetAddressBytes().Length * 8;
+        var length = parsedBits;
         if (slash >= 0)
         {
             var lengthText = text[(slash + 1)..];
-            if (lengthText.Length is 0 or > 3 || !int.TryParse(lengthText, System.Globalization.NumberStyles.None, null, out length) || length > maxBits)
+            if (lengthText.Length is 0 or > 3 || !int.TryParse(lengthText, System.Globalization.NumberStyles.None, null, out length) || length > parsedBits)
             {
                 return false;
             }
-
-            // "::ffff:10.0.0.0/104" was normalized to IPv4 above; shift the length to match.
-            if (address.AddressFamily == AddressFamily.InterNetwork && IPAddress.Parse(addressText).AddressFamily == AddressFamily.InterNetworkV6)
-            {
-                length -= 96;
-                if (length < 0)
-                {
-                    return false;
-                }
-            }
         }
 
+        var address = Normalize(parsed);
+        if (address.AddressFamily != parsed.AddressFamily)
+        {
+            // "::ffff:10.0.0.0/104" becomes 10.0.0.0/8, so IPv4 peers match it.
+            length = Math.Max(0, length - 96);
+        }
+
+        var bytes = address.GetAddressBytes();
         ClearHostBits(bytes, length);
         network = new IpNetwork(bytes, length, address.AddressFamily);
         return true;

@@ -41,9 +41,10 @@ internal sealed class TestServer : IAsyncDisposable
         configure?.Invoke(options);
         hooks ??= new TestHooks();
         var server = new SmtpServer(options, hooks);
-        server.SessionFaulted += (_, e) => throw new InvalidOperationException("Session faulted", e.Exception);
+        var testServer = new TestServer(server, options, hooks);
+        server.SessionFaulted += (_, e) => testServer.Faults.Enqueue(e.Exception);
         await server.StartAsync();
-        return new TestServer(server, options, hooks);
+        return testServer;
     }
 
     public async Task<RawClient> ConnectAsync(bool readGreeting = true)
@@ -58,5 +59,12 @@ internal sealed class TestServer : IAsyncDisposable
         return client;
     }
 
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    /// <summary>Unexpected session exceptions (bugs); checked on dispose.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<Exception> Faults { get; } = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Assert.True(Faults.IsEmpty, "Session faulted: " + string.Join("\n", Faults));
+    }
 }
