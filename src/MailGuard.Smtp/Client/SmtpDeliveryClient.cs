@@ -25,6 +25,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
     private PipeWriter? _writer;
     private Dictionary<string, string> _extensions = new(StringComparer.OrdinalIgnoreCase);
     private bool _transactionUsed;
+    private bool _rsetPending;
 
     /// <summary>Creates a client; nothing is connected until <see cref="SendAsync"/>.</summary>
     public SmtpDeliveryClient(SmtpClientOptions options, TimeProvider? timeProvider = null)
@@ -64,12 +65,20 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             {
                 stage = SmtpStage.Mail;
                 // A clean slate for the next transaction (RFC 5321 §4.1.1.5), whatever the last one left.
+                // With PIPELINING, RSET travels in the same batch as MAIL (RFC 2920 §3.1 lists it as groupable).
                 Write("RSET");
-                var rset = await ReadReplyAsync(_options.CommandTimeout, cancellationToken);
-                if (!rset.IsPositiveCompletion)
+                if (!_extensions.ContainsKey("PIPELINING"))
                 {
-                    await CloseAsync();
-                    return Result(message, SmtpStage.Mail, rset);
+                    var rset = await ReadReplyAsync(_options.CommandTimeout, cancellationToken);
+                    if (!rset.IsPositiveCompletion)
+                    {
+                        await CloseAsync();
+                        return Result(message, SmtpStage.Mail, rset);
+                    }
+                }
+                else
+                {
+                    _rsetPending = true;
                 }
             }
 
@@ -307,6 +316,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             }
 
             Write("DATA");
+            var rsetReply = _rsetPending ? await ReadReplyAsync(_options.CommandTimeout, ct) : (SmtpReply?)null;
+            _rsetPending = false;
             mailReply = await ReadReplyAsync(_options.CommandTimeout, ct);
             setStage(SmtpStage.Rcpt);
             for (var i = 0; i < replies.Length; i++)
@@ -316,6 +327,13 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
             setStage(SmtpStage.Data);
             dataReply = await ReadReplyAsync(_options.CommandTimeout, ct);
+            if (rsetReply is { IsPositiveCompletion: false } failedRset)
+            {
+                // The server is in a state we do not understand; give up on this connection.
+                await CloseAsync();
+                return Result(message, SmtpStage.Mail, failedRset, forceDeferred: true);
+            }
+
             if (!mailReply.IsPositiveCompletion)
             {
                 if (dataReply.Code == 354)
@@ -516,6 +534,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _stream = null;
         IsSecure = false;
         _transactionUsed = false;
+        _rsetPending = false;
         if (_reader is not null)
         {
             await _reader.CompleteAsync();
