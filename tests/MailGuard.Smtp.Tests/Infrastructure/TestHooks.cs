@@ -50,10 +50,7 @@ internal sealed class TestHooks : ISmtpServerHooks
             return ValueTask.FromResult(new SmtpReply(450, "4.2.1", "Try later"));
         }
 
-        var allowed = session.IsAuthenticated || IpNetwork.ContainsAny(AllowedNetworks, session.RemoteAddress!);
-        return ValueTask.FromResult(allowed
-            ? new SmtpReply(250, "2.1.5", "Ok")
-            : new SmtpReply(554, "5.7.1", "Relay access denied"));
+        return ValueTask.FromResult(SmtpReplies.IsRelayAllowed(session, AllowedNetworks) ? SmtpReplies.RecipientOk : SmtpReplies.RelayDenied);
     }
 
     public ValueTask<IMessageWriter> BeginMessageAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
