@@ -48,7 +48,8 @@ internal sealed class SmtpSession
     private bool _overflow;
     private long _bdatRemaining;
     private bool _bdatLast;
-    private bool _bdatAccepted;
+    /// <summary>Set when the current chunk is read only to be discarded: the reply to send after it, and whether it counts toward MaxErrors.</summary>
+    private (SmtpReply Reply, bool IsClientError)? _bdatDrainReply;
     private long _bdatLineLength;
     private string? _authMechanism;
     private string? _authUser;
@@ -604,9 +605,9 @@ internal sealed class SmtpSession
             return Error(new SmtpReply(501, "5.5.4", "Syntax: DATA"));
         }
 
-        if (!await BeginMessageAsync())
+        if (await BeginMessageAsync() is { } failure)
         {
-            return Next.Continue;
+            return Reply(failure);
         }
 
         _framer.Reset();
@@ -615,7 +616,8 @@ internal sealed class SmtpSession
         return Reply(new SmtpReply(354, null, "End data with <CR><LF>.<CR><LF>"));
     }
 
-    private async ValueTask<bool> BeginMessageAsync()
+    /// <summary>Asks the host for a message writer; returns the reply to send when that fails.</summary>
+    private async ValueTask<SmtpReply?> BeginMessageAsync()
     {
         var envelope = _envelope!;
         try
@@ -626,15 +628,14 @@ internal sealed class SmtpSession
         {
             await ResetTransactionAsync();
             _engine.Reset(SmtpState.Ready);
-            Reply(new SmtpReply(451, "4.3.0", "Local error in processing"));
-            return false;
+            return new SmtpReply(451, "4.3.0", "Local error in processing");
         }
 
         _overflow = false;
         envelope.MessageBytes = 0;
         envelope.LongLineCount = 0;
         envelope.BareLineFeedCount = 0;
-        return true;
+        return null;
     }
 
     private async ValueTask<(long Used, bool Ended)> ConsumeDataAsync(ReadOnlySequence<byte> buffer)
@@ -742,22 +743,20 @@ internal sealed class SmtpSession
         _bdatRemaining = size;
         _bdatLast = last;
         _mode = Mode.Bdat;
-        _bdatAccepted = false;
+        StartRateWindow();
         if (!_engine.TryBegin(SmtpVerb.Bdat))
         {
             // The chunk is still read and discarded so its bytes are never taken for commands.
-            _pendingBdatError = BadSequence(SmtpVerb.Bdat);
+            _bdatDrainReply = (BadSequence(SmtpVerb.Bdat), true);
             return Next.Continue;
         }
 
-        _pendingBdatError = null;
+        _bdatDrainReply = null;
         if (_engine.State == SmtpState.Rcpt)
         {
-            if (!await BeginMessageAsync())
+            if (await BeginMessageAsync() is { } failure)
             {
-                _pendingBdatError = null;
-                _bdatAccepted = false;
-                _pendingBdatReplySent = true;
+                _bdatDrainReply = (failure, false);
                 return Next.Continue;
             }
 
@@ -765,14 +764,8 @@ internal sealed class SmtpSession
             _bdatLineLength = 0;
         }
 
-        _bdatAccepted = true;
-        _pendingBdatReplySent = false;
-        StartRateWindow();
         return Next.Continue;
     }
-
-    private SmtpReply? _pendingBdatError;
-    private bool _pendingBdatReplySent;
 
     private async ValueTask<long> ConsumeChunkAsync(ReadOnlySequence<byte> buffer)
     {
@@ -785,7 +778,7 @@ internal sealed class SmtpSession
         var chunk = buffer.Slice(0, take);
         _bdatRemaining -= take;
         _rateBytes += take;
-        if (!_bdatAccepted)
+        if (_bdatDrainReply is not null)
         {
             return take;
         }
@@ -828,16 +821,10 @@ internal sealed class SmtpSession
     private async ValueTask<Next> FinishChunkAsync()
     {
         _mode = Mode.Command;
-        if (!_bdatAccepted)
+        if (_bdatDrainReply is var (reply, isClientError))
         {
-            if (_pendingBdatReplySent)
-            {
-                // BeginMessage failed and already answered 451.
-                _pendingBdatReplySent = false;
-                return Next.Continue;
-            }
-
-            return Error(_pendingBdatError ?? new SmtpReply(503, "5.5.1", "Error: bad sequence of commands"));
+            _bdatDrainReply = null;
+            return isClientError ? Error(reply) : Reply(reply);
         }
 
         var envelope = _envelope!;

@@ -53,8 +53,12 @@ internal sealed class TestHooks : ISmtpServerHooks
         return ValueTask.FromResult(SmtpReplies.IsRelayAllowed(session, AllowedNetworks) ? SmtpReplies.RecipientOk : SmtpReplies.RelayDenied);
     }
 
+    public bool ThrowOnBegin { get; set; }
+
     public ValueTask<IMessageWriter> BeginMessageAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IMessageWriter>(new MemoryWriter(this, session));
+        ThrowOnBegin
+            ? throw new IOException("spool unavailable")
+            : ValueTask.FromResult<IMessageWriter>(new MemoryWriter(this, session));
 
     private sealed class MemoryWriter(TestHooks owner, SmtpSessionContext session) : IMessageWriter
     {
