@@ -86,7 +86,8 @@ public sealed class SmtpServerOptions
 
     /// <summary>
     /// Idle time allowed between reads of message content. Default 3 minutes, the data-block timeout
-    /// of RFC 5321 §4.5.3.2.6; the 10-minute figure there is the client's wait for our final reply.
+    /// of RFC 5321 §4.5.3.2.5; the 10 minutes of §4.5.3.2.6 are the client's wait for our reply after
+    /// the final dot, which bounds how long a commit hook may take.
     /// </summary>
     public TimeSpan DataTimeout
     {
