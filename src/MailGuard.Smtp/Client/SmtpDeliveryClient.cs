@@ -85,6 +85,12 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             _transactionUsed = true;
             return await TransactAsync(message, s => stage = s, cancellationToken);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The session is mid-exchange and cannot be reused.
+            await CloseAsync();
+            throw;
+        }
         catch (Exception ex) when (IsNetworkFailure(ex, cancellationToken))
         {
             await CloseAsync();
@@ -104,7 +110,8 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         try
         {
             Write("QUIT");
-            await ReadReplyAsync(_options.CommandTimeout, cancellationToken);
+            // Nothing depends on the answer, so a silent server must not hold up disposal for minutes.
+            await ReadReplyAsync(TimeSpan.FromSeconds(Math.Min(10, _options.CommandTimeout.TotalSeconds)), cancellationToken);
         }
         catch (Exception ex) when (IsNetworkFailure(ex, cancellationToken))
         {

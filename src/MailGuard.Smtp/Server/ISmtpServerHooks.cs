@@ -5,7 +5,8 @@ namespace MailGuard.Smtp.Server;
 /// verbatim, so they should carry an enhanced status code (RFC 2034). Syntax, sequence and limit
 /// checks happen before a hook is called. A hook that throws is treated as a local error: the
 /// client gets 451 4.3.0 and the transaction is dropped; hooks should return failures as replies.
-/// The token passed to each hook is cancelled when the session ends or the server stops hard.
+/// The token passed to each hook is cancelled when the server stops hard (grace period over); a
+/// client that disconnects while a hook runs is noticed only after the hook returns.
 /// </summary>
 public interface ISmtpServerHooks
 {

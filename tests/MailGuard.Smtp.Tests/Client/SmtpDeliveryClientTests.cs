@@ -357,4 +357,20 @@ public sealed class SmtpDeliveryClientTests
         Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
         Assert.Equal("5.6.7", result.Reply!.Value.EnhancedCode);
     }
+
+    [Fact]
+    public async Task SendAsync_CallerCancelsDuringData_ThrowsAndNextSendReconnects()
+    {
+        var hooks = new TestHooks { CommitDelay = TimeSpan.FromSeconds(2) };
+        await using var server = await TestServer.StartAsync(hooks: hooks);
+        await using var client = new SmtpDeliveryClient(Options(server.Port));
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SendAsync(Message("x"), cts.Token));
+        Assert.False(client.IsConnected);
+
+        hooks.CommitDelay = TimeSpan.Zero;
+        var result = await client.SendAsync(Message("y"));
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+    }
 }
