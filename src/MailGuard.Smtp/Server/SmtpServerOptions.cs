@@ -70,7 +70,12 @@ public sealed class SmtpServerOptions
         set => _maxMessageBytes = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive.");
     }
 
-    /// <summary>Error replies tolerated per session; the next error is answered with 421 4.7.0 and the connection closed. Default 20, Postfix's smtpd_hard_error_limit.</summary>
+    /// <summary>
+    /// Error replies tolerated per session; the next error is answered with 421 4.7.0 and the connection
+    /// closed. Default 20, Postfix's smtpd_hard_error_limit. Like Postfix's error count, every 4xx/5xx
+    /// reply to a command counts (including MAIL/RCPT refusals by the hooks, so relay probing ends),
+    /// except 452 too-many-recipients and the reply after the message content.
+    /// </summary>
     public int MaxErrors
     {
         get => _maxErrors;

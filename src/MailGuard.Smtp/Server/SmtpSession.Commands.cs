@@ -23,7 +23,7 @@ internal sealed partial class SmtpSession
         if (_server.IsStopping && !InTransaction && verb != SmtpVerb.Quit)
         {
             await AbortMessageAsync();
-            Write(s_shuttingDown);
+            Write(ShuttingDown());
             return Next.Close;
         }
 

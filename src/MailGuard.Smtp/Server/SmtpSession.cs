@@ -23,7 +23,6 @@ internal sealed partial class SmtpSession
     private const int DecodeBufferSize = 16 * 1024;
 
     private static readonly SmtpReply s_ok = new(250, "2.0.0", "Ok");
-    private static readonly SmtpReply s_shuttingDown = new(421, "4.3.2", "Service shutting down, closing transmission channel");
     private static readonly StreamPipeReaderOptions s_readerOptions = new(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true);
     private static readonly StreamPipeWriterOptions s_writerOptions = new(leaveOpen: true);
 
@@ -205,7 +204,7 @@ internal sealed partial class SmtpSession
         {
             if (_server.IsStopping && !InTransaction)
             {
-                Write(s_shuttingDown);
+                Write(ShuttingDown());
                 await FlushAsync();
                 return;
             }
@@ -229,7 +228,7 @@ internal sealed partial class SmtpSession
                 if (_server.IsHardStopping || (_server.IsStopping && !InTransaction))
                 {
                     await AbortMessageAsync();
-                    Write(s_shuttingDown);
+                    Write(ShuttingDown());
                     await FlushAsync();
                     return;
                 }
@@ -523,6 +522,9 @@ internal sealed partial class SmtpSession
     }
 
     private void Write(SmtpReply reply) => reply.WriteTo(_writer!);
+
+    /// <summary>RFC 5321 §3.8: "421 &lt;domain&gt; Service not available, closing transmission channel".</summary>
+    private SmtpReply ShuttingDown() => new(421, "4.3.2", $"{_options.ServerName} Service shutting down, closing transmission channel");
 
     private Next Reply(SmtpReply reply)
     {

@@ -152,6 +152,23 @@ public sealed class SmtpLimitsTests
     }
 
     [Fact]
+    public async Task DataTimeout_ClientStallsInData_Replies421AndAborts()
+    {
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.MinimumDataRate = null;
+            o.DataTimeout = TimeSpan.FromMilliseconds(300);
+        });
+        await using var client = await OpenTransactionAsync(server);
+        await client.CommandAsync("DATA");
+        await client.SendAsync("partial\r\n");
+
+        Assert.StartsWith("421 4.4.2", await client.ReadReplyAsync());
+        Assert.True(await client.IsClosedAsync());
+        Assert.Equal(1, server.Hooks.Aborted);
+    }
+
+    [Fact]
     public async Task SlowClient_BelowMinimumRate_Disconnected_OthersUnaffected()
     {
         await using var server = await TestServer.StartAsync(o => o.MinimumDataRate = new SmtpMinDataRate(200, TimeSpan.FromMilliseconds(500)));
