@@ -51,7 +51,7 @@ public sealed class SmtpServer : IAsyncDisposable
     internal bool IsHardStopping => _hardStop.IsCancellationRequested;
 
     /// <summary>Binds every configured endpoint and starts accepting. Throws SocketException when a port is taken.</summary>
-    /// <exception cref="InvalidOperationException">Already started, or implicit TLS configured without a certificate.</exception>
+    /// <exception cref="InvalidOperationException">Already started, or <see cref="SmtpServerOptions.Validate"/> found problems (all listed in the message).</exception>
     public Task StartAsync(CancellationToken cancellationToken = default)
     {
         if (Interlocked.Exchange(ref _started, 1) != 0)
@@ -59,14 +59,11 @@ public sealed class SmtpServer : IAsyncDisposable
             throw new InvalidOperationException("The server was already started.");
         }
 
-        if (_options.ImplicitTlsListen.Count > 0 && _options.ServerCertificate is null)
+        var problems = _options.Validate();
+        if (problems.Count > 0)
         {
-            throw new InvalidOperationException("Implicit TLS listeners need SmtpServerOptions.ServerCertificate.");
-        }
-
-        if (_options.Listen.Count + _options.ImplicitTlsListen.Count == 0)
-        {
-            throw new InvalidOperationException("No listen endpoints configured.");
+            Interlocked.Exchange(ref _started, 0);
+            throw new InvalidOperationException("Invalid SmtpServerOptions: " + string.Join(" ", problems));
         }
 
         var plain = new List<IPEndPoint>();

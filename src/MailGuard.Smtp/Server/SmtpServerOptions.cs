@@ -134,6 +134,53 @@ public sealed class SmtpServerOptions
     /// <summary>When true, MAIL before a successful AUTH gets 530 5.7.0. Default false (relay access is then the host's RCPT decision).</summary>
     public bool RequireAuth { get; set; }
 
+    /// <summary>
+    /// Checks the combination of settings (the setters check single values) and returns every problem
+    /// found, so a host can report them together at start-up. Empty when the options are usable.
+    /// </summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (Listen.Count + ImplicitTlsListen.Count == 0)
+        {
+            problems.Add("No listen endpoint: add one to Listen or ImplicitTlsListen.");
+        }
+
+        foreach (var endpoint in Listen.Concat(ImplicitTlsListen))
+        {
+            if (endpoint is null)
+            {
+                problems.Add("A listen endpoint is null.");
+            }
+        }
+
+        var duplicates = Listen.Concat(ImplicitTlsListen).Where(e => e is not null && e.Port != 0)
+            .GroupBy(e => e).Where(g => g.Count() > 1).Select(g => g.Key);
+        foreach (var endpoint in duplicates)
+        {
+            problems.Add($"Endpoint {endpoint} is listed more than once.");
+        }
+
+        var certificate = ServerCertificate;
+        if (ImplicitTlsListen.Count > 0 && certificate is null)
+        {
+            problems.Add("ImplicitTlsListen needs ServerCertificate.");
+        }
+
+        if (certificate is not null && !certificate.HasPrivateKey)
+        {
+            problems.Add("ServerCertificate has no private key.");
+        }
+
+        if (RequireAuth && certificate is null)
+        {
+            // AUTH is only offered under TLS, so without a certificate no client could ever send mail.
+            problems.Add("RequireAuth needs ServerCertificate (AUTH is offered only over TLS).");
+        }
+
+        return problems;
+    }
+
     private static int Positive(int value) =>
         value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must be positive.");
 

@@ -238,6 +238,31 @@ public sealed class SmtpLimitsTests
     }
 
     [Fact]
+    public void Validate_SeveralProblems_AllReported()
+    {
+        var options = new SmtpServerOptions { RequireAuth = true };
+        options.Listen.Clear();
+
+        var problems = options.Validate();
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.Contains("No listen endpoint", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("RequireAuth", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task StartAsync_ImplicitTlsWithoutCertificate_Throws()
+    {
+        var options = new SmtpServerOptions();
+        options.ImplicitTlsListen.Add(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        await using var server = new SmtpServer(options, new TestHooks());
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync());
+
+        Assert.Contains("ServerCertificate", ex.Message);
+    }
+
+    [Fact]
     public void Options_Defaults_MatchCitedSources()
     {
         var options = new SmtpServerOptions();
