@@ -59,6 +59,13 @@ public sealed class SmtpClientOptions
         }
     }
 
+    /// <summary>
+    /// Send content with BDAT when the server offers CHUNKING (RFC 3030): the bytes go out exactly as
+    /// stored (no dot-stuffing, bare LF kept), which suits forwarding an original message unchanged.
+    /// Default false: DATA, which also turns bare LF into CRLF.
+    /// </summary>
+    public bool UseChunking { get; init; }
+
     /// <summary>TCP connect (and TLS handshake) limit. Default 30 s (Postfix smtp_connect_timeout).</summary>
     public TimeSpan ConnectTimeout
     {

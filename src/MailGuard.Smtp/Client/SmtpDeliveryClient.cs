@@ -310,10 +310,11 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         }
 
         var pipelining = _extensions.ContainsKey("PIPELINING");
+        var chunking = _options.UseChunking && _extensions.ContainsKey("CHUNKING");
         var replies = new SmtpReply?[message.Recipients.Count];
         Write(mail.ToString());
         SmtpReply mailReply;
-        SmtpReply dataReply;
+        SmtpReply? dataReply = null;
         if (pipelining)
         {
             // RFC 2920 §3.1: MAIL, RCPTs and DATA go in one batch; replies come back in order.
@@ -322,7 +323,11 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
                 Write($"RCPT TO:<{recipient}>");
             }
 
-            Write("DATA");
+            if (!chunking)
+            {
+                Write("DATA");
+            }
+
             var rsetReply = _rsetPending ? await ReadReplyAsync(_options.CommandTimeout, ct) : (SmtpReply?)null;
             _rsetPending = false;
             mailReply = await ReadReplyAsync(_options.CommandTimeout, ct);
@@ -333,7 +338,11 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             }
 
             setStage(SmtpStage.Data);
-            dataReply = await ReadReplyAsync(_options.CommandTimeout, ct);
+            if (!chunking)
+            {
+                dataReply = await ReadReplyAsync(_options.CommandTimeout, ct);
+            }
+
             if (rsetReply is { IsPositiveCompletion: false } failedRset)
             {
                 // The server is in a state we do not understand; give up on this connection.
@@ -343,7 +352,7 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
             if (!mailReply.IsPositiveCompletion)
             {
-                if (dataReply.Code == 354)
+                if (dataReply?.Code == 354)
                 {
                     await EndEmptyDataAsync(ct);
                 }
@@ -372,14 +381,23 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
             }
 
             setStage(SmtpStage.Data);
-            Write("DATA");
-            dataReply = await ReadReplyAsync(_options.CommandTimeout, ct);
+            if (!chunking)
+            {
+                Write("DATA");
+                dataReply = await ReadReplyAsync(_options.CommandTimeout, ct);
+            }
         }
 
         var anyAccepted = replies.Any(r => r!.Value.IsPositiveCompletion);
-        if (dataReply.Code != 354)
+        if (dataReply is null)
         {
-            return anyAccepted ? Final(message, replies, dataReply) : RecipientsOnly(message, replies);
+            // CHUNKING: no DATA was sent, so nothing needs ending when no recipient was accepted.
+            return anyAccepted ? Final(message, replies, await SendChunksAsync(message.Content, pipelining, ct)) : RecipientsOnly(message, replies);
+        }
+
+        if (dataReply.Value.Code != 354)
+        {
+            return anyAccepted ? Final(message, replies, dataReply.Value) : RecipientsOnly(message, replies);
         }
 
         if (!anyAccepted)
@@ -392,6 +410,72 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         await SendContentAsync(message.Content, ct);
         var final = await ReadReplyAsync(_options.DataTerminationTimeout, ct);
         return Final(message, replies, final);
+    }
+
+    /// <summary>
+    /// Sends the content with BDAT (RFC 3030): exact bytes, no dot-stuffing or line-end changes, the
+    /// last chunk marked LAST. With PIPELINING the chunks are not held back for their replies
+    /// (RFC 3030 §4.2); the first refusal, else the LAST reply, is the result.
+    /// </summary>
+    private async Task<SmtpReply> SendChunksAsync(Stream content, bool pipelining, CancellationToken ct)
+    {
+        const int ChunkSize = 64 * 1024;
+        var current = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        var next = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            var currentLength = await content.ReadAtLeastAsync(current.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, ct);
+            var outstanding = 0;
+            while (true)
+            {
+                // Read one chunk ahead so the final chunk can carry LAST (no extra "BDAT 0 LAST").
+                var nextLength = currentLength < ChunkSize ? 0 : await content.ReadAtLeastAsync(next.AsMemory(0, ChunkSize), ChunkSize, throwOnEndOfStream: false, ct);
+                var last = nextLength == 0;
+                Write(last ? $"BDAT {currentLength} LAST" : $"BDAT {currentLength}");
+                _writer!.Write(current.AsSpan(0, currentLength));
+                outstanding++;
+                if (last)
+                {
+                    break;
+                }
+
+                if (pipelining)
+                {
+                    using var timeout = Timeout(_options.DataTimeout, ct);
+                    await _writer!.FlushAsync(timeout.Token);
+                }
+                else
+                {
+                    outstanding--;
+                    var reply = await ReadReplyAsync(_options.DataTimeout, ct);
+                    if (!reply.IsPositiveCompletion)
+                    {
+                        return reply;
+                    }
+                }
+
+                (current, next) = (next, current);
+                currentLength = nextLength;
+            }
+
+            SmtpReply? failure = null;
+            var final = default(SmtpReply);
+            for (var i = 0; i < outstanding; i++)
+            {
+                final = await ReadReplyAsync(i == outstanding - 1 ? _options.DataTerminationTimeout : _options.DataTimeout, ct);
+                if (!final.IsPositiveCompletion)
+                {
+                    failure ??= final;
+                }
+            }
+
+            return failure ?? final;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(current);
+            ArrayPool<byte>.Shared.Return(next);
+        }
     }
 
     private async Task EndEmptyDataAsync(CancellationToken ct)
