@@ -20,6 +20,7 @@ public sealed class ThroughputTests(ITestOutputHelper output)
         const int connections = 4;
         const int perConnection = 500;
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var stopwatch = Stopwatch.StartNew();
 
         await Task.WhenAll(Enumerable.Range(0, connections).Select(async c =>
@@ -34,10 +35,11 @@ public sealed class ThroughputTests(ITestOutputHelper output)
 
         stopwatch.Stop();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var total = connections * perConnection;
         var perSecond = total / stopwatch.Elapsed.TotalSeconds;
         var cpuPerMessage = cpu.TotalMilliseconds / total;
-        output.WriteLine($"{total} messages of {body.Length} bytes in {stopwatch.ElapsedMilliseconds} ms: {perSecond:F0}/s, {cpuPerMessage:F3} ms CPU per message (client and server together)");
+        output.WriteLine($"{total} messages of {body.Length} bytes in {stopwatch.ElapsedMilliseconds} ms: {perSecond:F0}/s, {cpuPerMessage:F3} ms CPU and {allocated / total} bytes allocated per message (client, server and test hooks together)");
 
         Assert.Equal(total, server.Hooks.Messages.Count);
         Assert.True(perSecond > 200, $"{perSecond:F0} messages/s");
