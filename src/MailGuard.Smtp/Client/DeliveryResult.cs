@@ -1,0 +1,116 @@
+namespace MailGuard.Smtp.Client;
+
+/// <summary>One message for <see cref="SmtpDeliveryClient.SendAsync"/>.</summary>
+public sealed class SmtpOutgoingMessage
+{
+    /// <summary>Creates a message.</summary>
+    /// <param name="reversePath">Sender mailbox without brackets; empty for the null path (DSNs).</param>
+    /// <param name="recipients">At least one mailbox without brackets.</param>
+    /// <param name="content">Message bytes (RFC 5322), read from its current position to the end; the client dot-stuffs and turns bare LF into CRLF.</param>
+    public SmtpOutgoingMessage(string reversePath, IReadOnlyList<string> recipients, Stream content)
+    {
+        ArgumentNullException.ThrowIfNull(reversePath);
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(content);
+        if (recipients.Count == 0)
+        {
+            throw new ArgumentException("At least one recipient is required.", nameof(recipients));
+        }
+
+        foreach (var address in recipients.Append(reversePath))
+        {
+            if (address.AsSpan().IndexOfAny("<>\r\n ") >= 0)
+            {
+                throw new ArgumentException($"'{address}' is not a bare mailbox.", nameof(recipients));
+            }
+        }
+
+        ReversePath = reversePath;
+        Recipients = recipients;
+        Content = content;
+    }
+
+    public string ReversePath { get; }
+
+    public IReadOnlyList<string> Recipients { get; }
+
+    public Stream Content { get; }
+
+    /// <summary>Size in octets for MAIL SIZE= (RFC 1870), when known; default Content.Length for seekable streams.</summary>
+    public long? Size { get; init; }
+
+    /// <summary>The content has 8-bit octets: send BODY=8BITMIME when offered (RFC 6152). When not offered the bytes are sent as they are, as Postfix does without MIME conversion.</summary>
+    public bool Has8BitContent { get; init; }
+
+    /// <summary>Addresses or headers are UTF-8: MAIL gets SMTPUTF8 (RFC 6531); a server that does not offer it fails the message with 553 5.6.7 (made locally).</summary>
+    public bool RequiresSmtpUtf8 { get; init; }
+}
+
+/// <summary>What became of a message as a whole.</summary>
+public enum DeliveryOutcome
+{
+    /// <summary>Every recipient accepted and the content accepted (2xx after the final dot).</summary>
+    Delivered,
+
+    /// <summary>The content was accepted for some recipients; the others were refused (see <see cref="DeliveryResult.Recipients"/>).</summary>
+    PartiallyDelivered,
+
+    /// <summary>Nothing delivered, retry later: a 4xx reply, a network error or timeout, or a TLS/AUTH requirement not met.</summary>
+    Deferred,
+
+    /// <summary>Nothing delivered and every refusal was permanent (5xx): bounce.</summary>
+    Failed,
+}
+
+/// <summary>The final word for one recipient.</summary>
+/// <param name="Address">The recipient as given.</param>
+/// <param name="Reply">The RCPT refusal, or the reply after the final dot when RCPT was accepted; null when the session failed before an answer.</param>
+public sealed record RecipientResult(string Address, SmtpReply? Reply)
+{
+    /// <summary>True when the server took responsibility for this recipient.</summary>
+    public bool Delivered => Reply is { IsPositiveCompletion: true };
+}
+
+/// <summary>
+/// Outcome of one delivery attempt: a value, never an exception, for every expected failure
+/// (ForwarderError-style). Network errors are <see cref="DeliveryOutcome.Deferred"/> with
+/// <see cref="Exception"/> set.
+/// </summary>
+public sealed class DeliveryResult
+{
+    internal DeliveryResult(DeliveryOutcome outcome, IReadOnlyList<RecipientResult> recipients, SmtpReply? reply, SmtpStage stage, Exception? exception)
+    {
+        Outcome = outcome;
+        Recipients = recipients;
+        Reply = reply;
+        Stage = stage;
+        Exception = exception;
+    }
+
+    public DeliveryOutcome Outcome { get; }
+
+    /// <summary>One entry per recipient, in the order given.</summary>
+    public IReadOnlyList<RecipientResult> Recipients { get; }
+
+    /// <summary>The reply that decided the outcome (the final-dot reply on success); replies made locally for unmet requirements carry "(local)" in their text.</summary>
+    public SmtpReply? Reply { get; }
+
+    /// <summary>The step that decided the outcome (<see cref="SmtpStage.Data"/> on success).</summary>
+    public SmtpStage Stage { get; }
+
+    /// <summary>The network, TLS or protocol error behind a Deferred outcome, for the caller to log once.</summary>
+    public Exception? Exception { get; }
+}
+
+/// <summary>Steps of a client session, for diagnostics.</summary>
+public enum SmtpStage
+{
+    Connect,
+    Greeting,
+    Ehlo,
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt,
+    Data,
+}
