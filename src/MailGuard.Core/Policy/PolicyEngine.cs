@@ -1,0 +1,174 @@
+using MailGuard.Core.Inspection;
+
+namespace MailGuard.Core.Policy;
+
+/// <summary>What the policy needs to know about a message.</summary>
+public sealed record PolicyInput(
+    string? Sender,
+    IReadOnlyList<string> Recipients,
+    RecipientExposure Exposure,
+    IReadOnlyList<Finding> Findings,
+    long MaxPeople,
+    IReadOnlyList<string> AttachmentTypes);
+
+public sealed record MatchedRule(string Name, PolicyAction Action, bool AuditOnly, string? Reason);
+
+/// <summary>
+/// The decision. <see cref="Action"/> is what happens; <see cref="WouldHaveAction"/> what the
+/// deciding rule asked for (they differ in audit-only mode). Every matching rule is listed.
+/// </summary>
+public sealed record Verdict(
+    PolicyAction Action,
+    PolicyAction WouldHaveAction,
+    string? Rule,
+    bool AuditOnly,
+    bool NotifySender,
+    bool NotifySecurityTeam,
+    string? Reason,
+    IReadOnlyList<MatchedRule> MatchedRules)
+{
+    /// <summary>The message was caught: the deciding rule asked for more than delivery with tags.</summary>
+    public bool Flagged => WouldHaveAction is not (PolicyAction.Deliver or PolicyAction.Tag);
+
+    public static Verdict DeliverUnmatched { get; } = new(PolicyAction.Deliver, PolicyAction.Deliver, null, false, false, false, null, Array.Empty<MatchedRule>());
+}
+
+/// <summary>Turns findings and recipients into a verdict: first matching rule by priority wins.</summary>
+public sealed class PolicyEngine
+{
+    private readonly PolicyOptions _options;
+    private readonly List<PolicyRule> _rules;
+    private readonly DomainSet _internal;
+
+    public PolicyEngine(PolicyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _rules = options.Rules.Where(r => r.Enabled).OrderBy(r => r.Priority).ToList();
+        _internal = new DomainSet(options.InternalDomains);
+        InternalDomains = _internal;
+        PersonalMailboxDomains = new DomainSet(options.PersonalMailboxDomains);
+    }
+
+    public DomainSet InternalDomains { get; }
+
+    public DomainSet PersonalMailboxDomains { get; }
+
+    public Verdict Decide(PolicyInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var matched = new List<MatchedRule>();
+        PolicyRule? deciding = null;
+        foreach (var rule in _rules)
+        {
+            if (!Matches(rule, input))
+            {
+                continue;
+            }
+
+            matched.Add(new MatchedRule(rule.Name, rule.Action, rule.AuditOnly || _options.AuditOnly, rule.Reason));
+            if (deciding is null)
+            {
+                deciding = rule;
+            }
+        }
+
+        if (deciding is null)
+        {
+            return Verdict.DeliverUnmatched;
+        }
+
+        bool audit = _options.AuditOnly || deciding.AuditOnly;
+        // Audit mode delivers; a Tag still adds its headers, so reviewers can find what would have happened.
+        var action = audit ? PolicyAction.Tag : deciding.Action;
+        return new Verdict(action, deciding.Action, deciding.Name, audit, deciding.NotifySender && !audit, deciding.NotifySecurityTeam && !audit, deciding.Reason, matched);
+    }
+
+    /// <summary>The verdict when inspection failed or ran out of time (fail closed unless configured otherwise).</summary>
+    public Verdict InspectionFailed(string reason) =>
+        new(_options.AuditOnly ? PolicyAction.Tag : _options.OnInspectionFailure, _options.OnInspectionFailure, "inspection-failure", _options.AuditOnly, false, !_options.AuditOnly, reason,
+            [new MatchedRule("inspection-failure", _options.OnInspectionFailure, _options.AuditOnly, reason)]);
+
+    private bool Matches(PolicyRule rule, PolicyInput input)
+    {
+        var w = rule.When;
+        if (w.FindingKinds.Count > 0 || w.MinCount is not null || w.MinConfidence is not null)
+        {
+            var relevant = input.Findings.Where(f =>
+                (w.FindingKinds.Count == 0 || w.FindingKinds.Contains(f.Kind, StringComparer.OrdinalIgnoreCase)) &&
+                (w.MinConfidence is null || f.Confidence >= w.MinConfidence)).ToList();
+            if (relevant.Count == 0 || (w.MinCount is { } min && relevant.Sum(f => (long)f.Count) < min))
+            {
+                return false;
+            }
+        }
+
+        var e = input.Exposure;
+        if ((w.MinPeople is { } people && input.MaxPeople < people) ||
+            (w.MinVisibleExternal is { } ve && e.VisibleExternal < ve) ||
+            (w.MinDistinctExternalDomains is { } dd && e.DistinctExternalDomains < dd) ||
+            (w.MinPersonalMailboxes is { } pm && e.PersonalMailboxes < pm) ||
+            (w.MinHidden is { } h && e.Hidden < h) ||
+            (w.AnyExternalRecipient is { } ext && e.AnyExternal != ext))
+        {
+            return false;
+        }
+
+        if (w.SenderDomains.Count > 0 && !new DomainSet(w.SenderDomains).ContainsOrIsSubdomainOf(DomainOf(input.Sender)))
+        {
+            return false;
+        }
+
+        if (w.RecipientDomains.Count > 0)
+        {
+            var set = new DomainSet(w.RecipientDomains);
+            if (!input.Recipients.Any(r => set.ContainsOrIsSubdomainOf(DomainOf(r))))
+            {
+                return false;
+            }
+        }
+
+        if (w.AttachmentTypes.Count > 0 && !input.AttachmentTypes.Any(t => w.AttachmentTypes.Contains(t, StringComparer.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        return !IsExcepted(rule.Except, input);
+    }
+
+    private static bool IsExcepted(RuleExceptions except, PolicyInput input)
+    {
+        if (except.Senders.Count > 0 && input.Sender is { Length: > 0 } sender)
+        {
+            foreach (string s in except.Senders)
+            {
+                if (s.Contains('@') ? string.Equals(s, sender, StringComparison.OrdinalIgnoreCase) : new DomainSet([s]).ContainsOrIsSubdomainOf(DomainOf(sender)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        if (except.RecipientDomains.Count > 0 && input.Recipients.Count > 0)
+        {
+            var set = new DomainSet(except.RecipientDomains);
+            if (input.Recipients.All(r => set.ContainsOrIsSubdomainOf(DomainOf(r))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? DomainOf(string? address)
+    {
+        if (address is null)
+        {
+            return null;
+        }
+
+        int at = address.LastIndexOf('@');
+        return at < 0 ? null : address[(at + 1)..].Trim('>', ' ');
+    }
+}

@@ -1,0 +1,151 @@
+using MailGuard.Core.Inspection;
+
+namespace MailGuard.Core.Policy;
+
+/// <summary>What a rule does with a matching message.</summary>
+public enum PolicyAction
+{
+    Deliver,
+    Tag,
+    RewriteBcc,
+    Hold,
+    Return,
+    Reject,
+}
+
+/// <summary>The `Policy` configuration section.</summary>
+public sealed class PolicyOptions
+{
+    /// <summary>Domains of the organisation; subdomains included.</summary>
+    public List<string> InternalDomains { get; set; } = new();
+
+    /// <summary>Consumer mailbox providers: mail to them is mail to a private person.</summary>
+    public List<string> PersonalMailboxDomains { get; set; } = new()
+    {
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
+        "msn.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
+        "aol.co.uk", "btinternet.com", "sky.com", "talktalk.net", "virginmedia.com", "ntlworld.com",
+        "protonmail.com", "proton.me", "gmx.com", "gmx.co.uk", "mail.com", "zoho.com",
+    };
+
+    /// <summary>Record what every rule would have done but deliver everything (a roll-out mode).</summary>
+    public bool AuditOnly { get; set; }
+
+    /// <summary>What happens when inspection fails or runs out of time: fail closed by default.</summary>
+    public PolicyAction OnInspectionFailure { get; set; } = PolicyAction.Hold;
+
+    public List<PolicyRule> Rules { get; set; } = new();
+
+    /// <summary>Every problem with the rules, all at once (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < Rules.Count; i++)
+        {
+            var r = Rules[i];
+            string where = $"Policy:Rules:{i}";
+            if (string.IsNullOrWhiteSpace(r.Name))
+            {
+                problems.Add($"{where}:Name is required");
+            }
+            else if (!names.Add(r.Name))
+            {
+                problems.Add($"{where}:Name '{r.Name}' is used by another rule");
+            }
+
+            foreach (string kind in r.When.FindingKinds)
+            {
+                if (string.IsNullOrWhiteSpace(kind))
+                {
+                    problems.Add($"{where}:When:FindingKinds has an empty entry");
+                }
+            }
+
+            if (r.When.IsEmpty && r.Action != PolicyAction.Deliver)
+            {
+                problems.Add($"{where} ('{r.Name}') has no conditions and would match every message; add a condition or set Action to deliver");
+            }
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>One rule: conditions over findings, recipients and sender, exceptions, and an action.</summary>
+public sealed class PolicyRule
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>Lower numbers are considered first; the first matching rule decides.</summary>
+    public int Priority { get; set; } = 100;
+
+    public bool Enabled { get; set; } = true;
+
+    public RuleConditions When { get; set; } = new();
+
+    public RuleExceptions Except { get; set; } = new();
+
+    public PolicyAction Action { get; set; } = PolicyAction.Hold;
+
+    /// <summary>This rule only records what it would have done.</summary>
+    public bool AuditOnly { get; set; }
+
+    public bool NotifySender { get; set; }
+
+    public bool NotifySecurityTeam { get; set; }
+
+    /// <summary>Short reason given to senders and reviewers.</summary>
+    public string? Reason { get; set; }
+}
+
+/// <summary>All set conditions must hold (an unset one is ignored).</summary>
+public sealed class RuleConditions
+{
+    /// <summary>At least one finding of one of these kinds (see <see cref="FindingKinds"/>).</summary>
+    public List<string> FindingKinds { get; set; } = new();
+
+    /// <summary>The matching findings' counts, added up, reach this.</summary>
+    public int? MinCount { get; set; }
+
+    public Confidence? MinConfidence { get; set; }
+
+    /// <summary>People in the largest personal-data table or text reach this.</summary>
+    public int? MinPeople { get; set; }
+
+    public int? MinVisibleExternal { get; set; }
+
+    public int? MinDistinctExternalDomains { get; set; }
+
+    public int? MinPersonalMailboxes { get; set; }
+
+    public int? MinHidden { get; set; }
+
+    /// <summary>True: at least one recipient outside InternalDomains; false: all internal.</summary>
+    public bool? AnyExternalRecipient { get; set; }
+
+    /// <summary>The sender's domain is one of these (subdomains included).</summary>
+    public List<string> SenderDomains { get; set; } = new();
+
+    /// <summary>At least one recipient's domain is one of these (subdomains included).</summary>
+    public List<string> RecipientDomains { get; set; } = new();
+
+    /// <summary>At least one attachment of these detected types or extensions ("xlsx", "zip", "pdf").</summary>
+    public List<string> AttachmentTypes { get; set; } = new();
+
+    internal bool IsEmpty =>
+        FindingKinds.Count == 0 && MinCount is null && MinConfidence is null && MinPeople is null &&
+        MinVisibleExternal is null && MinDistinctExternalDomains is null && MinPersonalMailboxes is null &&
+        MinHidden is null && AnyExternalRecipient is null && SenderDomains.Count == 0 && RecipientDomains.Count == 0 &&
+        AttachmentTypes.Count == 0;
+}
+
+/// <summary>A message that matches an exception is not matched by the rule.</summary>
+public sealed class RuleExceptions
+{
+    /// <summary>Sender addresses or domains (a newsletter system that uses Bcc properly).</summary>
+    public List<string> Senders { get; set; } = new();
+
+    /// <summary>The rule does not apply when every recipient is in these domains.</summary>
+    public List<string> RecipientDomains { get; set; } = new();
+}
