@@ -1,0 +1,139 @@
+namespace MailGuard.Core.Inspection.Detection;
+
+/// <summary>
+/// The detectors' side of <see cref="IContentSink"/>: extractors write text and tables into
+/// it, and it answers with findings (masked evidence only) and per-table and per-text
+/// summaries for policy. One instance per message; not thread-safe (extractors write from
+/// one thread, as the sink contract streams).
+/// </summary>
+public sealed class ContentAnalyzer : IContentSink
+{
+    private readonly ContentAnalyzerOptions _options;
+    private readonly DateOnly _reference;
+    private readonly List<TableAnalyzer> _tables = [];
+    private readonly List<TableAnalyzer> _openTables = [];
+    private readonly Dictionary<ContentLocation, ProseAnalyzer> _prose = [];
+    private readonly List<ProseAnalyzer> _proseOrder = [];
+    private readonly List<Finding> _other = [];
+
+    public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null)
+    {
+        _options = options ?? new ContentAnalyzerOptions();
+        _reference = _options.ReferenceDate
+            ?? DateOnly.FromDateTime((timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+    }
+
+    /// <summary>The date ages are measured from.</summary>
+    public DateOnly ReferenceDate => _reference;
+
+    /// <summary>
+    /// Everything found so far: per location, the personal-data finding (if any) first, then
+    /// one finding per identifier kind. Tables still open (no Complete yet) are not included.
+    /// </summary>
+    public IReadOnlyList<Finding> Findings
+    {
+        get
+        {
+            var findings = new List<Finding>();
+            foreach (var prose in _proseOrder)
+            {
+                if (prose.ToPersonalDataFinding() is { } personal)
+                {
+                    findings.Add(personal);
+                }
+
+                foreach (var tally in prose.Tallies.All)
+                {
+                    findings.Add(tally.ToFinding(prose.Location));
+                }
+            }
+
+            foreach (var table in _tables)
+            {
+                if (table.PersonalData is { } personal)
+                {
+                    findings.Add(personal);
+                }
+
+                foreach (var tally in table.Tallies.All)
+                {
+                    findings.Add(tally.ToFinding(table.Location));
+                }
+            }
+
+            findings.AddRange(_other);
+            return findings;
+        }
+    }
+
+    /// <summary>Completed tables, in the order they completed.</summary>
+    public IReadOnlyList<TableSummary> Tables => _tables.Select(t => t.Summary!).ToArray();
+
+    /// <summary>Prose per location, in the order locations were first seen.</summary>
+    public IReadOnlyList<TextSummary> Texts => _proseOrder.Select(p => p.ToSummary()).ToArray();
+
+    /// <summary>The largest people count of any table or text: what a "several individuals" rule compares.</summary>
+    public long MaxPeopleCount
+    {
+        get
+        {
+            long max = 0;
+            foreach (var t in _tables)
+            {
+                max = Math.Max(max, t.Summary!.PeopleCount);
+            }
+
+            foreach (var p in _proseOrder)
+            {
+                max = Math.Max(max, p.People);
+            }
+
+            return max;
+        }
+    }
+
+    public void OnText(ContentLocation location, string text)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        // Blocks of one document (paragraphs, pages) share a location: one person mentioned on
+        // page 1 and again on page 3 is one person.
+        var key = location with { Row = null, Column = null };
+        if (!_prose.TryGetValue(key, out var prose))
+        {
+            prose = new ProseAnalyzer(key, _options, _reference);
+            _prose.Add(key, prose);
+            _proseOrder.Add(prose);
+        }
+
+        prose.Process(text);
+    }
+
+    public ITableSink BeginTable(ContentLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var table = new TableAnalyzer(location, _options, _reference, new TallySet(_options.MaxEvidence), t =>
+        {
+            _openTables.Remove(t);
+            _tables.Add(t);
+        });
+        _openTables.Add(table);
+        return table;
+    }
+
+    public void OnUnscannable(ContentLocation location, UnscannableReason reason, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        _other.Add(new Finding(FindingKinds.Unscannable, 1, Confidence.High, location, [], $"{reason}: {detail}"));
+    }
+
+    public void OnTypeMismatch(ContentLocation location, string declared, string detected)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        _other.Add(new Finding(FindingKinds.TypeMismatch, 1, Confidence.High, location, [], $"declared {declared}, detected {detected}"));
+    }
+}
