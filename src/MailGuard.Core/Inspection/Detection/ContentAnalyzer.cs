@@ -44,7 +44,10 @@ public sealed class ContentAnalyzer : IContentSink
 
                 foreach (var tally in prose.Tallies.All)
                 {
-                    findings.Add(tally.ToFinding(prose.Location));
+                    if (tally.Count > 0)
+                    {
+                        findings.Add(tally.ToFinding(prose.Location));
+                    }
                 }
             }
 
@@ -57,7 +60,10 @@ public sealed class ContentAnalyzer : IContentSink
 
                 foreach (var tally in table.Tallies.All)
                 {
-                    findings.Add(tally.ToFinding(table.Location));
+                    if (tally.Count > 0)
+                    {
+                        findings.Add(tally.ToFinding(table.Location));
+                    }
                 }
             }
 

@@ -93,6 +93,8 @@ public static class DateValue
                     }
                 }
 
+                var digitCount = i - start;
+
                 // Ordinal suffixes: 14th, 1st, 2nd, 3rd.
                 if (i + 1 < value.Length && char.IsAsciiLetterLower(value[i]) && char.IsAsciiLetterLower(value[i + 1]))
                 {
@@ -109,7 +111,7 @@ public static class DateValue
                 }
 
                 numbers[count] = n;
-                widths[count] = i - start;
+                widths[count] = digitCount;
                 types[count++] = TokenType.Number;
             }
             else if (char.IsAsciiLetter(c))

@@ -209,6 +209,7 @@ internal sealed class TableAnalyzer : ITableSink
             var cells = _buffer[r].Cells;
             var filled = 0;
             var known = 0;
+            var dataLike = false;
             foreach (var cell in cells)
             {
                 if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
@@ -217,13 +218,24 @@ internal sealed class TableAnalyzer : ITableSink
                 }
 
                 filled++;
-                if (cell.Kind == CellKind.Text && !cell.Text.Contains('@') && HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
+
+                // Header cells are words: a typed number or date, an address with '@' or a
+                // value with a run of digits (an NI number, a date) marks a data row.
+                if (cell.Kind is CellKind.Number or CellKind.Date || cell.Text.Contains('@') || CountDigits(cell.Text) >= 4)
+                {
+                    dataLike = true;
+                    break;
+                }
+
+                if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
                 {
                     known++;
                 }
             }
 
-            if ((known >= 2 && known * 3 >= filled) || (known >= 1 && known == filled))
+            // Half the filled cells (at least one) must be known column names; a title row
+            // above the header ("Table 4b: case level data") has none.
+            if (!dataLike && known >= 1 && known * 2 >= filled)
             {
                 return r;
             }
