@@ -15,6 +15,8 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly Dictionary<ContentLocation, ProseAnalyzer> _prose = [];
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
+    private readonly List<string> _lines = [];
+    private readonly List<TextTables.Block> _blocks = [];
 
     public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -116,7 +118,21 @@ public sealed class ContentAnalyzer : IContentSink
             _proseOrder.Add(prose);
         }
 
-        prose.Process(text);
+        // Tables written as text are read as tables; the prose around them as prose.
+        var rest = TextTables.Extract(text, _lines, _blocks);
+        foreach (var block in _blocks)
+        {
+            var table = BeginTable(location);
+            for (var i = 0; i < block.LineCount; i++)
+            {
+                var line = block.FirstLine + i;
+                table.OnRow(line, TextTables.Split(_lines[line], block.Delimiter).Select(Cell.FromText).ToArray());
+            }
+
+            table.Complete();
+        }
+
+        prose.Process(rest);
     }
 
     public ITableSink BeginTable(ContentLocation location)

@@ -201,8 +201,8 @@ public static class HeaderClassifier
             return organisation && !w.Has("street", "road", "town", "city", "country") ? DataKind.NotPersonal : DataKind.Postcode;
         }
 
-        if (w.Has("phone", "telephone", "tel", "mobile", "mob", "landline", "cell", "fax", "tele", "phoneno", "telno", "mobileno")
-            || w.JoinedContains("telephone", "phonenumber", "contactnumber", "contactno", "mobilenumber", "telno"))
+        if (w.Has("phone", "telephone", "tel", "mobile", "mob", "landline", "fax", "tele", "phoneno", "telno", "mobileno")
+            || w.JoinedContains("telephone", "phonenumber", "contactnumber", "contactno", "mobilenumber", "telno", "cellphone"))
         {
             return organisation ? DataKind.NotPersonal : DataKind.Phone;
         }
@@ -281,6 +281,7 @@ public static class HeaderClassifier
             return DataKind.DisciplinaryRecords;
         }
 
+        // "Cell" is a prison cell here; a mobile phone is "cell phone" only in American usage.
         if (w.Has("wing", "landing", "houseblock", "cell") || w.JoinedContains("locationinprison", "houseblock"))
         {
             return DataKind.LocationInPrison;

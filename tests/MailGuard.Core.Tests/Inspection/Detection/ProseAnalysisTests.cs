@@ -271,7 +271,52 @@ public class ProseAnalysisTests
         analyzer.OnText(s_body, lines);
         analyzer.OnText(s_body, "> " + lines.Replace("\n", "\n> ", StringComparison.Ordinal));
 
-        Assert.Equal(3, PersonalData(analyzer)?.Count);
+        // Each copy is read on its own (as a text table); the same three people are not six.
+        Assert.Equal(3, analyzer.MaxPeopleCount);
+        Assert.All(analyzer.Findings.Where(f => f.Kind == FindingKinds.PersonalData), f => Assert.Equal(3, f.Count));
+    }
+
+    [Fact]
+    public void OnText_SameRecordsRepeatedAsProse_CountedOnce()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        analyzer.OnText(s_body, "Ada was born on 3 May 2014 and Bram was born on 17 August 2016.");
+        analyzer.OnText(s_body, "> Ada was born on 3 May 2014 and Bram was born on 17 August 2016.");
+
+        Assert.Equal(2, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_PipeTableWithHeader_ReadAsTable()
+    {
+        var rows = Enumerable.Range(0, 12).Select(i => $"| A{1200 + i}BC | {TestData.Forename(i)} {TestData.Surname(i)} | {TestData.Dob(i)} | B-{i} | Adjudication pending |");
+        var text = "Roll for this week:\n\n| Prison No | Name | DOB | Cell | Adjudications |\n" + string.Join("\n", rows) + "\n\nRegards";
+        var analyzer = Analyze(text);
+
+        var personal = PersonalData(analyzer);
+        Assert.NotNull(personal);
+        Assert.Equal(12, personal.Count);
+        Assert.Equal("12 rows: prisoner number, name, date of birth, location in prison, disciplinary records", personal.Summary);
+        Assert.Equal(3, personal.Location.Row);
+    }
+
+    [Fact]
+    public void OnText_CsvContactList_ReadAsTable()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => $"\"{TestData.Surname(i)}, {TestData.Forename(i)}\",person{i}@example.org,{TestData.Mobile(i)}");
+        var analyzer = Analyze("name,email,phone\n" + string.Join("\n", rows));
+
+        Assert.Equal(20, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_TabSeparatedStockList_NoPersonalData()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => $"SKU-{1000 + i}\tWidget {i}\t{i * 3}\t12.50");
+        var analyzer = Analyze("Item\tDescription\tQty\tPrice\n" + string.Join("\n", rows));
+
+        Assert.Null(PersonalData(analyzer));
+        Assert.Single(analyzer.Tables);
     }
 
     [Fact]
