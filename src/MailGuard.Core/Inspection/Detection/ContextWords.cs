@@ -10,7 +10,10 @@ internal static class ContextWords
 {
     public static readonly string[] Nino = ["national insurance", "nino", "ni number", "ni no", "ni num", "nat ins", "ni"];
     public static readonly string[] Nhs = ["nhs", "nhs number", "nhs no", "patient"];
-    public static readonly string[] DateOfBirth = ["date of birth", "birth date", "birthdate", "dob", "d.o.b", "d.o.b.", "born", "birthday", "b."];
+    public static readonly string[] DateOfBirth = ["date of birth", "birth date", "birthdate", "dob", "d.o.b", "d.o.b.", "born", "birthday"];
+
+    // Substrings that every DateOfBirth keyword contains: the cheap test for "could any date here be a DOB".
+    public static readonly string[] DateOfBirthStems = ["birth", "dob", "d.o.b", "born"];
     public static readonly string[] Phone = ["tel", "telephone", "phone", "mobile", "mob", "landline", "contact number", "call", "text", "sms"];
     public static readonly string[] Card = ["card", "visa", "mastercard", "amex", "american express", "maestro", "credit", "debit", "payment", "pan"];
     public static readonly string[] Passport = ["passport"];
@@ -19,6 +22,19 @@ internal static class ContextWords
     // Labels that turn a number into something else: order 9434765919 is not an NHS number.
     public static readonly string[] NotPersonalNumber =
         ["order", "invoice", "inv", "po", "ref", "reference", "account", "acct", "a/c", "tracking", "ticket", "serial", "sku", "part", "barcode", "isbn", "transaction", "txn", "booking", "policy", "id:"];
+
+    public static bool ContainsAny(string text, string[] stems)
+    {
+        foreach (var stem in stems)
+        {
+            if (text.Contains(stem, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static bool IsWordChar(char c) => char.IsLetterOrDigit(c);
 

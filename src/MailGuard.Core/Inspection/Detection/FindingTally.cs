@@ -18,7 +18,11 @@ internal sealed class FindingTally(string kind, int maxEvidence)
 
     public ContentLocation? First { get; private set; }
 
-    public bool WantsEvidence => _evidence.Count < maxEvidence;
+    private int _offered;
+
+    // Masked values often coincide ("LS6 ***" for a whole district), so offers are capped too:
+    // otherwise every cell would be masked just to be discarded as a duplicate.
+    public bool WantsEvidence => _evidence.Count < maxEvidence && _offered < maxEvidence * 8;
 
     public IReadOnlyList<string> Evidence => _evidence;
 
@@ -40,6 +44,7 @@ internal sealed class FindingTally(string kind, int maxEvidence)
     public void AddEvidence(string masked, ContentLocation location)
     {
         First ??= location;
+        _offered++;
         if (_evidence.Count < maxEvidence && _evidenceSeen.Add(masked))
         {
             _evidence.Add(masked);

@@ -78,7 +78,7 @@ internal sealed class TableAnalyzer : ITableSink
 
         public FindingTally? Tally { get; set; }
 
-        public double DistinctRatio => DistinctConsidered == 0 ? 1 : (double)Distinct!.Count / DistinctConsidered;
+        public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
     }
 
     private static ulong BitsOf(params ReadOnlySpan<DataKind> kinds)
@@ -500,7 +500,7 @@ internal sealed class TableAnalyzer : ITableSink
                     if (EmailAddress.IsValid(text))
                     {
                         valid = true;
-                        hash = string.GetHashCode(text, StringComparison.OrdinalIgnoreCase);
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
                         evidence = wantEvidence ? Masker.Email(text) : null;
                     }
 
@@ -510,7 +510,7 @@ internal sealed class TableAnalyzer : ITableSink
                     if (UkPhone.TryParse(text, buffer, out var phoneLength))
                     {
                         valid = true;
-                        hash = string.GetHashCode(buffer[..phoneLength]);
+                        hash = column.NeedsDistinct ? FoldedHash(buffer[..phoneLength]) : 0;
                         evidence = wantEvidence ? Masker.Phone(text) : null;
                     }
                     else if (CountDigits(text) is >= 7 and <= 15)
@@ -518,7 +518,7 @@ internal sealed class TableAnalyzer : ITableSink
                         // International numbers are still somebody's phone; no UK finding.
                         mask |= DataKinds.Bit(kind);
                         column.Valid++;
-                        TrackDistinct(column, string.GetHashCode(text));
+                        TrackDistinct(column, column.NeedsDistinct ? FoldedHash(text) : 0);
                     }
 
                     break;
@@ -527,7 +527,7 @@ internal sealed class TableAnalyzer : ITableSink
                     if (IsPostcode(text))
                     {
                         valid = true;
-                        hash = string.GetHashCode(text, StringComparison.OrdinalIgnoreCase);
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
                         evidence = wantEvidence ? Masker.Postcode(text) : null;
                     }
 
@@ -579,7 +579,7 @@ internal sealed class TableAnalyzer : ITableSink
                     if (HasLetter(text))
                     {
                         valid = true;
-                        hash = string.GetHashCode(text, StringComparison.OrdinalIgnoreCase);
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
                         evidence = wantEvidence ? Masker.Address(text) : null;
                     }
 
@@ -621,6 +621,23 @@ internal sealed class TableAnalyzer : ITableSink
             ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, mask, out var exists);
             shape = exists ? (shape.Count + 1, shape.FirstRow) : (1, rowIndex);
         }
+    }
+
+    /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
+    private static int FoldedHash(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            if (c is ' ' or '-' or '.' or ',')
+            {
+                continue;
+            }
+
+            hash = (hash ^ (c is >= 'A' and <= 'Z' ? (uint)(c | 0x20) : c)) * 16777619u;
+        }
+
+        return (int)hash;
     }
 
     private static void TrackDistinct(Column column, int hash)
@@ -744,8 +761,11 @@ internal sealed class TableAnalyzer : ITableSink
                     continue;
                 }
 
+                // A handful of values repeated down the column (one switchboard, three office
+                // addresses); people in one town still have dozens of distinct postcodes.
                 any = true;
-                allRepeated &= column.DistinctConsidered >= 5 && column.DistinctRatio < 0.3;
+                var distinct = column.Distinct.Count;
+                allRepeated &= column.DistinctConsidered >= 5 && distinct * 5 <= column.DistinctConsidered && distinct <= 25;
             }
 
             if (any && allRepeated)

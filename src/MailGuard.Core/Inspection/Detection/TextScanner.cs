@@ -39,6 +39,9 @@ internal static partial class TextScanner
         RegexOptions.CultureInvariant)]
     private static partial Regex AddressLinePattern();
 
+    private static readonly System.Buffers.SearchValues<string> s_keywordStems = System.Buffers.SearchValues.Create(
+        ["birth", "dob", "d.o.b", "born", "passport", "prison", "noms", "inmate"], StringComparison.OrdinalIgnoreCase);
+
     public static void Scan(string text, DateOnly reference, List<TextMatch> matches)
     {
         if (text.Length < 5)
@@ -57,15 +60,30 @@ internal static partial class TextScanner
         {
             ScanNinos(text, matches);
             ScanDigitGroups(text, matches);
-            ScanDates(text, reference, matches);
-            ScanPostcodesAndAddresses(text, matches);
-            ScanIbans(text, matches);
-            if (text.Contains("passport", StringComparison.OrdinalIgnoreCase))
+
+            // Dates, passports and prison numbers count only beside their keywords; one
+            // vectorised search for all the keywords rules most text out at once.
+            var keyed = text.AsSpan().IndexOfAny(s_keywordStems) >= 0;
+            if (keyed && ContextWords.ContainsAny(text, ContextWords.DateOfBirthStems))
+            {
+                ScanDates(text, reference, matches);
+            }
+
+            if (HasCapitalThenDigit(text, letters: 1))
+            {
+                ScanPostcodesAndAddresses(text, matches);
+            }
+
+            if (HasCapitalThenDigit(text, letters: 2))
+            {
+                ScanIbans(text, matches);
+            }
+            if (keyed && text.Contains("passport", StringComparison.OrdinalIgnoreCase))
             {
                 ScanKeyed(text, PassportPattern(), DataKind.PassportNumber, ContextWords.Passport, matches);
             }
 
-            if (ContextWords.ContainsWord(text, ContextWords.Prisoner))
+            if (keyed && ContextWords.ContainsWord(text, ContextWords.Prisoner))
             {
                 ScanKeyed(text, PrisonNumberPattern(), DataKind.PrisonerNumber, ContextWords.Prisoner, matches);
             }
@@ -80,6 +98,27 @@ internal static partial class TextScanner
         {
             matches.Sort(first, matches.Count - first, Comparer<TextMatch>.Create((a, b) => a.Start.CompareTo(b.Start)));
         }
+    }
+
+    /// <summary>
+    /// Precheck for postcodes (a capital then a digit: "LS6") and IBANs (two capitals then two
+    /// digits: "GB82"): one pass over the characters instead of a regex over every cell.
+    /// </summary>
+    private static bool HasCapitalThenDigit(string text, int letters)
+    {
+        var span = text.AsSpan();
+        for (var i = span.IndexOfAnyInRange('0', '9'); i >= 0 && i < span.Length;)
+        {
+            if (i >= letters && char.IsAsciiLetterUpper(span[i - 1]) && (letters == 1 || (char.IsAsciiLetterUpper(span[i - 2]) && i + 1 < span.Length && char.IsAsciiDigit(span[i + 1]))))
+            {
+                return true;
+            }
+
+            var next = span[(i + 1)..].IndexOfAnyInRange('0', '9');
+            i = next < 0 ? -1 : i + 1 + next;
+        }
+
+        return false;
     }
 
     /// <summary>Masked evidence for a match: re-reads the span and formats it by kind.</summary>
