@@ -17,11 +17,75 @@ internal static class ContextWords
     public static readonly string[] Phone = ["tel", "telephone", "phone", "mobile", "mob", "landline", "contact number", "call", "text", "sms"];
     public static readonly string[] Card = ["card", "visa", "mastercard", "amex", "american express", "maestro", "credit", "debit", "payment", "pan"];
     public static readonly string[] Passport = ["passport"];
+    public static readonly string[] DateOfBirthHeadings = ["dob", "d.o.b", "date of birth", "birth date", "birthdate"];
     public static readonly string[] Prisoner = ["prisoner", "prison no", "prison number", "noms", "prison ref", "inmate"];
 
     // Labels that turn a number into something else: order 9434765919 is not an NHS number.
     public static readonly string[] NotPersonalNumber =
         ["order", "invoice", "inv", "po", "ref", "reference", "account", "acct", "a/c", "tracking", "ticket", "serial", "sku", "part", "barcode", "isbn", "transaction", "txn", "booking", "policy", "id:"];
+
+    // Column names that appear beside a DOB or NHS heading in a table flattened to text.
+    public static readonly string[] ColumnHeadings =
+        ["name", "surname", "forename", "dob", "d.o.b", "date of birth", "nhs", "nhs no", "nhs number", "address", "postcode",
+         "ni number", "nino", "prison no", "prisoner", "nationality", "status", "condition", "diagnosis", "ward", "gender"];
+
+    /// <summary>
+    /// True when an earlier line of the same paragraph (no blank line in between) reads like
+    /// the heading row of a table, i.e. holds one of <paramref name="words"/> and another column
+    /// name. This is how a PDF or HTML table flattened to text labels rows that carry no label
+    /// of their own ("Name  DOB  NHS No" above fifty lines of values).
+    /// </summary>
+    public static bool InHeadingAbove(ReadOnlySpan<char> text, int start, string[] words, int maxBack = 4000)
+    {
+        var from = Math.Max(0, start - maxBack);
+        var window = text[from..start];
+        var lineStart = window.LastIndexOf('\n');
+        if (lineStart < 0)
+        {
+            return false;
+        }
+
+        window = window[..lineStart];
+        var lines = 0;
+        while (!window.IsEmpty && lines < 200)
+        {
+            var previous = window.LastIndexOf('\n');
+            var line = window[(previous + 1)..];
+            if (line.IsWhiteSpace())
+            {
+                return false;
+            }
+
+            if (ContainsWord(line, words) && CountWords(line, ColumnHeadings) >= 2)
+            {
+                return true;
+            }
+
+            if (previous < 0)
+            {
+                return false;
+            }
+
+            window = window[..previous];
+            lines++;
+        }
+
+        return false;
+    }
+
+    private static int CountWords(ReadOnlySpan<char> line, string[] words)
+    {
+        var n = 0;
+        foreach (var word in words)
+        {
+            if (ContainsWord(line, [word]))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
 
     public static bool ContainsAny(string text, string[] stems)
     {
@@ -46,7 +110,7 @@ internal static class ContextWords
         return ContainsWord(text[from..start], words) || ContainsWord(text[end..to], words);
     }
 
-    public static bool ContainsWord(ReadOnlySpan<char> window, string[] words)
+    public static bool ContainsWord(ReadOnlySpan<char> window, ReadOnlySpan<string> words)
     {
         foreach (var word in words)
         {

@@ -327,7 +327,9 @@ internal static partial class TextScanner
                     continue;
                 }
 
-                var whole = s == 0 && e == k - 1;
+                // A sub-run counts as standing alone when spaces (not hyphens) divide it from
+                // its neighbours: "1987-03-14 9990000018" is a date and a number.
+                var whole = (s == 0 || text[start - 1] == ' ') && (e == k - 1 || text[end] == ' ');
                 if (TryClassify(text, start, end, whole, digits, out var match))
                 {
                     matches.Add(match);
@@ -365,7 +367,7 @@ internal static partial class TextScanner
         }
 
         // NHS numbers and card numbers are whole groups: a valid-looking tail of a longer
-        // grouped number (a reference "12 943 476 5919") is not one.
+        // hyphenated number (a reference "12-943-476-5919") is not one.
         if (!whole)
         {
             return false;
@@ -374,7 +376,8 @@ internal static partial class TextScanner
         if (NhsNumber.TryParse(value, digits))
         {
             var context = ContextWords.Near(text, start, end, ContextWords.Nhs, 40, 15);
-            if (!context)
+            var headed = !context && ContextWords.InHeadingAbove(text, start, ContextWords.Nhs);
+            if (!context && !headed)
             {
                 // Presidio reports every ten-digit number that passes mod 11, i.e. one random
                 // number in eleven. Without the word NHS nearby we keep it only at Low and drop
@@ -386,7 +389,8 @@ internal static partial class TextScanner
             }
 
             var test = NhsNumber.IsTestRange(digits[..10]);
-            match = new TextMatch(DataKind.NhsNumber, start, end - start, context ? Confidence.High : Confidence.Low, Hash(digits[..10]), test);
+            var confidence = context ? Confidence.High : headed ? Confidence.Medium : Confidence.Low;
+            match = new TextMatch(DataKind.NhsNumber, start, end - start, confidence, Hash(digits[..10]), test);
             return true;
         }
 
@@ -442,7 +446,8 @@ internal static partial class TextScanner
             {
                 confidence = Confidence.High;
             }
-            else if (start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
+            else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
+                || ContextWords.InHeadingAbove(span, start, ContextWords.DateOfBirthHeadings))
             {
                 // A run of dates right after a labelled one ("Amy (born 1 May 2015), Ben (3 June
                 // 2017)") continues the list of birth dates.
@@ -541,7 +546,7 @@ internal static partial class TextScanner
         var span = text.AsSpan();
         foreach (var m in pattern.EnumerateMatches(span))
         {
-            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10))
+            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || ContextWords.InHeadingAbove(span, m.Index, keywords))
             {
                 matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(span.Slice(m.Index, m.Length))));
             }

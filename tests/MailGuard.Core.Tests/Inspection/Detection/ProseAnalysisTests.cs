@@ -88,6 +88,38 @@ public class ProseAnalysisTests
     }
 
     [Fact]
+    public void OnText_TableFlattenedWithSingleSpaces_HeadingGivesContext()
+    {
+        // What a PDF text layer gives for a table: one heading line, rows without labels.
+        var rows = Enumerable.Range(0, 10).Select(i =>
+        {
+            var nhs = TestData.NhsTestNumber(i);
+            return $"{TestData.Forename(i)} {TestData.Surname(i)} {TestData.Dob(i)} {nhs[..3]} {nhs[3..6]} {nhs[6..]} Asthma review";
+        });
+        var analyzer = Analyze("Referral list\n\nName DOB NHS No Condition\n" + string.Join("\n", rows) + "\n\nPage 1 of 1");
+
+        Assert.Equal(10, PersonalData(analyzer)?.Count);
+        var nhsFinding = analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Equal(10, nhsFinding.Count);
+        Assert.Equal(Confidence.Medium, nhsFinding.Confidence);
+    }
+
+    [Fact]
+    public void OnText_DateAfterKeywordInOtherParagraph_NotDateOfBirth()
+    {
+        const string text = "Please bring proof of your name and date of birth.\n\nThe panel met on 14/03/2024 and 02/05/2023.";
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    [Fact]
+    public void OnText_IsoDateThenNumber_BothRead()
+    {
+        var analyzer = Analyze($"NHS number and DOB: 1987-03-14 {TestData.NhsTestNumber(1)}");
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    [Fact]
     public void OnText_OnePersonsOwnDetails_NoPersonalData()
     {
         const string text = """
