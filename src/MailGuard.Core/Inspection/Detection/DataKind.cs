@@ -49,6 +49,14 @@ public static class DataKinds
         or DataKind.NhsNumber or DataKind.PrisonerNumber or DataKind.StaffNumber or DataKind.PassportNumber;
 
     /// <summary>
+    /// Kinds that say something about a person beyond who they are. A name with an e-mail
+    /// address (an attendee list, a directory) or a staff number identifies people without
+    /// telling anything about them; a name with a date of birth, an NI number, a home address
+    /// or a phone number does. Identifier kinds such as NI and NHS numbers count here too.
+    /// </summary>
+    public static bool IsAttribute(DataKind kind) => !IsWeak(kind) && kind is not (DataKind.Name or DataKind.EmailAddress or DataKind.StaffNumber);
+
+    /// <summary>
     /// Kinds that describe a person in the way a staff directory does (job, office, training):
     /// they never make a row personal data by themselves beside a name.
     /// </summary>

@@ -345,7 +345,7 @@ internal sealed partial class ProseAnalyzer
         }
 
         var contactBits = lineMode ? s_lineContactBits : s_contactBits;
-        if ((kinds & contactBits) == 0 || !named || BitOperations.PopCount(kinds | DataKinds.Bit(DataKind.Name)) < 2)
+        if ((kinds & contactBits) == 0 || !named || !TableAnalyzer.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
         {
             return;
         }

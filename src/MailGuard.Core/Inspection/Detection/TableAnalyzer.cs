@@ -745,6 +745,35 @@ internal sealed class TableAnalyzer : ITableSink
         return true;
     }
 
+    private static readonly ulong s_attributeBits = AttributeBits();
+
+    private static ulong AttributeBits()
+    {
+        ulong bits = 0;
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if (DataKinds.IsAttribute(kind))
+            {
+                bits |= DataKinds.Bit(kind);
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>An attribute other than the one identifier present: a lone NI number is who, not what.</summary>
+    internal static bool HasAttributeBeyondIdentifier(ulong kinds)
+    {
+        var attributes = kinds & s_attributeBits;
+        if (attributes == 0)
+        {
+            return false;
+        }
+
+        // The identifier may itself be an attribute (NI number); then something else must be there.
+        return BitOperations.PopCount(kinds) >= 2;
+    }
+
     private void Summarise()
     {
         // A contact column that repeats a handful of values (one switchboard number, one
@@ -780,7 +809,8 @@ internal sealed class TableAnalyzer : ITableSink
         foreach (var (mask, (count, first)) in _rowShapes)
         {
             var personal = mask & ~s_weakBits & ~businessBits;
-            if ((personal & s_identifierBits) != 0 && BitOperations.PopCount(personal) >= 2)
+            // Someone identified (name, e-mail, NI number...) plus something about them.
+            if ((personal & s_identifierBits) != 0 && HasAttributeBeyondIdentifier(personal))
             {
                 people += count;
                 kinds |= personal;

@@ -342,6 +342,20 @@ public class ProseAnalysisTests
     }
 
     [Fact]
+    public void OnText_AttendeeLinesWithEmails_NoPersonalData()
+    {
+        var lines = Enumerable.Range(0, 10).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} <person{i}@example.org>");
+        Assert.Null(PersonalData(Analyze("Attendees:\n" + string.Join("\n", lines) + "\n\nAgenda to follow.")));
+    }
+
+    [Fact]
+    public void OnText_ContactLinesWithEmailAndMobile_CountsPeople()
+    {
+        var lines = Enumerable.Range(0, 10).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} - person{i}@example.org - {TestData.Mobile(i)}");
+        Assert.Equal(10, PersonalData(Analyze("Volunteers:\n" + string.Join("\n", lines)))?.Count);
+    }
+
+    [Fact]
     public void OnText_TabSeparatedStockList_NoPersonalData()
     {
         var rows = Enumerable.Range(0, 20).Select(i => $"SKU-{1000 + i}\tWidget {i}\t{i * 3}\t12.50");

@@ -225,6 +225,18 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_NamesAndEmailsOnly_NoPersonalData()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), $"person{i}@example.net" })
+            .Prepend(["Attendee", "Email"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.EmailAddress).Count);
+    }
+
+    [Fact]
     public void BeginTable_ContactList_CountsNameEmailPhoneRows()
     {
         var analyzer = TestData.NewAnalyzer();
