@@ -36,6 +36,7 @@ public sealed class ContentAnalyzer : IContentSink
     {
         get
         {
+            FlushAll();
             var findings = new List<Finding>();
             foreach (var prose in _proseOrder)
             {
@@ -75,16 +76,31 @@ public sealed class ContentAnalyzer : IContentSink
     }
 
     /// <summary>Completed tables, in the order they completed.</summary>
-    public IReadOnlyList<TableSummary> Tables => _tables.Select(t => t.Summary!).ToArray();
+    public IReadOnlyList<TableSummary> Tables
+    {
+        get
+        {
+            FlushAll();
+            return _tables.Select(t => t.Summary!).ToArray();
+        }
+    }
 
     /// <summary>Prose per location, in the order locations were first seen.</summary>
-    public IReadOnlyList<TextSummary> Texts => _proseOrder.Select(p => p.ToSummary()).ToArray();
+    public IReadOnlyList<TextSummary> Texts
+    {
+        get
+        {
+            FlushAll();
+            return _proseOrder.Select(p => p.ToSummary()).ToArray();
+        }
+    }
 
     /// <summary>The largest people count of any table or text: what a "several individuals" rule compares.</summary>
     public long MaxPeopleCount
     {
         get
         {
+            FlushAll();
             long max = 0;
             foreach (var t in _tables)
             {
@@ -109,7 +125,9 @@ public sealed class ContentAnalyzer : IContentSink
         }
 
         // Blocks of one document (paragraphs, pages) share a location: one person mentioned on
-        // page 1 and again on page 3 is one person.
+        // page 1 and again on page 3 is one person. Blocks are joined line by line before they
+        // are read, because extractors may send a Word paragraph per line ("Name: ...",
+        // "Address: ...") and a record must not be cut at every block boundary.
         var key = location with { Row = null, Column = null };
         if (!_prose.TryGetValue(key, out var prose))
         {
@@ -118,11 +136,78 @@ public sealed class ContentAnalyzer : IContentSink
             _proseOrder.Add(prose);
         }
 
+        if (prose.Pending.Length > 0 && prose.Pending.Length + text.Length > PendingTextLimit)
+        {
+            Flush(prose);
+        }
+
+        prose.Pending.Append(text);
+        if (text[^1] != '\n')
+        {
+            prose.Pending.Append('\n');
+        }
+
+        if (prose.Pending.Length >= PendingTextLimit)
+        {
+            Flush(prose);
+        }
+    }
+
+    // Text is read in pieces of at most this many characters (a long document is still read
+    // whole, a piece at a time); bounded so one huge body never doubles in memory.
+    private const int PendingTextLimit = 4 * 1024 * 1024;
+
+    private void FlushAll()
+    {
+        foreach (var prose in _proseOrder)
+        {
+            if (prose.Pending.Length > 0)
+            {
+                Flush(prose);
+            }
+        }
+    }
+
+    private static string StripQuoteMarkers(System.Text.StringBuilder pending)
+    {
+        var text = pending.ToString();
+        if (!text.Contains('>'))
+        {
+            return text;
+        }
+
+        var result = new System.Text.StringBuilder(text.Length);
+        foreach (var range in text.AsSpan().Split('\n'))
+        {
+            var line = text.AsSpan(range);
+            var i = 0;
+            while (i < line.Length && (line[i] == '>' || (line[i] == ' ' && i + 1 < line.Length && line[i + 1] == '>')))
+            {
+                i++;
+            }
+
+            if (i > 0 && i < line.Length && line[i] == ' ')
+            {
+                i++;
+            }
+
+            result.Append(line[i..]).Append('\n');
+        }
+
+        return result.ToString();
+    }
+
+    private void Flush(ProseAnalyzer prose)
+    {
+        // Quoted replies ("> ...") are read as the text they quote.
+        var text = StripQuoteMarkers(prose.Pending);
+        prose.Pending.Clear();
+
         // Tables written as text are read as tables; the prose around them as prose.
         var rest = TextTables.Extract(text, _lines, _blocks);
         foreach (var block in _blocks)
         {
-            var table = BeginTable(location);
+            var table = BeginTable(prose.Location);
             for (var i = 0; i < block.LineCount; i++)
             {
                 var line = block.FirstLine + i;
@@ -132,6 +217,7 @@ public sealed class ContentAnalyzer : IContentSink
             table.Complete();
         }
 
+        _lines.Clear();
         prose.Process(rest);
     }
 

@@ -46,6 +46,9 @@ internal sealed partial class ProseAnalyzer
 
     public TallySet Tallies { get; }
 
+    /// <summary>Text received but not yet read (see <see cref="ContentAnalyzer.OnText"/>).</summary>
+    public System.Text.StringBuilder Pending { get; } = new();
+
     public ContentLocation Location => _location;
 
     /// <summary>

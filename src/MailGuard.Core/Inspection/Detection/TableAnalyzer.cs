@@ -17,6 +17,9 @@ internal sealed class TableAnalyzer : ITableSink
     // are plenty for a ratio.
     private const int DistinctCap = 4096;
 
+    // Identifier keys kept for de-duplicating people; past this many rows are counted as they come.
+    private const int PersonKeyCap = 1_000_000;
+
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
 
@@ -35,6 +38,7 @@ internal sealed class TableAnalyzer : ITableSink
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
+    private readonly HashSet<long> _personKeys = [];
     private bool _decided;
     private bool _completed;
     private long? _headerRow;
@@ -438,6 +442,7 @@ internal sealed class TableAnalyzer : ITableSink
         _dataRows++;
         ulong mask = 0;
         Span<char> buffer = stackalloc char[Iban.MaxLength];
+        long personKey = 0;
         var count = Math.Min(cells.Count, _columns.Length);
         for (var i = 0; i < cells.Count; i++)
         {
@@ -456,7 +461,7 @@ internal sealed class TableAnalyzer : ITableSink
             if (i >= count)
             {
                 // Wider than any buffered row: no header, no stats; still scan the value.
-                mask |= ScanUnknown(rowIndex, i, cell.Text);
+                mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
                 continue;
             }
 
@@ -473,7 +478,7 @@ internal sealed class TableAnalyzer : ITableSink
             {
                 case DataKind.Unknown:
                 case DataKind.NotPersonal:
-                    mask |= ScanUnknown(rowIndex, i, cell.Text);
+                    mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
                     continue;
 
                 case DataKind.NiNumber:
@@ -601,6 +606,11 @@ internal sealed class TableAnalyzer : ITableSink
 
             column.Valid++;
             mask |= DataKinds.Bit(kind);
+            if (personKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+            {
+                personKey = ((long)kind << 32) | (uint)FoldedHash(text);
+            }
+
             if (column.Distinct is not null)
             {
                 TrackDistinct(column, hash);
@@ -614,6 +624,13 @@ internal sealed class TableAnalyzer : ITableSink
                     tally.AddEvidence(evidence, _location.WithCell(rowIndex, i));
                 }
             }
+        }
+
+        // The same person twice (a table pasted twice, one row per case for a person with
+        // several cases) is one person: rows are keyed by their first unique identifier.
+        if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
+        {
+            return;
         }
 
         if (mask != 0)
@@ -694,7 +711,7 @@ internal sealed class TableAnalyzer : ITableSink
     /// such cells (quantities, prices, free text without digits) are ruled out by length and
     /// character class before any scanner runs.
     /// </summary>
-    private ulong ScanUnknown(long rowIndex, int column, string text)
+    private ulong ScanUnknown(long rowIndex, int column, string text, ref long personKey)
     {
         if (text.Length < 6 || (text.AsSpan().IndexOfAnyInRange('0', '9') < 0 && text.IndexOf('@') < 0))
         {
@@ -726,6 +743,10 @@ internal sealed class TableAnalyzer : ITableSink
             if (m.Confidence >= Confidence.Medium)
             {
                 mask |= DataKinds.Bit(m.Kind);
+                if (personKey == 0 && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+                {
+                    personKey = ((long)m.Kind << 32) | (uint)m.ValueHash;
+                }
             }
         }
 
