@@ -29,51 +29,7 @@ internal static class ContextWords
         ["name", "surname", "forename", "dob", "d.o.b", "date of birth", "nhs", "nhs no", "nhs number", "address", "postcode",
          "ni number", "nino", "prison no", "prisoner", "nationality", "status", "condition", "diagnosis", "ward", "gender"];
 
-    /// <summary>
-    /// True when an earlier line of the same paragraph (no blank line in between) reads like
-    /// the heading row of a table, i.e. holds one of <paramref name="words"/> and another column
-    /// name. This is how a PDF or HTML table flattened to text labels rows that carry no label
-    /// of their own ("Name  DOB  NHS No" above fifty lines of values).
-    /// </summary>
-    public static bool InHeadingAbove(ReadOnlySpan<char> text, int start, string[] words, int maxBack = 4000)
-    {
-        var from = Math.Max(0, start - maxBack);
-        var window = text[from..start];
-        var lineStart = window.LastIndexOf('\n');
-        if (lineStart < 0)
-        {
-            return false;
-        }
-
-        window = window[..lineStart];
-        var lines = 0;
-        while (!window.IsEmpty && lines < 200)
-        {
-            var previous = window.LastIndexOf('\n');
-            var line = window[(previous + 1)..];
-            if (line.IsWhiteSpace())
-            {
-                return false;
-            }
-
-            if (ContainsWord(line, words) && CountWords(line, ColumnHeadings) >= 2)
-            {
-                return true;
-            }
-
-            if (previous < 0)
-            {
-                return false;
-            }
-
-            window = window[..previous];
-            lines++;
-        }
-
-        return false;
-    }
-
-    private static int CountWords(ReadOnlySpan<char> line, string[] words)
+    internal static int CountWords(ReadOnlySpan<char> line, string[] words)
     {
         var n = 0;
         foreach (var word in words)

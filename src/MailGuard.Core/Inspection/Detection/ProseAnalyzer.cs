@@ -297,11 +297,12 @@ internal sealed partial class ProseAnalyzer
 
         if (recordLines >= 2)
         {
-            foreach (var line in lines)
+            for (var i = 0; i < lines.Count; i++)
             {
+                var line = lines[i];
                 if (IsRecordLine(line))
                 {
-                    CountRecord(text, line.Start, line.End, line.Kinds, line.Named, lineMode: true, lines);
+                    CountRecord(text, i, i, line.Kinds, line.Named, lineMode: true, lines);
                 }
             }
 
@@ -316,7 +317,7 @@ internal sealed partial class ProseAnalyzer
             named |= line.Named;
         }
 
-        CountRecord(text, lines[0].Start, lines[^1].End, kinds, named, lineMode: false, lines);
+        CountRecord(text, 0, lines.Count - 1, kinds, named, lineMode: false, lines);
     }
 
     private static bool IsRecordLine(in Line line)
@@ -325,8 +326,10 @@ internal sealed partial class ProseAnalyzer
         return kinds >= 2 && (line.Kinds & (s_strongBits | s_lineContactBits)) != 0;
     }
 
-    private void CountRecord(string text, int start, int end, ulong kinds, bool named, bool lineMode, List<Line> lines)
+    private void CountRecord(string text, int firstLine, int lastLine, ulong kinds, bool named, bool lineMode, List<Line> lines)
     {
+        var start = lines[firstLine].Start;
+        var end = lines[lastLine].End;
         if ((kinds & s_strongBits) != 0)
         {
             // A birth date or NI number plus anything else about someone: a name, a capitalised
@@ -353,7 +356,7 @@ internal sealed partial class ProseAnalyzer
             return;
         }
 
-        if (IsBusinessContact(text, start, end, contactBits, lines))
+        if (IsBusinessContact(text, firstLine, lastLine, contactBits, lines))
         {
             return;
         }
@@ -366,6 +369,26 @@ internal sealed partial class ProseAnalyzer
         }
     }
 
+    /// <summary>Index of the first match starting at or after <paramref name="position"/> (matches are sorted by start).</summary>
+    private int FirstMatchFrom(int position)
+    {
+        int lo = 0, hi = _matches.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_matches[mid].Start < position)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
     /// <summary>
     /// New people in a record: for each identifying kind, the values not seen before in this
     /// location; the largest count over kinds (a record's NI numbers and birth dates belong to
@@ -375,9 +398,10 @@ internal sealed partial class ProseAnalyzer
     {
         Span<int> perKind = stackalloc int[64];
         perKind.Clear();
-        foreach (var m in _matches)
+        for (var i = FirstMatchFrom(start); i < _matches.Count && _matches[i].Start < end; i++)
         {
-            if (m.Start < start || m.End > end || m.Confidence < Confidence.Medium || (DataKinds.Bit(m.Kind) & kindBits) == 0)
+            var m = _matches[i];
+            if (m.End > end || m.Confidence < Confidence.Medium || (DataKinds.Bit(m.Kind) & kindBits) == 0)
             {
                 continue;
             }
@@ -407,23 +431,18 @@ internal sealed partial class ProseAnalyzer
             max = Math.Max(max, n);
         }
 
-        if (lineMode)
-        {
-            return max > 0 ? 1 : 0;
-        }
-
-        return max;
+        return lineMode ? Math.Min(max, 1) : max;
     }
 
-    private bool IsBusinessContact(string text, int start, int end, ulong contactBits, List<Line> lines)
+    private static bool IsBusinessContact(string text, int firstLine, int lastLine, ulong contactBits, List<Line> lines)
     {
         // Check the lines that hold the contact details and the line just above the first of
         // them (where a signature puts the job title or an office its name).
         var firstContactLine = -1;
-        for (var i = 0; i < lines.Count; i++)
+        for (var i = firstLine; i <= lastLine; i++)
         {
             var line = lines[i];
-            if (line.End <= start || line.Start >= end || (line.Kinds & contactBits) == 0)
+            if ((line.Kinds & contactBits) == 0)
             {
                 continue;
             }
@@ -439,10 +458,10 @@ internal sealed partial class ProseAnalyzer
             }
         }
 
-        if (firstContactLine > 0)
+        if (firstContactLine > firstLine)
         {
             var above = lines[firstContactLine - 1];
-            if (above.Start >= start && BusinessCuePattern().IsMatch(text.AsSpan(above.Start, above.End - above.Start)))
+            if (BusinessCuePattern().IsMatch(text.AsSpan(above.Start, above.End - above.Start)))
             {
                 return true;
             }

@@ -223,6 +223,7 @@ internal static partial class TextScanner
     {
         Span<int> chunkStart = stackalloc int[8];
         Span<int> chunkEnd = stackalloc int[8];
+        HeadingTracker? nhsHeading = null;
         var n = text.Length;
         var i = 0;
         while (i < n)
@@ -303,14 +304,14 @@ internal static partial class TextScanner
                 || (text[j] is '/' or '.' or ':' or ',' && j + 1 < n && char.IsAsciiDigit(text[j + 1])));
             if (!overflow && !touches)
             {
-                ClassifyGroup(text, chunkStart[..count], chunkEnd[..count], matches);
+                ClassifyGroup(text, chunkStart[..count], chunkEnd[..count], matches, ref nhsHeading);
             }
 
             i = Math.Max(j, i + 1);
         }
     }
 
-    private static void ClassifyGroup(string text, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, List<TextMatch> matches)
+    private static void ClassifyGroup(string text, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, List<TextMatch> matches, ref HeadingTracker? nhsHeading)
     {
         Span<char> digits = stackalloc char[19];
         var k = starts.Length;
@@ -330,7 +331,7 @@ internal static partial class TextScanner
                 // A sub-run counts as standing alone when spaces (not hyphens) divide it from
                 // its neighbours: "1987-03-14 9990000018" is a date and a number.
                 var whole = (s == 0 || text[start - 1] == ' ') && (e == k - 1 || text[end] == ' ');
-                if (TryClassify(text, start, end, whole, digits, out var match))
+                if (TryClassify(text, start, end, whole, digits, ref nhsHeading, out var match))
                 {
                     matches.Add(match);
                     s = e + 1;
@@ -346,7 +347,7 @@ internal static partial class TextScanner
         }
     }
 
-    private static bool TryClassify(string text, int start, int end, bool whole, Span<char> digits, out TextMatch match)
+    private static bool TryClassify(string text, int start, int end, bool whole, Span<char> digits, ref HeadingTracker? nhsHeading, out TextMatch match)
     {
         match = default;
         var value = text.AsSpan(start, end - start);
@@ -376,7 +377,8 @@ internal static partial class TextScanner
         if (NhsNumber.TryParse(value, digits))
         {
             var context = ContextWords.Near(text, start, end, ContextWords.Nhs, 40, 15);
-            var headed = !context && ContextWords.InHeadingAbove(text, start, ContextWords.Nhs);
+            // Created on first need: most cells and texts never get here.
+            var headed = !context && (nhsHeading ??= new HeadingTracker(text, ContextWords.Nhs)).IsActive(start);
             if (!context && !headed)
             {
                 // Presidio reports every ten-digit number that passes mod 11, i.e. one random
@@ -432,6 +434,7 @@ internal static partial class TextScanner
     {
         var span = text.AsSpan();
         var lastDobEnd = -1000;
+        var heading = new HeadingTracker(text, ContextWords.DateOfBirthHeadings);
         foreach (var m in DatePattern().EnumerateMatches(span))
         {
             if (!DateValue.TryParse(span.Slice(m.Index, m.Length), out var date) || !DateValue.IsPlausibleBirthDate(date, reference))
@@ -447,7 +450,7 @@ internal static partial class TextScanner
                 confidence = Confidence.High;
             }
             else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
-                || ContextWords.InHeadingAbove(span, start, ContextWords.DateOfBirthHeadings))
+                || heading.IsActive(start))
             {
                 // A run of dates right after a labelled one ("Amy (born 1 May 2015), Ben (3 June
                 // 2017)") continues the list of birth dates.
@@ -544,9 +547,10 @@ internal static partial class TextScanner
     private static void ScanKeyed(string text, Regex pattern, DataKind kind, string[] keywords, List<TextMatch> matches)
     {
         var span = text.AsSpan();
+        var heading = new HeadingTracker(text, keywords);
         foreach (var m in pattern.EnumerateMatches(span))
         {
-            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || ContextWords.InHeadingAbove(span, m.Index, keywords))
+            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || heading.IsActive(m.Index))
             {
                 matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(span.Slice(m.Index, m.Length))));
             }

@@ -109,6 +109,7 @@ internal static class TextTables
     // Commas and runs of spaces occur in prose, so they need more cells than a tab or a pipe.
     private static int MinCells(Delimiter delimiter) => delimiter is Delimiter.Comma or Delimiter.Spaces ? 3 : 2;
 
+    /// <summary>Counts the cells <see cref="Split"/> would return, without allocating.</summary>
     public static int CountCells(string line, Delimiter delimiter)
     {
         if (line.Length < 3 || line.Length > 4000)
@@ -116,13 +117,70 @@ internal static class TextTables
             return 0;
         }
 
-        var count = 0;
-        foreach (var _ in Split(line, delimiter))
+        var span = line.AsSpan().Trim();
+        switch (delimiter)
         {
-            count++;
-        }
+            case Delimiter.Tab:
+                return span.Count('\t') + 1;
+            case Delimiter.Pipe:
+                span = span.Trim('|');
+                return span.Count('|') + 1;
+            case Delimiter.Spaces:
+                {
+                    var count = 1;
+                    for (var i = 0; i + 1 < span.Length; i++)
+                    {
+                        if (span[i] == ' ' && span[i + 1] == ' ')
+                        {
+                            count++;
+                            while (i + 1 < span.Length && span[i + 1] == ' ')
+                            {
+                                i++;
+                            }
+                        }
+                    }
 
-        return count;
+                    return count;
+                }
+
+            default:
+                {
+                    var separator = delimiter == Delimiter.Comma ? ',' : ';';
+                    if (span.IndexOf(separator) < 0)
+                    {
+                        return 1;
+                    }
+
+                    var count = 1;
+                    var quoted = false;
+                    var cellStart = true;
+                    for (var i = 0; i < span.Length; i++)
+                    {
+                        var c = span[i];
+                        if (c == '"' && quoted && i + 1 < span.Length && span[i + 1] == '"')
+                        {
+                            i++;
+                        }
+                        else if (c == '"' && (quoted || cellStart))
+                        {
+                            quoted = !quoted;
+                        }
+                        else if (c == separator && !quoted)
+                        {
+                            count++;
+                            cellStart = true;
+                            continue;
+                        }
+
+                        if (c != ' ')
+                        {
+                            cellStart = false;
+                        }
+                    }
+
+                    return count;
+                }
+        }
     }
 
     /// <summary>Cells of one line. Commas and semicolons honour CSV quoting (RFC 4180), without embedded newlines.</summary>

@@ -385,6 +385,22 @@ public class ProseAnalysisTests
     }
 
     [Fact]
+    public void OnText_FiftyThousandRecordLines_LinearTime()
+    {
+        var lines = Enumerable.Range(0, 50_000).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} born {TestData.Dob(i)} NI {TestData.Nino(i)}");
+        var text = string.Join("\n", lines);
+        var analyzer = TestData.NewAnalyzer();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        analyzer.OnText(s_body, text);
+        var people = PersonalData(analyzer)?.Count;
+        watch.Stop();
+
+        Assert.True(people > 40_000, $"{people} people");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
     public void Constructor_TimeProvider_SetsReferenceDateForAgeCheck()
     {
         var analyzer = new ContentAnalyzer(timeProvider: new FixedTimeProvider(new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero)));
