@@ -1,0 +1,888 @@
+using System.Globalization;
+using System.Numerics;
+
+namespace MailGuard.Core.Inspection.Detection;
+
+/// <summary>
+/// Reads one table as a table: finds the header row, classifies each column from its header
+/// (or, lacking one, from its values), validates each cell against its column's kind and counts
+/// the rows that describe a person. It streams: after a small buffer for header and column
+/// detection it keeps per-column counters and a count per distinct row "shape" (the set of
+/// kinds present), never the rows.
+/// </summary>
+internal sealed class TableAnalyzer : ITableSink
+{
+    // Distinct values are tracked for contact columns only, to tell a list of people's phone
+    // numbers from a column that repeats one switchboard number; the first few thousand values
+    // are plenty for a ratio.
+    private const int DistinctCap = 4096;
+
+    // Identifier keys kept for de-duplicating people; past this many rows are counted as they come.
+    private const int PersonKeyCap = 1_000_000;
+
+    private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
+        DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
+
+    private static readonly ulong s_weakBits = BitsOf(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
+        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+
+    private static readonly ulong s_strongBits = BitsOf(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
+        DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
+        DataKind.ImmigrationStatus);
+
+    private readonly ContentLocation _location;
+    private readonly ContentAnalyzerOptions _options;
+    private readonly DateOnly _reference;
+    private readonly TallySet _tallies;
+    private readonly Action<TableAnalyzer> _onComplete;
+    private readonly List<(long Row, Cell[] Cells)> _buffer = [];
+    private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
+    private readonly List<TextMatch> _scratch = [];
+    private readonly HashSet<long> _personKeys = [];
+    private bool _decided;
+    private bool _completed;
+    private long? _headerRow;
+    private Column[] _columns = [];
+    private long _dataRows;
+
+    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete)
+    {
+        _location = location;
+        _options = options;
+        _reference = reference;
+        _tallies = tallies;
+        _onComplete = onComplete;
+    }
+
+    public ContentLocation Location => _location;
+
+    public TallySet Tallies => _tallies;
+
+    public TableSummary? Summary { get; private set; }
+
+    public Finding? PersonalData { get; private set; }
+
+    private sealed class Column(int index)
+    {
+        public int Index { get; } = index;
+
+        public string? Header { get; set; }
+
+        public DataKind Kind { get; set; }
+
+        public ColumnKindSource Source { get; set; }
+
+        public long Values { get; set; }
+
+        public long Valid { get; set; }
+
+        public HashSet<int>? Distinct { get; set; }
+
+        public long DistinctConsidered { get; set; }
+
+        public FindingTally? Tally { get; set; }
+
+        public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
+    }
+
+    private static ulong BitsOf(params ReadOnlySpan<DataKind> kinds)
+    {
+        ulong bits = 0;
+        foreach (var k in kinds)
+        {
+            bits |= DataKinds.Bit(k);
+        }
+
+        return bits;
+    }
+
+    public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        if (_completed)
+        {
+            throw new InvalidOperationException("Rows after Complete.");
+        }
+
+        if (!_decided)
+        {
+            // Extractors may reuse their row list; keep a copy of the few buffered rows.
+            var copy = new Cell[cells.Count];
+            for (var i = 0; i < copy.Length; i++)
+            {
+                copy[i] = cells[i];
+            }
+
+            _buffer.Add((rowIndex, copy));
+            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows)
+            {
+                Decide();
+            }
+
+            return;
+        }
+
+        ProcessRow(rowIndex, cells);
+    }
+
+    public void Complete()
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        if (!_decided)
+        {
+            Decide();
+        }
+
+        _completed = true;
+        Summarise();
+        _onComplete(this);
+    }
+
+    private void Decide()
+    {
+        _decided = true;
+        var width = 0;
+        foreach (var (_, cells) in _buffer)
+        {
+            width = Math.Max(width, cells.Length);
+        }
+
+        _columns = new Column[width];
+        for (var i = 0; i < width; i++)
+        {
+            _columns[i] = new Column(i);
+        }
+
+        var headerAt = FindHeader();
+        if (headerAt >= 0)
+        {
+            var header = _buffer[headerAt].Cells;
+            _headerRow = _buffer[headerAt].Row;
+            for (var i = 0; i < header.Length; i++)
+            {
+                var text = header[i].Text?.Trim();
+                _columns[i].Header = string.IsNullOrEmpty(text) ? null : (text.Length > 80 ? text[..80] : text);
+                var kind = HeaderClassifier.Classify(text);
+                if (kind != DataKind.Unknown)
+                {
+                    _columns[i].Kind = kind;
+                    _columns[i].Source = ColumnKindSource.Header;
+                }
+            }
+        }
+
+        var dataStart = headerAt + 1;
+        InferFromValues(dataStart, headerless: headerAt < 0);
+
+        foreach (var column in _columns)
+        {
+            if (column.Kind is DataKind.Phone or DataKind.PostalAddress or DataKind.Postcode or DataKind.EmailAddress)
+            {
+                column.Distinct = [];
+            }
+
+            var findingKind = DataKinds.FindingKind(column.Kind);
+            if (findingKind is not null)
+            {
+                column.Tally = _tallies.Get(findingKind);
+            }
+        }
+
+        for (var r = dataStart; r < _buffer.Count; r++)
+        {
+            ProcessRow(_buffer[r].Row, _buffer[r].Cells);
+        }
+
+        _buffer.Clear();
+    }
+
+    /// <summary>
+    /// The header is the first of the leading rows in which at least two cells (or the only
+    /// cells) read as known column names and they are a third or more of the filled cells: a
+    /// title row ("Table 4b: case level data") above it has one filled cell and no known names.
+    /// </summary>
+    private int FindHeader()
+    {
+        var limit = Math.Min(_buffer.Count, _options.HeaderSearchRows);
+        for (var r = 0; r < limit; r++)
+        {
+            var cells = _buffer[r].Cells;
+            var filled = 0;
+            var known = 0;
+            var dataLike = false;
+            foreach (var cell in cells)
+            {
+                if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
+                {
+                    continue;
+                }
+
+                filled++;
+
+                // Header cells are words: a typed number or date, an address with '@' or a
+                // value with a run of digits (an NI number, a date) marks a data row.
+                if (cell.Kind is CellKind.Number or CellKind.Date || cell.Text.Contains('@') || CountDigits(cell.Text) >= 4)
+                {
+                    dataLike = true;
+                    break;
+                }
+
+                if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
+                {
+                    known++;
+                }
+            }
+
+            // Half the filled cells (at least one) must be known column names; a title row
+            // above the header ("Table 4b: case level data") has none.
+            if (!dataLike && known >= 1 && known * 2 >= filled)
+            {
+                return r;
+            }
+        }
+
+        return -1;
+    }
+
+    private void InferFromValues(int dataStart, bool headerless)
+    {
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        foreach (var column in _columns)
+        {
+            if (column.Source == ColumnKindSource.Header)
+            {
+                continue;
+            }
+
+            int filled = 0, nino = 0, nhs = 0, email = 0, phone = 0, postcode = 0, card = 0, iban = 0, dates = 0, names = 0;
+            int minYear = int.MaxValue, maxYear = int.MinValue;
+            for (var r = dataStart; r < _buffer.Count; r++)
+            {
+                var cells = _buffer[r].Cells;
+                if (column.Index >= cells.Length)
+                {
+                    continue;
+                }
+
+                var cell = cells[column.Index];
+                var text = cell.Text.AsSpan().Trim();
+                if (cell.Kind == CellKind.Empty || text.IsEmpty)
+                {
+                    continue;
+                }
+
+                filled++;
+                if (TryGetDate(cell, out var date))
+                {
+                    if (DateValue.IsPlausibleBirthDate(date, _reference))
+                    {
+                        dates++;
+                        minYear = Math.Min(minYear, date.Year);
+                        maxYear = Math.Max(maxYear, date.Year);
+                    }
+
+                    continue;
+                }
+
+                if (text.Length > 40)
+                {
+                    continue;
+                }
+
+                if (UkNino.TryParse(text, buffer, out var suffix, ignoreCase: true) && suffix)
+                {
+                    nino++;
+                }
+                else if (NhsNumber.TryParse(text, buffer))
+                {
+                    nhs++;
+                }
+                else if (UkPhone.TryParse(text, buffer, out _))
+                {
+                    phone++;
+                }
+                else if (text.Contains('@') && EmailAddress.IsValid(text))
+                {
+                    email++;
+                }
+                else if (IsPostcode(text))
+                {
+                    postcode++;
+                }
+                else if (PaymentCard.TryParse(text, buffer, out _))
+                {
+                    card++;
+                }
+                else if (Iban.TryParse(text, buffer, out _))
+                {
+                    iban++;
+                }
+                else if (headerless && LooksLikeFullName(text))
+                {
+                    names++;
+                }
+            }
+
+            if (filled < 2)
+            {
+                continue;
+            }
+
+            // Six in ten: a column of identifiers has blanks and typos, a column of other
+            // numbers passes mod 11 one time in eleven and Luhn one time in ten.
+            var need = Math.Max(2, (int)Math.Ceiling(filled * 0.6));
+            var kind =
+                nino >= need ? DataKind.NiNumber :
+                nhs >= need ? DataKind.NhsNumber :
+                email >= need ? DataKind.EmailAddress :
+                phone >= need ? DataKind.Phone :
+                postcode >= need ? DataKind.Postcode :
+                card >= need ? DataKind.PaymentCard :
+                iban >= need ? DataKind.BankAccount :
+                names >= need ? DataKind.Name :
+                // Undated birth dates spread over decades; report, meeting and payment dates
+                // cluster in a year or two.
+                dates >= need && maxYear - minYear >= 10 ? DataKind.DateOfBirth :
+                DataKind.Unknown;
+            if (kind != DataKind.Unknown)
+            {
+                column.Kind = kind;
+                column.Source = ColumnKindSource.Values;
+            }
+        }
+    }
+
+    private static bool LooksLikeFullName(ReadOnlySpan<char> text)
+    {
+        // Two to four capitalised words of letters ("Jane Doe", "DOE, Jane", "Mary-Ann O'Neil").
+        var words = 0;
+        var inWord = false;
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                if (!inWord)
+                {
+                    if (!char.IsUpper(c))
+                    {
+                        return false;
+                    }
+
+                    words++;
+                    inWord = true;
+                }
+            }
+            else if (c is ' ' or ',')
+            {
+                inWord = false;
+            }
+            else if (c is not ('-' or '\'' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return words is >= 2 and <= 4;
+    }
+
+    private bool TryGetDate(in Cell cell, out DateOnly date)
+    {
+        if (cell.Kind == CellKind.Date && cell.Date is { } typed)
+        {
+            date = DateOnly.FromDateTime(typed);
+            return true;
+        }
+
+        var text = cell.Text.AsSpan();
+        if (text.Length is < 6 or > 40 || text.IndexOfAnyInRange('0', '9') < 0)
+        {
+            date = default;
+            return false;
+        }
+
+        return DateValue.TryParse(text, out date, allowTwoDigitYear: true, reference: _reference);
+    }
+
+    private static bool IsPostcode(ReadOnlySpan<char> text)
+    {
+        if (text.Length is < 5 or > 8)
+        {
+            return false;
+        }
+
+        Span<char> upper = stackalloc char[text.Length];
+        text.ToUpperInvariant(upper);
+        return UkPostcode.IsValid(upper);
+    }
+
+    private static bool IsPlaceholder(ReadOnlySpan<char> text)
+    {
+        if (text.Length > 9)
+        {
+            return false;
+        }
+
+        foreach (var p in (ReadOnlySpan<string>)["-", "--", "n/a", "na", "none", "null", "nil", "unknown", "not known", "tbc", "?", "0", "#n/a"])
+        {
+            if (text.Equals(p, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void ProcessRow(long rowIndex, IReadOnlyList<Cell> cells)
+    {
+        _dataRows++;
+        ulong mask = 0;
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        long personKey = 0;
+        var count = Math.Min(cells.Count, _columns.Length);
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var cell = cells[i];
+            if (cell.Kind == CellKind.Empty)
+            {
+                continue;
+            }
+
+            var text = cell.Text.AsSpan().Trim();
+            if (text.IsEmpty || (cell.Kind != CellKind.Date && IsPlaceholder(text)))
+            {
+                continue;
+            }
+
+            if (i >= count)
+            {
+                // Wider than any buffered row: no header, no stats; still scan the value.
+                mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
+                continue;
+            }
+
+            var column = _columns[i];
+            column.Values++;
+            var kind = column.Kind;
+            var valid = false;
+            string? evidence = null;
+            var confidence = column.Source == ColumnKindSource.Header ? Confidence.High : Confidence.Medium;
+            var testRange = false;
+            var wantEvidence = column.Tally?.WantsEvidence == true;
+            var hash = 0;
+            switch (kind)
+            {
+                case DataKind.Unknown:
+                case DataKind.NotPersonal:
+                    mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
+                    continue;
+
+                case DataKind.NiNumber:
+                    if (text.Length <= 13 && UkNino.TryParse(text, buffer, out var hasSuffix, ignoreCase: true)
+                        && (hasSuffix || column.Source == ColumnKindSource.Header))
+                    {
+                        valid = true;
+                        evidence = wantEvidence ? Masker.Nino(text) : null;
+                    }
+
+                    break;
+
+                case DataKind.NhsNumber:
+                    if (NhsNumber.TryParse(text, buffer))
+                    {
+                        valid = true;
+                        testRange = NhsNumber.IsTestRange(buffer[..10]);
+                        evidence = wantEvidence ? Masker.Nhs(buffer[..10]) : null;
+                    }
+
+                    break;
+
+                case DataKind.EmailAddress:
+                    if (EmailAddress.IsValid(text))
+                    {
+                        valid = true;
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
+                        evidence = wantEvidence ? Masker.Email(text) : null;
+                    }
+
+                    break;
+
+                case DataKind.Phone:
+                    if (UkPhone.TryParse(text, buffer, out var phoneLength))
+                    {
+                        valid = true;
+                        hash = column.NeedsDistinct ? FoldedHash(buffer[..phoneLength]) : 0;
+                        evidence = wantEvidence ? Masker.Phone(text) : null;
+                    }
+                    else if (CountDigits(text) is >= 7 and <= 15)
+                    {
+                        // International numbers are still somebody's phone; no UK finding.
+                        mask |= DataKinds.Bit(kind);
+                        column.Valid++;
+                        TrackDistinct(column, column.NeedsDistinct ? FoldedHash(text) : 0);
+                    }
+
+                    break;
+
+                case DataKind.Postcode:
+                    if (IsPostcode(text))
+                    {
+                        valid = true;
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
+                        evidence = wantEvidence ? Masker.Postcode(text) : null;
+                    }
+
+                    break;
+
+                case DataKind.DateOfBirth:
+                    if (TryGetDate(cell, out var date) && DateValue.IsPlausibleBirthDate(date, _reference))
+                    {
+                        valid = true;
+                        evidence = wantEvidence ? Masker.Date(date) : null;
+                    }
+
+                    break;
+
+                case DataKind.PaymentCard:
+                    if (PaymentCard.TryParse(text, buffer, out var cardLength))
+                    {
+                        valid = true;
+                        evidence = wantEvidence ? Masker.Card(buffer[..cardLength]) : null;
+                    }
+
+                    break;
+
+                case DataKind.BankAccount:
+                    if (Iban.TryParse(text, buffer, out var ibanLength))
+                    {
+                        valid = true;
+                        evidence = wantEvidence ? Masker.Iban(buffer[..ibanLength]) : null;
+                    }
+                    else
+                    {
+                        // Sort codes and account numbers: personal, but not an IBAN finding.
+                        mask |= DataKinds.Bit(kind);
+                        column.Valid++;
+                    }
+
+                    break;
+
+                case DataKind.PassportNumber:
+                    if (text.Length is >= 6 and <= 10 && CountDigits(text) >= 6 && IsAlphanumeric(text))
+                    {
+                        valid = true;
+                        evidence = wantEvidence ? Masker.Generic(text) : null;
+                    }
+
+                    break;
+
+                case DataKind.PostalAddress:
+                    if (HasLetter(text))
+                    {
+                        valid = true;
+                        hash = column.NeedsDistinct ? FoldedHash(text) : 0;
+                        evidence = wantEvidence ? Masker.Address(text) : null;
+                    }
+
+                    break;
+
+                case DataKind.Name:
+                    valid = HasLetter(text);
+                    break;
+
+                default:
+                    valid = true;
+                    break;
+            }
+
+            if (!valid)
+            {
+                continue;
+            }
+
+            column.Valid++;
+            mask |= DataKinds.Bit(kind);
+            if (personKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+            {
+                personKey = ((long)kind << 32) | (uint)FoldedHash(text);
+            }
+
+            if (column.Distinct is not null)
+            {
+                TrackDistinct(column, hash);
+            }
+
+            if (column.Tally is { } tally)
+            {
+                tally.Add(confidence, testRange);
+                if (evidence is not null)
+                {
+                    tally.AddEvidence(evidence, _location.WithCell(rowIndex, i));
+                }
+            }
+        }
+
+        // The same person twice (a table pasted twice, one row per case for a person with
+        // several cases) is one person: rows are keyed by their first unique identifier.
+        if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
+        {
+            return;
+        }
+
+        if (mask != 0)
+        {
+            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, mask, out var exists);
+            shape = exists ? (shape.Count + 1, shape.FirstRow) : (1, rowIndex);
+        }
+    }
+
+    /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
+    private static int FoldedHash(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            if (c is ' ' or '-' or '.' or ',')
+            {
+                continue;
+            }
+
+            hash = (hash ^ (c is >= 'A' and <= 'Z' ? (uint)(c | 0x20) : c)) * 16777619u;
+        }
+
+        return (int)hash;
+    }
+
+    private static void TrackDistinct(Column column, int hash)
+    {
+        if (column.Distinct is { } set && set.Count < DistinctCap)
+        {
+            set.Add(hash);
+            column.DistinctConsidered++;
+        }
+    }
+
+    private static int CountDigits(ReadOnlySpan<char> text)
+    {
+        var n = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    private static bool HasLetter(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsAlphanumeric(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A cell in a column we could not classify is scanned as text, after a precheck: most
+    /// such cells (quantities, prices, free text without digits) are ruled out by length and
+    /// character class before any scanner runs.
+    /// </summary>
+    private ulong ScanUnknown(long rowIndex, int column, string text, ref long personKey)
+    {
+        if (text.Length < 6 || (text.AsSpan().IndexOfAnyInRange('0', '9') < 0 && text.IndexOf('@') < 0))
+        {
+            return 0;
+        }
+
+        // A lone number of up to nine digits (a quantity, a price, an id) is never one of ours.
+        if (text.Length <= 9 && IsAllDigitsOrPunctuation(text))
+        {
+            return 0;
+        }
+
+        _scratch.Clear();
+        TextScanner.Scan(text, _reference, _scratch);
+        ulong mask = 0;
+        foreach (var m in _scratch)
+        {
+            var findingKind = DataKinds.FindingKind(m.Kind);
+            if (findingKind is not null)
+            {
+                var tally = _tallies.Get(findingKind);
+                tally.Add(m.Confidence, m.TestRange);
+                if (tally.WantsEvidence)
+                {
+                    tally.AddEvidence(TextScanner.Mask(text, m), _location.WithCell(rowIndex, column));
+                }
+            }
+
+            if (m.Confidence >= Confidence.Medium)
+            {
+                mask |= DataKinds.Bit(m.Kind);
+                if (personKey == 0 && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+                {
+                    personKey = ((long)m.Kind << 32) | (uint)m.ValueHash;
+                }
+            }
+        }
+
+        return mask;
+    }
+
+    private static bool IsAllDigitsOrPunctuation(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c) && c is not ('.' or ',' or '-' or ' ' or '£' or '$' or '%'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly ulong s_attributeBits = AttributeBits();
+
+    private static ulong AttributeBits()
+    {
+        ulong bits = 0;
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if (DataKinds.IsAttribute(kind))
+            {
+                bits |= DataKinds.Bit(kind);
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>An attribute other than the one identifier present: a lone NI number is who, not what.</summary>
+    internal static bool HasAttributeBeyondIdentifier(ulong kinds)
+    {
+        var attributes = kinds & s_attributeBits;
+        if (attributes == 0)
+        {
+            return false;
+        }
+
+        // The identifier may itself be an attribute (NI number); then something else must be there.
+        return BitOperations.PopCount(kinds) >= 2;
+    }
+
+    private void Summarise()
+    {
+        // A contact column that repeats a handful of values (one switchboard number, one
+        // office address for everyone) is business contact data, not a personal attribute.
+        ulong businessBits = 0;
+        foreach (var kind in (ReadOnlySpan<DataKind>)[DataKind.Phone, DataKind.PostalAddress, DataKind.Postcode, DataKind.EmailAddress])
+        {
+            var any = false;
+            var allRepeated = true;
+            foreach (var column in _columns)
+            {
+                if (column.Kind != kind || column.Distinct is null || column.DistinctConsidered == 0)
+                {
+                    continue;
+                }
+
+                // A handful of values repeated down the column (one switchboard, three office
+                // addresses); people in one town still have dozens of distinct postcodes.
+                any = true;
+                var distinct = column.Distinct.Count;
+                allRepeated &= column.DistinctConsidered >= 5 && distinct * 5 <= column.DistinctConsidered && distinct <= 25;
+            }
+
+            if (any && allRepeated)
+            {
+                businessBits |= DataKinds.Bit(kind);
+            }
+        }
+
+        long people = 0;
+        long firstRow = long.MaxValue;
+        ulong kinds = 0;
+        foreach (var (mask, (count, first)) in _rowShapes)
+        {
+            var personal = mask & ~s_weakBits & ~businessBits;
+            // Someone identified (name, e-mail, NI number...) plus something about them.
+            if ((personal & s_identifierBits) != 0 && HasAttributeBeyondIdentifier(personal))
+            {
+                people += count;
+                kinds |= personal;
+                firstRow = Math.Min(firstRow, first);
+            }
+        }
+
+        var kindList = new List<DataKind>();
+        foreach (var column in _columns)
+        {
+            if ((kinds & DataKinds.Bit(column.Kind)) != 0 && !kindList.Contains(column.Kind))
+            {
+                kindList.Add(column.Kind);
+            }
+        }
+
+        // Kinds found by scanning unclassified columns have no column of their own.
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if ((kinds & DataKinds.Bit(kind)) != 0 && !kindList.Contains(kind))
+            {
+                kindList.Add(kind);
+            }
+        }
+
+        var columns = new ColumnSummary[_columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var c = _columns[i];
+            columns[i] = new ColumnSummary(c.Index, c.Header, c.Kind, c.Source, c.Values, c.Valid);
+        }
+
+        Summary = new TableSummary(_location, _headerRow, _dataRows, people, columns, kindList);
+        if (people >= _options.MinPeople)
+        {
+            var confidence = (kinds & s_strongBits) != 0 || people >= 10 ? Confidence.High : Confidence.Medium;
+            var summary = string.Create(CultureInfo.InvariantCulture, $"{people:N0} rows: {string.Join(", ", kindList.Select(DataKinds.Describe))}");
+            var evidence = new List<string>(_options.MaxEvidence);
+            foreach (var tally in _tallies.All)
+            {
+                foreach (var e in tally.Evidence)
+                {
+                    if (evidence.Count < _options.MaxEvidence)
+                    {
+                        evidence.Add(e);
+                    }
+                }
+            }
+
+            PersonalData = new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence,
+                _location.WithCell(firstRow, null), evidence, summary);
+        }
+    }
+}
