@@ -30,6 +30,21 @@ internal sealed class PdfContentLexer
 
     public PdfContentLexer(byte[] data) => _data = data;
 
+    public PdfContentLexer(byte[] data, int position)
+    {
+        _data = data;
+        _pos = position;
+    }
+
+    public int Position
+    {
+        get => _pos;
+        set => _pos = Math.Clamp(value, 0, _data.Length);
+    }
+
+    /// <summary>False for object syntax, where "ID" is not an inline-image operator.</summary>
+    public bool ContentStream { get; init; } = true;
+
     public PdfToken Next()
     {
         while (true)
@@ -87,7 +102,7 @@ internal sealed class PdfContentLexer
                 continue;
             }
 
-            if (op == "ID")
+            if (op == "ID" && ContentStream)
             {
                 SkipInlineImage();
                 continue;

@@ -1,19 +1,17 @@
 using System.Globalization;
 using System.Text;
-using PdfSharp.Pdf;
-using PdfSharp.Pdf.Advanced;
-using PdfSharp.Pdf.IO;
 
 namespace MailGuard.Core.Inspection.Extraction;
 
 /// <summary>
-/// PDF text in-process: PDFsharp parses the file (xref, object streams, filters, decryption
-/// with an empty user password) and this class interprets the page content streams: the text
-/// operators Tj, TJ, ' and ", decoded through each font's ToUnicode CMap, or its simple
-/// encoding (WinAnsi, /Differences) when it has none. Line breaks come from Td/TD/T*/Tm moves.
-/// Form XObjects are followed. One text block per page. A file that asks for a password is
-/// PasswordProtected. No external process (pdftotext) is used: a DLP relay should not fork
-/// a tool per attachment.
+/// PDF text in-process, with no PDF library: <see cref="PdfFile"/> reads the objects and this
+/// class interprets the page content streams: the text operators Tj, TJ, ' and ", decoded
+/// through each font's ToUnicode CMap, or its simple encoding (WinAnsi, /Differences) when it
+/// has none. Line breaks come from Td/TD/T*/Tm moves; Form XObjects are followed. One text
+/// block per page. An encrypted file (/Encrypt in the trailer) is PasswordProtected: nothing is
+/// decrypted, even with an empty user password. Rejected alternatives: PDFsharp (the feed
+/// serves only 6.5.0, which is AGPL-3.0 and refuses to run without a licence call) and
+/// poppler's pdftotext (a process per attachment, and a machine dependency).
 /// </summary>
 internal static class PdfExtractor
 {
@@ -21,113 +19,81 @@ internal static class PdfExtractor
 
     public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
     {
-        bool passwordAsked = false;
-        PdfDocument document;
-        try
+        // Random access is needed throughout; the spooled file is bounded by the message size.
+        byte[] data = new byte[stream.Length];
+        stream.Position = 0;
+        stream.ReadExactly(data);
+        var file = new PdfFile(data, context);
+        if (file.IsEncrypted)
         {
-            document = PdfReader.Open(stream, PdfDocumentOpenMode.Import, args =>
-            {
-                passwordAsked = true;
-                args.Abort = true;
-            });
-        }
-        catch (Exception) when (passwordAsked)
-        {
-            context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "PDF is encrypted with a user password");
+            context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "PDF is encrypted (/Encrypt in the trailer)");
             return;
         }
 
-        if (passwordAsked || document is null)
+        var pages = file.Pages();
+        if (pages.Count == 0)
         {
-            context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "PDF is encrypted with a user password");
-            return;
+            throw new InvalidDataException("no pages found");
         }
 
-        using (document)
+        var fonts = new Dictionary<Dictionary<string, object?>, PdfFontDecoder>(ReferenceEqualityComparer.Instance);
+        foreach (var (page, resources) in pages)
         {
-            var fonts = new Dictionary<PdfDictionary, PdfFontDecoder>(ReferenceEqualityComparer.Instance);
-            for (int i = 0; i < document.PageCount; i++)
+            context.ThrowIfCancelled();
+            var text = new StringBuilder();
+            var interpreter = new PdfTextInterpreter(context, file, fonts, text);
+            foreach (byte[] content in PageContents(file, page))
             {
-                context.ThrowIfCancelled();
-                PdfPage page = document.Pages[i];
-                var text = new StringBuilder();
-                PdfDictionary? resources = InheritedResources(page);
-                foreach (byte[] content in PageContents(page))
-                {
-                    new PdfTextInterpreter(context, fonts, text).Run(content, resources, 0);
-                }
+                interpreter.Run(content, resources, 0);
+            }
 
-                string pageText = text.ToString().Trim();
-                if (pageText.Length > 0)
-                {
-                    context.Sink.OnText(location, pageText + "\n");
-                }
+            string pageText = text.ToString().Trim();
+            if (pageText.Length > 0)
+            {
+                context.Sink.OnText(location, pageText + "\n");
             }
         }
     }
 
-    private static PdfDictionary? InheritedResources(PdfPage page)
+    private static IEnumerable<byte[]> PageContents(PdfFile file, Dictionary<string, object?> page)
     {
-        PdfDictionary? node = page;
-        for (int i = 0; node is not null && i < 32; i++)
+        object? contents = file.Resolve(page.GetValueOrDefault("Contents"));
+        if (contents is List<object?> parts)
         {
-            if (Resolve(node.Elements["/Resources"]) is PdfDictionary resources)
+            foreach (object? part in parts)
             {
-                return resources;
-            }
-
-            node = Resolve(node.Elements["/Parent"]) as PdfDictionary;
-        }
-
-        return null;
-    }
-
-    private static IEnumerable<byte[]> PageContents(PdfPage page)
-    {
-        PdfItem? contents = Resolve(page.Elements["/Contents"]);
-        if (contents is PdfArray array)
-        {
-            foreach (PdfItem item in array.Elements)
-            {
-                if (Resolve(item) is PdfDictionary { Stream: not null } part)
+                if (file.StreamData(part) is { } bytes)
                 {
-                    yield return part.Stream.UnfilteredValue;
+                    yield return bytes;
                 }
             }
         }
-        else if (contents is PdfDictionary { Stream: not null } single)
+        else if (file.StreamData(contents) is { } single)
         {
-            yield return single.Stream.UnfilteredValue;
+            yield return single;
         }
-    }
-
-    internal static PdfItem? Resolve(PdfItem? item)
-    {
-        for (int i = 0; item is PdfReference reference && i < 32; i++)
-        {
-            item = reference.Value;
-        }
-
-        return item;
     }
 
     /// <summary>Runs one content stream and appends its text.</summary>
     private sealed class PdfTextInterpreter
     {
         private readonly ExtractionContext _context;
-        private readonly Dictionary<PdfDictionary, PdfFontDecoder> _fonts;
+        private readonly PdfFile _file;
+        private readonly Dictionary<Dictionary<string, object?>, PdfFontDecoder> _fonts;
         private readonly StringBuilder _text;
         private PdfFontDecoder? _font;
         private double _lastY = double.NaN;
+        private List<PdfToken>? _pendingArray;
 
-        public PdfTextInterpreter(ExtractionContext context, Dictionary<PdfDictionary, PdfFontDecoder> fonts, StringBuilder text)
+        public PdfTextInterpreter(ExtractionContext context, PdfFile file, Dictionary<Dictionary<string, object?>, PdfFontDecoder> fonts, StringBuilder text)
         {
             _context = context;
+            _file = file;
             _fonts = fonts;
             _text = text;
         }
 
-        public void Run(byte[] content, PdfDictionary? resources, int depth)
+        public void Run(byte[] content, Dictionary<string, object?>? resources, int depth)
         {
             var lexer = new PdfContentLexer(content);
             var operands = new List<PdfToken>();
@@ -177,9 +143,7 @@ internal static class PdfExtractor
             }
         }
 
-        private List<PdfToken>? _pendingArray;
-
-        private void Execute(string op, List<PdfToken> operands, PdfDictionary? resources, int depth)
+        private void Execute(string op, List<PdfToken> operands, Dictionary<string, object?>? resources, int depth)
         {
             switch (op)
             {
@@ -293,35 +257,34 @@ internal static class PdfExtractor
             (_font ?? PdfFontDecoder.Fallback).Decode(token.Bytes, _text);
         }
 
-        private PdfFontDecoder? FontFor(PdfDictionary? resources, string name)
+        private PdfFontDecoder? FontFor(Dictionary<string, object?>? resources, string name)
         {
-            if (resources is null || Resolve(resources.Elements["/Font"]) is not PdfDictionary fonts
-                || Resolve(fonts.Elements["/" + name]) is not PdfDictionary font)
+            if (_file.Get(_file.Get(resources, "Font"), name) is not { } font)
             {
                 return null;
             }
 
             if (!_fonts.TryGetValue(font, out PdfFontDecoder? decoder))
             {
-                decoder = PdfFontDecoder.Create(font);
+                decoder = PdfFontDecoder.Create(_file, font);
                 _fonts[font] = decoder;
             }
 
             return decoder;
         }
 
-        private void RunForm(PdfDictionary? resources, string name, int depth)
+        private void RunForm(Dictionary<string, object?>? resources, string name, int depth)
         {
-            if (resources is null || Resolve(resources.Elements["/XObject"]) is not PdfDictionary xobjects
-                || Resolve(xobjects.Elements["/" + name]) is not PdfDictionary { Stream: not null } form
-                || form.Elements.GetName("/Subtype") != "/Form")
+            object? xobject = _file.Get(resources, "XObject")?.GetValueOrDefault(name);
+            if (_file.Dict(xobject) is not { } form || PdfFile.NameOf(form.GetValueOrDefault("Subtype")) != "Form"
+                || _file.StreamData(xobject) is not { } content)
             {
                 return;
             }
 
-            PdfDictionary? formResources = Resolve(form.Elements["/Resources"]) as PdfDictionary ?? resources;
-            var nested = new PdfTextInterpreter(_context, _fonts, _text) { _font = _font };
-            nested.Run(form.Stream.UnfilteredValue, formResources, depth + 1);
+            Dictionary<string, object?>? formResources = _file.Get(form, "Resources") ?? resources;
+            var nested = new PdfTextInterpreter(_context, _file, _fonts, _text) { _font = _font };
+            nested.Run(content, formResources, depth + 1);
         }
     }
 }
@@ -349,29 +312,28 @@ internal sealed class PdfFontDecoder
 
     public static PdfFontDecoder Fallback { get; } = new(false, false);
 
-    public static PdfFontDecoder Create(PdfDictionary font)
+    public static PdfFontDecoder Create(PdfFile file, Dictionary<string, object?> font)
     {
-        bool type0 = font.Elements.GetName("/Subtype") == "/Type0";
-        byte[]? cmap = (PdfExtractor.Resolve(font.Elements["/ToUnicode"]) as PdfDictionary)?.Stream?.UnfilteredValue;
+        bool type0 = PdfFile.NameOf(font.GetValueOrDefault("Subtype")) == "Type0";
+        byte[]? cmap = file.StreamData(font.GetValueOrDefault("ToUnicode"));
         var decoder = new PdfFontDecoder(cmap is not null, type0);
         if (cmap is not null)
         {
             decoder.ParseCMap(cmap);
         }
 
-        if (!type0 && PdfExtractor.Resolve(font.Elements["/Encoding"]) is PdfDictionary encoding
-            && PdfExtractor.Resolve(encoding.Elements["/Differences"]) is PdfArray differences)
+        if (!type0 && file.Get(font, "Encoding") is { } encoding && file.Resolve(encoding.GetValueOrDefault("Differences")) is List<object?> differences)
         {
             int code = 0;
-            foreach (PdfItem item in differences.Elements)
+            foreach (object? item in differences)
             {
-                switch (PdfExtractor.Resolve(item))
+                switch (file.Resolve(item))
                 {
-                    case PdfInteger i:
-                        code = i.Value;
+                    case double number:
+                        code = (int)number;
                         break;
-                    case PdfName n:
-                        if (code is >= 0 and < 256 && GlyphToChar(n.Value[1..]) is char c)
+                    case PdfName name:
+                        if (code is >= 0 and < 256 && GlyphToChar(name.Value) is char c)
                         {
                             decoder._simple[code] = c;
                         }

@@ -131,7 +131,11 @@ public class ArchiveExtractionTests
         Assert.Contains("AB123456C", sink.AllText);
     }
 
-    /// <summary>1 GiB of zeros, deflated (about 1 MB), never held in memory uncompressed.</summary>
+    /// <summary>
+    /// 1 GiB of the digit '0' (text, so the extractor wants to read it all; NUL bytes would
+    /// sniff as binary and stop after the sniff window), deflated to about 1 MB, written in
+    /// blocks so it is never held uncompressed.
+    /// </summary>
     private static byte[] ZipBomb(bool lieAboutSize)
     {
         var ms = new MemoryStream();
@@ -139,6 +143,7 @@ public class ArchiveExtractionTests
         {
             using Stream s = zip.CreateEntry("zeros.csv", CompressionLevel.Optimal).Open();
             byte[] block = new byte[1 << 20];
+            block.AsSpan().Fill((byte)'0');
             for (int i = 0; i < 1024; i++)
             {
                 s.Write(block);
@@ -190,6 +195,7 @@ public class ArchiveExtractionTests
         using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
         {
             byte[] block = new byte[1 << 20];
+            block.AsSpan().Fill((byte)' ');
             for (int i = 0; i < 256; i++)
             {
                 gz.Write(block);
@@ -203,13 +209,19 @@ public class ArchiveExtractionTests
     [Fact]
     public void Extract_TotalExpandedOverLimit_ReportsExpandedSizeExceeded()
     {
+        // Random letters: text that barely compresses, so only the size limit can stop it.
+        var rng = new Random(1);
         byte[] random = new byte[64 * 1024];
-        new Random(1).NextBytes(random);
-        byte[] zip = Zip(("a.bin", random), ("b.bin", random), ("c.bin", random));
+        for (int i = 0; i < random.Length; i++)
+        {
+            random[i] = (byte)(i % 80 == 79 ? '\n' : 'a' + rng.Next(26));
+        }
+
+        byte[] zip = Zip(("a.txt", random), ("b.txt", random), ("c.txt", random));
         var limits = new ExtractionLimits { MaxTotalExpandedBytes = 100 * 1024 };
         RecordingSink sink = Extract.Run(zip, "big.zip", limits: limits);
         Assert.Contains(sink.Unscannable, u => u.Reason == UnscannableReason.ExpandedSizeExceeded);
-        Assert.DoesNotContain(sink.Unscannable, u => u.Location.FileName == "big.zip > c.bin");
+        Assert.DoesNotContain(sink.Unscannable, u => u.Location.FileName == "big.zip > c.txt");
     }
 
     [Fact]
@@ -256,10 +268,10 @@ public class ArchiveExtractionTests
     [Fact]
     public void Extract_SlowInputOverTimeBudget_ReportsTimeBudgetExceeded()
     {
-        byte[] text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("Some text line\n", 20000)));
+        byte[] text = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("Some text line\n", 100_000)));
         var sink = new RecordingSink();
         var limits = new ExtractionLimits { TimeBudget = TimeSpan.FromMilliseconds(100) };
-        var slow = new ForwardOnlyStream(new MemoryStream(text), TimeSpan.FromMilliseconds(30));
+        var slow = new ForwardOnlyStream(new MemoryStream(text), TimeSpan.FromMilliseconds(20));
         var watch = Stopwatch.StartNew();
         ContentExtractor.Extract(slow, "slow.txt", null, Extract.Root, sink, limits, CancellationToken.None);
         Assert.Equal(UnscannableReason.TimeBudgetExceeded, Assert.Single(sink.Unscannable).Reason);
