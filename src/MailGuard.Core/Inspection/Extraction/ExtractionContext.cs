@@ -6,6 +6,7 @@ namespace MailGuard.Core.Inspection.Extraction;
 /// </summary>
 internal sealed class ExtractionContext
 {
+    private readonly long _deadline;
     private long _expandedBytes;
     private long _entries;
     private long _cells;
@@ -17,6 +18,9 @@ internal sealed class ExtractionContext
         EmbeddedMessage = embeddedMessage;
         CancellationToken = cancellationToken;
         BudgetToken = budgetToken;
+        // Checked directly as well as through the timer-driven token: a starved thread pool
+        // can fire the timer late, and the budget must hold on a busy machine.
+        _deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(limits.TimeBudget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     }
 
     public IContentSink Sink { get; }
@@ -35,11 +39,12 @@ internal sealed class ExtractionContext
 
     public void ThrowIfCancelled()
     {
-        if (CancellationToken.IsCancellationRequested)
+        bool overBudget = System.Diagnostics.Stopwatch.GetTimestamp() > _deadline;
+        if (overBudget || CancellationToken.IsCancellationRequested)
         {
             throw new ExtractionLimitException(
                 UnscannableReason.TimeBudgetExceeded,
-                BudgetToken.IsCancellationRequested ? $"time budget of {Limits.TimeBudget.TotalSeconds:0.#} s exceeded" : "extraction cancelled by the caller",
+                overBudget || BudgetToken.IsCancellationRequested ? $"time budget of {Limits.TimeBudget.TotalSeconds:0.###} s exceeded" : "extraction cancelled by the caller",
                 global: true);
         }
     }

@@ -68,6 +68,11 @@ internal sealed class ExpansionGuardStream : Stream
 
     public long Produced => _produced;
 
+    /// <summary>The decompressor said end of data (the member was read to its end).</summary>
+    public bool ReachedEnd { get; private set; }
+
+    public long CompressedConsumed => _compressedConsumed();
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -90,6 +95,7 @@ internal sealed class ExpansionGuardStream : Stream
         int n = _inner.Read(buffer);
         if (n == 0)
         {
+            ReachedEnd = buffer.Length > 0;
             return 0;
         }
 

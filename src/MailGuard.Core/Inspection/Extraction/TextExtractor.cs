@@ -133,8 +133,15 @@ internal sealed class CsvTokenizer
     // A field longer than this is not a table any more; it is refused as corrupt.
     private const int MaxBufferChars = 64 * 1024 * 1024;
 
+    private const int CacheSize = 1024;
+    private const int CacheMaxLength = 24;
+
     private readonly TextReader _reader;
     private readonly char _delimiter;
+
+    // Short values repeat down a column (dates, postcode areas, status words); reusing their
+    // strings roughly halves the allocations of a typical table.
+    private readonly string?[] _cache = new string?[CacheSize];
     private char[] _buffer = new char[64 * 1024];
     private int _length;
     private int _pos;
@@ -221,7 +228,7 @@ internal sealed class CsvTokenizer
             return Terminator.EndOfFile;
         }
 
-        value = idx == 0 ? string.Empty : new string(rest[..idx]);
+        value = idx == 0 ? string.Empty : MakeString(rest[..idx]);
         return Terminate(_pos + idx);
     }
 
@@ -309,8 +316,27 @@ internal sealed class CsvTokenizer
         return Terminator.EndOfRecord;
     }
 
-    private static string Unquote(ReadOnlySpan<char> span, bool doubled) =>
-        doubled ? new string(span).Replace("\"\"", "\"", StringComparison.Ordinal) : new string(span);
+    private string Unquote(ReadOnlySpan<char> span, bool doubled) =>
+        doubled ? new string(span).Replace("\"\"", "\"", StringComparison.Ordinal) : MakeString(span);
+
+    private string MakeString(ReadOnlySpan<char> span)
+    {
+        if (span.Length > CacheMaxLength)
+        {
+            return new string(span);
+        }
+
+        int slot = string.GetHashCode(span) & (CacheSize - 1);
+        string? cached = _cache[slot];
+        if (cached is not null && span.SequenceEqual(cached))
+        {
+            return cached;
+        }
+
+        string made = new(span);
+        _cache[slot] = made;
+        return made;
+    }
 
     /// <summary>Moves the unread tail to the front and reads more; false when nothing more came.</summary>
     private bool Extend()

@@ -66,7 +66,7 @@ internal static class ZipExtractor
                 continue;
             }
 
-            Stream member;
+            ExpansionGuardStream member;
             try
             {
                 member = OpenGuarded(context, entry, counting, budget);
@@ -82,6 +82,7 @@ internal static class ZipExtractor
                 using (member)
                 {
                     ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
+                    ReportUnreadData(context, entry, member, child);
                 }
             }
             catch (ExtractionLimitException ex)
@@ -103,8 +104,27 @@ internal static class ZipExtractor
         }
     }
 
+    /// <summary>
+    /// System.IO.Compression stops a member at the uncompressed size its header declares. A
+    /// header that understates the size therefore hides the rest of the data from the scan
+    /// (and still unpacks in full with other tools): when the inflater stopped long before the
+    /// compressed data ran out, the member is reported as Corrupt rather than passed as clean.
+    /// </summary>
+    private static void ReportUnreadData(ExtractionContext context, ZipArchiveEntry entry, ExpansionGuardStream member, ContentLocation location)
+    {
+        // The inflater reads ahead in blocks; anything beyond a block of slack is unread data.
+        const long slack = 64 * 1024;
+        if (member.ReachedEnd && entry.CompressedLength - member.CompressedConsumed > slack)
+        {
+            context.Sink.OnUnscannable(
+                location,
+                UnscannableReason.Corrupt,
+                $"member declares {entry.Length} bytes but {entry.CompressedLength - member.CompressedConsumed} compressed bytes were left unread");
+        }
+    }
+
     /// <summary>Opens a member behind the expansion guard; the compressed side counts what the inflater really pulled.</summary>
-    public static Stream OpenGuarded(ExtractionContext context, ZipArchiveEntry entry, CountingStream counting, ArchiveBudget budget)
+    public static ExpansionGuardStream OpenGuarded(ExtractionContext context, ZipArchiveEntry entry, CountingStream counting, ArchiveBudget budget)
     {
         long before = counting.BytesRead;
         Stream raw = entry.Open();
