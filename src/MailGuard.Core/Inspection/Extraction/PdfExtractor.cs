@@ -37,6 +37,7 @@ internal static class PdfExtractor
         }
 
         var fonts = new Dictionary<Dictionary<string, object?>, PdfFontDecoder>(ReferenceEqualityComparer.Instance);
+        long chars = 0;
         foreach (var (page, resources) in pages)
         {
             context.ThrowIfCancelled();
@@ -50,8 +51,19 @@ internal static class PdfExtractor
             string pageText = text.ToString().Trim();
             if (pageText.Length > 0)
             {
+                chars += pageText.Length;
                 context.Sink.OnText(location, pageText + "\n");
             }
+        }
+
+        // A PDF that yields no text is not "clean": it is a scan, or uses what is not read here.
+        if (file.UnsupportedFilter is { } filter)
+        {
+            context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, $"PDF stream filter {filter} is not supported; text may be missing");
+        }
+        else if (chars == 0)
+        {
+            context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "PDF has no extractable text (scanned pages or unmapped fonts)");
         }
     }
 
@@ -82,7 +94,11 @@ internal static class PdfExtractor
         private readonly Dictionary<Dictionary<string, object?>, PdfFontDecoder> _fonts;
         private readonly StringBuilder _text;
         private PdfFontDecoder? _font;
-        private double _lastY = double.NaN;
+        private double _lineX;
+        private double _lineY;
+        private double _leading;
+        private double _shownY = double.NaN;
+        private bool _moved;
         private List<PdfToken>? _pendingArray;
 
         public PdfTextInterpreter(ExtractionContext context, PdfFile file, Dictionary<Dictionary<string, object?>, PdfFontDecoder> fonts, StringBuilder text)
@@ -148,23 +164,21 @@ internal static class PdfExtractor
             switch (op)
             {
                 case "BT":
-                    _lastY = double.NaN;
-                    break;
-                case "ET":
-                    Separate(' ');
+                    // BT resets the text matrix (ISO 32000-1 §9.4.1).
+                    (_lineX, _lineY) = (0, 0);
+                    _moved = true;
                     break;
                 case "Tf" when operands.Count >= 1 && operands[0].Kind == PdfTokenKind.Name:
                     _font = FontFor(resources, operands[0].Text!);
                     break;
+                case "TL" when operands.Count >= 1:
+                    _leading = operands[0].Number;
+                    break;
                 case "Tj" when operands.Count >= 1:
                     Show(operands[^1]);
                     break;
-                case "'" when operands.Count >= 1:
-                    Separate('\n');
-                    Show(operands[^1]);
-                    break;
-                case "\"" when operands.Count >= 1:
-                    Separate('\n');
+                case "'" or "\"" when operands.Count >= 1:
+                    NextLine();
                     Show(operands[^1]);
                     break;
                 case "TJ" when _pendingArray is not null:
@@ -183,13 +197,21 @@ internal static class PdfExtractor
 
                     break;
                 case "Td" or "TD" when operands.Count >= 2:
-                    Move(operands[1].Number, relative: true, operands[0].Number);
+                    if (op == "TD")
+                    {
+                        _leading = -operands[1].Number;
+                    }
+
+                    _lineX += operands[0].Number;
+                    _lineY += operands[1].Number;
+                    _moved = true;
                     break;
                 case "Tm" when operands.Count >= 6:
-                    Move(operands[5].Number, relative: false, 0);
+                    (_lineX, _lineY) = (operands[4].Number, operands[5].Number);
+                    _moved = true;
                     break;
                 case "T*":
-                    Separate('\n');
+                    NextLine();
                     break;
                 case "Do" when operands.Count >= 1 && operands[0].Kind == PdfTokenKind.Name && depth < MaxFormDepth:
                     RunForm(resources, operands[0].Text!, depth);
@@ -197,32 +219,31 @@ internal static class PdfExtractor
             }
         }
 
-        private void Move(double y, bool relative, double x)
+        private void NextLine()
         {
-            if (relative)
-            {
-                if (Math.Abs(y) > 0.5)
-                {
-                    Separate('\n');
-                }
-                else if (x > 0)
-                {
-                    Separate(' ');
-                }
+            _lineY -= _leading == 0 ? 1 : _leading;
+            _moved = true;
+        }
 
+        /// <summary>
+        /// Text placed at a new position starts a new line when its baseline differs from the
+        /// last text shown, and a new word when it is on the same baseline: table cells drawn
+        /// one by one stay on one line, as a reader sees them.
+        /// </summary>
+        private void BeforeShow()
+        {
+            if (!_moved)
+            {
                 return;
             }
 
-            if (!double.IsNaN(_lastY) && Math.Abs(y - _lastY) > 0.5)
+            _moved = false;
+            if (!double.IsNaN(_shownY))
             {
-                Separate('\n');
-            }
-            else
-            {
-                Separate(' ');
+                Separate(Math.Abs(_lineY - _shownY) > 1 ? '\n' : ' ');
             }
 
-            _lastY = y;
+            _shownY = _lineY;
         }
 
         private void Separate(char c)
@@ -254,6 +275,7 @@ internal static class PdfExtractor
                 return;
             }
 
+            BeforeShow();
             (_font ?? PdfFontDecoder.Fallback).Decode(token.Bytes, _text);
         }
 
@@ -292,7 +314,12 @@ internal static class PdfExtractor
 /// <summary>Character codes of one font to Unicode: ToUnicode CMap first, then the simple-font encoding.</summary>
 internal sealed class PdfFontDecoder
 {
+    // A CMap maps at most the 65,536 two-byte codes of one font in practice; a few ranges
+    // claiming billions of codes would otherwise fill memory.
+    private const int MaxMappings = 131_072;
+
     private static readonly Dictionary<string, char> _glyphNames = BuildGlyphNames();
+    private int _mappings;
 
     private readonly Dictionary<uint, string>[] _map = [new(), new(), new(), new(), new()];
     private readonly List<(int Length, uint Low, uint High)> _codespace = new();
@@ -492,7 +519,7 @@ internal sealed class PdfFontDecoder
                     {
                         string? dst = operands[1].Kind == PdfTokenKind.String ? Utf16(operands[1].Bytes!)
                             : operands[1].Kind == PdfTokenKind.Name && GlyphToChar(operands[1].Text!) is char g ? g.ToString() : null;
-                        if (dst is not null)
+                        if (dst is not null && _mappings++ < MaxMappings)
                         {
                             _map[src.Length][ToCode(src)] = dst;
                         }
@@ -506,7 +533,7 @@ internal sealed class PdfFontDecoder
                         uint from = ToCode(low);
                         uint to = Math.Min(ToCode(high), from + 65535);
                         string first = Utf16(start);
-                        for (uint code = from; code <= to && first.Length > 0; code++)
+                        for (uint code = from; code <= to && first.Length > 0 && _mappings++ < MaxMappings; code++)
                         {
                             // Only the last character increments across the range.
                             int offset = (int)(code - from);
@@ -531,7 +558,7 @@ internal sealed class PdfFontDecoder
         }
 
         uint from = ToCode(low);
-        for (int i = 0; i < targets.Count; i++)
+        for (int i = 0; i < targets.Count && _mappings++ < MaxMappings; i++)
         {
             if (targets[i].Bytes is { } dst)
             {

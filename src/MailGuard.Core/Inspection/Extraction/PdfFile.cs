@@ -47,6 +47,9 @@ internal sealed class PdfFile
 
     public bool IsEncrypted => _trailers.Any(t => t.ContainsKey("Encrypt"));
 
+    /// <summary>The first stream filter met that is not implemented (LZW, RunLength, image codecs), if any.</summary>
+    public string? UnsupportedFilter { get; private set; }
+
     public object? Resolve(object? value)
     {
         for (int i = 0; value is PdfRef r && i < 32; i++)
@@ -162,12 +165,76 @@ internal sealed class PdfFile
                 case "ASCIIHexDecode" or "AHx":
                     data = new PdfContentLexer([(byte)'<', .. data, (byte)'>']).Next().Bytes ?? [];
                     break;
+                case "ASCII85Decode" or "A85":
+                    data = Ascii85(data);
+                    break;
                 default:
+                    UnsupportedFilter ??= NameOf(Resolve(f)) ?? "?";
                     return null;
             }
         }
 
         return data;
+    }
+
+    /// <summary>ASCII base-85 (§7.4.3): groups of five characters '!'..'u' make four bytes, 'z' four zeros, "~>" ends.</summary>
+    private static byte[] Ascii85(byte[] encoded)
+    {
+        var output = new List<byte>(encoded.Length * 4 / 5);
+        Span<byte> group = stackalloc byte[5];
+        int count = 0;
+        foreach (byte b in encoded)
+        {
+            if (b == '~')
+            {
+                break;
+            }
+
+            if (b == 'z' && count == 0)
+            {
+                output.AddRange([0, 0, 0, 0]);
+                continue;
+            }
+
+            if (b is < (byte)'!' or > (byte)'u')
+            {
+                continue;
+            }
+
+            group[count++] = (byte)(b - '!');
+            if (count == 5)
+            {
+                AppendGroup(output, group, 4);
+                count = 0;
+            }
+        }
+
+        if (count > 1)
+        {
+            // A final partial group is padded with 'u' (84) and yields count - 1 bytes.
+            for (int i = count; i < 5; i++)
+            {
+                group[i] = 84;
+            }
+
+            AppendGroup(output, group, count - 1);
+        }
+
+        return [.. output];
+
+        static void AppendGroup(List<byte> output, ReadOnlySpan<byte> group, int bytes)
+        {
+            uint value = 0;
+            foreach (byte digit in group)
+            {
+                value = unchecked((value * 85) + digit);
+            }
+
+            for (int i = 0; i < bytes; i++)
+            {
+                output.Add((byte)(value >> (24 - (8 * i))));
+            }
+        }
     }
 
     private bool EndstreamFollows(int at)

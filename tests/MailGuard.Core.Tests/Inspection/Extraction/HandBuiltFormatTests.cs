@@ -94,6 +94,69 @@ public class HandBuiltFormatTests
         Assert.Equal("\u0391lice Marsh\nNI \u0391B123456C\n(LS6 3QT)\u0391lic\n", sink.AllText);
     }
 
+    private static byte[] OnePagePdf(string content, string filter = "", string? encoded = null)
+    {
+        encoded ??= content;
+        string pdf = "%PDF-1.4\n"
+            + "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            + "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+            + "3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >> endobj\n"
+            + $"4 0 obj << /Length {encoded.Length} {filter} >> stream\n{encoded}\nendstream endobj\n"
+            + "5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >> endobj\n"
+            + "trailer << /Root 1 0 R >>\n%%EOF\n";
+        return Encoding.Latin1.GetBytes(pdf);
+    }
+
+    private static string Ascii85(byte[] data)
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < data.Length; i += 4)
+        {
+            int n = Math.Min(4, data.Length - i);
+            uint value = 0;
+            for (int k = 0; k < 4; k++)
+            {
+                value = (value << 8) | (k < n ? data[i + k] : 0u);
+            }
+
+            char[] group = new char[5];
+            for (int k = 4; k >= 0; k--)
+            {
+                group[k] = (char)('!' + (value % 85));
+                value /= 85;
+            }
+
+            sb.Append(group, 0, n + 1);
+        }
+
+        return sb.Append("~>").ToString();
+    }
+
+    [Fact]
+    public void Extract_PdfCellsOnOneBaseline_StayOnOneLine()
+    {
+        string content = "BT /F1 10 Tf 72 700 Td (Name) Tj ET BT /F1 10 Tf 200 700 Td (DOB) Tj ET "
+            + "BT /F1 10 Tf 72 680 Td (Alice \\223Al\\224 Marsh) Tj ET BT /F1 10 Tf 200 680 Td (14/03/1987) Tj ET";
+        RecordingSink sink = Extract.Run(OnePagePdf(content), "t.pdf");
+        Assert.Equal("Name DOB\nAlice “Al” Marsh 14/03/1987\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_PdfAscii85Stream_IsDecoded()
+    {
+        string content = "BT /F1 10 Tf 72 700 Td (NI AB123456C) Tj ET";
+        RecordingSink sink = Extract.Run(OnePagePdf(content, "/Filter /ASCII85Decode", Ascii85(Encoding.ASCII.GetBytes(content))), "a.pdf");
+        Assert.Empty(sink.Unscannable);
+        Assert.Equal("NI AB123456C\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_PdfWithoutText_ReportsUnsupported()
+    {
+        RecordingSink sink = Extract.Run(OnePagePdf("q 100 0 0 100 0 0 cm 0 0 1 rg 0 0 1 1 re f Q"), "scan.pdf");
+        Assert.Equal(UnscannableReason.UnsupportedFormat, Assert.Single(sink.Unscannable).Reason);
+    }
+
     [Fact]
     public void Extract_PdfWithEncryptDictionary_ReportsPasswordProtected()
     {
