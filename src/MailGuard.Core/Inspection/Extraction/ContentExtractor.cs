@@ -214,10 +214,10 @@ public static class ContentExtractor
     }
 
     /// <summary>
-    /// Gives a seekable copy for formats that read a directory at the end (zip, OLE2, PDF).
-    /// Small inputs stay in memory; larger ones go to a delete-on-close temporary file.
-    /// Returns null-owned semantics via the caller: a seekable input is returned as a
-    /// non-owning view so disposing it leaves the caller's stream open.
+    /// Gives a seekable stream for formats that read a directory at the end (zip, OLE2, PDF).
+    /// A seekable input is wrapped in a view that does not dispose it; anything else is copied,
+    /// in memory up to <see cref="ExtractionLimits.MaxInMemorySpoolBytes"/> and to a
+    /// delete-on-close temporary file beyond. The caller disposes the result.
     /// </summary>
     internal static Stream Spool(ExtractionContext context, Stream input, long start)
     {

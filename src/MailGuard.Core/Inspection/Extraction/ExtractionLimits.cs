@@ -18,8 +18,6 @@ public sealed class ExtractionLimits
     private long _maxInMemorySpoolBytes = 4 * 1024 * 1024;
     private TimeSpan _timeBudget = TimeSpan.FromSeconds(30);
 
-    public static ExtractionLimits Default { get; } = new();
-
     /// <summary>
     /// Archives inside archives, counted from the attachment (depth 0). 8 is far deeper than
     /// real mail needs; the well-known 42.zip bomb relies on 5 levels of 16-fold fan-out, which

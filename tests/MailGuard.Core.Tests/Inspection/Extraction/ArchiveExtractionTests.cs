@@ -297,6 +297,39 @@ public class ArchiveExtractionTests
     }
 
     [Fact]
+    public void Extract_CellsAtLimit_Pass()
+    {
+        // people.csv: 11 rows of 4 cells.
+        RecordingSink sink = Extract.Run(Fixtures.Bytes("people.csv"), "people.csv", limits: new ExtractionLimits { MaxCells = 44 });
+        Assert.Empty(sink.Unscannable);
+        Assert.Equal(11, sink.Tables[0].Rows.Count);
+    }
+
+    [Fact]
+    public void Extract_CellsOneOverLimit_ReportsExpandedSizeExceeded()
+    {
+        RecordingSink sink = Extract.Run(Fixtures.Bytes("people.csv"), "people.csv", limits: new ExtractionLimits { MaxCells = 43 });
+        Assert.Equal(UnscannableReason.ExpandedSizeExceeded, Assert.Single(sink.Unscannable).Reason);
+        Assert.Equal(10, sink.Tables[0].Rows.Count);
+    }
+
+    [Fact]
+    public void Extract_ExpandedBytesAtLimit_Pass()
+    {
+        byte[] zip = Zip(("a.txt", Encoding.ASCII.GetBytes(new string('x', 999) + "\n")));
+        RecordingSink sink = Extract.Run(zip, "a.zip", limits: new ExtractionLimits { MaxTotalExpandedBytes = 1000 });
+        Assert.Empty(sink.Unscannable);
+    }
+
+    [Fact]
+    public void Extract_ExpandedBytesOneOverLimit_ReportsExpandedSizeExceeded()
+    {
+        byte[] zip = Zip(("a.txt", Encoding.ASCII.GetBytes(new string('x', 999) + "\n")));
+        RecordingSink sink = Extract.Run(zip, "a.zip", limits: new ExtractionLimits { MaxTotalExpandedBytes = 999 });
+        Assert.Equal(UnscannableReason.ExpandedSizeExceeded, Assert.Single(sink.Unscannable).Reason);
+    }
+
+    [Fact]
     public void Extract_CorruptZipMember_ReportsCorruptAndContinues()
     {
         byte[] zip = Zip(("bad.xlsx", Fixtures.Bytes("people.xlsx")[..1000]), ("good.txt", "still read"u8.ToArray()));
