@@ -64,10 +64,10 @@ cat > "$work/letter.html" <<'HTML'
 <p>Yours sincerely, Casework Team</p>
 </body></html>
 HTML
-for target in 'docx:MS Word 2007 XML' 'odt:writer8' 'rtf:Rich Text Format' 'pdf:writer_pdf_Export'; do
+for target in 'docx:MS Word 2007 XML' 'doc:MS Word 97' 'odt:writer8' 'rtf:Rich Text Format' 'pdf:writer_pdf_Export'; do
   soffice_convert --infilter='HTML (StarWriter)' --convert-to "$target" --outdir "$work" "$work/letter.html"
 done
-cp "$work/letter.docx" "$work/letter.odt" "$work/letter.rtf" "$work/letter.pdf" .
+cp "$work/letter.docx" "$work/letter.doc" "$work/letter.odt" "$work/letter.rtf" "$work/letter.pdf" .
 
 # 3. A PDF that needs a user password (AES-256).
 qpdf --encrypt user-secret owner-secret 256 -- letter.pdf letter-encrypted.pdf

@@ -152,7 +152,7 @@ public static class ContentExtractor
                     context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "password-protected Office document (EncryptionInfo/EncryptedPackage)");
                     break;
                 case ContentFormat.Doc:
-                    context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "legacy Word (.doc) text is not extracted");
+                    DocExtractor.Extract(context, stream, location);
                     break;
                 case ContentFormat.OtherCompoundFile:
                     context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "OLE2 compound file of an unsupported kind");

@@ -140,11 +140,25 @@ public class OfficeExtractionTests
     }
 
     [Fact]
-    public void Extract_LegacyWordDocument_ReportsUnsupported()
+    public void Extract_Doc_EmitsTextWithTableCellsAsTabs()
+    {
+        RecordingSink sink = Extract.Fixture("letter.doc");
+        Assert.Empty(sink.Unscannable);
+        Assert.Empty(sink.Mismatches);
+        string text = sink.AllText;
+        Assert.Contains("Dear Ms Marsh,\n", text);
+        Assert.Contains("Date of birth 14/03/1987.", text);
+        Assert.Contains("12 Cardigan Road, Leeds LS6 3QT", text);
+        Assert.Contains("Oliver Marsh\t02/05/2012", text);
+        Assert.Contains("Please call 0113 496 0123", text);
+    }
+
+    [Fact]
+    public void Extract_WordDocumentStreamEmpty_ReportsCorrupt()
     {
         byte[] bytes = CompoundFileBuilder.Build("WordDocument", "1Table");
         RecordingSink sink = Extract.Run(bytes, "letter.doc");
-        Assert.Equal(UnscannableReason.UnsupportedFormat, Assert.Single(sink.Unscannable).Reason);
+        Assert.Equal(UnscannableReason.Corrupt, Assert.Single(sink.Unscannable).Reason);
     }
 
     [Theory]

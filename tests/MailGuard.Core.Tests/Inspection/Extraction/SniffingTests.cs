@@ -85,6 +85,7 @@ public class SniffingTests
     [InlineData("people.xls", ContentFormat.Xls)]
     [InlineData("people.ods", ContentFormat.Ods)]
     [InlineData("letter.docx", ContentFormat.Docx)]
+    [InlineData("letter.doc", ContentFormat.Doc)]
     [InlineData("letter.odt", ContentFormat.Odt)]
     [InlineData("letter.rtf", ContentFormat.Rtf)]
     [InlineData("letter.pdf", ContentFormat.Pdf)]
