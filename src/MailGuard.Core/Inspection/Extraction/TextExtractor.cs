@@ -86,12 +86,66 @@ internal static class TextExtractor
                 continue;
             }
 
+            if (logical.Length > 0 && logical[^1] == '=' && IsQuotedPrintable(logical))
+            {
+                // vCard 2.1 quoted-printable values continue after a soft line break "=".
+                logical.Length--;
+                logical.Append(line);
+                continue;
+            }
+
             EmitContentLine(writer, logical);
             logical.Clear().Append(line);
         }
 
         EmitContentLine(writer, logical);
         writer.Flush();
+    }
+
+    private static bool IsQuotedPrintable(StringBuilder logical)
+    {
+        string text = logical.ToString();
+        int colon = text.IndexOf(':');
+        return colon > 0 && text.AsSpan(0, colon).Contains("QUOTED-PRINTABLE", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Decodes a vCard 2.1 ENCODING=QUOTED-PRINTABLE value in its CHARSET (UTF-8 if none).</summary>
+    private static string DecodeQuotedPrintable(string line)
+    {
+        int colon = line.IndexOf(':');
+        string parameters = line[..colon];
+        Encoding encoding = Encoding.UTF8;
+        foreach (string p in parameters.Split(';'))
+        {
+            if (p.StartsWith("CHARSET=", StringComparison.OrdinalIgnoreCase))
+            {
+                try
+                {
+                    encoding = Encoding.GetEncoding(p[8..]);
+                }
+                catch (ArgumentException)
+                {
+                    // Unknown charset: keep UTF-8.
+                }
+            }
+        }
+
+        var bytes = new List<byte>();
+        string value = line[(colon + 1)..];
+        for (int i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '=' && i + 2 < value.Length && Uri.IsHexDigit(value[i + 1]) && Uri.IsHexDigit(value[i + 2]))
+            {
+                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.Add((byte)value[i]);
+            }
+        }
+
+        return parameters + ":" + encoding.GetString([.. bytes]);
     }
 
     private static void EmitContentLine(TextBlockWriter writer, StringBuilder logical)
@@ -101,7 +155,7 @@ internal static class TextExtractor
             return;
         }
 
-        string line = logical.ToString();
+        string line = IsQuotedPrintable(logical) ? DecodeQuotedPrintable(logical.ToString()) : logical.ToString();
         var unescaped = new StringBuilder(line.Length);
         for (int i = 0; i < line.Length; i++)
         {

@@ -162,6 +162,14 @@ public class TextExtractionTests
     }
 
     [Fact]
+    public void Extract_VCard21QuotedPrintable_DecodesValue()
+    {
+        string vcard = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Marsh;Zo=C3=AB\r\nADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Caf=C3=A9 Road=\r\n;Leeds;;LS6 3QT\r\nEND:VCARD\r\n";
+        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(vcard), "a.vcf");
+        Assert.Contains("ADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Café Road;Leeds;;LS6 3QT\n", sink.AllText);
+    }
+
+    [Fact]
     public void Extract_Calendar_UnfoldsLines()
     {
         string ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Case review for A\r\n lice Marsh\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
