@@ -36,6 +36,16 @@ public class ArchiveExtractionTests
     }
 
     [Fact]
+    public void Extract_SpoolBeyondMemoryLimit_UsesTemporaryFileAndDeletesIt()
+    {
+        string[] before = Directory.GetFiles(Path.GetTempPath(), "mailguard-*.spool");
+        RecordingSink sink = Extract.Run(Fixtures.Bytes("people.xlsx"), "people.xlsx", limits: new ExtractionLimits { MaxInMemorySpoolBytes = 0 });
+        Assert.Equal(11, Assert.Single(sink.Tables).Rows.Count);
+        string[] after = Directory.GetFiles(Path.GetTempPath(), "mailguard-*.spool");
+        Assert.Empty(after.Except(before));
+    }
+
+    [Fact]
     public void Extract_NestedZipWithFolder_ExtractsInnerMember()
     {
         RecordingSink sink = Extract.Fixture("nested.zip");
