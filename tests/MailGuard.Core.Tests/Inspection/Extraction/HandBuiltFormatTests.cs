@@ -61,6 +61,48 @@ public class HandBuiltFormatTests
     }
 
     [Fact]
+    public void Extract_XlsxCellTypes_InlineBooleanFormula1904DatesAndGaps()
+    {
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        const string rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            void Add(string name, string xml)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(xml);
+            }
+
+            Add("[Content_Types].xml", "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>");
+            Add("xl/workbook.xml", $"<workbook xmlns=\"{ns}\" xmlns:r=\"{rel}\"><workbookPr date1904=\"1\"/><sheets><sheet name=\"Hidden data\" sheetId=\"1\" state=\"hidden\" r:id=\"rId1\"/></sheets></workbook>");
+            Add("xl/_rels/workbook.xml.rels", "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
+                + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"/xl/worksheets/s1.xml\"/>"
+                + "<Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>");
+            Add("xl/styles.xml", $"<styleSheet xmlns=\"{ns}\"><cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs><cellXfs><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/></cellXfs></styleSheet>");
+            Add("xl/worksheets/s1.xml", $"<worksheet xmlns=\"{ns}\"><sheetData>"
+                + "<row r=\"3\"><c r=\"B3\" t=\"inlineStr\"><is><r><t>Alice </t></r><r><t>Marsh</t></r></is></c><c r=\"D3\" t=\"b\"><v>1</v></c></row>"
+                + "<row r=\"7\"><c r=\"A7\" t=\"str\"><f>UPPER(\"ab\")</f><v>AB123456C</v></c><c r=\"B7\" s=\"1\"><v>30390</v></c><c r=\"C7\"><v>30390</v></c></row>"
+                + "</sheetData></worksheet>");
+        }
+
+        RecordingSink sink = Extract.Run(ms.ToArray(), "book.xlsx");
+        Assert.Empty(sink.Unscannable);
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.Equal("Hidden data", table.Location.Sheet);
+        Assert.Equal([2L, 6L], table.Rows.Select(r => r.Index));
+        Assert.Equal(["", "Alice Marsh", "", "TRUE"], table.RowTexts(0));
+        Assert.Equal(CellKind.Boolean, table.Rows[0].Cells[3].Kind);
+        Cell[] second = table.Rows[1].Cells;
+        Assert.Equal("AB123456C", second[0].Text);
+        // 30390 days after 1904-01-01 in the 1904 date system.
+        Assert.Equal(CellKind.Date, second[1].Kind);
+        Assert.Equal(new DateTime(1987, 3, 16), second[1].Date);
+        Assert.Equal(CellKind.Number, second[2].Kind);
+        Assert.Equal(30390, second[2].Number);
+    }
+
+    [Fact]
     public void Extract_RtfEscapes_DecodeCodePageAndUnicode()
     {
         string rtf = "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Arial;}}{\\*\\generator Test;}"
