@@ -1,0 +1,257 @@
+using System.Text;
+
+namespace MailGuard.Core.Inspection.Extraction;
+
+/// <summary>
+/// Turns the decoded bytes of one MIME part (an attachment or a body) into text blocks and
+/// table rows on an <see cref="IContentSink"/>. The format is judged from the bytes; the name
+/// and declared type are only compared with it. Expected failures (encryption, corruption,
+/// limits, time) are reported as <see cref="IContentSink.OnUnscannable"/>; no exception
+/// escapes, except <see cref="ArgumentNullException"/> for misuse.
+/// </summary>
+public static class ContentExtractor
+{
+    internal const int SniffLength = 16 * 1024;
+
+    static ContentExtractor()
+    {
+        // Legacy 8-bit charsets (Windows-1252 fallback, declared ISO-8859-x, BIFF code pages).
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    }
+
+    /// <param name="content">Decoded part bytes; read once, from its current position; need not be seekable. Not disposed.</param>
+    /// <param name="fileName">The part's file name, if any; used for the type-mismatch check and member names.</param>
+    /// <param name="declaredContentType">The part's Content-Type with parameters; a charset parameter helps decode legacy text.</param>
+    /// <param name="nestingDepth">Depth of this part in archives/messages already opened by the caller.</param>
+    /// <param name="embeddedMessage">Receives .eml members of archives; without it they are scanned as plain text.</param>
+    /// <returns>The detected top-level format.</returns>
+    public static ContentFormat Extract(
+        Stream content,
+        string? fileName,
+        string? declaredContentType,
+        ContentLocation location,
+        IContentSink sink,
+        ExtractionLimits limits,
+        CancellationToken cancellationToken,
+        EmbeddedMessageHandler? embeddedMessage = null,
+        int nestingDepth = 0)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(sink);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentOutOfRangeException.ThrowIfNegative(nestingDepth);
+
+        using var budget = new CancellationTokenSource(limits.TimeBudget);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        var context = new ExtractionContext(sink, limits, embeddedMessage, linked.Token, budget.Token);
+        try
+        {
+            return ExtractPart(context, content, fileName, declaredContentType, location, nestingDepth);
+        }
+        catch (ExtractionLimitException ex)
+        {
+            if (!ex.Reported)
+            {
+                sink.OnUnscannable(location, ex.Reason, ex.Message);
+            }
+
+            return ContentFormat.Unknown;
+        }
+    }
+
+    /// <summary>
+    /// Sniffs and extracts one part or member. Format errors become Corrupt here, at the
+    /// innermost location; limit exceptions travel up to the archive that owns them.
+    /// </summary>
+    internal static ContentFormat ExtractPart(ExtractionContext context, Stream input, string? fileName, string? declaredContentType, ContentLocation location, int depth)
+    {
+        ContentFormat format = ContentFormat.Unknown;
+        Stream? spooled = null;
+        try
+        {
+            context.ThrowIfCancelled();
+            long start = input.CanSeek ? input.Position : 0;
+            byte[] prefix = new byte[SniffLength];
+            int prefixLength = input.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            Stream stream;
+            if (input.CanSeek)
+            {
+                input.Position = start;
+                stream = input;
+            }
+            else
+            {
+                stream = new PrefixedStream(prefix, prefixLength, input);
+            }
+
+            ReadOnlySpan<byte> head = prefix.AsSpan(0, prefixLength);
+            format = FormatSniffer.SniffBinary(head);
+            if (format == ContentFormat.Empty)
+            {
+                return format;
+            }
+
+            if (format is ContentFormat.Zip or ContentFormat.OtherCompoundFile or ContentFormat.Pdf)
+            {
+                if (format == ContentFormat.Zip && depth >= context.Limits.MaxNestingDepth)
+                {
+                    context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, $"archive nested deeper than {context.Limits.MaxNestingDepth} levels");
+                    return format;
+                }
+
+                stream = spooled = Spool(context, stream, start);
+                format = format switch
+                {
+                    ContentFormat.Zip => ZipExtractor.Classify(stream),
+                    ContentFormat.OtherCompoundFile => CompoundFile.Classify(stream),
+                    _ => format,
+                };
+                stream.Position = 0;
+            }
+
+            TextSniff? text = null;
+            if (format == ContentFormat.Unknown)
+            {
+                text = TextSniffer.Sniff(head, prefixLength < SniffLength, fileName, declaredContentType);
+                format = text?.Format ?? ContentFormat.Unknown;
+            }
+
+            TypeCheck.ReportMismatch(context.Sink, location, fileName, declaredContentType, format);
+
+            if (format is ContentFormat.Gzip or ContentFormat.Tar && depth >= context.Limits.MaxNestingDepth)
+            {
+                context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, $"archive nested deeper than {context.Limits.MaxNestingDepth} levels");
+                return format;
+            }
+
+            switch (format)
+            {
+                case ContentFormat.Image:
+                    // Pictures carry no text we can read; skipping them is not a failure.
+                    break;
+                case ContentFormat.Zip:
+                case ContentFormat.OtherOoxml:
+                case ContentFormat.OtherOpenDocument:
+                    ZipExtractor.ExtractArchive(context, stream, fileName ?? "archive.zip", location, depth);
+                    break;
+                case ContentFormat.Xlsx:
+                    XlsxExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Docx:
+                    DocxExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Ods:
+                case ContentFormat.Odt:
+                    OpenDocumentExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Xls:
+                    XlsExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.EncryptedOoxml:
+                    context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "password-protected Office document (EncryptionInfo/EncryptedPackage)");
+                    break;
+                case ContentFormat.Doc:
+                    DocExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.OtherCompoundFile:
+                    context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "OLE2 compound file of an unsupported kind");
+                    break;
+                case ContentFormat.Pdf:
+                    PdfExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Gzip:
+                    ArchiveExtractor.ExtractGzip(context, stream, head, fileName, location, depth);
+                    break;
+                case ContentFormat.Tar:
+                    ArchiveExtractor.ExtractTar(context, stream, location, depth);
+                    break;
+                case ContentFormat.SevenZip:
+                case ContentFormat.Rar:
+                    context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, $"{format} archives are not opened");
+                    break;
+                case ContentFormat.Rtf:
+                    RtfExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.MailMessage when context.EmbeddedMessage is not null:
+                    context.EmbeddedMessage(stream, location, depth, context.CancellationToken);
+                    break;
+                case ContentFormat.PlainText:
+                case ContentFormat.MailMessage:
+                case ContentFormat.VCard:
+                case ContentFormat.Calendar:
+                case ContentFormat.Html:
+                case ContentFormat.Csv:
+                    TextExtractor.Extract(context, stream, text!, location);
+                    break;
+                default:
+                    context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "binary content of an unknown format");
+                    break;
+            }
+
+            return format;
+        }
+        catch (ExtractionLimitException)
+        {
+            throw;
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            context.ThrowIfCancelled();
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Parsers of hostile input fail in many ways (InvalidDataException, XmlException,
+            // EndOfStreamException, library-specific types); all of them mean "cannot read this".
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"{format}: {ex.GetType().Name}: {ex.Message}");
+            return format;
+        }
+        finally
+        {
+            spooled?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Gives a seekable stream for formats that read a directory at the end (zip, OLE2, PDF).
+    /// A seekable input is wrapped in a view that does not dispose it; anything else is copied,
+    /// in memory up to <see cref="ExtractionLimits.MaxInMemorySpoolBytes"/> and to a
+    /// delete-on-close temporary file beyond. The caller disposes the result.
+    /// </summary>
+    internal static Stream Spool(ExtractionContext context, Stream input, long start)
+    {
+        if (input.CanSeek)
+        {
+            return new WindowStream(input, start, input.Length - start);
+        }
+
+        var memory = new MemoryStream();
+        byte[] buffer = new byte[81920];
+        Stream target = memory;
+        int n;
+        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            context.ThrowIfCancelled();
+            if (target == memory && memory.Length + n > context.Limits.MaxInMemorySpoolBytes)
+            {
+                var file = new FileStream(
+                    Path.Combine(Path.GetTempPath(), "mailguard-" + Guid.NewGuid().ToString("N") + ".spool"),
+                    FileMode.CreateNew,
+                    FileAccess.ReadWrite,
+                    FileShare.None,
+                    81920,
+                    FileOptions.DeleteOnClose);
+                memory.Position = 0;
+                memory.CopyTo(file);
+                memory.Dispose();
+                target = file;
+            }
+
+            target.Write(buffer, 0, n);
+        }
+
+        target.Position = 0;
+        return target;
+    }
+}
