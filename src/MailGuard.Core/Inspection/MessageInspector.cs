@@ -79,7 +79,8 @@ public sealed class MessageInspector
 
         var exposure = RecipientAnalyzer.Analyze(document.Message, envelope, _internalDomains, _personalDomains);
         var findings = new List<Finding>();
-        if (exposure.VisibleExternal > 0)
+        // One external address in To/Cc exposes nobody: it takes two for external recipients to see each other.
+        if (exposure.VisibleExternal > 1)
         {
             findings.Add(new Finding(
                 FindingKinds.ExposedRecipients,
