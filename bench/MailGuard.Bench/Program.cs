@@ -5,9 +5,19 @@ using MailGuard.Mime;
 
 // bench/mime: MailGuard.Mime parse + full decode versus Python's email package on the same
 // bytes, in one run. Usage: dotnet run -c Release --project bench/MailGuard.Bench -- mime [CORPUS_DIR]
+if (args.Length > 0 && args[0] == "scan")
+{
+    return MailGuard.Bench.ScanBench.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "scan-one")
+{
+    return MailGuard.Bench.ScanBench.ScanOne(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+
 if (args.Length == 0 || args[0] != "mime")
 {
-    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir]");
+    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan");
     return 2;
 }
 
