@@ -15,6 +15,8 @@ public static class Cli
         {
             case "mime-dump":
                 return MimeDumpCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "healthcheck":
+                return HealthCheckCommand.Run(args.AsSpan(1), stdout, stderr);
             case "scan":
                 return ScanCommand.Run(args.AsSpan(1), stdout, stderr);
             case "run":
