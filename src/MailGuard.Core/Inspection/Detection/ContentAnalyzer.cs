@@ -12,6 +12,7 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly DateOnly _reference;
     private readonly List<TableAnalyzer> _tables = [];
     private readonly List<TableAnalyzer> _openTables = [];
+    private readonly Dictionary<ContentLocation, FormCollection> _forms = [];
     private readonly Dictionary<ContentLocation, ProseAnalyzer> _prose = [];
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
@@ -159,6 +160,7 @@ public sealed class ContentAnalyzer : IContentSink
 
     private void FlushAll()
     {
+        FlushForms();
         foreach (var prose in _proseOrder)
         {
             if (prose.Pending.Length > 0)
@@ -224,6 +226,22 @@ public sealed class ContentAnalyzer : IContentSink
     public ITableSink BeginTable(ContentLocation location)
     {
         ArgumentNullException.ThrowIfNull(location);
+        return new FormTableSink(() => OpenTable(location), record =>
+        {
+            // Forms of one document (same part and file) are one collection, whatever the table numbers.
+            var key = location with { Sheet = null, Row = null, Column = null };
+            if (!_forms.TryGetValue(key, out var collection))
+            {
+                collection = new FormCollection(key);
+                _forms[key] = collection;
+            }
+
+            collection.Add(record);
+        });
+    }
+
+    private TableAnalyzer OpenTable(ContentLocation location)
+    {
         var table = new TableAnalyzer(location, _options, _reference, new TallySet(_options.MaxEvidence), t =>
         {
             _openTables.Remove(t);
@@ -231,6 +249,17 @@ public sealed class ContentAnalyzer : IContentSink
         });
         _openTables.Add(table);
         return table;
+    }
+
+    private void FlushForms()
+    {
+        foreach (var collection in _forms.Values)
+        {
+            if (collection.Pending > 0)
+            {
+                collection.FlushInto(OpenTable(collection.Location with { Sheet = "forms" }));
+            }
+        }
     }
 
     public void OnUnscannable(ContentLocation location, UnscannableReason reason, string detail)
