@@ -544,7 +544,7 @@ internal static partial class TextScanner
         }
     }
 
-    private static void ScanKeyed(string text, Regex pattern, DataKind kind, string[] keywords, List<TextMatch> matches)
+    private static void ScanKeyed(string text, Regex pattern, DataKind kind, KeywordSet keywords, List<TextMatch> matches)
     {
         var span = text.AsSpan();
         var heading = new HeadingTracker(text, keywords);
