@@ -419,6 +419,17 @@ internal sealed class TableAnalyzer : ITableSink
         return UkPostcode.IsValid(upper);
     }
 
+    private static ReadOnlySpan<char> NumberText(double number, Span<char> destination, ReadOnlySpan<char> fallback)
+    {
+        if (number >= 0 && number < 1e15 && Math.Floor(number) == number
+            && ((long)number).TryFormat(destination, out var written, provider: CultureInfo.InvariantCulture))
+        {
+            return destination[..written];
+        }
+
+        return fallback;
+    }
+
     private static bool IsPlaceholder(ReadOnlySpan<char> text)
     {
         if (text.Length > 9)
@@ -442,6 +453,7 @@ internal sealed class TableAnalyzer : ITableSink
         _dataRows++;
         ulong mask = 0;
         Span<char> buffer = stackalloc char[Iban.MaxLength];
+        Span<char> numberText = stackalloc char[24];
         long personKey = 0;
         var count = Math.Min(cells.Count, _columns.Length);
         for (var i = 0; i < cells.Count; i++)
@@ -452,7 +464,14 @@ internal sealed class TableAnalyzer : ITableSink
                 continue;
             }
 
-            var text = cell.Text.AsSpan().Trim();
+            scoped ReadOnlySpan<char> text = cell.Text.AsSpan().Trim();
+            if (cell.Kind == CellKind.Number && cell.Number is { } number)
+            {
+                // Spreadsheets store NHS and phone numbers as numbers: the display text may be
+                // "9.43E+09" and a phone number's leading 0 is gone.
+                text = NumberText(number, numberText, text);
+            }
+
             if (text.IsEmpty || (cell.Kind != CellKind.Date && IsPlaceholder(text)))
             {
                 continue;
@@ -512,6 +531,14 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.Phone:
+                    if (cell.Kind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
+                    {
+                        // 7700900123 was 07700 900123 before a spreadsheet made it a number.
+                        numberText[..10].CopyTo(numberText[1..]);
+                        numberText[0] = '0';
+                        text = numberText[..11];
+                    }
+
                     if (UkPhone.TryParse(text, buffer, out var phoneLength))
                     {
                         valid = true;

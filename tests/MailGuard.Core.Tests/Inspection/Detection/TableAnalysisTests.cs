@@ -110,6 +110,24 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_NumericCells_NhsAndPhoneRead()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NHS Number"), Cell.FromText("Mobile")]);
+        for (var i = 0; i < 4; i++)
+        {
+            var nhs = double.Parse(TestData.NhsTestNumber(i), System.Globalization.CultureInfo.InvariantCulture);
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), new Cell("9.99E+09", CellKind.Number, Number: nhs), new Cell("7700900123", CellKind.Number, Number: 7700900123 + i)]);
+        }
+
+        table.Complete();
+
+        Assert.Equal(4, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Count);
+        Assert.Equal("07700***123", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PhoneNumber).Evidence[0]);
+    }
+
+    [Fact]
     public void BeginTable_LookAlikeNinos_NoNinoFindingAndNoPeople()
     {
         var analyzer = TestData.NewAnalyzer();
