@@ -159,6 +159,11 @@ public sealed class ContentAnalyzer : IContentSink
 
     private void FlushAll()
     {
+        foreach (var table in _openTables.ToArray())
+        {
+            table.CompleteEarly();
+        }
+
         foreach (var prose in _proseOrder)
         {
             if (prose.Pending.Length > 0)

@@ -41,6 +41,7 @@ internal sealed class TableAnalyzer : ITableSink
     private readonly HashSet<long> _personKeys = [];
     private bool _decided;
     private bool _completed;
+    private bool _completedEarly;
     private long? _headerRow;
     private Column[] _columns = [];
     private long _dataRows;
@@ -101,6 +102,11 @@ internal sealed class TableAnalyzer : ITableSink
         ArgumentNullException.ThrowIfNull(cells);
         if (_completed)
         {
+            if (_completedEarly)
+            {
+                return;
+            }
+
             throw new InvalidOperationException("Rows after Complete.");
         }
 
@@ -123,6 +129,13 @@ internal sealed class TableAnalyzer : ITableSink
         }
 
         ProcessRow(rowIndex, cells);
+    }
+
+    /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
+    public void CompleteEarly()
+    {
+        _completedEarly = true;
+        Complete();
     }
 
     public void Complete()

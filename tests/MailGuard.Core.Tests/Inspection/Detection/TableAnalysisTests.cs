@@ -128,6 +128,31 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void Findings_TableNeverCompleted_IncludesRowsSent()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NINO")]);
+        for (var i = 0; i < 3; i++)
+        {
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), Cell.FromText(TestData.Nino(i))]);
+        }
+
+        Assert.Equal(3, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+        table.OnRow(9, [Cell.FromText("late"), Cell.FromText("row")]);
+        table.Complete();
+        Assert.Single(analyzer.Tables);
+    }
+
+    [Fact]
+    public void OnRow_AfterComplete_Throws()
+    {
+        var table = TestData.NewAnalyzer().BeginTable(s_csv);
+        table.Complete();
+        Assert.Throws<InvalidOperationException>(() => table.OnRow(0, [Cell.FromText("x")]));
+    }
+
+    [Fact]
     public void BeginTable_LookAlikeNinos_NoNinoFindingAndNoPeople()
     {
         var analyzer = TestData.NewAnalyzer();
