@@ -18,7 +18,7 @@ internal static class ContextWords
     public static readonly KeywordSet Card = new(["card", "visa", "mastercard", "amex", "american express", "maestro", "credit", "debit", "payment", "pan"]);
     public static readonly KeywordSet Passport = new(["passport"]);
     public static readonly KeywordSet DateOfBirthHeadings = new(["dob", "d.o.b", "date of birth", "birth date", "birthdate"]);
-    public static readonly KeywordSet Prisoner = new(["prisoner", "prison no", "prison number", "noms", "prison ref", "inmate"]);
+    public static readonly KeywordSet Prisoner = new(["prisoner", "prisoners", "prison no", "prison number", "noms", "prison ref", "inmate"]);
 
     // Labels that turn a number into something else: order 9434765919 is not an NHS number.
     public static readonly KeywordSet NotPersonalNumber = new(

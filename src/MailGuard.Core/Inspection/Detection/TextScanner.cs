@@ -17,7 +17,7 @@ internal static partial class TextScanner
     private static partial Regex PostcodePattern();
 
     [GeneratedRegex(
-        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
+        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex DatePattern();
 
@@ -437,7 +437,21 @@ internal static partial class TextScanner
         var heading = new HeadingTracker(text, ContextWords.DateOfBirthHeadings);
         foreach (var m in DatePattern().EnumerateMatches(span))
         {
-            if (!DateValue.TryParse(span.Slice(m.Index, m.Length), out var date) || !DateValue.IsPlausibleBirthDate(date, reference))
+            var value = span.Slice(m.Index, m.Length);
+            var twoDigitYear = false;
+            if (!DateValue.TryParse(value, out var date))
+            {
+                // "DOB 01/02/90" is common in case notes; a two-digit year is read only right
+                // beside a birth keyword, never in running text where "1/2/24" is anything.
+                if (!DateValue.TryParse(value, out date, allowTwoDigitYear: true, reference: reference))
+                {
+                    continue;
+                }
+
+                twoDigitYear = true;
+            }
+
+            if (!DateValue.IsPlausibleBirthDate(date, reference))
             {
                 continue;
             }
@@ -445,9 +459,13 @@ internal static partial class TextScanner
             var start = m.Index;
             var end = m.Index + m.Length;
             var confidence = (Confidence)0;
-            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, 30, 8))
+            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, twoDigitYear ? 12 : 30, twoDigitYear ? 0 : 8))
             {
                 confidence = Confidence.High;
+            }
+            else if (twoDigitYear)
+            {
+                continue;
             }
             else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
                 || heading.IsActive(start))

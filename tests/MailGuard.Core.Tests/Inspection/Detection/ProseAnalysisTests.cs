@@ -104,6 +104,28 @@ public class ProseAnalysisTests
         Assert.Equal(Confidence.Medium, nhsFinding.Confidence);
     }
 
+    [Theory]
+    [InlineData("DOB 01/02/90", "01/**/19**")]
+    [InlineData("d.o.b. 1.2.1990", "01/**/19**")]
+    [InlineData("Born: 14th March 1987", "14/**/19**")]
+    [InlineData("(date of birth 2014-05-03)", "03/**/20**")]
+    public void OnText_BirthDateForms_Found(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Evidence[0]);
+
+    [Fact]
+    public void OnText_TwoDigitYearAwayFromKeyword_NotDateOfBirth() =>
+        Assert.DoesNotContain(Analyze("Date of birth checks were done on the 1/2/24 batch.").Findings, f => f.Kind == FindingKinds.DateOfBirth);
+
+    [Fact]
+    public void OnText_PrisonerListWithNumbersAndBirthDates_CountsPrisoners()
+    {
+        var lines = Enumerable.Range(0, 12).Select(i => $"{i + 1}. A{1300 + i}DE - {TestData.Surname(i).ToUpperInvariant()}, {TestData.Forename(i)} - DOB {TestData.Dob(i)} - B wing - adjudication: damage to cell");
+        var analyzer = Analyze("The following prisoners are due for review:\n\n" + string.Join("\n", lines));
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(12, personal?.Count);
+    }
+
     [Fact]
     public void OnText_DateAfterKeywordInOtherParagraph_NotDateOfBirth()
     {
