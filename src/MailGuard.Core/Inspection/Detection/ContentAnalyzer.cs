@@ -15,8 +15,6 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly Dictionary<ContentLocation, ProseAnalyzer> _prose = [];
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
-    private readonly List<string> _lines = [];
-    private readonly List<TextTables.Block> _blocks = [];
 
     public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -164,11 +162,23 @@ public sealed class ContentAnalyzer : IContentSink
             table.CompleteEarly();
         }
 
-        foreach (var prose in _proseOrder)
+        // Reading text may produce more text (a form-layout table found in it is read as
+        // "label: value" lines), so repeat until nothing is pending.
+        for (var pass = 0; pass < 4; pass++)
         {
-            if (prose.Pending.Length > 0)
+            var any = false;
+            for (var i = 0; i < _proseOrder.Count; i++)
             {
-                Flush(prose);
+                if (_proseOrder[i].Pending.Length > 0)
+                {
+                    Flush(_proseOrder[i]);
+                    any = true;
+                }
+            }
+
+            if (!any)
+            {
+                break;
             }
         }
     }
@@ -208,21 +218,26 @@ public sealed class ContentAnalyzer : IContentSink
         var text = StripQuoteMarkers(prose.Pending);
         prose.Pending.Clear();
 
-        // Tables written as text are read as tables; the prose around them as prose.
-        var rest = TextTables.Extract(text, _lines, _blocks);
-        foreach (var block in _blocks)
+        // Tables written as text are read as tables; the prose around them as prose. Lists are
+        // local: a form-layout table read here writes text back through OnText.
+        var lines = new List<string>();
+        var blocks = new List<TextTables.Block>();
+        var rest = TextTables.Extract(text, lines, blocks);
+        foreach (var block in blocks)
         {
             var table = BeginTable(prose.Location);
             for (var i = 0; i < block.LineCount; i++)
             {
                 var line = block.FirstLine + i;
-                table.OnRow(line, TextTables.Split(_lines[line], block.Delimiter).Select(Cell.FromText).ToArray());
+                if (!string.IsNullOrWhiteSpace(lines[line]))
+                {
+                    table.OnRow(line, TextTables.Split(lines[line], block.Delimiter).Select(Cell.FromText).ToArray());
+                }
             }
 
             table.Complete();
         }
 
-        _lines.Clear();
         prose.Process(rest);
     }
 
@@ -233,7 +248,7 @@ public sealed class ContentAnalyzer : IContentSink
         {
             _openTables.Remove(t);
             _tables.Add(t);
-        });
+        }, OnText);
         _openTables.Add(table);
         return table;
     }

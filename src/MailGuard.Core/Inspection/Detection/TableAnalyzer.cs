@@ -35,6 +35,9 @@ internal sealed class TableAnalyzer : ITableSink
     private readonly DateOnly _reference;
     private readonly TallySet _tallies;
     private readonly Action<TableAnalyzer> _onComplete;
+    private readonly Action<ContentLocation, string> _onFormText;
+    private System.Text.StringBuilder? _formText;
+    private ulong _formRecordKinds;
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
@@ -46,8 +49,9 @@ internal sealed class TableAnalyzer : ITableSink
     private Column[] _columns = [];
     private long _dataRows;
 
-    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete)
+    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
+        _onFormText = onFormText;
         _location = location;
         _options = options;
         _reference = reference;
@@ -128,6 +132,12 @@ internal sealed class TableAnalyzer : ITableSink
             return;
         }
 
+        if (_formText is not null)
+        {
+            ProcessFormRow(cells);
+            return;
+        }
+
         ProcessRow(rowIndex, cells);
     }
 
@@ -151,6 +161,11 @@ internal sealed class TableAnalyzer : ITableSink
         }
 
         _completed = true;
+        if (_formText is not null)
+        {
+            FlushFormText();
+        }
+
         Summarise();
         _onComplete(this);
     }
@@ -168,6 +183,22 @@ internal sealed class TableAnalyzer : ITableSink
         for (var i = 0; i < width; i++)
         {
             _columns[i] = new Column(i);
+        }
+
+        if (IsFormLayout())
+        {
+            // "Label | value" rows (a complaint form, a case summary in a Word table) are a
+            // record written downwards, not a table of people: read them as "label: value"
+            // lines of text, with the document's other text, so that twenty one-record tables
+            // in one document are twenty people.
+            _formText = new System.Text.StringBuilder();
+            foreach (var (_, cells) in _buffer)
+            {
+                ProcessFormRow(cells);
+            }
+
+            _buffer.Clear();
+            return;
         }
 
         var headerAt = FindHeader();
@@ -211,6 +242,104 @@ internal sealed class TableAnalyzer : ITableSink
         }
 
         _buffer.Clear();
+    }
+
+    private bool IsFormLayout()
+    {
+        int filledRows = 0, pairRows = 0, labelled = 0;
+        foreach (var (_, cells) in _buffer)
+        {
+            var filled = 0;
+            string? first = null;
+            foreach (var cell in cells)
+            {
+                if (cell.Kind != CellKind.Empty && !string.IsNullOrWhiteSpace(cell.Text))
+                {
+                    filled++;
+                    first ??= cell.Text;
+                }
+            }
+
+            if (filled == 0)
+            {
+                continue;
+            }
+
+            filledRows++;
+            if (filled == 2)
+            {
+                pairRows++;
+                if (CountDigits(first!) < 4 && HeaderClassifier.Classify(first) is not (DataKind.Unknown or DataKind.NotPersonal))
+                {
+                    labelled++;
+                }
+            }
+        }
+
+        return filledRows >= 3 && pairRows * 5 >= filledRows * 4 && labelled * 2 >= pairRows && labelled >= 3;
+    }
+
+    private void ProcessFormRow(IReadOnlyList<Cell> cells)
+    {
+        _dataRows++;
+        string? label = null;
+        var value = new System.Text.StringBuilder();
+        foreach (var cell in cells)
+        {
+            if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
+            {
+                continue;
+            }
+
+            if (label is null)
+            {
+                label = cell.Text.Trim().TrimEnd(':');
+            }
+            else
+            {
+                if (value.Length > 0)
+                {
+                    value.Append(' ');
+                }
+
+                value.Append(cell.Kind == CellKind.Date && cell.Date is { } d
+                    ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)
+                    : cell.Text.Trim().ReplaceLineEndings(" "));
+            }
+        }
+
+        if (label is null)
+        {
+            _formText!.Append('\n');
+            _formRecordKinds = 0;
+            return;
+        }
+
+        // A label seen again starts the next record: a paragraph break keeps people apart.
+        var kind = HeaderClassifier.Classify(label);
+        if (kind is not (DataKind.Unknown or DataKind.NotPersonal))
+        {
+            if ((_formRecordKinds & DataKinds.Bit(kind)) != 0)
+            {
+                _formText!.Append('\n');
+                _formRecordKinds = 0;
+            }
+
+            _formRecordKinds |= DataKinds.Bit(kind);
+        }
+
+        _formText!.Append(label).Append(": ").Append(value).Append('\n');
+        if (_formText.Length >= 1024 * 1024 && _formRecordKinds == DataKinds.Bit(kind))
+        {
+            FlushFormText();
+        }
+    }
+
+    private void FlushFormText()
+    {
+        _formText!.Append('\n');
+        _onFormText(_location, _formText.ToString());
+        _formText.Clear();
     }
 
     /// <summary>
@@ -904,7 +1033,7 @@ internal sealed class TableAnalyzer : ITableSink
             columns[i] = new ColumnSummary(c.Index, c.Header, c.Kind, c.Source, c.Values, c.Valid);
         }
 
-        Summary = new TableSummary(_location, _headerRow, _dataRows, people, columns, kindList);
+        Summary = new TableSummary(_location, _headerRow, _dataRows, people, columns, kindList, ReadAsText: _formText is not null);
         if (people >= _options.MinPeople)
         {
             var confidence = (kinds & s_strongBits) != 0 || people >= 10 ? Confidence.High : Confidence.Medium;

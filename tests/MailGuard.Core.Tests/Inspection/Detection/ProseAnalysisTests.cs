@@ -127,6 +127,20 @@ public class ProseAnalysisTests
     }
 
     [Fact]
+    public void OnText_DoubleSpacedLayoutTable_ReadAsTable()
+    {
+        // What pdftotext -layout gives: indented fixed-width columns, a blank line between rows.
+        var rows = Enumerable.Range(0, 8).Select(i =>
+            $"        {TestData.Forename(i) + " " + TestData.Surname(i),-26}{TestData.Dob(i),-15}{TestData.NhsTestNumber(i)[..3]} {TestData.NhsTestNumber(i)[3..6]} {TestData.NhsTestNumber(i)[6..]}   Room {i}    Asthma review\n");
+        var text = "        Referral list\n\n        Name                      Date of Birth  NHS Number     Room      Referral reason\n\n" + string.Join("\n", rows);
+        var analyzer = Analyze(text);
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(8, personal?.Count);
+        Assert.Equal("8 rows: name, date of birth, NHS number, health information", personal?.Summary);
+    }
+
+    [Fact]
     public void OnText_DateAfterKeywordInOtherParagraph_NotDateOfBirth()
     {
         const string text = "Please bring proof of your name and date of birth.\n\nThe panel met on 14/03/2024 and 02/05/2023.";

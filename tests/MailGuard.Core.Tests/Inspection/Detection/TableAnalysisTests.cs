@@ -128,6 +128,45 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_FormLayoutTablesInOneDocument_CountedTogetherAsText()
+    {
+        // A Word document with one "label | value" table per complaint.
+        var analyzer = TestData.NewAnalyzer();
+        var document = new ContentLocation("/2", "forms.docx");
+        analyzer.OnText(document, "Complaint forms, batch 3");
+        for (var i = 0; i < 7; i++)
+        {
+            analyzer.OnText(document, $"Complaint C-{100 + i}");
+            TestData.SendTable(analyzer, document,
+            [
+                ["Name", $"{TestData.Forename(i)} {TestData.Surname(i)}"],
+                ["Address", $"{i + 10} Rowan Close, Leeds"],
+                ["Postcode", TestData.Postcode(i)],
+                ["Telephone", TestData.Mobile(i)],
+                ["Reason for complaint", "Nobody returned my calls about the repair."],
+            ]);
+        }
+
+        var personal = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(7, personal.Count);
+        Assert.Equal("forms.docx", personal.Location.FileName);
+        Assert.All(analyzer.Tables, t => Assert.True(t.ReadAsText));
+    }
+
+    [Fact]
+    public void BeginTable_TwoColumnTableOfPeople_NotAForm()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 10).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.Dob(i) })
+            .Prepend(["Name", "DOB"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.False(table.ReadAsText);
+        Assert.Equal(10, table.PeopleCount);
+    }
+
+    [Fact]
     public void Findings_TableNeverCompleted_IncludesRowsSent()
     {
         var analyzer = TestData.NewAnalyzer();
