@@ -36,12 +36,12 @@ internal sealed class TableAnalyzer : ITableSink
     private readonly TallySet _tallies;
     private readonly Action<TableAnalyzer> _onComplete;
     private readonly Action<ContentLocation, string> _onFormText;
-    private System.Text.StringBuilder? _formText;
-    private ulong _formRecordKinds;
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
     private readonly HashSet<long> _personKeys = [];
+    private System.Text.StringBuilder? _formText;
+    private ulong _formRecordKinds;
     private bool _decided;
     private bool _completed;
     private bool _completedEarly;
@@ -51,12 +51,12 @@ internal sealed class TableAnalyzer : ITableSink
 
     public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
-        _onFormText = onFormText;
         _location = location;
         _options = options;
         _reference = reference;
         _tallies = tallies;
         _onComplete = onComplete;
+        _onFormText = onFormText;
     }
 
     public ContentLocation Location => _location;
