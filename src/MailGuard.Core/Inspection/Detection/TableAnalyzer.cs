@@ -17,8 +17,9 @@ internal sealed class TableAnalyzer : ITableSink
     // are plenty for a ratio.
     private const int DistinctCap = 4096;
 
-    // Identifier keys kept for de-duplicating people; past this many rows are counted as they come.
-    private const int PersonKeyCap = 1_000_000;
+    // Identifier keys kept for de-duplicating people (8 bytes each, about 6 MB at the cap);
+    // past this many, rows are counted as they come, so memory stays flat on any table size.
+    private const int PersonKeyCap = 250_000;
 
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
@@ -138,7 +139,14 @@ internal sealed class TableAnalyzer : ITableSink
             return;
         }
 
-        ProcessRow(rowIndex, cells);
+        // Arrays and lists are read in place; any other list is copied once per row.
+        var span = cells switch
+        {
+            Cell[] array => array,
+            List<Cell> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+            _ => cells.ToArray(),
+        };
+        ProcessRow(rowIndex, span);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -590,17 +598,17 @@ internal sealed class TableAnalyzer : ITableSink
         return false;
     }
 
-    private void ProcessRow(long rowIndex, IReadOnlyList<Cell> cells)
+    private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
         ulong mask = 0;
         Span<char> buffer = stackalloc char[Iban.MaxLength];
         Span<char> numberText = stackalloc char[24];
         long personKey = 0;
-        var count = Math.Min(cells.Count, _columns.Length);
-        for (var i = 0; i < cells.Count; i++)
+        var count = Math.Min(cells.Length, _columns.Length);
+        for (var i = 0; i < cells.Length; i++)
         {
-            var cell = cells[i];
+            ref readonly var cell = ref cells[i];
             if (cell.Kind == CellKind.Empty)
             {
                 continue;
