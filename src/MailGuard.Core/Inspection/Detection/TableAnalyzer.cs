@@ -582,7 +582,9 @@ internal sealed class TableAnalyzer : ITableSink
 
     private static bool IsPlaceholder(ReadOnlySpan<char> text)
     {
-        if (text.Length > 9)
+        // Every placeholder starts with one of these; an NI number or postcode is ruled out
+        // by its first character without thirteen comparisons.
+        if (text.Length > 9 || text[0] is not ('-' or '?' or '#' or '0' or 'n' or 'N' or 'u' or 'U' or 't' or 'T'))
         {
             return false;
         }

@@ -88,6 +88,45 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_HeaderlessNhsColumn_InferredAtMediumConfidence()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.NhsTestNumber(i), "Asthma" });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Equal(DataKind.NhsNumber, table.Columns[1].Kind);
+        Assert.Equal(Confidence.Medium, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Confidence);
+    }
+
+    [Fact]
+    public void BeginTable_HeaderlessRandomTenDigitColumn_NotNhs()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        // Ten-digit numbers, about one in eleven of which passes mod 11 by chance.
+        var rows = Enumerable.Range(0, 60).Select(i => new[] { $"Widget {i}", (5000000000L + (i * 123456791L)).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.NotEqual(DataKind.NhsNumber, Assert.Single(analyzer.Tables).Columns[1].Kind);
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber && f.Confidence > Confidence.Low);
+    }
+
+    [Fact]
+    public void BeginTable_IbanAndCardColumns_ValidatedAndMasked()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv,
+        [
+            ["Name", "IBAN", "Card Number"],
+            ["Ada Quillfeather", "GB82 WEST 1234 5698 7654 32", "4111 1111 1111 1111"],
+            ["Bram Brackenridge", "GB82 WEST 1234 5698 7654 33", "4111 1111 1111 1112"],
+        ]);
+
+        Assert.Equal(1, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.Iban).Count);
+        Assert.Equal("4*** **** **** 1111", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PaymentCard).Evidence[0]);
+    }
+
+    [Fact]
     public void BeginTable_TypedDateCells_CountAsDatesOfBirth()
     {
         var analyzer = TestData.NewAnalyzer();
