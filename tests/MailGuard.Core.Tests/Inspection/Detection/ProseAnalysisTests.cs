@@ -338,6 +338,19 @@ public class ProseAnalysisTests
         TestData.AssertNoRawValues(findings, ["4111 1111 1111 1111", "GB82 WEST", "jane.doe", "123456789", "SW1A 1AA"]);
     }
 
+    [Theory]
+    [InlineData("Send it to GIR 0AA please.", "GIR ***")]
+    [InlineData("Send it to EC1A 1BB please.", "EC1A ***")]
+    [InlineData("Send it to M1 1AE please.", "M1 ***")]
+    public void OnText_Postcodes_FoundAndMasked(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
+
+    [Theory]
+    [InlineData("Send it to Q1 1AA please.")]
+    [InlineData("Send it to LS6 3CI please.")]
+    public void OnText_InvalidPostcodes_NoFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.UkPostcode);
+
     [Fact]
     public void OnText_NineDigitsWithoutPassportContext_NoPassportFinding() =>
         Assert.DoesNotContain(Analyze("Ticket 123456789 closed.").Findings, f => f.Kind == FindingKinds.UkPassport);
