@@ -31,6 +31,8 @@ internal sealed class TableAnalyzer : ITableSink
         DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
         DataKind.ImmigrationStatus);
 
+    private static readonly ulong s_attributeBits = AttributeBits();
+
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly DateOnly _reference;
@@ -944,8 +946,6 @@ internal sealed class TableAnalyzer : ITableSink
 
         return true;
     }
-
-    private static readonly ulong s_attributeBits = AttributeBits();
 
     private static ulong AttributeBits()
     {
