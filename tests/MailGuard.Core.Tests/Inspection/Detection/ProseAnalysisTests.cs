@@ -351,6 +351,16 @@ public class ProseAnalysisTests
     public void OnText_InvalidPostcodes_NoFinding(string text) =>
         Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.UkPostcode);
 
+    [Theory]
+    [InlineData("Order ref 4111 1111 1111 1111 dispatched.")]
+    [InlineData("Invoice 5555555555554444 paid.")]
+    public void OnText_CardShapedOrderNumber_NoCardFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.PaymentCard);
+
+    [Fact]
+    public void OnText_CardWithCardContext_HighConfidence() =>
+        Assert.Equal(Confidence.High, Analyze("Paid by Visa card 4111 1111 1111 1111.").Findings.Single(f => f.Kind == FindingKinds.PaymentCard).Confidence);
+
     [Fact]
     public void OnText_NineDigitsWithoutPassportContext_NoPassportFinding() =>
         Assert.DoesNotContain(Analyze("Ticket 123456789 closed.").Findings, f => f.Kind == FindingKinds.UkPassport);
