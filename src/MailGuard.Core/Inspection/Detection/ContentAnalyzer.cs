@@ -12,12 +12,9 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly DateOnly _reference;
     private readonly List<TableAnalyzer> _tables = [];
     private readonly List<TableAnalyzer> _openTables = [];
-    private readonly Dictionary<ContentLocation, FormCollection> _forms = [];
     private readonly Dictionary<ContentLocation, ProseAnalyzer> _prose = [];
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
-    private readonly List<string> _lines = [];
-    private readonly List<TextTables.Block> _blocks = [];
 
     public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -160,12 +157,28 @@ public sealed class ContentAnalyzer : IContentSink
 
     private void FlushAll()
     {
-        FlushForms();
-        foreach (var prose in _proseOrder)
+        foreach (var table in _openTables.ToArray())
         {
-            if (prose.Pending.Length > 0)
+            table.CompleteEarly();
+        }
+
+        // Reading text may produce more text (a form-layout table found in it is read as
+        // "label: value" lines), so repeat until nothing is pending.
+        for (var pass = 0; pass < 4; pass++)
+        {
+            var any = false;
+            for (var i = 0; i < _proseOrder.Count; i++)
             {
-                Flush(prose);
+                if (_proseOrder[i].Pending.Length > 0)
+                {
+                    Flush(_proseOrder[i]);
+                    any = true;
+                }
+            }
+
+            if (!any)
+            {
+                break;
             }
         }
     }
@@ -205,61 +218,39 @@ public sealed class ContentAnalyzer : IContentSink
         var text = StripQuoteMarkers(prose.Pending);
         prose.Pending.Clear();
 
-        // Tables written as text are read as tables; the prose around them as prose.
-        var rest = TextTables.Extract(text, _lines, _blocks);
-        foreach (var block in _blocks)
+        // Tables written as text are read as tables; the prose around them as prose. Lists are
+        // local: a form-layout table read here writes text back through OnText.
+        var lines = new List<string>();
+        var blocks = new List<TextTables.Block>();
+        var rest = TextTables.Extract(text, lines, blocks);
+        foreach (var block in blocks)
         {
             var table = BeginTable(prose.Location);
             for (var i = 0; i < block.LineCount; i++)
             {
                 var line = block.FirstLine + i;
-                table.OnRow(line, TextTables.Split(_lines[line], block.Delimiter).Select(Cell.FromText).ToArray());
+                if (!string.IsNullOrWhiteSpace(lines[line]))
+                {
+                    table.OnRow(line, TextTables.Split(lines[line], block.Delimiter).Select(Cell.FromText).ToArray());
+                }
             }
 
             table.Complete();
         }
 
-        _lines.Clear();
         prose.Process(rest);
     }
 
     public ITableSink BeginTable(ContentLocation location)
     {
         ArgumentNullException.ThrowIfNull(location);
-        return new FormTableSink(() => OpenTable(location), record =>
-        {
-            // Forms of one document (same part and file) are one collection, whatever the table numbers.
-            var key = location with { Sheet = null, Row = null, Column = null };
-            if (!_forms.TryGetValue(key, out var collection))
-            {
-                collection = new FormCollection(key);
-                _forms[key] = collection;
-            }
-
-            collection.Add(record);
-        });
-    }
-
-    private TableAnalyzer OpenTable(ContentLocation location)
-    {
         var table = new TableAnalyzer(location, _options, _reference, new TallySet(_options.MaxEvidence), t =>
         {
             _openTables.Remove(t);
             _tables.Add(t);
-        });
+        }, OnText);
         _openTables.Add(table);
         return table;
-    }
-
-    private void FlushForms()
-    {
-        foreach (var collection in _forms.Values)
-        {
-            if (collection.Pending > 0)
-            {
-                collection.FlushInto(OpenTable(collection.Location with { Sheet = "forms" }));
-            }
-        }
     }
 
     public void OnUnscannable(ContentLocation location, UnscannableReason reason, string detail)

@@ -55,6 +55,12 @@ public static class DateValue
             return false;
         }
 
+        // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising.
+        if (value.Length == 10 && TryParseFixed(value, out date))
+        {
+            return true;
+        }
+
         // Spreadsheet exports often write "1987-03-14T00:00:00" or "14/03/1987 00:00".
         var timeAt = value.IndexOfAny('T', ':');
         if (timeAt > 0)
@@ -234,6 +240,54 @@ public static class DateValue
 
         date = new DateOnly(year, monthValue, day);
         return true;
+    }
+
+    private static bool TryParseFixed(ReadOnlySpan<char> value, out DateOnly date)
+    {
+        date = default;
+        int day, month, year;
+        if (value[2] is '/' or '.' or '-' && value[5] == value[2])
+        {
+            if (!TwoDigits(value, 0, out day) || !TwoDigits(value, 3, out month) || !TwoDigits(value, 6, out var century) || !TwoDigits(value, 8, out var rest))
+            {
+                return false;
+            }
+
+            year = (century * 100) + rest;
+            if (month > 12 && day <= 12)
+            {
+                (day, month) = (month, day);
+            }
+        }
+        else if (value[4] == '-' && value[7] == '-')
+        {
+            if (!TwoDigits(value, 0, out var century) || !TwoDigits(value, 2, out var rest) || !TwoDigits(value, 5, out month) || !TwoDigits(value, 8, out day))
+            {
+                return false;
+            }
+
+            year = (century * 100) + rest;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (year is < 1800 or > 2200 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        date = new DateOnly(year, month, day);
+        return true;
+    }
+
+    private static bool TwoDigits(ReadOnlySpan<char> value, int at, out int number)
+    {
+        var a = value[at] - '0';
+        var b = value[at + 1] - '0';
+        number = (a * 10) + b;
+        return (uint)a <= 9 && (uint)b <= 9;
     }
 
     /// <summary>A date of birth is 0 to 120 years before the reference date (the oldest verified human lived to 122).</summary>

@@ -172,7 +172,9 @@ public static class HeaderClassifier
             return DataKind.EmailAddress;
         }
 
-        if (w.Has("prisoner", "noms", "inmate") || w.JoinedContains("prisonno", "prisonnumber", "prisonerno", "prisonernumber", "prisonid", "bookingno"))
+        // "Prisoner" alone or "Prisoner No" is the prison number; "Prisoner Name" is a name.
+        if (w.Has("noms") || (w.Has("prisoner", "inmate") && !w.Has("name", "names", "surname", "forename"))
+            || w.JoinedContains("prisonno", "prisonnumber", "prisonerno", "prisonernumber", "prisonid", "bookingno"))
         {
             return DataKind.PrisonerNumber;
         }

@@ -7,7 +7,7 @@ namespace MailGuard.Core.Inspection.Detection;
 /// column name; a blank line ends the paragraph. Queries must come in ascending position, so a
 /// whole text is examined once, line by line, however many values are asked about.
 /// </summary>
-internal sealed class HeadingTracker(string text, string[] words)
+internal sealed class HeadingTracker(string text, KeywordSet words)
 {
     private int _scannedTo;
     private bool _active;

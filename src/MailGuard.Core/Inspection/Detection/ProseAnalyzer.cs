@@ -71,7 +71,7 @@ internal sealed partial class ProseAnalyzer
 
     // Form-style labels ("Name: Jane Doe", "Nationality: Ruritanian") at a line start or after
     // a separator; the label is classified with the column-header vocabulary.
-    [GeneratedRegex(@"(?:^|[,;|\t]|\s{2})[ \t]*(?<label>[A-Za-z][A-Za-z .'/()]{1,30}?)[ \t]*:[ \t]*(?<value>[^\s,;|][^,;|\r\n]{0,80})", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:^|[,;|\t]|\s{2})[ \t]*(?<label>[A-Za-z][A-Za-z0-9 .'/()]{1,30}?)[ \t]*:[ \t]*(?<value>[^\s,;|][^,;|\r\n]{0,80})", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
     private static partial Regex LabelPattern();
 
     [GeneratedRegex(@"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+[A-Z][A-Za-z'\-]+", RegexOptions.CultureInvariant)]

@@ -20,13 +20,18 @@ public sealed record ColumnSummary(int Index, string? Header, DataKind Kind, Col
 /// <param name="DataRows">Rows after the header (or all rows without one).</param>
 /// <param name="PeopleCount">Rows that identify a person and carry at least one further personal attribute.</param>
 /// <param name="PersonalKinds">Kinds present in the counted rows, in column order.</param>
+/// <param name="ReadAsText">
+/// The table was a form ("Name | Jane Doe" rows) and was read as text: its people are counted
+/// in the <see cref="TextSummary"/> of its location, not here.
+/// </param>
 public sealed record TableSummary(
     ContentLocation Location,
     long? HeaderRowIndex,
     long DataRows,
     long PeopleCount,
     IReadOnlyList<ColumnSummary> Columns,
-    IReadOnlyList<DataKind> PersonalKinds);
+    IReadOnlyList<DataKind> PersonalKinds,
+    bool ReadAsText = false);
 
 /// <summary>People found in the prose of one location (a body, a document), for policy rules.</summary>
 public sealed record TextSummary(ContentLocation Location, long PeopleCount, IReadOnlyList<DataKind> PersonalKinds);

@@ -17,8 +17,9 @@ internal sealed class TableAnalyzer : ITableSink
     // are plenty for a ratio.
     private const int DistinctCap = 4096;
 
-    // Identifier keys kept for de-duplicating people; past this many rows are counted as they come.
-    private const int PersonKeyCap = 1_000_000;
+    // Identifier keys kept for de-duplicating people (8 bytes each, about 6 MB at the cap);
+    // past this many, rows are counted as they come, so memory stays flat on any table size.
+    private const int PersonKeyCap = 250_000;
 
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
@@ -30,28 +31,35 @@ internal sealed class TableAnalyzer : ITableSink
         DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
         DataKind.ImmigrationStatus);
 
+    private static readonly ulong s_attributeBits = AttributeBits();
+
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly DateOnly _reference;
     private readonly TallySet _tallies;
     private readonly Action<TableAnalyzer> _onComplete;
+    private readonly Action<ContentLocation, string> _onFormText;
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
     private readonly HashSet<long> _personKeys = [];
+    private System.Text.StringBuilder? _formText;
+    private ulong _formRecordKinds;
     private bool _decided;
     private bool _completed;
+    private bool _completedEarly;
     private long? _headerRow;
     private Column[] _columns = [];
     private long _dataRows;
 
-    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete)
+    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
         _location = location;
         _options = options;
         _reference = reference;
         _tallies = tallies;
         _onComplete = onComplete;
+        _onFormText = onFormText;
     }
 
     public ContentLocation Location => _location;
@@ -101,6 +109,11 @@ internal sealed class TableAnalyzer : ITableSink
         ArgumentNullException.ThrowIfNull(cells);
         if (_completed)
         {
+            if (_completedEarly)
+            {
+                return;
+            }
+
             throw new InvalidOperationException("Rows after Complete.");
         }
 
@@ -122,7 +135,27 @@ internal sealed class TableAnalyzer : ITableSink
             return;
         }
 
-        ProcessRow(rowIndex, cells);
+        if (_formText is not null)
+        {
+            ProcessFormRow(cells);
+            return;
+        }
+
+        // Arrays and lists are read in place; any other list is copied once per row.
+        var span = cells switch
+        {
+            Cell[] array => array,
+            List<Cell> list => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list),
+            _ => cells.ToArray(),
+        };
+        ProcessRow(rowIndex, span);
+    }
+
+    /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
+    public void CompleteEarly()
+    {
+        _completedEarly = true;
+        Complete();
     }
 
     public void Complete()
@@ -138,6 +171,11 @@ internal sealed class TableAnalyzer : ITableSink
         }
 
         _completed = true;
+        if (_formText is not null)
+        {
+            FlushFormText();
+        }
+
         Summarise();
         _onComplete(this);
     }
@@ -155,6 +193,22 @@ internal sealed class TableAnalyzer : ITableSink
         for (var i = 0; i < width; i++)
         {
             _columns[i] = new Column(i);
+        }
+
+        if (IsFormLayout())
+        {
+            // "Label | value" rows (a complaint form, a case summary in a Word table) are a
+            // record written downwards, not a table of people: read them as "label: value"
+            // lines of text, with the document's other text, so that twenty one-record tables
+            // in one document are twenty people.
+            _formText = new System.Text.StringBuilder();
+            foreach (var (_, cells) in _buffer)
+            {
+                ProcessFormRow(cells);
+            }
+
+            _buffer.Clear();
+            return;
         }
 
         var headerAt = FindHeader();
@@ -198,6 +252,105 @@ internal sealed class TableAnalyzer : ITableSink
         }
 
         _buffer.Clear();
+    }
+
+    private bool IsFormLayout()
+    {
+        int filledRows = 0, pairRows = 0, labelled = 0;
+        foreach (var (_, cells) in _buffer)
+        {
+            var filled = 0;
+            string? first = null;
+            foreach (var cell in cells)
+            {
+                if (cell.Kind != CellKind.Empty && !string.IsNullOrWhiteSpace(cell.Text))
+                {
+                    filled++;
+                    first ??= cell.Text;
+                }
+            }
+
+            if (filled == 0)
+            {
+                continue;
+            }
+
+            filledRows++;
+            if (filled == 2)
+            {
+                pairRows++;
+                if (CountDigits(first!) < 4 && HeaderClassifier.Classify(first) is not (DataKind.Unknown or DataKind.NotPersonal))
+                {
+                    labelled++;
+                }
+            }
+        }
+
+        return filledRows >= 3 && pairRows * 5 >= filledRows * 4 && labelled * 2 >= pairRows && labelled >= 3;
+    }
+
+    private void ProcessFormRow(IReadOnlyList<Cell> cells)
+    {
+        _dataRows++;
+        string? label = null;
+        var value = new System.Text.StringBuilder();
+        foreach (var cell in cells)
+        {
+            if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
+            {
+                continue;
+            }
+
+            if (label is null)
+            {
+                label = cell.Text.Trim().TrimEnd(':');
+            }
+            else
+            {
+                if (value.Length > 0)
+                {
+                    value.Append(' ');
+                }
+
+                value.Append(cell.Kind == CellKind.Date && cell.Date is { } d
+                    ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)
+                    : cell.Text.Trim().ReplaceLineEndings(" "));
+            }
+        }
+
+        if (label is null)
+        {
+            _formText!.Append('\n');
+            _formRecordKinds = 0;
+            return;
+        }
+
+        // A label seen again starts the next record: a paragraph break keeps people apart.
+        var kind = HeaderClassifier.Classify(label);
+        if (kind is not (DataKind.Unknown or DataKind.NotPersonal))
+        {
+            if ((_formRecordKinds & DataKinds.Bit(kind)) != 0)
+            {
+                _formText!.Append('\n');
+                _formRecordKinds = 0;
+            }
+
+            _formRecordKinds |= DataKinds.Bit(kind);
+        }
+
+        _formText!.Append(label).Append(": ").Append(value).Append('\n');
+        if (_formText.Length >= 1024 * 1024 && _formRecordKinds == DataKinds.Bit(kind))
+        {
+            FlushFormText();
+        }
+    }
+
+    private void FlushFormText()
+    {
+        _formText!.Append('\n');
+        // The document's location, not the table's: the forms of one document are read together.
+        _onFormText(_location with { Sheet = null, Row = null, Column = null }, _formText.ToString());
+        _formText.Clear();
     }
 
     /// <summary>
@@ -419,9 +572,22 @@ internal sealed class TableAnalyzer : ITableSink
         return UkPostcode.IsValid(upper);
     }
 
+    private static ReadOnlySpan<char> NumberText(double number, Span<char> destination, ReadOnlySpan<char> fallback)
+    {
+        if (number >= 0 && number < 1e15 && Math.Floor(number) == number
+            && ((long)number).TryFormat(destination, out var written, provider: CultureInfo.InvariantCulture))
+        {
+            return destination[..written];
+        }
+
+        return fallback;
+    }
+
     private static bool IsPlaceholder(ReadOnlySpan<char> text)
     {
-        if (text.Length > 9)
+        // Every placeholder starts with one of these; an NI number or postcode is ruled out
+        // by its first character without thirteen comparisons.
+        if (text.Length > 9 || text[0] is not ('-' or '?' or '#' or '0' or 'n' or 'N' or 'u' or 'U' or 't' or 'T'))
         {
             return false;
         }
@@ -437,22 +603,30 @@ internal sealed class TableAnalyzer : ITableSink
         return false;
     }
 
-    private void ProcessRow(long rowIndex, IReadOnlyList<Cell> cells)
+    private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
         ulong mask = 0;
         Span<char> buffer = stackalloc char[Iban.MaxLength];
+        Span<char> numberText = stackalloc char[24];
         long personKey = 0;
-        var count = Math.Min(cells.Count, _columns.Length);
-        for (var i = 0; i < cells.Count; i++)
+        var count = Math.Min(cells.Length, _columns.Length);
+        for (var i = 0; i < cells.Length; i++)
         {
-            var cell = cells[i];
+            ref readonly var cell = ref cells[i];
             if (cell.Kind == CellKind.Empty)
             {
                 continue;
             }
 
-            var text = cell.Text.AsSpan().Trim();
+            scoped ReadOnlySpan<char> text = cell.Text.AsSpan().Trim();
+            if (cell.Kind == CellKind.Number && cell.Number is { } number)
+            {
+                // Spreadsheets store NHS and phone numbers as numbers: the display text may be
+                // "9.43E+09" and a phone number's leading 0 is gone.
+                text = NumberText(number, numberText, text);
+            }
+
             if (text.IsEmpty || (cell.Kind != CellKind.Date && IsPlaceholder(text)))
             {
                 continue;
@@ -512,6 +686,14 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.Phone:
+                    if (cell.Kind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
+                    {
+                        // 7700900123 was 07700 900123 before a spreadsheet made it a number.
+                        numberText[..10].CopyTo(numberText[1..]);
+                        numberText[0] = '0';
+                        text = numberText[..11];
+                    }
+
                     if (UkPhone.TryParse(text, buffer, out var phoneLength))
                     {
                         valid = true;
@@ -766,8 +948,6 @@ internal sealed class TableAnalyzer : ITableSink
         return true;
     }
 
-    private static readonly ulong s_attributeBits = AttributeBits();
-
     private static ulong AttributeBits()
     {
         ulong bits = 0;
@@ -864,7 +1044,7 @@ internal sealed class TableAnalyzer : ITableSink
             columns[i] = new ColumnSummary(c.Index, c.Header, c.Kind, c.Source, c.Values, c.Valid);
         }
 
-        Summary = new TableSummary(_location, _headerRow, _dataRows, people, columns, kindList);
+        Summary = new TableSummary(_location, _headerRow, _dataRows, people, columns, kindList, ReadAsText: _formText is not null);
         if (people >= _options.MinPeople)
         {
             var confidence = (kinds & s_strongBits) != 0 || people >= 10 ? Confidence.High : Confidence.Medium;

@@ -17,7 +17,7 @@ internal static partial class TextScanner
     private static partial Regex PostcodePattern();
 
     [GeneratedRegex(
-        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
+        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex DatePattern();
 
@@ -42,6 +42,65 @@ internal static partial class TextScanner
     private static readonly System.Buffers.SearchValues<string> s_keywordStems = System.Buffers.SearchValues.Create(
         ["birth", "dob", "d.o.b", "born", "passport", "prison", "noms", "inmate"], StringComparison.OrdinalIgnoreCase);
 
+    private static readonly Comparer<TextMatch> s_byStart = Comparer<TextMatch>.Create((a, b) => a.Start.CompareTo(b.Start));
+
+    [Flags]
+    private enum Shapes
+    {
+        None = 0,
+        Digit = 1,
+        CapitalPair = 2, // "AB": an NI number can start here
+        CapitalDigit = 4, // "S6": a postcode's outward code
+        CapitalPairDigits = 8, // "GB82": an IBAN's country and check digits
+        At = 16,
+    }
+
+    /// <summary>
+    /// One pass that says which scanners can possibly match. A table cell of free text is
+    /// usually ruled out for all but one of them; no scanner or regex runs on what cannot hold
+    /// its shape.
+    /// </summary>
+    private static Shapes ShapesOf(ReadOnlySpan<char> text)
+    {
+        var shapes = Shapes.None;
+        var previous = '\0';
+        var beforePrevious = '\0';
+        var twoBack = '\0';
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                shapes |= Shapes.Digit;
+                if (char.IsAsciiLetterUpper(previous) || (previous == ' ' && char.IsAsciiLetterUpper(beforePrevious)))
+                {
+                    // "S6", and "R 0" for the one postcode without a digit outward: GIR 0AA.
+                    shapes |= Shapes.CapitalDigit;
+                }
+                else if (char.IsAsciiDigit(previous) && char.IsAsciiLetterUpper(beforePrevious) && char.IsAsciiLetterUpper(twoBack))
+                {
+                    shapes |= Shapes.CapitalPairDigits;
+                }
+            }
+            else if (char.IsAsciiLetterUpper(c))
+            {
+                if (char.IsAsciiLetterUpper(previous))
+                {
+                    shapes |= Shapes.CapitalPair;
+                }
+            }
+            else if (c == '@')
+            {
+                shapes |= Shapes.At;
+            }
+
+            twoBack = beforePrevious;
+            beforePrevious = previous;
+            previous = c;
+        }
+
+        return shapes;
+    }
+
     public static void Scan(string text, DateOnly reference, List<TextMatch> matches)
     {
         if (text.Length < 5)
@@ -49,16 +108,20 @@ internal static partial class TextScanner
             return;
         }
 
-        var hasDigit = text.AsSpan().IndexOfAnyInRange('0', '9') >= 0;
-        if (!hasDigit && text.IndexOf('@') < 0)
+        var shapes = ShapesOf(text);
+        if ((shapes & (Shapes.Digit | Shapes.At)) == 0)
         {
             return;
         }
 
         var first = matches.Count;
-        if (hasDigit)
+        if ((shapes & Shapes.Digit) != 0)
         {
-            ScanNinos(text, matches);
+            if ((shapes & Shapes.CapitalPair) != 0)
+            {
+                ScanNinos(text, matches);
+            }
+
             ScanDigitGroups(text, matches);
 
             // Dates, passports and prison numbers count only beside their keywords; one
@@ -69,15 +132,16 @@ internal static partial class TextScanner
                 ScanDates(text, reference, matches);
             }
 
-            if (HasCapitalThenDigit(text, letters: 1))
+            if ((shapes & Shapes.CapitalDigit) != 0)
             {
                 ScanPostcodesAndAddresses(text, matches);
             }
 
-            if (HasCapitalThenDigit(text, letters: 2))
+            if ((shapes & Shapes.CapitalPairDigits) != 0)
             {
                 ScanIbans(text, matches);
             }
+
             if (keyed && text.Contains("passport", StringComparison.OrdinalIgnoreCase))
             {
                 ScanKeyed(text, PassportPattern(), DataKind.PassportNumber, ContextWords.Passport, matches);
@@ -89,36 +153,15 @@ internal static partial class TextScanner
             }
         }
 
-        if (text.IndexOf('@') >= 0)
+        if ((shapes & Shapes.At) != 0)
         {
             ScanEmails(text, matches);
         }
 
         if (matches.Count - first > 1)
         {
-            matches.Sort(first, matches.Count - first, Comparer<TextMatch>.Create((a, b) => a.Start.CompareTo(b.Start)));
+            matches.Sort(first, matches.Count - first, s_byStart);
         }
-    }
-
-    /// <summary>
-    /// Precheck for postcodes (a capital then a digit: "LS6") and IBANs (two capitals then two
-    /// digits: "GB82"): one pass over the characters instead of a regex over every cell.
-    /// </summary>
-    private static bool HasCapitalThenDigit(string text, int letters)
-    {
-        var span = text.AsSpan();
-        for (var i = span.IndexOfAnyInRange('0', '9'); i >= 0 && i < span.Length;)
-        {
-            if (i >= letters && char.IsAsciiLetterUpper(span[i - 1]) && (letters == 1 || (char.IsAsciiLetterUpper(span[i - 2]) && i + 1 < span.Length && char.IsAsciiDigit(span[i + 1]))))
-            {
-                return true;
-            }
-
-            var next = span[(i + 1)..].IndexOfAnyInRange('0', '9');
-            i = next < 0 ? -1 : i + 1 + next;
-        }
-
-        return false;
     }
 
     /// <summary>Masked evidence for a match: re-reads the span and formats it by kind.</summary>
@@ -437,7 +480,21 @@ internal static partial class TextScanner
         var heading = new HeadingTracker(text, ContextWords.DateOfBirthHeadings);
         foreach (var m in DatePattern().EnumerateMatches(span))
         {
-            if (!DateValue.TryParse(span.Slice(m.Index, m.Length), out var date) || !DateValue.IsPlausibleBirthDate(date, reference))
+            var value = span.Slice(m.Index, m.Length);
+            var twoDigitYear = false;
+            if (!DateValue.TryParse(value, out var date))
+            {
+                // "DOB 01/02/90" is common in case notes; a two-digit year is read only right
+                // beside a birth keyword, never in running text where "1/2/24" is anything.
+                if (!DateValue.TryParse(value, out date, allowTwoDigitYear: true, reference: reference))
+                {
+                    continue;
+                }
+
+                twoDigitYear = true;
+            }
+
+            if (!DateValue.IsPlausibleBirthDate(date, reference))
             {
                 continue;
             }
@@ -445,9 +502,13 @@ internal static partial class TextScanner
             var start = m.Index;
             var end = m.Index + m.Length;
             var confidence = (Confidence)0;
-            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, 30, 8))
+            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, twoDigitYear ? 12 : 30, twoDigitYear ? 0 : 8))
             {
                 confidence = Confidence.High;
+            }
+            else if (twoDigitYear)
+            {
+                continue;
             }
             else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
                 || heading.IsActive(start))
@@ -544,7 +605,7 @@ internal static partial class TextScanner
         }
     }
 
-    private static void ScanKeyed(string text, Regex pattern, DataKind kind, string[] keywords, List<TextMatch> matches)
+    private static void ScanKeyed(string text, Regex pattern, DataKind kind, KeywordSet keywords, List<TextMatch> matches)
     {
         var span = text.AsSpan();
         var heading = new HeadingTracker(text, keywords);

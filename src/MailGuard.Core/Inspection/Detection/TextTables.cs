@@ -58,13 +58,29 @@ internal static class TextTables
                     continue;
                 }
 
+                // PDF text layers often double-space table rows: blank lines between rows of the
+                // same shape do not end the table.
                 var end = i + 1;
-                while (end < lines.Count && CountCells(lines[end], delimiter) == cells)
+                var rows = 1;
+                while (true)
                 {
-                    end++;
+                    var next = end;
+                    while (next < lines.Count && string.IsNullOrWhiteSpace(lines[next]) && next - end < 2)
+                    {
+                        next++;
+                    }
+
+                    if (next < lines.Count && CountCells(lines[next], delimiter) == cells)
+                    {
+                        end = next + 1;
+                        rows++;
+                        continue;
+                    }
+
+                    break;
                 }
 
-                if (end - i >= MinLines)
+                if (rows >= MinLines)
                 {
                     blocks.Add(new Block(i, end - i, delimiter));
                     i = end;

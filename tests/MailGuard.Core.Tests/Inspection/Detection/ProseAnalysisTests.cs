@@ -104,6 +104,42 @@ public class ProseAnalysisTests
         Assert.Equal(Confidence.Medium, nhsFinding.Confidence);
     }
 
+    [Theory]
+    [InlineData("DOB 01/02/90", "01/**/19**")]
+    [InlineData("d.o.b. 1.2.1990", "01/**/19**")]
+    [InlineData("Born: 14th March 1987", "14/**/19**")]
+    [InlineData("(date of birth 2014-05-03)", "03/**/20**")]
+    public void OnText_BirthDateForms_Found(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Evidence[0]);
+
+    [Fact]
+    public void OnText_TwoDigitYearAwayFromKeyword_NotDateOfBirth() =>
+        Assert.DoesNotContain(Analyze("Date of birth checks were done on the 1/2/24 batch.").Findings, f => f.Kind == FindingKinds.DateOfBirth);
+
+    [Fact]
+    public void OnText_PrisonerListWithNumbersAndBirthDates_CountsPrisoners()
+    {
+        var lines = Enumerable.Range(0, 12).Select(i => $"{i + 1}. A{1300 + i}DE - {TestData.Surname(i).ToUpperInvariant()}, {TestData.Forename(i)} - DOB {TestData.Dob(i)} - B wing - adjudication: damage to cell");
+        var analyzer = Analyze("The following prisoners are due for review:\n\n" + string.Join("\n", lines));
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(12, personal?.Count);
+    }
+
+    [Fact]
+    public void OnText_DoubleSpacedLayoutTable_ReadAsTable()
+    {
+        // What pdftotext -layout gives: indented fixed-width columns, a blank line between rows.
+        var rows = Enumerable.Range(0, 8).Select(i =>
+            $"        {TestData.Forename(i) + " " + TestData.Surname(i),-26}{TestData.Dob(i),-15}{TestData.NhsTestNumber(i)[..3]} {TestData.NhsTestNumber(i)[3..6]} {TestData.NhsTestNumber(i)[6..]}   Room {i}    Asthma review\n");
+        var text = "        Referral list\n\n        Name                      Date of Birth  NHS Number     Room      Referral reason\n\n" + string.Join("\n", rows);
+        var analyzer = Analyze(text);
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(8, personal?.Count);
+        Assert.Equal("8 rows: name, date of birth, NHS number, health information", personal?.Summary);
+    }
+
     [Fact]
     public void OnText_DateAfterKeywordInOtherParagraph_NotDateOfBirth()
     {
@@ -301,6 +337,29 @@ public class ProseAnalysisTests
         Assert.Equal("SW1A ***", findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
         TestData.AssertNoRawValues(findings, ["4111 1111 1111 1111", "GB82 WEST", "jane.doe", "123456789", "SW1A 1AA"]);
     }
+
+    [Theory]
+    [InlineData("Send it to GIR 0AA please.", "GIR ***")]
+    [InlineData("Send it to EC1A 1BB please.", "EC1A ***")]
+    [InlineData("Send it to M1 1AE please.", "M1 ***")]
+    public void OnText_Postcodes_FoundAndMasked(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
+
+    [Theory]
+    [InlineData("Send it to Q1 1AA please.")]
+    [InlineData("Send it to LS6 3CI please.")]
+    public void OnText_InvalidPostcodes_NoFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.UkPostcode);
+
+    [Theory]
+    [InlineData("Order ref 4111 1111 1111 1111 dispatched.")]
+    [InlineData("Invoice 5555555555554444 paid.")]
+    public void OnText_CardShapedOrderNumber_NoCardFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.PaymentCard);
+
+    [Fact]
+    public void OnText_CardWithCardContext_HighConfidence() =>
+        Assert.Equal(Confidence.High, Analyze("Paid by Visa card 4111 1111 1111 1111.").Findings.Single(f => f.Kind == FindingKinds.PaymentCard).Confidence);
 
     [Fact]
     public void OnText_NineDigitsWithoutPassportContext_NoPassportFinding() =>

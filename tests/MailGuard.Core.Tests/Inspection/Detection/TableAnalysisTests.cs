@@ -88,6 +88,45 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_HeaderlessNhsColumn_InferredAtMediumConfidence()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.NhsTestNumber(i), "Asthma" });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Equal(DataKind.NhsNumber, table.Columns[1].Kind);
+        Assert.Equal(Confidence.Medium, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Confidence);
+    }
+
+    [Fact]
+    public void BeginTable_HeaderlessRandomTenDigitColumn_NotNhs()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        // Ten-digit numbers, about one in eleven of which passes mod 11 by chance.
+        var rows = Enumerable.Range(0, 60).Select(i => new[] { $"Widget {i}", (5000000000L + (i * 123456791L)).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.NotEqual(DataKind.NhsNumber, Assert.Single(analyzer.Tables).Columns[1].Kind);
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber && f.Confidence > Confidence.Low);
+    }
+
+    [Fact]
+    public void BeginTable_IbanAndCardColumns_ValidatedAndMasked()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv,
+        [
+            ["Name", "IBAN", "Card Number"],
+            ["Ada Quillfeather", "GB82 WEST 1234 5698 7654 32", "4111 1111 1111 1111"],
+            ["Bram Brackenridge", "GB82 WEST 1234 5698 7654 33", "4111 1111 1111 1112"],
+        ]);
+
+        Assert.Equal(1, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.Iban).Count);
+        Assert.Equal("4*** **** **** 1111", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PaymentCard).Evidence[0]);
+    }
+
+    [Fact]
     public void BeginTable_TypedDateCells_CountAsDatesOfBirth()
     {
         var analyzer = TestData.NewAnalyzer();
@@ -107,6 +146,88 @@ public class TableAnalysisTests
         Assert.Equal("roll.xlsx", dobs.Location.FileName);
         Assert.Equal("Sheet1", dobs.Location.Sheet);
         Assert.Equal(12, Assert.Single(analyzer.Tables).PeopleCount);
+    }
+
+    [Fact]
+    public void BeginTable_NumericCells_NhsAndPhoneRead()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NHS Number"), Cell.FromText("Mobile")]);
+        for (var i = 0; i < 4; i++)
+        {
+            var nhs = double.Parse(TestData.NhsTestNumber(i), System.Globalization.CultureInfo.InvariantCulture);
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), new Cell("9.99E+09", CellKind.Number, Number: nhs), new Cell("7700900123", CellKind.Number, Number: 7700900123 + i)]);
+        }
+
+        table.Complete();
+
+        Assert.Equal(4, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Count);
+        Assert.Equal("07700***123", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PhoneNumber).Evidence[0]);
+    }
+
+    [Fact]
+    public void BeginTable_FormLayoutTablesInOneDocument_CountedTogetherAsText()
+    {
+        // A Word document with one "label | value" table per complaint.
+        var analyzer = TestData.NewAnalyzer();
+        var document = new ContentLocation("/2", "forms.docx");
+        analyzer.OnText(document, "Complaint forms, batch 3");
+        for (var i = 0; i < 7; i++)
+        {
+            analyzer.OnText(document, $"Complaint C-{100 + i}");
+            TestData.SendTable(analyzer, document,
+            [
+                ["Name", $"{TestData.Forename(i)} {TestData.Surname(i)}"],
+                ["Address", $"{i + 10} Rowan Close, Leeds"],
+                ["Postcode", TestData.Postcode(i)],
+                ["Telephone", TestData.Mobile(i)],
+                ["Reason for complaint", "Nobody returned my calls about the repair."],
+            ]);
+        }
+
+        var personal = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(7, personal.Count);
+        Assert.Equal("forms.docx", personal.Location.FileName);
+        Assert.All(analyzer.Tables, t => Assert.True(t.ReadAsText));
+    }
+
+    [Fact]
+    public void BeginTable_TwoColumnTableOfPeople_NotAForm()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 10).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.Dob(i) })
+            .Prepend(["Name", "DOB"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.False(table.ReadAsText);
+        Assert.Equal(10, table.PeopleCount);
+    }
+
+    [Fact]
+    public void Findings_TableNeverCompleted_IncludesRowsSent()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NINO")]);
+        for (var i = 0; i < 3; i++)
+        {
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), Cell.FromText(TestData.Nino(i))]);
+        }
+
+        Assert.Equal(3, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+        table.OnRow(9, [Cell.FromText("late"), Cell.FromText("row")]);
+        table.Complete();
+        Assert.Single(analyzer.Tables);
+    }
+
+    [Fact]
+    public void OnRow_AfterComplete_Throws()
+    {
+        var table = TestData.NewAnalyzer().BeginTable(s_csv);
+        table.Complete();
+        Assert.Throws<InvalidOperationException>(() => table.OnRow(0, [Cell.FromText("x")]));
     }
 
     [Fact]

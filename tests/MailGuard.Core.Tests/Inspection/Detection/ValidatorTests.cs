@@ -235,6 +235,9 @@ public class DateValueTests
 
     [Theory]
     [InlineData("31/02/1987")]
+    [InlineData("1987-02-31")]
+    [InlineData("1987-13-01")]
+    [InlineData("14/03/19a7")]
     [InlineData("14/13/1987")]
     [InlineData("14 Marchember 1987")]
     [InlineData("1987")]
