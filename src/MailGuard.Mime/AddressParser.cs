@@ -56,13 +56,17 @@ public static class AddressParser
     private static bool TryParseAddress(ref State s, List<MailboxAddress> output)
     {
         int start = s.Pos;
-        if (TryParseGroup(ref s, output))
+        // Look ahead (cheaply, without building strings) for what can follow: a group needs a
+        // ":" before any "<" or "@"; a name-addr needs a "<". Hostile fields of thousands of
+        // quoted strings then cost one pass, not one per alternative.
+        s.LookAhead(out bool colonFirst, out bool hasAngle);
+        if (colonFirst && TryParseGroup(ref s, output))
         {
             return true;
         }
 
         s.Pos = start;
-        if (TryParseMailbox(ref s, null, out var mailbox))
+        if (TryParseMailbox(ref s, null, out var mailbox, hasAngle))
         {
             output.Add(mailbox);
             return true;
@@ -120,10 +124,11 @@ public static class AddressParser
     }
 
     // mailbox = name-addr / addr-spec
-    private static bool TryParseMailbox(ref State s, string? group, out MailboxAddress mailbox)
+    private static bool TryParseMailbox(ref State s, string? group, out MailboxAddress mailbox, bool mayHaveAngle = true)
     {
         int start = s.Pos;
-        if (TryParseNameAddr(ref s, group, out mailbox))
+        mailbox = null!;
+        if (mayHaveAngle && TryParseNameAddr(ref s, group, out mailbox))
         {
             return true;
         }
@@ -581,6 +586,81 @@ public static class AddressParser
         }
 
         public void SkipToTopLevelComma() => SkipUntil(stopAtSemicolon: false);
+
+        /// <summary>Up to the next top-level comma: is there a ":" before any "&lt;" or "@", and is there a "&lt;"?</summary>
+        public readonly void LookAhead(out bool colonFirst, out bool hasAngle)
+        {
+            colonFirst = false;
+            hasAngle = false;
+            bool decided = false;
+            bool inQuote = false;
+            int depth = 0;
+            for (int i = Pos; i < Text.Length; i++)
+            {
+                char c = Text[i];
+                if (inQuote)
+                {
+                    if (c == '\\')
+                    {
+                        i++;
+                    }
+                    else if (c == '"')
+                    {
+                        inQuote = false;
+                    }
+
+                    continue;
+                }
+
+                if (depth > 0)
+                {
+                    if (c == '\\')
+                    {
+                        i++;
+                    }
+                    else if (c == '(')
+                    {
+                        depth++;
+                    }
+                    else if (c == ')')
+                    {
+                        depth--;
+                    }
+
+                    continue;
+                }
+
+                switch (c)
+                {
+                    case '"':
+                        inQuote = true;
+                        break;
+                    case '(':
+                        depth++;
+                        break;
+                    case ':':
+                        if (!decided)
+                        {
+                            colonFirst = true;
+                            decided = true;
+                        }
+
+                        break;
+                    case '<':
+                        hasAngle = true;
+                        decided = true;
+                        break;
+                    case '@':
+                        decided = true;
+                        break;
+                    case ',' when !colonFirst:
+                        return;
+                    case ';' when colonFirst:
+                        // The end of a group: a later "<" belongs to the next address.
+                        return;
+                }
+            }
+        }
 
         public void SkipToGroupEnd() => SkipUntil(stopAtSemicolon: true);
 

@@ -45,7 +45,22 @@ public sealed class MimeFuzzTests
             // Fixed costs (64 KiB line buffer, decoder buffers per part) plus a linear multiple of the
             // input: decoding every header (addresses, encoded words) makes strings in proportion to it.
             long bound = (32L * input.Length) + (1024L * 1024) + (100L * 1024 * CountParts(input));
-            Assert.True(allocated < bound, $"iteration {iterations}: {allocated} bytes allocated for {input.Length} bytes of input");
+            if (allocated >= bound)
+            {
+                // One-off process costs (a lazily created encoding table, a JIT tier-up) can land
+                // in any iteration; a real leak repeats, so measure the same input again.
+                long again = GC.GetAllocatedBytesForCurrentThread();
+                Walk(input);
+                allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - again);
+            }
+
+            if (allocated >= bound)
+            {
+                string dump = Path.Combine(Path.GetTempPath(), $"mailguard-fuzz-{iterations}.eml");
+                File.WriteAllBytes(dump, input);
+                Assert.Fail($"iteration {iterations}: {allocated} bytes allocated for {input.Length} bytes of input (saved as {dump})");
+            }
+
             Assert.True(perCase.Elapsed < TimeSpan.FromSeconds(5), $"iteration {iterations}: took {perCase.Elapsed}");
             worstRatio = Math.Max(worstRatio, allocated / Math.Max(1, input.Length));
             iterations++;
@@ -55,7 +70,8 @@ public sealed class MimeFuzzTests
         Assert.True(iterations > 100);
     }
 
-    private static int CountParts(byte[] input) => 1 + input.AsSpan().Count("\n--"u8);
+    // Part delimiters may follow LF, CRLF or a bare CR.
+    private static int CountParts(byte[] input) => 1 + input.AsSpan().Count("\n--"u8) + input.AsSpan().Count("\r--"u8);
 
     private static void Walk(byte[] input)
     {

@@ -44,6 +44,26 @@ public sealed class DecodingStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        // Large reads decode straight into the caller's buffer (no intermediate copy).
+        if (_outStart == _outEnd && !_innerDone && !_flushed && buffer.Length >= _in.Length + 8)
+        {
+            while (true)
+            {
+                int n = _inner.Read(_in, 0, _in.Length);
+                if (n <= 0)
+                {
+                    _innerDone = true;
+                    break;
+                }
+
+                int produced = _decoder.Decode(_in.AsSpan(0, n), buffer);
+                if (produced > 0)
+                {
+                    return produced;
+                }
+            }
+        }
+
         while (_outStart == _outEnd)
         {
             if (_flushed)
