@@ -3,6 +3,10 @@ using System.Globalization;
 using System.Text;
 using MailGuard.Mime;
 
+// Times are CPU time of this process (best of several runs), like the Python side's
+// time.process_time(): on a shared machine wall time measures the neighbours.
+static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
 // bench/mime: MailGuard.Mime parse + full decode versus Python's email package on the same
 // bytes, in one run. Usage: dotnet run -c Release --project bench/MailGuard.Bench -- mime [CORPUS_DIR]
 if (args.Length > 0 && args[0] == "scan")
@@ -30,22 +34,28 @@ const int Repeat = 5;
 byte[][] corpusBytes = files.Select(File.ReadAllBytes).ToArray();
 long corpusSize = corpusBytes.Sum(b => (long)b.Length);
 
-// Warm up the JIT on every code path before timing.
-foreach (var b in corpusBytes)
+// Warm up the JIT on every code path before timing, long enough for tiered compilation to
+// finish promoting the hot methods (their background compiles would otherwise count as CPU).
+for (int w = 0; w < 40; w++)
 {
-    ParseAndDecode(new MemoryStream(b));
+    foreach (var b in corpusBytes)
+    {
+        ParseAndDecode(new MemoryStream(b));
+    }
 }
+
+Thread.Sleep(500);
 
 double corpusBest = double.MaxValue;
 for (int i = 0; i < Repeat; i++)
 {
-    var sw = Stopwatch.StartNew();
+    var cpu = Cpu();
     foreach (var b in corpusBytes)
     {
         ParseAndDecode(new MemoryStream(b));
     }
 
-    corpusBest = Math.Min(corpusBest, sw.Elapsed.TotalSeconds);
+    corpusBest = Math.Min(corpusBest, (Cpu() - cpu).TotalSeconds);
 }
 
 // The 50 MB message is parsed from the file (as the relay does from its spool).
@@ -56,26 +66,26 @@ for (int i = 0; i < Repeat; i++)
 {
     GC.Collect();
     long before = GC.GetTotalAllocatedBytes(precise: true);
-    var sw = Stopwatch.StartNew();
+    var cpu = Cpu();
     using (var fs = new FileStream(big, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.SequentialScan))
     {
         ParseAndDecode(fs);
     }
 
-    bigBest = Math.Min(bigBest, sw.Elapsed.TotalSeconds);
+    bigBest = Math.Min(bigBest, (Cpu() - cpu).TotalSeconds);
     bigAllocated = Math.Min(bigAllocated, GC.GetTotalAllocatedBytes(precise: true) - before);
 }
 
 double parseOnly = double.MaxValue;
 for (int i = 0; i < Repeat; i++)
 {
-    var sw = Stopwatch.StartNew();
+    var cpu = Cpu();
     using (var doc = MimeDocument.Load(big))
     {
         _ = doc.EntityCount;
     }
 
-    parseOnly = Math.Min(parseOnly, sw.Elapsed.TotalSeconds);
+    parseOnly = Math.Min(parseOnly, (Cpu() - cpu).TotalSeconds);
 }
 
 double decodeOnly = double.MaxValue;
@@ -85,13 +95,15 @@ using (var doc = MimeDocument.Load(big))
     var buffer = new byte[128 * 1024];
     for (int i = 0; i < Repeat; i++)
     {
-        var sw = Stopwatch.StartNew();
-        using var d = leaf.OpenDecodedContent();
-        while (d.Read(buffer) > 0)
+        var cpu = Cpu();
+        using (var d = leaf.OpenDecodedContent())
         {
+            while (d.Read(buffer) > 0)
+            {
+            }
         }
 
-        decodeOnly = Math.Min(decodeOnly, sw.Elapsed.TotalSeconds);
+        decodeOnly = Math.Min(decodeOnly, (Cpu() - cpu).TotalSeconds);
     }
 }
 
@@ -116,6 +128,7 @@ while (py.StandardOutput.ReadLine() is { } line)
 py.WaitForExit();
 
 static double Mbps(long bytes, double s) => bytes / s / 1e6;
+Console.WriteLine("MB/s of CPU time, best of 5 (MailGuard: process CPU; Python: time.process_time)");
 Console.WriteLine($"{"input",-12} {"bytes",12} {"MailGuard MB/s",15} {"Python MB/s",12} {"ratio",8}");
 Console.WriteLine($"{"corpus",-12} {corpusSize,12} {Mbps(corpusSize, corpusBest),15:F1} {Mbps(corpusSize, pyTimes["corpus"]),12:F1} {pyTimes["corpus"] / corpusBest,7:F1}x");
 Console.WriteLine($"{"50MB-base64",-12} {bigSize,12} {Mbps(bigSize, bigBest),15:F1} {Mbps(bigSize, pyTimes["big"]),12:F1} {pyTimes["big"] / bigBest,7:F1}x");
@@ -126,7 +139,7 @@ return 0;
 static void ParseAndDecode(Stream s)
 {
     using var doc = MimeDocument.Load(s);
-    var buffer = new byte[128 * 1024];
+    var buffer = ReadBuffer.Shared;
     foreach (var e in doc.Message.Body.DescendantsAndSelf())
     {
         if (e.Kind == MimeEntityKind.Leaf)
@@ -184,4 +197,10 @@ static string FindRoot()
     }
 
     return dir?.FullName ?? Directory.GetCurrentDirectory();
+}
+
+internal static class ReadBuffer
+{
+    // The harness's own read buffer, reused: Python's loop allocates no 128 KiB buffer either.
+    public static readonly byte[] Shared = new byte[128 * 1024];
 }

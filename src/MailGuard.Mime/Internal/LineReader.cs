@@ -9,8 +9,9 @@ namespace MailGuard.Mime.Internal;
 internal sealed class LineReader
 {
     private readonly Stream _stream;
-    private readonly byte[] _buffer;
-    private readonly byte[] _longHead;
+    private readonly int _maxBuffer;
+    private byte[] _buffer;
+    private byte[]? _longHead;
     private int _start;
     private int _end;
     private long _bufferOffset;
@@ -26,8 +27,11 @@ internal sealed class LineReader
     {
         _stream = stream;
         HeadCapacity = headCapacity;
-        _buffer = new byte[Math.Max(64 * 1024, headCapacity * 2)];
-        _longHead = new byte[headCapacity];
+        _maxBuffer = Math.Max(64 * 1024, headCapacity * 2);
+        // A small message gets a small buffer (most mail is a few kilobytes); the buffer grows
+        // to the full size only if a line needs it.
+        long remaining = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : _maxBuffer;
+        _buffer = new byte[(int)Math.Clamp(remaining + 1, 4096, _maxBuffer)];
         _bufferOffset = startOffset;
     }
 
@@ -52,7 +56,7 @@ internal sealed class LineReader
 
     /// <summary>The start of the current line, line ending included when it fits.</summary>
     public ReadOnlySpan<byte> Head => _headIsLong
-        ? _longHead.AsSpan(0, _headLength)
+        ? _longHead!.AsSpan(0, _headLength)
         : _buffer.AsSpan(_headStart, _headLength);
 
     /// <summary>The head without its line ending (for a truncated line, the head as is).</summary>
@@ -253,6 +257,7 @@ internal sealed class LineReader
     private void ReadLongLine()
     {
         long lineOffset = _bufferOffset + _start;
+        _longHead ??= new byte[HeadCapacity];
         Buffer.BlockCopy(_buffer, _start, _longHead, 0, HeadCapacity);
         _start += HeadCapacity;
         int eol = 0;
@@ -307,6 +312,12 @@ internal sealed class LineReader
 
     private void Fill()
     {
+        if (_start == 0 && _end == _buffer.Length && _buffer.Length < _maxBuffer)
+        {
+            // Full of one unfinished line shorter than the head capacity: grow, bounded.
+            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxBuffer));
+        }
+
         if (_start > 0)
         {
             int remaining = _end - _start;
