@@ -1,0 +1,108 @@
+using System.Text;
+using MailGuard.Core.Inspection;
+using MailGuard.Core.Notices;
+using MailGuard.Mime;
+
+namespace MailGuard.Core.Tests.Notices;
+
+public sealed class PolicyNoticeTests
+{
+    private const string Original =
+        "From: Clerk <clerk@corp.example>\r\nTo: a@x.example, b@y.example\r\nSubject: <script>alert(1)</script> extract\r\n\r\n" +
+        "Name,NI Number\r\nJane Example,AB123456C\r\n";
+
+    private static PolicyNoticeRequest Request(PolicyNoticeKind kind) => new(
+        kind,
+        "mailguard.corp.example",
+        "MG-2026-0001",
+        "clerk@corp.example",
+        "clerk@corp.example",
+        "<script>alert(1)</script> extract",
+        "Personal data about several people is going outside the organisation.",
+        [
+            new Finding(FindingKinds.PersonalData, 1598, Confidence.High, new ContentLocation("/2", "people.xlsx", "Sheet1", 2), [], "1,598 rows: name, date of birth, immigration status"),
+            new Finding(FindingKinds.UkNino, 1598, Confidence.High, new ContentLocation("/2", "people.xlsx", "Sheet1", 2, 3), ["AB****56C"]),
+        ],
+        new RecipientExposure(240, 0, 10, 3, 0, 240, ["a***@x.example"]),
+        ["a@x.example", "b@y.example"],
+        new DateTimeOffset(2026, 11, 21, 10, 0, 0, TimeSpan.Zero),
+        new MemoryStream(Encoding.UTF8.GetBytes(Original)));
+
+    private static string Text(MimeEntity e)
+    {
+        using var s = e.OpenDecodedContent();
+        using var r = new StreamReader(s, Encoding.UTF8);
+        return r.ReadToEnd();
+    }
+
+    [Fact]
+    public void Build_Returned_IsRfc3464ReportWithHumanPartsStatusAndOriginal()
+    {
+        using var doc = MimeDocument.Load(PolicyNotice.Build(Request(PolicyNoticeKind.Returned)));
+        var root = doc.Message.Body;
+        Assert.Equal("multipart/report", root.ContentType.MimeType);
+        Assert.Equal("delivery-status", root.ContentType.Parameters["report-type"]);
+        Assert.Equal(3, root.Children.Count);
+        var human = root.Children[0];
+        Assert.Equal("multipart/alternative", human.ContentType.MimeType);
+        Assert.Equal(["text/plain", "text/html"], human.Children.Select(c => c.ContentType.MimeType));
+        Assert.Equal("message/delivery-status", root.Children[1].ContentType.MimeType);
+        Assert.Contains("Status: 5.7.1", Text(root.Children[1]), StringComparison.Ordinal);
+        Assert.Equal(MimeEntityKind.Message, root.Children[2].Kind);
+        Assert.Equal("<script>alert(1)</script> extract", root.Children[2].Message!.Subject);
+        Assert.Equal("auto-replied", doc.Message.Headers["Auto-Submitted"]!.Value);
+        Assert.Equal("postmaster@mailguard.corp.example", doc.Message.From[0].Address);
+    }
+
+    [Fact]
+    public void Build_Returned_HumanPartSaysWhatWhyAndHowToFixWithoutUnmaskedData()
+    {
+        using var doc = MimeDocument.Load(PolicyNotice.Build(Request(PolicyNoticeKind.Returned)));
+        var human = doc.Message.Body.Children[0];
+        string text = Text(human.Children[0]);
+        string html = Text(human.Children[1]);
+        Assert.Contains("NOT sent", text, StringComparison.Ordinal);
+        Assert.Contains("1,598 rows: name, date of birth, immigration status", text, StringComparison.Ordinal);
+        Assert.Contains("AB****56C", text, StringComparison.Ordinal);
+        Assert.Contains("240 external recipients", text, StringComparison.Ordinal);
+        Assert.Contains("Bcc", text, StringComparison.Ordinal);
+        Assert.Contains("MG-2026-0001", text, StringComparison.Ordinal);
+        foreach (string part in new[] { text, html })
+        {
+            Assert.DoesNotContain("AB123456C", part, StringComparison.Ordinal);
+            Assert.DoesNotContain("a@x.example", part, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_Templates_AreEditable()
+    {
+        var templates = new NoticeTemplates { HeldSubject = "Quarantined ({reference})", HeldText = "Held: {reason} Ref {reference}." };
+        using var doc = MimeDocument.Load(PolicyNotice.Build(Request(PolicyNoticeKind.Held), templates));
+        Assert.Equal("Quarantined (MG-2026-0001)", doc.Message.Subject);
+        Assert.StartsWith("Held: Personal data", Text(doc.Message.Body.Children[0].Children[0]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "", false)]
+    [InlineData("<>", "", false)]
+    [InlineData("MAILER-DAEMON@x.example", "", false)]
+    [InlineData("clerk@corp.example", "Auto-Submitted: auto-generated\r\n", false)]
+    [InlineData("clerk@corp.example", "Auto-Submitted: no\r\n", true)]
+    [InlineData("clerk@corp.example", "Precedence: bulk\r\n", false)]
+    [InlineData("clerk@corp.example", "List-Id: <news.corp.example>\r\n", false)]
+    [InlineData("clerk@corp.example", "X-MailGuard-Notice: returned; reference=x\r\n", false)]
+    [InlineData("clerk@corp.example", "", true)]
+    public void MayNotifySender_NeverNullAutomaticListOrLoop(string sender, string extraHeaders, bool expected)
+    {
+        using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes("From: x@y.example\r\n" + extraHeaders + "\r\nbody\r\n"));
+        Assert.Equal(expected, PolicyNotice.MayNotifySender(sender, doc.Message.Headers));
+    }
+
+    [Fact]
+    public void Build_NullRecipient_Refused() =>
+        Assert.Throws<ArgumentException>(() => PolicyNotice.Build(Request(PolicyNoticeKind.Returned) with { To = "" }));
+}
