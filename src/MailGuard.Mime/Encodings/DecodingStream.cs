@@ -1,7 +1,7 @@
 namespace MailGuard.Mime;
 
 /// <summary>A read-only stream that decodes another stream through an <see cref="IMimeDecoder"/> as it is read.</summary>
-public sealed class DecodingStream : Stream
+public sealed class DecodingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IMimeDecoder _decoder;
@@ -25,22 +25,6 @@ public sealed class DecodingStream : Stream
         _decoder = decoder;
         _leaveOpen = leaveOpen;
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -96,16 +80,6 @@ public sealed class DecodingStream : Stream
         return take;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_leaveOpen)
@@ -118,7 +92,7 @@ public sealed class DecodingStream : Stream
 }
 
 /// <summary>A read-only window [start, start+length) of a seekable stream; reads do not disturb other windows.</summary>
-public sealed class SliceStream : Stream
+public sealed class SliceStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _start;
@@ -141,11 +115,7 @@ public sealed class SliceStream : Stream
         _lock = sync;
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -154,8 +124,6 @@ public sealed class SliceStream : Stream
         get => _position;
         set => _position = Math.Clamp(value, 0, _length);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -200,11 +168,4 @@ public sealed class SliceStream : Stream
         return _position;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,7 +1,9 @@
+using MailGuard.Mime;
+
 namespace MailGuard.Core.Inspection.Extraction;
 
 /// <summary>Counts the bytes read through it: the compressed side of a ratio check.</summary>
-internal sealed class CountingStream : Stream
+internal sealed class CountingStream : ReadOnlyStream
 {
     private readonly Stream _inner;
 
@@ -9,11 +11,7 @@ internal sealed class CountingStream : Stream
 
     public long BytesRead { get; private set; }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => _inner.CanSeek;
-
-    public override bool CanWrite => false;
 
     public override long Length => _inner.Length;
 
@@ -22,8 +20,6 @@ internal sealed class CountingStream : Stream
         get => _inner.Position;
         set => _inner.Position = value;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -34,13 +30,6 @@ internal sealed class CountingStream : Stream
 
     public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
 
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>
@@ -48,7 +37,7 @@ internal sealed class CountingStream : Stream
 /// produces, never on sizes an archive header claims: a bomb lies in its headers. The
 /// compressed side is what the decompressor actually pulled from the source.
 /// </summary>
-internal sealed class ExpansionGuardStream : Stream
+internal sealed class ExpansionGuardStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly ExtractionContext _context;
@@ -73,21 +62,11 @@ internal sealed class ExpansionGuardStream : Stream
 
     public long CompressedConsumed => _compressedConsumed();
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _produced;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -113,16 +92,6 @@ internal sealed class ExpansionGuardStream : Stream
         _archive?.Add(n);
         return n;
     }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -168,7 +137,7 @@ internal sealed class ArchiveBudget
 /// Replays the bytes already read for sniffing and then continues with the source, so a
 /// non-seekable stream is read once.
 /// </summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ReadOnlyStream
 {
     private readonly byte[] _prefix;
     private readonly int _prefixLength;
@@ -183,21 +152,11 @@ internal sealed class PrefixedStream : Stream
         _rest = rest;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -217,22 +176,13 @@ internal sealed class PrefixedStream : Stream
         return n;
     }
 
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>
 /// A seekable, read-only view of part of another stream that never disposes it: members of a
 /// tar file, and a caller's seekable stream handed to a reader that disposes what it gets.
 /// </summary>
-internal sealed class WindowStream : Stream
+internal sealed class WindowStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _start;
@@ -246,11 +196,7 @@ internal sealed class WindowStream : Stream
         _length = length;
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => _inner.CanSeek;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -259,8 +205,6 @@ internal sealed class WindowStream : Stream
         get => _position;
         set => _position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -296,11 +240,4 @@ internal sealed class WindowStream : Stream
         return _position;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
