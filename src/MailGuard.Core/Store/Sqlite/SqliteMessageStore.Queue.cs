@@ -98,7 +98,8 @@ public sealed partial class SqliteMessageStore
                     cmd.Parameters.AddWithValue("$next", (outcome.NextAttemptAt ?? _time.GetUtcNow()).ToUnixTimeMilliseconds());
                     break;
                 default:
-                    cmd = Command(c, t, "UPDATE queue SET lease_owner = NULL, lease_until = 0, last_reply = COALESCE($reply, last_reply), updated_at = $now WHERE id = $entry AND message_id = $id AND status = 0");
+                    cmd = Command(c, t, "UPDATE queue SET lease_owner = NULL, lease_until = 0, next_attempt_at = COALESCE($next, next_attempt_at), last_reply = COALESCE($reply, last_reply), updated_at = $now WHERE id = $entry AND message_id = $id AND status = 0");
+                    cmd.Parameters.AddWithValue("$next", outcome.NextAttemptAt is { } next ? next.ToUnixTimeMilliseconds() : DBNull.Value);
                     break;
             }
 
