@@ -119,7 +119,7 @@ public sealed class SmtpDeliveryOptions
     /// <summary>Default 25 (RFC 5321 relay port).</summary>
     public int Port { get; set; } = 25;
 
-    /// <summary>Required | Opportunistic | Disabled. Default Opportunistic, what Postfix calls smtp_tls_security_level=may.</summary>
+    /// <summary>Required | Opportunistic | None. Default Opportunistic, what Postfix calls smtp_tls_security_level=may.</summary>
     public string StartTls { get; set; } = "Opportunistic";
 
     /// <summary>Check the smart host's certificate chain and name. Default true; false only for test rigs with self-signed certificates.</summary>

@@ -111,16 +111,22 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
             var wake = _signal.WaitAsync();
             IReadOnlyList<ClaimedMessage> claims = [];
-            if (_breakerState.CircuitState is not (CircuitState.Open or CircuitState.Isolated))
+            if (_breakerState.CircuitState is CircuitState.Open or CircuitState.Isolated or CircuitState.HalfOpen)
             {
-                try
-                {
-                    claims = await _store.ClaimDueAsync(_options.NodeName, free, _options.LeaseTime, CancellationToken.None);
-                }
-                catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
-                {
-                    LogWorkerFaulted(_logger, ex);
-                }
+                // While the circuit is open only one message at a time is taken out: it is either
+                // put back until the break ends or, once it has, becomes the half-open probe
+                // (Polly moves to half-open only when an execution is attempted).
+                _slots.Release(free - 1);
+                free = 1;
+            }
+
+            try
+            {
+                claims = await _store.ClaimDueAsync(_options.NodeName, free, _options.LeaseTime, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                LogWorkerFaulted(_logger, ex);
             }
 
             foreach (var claim in claims)
