@@ -13,6 +13,7 @@ namespace MailGuard.Host.Tests.Relay;
 /// restarted: every message that got 250 must reach the pickup directory, and nothing whose
 /// transaction failed before the end of DATA may.
 /// </summary>
+[Collection("process environment")]
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private enum Fate
