@@ -41,6 +41,11 @@ public enum QueueEntryStatus
 /// <param name="ClientAddress">Peer IP address as text, or null for messages MailGuard made.</param>
 /// <param name="AuthIdentity">The AUTH user name, or null.</param>
 /// <param name="Size">Content octets as stored (including the added trace header).</param>
+/// <param name="InlineContent">
+/// The content itself, for messages small enough to live in the store (committed, and synced, with
+/// the queue entries in one transaction); null when it is in the spool file named by <see cref="Id"/>,
+/// fsynced by the caller before this call.
+/// </param>
 public sealed record NewMessage(
     string Id,
     string MailFrom,
@@ -51,7 +56,8 @@ public sealed record NewMessage(
     string? AuthIdentity,
     long Size,
     MessageFlags Flags = MessageFlags.None,
-    MessageKind Kind = MessageKind.Relayed);
+    MessageKind Kind = MessageKind.Relayed,
+    ReadOnlyMemory<byte>? InlineContent = null);
 
 /// <summary>The stored envelope of a message.</summary>
 public sealed record StoredMessage(
@@ -63,14 +69,16 @@ public sealed record StoredMessage(
     string? AuthIdentity,
     long Size,
     MessageFlags Flags,
-    MessageKind Kind);
+    MessageKind Kind,
+    bool HasInlineContent = false);
 
 /// <summary>One recipient of a claimed message.</summary>
 /// <param name="Attempts">Attempts made before this one.</param>
 public sealed record ClaimedRecipient(long EntryId, string Address, int Attempts);
 
 /// <summary>Recipients of one message leased to a delivery worker until <see cref="LeaseUntil"/>.</summary>
-public sealed record ClaimedMessage(StoredMessage Message, IReadOnlyList<ClaimedRecipient> Recipients, DateTimeOffset LeaseUntil);
+/// <param name="InlineContent">The content when the store holds it (<see cref="StoredMessage.HasInlineContent"/>); else read the spool file.</param>
+public sealed record ClaimedMessage(StoredMessage Message, IReadOnlyList<ClaimedRecipient> Recipients, DateTimeOffset LeaseUntil, ReadOnlyMemory<byte>? InlineContent = null);
 
 /// <summary>What happened to one claimed recipient.</summary>
 public enum RecipientDisposition

@@ -163,4 +163,12 @@ public sealed class StorageOptions
     public string Directory { get; set; } = "./data";
 
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Messages up to this size are kept in the store itself and committed with their queue entries
+    /// (one group fsync for many messages); larger ones stream to a spool file that is fsynced with
+    /// its directory before the commit. Default 262144 (256 KiB): most mail, and a blob size SQLite
+    /// handles without overflow-page churn mattering. 0 puts every message in a spool file.
+    /// </summary>
+    public long InlineContentBytes { get; set; } = 256 * 1024;
 }

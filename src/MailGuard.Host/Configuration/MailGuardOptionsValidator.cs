@@ -153,6 +153,11 @@ internal static class MailGuardOptionsValidator
             errors.Add($"Storage:Provider: {options.Storage.Provider} is not available yet (issue 5); use Sqlite");
         }
 
+        if (options.Storage.InlineContentBytes is < 0 or > 64 * 1024 * 1024)
+        {
+            errors.Add("Storage:InlineContentBytes: must be between 0 and 67108864");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Storage.Directory))
         {
             errors.Add("Storage:Directory: must not be empty");

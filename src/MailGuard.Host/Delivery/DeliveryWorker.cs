@@ -198,7 +198,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
         TransportResult result;
         try
         {
-            await using var content = _spool.OpenRead(message.Id);
+            await using var content = OpenContent(claim);
             bool whole = claim.Recipients.All(r => r.Attempts == 0);
             var delivery = new OutgoingDelivery(message, claim.Recipients, content, whole);
             result = await _pipeline.ExecuteAsync(async ct => await session.SendAsync(delivery, ct), stop);
@@ -222,6 +222,11 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
         await RecordAsync(claim, result);
     }
+
+    private Stream OpenContent(ClaimedMessage claim) =>
+        claim.InlineContent is { } inline
+            ? new MemoryStream(inline.ToArray(), writable: false)
+            : _spool.OpenRead(claim.Message.Id);
 
     private async Task RecordAsync(ClaimedMessage claim, TransportResult result)
     {
@@ -260,7 +265,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
         NewMessage? notice = null;
         if (failed.Count > 0 && message.MailFrom.Length > 0 && message.Kind != MessageKind.DeliveryStatusNotification)
         {
-            notice = await WriteNoticeAsync(message, failed, now);
+            notice = WriteNotice(claim, failed, now);
         }
 
         AttemptCompletion completion;
@@ -268,14 +273,11 @@ internal sealed partial class DeliveryWorker : BackgroundService
         {
             completion = await _store.CompleteAttemptAsync(message.Id, outcomes, notice, CancellationToken.None);
         }
-        catch
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
         {
-            if (notice is not null)
-            {
-                _spool.Delete(notice.Id);
-            }
-
-            throw;
+            // Not recorded: the lease runs out and the attempt is repeated (at-least-once).
+            LogDeliveryError(_logger, ex, message.Id);
+            return;
         }
 
         if (delivered > 0)
@@ -306,18 +308,19 @@ internal sealed partial class DeliveryWorker : BackgroundService
             _signal.Notify();
         }
 
-        if (completion.MessageFinished)
+        if (completion.MessageFinished && !message.HasInlineContent)
         {
             _spool.Delete(message.Id);
         }
     }
 
-    private async Task<NewMessage> WriteNoticeAsync(StoredMessage message, List<FailedRecipient> failed, DateTimeOffset now)
+    private NewMessage WriteNotice(ClaimedMessage claim, List<FailedRecipient> failed, DateTimeOffset now)
     {
+        var message = claim.Message;
         byte[] headers;
         try
         {
-            await using var original = _spool.OpenRead(message.Id);
+            using var original = OpenContent(claim);
             headers = DeliveryStatusNotice.ReadHeaderSection(original);
         }
         catch (FileNotFoundException)
@@ -327,15 +330,9 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
         byte[] bytes = DeliveryStatusNotice.Build(new DeliveryStatusRequest(_serverName, message.Id, message.MailFrom, message.ReceivedAt, failed, headers, now));
         string id = MessageIds.New(_time);
-        await using (var file = _spool.Create(id))
-        {
-            await file.WriteAsync(bytes);
-            await file.FlushAsync();
-            MessageSpool.FlushToDisk(file);
-        }
-
         var flags = MessageFlags.EightBit | (System.Text.Ascii.IsValid(message.MailFrom) ? MessageFlags.None : MessageFlags.SmtpUtf8);
-        return new NewMessage(id, string.Empty, [message.MailFrom], now, null, _serverName, null, bytes.Length, flags, MessageKind.DeliveryStatusNotification);
+        // A DSN is small (headers only, at most 64 KiB of them): it always lives in the store.
+        return new NewMessage(id, string.Empty, [message.MailFrom], now, null, _serverName, null, bytes.Length, flags, MessageKind.DeliveryStatusNotification, bytes);
     }
 
     private async Task ReleaseAsync(ClaimedMessage claim, DateTimeOffset? notBefore)

@@ -3,15 +3,24 @@ using MailGuard.Smtp.Server;
 
 namespace MailGuard.Host.Relay;
 
-/// <summary>A received message whose content is on disk (spooled and fsynced) but not yet accepted.</summary>
-/// <param name="ContentPath">The spool file: trace header added by MailGuard, then the bytes as received.</param>
+/// <summary>A received message, complete but not yet accepted.</summary>
+/// <param name="ContentPath">The fsynced spool file for a large message, else null.</param>
+/// <param name="BufferedContent">The content of a small message (at most Storage:InlineContentBytes), else null.</param>
+/// <remarks>Either way the content is MailGuard's trace header followed by the bytes as received; <see cref="OpenContent"/> reads it.</remarks>
 public sealed record IngressMessage(
     string Id,
     SmtpSessionContext Session,
     SmtpEnvelope Envelope,
-    string ContentPath,
+    string? ContentPath,
+    ReadOnlyMemory<byte>? BufferedContent,
     long Size,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    public Stream OpenContent() =>
+        BufferedContent is { } buffered
+            ? new MemoryStream(buffered.ToArray(), writable: false)
+            : new FileStream(ContentPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
+}
 
 public enum DispositionAction
 {

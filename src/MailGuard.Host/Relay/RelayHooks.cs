@@ -21,6 +21,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly DeliverySignal _signal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly long _inlineContentBytes;
 
     public RelayHooks(
         MailGuardOptions options,
@@ -41,6 +42,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         _signal = signal;
         _time = time;
         _logger = logger;
+        _inlineContentBytes = options.Storage.InlineContentBytes;
     }
 
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
@@ -75,30 +77,27 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     {
         var now = _time.GetUtcNow();
         string id = MessageIds.New(_time);
-        var file = _spool.Create(id);
-        try
-        {
-            byte[] trace = ReceivedHeader.Build(session, envelope, _options.ServerName, id, now);
-            await file.WriteAsync(trace, cancellationToken);
-            return new SpoolMessageWriter(this, session, id, file, trace.Length, now);
-        }
-        catch
-        {
-            await file.DisposeAsync();
-            _spool.Delete(id);
-            throw;
-        }
+        var content = new SpillStream(_inlineContentBytes, () => _spool.Create(id));
+        byte[] trace = ReceivedHeader.Build(session, envelope, _options.ServerName, id, now);
+        await content.WriteAsync(trace, cancellationToken);
+        return new SpoolMessageWriter(this, session, id, content, now);
     }
 
     private async ValueTask<SmtpReply> CommitAsync(SpoolMessageWriter writer, SmtpEnvelope envelope, CancellationToken cancellationToken)
     {
-        var file = writer.File;
+        var content = writer.Stream;
+        // Typed explicitly: a bare null would convert to an empty ReadOnlyMemory, not to "no inline content".
+        ReadOnlyMemory<byte>? inline = content.File is null ? content.Buffered : (ReadOnlyMemory<byte>?)null;
         try
         {
-            await file.FlushAsync(cancellationToken);
-            long size = file.Length;
-            MessageSpool.FlushToDisk(file);
-            var message = new IngressMessage(writer.Id, writer.Session, envelope, file.Name, size, writer.ReceivedAt);
+            long size = content.Length;
+            if (content.File is { } file)
+            {
+                await file.FlushAsync(cancellationToken);
+                MessageSpool.FlushToDisk(file);
+            }
+
+            var message = new IngressMessage(writer.Id, writer.Session, envelope, content.File?.Name, inline, size, writer.ReceivedAt);
             var decision = await _disposition.DecideAsync(message, cancellationToken);
             if (decision.Action == DispositionAction.Reject)
             {
@@ -117,7 +116,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                     writer.Session.HeloName,
                     writer.Session.AuthenticatedUser,
                     size,
-                    EnvelopeFlags.Of(envelope)),
+                    EnvelopeFlags.Of(envelope),
+                    MessageKind.Relayed,
+                    inline),
                 cancellationToken);
             writer.Committed = true;
             _signal.Notify();
@@ -132,22 +133,20 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         }
     }
 
-    /// <summary>One message's spool file. Anything but a successful commit leaves no file behind.</summary>
-    private sealed class SpoolMessageWriter(RelayHooks owner, SmtpSessionContext session, string id, FileStream file, int traceLength, DateTimeOffset receivedAt) : IMessageWriter
+    /// <summary>One message's content. Anything but a successful commit leaves no spool file behind.</summary>
+    private sealed class SpoolMessageWriter(RelayHooks owner, SmtpSessionContext session, string id, SpillStream stream, DateTimeOffset receivedAt) : IMessageWriter
     {
         public string Id { get; } = id;
 
         public SmtpSessionContext Session { get; } = session;
 
-        public FileStream File { get; } = file;
+        public SpillStream Stream { get; } = stream;
 
         public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
-        public int TraceLength { get; } = traceLength;
-
         public bool Committed { get; set; }
 
-        public Stream Content => File;
+        public Stream Content => Stream;
 
         public ValueTask<SmtpReply> CommitAsync(SmtpEnvelope envelope, CancellationToken cancellationToken) => owner.CommitAsync(this, envelope, cancellationToken);
 
@@ -155,8 +154,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
         public async ValueTask DisposeAsync()
         {
-            await File.DisposeAsync();
-            if (!Committed)
+            bool spilled = Stream.File is not null;
+            await Stream.DisposeAsync();
+            if (!Committed && spilled)
             {
                 owner._spool.Delete(Id);
             }

@@ -45,6 +45,26 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task InlineContent_ReturnedWithClaim_DroppedWhenFinished()
+    {
+        var inline = Message("a@example.com") with { InlineContent = new byte[] { 1, 2, 3 } };
+        var spooled = Message("b@example.com");
+        await _store.EnqueueAsync(inline);
+        await _store.EnqueueAsync(spooled);
+
+        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+
+        var a = claims.Single(c => c.Message.Id == inline.Id);
+        Assert.True(a.Message.HasInlineContent);
+        Assert.Equal(new byte[] { 1, 2, 3 }, a.InlineContent!.Value.ToArray());
+        var b = claims.Single(c => c.Message.Id == spooled.Id);
+        Assert.False(b.Message.HasInlineContent);
+        Assert.Null(b.InlineContent);
+        var done = await _store.CompleteAttemptAsync(inline.Id, [new RecipientOutcome(a.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        Assert.True(done.MessageFinished);
+    }
+
+    [Fact]
     public async Task Claim_LeasedEntries_InvisibleUntilLeaseRunsOut()
     {
         await _store.EnqueueAsync(Message("a@example.com"));

@@ -47,6 +47,33 @@ public sealed class SmtpDeliveryTests
         Assert.Empty(Directory.GetFiles(Path.Combine(relay.Directory, "data", "spool")));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(262144)]
+    public async Task MessagesAroundInlineLimit_DeliveredExactly_SpoolEmptiedAfterwards(long inlineContentBytes)
+    {
+        await using var sink = await CaptureSink.StartAsync();
+        var settings = SmtpSettings(sink.Port);
+        settings["Storage:InlineContentBytes"] = inlineContentBytes.ToString();
+        await using var relay = await TestRelay.StartAsync(settings);
+        // 1 line, about 256 KiB (either side of the default limit), and about 1 MB.
+        var messages = new[] { 0, 4300, 4500, 17000 }.Select(lines => TestMessages.Build($"size {lines}", bodyLines: lines)).ToArray();
+
+        foreach (var m in messages)
+        {
+            Assert.Equal(DeliveryOutcome.Delivered, (await TestMessages.SendAsync(relay.Port, "sender@example.org", ["rcpt@example.com"], m)).Outcome);
+        }
+
+        var captured = await sink.WaitForAsync(messages.Length);
+        foreach (var m in messages)
+        {
+            Assert.Single(captured, c => TraceHeader.Strip(c.Content).AsSpan().SequenceEqual(m));
+        }
+
+        await WaitUntilAsync(async () => (await relay.Store.ListAsync(new QueueQuery([QueueEntryStatus.Queued]))).Count == 0);
+        await WaitUntilAsync(() => Task.FromResult(Directory.GetFiles(Path.Combine(relay.Directory, "data", "spool")).Length == 0));
+    }
+
     [Fact]
     public async Task Upstream550ForOneRecipient_OthersDeliveredAndDsnToSender()
     {

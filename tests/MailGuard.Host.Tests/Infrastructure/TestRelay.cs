@@ -128,7 +128,7 @@ internal static class TraceHeader
 {
     public static byte[] Strip(byte[] content)
     {
-        Assert.True(content.AsSpan().StartsWith("Received: from "u8), "the first header is MailGuard's Received");
+        Assert.True(content.AsSpan().StartsWith("Received: from "u8), "the first header is not MailGuard's Received: " + System.Text.Encoding.UTF8.GetString(content.AsSpan(0, Math.Min(120, content.Length))));
         int i = 0;
         while (true)
         {

@@ -166,7 +166,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
                 client ??= new SmtpDeliveryClient(new SmtpClientOptions { Host = "127.0.0.1", Port = port, StartTls = StartTlsMode.None, ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(10), DataTimeout = TimeSpan.FromSeconds(10), DataTerminationTimeout = TimeSpan.FromSeconds(10) });
                 int seq = nextSeq();
-                byte[] message = TestMessages.Build($"crash test {seq}", bodyLines: 10, extraHeader: $"X-Seq: {seq}");
+                // Every tenth message (about 300 KB) is over Storage:InlineContentBytes and goes through a spool file.
+                byte[] message = TestMessages.Build($"crash test {seq}", bodyLines: seq % 10 == 0 ? 5000 : 10, extraHeader: $"X-Seq: {seq}");
                 var result = await client.SendAsync(new SmtpOutgoingMessage("sender@example.org", ["rcpt@example.com"], new MemoryStream(message)));
                 fates[seq] = result.Outcome == DeliveryOutcome.Delivered ? Fate.Accepted
                     : result.Stage == SmtpStage.Data ? Fate.Ambiguous

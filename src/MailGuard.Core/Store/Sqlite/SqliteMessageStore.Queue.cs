@@ -7,7 +7,7 @@ public sealed partial class SqliteMessageStore
     private void Insert(SqliteConnection c, SqliteTransaction t, NewMessage m)
     {
         long now = Now();
-        var cmd = Command(c, t, "INSERT INTO messages (id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind) VALUES ($id, $from, $at, $client, $helo, $auth, $size, $flags, $kind)");
+        var cmd = Command(c, t, "INSERT INTO messages (id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content) VALUES ($id, $from, $at, $client, $helo, $auth, $size, $flags, $kind, $inline)");
         cmd.Parameters.AddWithValue("$id", m.Id);
         cmd.Parameters.AddWithValue("$from", m.MailFrom);
         cmd.Parameters.AddWithValue("$at", m.ReceivedAt.ToUnixTimeMilliseconds());
@@ -17,7 +17,15 @@ public sealed partial class SqliteMessageStore
         cmd.Parameters.AddWithValue("$size", m.Size);
         cmd.Parameters.AddWithValue("$flags", (int)m.Flags);
         cmd.Parameters.AddWithValue("$kind", (int)m.Kind);
+        cmd.Parameters.AddWithValue("$inline", m.InlineContent is null ? 0 : 1);
         cmd.ExecuteNonQuery();
+        if (m.InlineContent is { } content)
+        {
+            var blob = Command(c, t, "INSERT INTO message_content (message_id, data) VALUES ($id, $data)");
+            blob.Parameters.AddWithValue("$id", m.Id);
+            blob.Parameters.Add("$data", SqliteType.Blob).Value = content.ToArray();
+            blob.ExecuteNonQuery();
+        }
 
         var entry = Command(c, t, "INSERT INTO queue (message_id, recipient, status, attempts, next_attempt_at, lease_until, updated_at) VALUES ($id, $rcpt, 0, 0, $now, 0, $now)");
         var id = entry.Parameters.AddWithValue("$id", m.Id);
@@ -73,7 +81,16 @@ public sealed partial class SqliteMessageStore
             var message = ReadMessage(c, t, id);
             if (message is not null && recipients.Count > 0)
             {
-                claimed.Add(new ClaimedMessage(message, recipients, FromUnixMs(until)));
+                byte[]? content = null;
+                if (message.HasInlineContent)
+                {
+                    var read = Command(c, t, "SELECT data FROM message_content WHERE message_id = $id");
+                    read.Parameters.AddWithValue("$id", id);
+                    content = read.ExecuteScalar() as byte[];
+                }
+
+                // Spelt out: byte[] null would convert to an empty (not a null) ReadOnlyMemory.
+                claimed.Add(new ClaimedMessage(message, recipients, FromUnixMs(until), content is null ? (ReadOnlyMemory<byte>?)null : new ReadOnlyMemory<byte>(content)));
             }
         }
 
@@ -117,14 +134,27 @@ public sealed partial class SqliteMessageStore
 
         var left = Command(c, t, "SELECT EXISTS (SELECT 1 FROM queue WHERE message_id = $id AND status = 0)");
         left.Parameters.AddWithValue("$id", messageId);
-        return new AttemptCompletion(MessageFinished: (long)left.ExecuteScalar()! == 0);
+        bool finished = (long)left.ExecuteScalar()! == 0;
+        if (finished)
+        {
+            // The bytes are not needed once no recipient waits; the envelope rows stay for the listing.
+            var drop = Command(c, t, "DELETE FROM message_content WHERE message_id = $id");
+            drop.Parameters.AddWithValue("$id", messageId);
+            drop.ExecuteNonQuery();
+        }
+
+        return new AttemptCompletion(MessageFinished: finished);
     }
+
+    private const string SelectMessage = "SELECT id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content FROM messages WHERE id = $id";
 
     private StoredMessage? ReadMessage(SqliteConnection c, SqliteTransaction? t, string id)
     {
-        using var cmd = c.CreateCommand();
-        cmd.Transaction = t;
-        cmd.CommandText = "SELECT id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind FROM messages WHERE id = $id";
+        // On the writer connection the prepared command is reused; readers prepare their own.
+        using var owned = t is null ? c.CreateCommand() : null;
+        var cmd = owned ?? Command(c, t!, SelectMessage);
+        cmd.CommandText = SelectMessage;
+        cmd.Parameters.Clear();
         cmd.Parameters.AddWithValue("$id", id);
         using var r = cmd.ExecuteReader();
         if (!r.Read())
@@ -141,7 +171,8 @@ public sealed partial class SqliteMessageStore
             r.IsDBNull(5) ? null : r.GetString(5),
             r.GetInt64(6),
             (MessageFlags)r.GetInt32(7),
-            (MessageKind)r.GetInt32(8));
+            (MessageKind)r.GetInt32(8),
+            r.GetInt32(9) != 0);
     }
 
     private abstract class WriteOperation(bool syncsSpool)

@@ -70,7 +70,8 @@ public sealed partial class SqliteMessageStore : IMessageStore
     {
         ArgumentNullException.ThrowIfNull(message);
         Validate(message);
-        return Submit(syncSpool: true, (c, t) =>
+        // Only a message whose content is a spool file needs that file's directory entry synced.
+        return Submit(syncSpool: message.InlineContent is null, (c, t) =>
         {
             Insert(c, t, message);
             return true;
@@ -94,7 +95,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
             Validate(notice);
         }
 
-        return Submit(syncSpool: notice is not null, (c, t) => Complete(c, t, messageId, outcomes, notice));
+        return Submit(syncSpool: notice is { InlineContent: null }, (c, t) => Complete(c, t, messageId, outcomes, notice));
     }
 
     public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default)
@@ -267,17 +268,17 @@ public sealed partial class SqliteMessageStore : IMessageStore
             using var transaction = connection.BeginTransaction();
             foreach (var op in batch)
             {
-                Execute(connection, transaction, "SAVEPOINT op");
+                Command(connection, transaction, "SAVEPOINT op").ExecuteNonQuery();
                 try
                 {
                     op.Run(connection, transaction);
-                    Execute(connection, transaction, "RELEASE op");
+                    Command(connection, transaction, "RELEASE op").ExecuteNonQuery();
                 }
                 catch (Exception ex) when (ex is SqliteException or ArgumentException or InvalidOperationException)
                 {
                     op.Error = ex;
-                    Execute(connection, transaction, "ROLLBACK TO op");
-                    Execute(connection, transaction, "RELEASE op");
+                    Command(connection, transaction, "ROLLBACK TO op").ExecuteNonQuery();
+                    Command(connection, transaction, "RELEASE op").ExecuteNonQuery();
                 }
             }
 

@@ -19,7 +19,12 @@ internal static class SqliteSchema
                 auth_identity  TEXT,
                 size           INTEGER NOT NULL,
                 flags          INTEGER NOT NULL,
-                kind           INTEGER NOT NULL
+                kind           INTEGER NOT NULL,
+                inline_content INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE message_content (
+                message_id TEXT NOT NULL PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+                data       BLOB NOT NULL
             );
             CREATE TABLE queue (
                 id              INTEGER PRIMARY KEY,
