@@ -151,14 +151,18 @@ internal sealed partial class DeliveryWorker : BackgroundService
     {
         await using var session = _transport.OpenSession();
         var reader = _work.Reader;
+        bool used = false;
         while (true)
         {
             if (!reader.TryRead(out var claim))
             {
                 var ready = reader.WaitToReadAsync(CancellationToken.None).AsTask();
-                if (await Task.WhenAny(ready, Task.Delay(_options.PollInterval, _time, CancellationToken.None)) != ready)
+                // A session that sent something gets one poll interval to be reused, then its
+                // connection is closed (Postfix's smtp_connection_cache_time_limit idea).
+                if (used && !ready.IsCompleted && await Task.WhenAny(ready, Task.Delay(_options.PollInterval, _time, CancellationToken.None)) != ready)
                 {
                     await session.IdleAsync();
+                    used = false;
                 }
 
                 if (!await ready)
@@ -168,6 +172,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
                 continue;
             }
+
+            used = true;
 
             try
             {

@@ -42,21 +42,17 @@ public sealed partial class SqliteMessageStore
     {
         long now = Now();
         long until = now + (long)lease.TotalMilliseconds;
-        // Oldest due entries first; a bounded window of entries is read and its first distinct
-        // messages are taken, so a message with many recipients does not make the scan unbounded.
-        var pick = Command(c, t, "SELECT message_id FROM queue WHERE status = 0 AND next_attempt_at <= $now AND lease_until <= $now ORDER BY next_attempt_at, id LIMIT $window");
+        // Oldest due first. DISTINCT stops after the first maxMessages messages found walking the
+        // due index, so a long backlog or a message with many recipients does not widen the scan.
+        var pick = Command(c, t, "SELECT DISTINCT message_id FROM queue WHERE status = 0 AND next_attempt_at <= $now AND lease_until <= $now ORDER BY next_attempt_at LIMIT $n");
         pick.Parameters.AddWithValue("$now", now);
-        pick.Parameters.AddWithValue("$window", maxMessages * 64);
+        pick.Parameters.AddWithValue("$n", maxMessages);
         var ids = new List<string>(maxMessages);
         using (var reader = pick.ExecuteReader())
         {
-            while (ids.Count < maxMessages && reader.Read())
+            while (reader.Read())
             {
-                string id = reader.GetString(0);
-                if (!ids.Contains(id))
-                {
-                    ids.Add(id);
-                }
+                ids.Add(reader.GetString(0));
             }
         }
 
@@ -178,6 +174,9 @@ public sealed partial class SqliteMessageStore
     private abstract class WriteOperation(bool syncsSpool)
     {
         public bool SyncsSpool { get; } = syncsSpool;
+
+        /// <summary>The caller will tell a client its mail is safe (or an operator acted): commit with synchronous=FULL.</summary>
+        public bool MustSync { get; init; }
 
         public Exception? Error { get; set; }
 
