@@ -135,7 +135,9 @@ def main():
     results = {}
     try:
         # Warm-up: JIT, SQLite pages, connection pools.
-        mg.run(10, 500, 1, 2048)
+        mg.run(10, 1000, 1, 2048)
+        mg.run(10, 100, 50, 2048)
+        mg.run(10, 60, 1, 1048576)
         smtp_source(sink_port, 10, 500, 1, 2048)
         for r in range(a.rounds):
             for name, rcpts, size, per in cases:

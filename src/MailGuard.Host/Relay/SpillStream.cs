@@ -52,23 +52,14 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
         _length += buffer.Length;
     }
 
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_file is null && _length + buffer.Length > threshold)
-        {
-            Spill();
-        }
-
-        if (_file is not null)
-        {
-            await _file.WriteAsync(buffer, cancellationToken);
-        }
-        else
-        {
-            _memory!.Write(buffer.Span);
-        }
-
-        _length += buffer.Length;
+        cancellationToken.ThrowIfCancellationRequested();
+        // Synchronous on purpose: a write lands in the page cache in microseconds, and .NET's
+        // "asynchronous" file writes on Linux are thread-pool hops that cost more than the copy.
+        // The fsync that can actually take time happens once, at commit.
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
