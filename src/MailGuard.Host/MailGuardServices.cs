@@ -79,6 +79,7 @@ public static class MailGuardServices
         }
 
         services.AddHostedService<DeliveryWorker>();
+        services.AddHostedService<QueuePurger>();
         return services;
     }
 }

@@ -42,4 +42,10 @@ public interface IMessageStore : IAsyncDisposable
     Task<bool> DeleteAsync(string messageId, CancellationToken cancellationToken = default);
 
     Task<StoredMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes up to <paramref name="maxMessages"/> messages received before <paramref name="receivedBefore"/>
+    /// that no recipient waits for any more (delivered or failed), with their entries. Returns how many.
+    /// </summary>
+    Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default);
 }

@@ -34,6 +34,21 @@ public static class MessageIds
         return new string(id);
     }
 
+    /// <summary>The smallest id that <see cref="New"/> can make at <paramref name="time"/>: ids sort by time, so "older than" is a range of the primary key.</summary>
+    public static string LowerBound(DateTimeOffset time)
+    {
+        Span<char> id = stackalloc char[20];
+        ulong ms = (ulong)Math.Max(0, time.ToUnixTimeMilliseconds());
+        for (int i = 9; i >= 0; i--)
+        {
+            id[i] = Alphabet[(int)(ms & 31)];
+            ms >>= 5;
+        }
+
+        id[10..].Fill(Alphabet[0]);
+        return new string(id);
+    }
+
     /// <summary>True for a string of the shape <see cref="New"/> makes (checked before using an id in a path).</summary>
     public static bool IsValid(ReadOnlySpan<char> id)
     {

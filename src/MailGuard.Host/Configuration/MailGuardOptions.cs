@@ -171,4 +171,12 @@ public sealed class StorageOptions
     /// handles without overflow-page churn mattering. 0 puts every message in a spool file.
     /// </summary>
     public long InlineContentBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long the envelope rows of finished messages (every recipient delivered or failed) stay
+    /// listable with `mailguard queue list --all`; their content is removed as soon as they finish.
+    /// Default 168 (7 days). Without a limit a relay doing a thousand messages a second would add
+    /// millions of rows an hour.
+    /// </summary>
+    public double RetainFinishedHours { get; set; } = 168;
 }

@@ -158,6 +158,11 @@ internal static class MailGuardOptionsValidator
             errors.Add("Storage:InlineContentBytes: must be between 0 and 67108864");
         }
 
+        if (!(options.Storage.RetainFinishedHours >= 0))
+        {
+            errors.Add("Storage:RetainFinishedHours: must not be negative");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Storage.Directory))
         {
             errors.Add("Storage:Directory: must not be empty");

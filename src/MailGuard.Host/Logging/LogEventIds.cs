@@ -40,4 +40,5 @@ internal static class LogEventIds
     public const int StoreOpened = 300;
     public const int LeasesReleased = 301;
     public const int OrphansRemoved = 302;
+    public const int FinishedPurged = 303;
 }

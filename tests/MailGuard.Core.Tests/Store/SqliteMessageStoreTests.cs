@@ -167,6 +167,29 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PurgeFinished_RemovesOnlyOldFinishedMessages()
+    {
+        var oldDone = Message("a@example.com");
+        var oldWaiting = Message("b@example.com");
+        await _store.EnqueueAsync(oldDone);
+        await _store.EnqueueAsync(oldWaiting);
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == oldDone.Id);
+        await _store.CompleteAttemptAsync(oldDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        _time.Advance(TimeSpan.FromHours(2));
+        var newDone = Message("c@example.com");
+        await _store.EnqueueAsync(newDone);
+        await _store.ReleaseLeasesAsync("node");
+        claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == newDone.Id);
+        await _store.CompleteAttemptAsync(newDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+
+        Assert.Equal(1, await _store.PurgeFinishedAsync(_time.GetUtcNow().AddHours(-1), 100));
+
+        Assert.Null(await _store.GetMessageAsync(oldDone.Id));
+        Assert.NotNull(await _store.GetMessageAsync(oldWaiting.Id));
+        Assert.NotNull(await _store.GetMessageAsync(newDone.Id));
+    }
+
+    [Fact]
     public async Task Requeue_DeferredEntry_DueNow()
     {
         await _store.EnqueueAsync(Message("a@example.com"));

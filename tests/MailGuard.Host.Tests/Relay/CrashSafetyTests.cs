@@ -110,6 +110,16 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             var stdout = new StringWriter();
             Assert.Equal(0, Cli.Run(["queue", "list", "--json", $"--Storage:Directory={Path.Combine(dir, "data")}"], stdout, new StringWriter()));
             Assert.Equal(string.Empty, stdout.ToString().Trim());
+
+            // And a normal stop: SIGTERM ends `mailguard run` gracefully with exit code 0.
+            using (var kill = Process.Start("kill", ["-TERM", relay.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await relay.WaitForExitAsync(exited.Token);
+            Assert.Equal(0, relay.ExitCode);
         }
         finally
         {

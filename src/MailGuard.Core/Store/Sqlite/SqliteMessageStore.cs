@@ -187,6 +187,19 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return list;
     }
 
+    public Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        return Submit(syncSpool: false, (c, t) =>
+        {
+            // Ids sort by arrival time, so the age test is a primary-key range, not a table scan.
+            var cmd = Command(c, t, "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < $bound AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) LIMIT $n)");
+            cmd.Parameters.AddWithValue("$bound", MessageIds.LowerBound(receivedBefore));
+            cmd.Parameters.AddWithValue("$n", maxMessages);
+            return cmd.ExecuteNonQuery();
+        });
+    }
+
     public async Task<StoredMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
