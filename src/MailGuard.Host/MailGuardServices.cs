@@ -57,7 +57,14 @@ public static class MailGuardServices
     public static IServiceCollection AddMailGuardRelay(this IServiceCollection services, MailGuardOptions options)
     {
         services.TryAddSingleton<IMessageDisposition, DeliverAllDisposition>();
-        services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
+        if (options.Relay.Users.Count > 0)
+        {
+            services.TryAddSingleton<IRelayAuthenticator>(new ConfiguredUsersAuthenticator(options.Relay.Users));
+        }
+        else
+        {
+            services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
+        }
         services.TryAddSingleton<DeliverySignal>();
         services.TryAddSingleton<RelayHooks>();
         services.TryAddSingleton<RelayService>();

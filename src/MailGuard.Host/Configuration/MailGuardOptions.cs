@@ -51,6 +51,12 @@ public sealed class RelayOptions
 
     public bool RequireAuth { get; set; }
 
+    /// <summary>
+    /// AUTH users, "name:pbkdf2-sha256$..." each (make the hash with `mailguard hash-password`).
+    /// Default none: AUTH then always fails, and only Relay:AllowedNetworks may relay.
+    /// </summary>
+    public List<string> Users { get; set; } = [];
+
     public TlsOptions Tls { get; set; } = new();
 }
 

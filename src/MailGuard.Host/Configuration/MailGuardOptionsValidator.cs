@@ -78,6 +78,27 @@ internal static class MailGuardOptionsValidator
             errors.Add("Relay:ImplicitTlsListen: needs Relay:Tls:CertificatePath");
         }
 
+        for (int i = 0; i < relay.Users.Count; i++)
+        {
+            string entry = relay.Users[i];
+            int colon = entry.IndexOf(':');
+            // The entry itself is never echoed: it holds a password hash.
+            if (colon <= 0 || !Relay.PasswordHash.TryParse(entry[(colon + 1)..], out _))
+            {
+                errors.Add($"Relay:Users:{i}: not \"name:pbkdf2-sha256$iterations$salt$hash\" (make one with `mailguard hash-password`)");
+            }
+        }
+
+        if (relay.Users.Count > 0 && !hasCertificate)
+        {
+            errors.Add("Relay:Users: AUTH is offered only over TLS (RFC 4954 §4), so users need Relay:Tls:CertificatePath");
+        }
+
+        if (relay.RequireAuth && relay.Users.Count == 0)
+        {
+            errors.Add("Relay:RequireAuth: no Relay:Users to authenticate");
+        }
+
         if (relay.RequireAuth && !hasCertificate)
         {
             errors.Add("Relay:RequireAuth: AUTH is offered only over TLS (RFC 4954 §4), so it needs Relay:Tls:CertificatePath");
