@@ -7,7 +7,7 @@ public static class Cli
     {
         if (args.Length == 0)
         {
-            stderr.WriteLine("usage: mailguard run|scan|mime-dump|quarantine ...");
+            stderr.WriteLine("usage: mailguard run|queue|hash-password|scan|mime-dump|quarantine ...");
             return 2;
         }
 
@@ -21,6 +21,10 @@ public static class Cli
                 return ScanCommand.Run(args.AsSpan(1), stdout, stderr);
             case "run":
                 return RunCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "queue":
+                return QueueCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "hash-password":
+                return HashPasswordCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
             default:
                 stderr.WriteLine($"mailguard: unknown verb '{args[0]}'");
                 return 2;

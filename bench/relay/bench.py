@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""Relay benchmark (issue 3, item 11).
+
+Measures, paired round by round, Postfix's smtp-source -> smtp-sink directly and
+smtp-source -> MailGuard (Delivery:Mode=Smtp) -> the same smtp-sink, for 2 KB single-recipient,
+2 KB 50-recipient and 1 MB single-recipient messages at 1, 10 and 50 sessions.
+
+* Direct throughput: messages / smtp-source wall time (smtp-sink answers 250 synchronously).
+* Through MailGuard: messages / time until the last queue entry is marked delivered in MailGuard's
+  store (i.e. smtp-sink has answered 250 for it), so the figure is end to end, not just acceptance.
+  Acceptance alone (smtp-source's wall time) is reported beside it.
+* CPU per message: utime+stime of the MailGuard process from /proc/<pid>/stat, before and after
+  each run, divided by the messages of that run (both SMTP sides and the store included).
+* Latency: a single smtplib session sending 2 KB messages one by one, mean and p99 per message,
+  directly and through MailGuard (acceptance, i.e. the 250 after the final dot, fsyncs included).
+
+Durability stays on: SQLite synchronous=FULL, every spool file and directory fsynced before 250.
+Usage: python3 bench/relay/bench.py [--rounds N] [--quick] (needs postfix's smtp-source/smtp-sink).
+"""
+import argparse, os, re, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time, smtplib
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SMTP_SOURCE = shutil.which("smtp-source") or "/usr/sbin/smtp-source"
+SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listening on {port}")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    # fields[0] is state (field 3); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def smtp_source(port, sessions, messages, recipients, size):
+    args = [SMTP_SOURCE, "-s", str(sessions), "-m", str(messages), "-r", str(recipients), "-l", str(size),
+            "-f", "sender@example.org", "-t", "rcpt@example.com", "-M", "bench.example", f"127.0.0.1:{port}"]
+    t0 = time.perf_counter()
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+class MailGuard:
+    def __init__(self, sink_port, workdir):
+        self.port = free_port()
+        self.dir = os.path.join(workdir, "mailguard")
+        dll = os.path.join(ROOT, "src/MailGuard.Host/bin/Release/net10.0/mailguard.dll")
+        self.proc = subprocess.Popen(
+            ["dotnet", dll, "run",
+             f"--Relay:Listen:0=127.0.0.1:{self.port}", "--Relay:ServerName=mailguard.bench",
+             "--Relay:MaxSessions=200",
+             "--Delivery:Mode=Smtp", "--Delivery:Smtp:Host=127.0.0.1", f"--Delivery:Smtp:Port={sink_port}",
+             "--Delivery:Smtp:StartTls=None", f"--Storage:Directory={self.dir}",
+             "--Logging:LogLevel:Default=Warning"],
+            stdout=subprocess.DEVNULL, stderr=sys.stderr)
+        wait_port(self.port)
+        self.db = sqlite3.connect(f"file:{self.dir}/mailguard.db?mode=ro", uri=True, timeout=30)
+
+    def delivered(self):
+        return self.db.execute("SELECT COUNT(*) FROM queue WHERE status = 1").fetchone()[0]
+
+    def queued(self):
+        return self.db.execute("SELECT COUNT(*) FROM queue WHERE status <> 1").fetchone()[0]
+
+    def run(self, sessions, messages, recipients, size):
+        before = self.delivered()
+        target = before + messages * recipients
+        cpu0 = cpu_seconds(self.proc.pid)
+        t0 = time.perf_counter()
+        accept = smtp_source(self.port, sessions, messages, recipients, size)
+        deadline = time.time() + 300
+        while self.delivered() < target:
+            if time.time() > deadline:
+                raise SystemExit(f"MailGuard did not deliver {messages} messages in time ({self.delivered() - before} recipients)")
+            time.sleep(0.005)
+        total = time.perf_counter() - t0
+        cpu = cpu_seconds(self.proc.pid) - cpu0
+        return accept, total, cpu
+
+    def stop(self):
+        self.db.close()
+        self.proc.terminate()
+        self.proc.wait(60)
+
+
+def latency(port, count, body):
+    times = []
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+        s.ehlo("bench.example")
+        for i in range(count):
+            t0 = time.perf_counter()
+            s.sendmail("sender@example.org", ["rcpt@example.com"], body)
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return statistics.mean(times) * 1000, times[int(len(times) * 0.99) - 1] * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="fewer messages per run")
+    a = ap.parse_args()
+    scale = 0.3 if a.quick else 1.0
+    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "src/MailGuard.Host")], check=True, stdout=subprocess.DEVNULL)
+
+    # (name, recipients, body bytes, {sessions: messages})
+    cases = [
+        ("2KB x1 rcpt", 1, 2048, {1: 1500, 10: 4000, 50: 4000}),
+        ("2KB x50 rcpt", 50, 2048, {1: 300, 10: 800, 50: 800}),
+        ("1MB x1 rcpt", 1, 1048576, {1: 60, 10: 200, 50: 200}),
+    ]
+    workdir = tempfile.mkdtemp(prefix="mg-bench-")
+    sink_port = free_port()
+    sink_args = [SMTP_SINK] + (["-u", "nobody"] if os.geteuid() == 0 else []) + [f"127.0.0.1:{sink_port}", "1024"]
+    sink = subprocess.Popen(sink_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(sink_port)
+    mg = MailGuard(sink_port, workdir)
+    results = {}
+    try:
+        # Warm-up: JIT, SQLite pages, connection pools.
+        mg.run(10, 1000, 1, 2048)
+        mg.run(10, 100, 50, 2048)
+        mg.run(10, 60, 1, 1048576)
+        smtp_source(sink_port, 10, 500, 1, 2048)
+        for r in range(a.rounds):
+            for name, rcpts, size, per in cases:
+                for sessions, n in per.items():
+                    n = max(20, int(n * scale))
+                    direct = smtp_source(sink_port, sessions, n, rcpts, size)
+                    accept, total, cpu = mg.run(sessions, n, rcpts, size)
+                    results.setdefault((name, sessions), []).append((n / direct, n / accept, n / total, cpu / n * 1000))
+                    print(f"round {r + 1} {name:13} s={sessions:2} n={n:5}: direct {n / direct:8.0f}/s  via MailGuard {n / total:8.0f}/s "
+                          f"(accept {n / accept:8.0f}/s)  ratio {direct / total:6.1%}  cpu {cpu / n * 1000:6.2f} ms/msg", flush=True)
+        lat_body = b"Subject: latency\r\n\r\n" + (b"x" * 76 + b"\r\n") * 26
+        lat_direct = latency(sink_port, int(1000 * scale), lat_body)
+        lat_mg = latency(mg.port, int(1000 * scale), lat_body)
+    finally:
+        mg.stop()
+        sink.terminate()
+        sink.wait()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print()
+    print(f"Medians over {a.rounds} paired rounds (msgs/s; ratio = MailGuard end-to-end / direct, paired per round):")
+    print()
+    print("| messages | sessions | direct msgs/s | MailGuard msgs/s (delivered) | MailGuard accept msgs/s | ratio | MailGuard CPU ms/msg |")
+    print("|---|---|---|---|---|---|---|")
+    for (name, sessions), rows in results.items():
+        d = statistics.median(x[0] for x in rows)
+        acc = statistics.median(x[1] for x in rows)
+        t = statistics.median(x[2] for x in rows)
+        ratio = statistics.median(x[2] / x[0] for x in rows)
+        cpu = statistics.median(x[3] for x in rows)
+        print(f"| {name} | {sessions} | {d:.0f} | {t:.0f} | {acc:.0f} | {ratio:.1%} | {cpu:.2f} |")
+    print()
+    print(f"Single-session latency, 2 KB (smtplib, per message): direct mean {lat_direct[0]:.2f} ms p99 {lat_direct[1]:.2f} ms; "
+          f"through MailGuard mean {lat_mg[0]:.2f} ms p99 {lat_mg[1]:.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

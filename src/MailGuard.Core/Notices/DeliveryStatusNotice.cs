@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MailGuard.Core.Notices;
+
+/// <summary>One recipient that could not be delivered, for a DSN.</summary>
+/// <param name="Status">RFC 3463 code, e.g. "5.1.1"; "4.4.7" for expiry (RFC 3463 "delivery time expired").</param>
+/// <param name="Diagnostic">The upstream reply text ("550 5.1.1 no such user"), or null when none was had.</param>
+/// <param name="RemoteMta">The smart host's name, when a reply came from one.</param>
+public sealed record FailedRecipient(string Address, string Status, string? Diagnostic, string? RemoteMta);
+
+/// <summary>Everything a non-delivery report says.</summary>
+/// <param name="ReportingMta">This relay's name (Relay:ServerName).</param>
+/// <param name="QueueId">The original message's queue id, for the sender to quote.</param>
+/// <param name="OriginalHeaders">The original header section (up to the blank line), returned instead of the whole message.</param>
+public sealed record DeliveryStatusRequest(
+    string ReportingMta,
+    string QueueId,
+    string Sender,
+    DateTimeOffset ArrivalDate,
+    IReadOnlyList<FailedRecipient> Recipients,
+    ReadOnlyMemory<byte> OriginalHeaders,
+    DateTimeOffset Now);
+
+/// <summary>
+/// Builds RFC 3464 delivery status notifications: multipart/report with report-type=delivery-status
+/// (RFC 6522), a plain-text part for people, a message/delivery-status part for software, and the
+/// original headers as text/rfc822-headers. Only the headers go back, not the body: a DLP relay
+/// must not mail the content it was guarding to anyone again, and RFC 3464 §2 allows headers only.
+/// The notice goes from the null reverse-path (RFC 5321 §4.5.5) and is marked Auto-Submitted
+/// (RFC 3834 §5), so it is never answered by another notice.
+/// </summary>
+public static class DeliveryStatusNotice
+{
+    /// <summary>Largest original header section returned; longer ones are cut at a line boundary.</summary>
+    public const int MaxReturnedHeaderBytes = 64 * 1024;
+
+    public static byte[] Build(DeliveryStatusRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Sender.Length == 0)
+        {
+            throw new ArgumentException("A DSN is never sent to the null reverse-path (RFC 5321 §4.5.5).", nameof(request));
+        }
+
+        if (request.Recipients.Count == 0)
+        {
+            throw new ArgumentException("A DSN needs at least one recipient to report.", nameof(request));
+        }
+
+        bool expired = request.Recipients.All(r => r.Status == "4.4.7");
+        string boundary = "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        string mta = request.ReportingMta;
+        var sb = new StringBuilder(4096);
+        Line(sb, $"From: Mail Delivery System <MAILER-DAEMON@{mta}>");
+        Line(sb, $"To: <{request.Sender}>");
+        Line(sb, "Subject: Undelivered Mail Returned to Sender");
+        Line(sb, "Date: " + FormatDate(request.Now));
+        Line(sb, $"Message-ID: <{request.QueueId}.dsn.{request.Now.ToUnixTimeMilliseconds()}@{mta}>");
+        Line(sb, "Auto-Submitted: auto-replied");
+        Line(sb, "MIME-Version: 1.0");
+        Line(sb, $"Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"{boundary}\"");
+        Line(sb, string.Empty);
+        Line(sb, "This is a MIME-encapsulated message.");
+        Line(sb, string.Empty);
+
+        Line(sb, "--" + boundary);
+        Line(sb, "Content-Description: Notification");
+        Line(sb, "Content-Type: text/plain; charset=utf-8");
+        Line(sb, "Content-Transfer-Encoding: 8bit");
+        Line(sb, string.Empty);
+        Line(sb, $"This is the mail system at host {mta}.");
+        Line(sb, string.Empty);
+        Line(sb, expired
+            ? "Your message could not be delivered in the time allowed, so it has been returned."
+            : "Your message could not be delivered to one or more recipients. It has been returned.");
+        Line(sb, $"Its reference is {request.QueueId}. The original headers are attached; the body was not returned.");
+        Line(sb, string.Empty);
+        foreach (var r in request.Recipients)
+        {
+            Line(sb, $"<{r.Address}>: {(r.Diagnostic is { Length: > 0 } d ? Sanitize(d) : "delivery time expired")}");
+        }
+
+        Line(sb, string.Empty);
+        Line(sb, "--" + boundary);
+        Line(sb, "Content-Description: Delivery report");
+        Line(sb, "Content-Type: message/delivery-status");
+        Line(sb, string.Empty);
+        Line(sb, $"Reporting-MTA: dns; {mta}");
+        Line(sb, $"X-MailGuard-Queue-ID: {request.QueueId}");
+        Line(sb, $"Original-Envelope-Id: {request.QueueId}");
+        Line(sb, "Arrival-Date: " + FormatDate(request.ArrivalDate));
+        foreach (var r in request.Recipients)
+        {
+            Line(sb, string.Empty);
+            // RFC 6533 §3: "utf-8" address type for internationalized addresses.
+            string type = Ascii.IsValid(r.Address) ? "rfc822" : "utf-8";
+            Line(sb, $"Final-Recipient: {type}; {r.Address}");
+            Line(sb, "Action: failed");
+            Line(sb, "Status: " + r.Status);
+            if (r.RemoteMta is { Length: > 0 } remote)
+            {
+                Line(sb, $"Remote-MTA: dns; {remote}");
+            }
+
+            if (r.Diagnostic is { Length: > 0 } diagnostic)
+            {
+                Line(sb, "Diagnostic-Code: smtp; " + Sanitize(diagnostic));
+            }
+
+            Line(sb, "Last-Attempt-Date: " + FormatDate(request.Now));
+        }
+
+        Line(sb, string.Empty);
+        Line(sb, "--" + boundary);
+        Line(sb, "Content-Description: Undelivered Message Headers");
+        Line(sb, "Content-Type: text/rfc822-headers");
+        Line(sb, string.Empty);
+        var head = Encoding.UTF8.GetBytes(sb.ToString());
+        var headers = TrimHeaders(request.OriginalHeaders.Span);
+        var tail = Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
+        var result = new byte[head.Length + headers.Length + tail.Length];
+        head.CopyTo(result, 0);
+        headers.CopyTo(result.AsSpan(head.Length));
+        tail.CopyTo(result, head.Length + headers.Length);
+        return result;
+    }
+
+    /// <summary>Reads the header section of a stored message (through the blank line, bounded).</summary>
+    public static byte[] ReadHeaderSection(Stream message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var buffer = new byte[MaxReturnedHeaderBytes];
+        int length = 0;
+        int n;
+        while (length < buffer.Length && (n = message.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += n;
+            int end = buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8);
+            if (end >= 0)
+            {
+                return buffer.AsSpan(0, end + 2).ToArray();
+            }
+        }
+
+        return buffer.AsSpan(0, length).ToArray();
+    }
+
+    private static ReadOnlySpan<byte> TrimHeaders(ReadOnlySpan<byte> headers)
+    {
+        if (headers.Length > MaxReturnedHeaderBytes)
+        {
+            headers = headers[..MaxReturnedHeaderBytes];
+        }
+
+        // End on a complete line so the part's closing boundary starts a line of its own.
+        int last = headers.LastIndexOf("\r\n"u8);
+        return last < 0 ? [] : headers[..(last + 2)];
+    }
+
+    private static string Sanitize(string text) =>
+        text.Replace('\r', ' ').Replace('\n', ' ');
+
+    private static void Line(StringBuilder sb, string line) => sb.Append(line).Append("\r\n");
+
+    /// <summary>RFC 5322 §3.3 date-time.</summary>
+    public static string FormatDate(DateTimeOffset value) =>
+        value.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + value.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", string.Empty, StringComparison.Ordinal);
+}

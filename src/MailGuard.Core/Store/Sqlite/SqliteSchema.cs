@@ -1,0 +1,45 @@
+namespace MailGuard.Core.Store.Sqlite;
+
+/// <summary>
+/// Versioned migrations, applied in order at start-up, each in its own transaction with its row in
+/// schema_migrations. Never edit a shipped step: add the next one (issue 5's quarantine, findings
+/// and audit tables come as version 2 and on). Times are Unix milliseconds (UTC).
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<(int Version, string Sql)> Migrations =
+    [
+        (1, """
+            CREATE TABLE messages (
+                id             TEXT    NOT NULL PRIMARY KEY,
+                mail_from      TEXT    NOT NULL,
+                received_at    INTEGER NOT NULL,
+                client_address TEXT,
+                helo_name      TEXT,
+                auth_identity  TEXT,
+                size           INTEGER NOT NULL,
+                flags          INTEGER NOT NULL,
+                kind           INTEGER NOT NULL,
+                inline_content INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE message_content (
+                message_id TEXT NOT NULL PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+                data       BLOB NOT NULL
+            );
+            CREATE TABLE queue (
+                id              INTEGER PRIMARY KEY,
+                message_id      TEXT    NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                recipient       TEXT    NOT NULL,
+                status          INTEGER NOT NULL,
+                attempts        INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                lease_owner     TEXT,
+                lease_until     INTEGER NOT NULL DEFAULT 0,
+                last_reply      TEXT,
+                updated_at      INTEGER NOT NULL
+            );
+            CREATE INDEX queue_due ON queue(status, next_attempt_at);
+            CREATE INDEX queue_message ON queue(message_id);
+            """),
+    ];
+}

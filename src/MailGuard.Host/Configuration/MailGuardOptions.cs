@@ -1,0 +1,188 @@
+namespace MailGuard.Host.Configuration;
+
+/// <summary>The configuration sections `mailguard run` reads (ARCHITECTURE.md, "Configuration keys").</summary>
+public sealed class MailGuardOptions
+{
+    public RelayOptions Relay { get; set; } = new();
+
+    public DeliveryOptions Delivery { get; set; } = new();
+
+    public StorageOptions Storage { get; set; } = new();
+}
+
+/// <summary>Relay:*. Limits default to the SMTP library's, which cite Postfix and the RFCs.</summary>
+public sealed class RelayOptions
+{
+    /// <summary>host:port listeners. Default 127.0.0.1:2525: an unconfigured relay is reachable from this host only, and needs no privilege.</summary>
+    public List<string> Listen { get; set; } = ["127.0.0.1:2525"];
+
+    /// <summary>Implicit-TLS listeners (RFC 8314 §3, port 465 for submission). Default none; needs Relay:Tls.</summary>
+    public List<string> ImplicitTlsListen { get; set; } = [];
+
+    /// <summary>Networks that may relay without AUTH (Postfix mynetworks). Default loopback only.</summary>
+    public List<string> AllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+
+    /// <summary>Name in the greeting, EHLO reply, Received header and DSNs. Default the machine's host name.</summary>
+    public string ServerName { get; set; } = System.Net.Dns.GetHostName();
+
+    /// <summary>Default 10240000, Postfix message_size_limit.</summary>
+    public long MaxMessageBytes { get; set; } = 10_240_000;
+
+    /// <summary>Default 1000, Postfix smtpd_recipient_limit.</summary>
+    public int MaxRecipients { get; set; } = 1000;
+
+    /// <summary>Default 100, Postfix default_process_limit.</summary>
+    public int MaxSessions { get; set; } = 100;
+
+    /// <summary>Default 20, Postfix smtpd_hard_error_limit.</summary>
+    public int MaxErrors { get; set; } = 20;
+
+    /// <summary>Default 5 minutes, RFC 5321 §4.5.3.2.7.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Default 3 minutes, RFC 5321 §4.5.3.2.5.</summary>
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Time sessions get to finish at shutdown before the rest are sent 421. Default 30 s: inside
+    /// systemd's 90 s stop timeout, and long enough for a 10 MB DATA at a few Mbit/s.
+    /// </summary>
+    public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    public bool RequireAuth { get; set; }
+
+    /// <summary>
+    /// AUTH users, "name:pbkdf2-sha256$..." each (make the hash with `mailguard hash-password`).
+    /// Default none: AUTH then always fails, and only Relay:AllowedNetworks may relay.
+    /// </summary>
+    public List<string> Users { get; set; } = [];
+
+    public TlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>Relay:Tls:*. A PFX (with Password) or a PEM certificate (with KeyPath, or the key in the same file).</summary>
+public sealed class TlsOptions
+{
+    public string? CertificatePath { get; set; }
+
+    public string? KeyPath { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>How often the files are checked for changes besides the file watcher (which misses some atomic symlink swaps). Default 1 minute.</summary>
+    public TimeSpan ReloadCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public enum DeliveryMode
+{
+    Pickup,
+    Smtp,
+}
+
+/// <summary>Delivery:*. Retry timing follows Postfix's queue manager.</summary>
+public sealed class DeliveryOptions
+{
+    public DeliveryMode Mode { get; set; } = DeliveryMode.Pickup;
+
+    /// <summary>Where Pickup mode writes &lt;id&gt;.eml and &lt;id&gt;.json. Default Storage:Directory/pickup.</summary>
+    public string? PickupDirectory { get; set; }
+
+    public SmtpDeliveryOptions Smtp { get; set; } = new();
+
+    /// <summary>Undeliverable messages are returned after this long. Default 120 (5 days, Postfix maximal_queue_lifetime).</summary>
+    public double MaxAgeHours { get; set; } = 120;
+
+    /// <summary>Parallel deliveries (upstream connections). Default 20, Postfix default_destination_concurrency_limit.</summary>
+    public int Concurrency { get; set; } = 20;
+
+    /// <summary>First retry delay, doubled per attempt. Default 5 minutes, Postfix minimal_backoff_time.</summary>
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Retry delay cap. Default 4000 s, Postfix maximal_backoff_time.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(4000);
+
+    /// <summary>
+    /// How long a claim is exclusive. A node that dies holding claims leaves them for this long
+    /// (its own restart releases them at once). Default 10 minutes: longer than one delivery of a
+    /// maximal message over a slow link (the client's DATA timeouts are 3 + 10 minutes).
+    /// </summary>
+    public TimeSpan LeaseTime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often idle workers look for due retries (new mail wakes them at once). Default 1 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Identifies this node's claims in a shared store. Default the machine name.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    public CircuitBreakerOptions CircuitBreaker { get; set; } = new();
+}
+
+/// <summary>Delivery:Smtp:*: the smart host.</summary>
+public sealed class SmtpDeliveryOptions
+{
+    public string? Host { get; set; }
+
+    /// <summary>Default 25 (RFC 5321 relay port).</summary>
+    public int Port { get; set; } = 25;
+
+    /// <summary>Required | Opportunistic | None. Default Opportunistic, what Postfix calls smtp_tls_security_level=may.</summary>
+    public string StartTls { get; set; } = "Opportunistic";
+
+    /// <summary>Check the smart host's certificate chain and name. Default true; false only for test rigs with self-signed certificates.</summary>
+    public bool ValidateCertificate { get; set; } = true;
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    /// <summary>Send with BDAT when offered (RFC 3030): the stored bytes go out unchanged, no dot-stuffing. Default false.</summary>
+    public bool UseChunking { get; set; }
+}
+
+/// <summary>Delivery:CircuitBreaker:*: stops hammering a smart host that keeps failing at the connection level.</summary>
+public sealed class CircuitBreakerOptions
+{
+    /// <summary>Share of failed attempts that opens the circuit. Default 0.5 (Polly's default).</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Attempts in the window before the ratio counts. Default 10.</summary>
+    public int MinimumThroughput { get; set; } = 10;
+
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the circuit stays open before one probe. Default 30 s.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>Storage:*.</summary>
+public sealed class StorageOptions
+{
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Database file and spool live here. Default ./data.</summary>
+    public string Directory { get; set; } = "./data";
+
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Messages up to this size are kept in the store itself and committed with their queue entries
+    /// (one group fsync for many messages); larger ones stream to a spool file that is fsynced with
+    /// its directory before the commit. Default 262144 (256 KiB): most mail, and a blob size SQLite
+    /// handles without overflow-page churn mattering. 0 puts every message in a spool file.
+    /// </summary>
+    public long InlineContentBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// How long the envelope rows of finished messages (every recipient delivered or failed) stay
+    /// listable with `mailguard queue list --all`; their content is removed as soon as they finish.
+    /// Default 168 (7 days). Without a limit a relay doing a thousand messages a second would add
+    /// millions of rows an hour.
+    /// </summary>
+    public double RetainFinishedHours { get; set; } = 168;
+}

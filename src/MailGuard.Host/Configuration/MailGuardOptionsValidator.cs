@@ -1,0 +1,233 @@
+using System.Net;
+using MailGuard.Smtp;
+using MailGuard.Smtp.Client;
+
+namespace MailGuard.Host.Configuration;
+
+/// <summary>Cross-checks the bound options at start-up; every problem is reported, not just the first.</summary>
+internal static class MailGuardOptionsValidator
+{
+    public static List<string> Validate(MailGuardOptions options)
+    {
+        var errors = new List<string>();
+        var relay = options.Relay;
+        if (relay.Listen.Count == 0 && relay.ImplicitTlsListen.Count == 0)
+        {
+            errors.Add("Relay:Listen: at least one listener is needed");
+        }
+
+        foreach (var (key, list) in new[] { ("Relay:Listen", relay.Listen), ("Relay:ImplicitTlsListen", relay.ImplicitTlsListen) })
+        {
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (!TryParseEndPoint(list[i], out _))
+                {
+                    errors.Add($"{key}:{i}: '{list[i]}' is not host:port (an IP address and a port 0..65535)");
+                }
+            }
+        }
+
+        for (int i = 0; i < relay.AllowedNetworks.Count; i++)
+        {
+            if (!IpNetwork.TryParse(relay.AllowedNetworks[i], out _))
+            {
+                errors.Add($"Relay:AllowedNetworks:{i}: '{relay.AllowedNetworks[i]}' is not an address/prefix (CIDR)");
+            }
+        }
+
+        Positive(errors, "Relay:MaxMessageBytes", relay.MaxMessageBytes);
+        Positive(errors, "Relay:MaxRecipients", relay.MaxRecipients);
+        Positive(errors, "Relay:MaxSessions", relay.MaxSessions);
+        if (relay.MaxErrors < 0)
+        {
+            errors.Add("Relay:MaxErrors: must not be negative");
+        }
+
+        PositiveTime(errors, "Relay:CommandTimeout", relay.CommandTimeout);
+        PositiveTime(errors, "Relay:DataTimeout", relay.DataTimeout);
+        if (relay.ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add("Relay:ShutdownGracePeriod: must not be negative");
+        }
+
+        if (string.IsNullOrWhiteSpace(relay.ServerName) || relay.ServerName.AsSpan().IndexOfAny(" \t\r\n") >= 0)
+        {
+            errors.Add("Relay:ServerName: must be one domain name");
+        }
+
+        var tls = relay.Tls;
+        bool hasCertificate = !string.IsNullOrWhiteSpace(tls.CertificatePath);
+        if (hasCertificate && !File.Exists(tls.CertificatePath))
+        {
+            errors.Add($"Relay:Tls:CertificatePath: '{tls.CertificatePath}' does not exist");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tls.KeyPath) && !hasCertificate)
+        {
+            errors.Add("Relay:Tls:KeyPath: set without Relay:Tls:CertificatePath");
+        }
+
+        if (!string.IsNullOrWhiteSpace(tls.KeyPath) && !File.Exists(tls.KeyPath))
+        {
+            errors.Add($"Relay:Tls:KeyPath: '{tls.KeyPath}' does not exist");
+        }
+
+        PositiveTime(errors, "Relay:Tls:ReloadCheckInterval", tls.ReloadCheckInterval);
+        if (relay.ImplicitTlsListen.Count > 0 && !hasCertificate)
+        {
+            errors.Add("Relay:ImplicitTlsListen: needs Relay:Tls:CertificatePath");
+        }
+
+        for (int i = 0; i < relay.Users.Count; i++)
+        {
+            string entry = relay.Users[i];
+            int colon = entry.IndexOf(':');
+            // The entry itself is never echoed: it holds a password hash.
+            if (colon <= 0 || !Relay.PasswordHash.TryParse(entry[(colon + 1)..], out _))
+            {
+                errors.Add($"Relay:Users:{i}: not \"name:pbkdf2-sha256$iterations$salt$hash\" (make one with `mailguard hash-password`)");
+            }
+        }
+
+        if (relay.Users.Count > 0 && !hasCertificate)
+        {
+            errors.Add("Relay:Users: AUTH is offered only over TLS (RFC 4954 §4), so users need Relay:Tls:CertificatePath");
+        }
+
+        if (relay.RequireAuth && relay.Users.Count == 0)
+        {
+            errors.Add("Relay:RequireAuth: no Relay:Users to authenticate");
+        }
+
+        if (relay.RequireAuth && !hasCertificate)
+        {
+            errors.Add("Relay:RequireAuth: AUTH is offered only over TLS (RFC 4954 §4), so it needs Relay:Tls:CertificatePath");
+        }
+
+        var delivery = options.Delivery;
+        if (delivery.Mode == DeliveryMode.Smtp)
+        {
+            var smtp = delivery.Smtp;
+            if (string.IsNullOrWhiteSpace(smtp.Host))
+            {
+                errors.Add("Delivery:Smtp:Host: required when Delivery:Mode is Smtp");
+            }
+
+            if (smtp.Port is < 1 or > 65535)
+            {
+                errors.Add($"Delivery:Smtp:Port: {smtp.Port} is not a port (1..65535)");
+            }
+
+            if (!Enum.TryParse<StartTlsMode>(smtp.StartTls, ignoreCase: true, out _))
+            {
+                errors.Add($"Delivery:Smtp:StartTls: '{smtp.StartTls}' is not one of {string.Join(", ", Enum.GetNames<StartTlsMode>())}");
+            }
+
+            if (string.IsNullOrEmpty(smtp.Username) != string.IsNullOrEmpty(smtp.Password))
+            {
+                errors.Add("Delivery:Smtp:Username/Password: give both or neither");
+            }
+        }
+
+        if (!(delivery.MaxAgeHours > 0))
+        {
+            errors.Add("Delivery:MaxAgeHours: must be positive");
+        }
+
+        Positive(errors, "Delivery:Concurrency", delivery.Concurrency);
+        PositiveTime(errors, "Delivery:MinBackoff", delivery.MinBackoff);
+        PositiveTime(errors, "Delivery:LeaseTime", delivery.LeaseTime);
+        PositiveTime(errors, "Delivery:PollInterval", delivery.PollInterval);
+        if (delivery.MaxBackoff < delivery.MinBackoff)
+        {
+            errors.Add("Delivery:MaxBackoff: must not be less than Delivery:MinBackoff");
+        }
+
+        if (string.IsNullOrWhiteSpace(delivery.NodeName))
+        {
+            errors.Add("Delivery:NodeName: must not be empty");
+        }
+
+        var breaker = delivery.CircuitBreaker;
+        if (breaker.FailureRatio is <= 0 or > 1)
+        {
+            errors.Add("Delivery:CircuitBreaker:FailureRatio: must be in (0, 1]");
+        }
+
+        if (breaker.MinimumThroughput < 2)
+        {
+            errors.Add("Delivery:CircuitBreaker:MinimumThroughput: must be at least 2 (Polly's minimum)");
+        }
+
+        if (breaker.SamplingDuration < TimeSpan.FromMilliseconds(500))
+        {
+            errors.Add("Delivery:CircuitBreaker:SamplingDuration: must be at least 0.5 s (Polly's minimum)");
+        }
+
+        if (breaker.BreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            errors.Add("Delivery:CircuitBreaker:BreakDuration: must be at least 0.5 s (Polly's minimum)");
+        }
+
+        if (options.Storage.Provider != StorageProvider.Sqlite)
+        {
+            errors.Add($"Storage:Provider: {options.Storage.Provider} is not available yet (issue 5); use Sqlite");
+        }
+
+        if (options.Storage.InlineContentBytes is < 0 or > 64 * 1024 * 1024)
+        {
+            errors.Add("Storage:InlineContentBytes: must be between 0 and 67108864");
+        }
+
+        if (!(options.Storage.RetainFinishedHours >= 0))
+        {
+            errors.Add("Storage:RetainFinishedHours: must not be negative");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Storage.Directory))
+        {
+            errors.Add("Storage:Directory: must not be empty");
+        }
+
+        return errors;
+    }
+
+    public static bool TryParseEndPoint(string text, out IPEndPoint endPoint)
+    {
+        endPoint = null!;
+        if (IPEndPoint.TryParse(text, out var parsed) && text.Contains(':', StringComparison.Ordinal) && parsed.Port is >= 0 and <= 65535)
+        {
+            // IPEndPoint.TryParse accepts a bare address with port 0; a listener needs the port spelt out.
+            int colon = text.LastIndexOf(':');
+            if (colon > 0 && text[(colon + 1)..].All(char.IsAsciiDigit) && !text.EndsWith(']'))
+            {
+                endPoint = parsed;
+                return true;
+            }
+        }
+
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) && int.TryParse(text.AsSpan(10), out int port) && port is >= 0 and <= 65535)
+        {
+            endPoint = new IPEndPoint(IPAddress.Loopback, port);
+            return true;
+        }
+
+        return false;
+    }
+
+    private static void Positive(List<string> errors, string key, long value)
+    {
+        if (value <= 0)
+        {
+            errors.Add($"{key}: must be positive");
+        }
+    }
+
+    private static void PositiveTime(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}: must be positive");
+        }
+    }
+}

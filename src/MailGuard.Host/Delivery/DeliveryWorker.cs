@@ -1,0 +1,349 @@
+using System.Threading.Channels;
+using MailGuard.Core.Notices;
+using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Relay;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace MailGuard.Host.Delivery;
+
+/// <summary>
+/// Drains the queue. One dispatcher claims due messages (leases in the store) as worker slots
+/// free up and hands them to Delivery:Concurrency workers, each with its own transport session
+/// (a reused SMTP connection). Outcomes go back to the store per recipient: delivered, deferred
+/// with exponential backoff, or failed with a DSN queued in the same transaction. A circuit
+/// breaker (Polly) around the upstream stops claiming while the smart host is down; mail waits in
+/// the queue, its attempts uncounted.
+/// </summary>
+internal sealed partial class DeliveryWorker : BackgroundService
+{
+    private readonly IMessageStore _store;
+    private readonly MessageSpool _spool;
+    private readonly IDeliveryTransport _transport;
+    private readonly DeliverySignal _signal;
+    private readonly DeliveryOptions _options;
+    private readonly string _serverName;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RetrySchedule _retry;
+    private readonly ResiliencePipeline<TransportResult> _pipeline;
+    private readonly CircuitBreakerStateProvider _breakerState = new();
+    private readonly Channel<ClaimedMessage> _work = Channel.CreateUnbounded<ClaimedMessage>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly SemaphoreSlim _slots;
+
+    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger)
+    {
+        _store = store;
+        _spool = spool;
+        _transport = transport;
+        _signal = signal;
+        _options = options.Delivery;
+        _serverName = options.Relay.ServerName;
+        _time = time;
+        _logger = logger;
+        _retry = new RetrySchedule(_options);
+        // Two messages per worker in hand: one being sent, one ready, without leasing far ahead.
+        _slots = new SemaphoreSlim(_options.Concurrency * 2);
+        var breaker = _options.CircuitBreaker;
+        var builder = new ResiliencePipelineBuilder<TransportResult> { TimeProvider = time };
+        if (transport.IsRemote)
+        {
+            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<TransportResult>
+            {
+                FailureRatio = breaker.FailureRatio,
+                MinimumThroughput = breaker.MinimumThroughput,
+                SamplingDuration = breaker.SamplingDuration,
+                BreakDuration = breaker.BreakDuration,
+                StateProvider = _breakerState,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null || args.Outcome.Result?.UpstreamFailure == true),
+                OnOpened = args =>
+                {
+                    LogCircuitOpened(_logger, args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    LogCircuitClosed(_logger);
+                    return ValueTask.CompletedTask;
+                },
+                OnHalfOpened = _ =>
+                {
+                    LogCircuitHalfOpened(_logger);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        _pipeline = builder.Build();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(_logger, _transport.GetType().Name, _options.Concurrency);
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None)).ToArray();
+        try
+        {
+            await DispatchAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _work.Writer.TryComplete();
+            await Task.WhenAll(workers);
+        }
+    }
+
+    private async Task DispatchAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await _slots.WaitAsync(stop);
+            int free = 1;
+            while (free < 64 && _slots.Wait(0))
+            {
+                free++;
+            }
+
+            var wake = _signal.WaitAsync();
+            IReadOnlyList<ClaimedMessage> claims = [];
+            if (_breakerState.CircuitState is CircuitState.Open or CircuitState.Isolated or CircuitState.HalfOpen)
+            {
+                // While the circuit is open only one message at a time is taken out: it is either
+                // put back until the break ends or, once it has, becomes the half-open probe
+                // (Polly moves to half-open only when an execution is attempted).
+                _slots.Release(free - 1);
+                free = 1;
+            }
+
+            try
+            {
+                claims = await _store.ClaimDueAsync(_options.NodeName, free, _options.LeaseTime, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            {
+                LogWorkerFaulted(_logger, ex);
+            }
+
+            foreach (var claim in claims)
+            {
+                _work.Writer.TryWrite(claim);
+            }
+
+            if (free > claims.Count)
+            {
+                _slots.Release(free - claims.Count);
+            }
+
+            if (claims.Count == 0)
+            {
+                await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, stop));
+                stop.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private async Task WorkAsync(CancellationToken stop)
+    {
+        await using var session = _transport.OpenSession();
+        var reader = _work.Reader;
+        bool used = false;
+        while (true)
+        {
+            if (!reader.TryRead(out var claim))
+            {
+                var ready = reader.WaitToReadAsync(CancellationToken.None).AsTask();
+                // A session that sent something gets one poll interval to be reused, then its
+                // connection is closed (Postfix's smtp_connection_cache_time_limit idea).
+                if (used && !ready.IsCompleted && await Task.WhenAny(ready, Task.Delay(_options.PollInterval, _time, CancellationToken.None)) != ready)
+                {
+                    await session.IdleAsync();
+                    used = false;
+                }
+
+                if (!await ready)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            used = true;
+
+            try
+            {
+                if (stop.IsCancellationRequested)
+                {
+                    await ReleaseAsync(claim, null);
+                }
+                else
+                {
+                    await DeliverAsync(session, claim, stop);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A bug or a store failure: the lease runs out and the message is claimed again.
+                LogDeliveryError(_logger, ex, claim.Message.Id);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+        }
+    }
+
+    private async Task DeliverAsync(IDeliverySession session, ClaimedMessage claim, CancellationToken stop)
+    {
+        var message = claim.Message;
+        TransportResult result;
+        try
+        {
+            await using var content = OpenContent(claim);
+            bool whole = claim.Recipients.All(r => r.Attempts == 0);
+            var delivery = new OutgoingDelivery(message, claim.Recipients, content, whole);
+            result = await _pipeline.ExecuteAsync(async ct => await session.SendAsync(delivery, ct), stop);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            LogCircuitRejected(_logger, message.Id);
+            await ReleaseAsync(claim, _time.GetUtcNow() + (ex.RetryAfter ?? _options.CircuitBreaker.BreakDuration));
+            return;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            await ReleaseAsync(claim, null);
+            return;
+        }
+        catch (FileNotFoundException)
+        {
+            // The content is gone (deleted by hand): nothing can ever be sent, so fail for good.
+            result = new TransportResult(claim.Recipients.Select(r => new RecipientAttempt(r.Address, RecipientAttemptStatus.Permanent, "554 5.3.0 message content missing from spool", "5.3.0")).ToArray(), false, null);
+        }
+
+        await RecordAsync(claim, result);
+    }
+
+    private Stream OpenContent(ClaimedMessage claim) =>
+        claim.InlineContent is { } inline
+            ? new MemoryStream(inline.ToArray(), writable: false)
+            : _spool.OpenRead(claim.Message.Id);
+
+    private async Task RecordAsync(ClaimedMessage claim, TransportResult result)
+    {
+        var message = claim.Message;
+        var now = _time.GetUtcNow();
+        bool expired = now - message.ReceivedAt >= TimeSpan.FromHours(_options.MaxAgeHours);
+        var outcomes = new List<RecipientOutcome>(claim.Recipients.Count);
+        var failed = new List<FailedRecipient>();
+        int delivered = 0, deferred = 0;
+        for (int i = 0; i < claim.Recipients.Count; i++)
+        {
+            var entry = claim.Recipients[i];
+            var attempt = result.Recipients[i];
+            switch (attempt.Status)
+            {
+                case RecipientAttemptStatus.Delivered:
+                    outcomes.Add(new RecipientOutcome(entry.EntryId, RecipientDisposition.Delivered, attempt.Reply));
+                    delivered++;
+                    break;
+                case RecipientAttemptStatus.Permanent:
+                    outcomes.Add(new RecipientOutcome(entry.EntryId, RecipientDisposition.Failed, attempt.Reply));
+                    failed.Add(new FailedRecipient(entry.Address, attempt.EnhancedCode is { } code && code.StartsWith('5') ? code : "5.0.0", attempt.Reply, result.RemoteMta));
+                    break;
+                case RecipientAttemptStatus.Transient when expired:
+                    // RFC 3463 4.4.7: delivery time expired; the last transient reply explains why.
+                    outcomes.Add(new RecipientOutcome(entry.EntryId, RecipientDisposition.Failed, "expired: " + attempt.Reply));
+                    failed.Add(new FailedRecipient(entry.Address, "4.4.7", attempt.Reply, result.RemoteMta));
+                    break;
+                default:
+                    outcomes.Add(new RecipientOutcome(entry.EntryId, RecipientDisposition.Deferred, attempt.Reply, now + _retry.DelayAfter(entry.Attempts)));
+                    deferred++;
+                    break;
+            }
+        }
+
+        NewMessage? notice = null;
+        if (failed.Count > 0 && message.MailFrom.Length > 0 && message.Kind != MessageKind.DeliveryStatusNotification)
+        {
+            notice = WriteNotice(claim, failed, now);
+        }
+
+        AttemptCompletion completion;
+        try
+        {
+            completion = await _store.CompleteAttemptAsync(message.Id, outcomes, notice, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // Not recorded: the lease runs out and the attempt is repeated (at-least-once).
+            LogDeliveryError(_logger, ex, message.Id);
+            return;
+        }
+
+        if (delivered > 0)
+        {
+            LogDelivered(_logger, message.Id, delivered, result.RemoteMta ?? "pickup");
+        }
+
+        if (deferred > 0)
+        {
+            LogDeferred(_logger, message.Id, deferred, result.Recipients.First(r => r.Status == RecipientAttemptStatus.Transient).Reply ?? "no reply");
+        }
+
+        if (failed.Count > 0)
+        {
+            if (expired && failed.Exists(f => f.Status == "4.4.7"))
+            {
+                LogExpired(_logger, message.Id, failed.Count);
+            }
+            else
+            {
+                LogFailed(_logger, message.Id, failed.Count, failed[0].Diagnostic ?? "no reply");
+            }
+        }
+
+        if (notice is not null)
+        {
+            LogNoticeQueued(_logger, notice.Id, message.Id);
+            _signal.Notify();
+        }
+
+        if (completion.MessageFinished && !message.HasInlineContent)
+        {
+            _spool.Delete(message.Id);
+        }
+    }
+
+    private NewMessage WriteNotice(ClaimedMessage claim, List<FailedRecipient> failed, DateTimeOffset now)
+    {
+        var message = claim.Message;
+        byte[] headers;
+        try
+        {
+            using var original = OpenContent(claim);
+            headers = DeliveryStatusNotice.ReadHeaderSection(original);
+        }
+        catch (FileNotFoundException)
+        {
+            headers = [];
+        }
+
+        byte[] bytes = DeliveryStatusNotice.Build(new DeliveryStatusRequest(_serverName, message.Id, message.MailFrom, message.ReceivedAt, failed, headers, now));
+        string id = MessageIds.New(_time);
+        var flags = MessageFlags.EightBit | (System.Text.Ascii.IsValid(message.MailFrom) ? MessageFlags.None : MessageFlags.SmtpUtf8);
+        // A DSN is small (headers only, at most 64 KiB of them): it always lives in the store.
+        return new NewMessage(id, string.Empty, [message.MailFrom], now, null, _serverName, null, bytes.Length, flags, MessageKind.DeliveryStatusNotification, bytes);
+    }
+
+    private async Task ReleaseAsync(ClaimedMessage claim, DateTimeOffset? notBefore)
+    {
+        var outcomes = claim.Recipients.Select(r => new RecipientOutcome(r.EntryId, RecipientDisposition.Released, null, notBefore)).ToArray();
+        await _store.CompleteAttemptAsync(claim.Message.Id, outcomes, null, CancellationToken.None);
+    }
+}

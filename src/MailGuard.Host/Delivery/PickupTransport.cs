@@ -1,0 +1,62 @@
+using System.Text.Json;
+using MailGuard.Core.Store;
+
+namespace MailGuard.Host.Delivery;
+
+/// <summary>
+/// Delivery:Mode=Pickup: each message becomes &lt;name&gt;.eml (the exact bytes that would go upstream)
+/// and &lt;name&gt;.json ({"mailFrom", "rcptTo"}), each written to a temp file, fsynced and renamed, the
+/// .eml first so a reader that waits for the .json always finds both; then the directory is synced.
+/// </summary>
+internal sealed class PickupTransport(string directory) : IDeliveryTransport
+{
+    public string Directory { get; } = System.IO.Directory.CreateDirectory(directory).FullName;
+
+    public bool IsRemote => false;
+
+    public IDeliverySession OpenSession() => new Session(this);
+
+    private sealed class Session(PickupTransport owner) : IDeliverySession
+    {
+        public async Task<TransportResult> SendAsync(OutgoingDelivery delivery, CancellationToken cancellationToken)
+        {
+            var recipients = delivery.Recipients.Select(r => r.Address).ToArray();
+            string name = delivery.WholeMessage ? delivery.Message.Id : $"{delivery.Message.Id}-{delivery.Recipients[0].EntryId}";
+            string eml = Path.Combine(owner.Directory, name + ".eml");
+            string json = Path.Combine(owner.Directory, name + ".json");
+            try
+            {
+                string temp = eml + ".tmp";
+                await using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+                {
+                    await delivery.Content.CopyToAsync(output, cancellationToken);
+                    await output.FlushAsync(cancellationToken);
+                    output.Flush(flushToDisk: true);
+                }
+
+                File.Move(temp, eml, overwrite: true);
+                var envelope = JsonSerializer.SerializeToUtf8Bytes(new PickupEnvelope(delivery.Message.MailFrom, recipients), PickupJson.Default.PickupEnvelope);
+                FileSync.WriteAtomically(json, envelope);
+                FileSync.SyncDirectory(owner.Directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Disk full or a permissions mistake: the queue keeps the message and retries.
+                string reply = $"451 4.3.0 pickup directory not writable ({ex.GetType().Name})";
+                return new TransportResult(recipients.Select(r => new RecipientAttempt(r, RecipientAttemptStatus.Transient, reply, "4.3.0")).ToArray(), UpstreamFailure: false, RemoteMta: null);
+            }
+
+            return new TransportResult(recipients.Select(r => new RecipientAttempt(r, RecipientAttemptStatus.Delivered, "250 2.0.0 written to pickup directory", "2.0.0")).ToArray(), UpstreamFailure: false, RemoteMta: null);
+        }
+
+        public Task IdleAsync() => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+internal sealed record PickupEnvelope(string MailFrom, string[] RcptTo);
+
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(PickupEnvelope))]
+internal sealed partial class PickupJson : System.Text.Json.Serialization.JsonSerializerContext;

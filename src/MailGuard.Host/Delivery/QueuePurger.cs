@@ -1,0 +1,47 @@
+using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Delivery;
+
+/// <summary>Removes finished messages older than Storage:RetainFinishedHours, in bounded batches every few minutes.</summary>
+internal sealed partial class QueuePurger(IMessageStore store, MailGuardOptions options, TimeProvider time, ILogger<QueuePurger> logger) : BackgroundService
+{
+    /// <summary>Rows per transaction: small enough that a purge never holds the writer for long against incoming mail.</summary>
+    private const int BatchSize = 2000;
+
+    private static readonly TimeSpan s_interval = TimeSpan.FromMinutes(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var retain = TimeSpan.FromHours(options.Storage.RetainFinishedHours);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                int total = 0;
+                int removed;
+                do
+                {
+                    removed = await store.PurgeFinishedAsync(time.GetUtcNow() - retain, BatchSize, stoppingToken);
+                    total += removed;
+                }
+                while (removed == BatchSize && !stoppingToken.IsCancellationRequested);
+
+                if (total > 0)
+                {
+                    LogPurged(logger, total);
+                }
+
+                await Task.Delay(s_interval, time, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.FinishedPurged, Level = LogLevel.Information, Message = "Purged {Count} finished message(s) past Storage:RetainFinishedHours")]
+    private static partial void LogPurged(ILogger logger, int count);
+}

@@ -1,0 +1,44 @@
+namespace MailGuard.Host.Logging;
+
+/// <summary>
+/// Every log event id in one place, grouped by hundreds per component, so operators can filter
+/// and alert on numbers that never change meaning. Events carry ids, counts, codes and timings,
+/// never message content, headers or AUTH arguments.
+/// </summary>
+internal static class LogEventIds
+{
+    // 1xx: relay (SMTP ingress)
+    public const int RelayListening = 100;
+    public const int RelayStopping = 101;
+    public const int RelayStopped = 102;
+    public const int MessageAccepted = 110;
+    public const int MessageRejected = 111;
+    public const int MessageCommitFailed = 112;
+    public const int RelayDenied = 113;
+    public const int SessionFaulted = 114;
+    public const int AuthFailed = 115;
+
+    // 15x: TLS certificates
+    public const int CertificateLoaded = 150;
+    public const int CertificateLoadFailed = 151;
+
+    // 2xx: delivery worker
+    public const int DeliveryStarted = 200;
+    public const int Delivered = 210;
+    public const int DeliveryDeferred = 211;
+    public const int DeliveryFailed = 212;
+    public const int DeliveryExpired = 213;
+    public const int NoticeQueued = 214;
+    public const int DeliveryError = 215;
+    public const int CircuitOpened = 220;
+    public const int CircuitClosed = 221;
+    public const int CircuitHalfOpened = 222;
+    public const int CircuitRejected = 223;
+    public const int WorkerFaulted = 230;
+
+    // 3xx: store
+    public const int StoreOpened = 300;
+    public const int LeasesReleased = 301;
+    public const int OrphansRemoved = 302;
+    public const int FinishedPurged = 303;
+}

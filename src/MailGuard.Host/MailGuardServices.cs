@@ -1,0 +1,92 @@
+using MailGuard.Core.Store;
+using MailGuard.Core.Store.Sqlite;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Delivery;
+using MailGuard.Host.Relay;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host;
+
+/// <summary>Composition in one place: one registration per component, TryAdd for replaceable defaults.</summary>
+public static class MailGuardServices
+{
+    /// <summary>Builds the `mailguard run` host from validated options.</summary>
+    public static IHost BuildHost(IConfiguration configuration, MailGuardOptions options, Action<IServiceCollection>? configure = null)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            // The host must outlast the relay's grace period plus the delivery worker's wind-down.
+            o.ShutdownTimeout = options.Relay.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
+        });
+        builder.Services.AddMailGuardStore(options);
+        builder.Services.AddMailGuardRelay(options);
+        builder.Services.AddMailGuardDelivery(options);
+        configure?.Invoke(builder.Services);
+        return builder.Build();
+    }
+
+    public static IServiceCollection AddMailGuardStore(this IServiceCollection services, MailGuardOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options);
+        services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
+        services.TryAddSingleton<IMessageStore>(sp => new SqliteMessageStore(
+            new SqliteStoreOptions
+            {
+                DatabasePath = Path.Combine(Path.GetFullPath(options.Storage.Directory), "mailguard.db"),
+                SpoolDirectory = sp.GetRequiredService<MessageSpool>().Directory,
+            },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<StoreStartup>();
+        return services;
+    }
+
+    public static IServiceCollection AddMailGuardRelay(this IServiceCollection services, MailGuardOptions options)
+    {
+        services.TryAddSingleton<IMessageDisposition, DeliverAllDisposition>();
+        if (options.Relay.Users.Count > 0)
+        {
+            services.TryAddSingleton<IRelayAuthenticator>(new ConfiguredUsersAuthenticator(options.Relay.Users));
+        }
+        else
+        {
+            services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
+        }
+        services.TryAddSingleton<DeliverySignal>();
+        services.TryAddSingleton<RelayHooks>();
+        services.TryAddSingleton<RelayService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayService>());
+        return services;
+    }
+
+    public static IServiceCollection AddMailGuardDelivery(this IServiceCollection services, MailGuardOptions options)
+    {
+        services.TryAddSingleton<DeliverySignal>();
+        if (options.Delivery.Mode == DeliveryMode.Smtp)
+        {
+            services.TryAddSingleton<IDeliveryTransport, SmtpTransport>();
+        }
+        else
+        {
+            string pickup = options.Delivery.PickupDirectory is { Length: > 0 } p ? p : Path.Combine(options.Storage.Directory, "pickup");
+            services.TryAddSingleton<IDeliveryTransport>(_ => new PickupTransport(pickup));
+        }
+
+        services.AddHostedService<DeliveryWorker>();
+        services.AddHostedService<QueuePurger>();
+        return services;
+    }
+}

@@ -1,0 +1,180 @@
+using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
+using MailGuard.Smtp;
+using MailGuard.Smtp.Server;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Relay;
+
+/// <summary>
+/// The ingress glue: relay access at RCPT, DATA streamed into a spool file, and at the final dot
+/// the disposition, the durable enqueue (group-committed with other sessions) and only then 250.
+/// </summary>
+internal sealed partial class RelayHooks : ISmtpServerHooks
+{
+    private readonly RelayOptions _options;
+    private readonly IReadOnlyList<IpNetwork> _allowedNetworks;
+    private readonly IMessageStore _store;
+    private readonly MessageSpool _spool;
+    private readonly IMessageDisposition _disposition;
+    private readonly IRelayAuthenticator _authenticator;
+    private readonly DeliverySignal _signal;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly long _inlineContentBytes;
+
+    public RelayHooks(
+        MailGuardOptions options,
+        IMessageStore store,
+        MessageSpool spool,
+        IMessageDisposition disposition,
+        IRelayAuthenticator authenticator,
+        DeliverySignal signal,
+        TimeProvider time,
+        ILogger<RelayHooks> logger)
+    {
+        _options = options.Relay;
+        _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
+        _store = store;
+        _spool = spool;
+        _disposition = disposition;
+        _authenticator = authenticator;
+        _signal = signal;
+        _time = time;
+        _logger = logger;
+        _inlineContentBytes = options.Storage.InlineContentBytes;
+    }
+
+    public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
+
+    public async ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
+    {
+        bool ok = await _authenticator.AuthenticateAsync(userName, password, cancellationToken);
+        if (!ok)
+        {
+            // The user name is an AUTH argument too: only the session and mechanism are logged.
+            LogAuthFailed(_logger, session.Id, mechanism);
+        }
+
+        return ok;
+    }
+
+    public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(SmtpReplies.SenderOk);
+
+    public ValueTask<SmtpReply> OnRcptToAsync(SmtpSessionContext session, SmtpEnvelope envelope, SmtpRecipient recipient, CancellationToken cancellationToken)
+    {
+        if (SmtpReplies.IsRelayAllowed(session, _allowedNetworks))
+        {
+            return ValueTask.FromResult(SmtpReplies.RecipientOk);
+        }
+
+        LogRelayDenied(_logger, session.Id, session.RemoteAddress?.ToString() ?? "unknown");
+        return ValueTask.FromResult(SmtpReplies.RelayDenied);
+    }
+
+    public async ValueTask<IMessageWriter> BeginMessageAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        string id = MessageIds.New(_time);
+        var content = new SpillStream(_inlineContentBytes, () => _spool.Create(id));
+        byte[] trace = ReceivedHeader.Build(session, envelope, _options.ServerName, id, now);
+        await content.WriteAsync(trace, cancellationToken);
+        return new SpoolMessageWriter(this, session, id, content, now);
+    }
+
+    private async ValueTask<SmtpReply> CommitAsync(SpoolMessageWriter writer, SmtpEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var content = writer.Stream;
+        // Typed explicitly: a bare null would convert to an empty ReadOnlyMemory, not to "no inline content".
+        ReadOnlyMemory<byte>? inline = content.File is null ? content.Buffered : (ReadOnlyMemory<byte>?)null;
+        try
+        {
+            long size = content.Length;
+            if (content.File is { } file)
+            {
+                await file.FlushAsync(cancellationToken);
+                MessageSpool.FlushToDisk(file);
+            }
+
+            var message = new IngressMessage(writer.Id, writer.Session, envelope, content.File?.Name, inline, size, writer.ReceivedAt);
+            var decision = await _disposition.DecideAsync(message, cancellationToken);
+            if (decision.Action == DispositionAction.Reject)
+            {
+                LogMessageRejected(_logger, writer.Id, writer.Session.Id);
+                return SmtpReplies.ContentRejected(decision.Reason is { Length: > 0 } reason ? reason + " (" + writer.Id + ")" : "Message refused by policy (" + writer.Id + ")");
+            }
+
+            var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
+            await _store.EnqueueAsync(
+                new NewMessage(
+                    writer.Id,
+                    envelope.ReversePath,
+                    recipients,
+                    writer.ReceivedAt,
+                    writer.Session.RemoteAddress?.ToString(),
+                    writer.Session.HeloName,
+                    writer.Session.AuthenticatedUser,
+                    size,
+                    EnvelopeFlags.Of(envelope),
+                    MessageKind.Relayed,
+                    inline),
+                cancellationToken);
+            writer.Committed = true;
+            _signal.Notify();
+            LogMessageAccepted(_logger, writer.Id, writer.Session.Id, recipients.Length, size, envelope.LongLineCount, envelope.BareLineFeedCount);
+            return SmtpReplies.Queued(writer.Id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            LogCommitFailed(_logger, ex, writer.Id, writer.Session.Id);
+            bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
+            return full ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+        }
+    }
+
+    /// <summary>One message's content. Anything but a successful commit leaves no spool file behind.</summary>
+    private sealed class SpoolMessageWriter(RelayHooks owner, SmtpSessionContext session, string id, SpillStream stream, DateTimeOffset receivedAt) : IMessageWriter
+    {
+        public string Id { get; } = id;
+
+        public SmtpSessionContext Session { get; } = session;
+
+        public SpillStream Stream { get; } = stream;
+
+        public DateTimeOffset ReceivedAt { get; } = receivedAt;
+
+        public bool Committed { get; set; }
+
+        public Stream Content => Stream;
+
+        public ValueTask<SmtpReply> CommitAsync(SmtpEnvelope envelope, CancellationToken cancellationToken) => owner.CommitAsync(this, envelope, cancellationToken);
+
+        public ValueTask AbortAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public async ValueTask DisposeAsync()
+        {
+            bool spilled = Stream.File is not null;
+            await Stream.DisposeAsync();
+            if (!Committed && spilled)
+            {
+                owner._spool.Delete(Id);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.MessageAccepted, Level = LogLevel.Information, Message = "Queued {QueueId} from session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
+    private static partial void LogMessageAccepted(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.MessageRejected, Level = LogLevel.Information, Message = "Rejected {QueueId} from session {SessionId} by disposition")]
+    private static partial void LogMessageRejected(ILogger logger, string queueId, long sessionId);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.MessageCommitFailed, Level = LogLevel.Error, Message = "Could not make {QueueId} from session {SessionId} durable; client told to retry")]
+    private static partial void LogCommitFailed(ILogger logger, Exception exception, string queueId, long sessionId);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.RelayDenied, Level = LogLevel.Warning, Message = "Relay denied to session {SessionId} from {Client}")]
+    private static partial void LogRelayDenied(ILogger logger, long sessionId, string client);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.AuthFailed, Level = LogLevel.Warning, Message = "AUTH {Mechanism} failed in session {SessionId}")]
+    private static partial void LogAuthFailed(ILogger logger, long sessionId, string mechanism);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using MailGuard.Host.Configuration;
+using MailGuard.Smtp.Server;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Relay;
+
+/// <summary>
+/// Runs the SMTP server for the host's lifetime. Shutdown: stop accepting, let sessions in a
+/// transaction finish for Relay:ShutdownGracePeriod, then 421 4.3.2 to the rest (the library's
+/// StopAsync). Registered after the store's start-up so no session arrives before the store is open.
+/// </summary>
+internal sealed partial class RelayService : IHostedService, IAsyncDisposable
+{
+    private readonly MailGuardOptions _options;
+    private readonly RelayHooks _hooks;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private SmtpServer? _server;
+    private CertificateSource? _certificates;
+
+    public RelayService(MailGuardOptions options, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger)
+    {
+        _options = options;
+        _hooks = hooks;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Bound plain endpoints (with the real port when 0 was configured).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints => _server?.PlainEndPoints ?? [];
+
+    public IReadOnlyList<IPEndPoint> ImplicitTlsEndPoints => _server?.ImplicitTlsEndPoints ?? [];
+
+    public int ActiveSessions => _server?.ActiveSessions ?? 0;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var relay = _options.Relay;
+        var smtp = new SmtpServerOptions
+        {
+            ServerName = relay.ServerName,
+            MaxSessions = relay.MaxSessions,
+            MaxRecipients = relay.MaxRecipients,
+            MaxMessageBytes = relay.MaxMessageBytes,
+            MaxErrors = relay.MaxErrors,
+            CommandTimeout = relay.CommandTimeout,
+            DataTimeout = relay.DataTimeout,
+            RequireAuth = relay.RequireAuth,
+        };
+        smtp.Listen.Clear();
+        foreach (string listen in relay.Listen)
+        {
+            MailGuardOptionsValidator.TryParseEndPoint(listen, out var ep);
+            smtp.Listen.Add(ep);
+        }
+
+        foreach (string listen in relay.ImplicitTlsListen)
+        {
+            MailGuardOptionsValidator.TryParseEndPoint(listen, out var ep);
+            smtp.ImplicitTlsListen.Add(ep);
+        }
+
+        _certificates = new CertificateSource(relay.Tls, c => smtp.ServerCertificate = c, _time, _logger);
+        _server = new SmtpServer(smtp, _hooks, _time);
+        _server.SessionFaulted += (_, e) => LogSessionFaulted(_logger, e.Exception, e.Session.Id);
+        await _server.StartAsync(cancellationToken);
+        foreach (var ep in _server.PlainEndPoints)
+        {
+            LogListening(_logger, ep.ToString(), "SMTP");
+        }
+
+        foreach (var ep in _server.ImplicitTlsEndPoints)
+        {
+            LogListening(_logger, ep.ToString(), "SMTPS");
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is null)
+        {
+            return;
+        }
+
+        LogStopping(_logger, _server.ActiveSessions, _options.Relay.ShutdownGracePeriod.TotalSeconds);
+        await _server.StopAsync(_options.Relay.ShutdownGracePeriod, CancellationToken.None);
+        LogStopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _certificates?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.RelayListening, Level = LogLevel.Information, Message = "Relay listening on {EndPoint} ({Protocol})")]
+    private static partial void LogListening(ILogger logger, string endPoint, string protocol);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.RelayStopping, Level = LogLevel.Information, Message = "Relay stopping: {Sessions} session(s) open, {GraceSeconds} s to finish")]
+    private static partial void LogStopping(ILogger logger, int sessions, double graceSeconds);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.RelayStopped, Level = LogLevel.Information, Message = "Relay stopped")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.SessionFaulted, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly")]
+    private static partial void LogSessionFaulted(ILogger logger, Exception exception, long sessionId);
+}

@@ -1,0 +1,310 @@
+using MailGuard.Core.Store;
+using MailGuard.Core.Store.Sqlite;
+
+namespace MailGuard.Core.Tests.Store;
+
+public sealed class SqliteMessageStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-store-" + Guid.NewGuid().ToString("N"));
+    private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero));
+    private SqliteMessageStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _store = Open();
+        await _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private SqliteMessageStore Open() => new(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "mailguard.db"), SpoolDirectory = _directory }, _time);
+
+    private NewMessage Message(params string[] recipients) =>
+        new(MessageIds.New(_time), "sender@example.org", recipients, _time.GetUtcNow(), "127.0.0.1", "client.example", null, 1234, MessageFlags.EightBit);
+
+    [Fact]
+    public async Task Enqueue_ThenClaim_ReturnsEnvelopeAndEveryRecipient()
+    {
+        var m = Message("a@example.com", "b@example.com");
+        await _store.EnqueueAsync(m);
+
+        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+
+        var claim = Assert.Single(claims);
+        Assert.Equal(m.Id, claim.Message.Id);
+        Assert.Equal("sender@example.org", claim.Message.MailFrom);
+        Assert.Equal(MessageFlags.EightBit, claim.Message.Flags);
+        Assert.Equal(1234, claim.Message.Size);
+        Assert.Equal(["a@example.com", "b@example.com"], claim.Recipients.Select(r => r.Address));
+        Assert.All(claim.Recipients, r => Assert.Equal(0, r.Attempts));
+    }
+
+    [Fact]
+    public async Task InlineContent_ReturnedWithClaim_DroppedWhenFinished()
+    {
+        var inline = Message("a@example.com") with { InlineContent = new byte[] { 1, 2, 3 } };
+        var spooled = Message("b@example.com");
+        await _store.EnqueueAsync(inline);
+        await _store.EnqueueAsync(spooled);
+
+        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+
+        var a = claims.Single(c => c.Message.Id == inline.Id);
+        Assert.True(a.Message.HasInlineContent);
+        Assert.Equal(new byte[] { 1, 2, 3 }, a.InlineContent!.Value.ToArray());
+        var b = claims.Single(c => c.Message.Id == spooled.Id);
+        Assert.False(b.Message.HasInlineContent);
+        Assert.Null(b.InlineContent);
+        var done = await _store.CompleteAttemptAsync(inline.Id, [new RecipientOutcome(a.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        Assert.True(done.MessageFinished);
+    }
+
+    [Fact]
+    public async Task Claim_LeasedEntries_InvisibleUntilLeaseRunsOut()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        Assert.Single(await _store.ClaimDueAsync("node-a", 10, TimeSpan.FromMinutes(1)));
+
+        Assert.Empty(await _store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
+        _time.Advance(TimeSpan.FromSeconds(61));
+        var again = Assert.Single(await _store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("node-b", (await _store.ListAsync(new QueueQuery())).Single().LeaseOwner);
+        Assert.Single(again.Recipients);
+    }
+
+    [Fact]
+    public async Task Claim_MaxMessages_LimitsMessagesNotRecipients()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            await _store.EnqueueAsync(Message(Enumerable.Range(0, 50).Select(r => $"r{r}@example.com").ToArray()));
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var claims = await _store.ClaimDueAsync("node", 3, TimeSpan.FromMinutes(1));
+
+        Assert.Equal(3, claims.Count);
+        Assert.All(claims, c => Assert.Equal(50, c.Recipients.Count));
+    }
+
+    [Fact]
+    public async Task ReleaseLeases_AfterCrash_EntriesClaimableAtOnce()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10));
+
+        Assert.Equal(1, await _store.ReleaseLeasesAsync("node"));
+
+        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10)));
+    }
+
+    [Fact]
+    public async Task CompleteAttempt_Deferred_NotDueBeforeNextAttemptAndAttemptCounted()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        var next = _time.GetUtcNow().AddMinutes(5);
+
+        var done = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451 4.3.0 try later", next)]);
+
+        Assert.False(done.MessageFinished);
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var retry = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal(1, retry.Recipients[0].Attempts);
+        Assert.Equal("451 4.3.0 try later", (await _store.ListAsync(new QueueQuery())).Single().LastReply);
+    }
+
+    [Fact]
+    public async Task CompleteAttempt_Released_NotCountedAndDueAtGivenTime()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+
+        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Released, null, _time.GetUtcNow().AddSeconds(30))]);
+
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Recipients[0].Attempts);
+    }
+
+    [Fact]
+    public async Task CompleteAttempt_EveryRecipientFinal_MessageFinishedAndNothingDue()
+    {
+        await _store.EnqueueAsync(Message("a@example.com", "b@example.com"));
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+
+        var first = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250 ok")]);
+        var second = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[1].EntryId, RecipientDisposition.Failed, "550 5.1.1 no")]);
+
+        Assert.False(first.MessageFinished);
+        Assert.True(second.MessageFinished);
+        _time.Advance(TimeSpan.FromHours(1));
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var list = await _store.ListAsync(new QueueQuery());
+        Assert.Equal([QueueEntryStatus.Delivered, QueueEntryStatus.Failed], list.Select(e => e.Status));
+        Assert.Empty(await _store.ListAsync(new QueueQuery([QueueEntryStatus.Queued])));
+    }
+
+    [Fact]
+    public async Task CompleteAttempt_WithNotice_NoticeQueuedInSameTransaction()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        var notice = new NewMessage(MessageIds.New(_time), string.Empty, ["sender@example.org"], _time.GetUtcNow(), null, null, null, 10, Kind: MessageKind.DeliveryStatusNotification);
+
+        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Failed, "550")], notice);
+
+        var dsn = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal(notice.Id, dsn.Message.Id);
+        Assert.Equal(string.Empty, dsn.Message.MailFrom);
+        Assert.Equal(MessageKind.DeliveryStatusNotification, dsn.Message.Kind);
+    }
+
+    [Fact]
+    public async Task PurgeFinished_RemovesOnlyOldFinishedMessages()
+    {
+        var oldDone = Message("a@example.com");
+        var oldWaiting = Message("b@example.com");
+        await _store.EnqueueAsync(oldDone);
+        await _store.EnqueueAsync(oldWaiting);
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == oldDone.Id);
+        await _store.CompleteAttemptAsync(oldDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        _time.Advance(TimeSpan.FromHours(2));
+        var newDone = Message("c@example.com");
+        await _store.EnqueueAsync(newDone);
+        await _store.ReleaseLeasesAsync("node");
+        claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == newDone.Id);
+        await _store.CompleteAttemptAsync(newDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+
+        Assert.Equal(1, await _store.PurgeFinishedAsync(_time.GetUtcNow().AddHours(-1), 100));
+
+        Assert.Null(await _store.GetMessageAsync(oldDone.Id));
+        Assert.NotNull(await _store.GetMessageAsync(oldWaiting.Id));
+        Assert.NotNull(await _store.GetMessageAsync(newDone.Id));
+    }
+
+    [Fact]
+    public async Task Requeue_DeferredEntry_DueNow()
+    {
+        await _store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451", _time.GetUtcNow().AddHours(1))]);
+
+        Assert.Equal(1, await _store.RequeueAsync(claim.Message.Id));
+
+        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Delete_RemovesMessageAndEntries()
+    {
+        var m = Message("a@example.com", "b@example.com");
+        await _store.EnqueueAsync(m);
+
+        Assert.True(await _store.DeleteAsync(m.Id));
+
+        Assert.False(await _store.DeleteAsync(m.Id));
+        Assert.Null(await _store.GetMessageAsync(m.Id));
+        Assert.Empty(await _store.ListAsync(new QueueQuery()));
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Reopen_QueueSurvives_MigrationsAppliedOnce()
+    {
+        var m = Message("a@example.com");
+        await _store.EnqueueAsync(m);
+        await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        await _store.DisposeAsync();
+
+        _store = Open();
+        await _store.InitializeAsync();
+
+        Assert.NotNull(await _store.GetMessageAsync(m.Id));
+        Assert.Equal(1, await _store.ReleaseLeasesAsync("node"));
+        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Enqueue_Concurrent_GroupedIntoFewerTransactions()
+    {
+        var messages = Enumerable.Range(0, 2000).Select(_ => Message("a@example.com")).ToArray();
+
+        await Task.WhenAll(messages.Select(m => Task.Run(() => _store.EnqueueAsync(m))));
+
+        Assert.Equal(2000, (await _store.ListAsync(new QueueQuery(Limit: 5000))).Count);
+        Assert.True(_store.CommittedBatches < 2000, $"{_store.CommittedBatches} commits for 2000 enqueues");
+    }
+
+    [Fact]
+    public async Task Enqueue_DuplicateId_FailsOnlyThatOperation()
+    {
+        var m = Message("a@example.com");
+        await _store.EnqueueAsync(m);
+        var other = Message("b@example.com");
+
+        var duplicate = _store.EnqueueAsync(m);
+        var fine = _store.EnqueueAsync(other);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => duplicate);
+        await fine;
+        Assert.NotNull(await _store.GetMessageAsync(other.Id));
+        Assert.Equal(2, (await _store.ListAsync(new QueueQuery())).Count);
+    }
+
+    [Fact]
+    public async Task Enqueue_NoRecipients_Throws()
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.EnqueueAsync(Message()));
+    }
+
+    [Fact]
+    public void MessageIds_SortByTimeAndValidate()
+    {
+        var a = MessageIds.New(_time);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var b = MessageIds.New(_time);
+
+        Assert.True(string.CompareOrdinal(a, b) < 0);
+        Assert.True(MessageIds.IsValid(a));
+        Assert.False(MessageIds.IsValid("../../etc/passwd...."));
+        Assert.False(MessageIds.IsValid(a + "x"));
+    }
+
+    [Fact]
+    public async Task Spool_RemoveOrphans_DeletesFilesWithoutMessages()
+    {
+        var spool = new MessageSpool(_directory);
+        var kept = Message("a@example.com");
+        await using (var f = spool.Create(kept.Id))
+        {
+            f.WriteByte(1);
+        }
+
+        await _store.EnqueueAsync(kept);
+        string orphan = MessageIds.New(_time);
+        await using (var f = spool.Create(orphan))
+        {
+            f.WriteByte(1);
+        }
+
+        Assert.Equal(1, await spool.RemoveOrphansAsync(_store));
+        Assert.True(spool.Exists(kept.Id));
+        Assert.False(spool.Exists(orphan));
+    }
+
+    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
