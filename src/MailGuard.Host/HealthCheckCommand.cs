@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using MailGuard.Host.Configuration;
 
 namespace MailGuard.Host;
 
@@ -12,8 +13,7 @@ internal static class HealthCheckCommand
 {
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var configuration = MailGuardConfiguration.Build(args, out _, out string? error);
-        if (error is not null)
+        if (!ConfigurationLoader.TryLoad(args, out var configuration, out _, out string? error))
         {
             stderr.WriteLine("mailguard: " + error);
             return 1;

@@ -15,7 +15,7 @@ namespace MailGuard.Host;
 public static class MailGuardServices
 {
     /// <summary>Builds the `mailguard run` host from validated options.</summary>
-    public static IHost BuildHost(IConfiguration configuration, MailGuardOptions options, Action<IServiceCollection>? configure = null)
+    public static IHost BuildHost(IConfiguration configuration, MailGuardOptions options, Action<IServiceCollection>? configure = null, Core.Policy.PolicyOptions? policy = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
@@ -31,6 +31,13 @@ public static class MailGuardServices
             // The host must outlast the relay's grace period plus the delivery worker's wind-down.
             o.ShutdownTimeout = options.Relay.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
         });
+        if (policy is not null)
+        {
+            // Inspection and policy decide each message; without a policy the relay delivers all.
+            builder.Services.TryAddSingleton(policy);
+            builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();
+        }
+
         builder.Services.AddMailGuardStore(options);
         builder.Services.AddMailGuardRelay(options);
         builder.Services.AddMailGuardDelivery(options);

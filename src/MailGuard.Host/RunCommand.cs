@@ -21,6 +21,7 @@ internal static class RunCommand
         }
 
         var options = ConfigurationLoader.Bind(configuration, out var errors);
+        var policy = PolicyBinding.Bind(configuration, errors);
         if (errors.Count > 0)
         {
             stderr.WriteLine($"mailguard run: {errors.Count} configuration problem(s):");
@@ -32,7 +33,7 @@ internal static class RunCommand
             return 2;
         }
 
-        using var host = MailGuardServices.BuildHost(configuration, options);
+        using var host = MailGuardServices.BuildHost(configuration, options, policy: policy);
         try
         {
             host.Run();

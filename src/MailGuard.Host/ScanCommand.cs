@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using MailGuard.Core.Inspection;
 using MailGuard.Core.Policy;
+using MailGuard.Host.Configuration;
 using MailGuard.Mime;
 using Spectre.Console;
 
@@ -18,10 +19,9 @@ internal static class ScanCommand
 
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var configuration = MailGuardConfiguration.Build(args, out var rest, out string? configError);
-        if (configError is not null)
+        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? configError))
         {
-            stderr.WriteLine("mailguard: " + configError);
+            stderr.WriteLine("mailguard scan: " + configError);
             return 2;
         }
 
@@ -32,8 +32,8 @@ internal static class ScanCommand
             return 2;
         }
 
-        var policyOptions = MailGuardConfiguration.BindPolicy(configuration);
-        var problems = policyOptions.Validate();
+        var problems = new List<string>();
+        var policyOptions = PolicyBinding.Bind(configuration, problems);
         if (problems.Count > 0)
         {
             foreach (string p in problems)

@@ -36,6 +36,10 @@ internal static class LogEventIds
     public const int CircuitRejected = 223;
     public const int WorkerFaulted = 230;
 
+    // 4xx: inspection and policy
+    public const int Verdict = 400;
+    public const int InspectionFailed = 401;
+
     // 3xx: store
     public const int StoreOpened = 300;
     public const int LeasesReleased = 301;

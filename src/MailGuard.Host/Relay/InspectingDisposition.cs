@@ -1,0 +1,75 @@
+using MailGuard.Core.Inspection;
+using MailGuard.Core.Policy;
+using MailGuard.Mime;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Relay;
+
+/// <summary>
+/// Inspection and policy at the end of DATA: parses the spooled message, runs the extractors and
+/// detectors within the inspection time budget, and asks the policy for a verdict.
+/// </summary>
+/// <remarks>
+/// Until the quarantine store exists (issue 5), the relay has two durable outcomes: queue for
+/// delivery or refuse. A verdict of Hold, Return or RewriteBcc therefore refuses the message
+/// with 550 5.7.1, the reason and the reference: flagged mail is never delivered, and nothing is
+/// lost, because the sending MTA returns it to its author. Tag delivers (without headers yet).
+/// Inspection that fails or runs out of time fails closed the same way (Policy:OnInspectionFailure).
+/// </remarks>
+internal sealed partial class InspectingDisposition : IMessageDisposition
+{
+    private readonly PolicyEngine _policy;
+    private readonly MessageInspector _inspector;
+    private readonly ILogger<InspectingDisposition> _logger;
+
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger)
+    {
+        _policy = new PolicyEngine(policy);
+        _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
+        _logger = logger;
+    }
+
+    public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Verdict verdict;
+        int findings = 0;
+        try
+        {
+            using var content = message.OpenContent();
+            using var document = MimeDocument.Load(content);
+            var envelope = new MessageEnvelope(message.Envelope.ReversePath, message.Envelope.Recipients.Select(r => r.Address).ToList());
+            var result = _inspector.Inspect(document, envelope, cancellationToken);
+            findings = result.Findings.Count;
+            verdict = result.TimedOut
+                ? _policy.InspectionFailed("inspection time budget exceeded")
+                : _policy.Decide(new PolicyInput(
+                    message.Envelope.ReversePath,
+                    envelope.RcptTo,
+                    result.Exposure,
+                    result.Findings,
+                    result.MaxPeople,
+                    ScanCommand.AttachmentTypes(result)));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug in inspection must not let the message through unexamined: fail closed.
+            LogInspectionFailed(_logger, ex, message.Id);
+            verdict = _policy.InspectionFailed("inspection failed");
+        }
+
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        LogVerdict(_logger, message.Id, ScanCommand.ActionName(verdict.Action), ScanCommand.ActionName(verdict.WouldHaveAction), verdict.Rule ?? "-", findings, ms);
+        return ValueTask.FromResult(verdict.Action switch
+        {
+            PolicyAction.Deliver or PolicyAction.Tag => MessageDecision.Deliver,
+            _ => new MessageDecision(DispositionAction.Reject, (verdict.Reason ?? "Message held back by data-loss-prevention policy") + (verdict.Rule is null ? "" : $" [rule {verdict.Rule}]")),
+        });
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
+    private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
+    private static partial void LogInspectionFailed(ILogger logger, Exception exception, string queueId);
+}

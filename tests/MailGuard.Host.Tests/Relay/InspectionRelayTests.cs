@@ -1,0 +1,78 @@
+using System.Text;
+using MailGuard.Core.Policy;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Relay;
+using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Smtp.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailGuard.Host.Tests.Relay;
+
+/// <summary>The relay with inspection and the shipped default policy, driven over SMTP on loopback.</summary>
+public sealed class InspectionRelayTests
+{
+    private static PolicyOptions ShippedPolicy()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example" })
+            .Build();
+        var errors = new List<string>();
+        var policy = PolicyBinding.Bind(configuration, errors);
+        Assert.Empty(errors);
+        return policy;
+    }
+
+    private static Task<TestRelay> StartAsync() => TestRelay.StartAsync(configure: services =>
+    {
+        services.AddSingleton(ShippedPolicy());
+        services.AddSingleton<IMessageDisposition, InspectingDisposition>();
+    });
+
+    private static byte[] Message(string to, string body) => Encoding.UTF8.GetBytes(
+        $"From: Clerk <clerk@corp.example>\r\nTo: {to}\r\nSubject: Applications\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <t1@corp.example>\r\n\r\n{body}\r\n");
+
+    [Fact]
+    public async Task Data_ExposedRecipients_Refused550WithReasonAndNothingDelivered()
+    {
+        await using var relay = await StartAsync();
+        var recipients = Enumerable.Range(0, 25).Select(i => $"applicant{i}@ext{i % 5}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant, your appointment is confirmed."));
+
+        Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
+        Assert.Equal(550, result.Reply!.Value.Code);
+        Assert.Equal("5.7.1", result.Reply.Value.EnhancedCode);
+        Assert.Contains("Bcc", result.Reply.Value.Text, StringComparison.Ordinal);
+        Assert.Contains("exposed-recipients", result.Reply.Value.Text, StringComparison.Ordinal);
+        await Task.Delay(300);
+        Assert.Empty(PickedUp.ReadAll(relay.PickupDirectory));
+    }
+
+    [Fact]
+    public async Task Data_SameRecipientsInBcc_Delivered()
+    {
+        await using var relay = await StartAsync();
+        var recipients = Enumerable.Range(0, 25).Select(i => $"applicant{i}@ext{i % 5}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message("undisclosed-recipients:;", "Dear applicant, your appointment is confirmed."));
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        var delivered = Assert.Single(await relay.WaitForPickupAsync(1));
+        Assert.Equal(25, delivered.RcptTo.Length);
+    }
+
+    [Fact]
+    public async Task Data_PersonalDataTableToExternal_Refused()
+    {
+        await using var relay = await StartAsync();
+        string rows = string.Join("\r\n", Enumerable.Range(0, 12).Select(i => $"Person{(char)('A' + i)} Example\t1{i % 9}/04/1979\tAB1234{i:D2}C\tLS{i + 1} 3QT"));
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", ["partner@ext.example"], Message("partner@ext.example", "Name\tDate of Birth\tNI Number\tPostcode\r\n" + rows));
+
+        Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
+        Assert.Equal(550, result.Reply!.Value.Code);
+        Assert.DoesNotContain("AB123400C", result.Reply.Value.Text, StringComparison.Ordinal);
+    }
+}
