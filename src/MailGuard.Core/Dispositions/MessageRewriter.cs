@@ -1,0 +1,99 @@
+using MailGuard.Core.Inspection;
+using MailGuard.Core.Policy;
+using MailGuard.Mime;
+
+namespace MailGuard.Core.Dispositions;
+
+/// <summary>What a Bcc fix changed, for the notice to the sender.</summary>
+public sealed record BccRewrite(int ExternalRemoved, int InternalKept, string NewTo);
+
+/// <summary>
+/// The two edits MailGuard makes to a message it delivers. Both go through
+/// <see cref="MimeWriter"/>, so every byte other than the edited fields is unchanged; a DKIM
+/// signature covering To/Cc no longer verifies and is re-signed by the upstream MTA.
+/// </summary>
+public static class MessageRewriter
+{
+    /// <summary>
+    /// RewriteBcc: To and Cc keep only internal addresses; the external ones are delivered as
+    /// before (the envelope is untouched) but no recipient sees them. When nothing is left in To,
+    /// it becomes "undisclosed-recipients:;" (RFC 5322 §A.1.3's empty group).
+    /// </summary>
+    public static BccRewrite HideExternalRecipients(MimeDocument document, Stream output, DomainSet internalDomains, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(internalDomains);
+        var message = document.Message;
+        var keptTo = message.To.Where(a => internalDomains.ContainsOrIsSubdomainOf(a.Domain)).ToList();
+        var keptCc = message.Cc.Where(a => internalDomains.ContainsOrIsSubdomainOf(a.Domain)).ToList();
+        int removed = message.To.Count(a => !internalDomains.ContainsOrIsSubdomainOf(a.Domain)) + message.Cc.Count(a => !internalDomains.ContainsOrIsSubdomainOf(a.Domain));
+        string newTo = keptTo.Count > 0 ? Format(keptTo) : "undisclosed-recipients:;";
+        var edits = new HeaderEdits().Set("To", newTo);
+        if (keptCc.Count > 0)
+        {
+            edits.Set("Cc", Format(keptCc));
+        }
+        else
+        {
+            edits.Remove("Cc");
+        }
+
+        foreach (var (name, value) in extraHeaders ?? [])
+        {
+            edits.Set(name, value);
+        }
+
+        MimeWriter.Write(document, output, edits);
+        return new BccRewrite(removed, keptTo.Count + keptCc.Count, newTo);
+    }
+
+    /// <summary>The X-MailGuard-* fields that name a verdict (Tag, and every delivered message in audit mode).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> VerdictHeaders(Verdict verdict, string reference, IReadOnlyList<Finding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var kinds = findings.Where(f => f.Kind != FindingKinds.TypeMismatch)
+            .GroupBy(f => f.Kind)
+            .Select(g => $"{g.Key}={g.Sum(f => (long)f.Count)}");
+        var headers = new List<KeyValuePair<string, string>>
+        {
+            new("X-MailGuard-Verdict", verdict.AuditOnly ? $"{Name(verdict.Action)}; audit-only; would-have={Name(verdict.WouldHaveAction)}" : Name(verdict.Action)),
+            new("X-MailGuard-Reference", reference),
+        };
+        if (verdict.Rule is not null)
+        {
+            headers.Add(new("X-MailGuard-Rule", verdict.Rule));
+        }
+
+        string summary = string.Join(", ", kinds);
+        if (summary.Length > 0)
+        {
+            headers.Add(new("X-MailGuard-Findings", summary));
+        }
+
+        return headers;
+    }
+
+    /// <summary>Re-emits the message with the verdict fields added (any earlier X-MailGuard-* values replaced, so they cannot be forged upstream).</summary>
+    public static void AddVerdictHeaders(MimeDocument document, Stream output, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        var edits = new HeaderEdits();
+        foreach (string name in new[] { "X-MailGuard-Verdict", "X-MailGuard-Reference", "X-MailGuard-Rule", "X-MailGuard-Findings" })
+        {
+            edits.Remove(name);
+        }
+
+        // Removing and setting one name drops every old field and appends the new one (MimeWriter).
+        foreach (var (name, value) in headers)
+        {
+            edits.Set(name, value);
+        }
+
+        MimeWriter.Write(document, output, edits);
+    }
+
+    private static string Name(PolicyAction action) => action == PolicyAction.RewriteBcc ? "rewrite-bcc" : action.ToString().ToLowerInvariant();
+
+    private static string Format(IEnumerable<MailboxAddress> addresses) =>
+        string.Join(", ", addresses.Select(a => a.Name is null ? a.Address : $"\"{a.Name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\" <{a.Address}>"));
+}
