@@ -4,10 +4,12 @@ using Microsoft.Extensions.Configuration;
 namespace MailGuard.Host.Configuration;
 
 /// <summary>
-/// Binds `Policy`. Lists (the rules, the domain lists) come whole from the highest-precedence
-/// source that sets them: overlaying rule 0 of an operator's file onto rule 0 of the shipped file
-/// would mix two rules into one. Misspelt keys are errors, so a typo cannot silently leave a
-/// threshold at its default.
+/// Binds `Policy`. The domain lists come whole from the highest-precedence source that sets them.
+/// The rule list comes from the highest source that names rules (sets some Policy:Rules:N:Name):
+/// overlaying an operator's rule 0 onto the shipped rule 0 would mix two rules into one. Sources
+/// above it that only set fields of existing rules (--Policy:Rules:0:Action=RewriteBcc) adjust
+/// those rules. Misspelt keys are errors, so a typo cannot silently leave a threshold at its
+/// default.
 /// </summary>
 internal static class PolicyBinding
 {
@@ -20,7 +22,7 @@ internal static class PolicyBinding
             root.GetSection("Policy").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
             options.InternalDomains = Whole<List<string>>(root, "Policy:InternalDomains") ?? [];
             options.PersonalMailboxDomains = Whole<List<string>>(root, "Policy:PersonalMailboxDomains") ?? defaults;
-            options.Rules = Whole<List<PolicyRule>>(root, "Policy:Rules") ?? [];
+            options.Rules = Rules(root);
         }
         catch (InvalidOperationException ex)
         {
@@ -30,6 +32,24 @@ internal static class PolicyBinding
 
         errors.AddRange(options.Validate());
         return options;
+    }
+
+    private static List<PolicyRule> Rules(IConfigurationRoot root)
+    {
+        var providers = root.Providers.ToList();
+        for (int i = providers.Count - 1; i >= 0; i--)
+        {
+            var p = providers[i];
+            bool namesRules = p.GetChildKeys([], "Policy:Rules").Distinct(StringComparer.OrdinalIgnoreCase)
+                .Any(k => p.TryGet($"Policy:Rules:{k}:Name", out _));
+            if (namesRules)
+            {
+                var layered = new ConfigurationRoot(providers.Skip(i).ToList());
+                return layered.GetSection("Policy:Rules").Get<List<PolicyRule>>(o => o.ErrorOnUnknownConfiguration = true) ?? [];
+            }
+        }
+
+        return [];
     }
 
     private static T? Whole<T>(IConfigurationRoot root, string path)

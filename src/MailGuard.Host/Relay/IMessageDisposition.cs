@@ -31,7 +31,12 @@ public enum DispositionAction
     Reject,
 }
 
-public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null)
+/// <summary>A message MailGuard itself sends because of a decision (a notice to the sender), from the null reverse-path.</summary>
+public sealed record OutgoingNotice(string To, byte[] Content);
+
+/// <param name="ReplacementContent">When set, these bytes are queued instead of the received ones (verdict headers, hidden recipients).</param>
+/// <param name="Notice">Queued too, before the message itself is acknowledged.</param>
+public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, OutgoingNotice? Notice = null)
 {
     public static MessageDecision Deliver { get; } = new(DispositionAction.Deliver);
 }

@@ -1,4 +1,6 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Inspection;
+using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Mime;
 using Microsoft.Extensions.Logging;
@@ -10,29 +12,36 @@ namespace MailGuard.Host.Relay;
 /// detectors within the inspection time budget, and asks the policy for a verdict.
 /// </summary>
 /// <remarks>
-/// Until the quarantine store exists (issue 5), the relay has two durable outcomes: queue for
-/// delivery or refuse. A verdict of Hold, Return or RewriteBcc therefore refuses the message
-/// with 550 5.7.1, the reason and the reference: flagged mail is never delivered, and nothing is
-/// lost, because the sending MTA returns it to its author. Tag delivers (without headers yet).
-/// Inspection that fails or runs out of time fails closed the same way (Policy:OnInspectionFailure).
+/// Deliver queues the message as received. Tag (and any verdict in audit-only mode) queues it
+/// with X-MailGuard-* fields naming the verdict. RewriteBcc queues a copy whose To/Cc show only
+/// internal addresses, and tells the sender what changed. Until the quarantine store exists
+/// (issue 5), Hold and Return refuse the message with 550 5.7.1, the reason and the reference:
+/// flagged mail is never delivered, and nothing is lost, because the sending MTA returns it to
+/// its author. Inspection that fails or runs out of time fails closed the same way
+/// (Policy:OnInspectionFailure).
 /// </remarks>
 internal sealed partial class InspectingDisposition : IMessageDisposition
 {
     private readonly PolicyEngine _policy;
     private readonly MessageInspector _inspector;
     private readonly ILogger<InspectingDisposition> _logger;
+    private readonly TimeProvider _time;
+    private readonly string _serverName;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger)
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options)
     {
         _policy = new PolicyEngine(policy);
         _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
         _logger = logger;
+        _time = time;
+        _serverName = options.Relay.ServerName;
     }
 
     public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Verdict verdict;
+        MessageDecision decision;
         int findings = 0;
         try
         {
@@ -50,22 +59,66 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                     result.Findings,
                     result.MaxPeople,
                     ScanCommand.AttachmentTypes(result)));
+            decision = Apply(message, document, verdict, result);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug in inspection must not let the message through unexamined: fail closed.
             LogInspectionFailed(_logger, ex, message.Id);
             verdict = _policy.InspectionFailed("inspection failed");
+            decision = Refuse(verdict);
         }
 
         double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogVerdict(_logger, message.Id, ScanCommand.ActionName(verdict.Action), ScanCommand.ActionName(verdict.WouldHaveAction), verdict.Rule ?? "-", findings, ms);
-        return ValueTask.FromResult(verdict.Action switch
-        {
-            PolicyAction.Deliver or PolicyAction.Tag => MessageDecision.Deliver,
-            _ => new MessageDecision(DispositionAction.Reject, (verdict.Reason ?? "Message held back by data-loss-prevention policy") + (verdict.Rule is null ? "" : $" [rule {verdict.Rule}]")),
-        });
+        return ValueTask.FromResult(decision);
     }
+
+    private MessageDecision Apply(IngressMessage message, MimeDocument document, Verdict verdict, InspectionResult result)
+    {
+        switch (verdict.Action)
+        {
+            case PolicyAction.Deliver:
+                return MessageDecision.Deliver;
+            case PolicyAction.Tag:
+            {
+                using var tagged = new MemoryStream();
+                MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(verdict, message.Id, result.Findings));
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray());
+            }
+
+            case PolicyAction.RewriteBcc:
+            {
+                using var rewritten = new MemoryStream();
+                var change = MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(verdict, message.Id, result.Findings));
+                OutgoingNotice? notice = null;
+                if (PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers))
+                {
+                    notice = new OutgoingNotice(message.Envelope.ReversePath, PolicyNotice.Build(new PolicyNoticeRequest(
+                        PolicyNoticeKind.RecipientsHidden,
+                        _serverName,
+                        message.Id,
+                        message.Envelope.ReversePath,
+                        message.Envelope.ReversePath,
+                        document.Message.Subject,
+                        verdict.Reason,
+                        result.Findings,
+                        result.Exposure,
+                        [],
+                        _time.GetUtcNow())));
+                }
+
+                _ = change;
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notice: notice);
+            }
+
+            default:
+                return Refuse(verdict);
+        }
+    }
+
+    private static MessageDecision Refuse(Verdict verdict) =>
+        new(DispositionAction.Reject, (verdict.Reason ?? "Message held back by data-loss-prevention policy") + (verdict.Rule is null ? "" : $" [rule {verdict.Rule}]"));
 
     [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
     private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);

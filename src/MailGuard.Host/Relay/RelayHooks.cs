@@ -105,6 +105,28 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 return SmtpReplies.ContentRejected(decision.Reason is { Length: > 0 } reason ? reason + " (" + writer.Id + ")" : "Message refused by policy (" + writer.Id + ")");
             }
 
+            if (decision.ReplacementContent is { } replacement)
+            {
+                // The edited message replaces the received one: inline, or atomically over the spool file.
+                if (content.File is { } spooled)
+                {
+                    FileSync.WriteAtomically(spooled.Name, replacement.Span);
+                }
+                else
+                {
+                    inline = replacement;
+                }
+
+                size = replacement.Length;
+            }
+
+            if (decision.Notice is { } notice)
+            {
+                await _store.EnqueueAsync(
+                    new NewMessage(MessageIds.New(_time), string.Empty, [notice.To], writer.ReceivedAt, null, null, null, notice.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, notice.Content),
+                    cancellationToken);
+            }
+
             var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
             await _store.EnqueueAsync(
                 new NewMessage(

@@ -12,11 +12,17 @@ namespace MailGuard.Host.Tests.Relay;
 /// <summary>The relay with inspection and the shipped default policy, driven over SMTP on loopback.</summary>
 public sealed class InspectionRelayTests
 {
-    private static PolicyOptions ShippedPolicy()
+    private static PolicyOptions ShippedPolicy(params (string Key, string Value)[] overrides)
     {
+        var settings = new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example" };
+        foreach (var (k, v) in overrides)
+        {
+            settings[k] = v;
+        }
+
         var configuration = new ConfigurationBuilder()
             .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example" })
+            .AddInMemoryCollection(settings)
             .Build();
         var errors = new List<string>();
         var policy = PolicyBinding.Bind(configuration, errors);
@@ -24,9 +30,9 @@ public sealed class InspectionRelayTests
         return policy;
     }
 
-    private static Task<TestRelay> StartAsync() => TestRelay.StartAsync(configure: services =>
+    private static Task<TestRelay> StartAsync(params (string Key, string Value)[] overrides) => TestRelay.StartAsync(configure: services =>
     {
-        services.AddSingleton(ShippedPolicy());
+        services.AddSingleton(ShippedPolicy(overrides));
         services.AddSingleton<IMessageDisposition, InspectingDisposition>();
     });
 
@@ -74,5 +80,45 @@ public sealed class InspectionRelayTests
         Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
         Assert.Equal(550, result.Reply!.Value.Code);
         Assert.DoesNotContain("AB123400C", result.Reply.Value.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_ExposedRecipientsWithRewriteBcc_DeliveredHiddenAndSenderTold()
+    {
+        await using var relay = await StartAsync(("Policy:Rules:0:Action", "RewriteBcc"));
+        var recipients = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").Append("boss@corp.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant, the body is unchanged."));
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        var picked = await relay.WaitForPickupAsync(2);
+        var copy = Assert.Single(picked, p => p.MailFrom == "clerk@corp.example");
+        Assert.Equal(13, copy.RcptTo.Length);
+        using (var doc = MailGuard.Mime.MimeDocument.Load(copy.Content))
+        {
+            Assert.Equal(["boss@corp.example"], doc.Message.To.Select(a => a.Address));
+            Assert.Equal("rewrite-bcc", doc.Message.Headers["X-MailGuard-Verdict"]!.Value);
+        }
+
+        Assert.EndsWith("\r\n\r\nDear applicant, the body is unchanged.\r\n", Encoding.UTF8.GetString(copy.Content), StringComparison.Ordinal);
+        var notice = Assert.Single(picked, p => p.MailFrom == "");
+        Assert.Equal(["clerk@corp.example"], notice.RcptTo);
+        Assert.Contains("Recipients hidden", Encoding.UTF8.GetString(notice.Content), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_AuditOnly_DeliveredWithVerdictHeaders()
+    {
+        await using var relay = await StartAsync(("Policy:AuditOnly", "true"));
+        var recipients = Enumerable.Range(0, 15).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant"));
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        var copy = Assert.Single(await relay.WaitForPickupAsync(1));
+        using var doc = MailGuard.Mime.MimeDocument.Load(copy.Content);
+        Assert.Equal("tag; audit-only; would-have=hold", doc.Message.Headers["X-MailGuard-Verdict"]!.Value);
+        Assert.Equal("exposed-recipients", doc.Message.Headers["X-MailGuard-Rule"]!.Value);
+        Assert.Equal(15, doc.Message.To.Count);
     }
 }
