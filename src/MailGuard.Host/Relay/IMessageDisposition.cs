@@ -29,6 +29,12 @@ public enum DispositionAction
 
     /// <summary>Refuse at the end of DATA (550 5.7.1 with <see cref="MessageDecision.Reason"/>); nothing is kept.</summary>
     Reject,
+
+    /// <summary>
+    /// Accept (250) but do not deliver: only <see cref="MessageDecision.Notice"/>, the bounce-back
+    /// warning with the original attached, is queued, to the sender.
+    /// </summary>
+    Return,
 }
 
 /// <summary>A message MailGuard itself sends because of a decision (a notice to the sender), from the null reverse-path.</summary>

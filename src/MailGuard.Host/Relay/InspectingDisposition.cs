@@ -15,9 +15,10 @@ namespace MailGuard.Host.Relay;
 /// Deliver queues the message as received. Tag (and any verdict in audit-only mode) queues it
 /// with X-MailGuard-* fields naming the verdict. RewriteBcc queues a copy whose To/Cc show only
 /// internal addresses, and tells the sender what changed. Until the quarantine store exists
-/// (issue 5), Hold and Return refuse the message with 550 5.7.1, the reason and the reference:
+/// (issue 5), Hold refuses the message with 550 5.7.1, the reason and the reference:
 /// flagged mail is never delivered, and nothing is lost, because the sending MTA returns it to
-/// its author. Inspection that fails or runs out of time fails closed the same way
+/// its author. Return accepts the message and queues only the bounce-back warning, with the
+/// original attached, to the sender. Inspection that fails or runs out of time fails closed the same way
 /// (Policy:OnInspectionFailure).
 /// </remarks>
 internal sealed partial class InspectingDisposition : IMessageDisposition
@@ -112,7 +113,28 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                 return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notice: notice);
             }
 
+            case PolicyAction.Return when PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers):
+            {
+                using var original = message.OpenContent();
+                var notice = PolicyNotice.Build(new PolicyNoticeRequest(
+                    PolicyNoticeKind.Returned,
+                    _serverName,
+                    message.Id,
+                    message.Envelope.ReversePath,
+                    message.Envelope.ReversePath,
+                    document.Message.Subject,
+                    verdict.Reason,
+                    result.Findings,
+                    result.Exposure,
+                    message.Envelope.Recipients.Select(r => r.Address).ToList(),
+                    _time.GetUtcNow(),
+                    original));
+                return new MessageDecision(DispositionAction.Return, verdict.Reason, Notice: new OutgoingNotice(message.Envelope.ReversePath, notice));
+            }
+
             default:
+                // Hold until quarantine exists, Reject, and a Return whose sender must not be
+                // answered (null sender, automatic mail): refused at SMTP time, so nothing is lost.
                 return Refuse(verdict);
         }
     }

@@ -127,6 +127,15 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                     cancellationToken);
             }
 
+            if (decision.Action == DispositionAction.Return)
+            {
+                // The notice is durable before the 250; the original goes back inside it, nowhere else.
+                writer.Committed = false;
+                _signal.Notify();
+                LogMessageReturned(_logger, writer.Id, writer.Session.Id);
+                return new SmtpReply(250, "2.0.0", $"Ok: not delivered, returned to sender ({writer.Id})");
+            }
+
             var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
             await _store.EnqueueAsync(
                 new NewMessage(
@@ -187,6 +196,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageAccepted, Level = LogLevel.Information, Message = "Queued {QueueId} from session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
     private static partial void LogMessageAccepted(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.MessageReturned, Level = LogLevel.Information, Message = "Returned {QueueId} from session {SessionId} to its sender by disposition")]
+    private static partial void LogMessageReturned(ILogger logger, string queueId, long sessionId);
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageRejected, Level = LogLevel.Information, Message = "Rejected {QueueId} from session {SessionId} by disposition")]
     private static partial void LogMessageRejected(ILogger logger, string queueId, long sessionId);

@@ -121,4 +121,40 @@ public sealed class InspectionRelayTests
         Assert.Equal("exposed-recipients", doc.Message.Headers["X-MailGuard-Rule"]!.Value);
         Assert.Equal(15, doc.Message.To.Count);
     }
+
+    [Fact]
+    public async Task Data_Return_250AndOnlyTheBounceBackWithOriginalIsDelivered()
+    {
+        await using var relay = await StartAsync(("Policy:Rules:0:Action", "Return"));
+        var recipients = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant"));
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Contains("returned to sender", result.Reply!.Value.Text, StringComparison.Ordinal);
+        var picked = await relay.WaitForPickupAsync(1);
+        await Task.Delay(300);
+        var notice = Assert.Single(PickedUp.ReadAll(relay.PickupDirectory));
+        Assert.Equal("", notice.MailFrom);
+        Assert.Equal(["clerk@corp.example"], notice.RcptTo);
+        using var doc = MailGuard.Mime.MimeDocument.Load(notice.Content);
+        Assert.Equal("multipart/report", doc.Message.Body.ContentType.MimeType);
+        var original = doc.Message.Body.Children.Last();
+        Assert.Equal(12, original.Message!.To.Count);
+        string human = Encoding.UTF8.GetString(notice.Content[..(int)doc.Message.Body.Children[1].HeaderOffset]);
+        Assert.Contains("12 external recipients", human, StringComparison.Ordinal);
+        Assert.DoesNotContain("applicant3@ext3.example", human, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_ReturnFromNullSender_RefusedInsteadOfAnswered()
+    {
+        await using var relay = await StartAsync(("Policy:Rules:0:Action", "Return"));
+        var recipients = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "", recipients, Message(string.Join(", ", recipients), "Dear applicant"));
+
+        Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
+        Assert.Equal(550, result.Reply!.Value.Code);
+    }
 }
