@@ -39,7 +39,7 @@ internal static class SqliteSchema
                 updated_at      INTEGER NOT NULL
             );
             CREATE INDEX queue_due ON queue(status, next_attempt_at);
-            CREATE INDEX queue_message ON queue(message_id);
+            CREATE INDEX queue_message ON queue(message_id, status);
             """),
     ];
 }
