@@ -4,8 +4,10 @@ namespace MailGuard.Host.Delivery;
 
 /// <summary>
 /// When to try a deferred recipient again: Delivery:MinBackoff doubled per attempt made, capped at
-/// Delivery:MaxBackoff (Postfix's minimal/maximal_backoff_time), times a random factor in
-/// [0.8, 1.2] so a queue that failed together (an upstream outage) does not retry in lockstep.
+/// Delivery:MaxBackoff (Postfix's minimal/maximal_backoff_time), then shortened by a random
+/// factor in [0.8, 1.0] so a queue that failed together (an upstream outage) does not retry in
+/// lockstep. The jitter only shortens: jittering up and then capping would put half of all
+/// long-deferred mail on exactly the cap again.
 /// </summary>
 internal sealed class RetrySchedule(DeliveryOptions options, Random? random = null)
 {
@@ -16,7 +18,6 @@ internal sealed class RetrySchedule(DeliveryOptions options, Random? random = nu
     {
         double factor = Math.Pow(2, Math.Min(attemptsBefore, 30));
         double baseMs = Math.Min(options.MaxBackoff.TotalMilliseconds, options.MinBackoff.TotalMilliseconds * factor);
-        double jittered = baseMs * (0.8 + (0.4 * _random.NextDouble()));
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, options.MaxBackoff.TotalMilliseconds));
+        return TimeSpan.FromMilliseconds(baseMs * (1.0 - (0.2 * _random.NextDouble())));
     }
 }

@@ -232,6 +232,22 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Initialize_EveryMigrationRecordedOnce()
+    {
+        await _store.DisposeAsync();
+        _store = Open();
+        await _store.InitializeAsync();
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "mailguard.db")}");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)";
+        Assert.Equal("1,2", cmd.ExecuteScalar());
+        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'queue_message'";
+        Assert.Contains("message_id, status", (string)cmd.ExecuteScalar()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Enqueue_Concurrent_GroupedIntoFewerTransactions()
     {
         var messages = Enumerable.Range(0, 2000).Select(_ => Message("a@example.com")).ToArray();

@@ -24,10 +24,13 @@ public sealed class SmtpDeliveryTests
     };
 
     [Fact]
-    public async Task StartTlsRequired_ToSink_DeliveredBytesEqualSubmittedPlusTrace()
+    public async Task StartTlsRequiredWithAuth_ToSink_DeliveredBytesEqualSubmittedPlusTrace()
     {
         await using var sink = await CaptureSink.StartAsync(certificate: TestMessages.Certificate());
-        await using var relay = await TestRelay.StartAsync(SmtpSettings(sink.Port, "Required"));
+        var settings = SmtpSettings(sink.Port, "Required");
+        settings["Delivery:Smtp:Username"] = "relay";
+        settings["Delivery:Smtp:Password"] = "secret";
+        await using var relay = await TestRelay.StartAsync(settings);
         var messages = Enumerable.Range(0, 5).Select(i => TestMessages.Build($"tls {i}", bodyLines: 200 * i)).ToArray();
 
         foreach (var m in messages)
@@ -37,6 +40,7 @@ public sealed class SmtpDeliveryTests
 
         var captured = await sink.WaitForAsync(5);
         Assert.True(sink.SawTls);
+        Assert.True(sink.SawAuth);
         foreach (var m in messages)
         {
             Assert.Single(captured, c => TraceHeader.Strip(c.Content).AsSpan().SequenceEqual(m));

@@ -22,6 +22,8 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
 
     public bool SawTls { get; private set; }
 
+    public bool SawAuth { get; private set; }
+
     public static async Task<CaptureSink> StartAsync(int port = 0, X509Certificate2? certificate = null)
     {
         var options = new SmtpServerOptions { ServerName = "sink.test", MinimumDataRate = null, MaxSessions = 200 };
@@ -56,6 +58,7 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
     public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken)
     {
         SawTls |= session.IsSecure;
+        SawAuth |= session.IsAuthenticated;
         return ValueTask.FromResult(SmtpReplies.SenderOk);
     }
 

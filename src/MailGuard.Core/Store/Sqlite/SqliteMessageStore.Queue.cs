@@ -59,7 +59,10 @@ public sealed partial class SqliteMessageStore
         var claimed = new List<ClaimedMessage>(ids.Count);
         foreach (string id in ids)
         {
-            var lease1 = Command(c, t, "UPDATE queue SET lease_owner = $owner, lease_until = $until WHERE message_id = $id AND status = 0 AND next_attempt_at <= $now AND lease_until <= $now RETURNING id, recipient, attempts");
+            // The unary plus keeps SQLite on queue_message (this message's rows) instead of walking
+            // queue_due, which without ANALYZE statistics it would otherwise pick: with a backlog that
+            // is a scan of every due entry per claimed message.
+            var lease1 = Command(c, t, "UPDATE queue SET lease_owner = $owner, lease_until = $until WHERE message_id = $id AND status = 0 AND +next_attempt_at <= $now AND +lease_until <= $now RETURNING id, recipient, attempts");
             lease1.Parameters.AddWithValue("$owner", owner);
             lease1.Parameters.AddWithValue("$until", until);
             lease1.Parameters.AddWithValue("$id", id);

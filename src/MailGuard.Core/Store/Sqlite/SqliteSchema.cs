@@ -41,5 +41,11 @@ internal static class SqliteSchema
             CREATE INDEX queue_due ON queue(status, next_attempt_at);
             CREATE INDEX queue_message ON queue(message_id);
             """),
+        // Claims, completions and purges look a message's entries up by (message_id, status);
+        // with the one-column index SQLite preferred queue_due and walked every due entry.
+        (2, """
+            DROP INDEX queue_message;
+            CREATE INDEX queue_message ON queue(message_id, status);
+            """),
     ];
 }
