@@ -242,7 +242,8 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         connection.Open();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)";
-        Assert.Equal("1,2", cmd.ExecuteScalar());
+        // Every shipped migration, each once, whatever their number.
+        Assert.Equal(string.Join(",", Enumerable.Range(1, 3)), cmd.ExecuteScalar());
         cmd.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'queue_message'";
         Assert.Contains("message_id, status", (string)cmd.ExecuteScalar()!, StringComparison.Ordinal);
     }

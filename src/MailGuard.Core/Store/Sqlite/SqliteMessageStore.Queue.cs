@@ -4,7 +4,7 @@ namespace MailGuard.Core.Store.Sqlite;
 
 public sealed partial class SqliteMessageStore
 {
-    private void Insert(SqliteConnection c, SqliteTransaction t, NewMessage m)
+    private void Insert(SqliteConnection c, SqliteTransaction t, NewMessage m, bool withQueueEntries = true)
     {
         long now = Now();
         var cmd = Command(c, t, "INSERT INTO messages (id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content) VALUES ($id, $from, $at, $client, $helo, $auth, $size, $flags, $kind, $inline)");
@@ -27,11 +27,19 @@ public sealed partial class SqliteMessageStore
             blob.ExecuteNonQuery();
         }
 
+        if (withQueueEntries)
+        {
+            InsertQueueEntries(c, t, m.Id, m.Recipients, now);
+        }
+    }
+
+    private void InsertQueueEntries(SqliteConnection c, SqliteTransaction t, string messageId, IReadOnlyList<string> recipients, long now)
+    {
         var entry = Command(c, t, "INSERT INTO queue (message_id, recipient, status, attempts, next_attempt_at, lease_until, updated_at) VALUES ($id, $rcpt, 0, 0, $now, 0, $now)");
-        var id = entry.Parameters.AddWithValue("$id", m.Id);
+        entry.Parameters.AddWithValue("$id", messageId);
         var rcpt = entry.Parameters.AddWithValue("$rcpt", string.Empty);
         entry.Parameters.AddWithValue("$now", now);
-        foreach (string recipient in m.Recipients)
+        foreach (string recipient in recipients)
         {
             rcpt.Value = recipient;
             entry.ExecuteNonQuery();

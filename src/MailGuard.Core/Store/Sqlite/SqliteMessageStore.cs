@@ -19,7 +19,7 @@ namespace MailGuard.Core.Store.Sqlite;
 /// mark, i.e. a repeated delivery, never a lost message. That halves the fsyncs per message.
 /// </para>
 /// </summary>
-public sealed partial class SqliteMessageStore : IMessageStore
+public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;
@@ -193,7 +193,7 @@ public sealed partial class SqliteMessageStore : IMessageStore
         return Submit(syncSpool: false, (c, t) =>
         {
             // Ids sort by arrival time, so the age test is a primary-key range, not a table scan.
-            var cmd = Command(c, t, "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < $bound AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) LIMIT $n)");
+            var cmd = Command(c, t, "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < $bound AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) AND NOT EXISTS (SELECT 1 FROM quarantine h WHERE h.message_id = m.id) LIMIT $n)");
             cmd.Parameters.AddWithValue("$bound", MessageIds.LowerBound(receivedBefore));
             cmd.Parameters.AddWithValue("$n", maxMessages);
             return cmd.ExecuteNonQuery();

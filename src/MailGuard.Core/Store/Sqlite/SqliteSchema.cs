@@ -47,5 +47,34 @@ internal static class SqliteSchema
             DROP INDEX queue_message;
             CREATE INDEX queue_message ON queue(message_id, status);
             """),
+        (3, """
+            CREATE TABLE quarantine (
+                message_id      TEXT    NOT NULL PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+                status          INTEGER NOT NULL,
+                recipients      TEXT    NOT NULL,
+                held_at         INTEGER NOT NULL,
+                rule            TEXT,
+                reason          TEXT,
+                subject         TEXT,
+                summary         TEXT,
+                findings        TEXT    NOT NULL,
+                decided_at      INTEGER,
+                decided_by      TEXT,
+                decision_reason TEXT
+            );
+            CREATE INDEX quarantine_status ON quarantine(status, held_at);
+            CREATE TABLE audit_log (
+                id         INTEGER PRIMARY KEY,
+                at         INTEGER NOT NULL,
+                actor      TEXT    NOT NULL,
+                action     TEXT    NOT NULL,
+                message_id TEXT,
+                reason     TEXT,
+                detail     TEXT
+            );
+            CREATE INDEX audit_message ON audit_log(message_id, id);
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """),
     ];
 }

@@ -1,0 +1,67 @@
+namespace MailGuard.Core.Store;
+
+/// <summary>Where a held message stands. Values are stored; never renumber.</summary>
+public enum QuarantineStatus
+{
+    Held = 0,
+    Released = 1,
+    Returned = 2,
+    Deleted = 3,
+    Expired = 4,
+}
+
+/// <summary>Why a message was held, as the reviewer sees it. Findings are stored as JSON with masked evidence only.</summary>
+public sealed record HoldDetails(string? Rule, string? Reason, string? Subject, string? Summary, string FindingsJson);
+
+/// <summary>One held message with its envelope and decision.</summary>
+public sealed record QuarantineRecord(
+    string MessageId,
+    QuarantineStatus Status,
+    string MailFrom,
+    IReadOnlyList<string> Recipients,
+    DateTimeOffset HeldAt,
+    long Size,
+    string? Rule,
+    string? Reason,
+    string? Subject,
+    string? Summary,
+    string FindingsJson,
+    DateTimeOffset? DecidedAt,
+    string? DecidedBy,
+    string? DecisionReason);
+
+/// <summary>One line of the append-only audit log: who did what, when, why.</summary>
+public sealed record AuditEvent(DateTimeOffset At, string Actor, string Action, string? MessageId, string? Reason, string? Detail = null);
+
+/// <summary>The result of a reviewer's action: applied, or refused because the message was no longer held.</summary>
+public sealed record QuarantineDecision(bool Applied, QuarantineStatus Status);
+
+/// <summary>
+/// The quarantine, in the same database as the queue so that a release and the queue entries it
+/// creates are one transaction: two reviewers clicking release at once deliver the message once.
+/// </summary>
+public interface IQuarantineStore
+{
+    /// <summary>Keeps the exact message and envelope with why it was held, and audits it. Durable on return.</summary>
+    Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, NewMessage? notice = null, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default);
+
+    Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default);
+
+    /// <summary>Queues the original bytes for the original recipients, if (and only if) the message is still held.</summary>
+    Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a held message returned and queues the bounce-back notice in the same transaction.</summary>
+    Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks a held message deleted and removes its content; the record and audit trail stay.</summary>
+    Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default);
+
+    Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens the stored bytes of a message (for review, release previews and returns).</summary>
+    Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace MailGuard.Core.Store.Sqlite;
+
+/// <summary>The quarantine and the audit log: held messages keep their message row and content but have no queue entries until released.</summary>
+public sealed partial class SqliteMessageStore
+{
+    private const string SelectQuarantine =
+        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason " +
+        "FROM quarantine h JOIN messages m ON m.id = h.message_id";
+
+    public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, NewMessage? notice = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(details);
+        ArgumentNullException.ThrowIfNull(audit);
+        Validate(message);
+        if (notice is not null)
+        {
+            Validate(notice);
+        }
+
+        return Submit(syncSpool: message.InlineContent is null || notice is { InlineContent: null }, mustSync: true, work: (c, t) =>
+        {
+            Insert(c, t, message, withQueueEntries: false);
+            var cmd = Command(c, t, "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings) VALUES ($id, 0, $rcpts, $at, $rule, $reason, $subject, $summary, $findings)");
+            cmd.Parameters.AddWithValue("$id", message.Id);
+            cmd.Parameters.AddWithValue("$rcpts", JsonSerializer.Serialize(message.Recipients));
+            cmd.Parameters.AddWithValue("$at", Now());
+            cmd.Parameters.AddWithValue("$rule", (object?)details.Rule ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$reason", (object?)details.Reason ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$subject", (object?)details.Subject ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$summary", (object?)details.Summary ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$findings", details.FindingsJson);
+            cmd.ExecuteNonQuery();
+            InsertAudit(c, t, audit);
+            if (notice is not null)
+            {
+                Insert(c, t, notice);
+            }
+
+            return true;
+        });
+    }
+
+    public async Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectQuarantine + (status is null ? "" : " WHERE h.status = $status") + " ORDER BY h.held_at DESC, h.message_id DESC LIMIT $n";
+        if (status is { } s)
+        {
+            cmd.Parameters.AddWithValue("$status", (int)s);
+        }
+
+        cmd.Parameters.AddWithValue("$n", limit);
+        return ReadQuarantine(cmd);
+    }
+
+    public async Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectQuarantine + " WHERE h.message_id = $id";
+        cmd.Parameters.AddWithValue("$id", messageId);
+        return ReadQuarantine(cmd).FirstOrDefault();
+    }
+
+    public Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        Decide(messageId, actor, reason, QuarantineStatus.Released, "release", null, (c, t) =>
+        {
+            var read = Command(c, t, "SELECT recipients FROM quarantine WHERE message_id = $id");
+            read.Parameters.AddWithValue("$id", messageId);
+            var recipients = JsonSerializer.Deserialize<List<string>>((string)read.ExecuteScalar()!) ?? [];
+            InsertQueueEntries(c, t, messageId, recipients, Now());
+        });
+
+    public async Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default)
+    {
+        if (notice is not null)
+        {
+            Validate(notice);
+        }
+
+        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, (c, t) => DropContent(c, t, messageId));
+        DeleteSpoolFileOnceDecided(messageId, decision);
+        return decision;
+    }
+
+    public async Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default)
+    {
+        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null, (c, t) => DropContent(c, t, messageId));
+        DeleteSpoolFileOnceDecided(messageId, decision);
+        return decision;
+    }
+
+    // Only after the commit: a crash before it must leave a held message with its bytes.
+    private void DeleteSpoolFileOnceDecided(string messageId, QuarantineDecision decision)
+    {
+        if (decision.Applied && SpoolPath(messageId) is { } path && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            InsertAudit(c, t, audit);
+            return true;
+        });
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + (messageId is null ? "" : " WHERE message_id = $id") + " ORDER BY id DESC LIMIT $n";
+        if (messageId is not null)
+        {
+            cmd.Parameters.AddWithValue("$id", messageId);
+        }
+
+        cmd.Parameters.AddWithValue("$n", limit);
+        var events = new List<AuditEvent>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(new AuditEvent(FromUnixMs(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
+        }
+
+        return events;
+    }
+
+    public async Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        var message = ReadMessage(connection, null, messageId);
+        if (message is null)
+        {
+            return null;
+        }
+
+        if (message.HasInlineContent)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "SELECT data FROM message_content WHERE message_id = $id";
+            cmd.Parameters.AddWithValue("$id", messageId);
+            return cmd.ExecuteScalar() is byte[] data ? new MemoryStream(data, writable: false) : null;
+        }
+
+        string? path = SpoolPath(messageId);
+        return path is not null && File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
+    }
+
+    // One decision per held message: the conditional update lets exactly one of two concurrent
+    // reviewers through; the loser is told the message is no longer held.
+    private Task<QuarantineDecision> Decide(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Action<SqliteConnection, SqliteTransaction> effect)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        return Submit(syncSpool: notice is { InlineContent: null }, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, "UPDATE quarantine SET status = $to, decided_at = $now, decided_by = $actor, decision_reason = $reason WHERE message_id = $id AND status = 0");
+            cmd.Parameters.AddWithValue("$to", (int)to);
+            cmd.Parameters.AddWithValue("$now", Now());
+            cmd.Parameters.AddWithValue("$actor", actor);
+            cmd.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$id", messageId);
+            if (cmd.ExecuteNonQuery() == 0)
+            {
+                var current = Command(c, t, "SELECT status FROM quarantine WHERE message_id = $id");
+                current.Parameters.AddWithValue("$id", messageId);
+                object? status = current.ExecuteScalar();
+                InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action + "-refused", messageId, reason, status is null ? "not in quarantine" : "already " + ((QuarantineStatus)(int)(long)status).ToString().ToLowerInvariant()));
+                return new QuarantineDecision(false, status is null ? QuarantineStatus.Deleted : (QuarantineStatus)(int)(long)status);
+            }
+
+            effect(c, t);
+            if (notice is not null)
+            {
+                Insert(c, t, notice);
+            }
+
+            InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason));
+            return new QuarantineDecision(true, to);
+        });
+    }
+
+    private void DropContent(SqliteConnection c, SqliteTransaction t, string messageId)
+    {
+        var drop = Command(c, t, "DELETE FROM message_content WHERE message_id = $id");
+        drop.Parameters.AddWithValue("$id", messageId);
+        drop.ExecuteNonQuery();
+    }
+
+    private string? SpoolPath(string messageId) =>
+        _options.SpoolDirectory is { } dir && MessageIds.IsValid(messageId) ? Path.Combine(dir, messageId + ".eml") : null;
+
+    private void InsertAudit(SqliteConnection c, SqliteTransaction t, AuditEvent e)
+    {
+        var cmd = Command(c, t, "INSERT INTO audit_log (at, actor, action, message_id, reason, detail) VALUES ($at, $actor, $action, $id, $reason, $detail)");
+        cmd.Parameters.AddWithValue("$at", e.At.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$actor", e.Actor);
+        cmd.Parameters.AddWithValue("$action", e.Action);
+        cmd.Parameters.AddWithValue("$id", (object?)e.MessageId ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$reason", (object?)e.Reason ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$detail", (object?)e.Detail ?? DBNull.Value);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static List<QuarantineRecord> ReadQuarantine(SqliteCommand cmd)
+    {
+        var list = new List<QuarantineRecord>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new QuarantineRecord(
+                r.GetString(0),
+                (QuarantineStatus)r.GetInt32(1),
+                r.GetString(2),
+                JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
+                FromUnixMs(r.GetInt64(4)),
+                r.GetInt64(5),
+                NullableString(r, 6),
+                NullableString(r, 7),
+                NullableString(r, 8),
+                NullableString(r, 9),
+                r.GetString(10),
+                r.IsDBNull(11) ? null : FromUnixMs(r.GetInt64(11)),
+                NullableString(r, 12),
+                NullableString(r, 13)));
+        }
+
+        return list;
+    }
+
+    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using MailGuard.Core.Store;
+using MailGuard.Core.Store.Sqlite;
+
+namespace MailGuard.Core.Tests.Store;
+
+public sealed class QuarantineStoreTests : IAsyncLifetime
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-quarantine-" + Guid.NewGuid().ToString("N"));
+    private SqliteMessageStore _store = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _store = Open();
+        await _store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private SqliteMessageStore Open() => new(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "mailguard.db"), SpoolDirectory = _directory }, TimeProvider.System);
+
+    private static NewMessage Held(params string[] recipients) =>
+        new(MessageIds.New(TimeProvider.System), "clerk@corp.example", recipients, DateTimeOffset.UtcNow, "127.0.0.1", "mta.corp.example", null, 5, InlineContent: Encoding.ASCII.GetBytes("hello"));
+
+    private static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
+
+    private static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
+
+    [Fact]
+    public async Task Hold_KeepsBytesAndEnvelopeWithoutQueueEntries()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        var record = await _store.GetQuarantineAsync(m.Id);
+        Assert.NotNull(record);
+        Assert.Equal(QuarantineStatus.Held, record.Status);
+        Assert.Equal(["a@ext.example", "b@ext.example"], record.Recipients);
+        Assert.Equal("1,598 rows: name, date of birth", record.Summary);
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        using var content = await _store.OpenContentAsync(m.Id);
+        Assert.Equal("hello", new StreamReader(content!).ReadToEnd());
+        Assert.Single(await _store.ListQuarantineAsync(QuarantineStatus.Held, 10));
+    }
+
+    [Fact]
+    public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        var decisions = await Task.WhenAll(
+            _store.ReleaseAsync(m.Id, "alice", "approved by DPO"),
+            _store.ReleaseAsync(m.Id, "bob", "looks fine"));
+
+        Assert.Single(decisions, d => d.Applied);
+        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        var claim = Assert.Single(claims);
+        Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
+        Assert.Equal("hello", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+        var audit = await _store.ListAuditAsync(m.Id, 10);
+        Assert.Contains(audit, e => e.Action == "release");
+        Assert.Contains(audit, e => e.Action == "release-refused" && e.Detail == "already released");
+    }
+
+    [Fact]
+    public async Task Delete_RemovesContentKeepsRecordAndRefusesLaterRelease()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await _store.DeleteHeldAsync(m.Id, "alice", "sent by mistake")).Applied);
+        Assert.False((await _store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Null(await _store.OpenContentAsync(m.Id));
+        Assert.Equal(QuarantineStatus.Deleted, (await _store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Return_QueuesNoticeInSameTransaction()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+
+        Assert.True((await _store.ReturnAsync(m.Id, "alice", "use Bcc", notice)).Applied);
+
+        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal(notice.Id, claim.Message.Id);
+        Assert.Equal(QuarantineStatus.Returned, (await _store.GetQuarantineAsync(m.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task Held_SurvivesPurgeOfFinishedMessages()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        Assert.Equal(0, await _store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddDays(1), 100));
+        Assert.NotNull(await _store.GetQuarantineAsync(m.Id));
+    }
+
+    [Fact]
+    public async Task Held_SurvivesReopen()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await _store.DisposeAsync();
+        _store = Open();
+        await _store.InitializeAsync();
+        Assert.Equal(QuarantineStatus.Held, (await _store.GetQuarantineAsync(m.Id))!.Status);
+    }
+}
