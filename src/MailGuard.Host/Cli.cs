@@ -21,6 +21,8 @@ public static class Cli
                 return ScanCommand.Run(args.AsSpan(1), stdout, stderr);
             case "run":
                 return RunCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "quarantine":
+                return QuarantineCommand.Run(args.AsSpan(1), stdout, stderr);
             case "queue":
                 return QueueCommand.Run(args.AsSpan(1), stdout, stderr);
             case "hash-password":

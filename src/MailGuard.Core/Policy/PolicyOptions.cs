@@ -36,6 +36,8 @@ public sealed class PolicyOptions
 
     public List<PolicyRule> Rules { get; set; } = new();
 
+    public NotificationOptions Notifications { get; set; } = new();
+
     /// <summary>Every problem with the rules, all at once (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -70,6 +72,18 @@ public sealed class PolicyOptions
 
         return problems;
     }
+}
+
+/// <summary>`Policy:Notifications`: who hears about decisions, and in what words.</summary>
+public sealed class NotificationOptions
+{
+    /// <summary>Address of the security team, alerted for each hold whose rule says so; none by default.</summary>
+    public string? SecurityTeam { get; set; }
+
+    /// <summary>Link shown to senders of held mail for asking release with a justification (console, issue 6); none by default.</summary>
+    public string? ReleaseRequestUrl { get; set; }
+
+    public MailGuard.Core.Notices.NoticeTemplates Templates { get; set; } = new();
 }
 
 /// <summary>One rule: conditions over findings, recipients and sender, exceptions, and an action.</summary>

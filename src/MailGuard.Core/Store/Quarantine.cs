@@ -43,7 +43,7 @@ public sealed record QuarantineDecision(bool Applied, QuarantineStatus Status);
 public interface IQuarantineStore
 {
     /// <summary>Keeps the exact message and envelope with why it was held, and audits it. Durable on return.</summary>
-    Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, NewMessage? notice = null, CancellationToken cancellationToken = default);
+    Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default);
 

@@ -14,6 +14,7 @@ internal static class LogEventIds
     public const int MessageAccepted = 110;
     public const int MessageRejected = 111;
     public const int MessageReturned = 116;
+    public const int MessageHeld = 117;
     public const int MessageCommitFailed = 112;
     public const int RelayDenied = 113;
     public const int SessionFaulted = 114;

@@ -31,18 +31,22 @@ public enum DispositionAction
     Reject,
 
     /// <summary>
-    /// Accept (250) but do not deliver: only <see cref="MessageDecision.Notice"/>, the bounce-back
+    /// Accept (250) but do not deliver: only <see cref="MessageDecision.Notices"/>, the bounce-back
     /// warning with the original attached, is queued, to the sender.
     /// </summary>
     Return,
+
+    /// <summary>Accept (250 with the quarantine id) and keep the exact bytes and envelope in quarantine for review.</summary>
+    Hold,
 }
 
 /// <summary>A message MailGuard itself sends because of a decision (a notice to the sender), from the null reverse-path.</summary>
 public sealed record OutgoingNotice(string To, byte[] Content);
 
 /// <param name="ReplacementContent">When set, these bytes are queued instead of the received ones (verdict headers, hidden recipients).</param>
-/// <param name="Notice">Queued too, before the message itself is acknowledged.</param>
-public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, OutgoingNotice? Notice = null)
+/// <param name="Notices">Queued in the same transaction as the message (or its quarantine record), before the reply.</param>
+/// <param name="Hold">Why the message is held, for <see cref="DispositionAction.Hold"/>.</param>
+public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, IReadOnlyList<OutgoingNotice>? Notices = null, HoldDetails? Hold = null)
 {
     public static MessageDecision Deliver { get; } = new(DispositionAction.Deliver);
 }

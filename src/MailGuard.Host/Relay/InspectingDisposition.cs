@@ -2,6 +2,7 @@ using MailGuard.Core.Dispositions;
 using MailGuard.Core.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
+using MailGuard.Core.Store;
 using MailGuard.Mime;
 using Microsoft.Extensions.Logging;
 
@@ -14,10 +15,9 @@ namespace MailGuard.Host.Relay;
 /// <remarks>
 /// Deliver queues the message as received. Tag (and any verdict in audit-only mode) queues it
 /// with X-MailGuard-* fields naming the verdict. RewriteBcc queues a copy whose To/Cc show only
-/// internal addresses, and tells the sender what changed. Until the quarantine store exists
-/// (issue 5), Hold refuses the message with 550 5.7.1, the reason and the reference:
-/// flagged mail is never delivered, and nothing is lost, because the sending MTA returns it to
-/// its author. Return accepts the message and queues only the bounce-back warning, with the
+/// internal addresses, and tells the sender what changed. Hold keeps the exact message and
+/// envelope in quarantine (250 with the reference), tells the sender and alerts the security
+/// team when the rule says so. Return accepts the message and queues only the bounce-back warning, with the
 /// original attached, to the sender. Inspection that fails or runs out of time fails closed the same way
 /// (Policy:OnInspectionFailure).
 /// </remarks>
@@ -28,6 +28,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly ILogger<InspectingDisposition> _logger;
     private readonly TimeProvider _time;
     private readonly string _serverName;
+    private readonly NotificationOptions _notifications;
 
     public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options)
     {
@@ -36,6 +37,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         _logger = logger;
         _time = time;
         _serverName = options.Relay.ServerName;
+        _notifications = policy.Notifications;
     }
 
     public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)
@@ -110,7 +112,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                 }
 
                 _ = change;
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notice: notice);
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notice is null ? null : [notice]);
             }
 
             case PolicyAction.Return when PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers):
@@ -128,15 +130,42 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                     result.Exposure,
                     message.Envelope.Recipients.Select(r => r.Address).ToList(),
                     _time.GetUtcNow(),
-                    original));
-                return new MessageDecision(DispositionAction.Return, verdict.Reason, Notice: new OutgoingNotice(message.Envelope.ReversePath, notice));
+                    original),
+                    _notifications.Templates);
+                return new MessageDecision(DispositionAction.Return, verdict.Reason, Notices: [new OutgoingNotice(message.Envelope.ReversePath, notice)]);
             }
+
+            case PolicyAction.Hold:
+                return Hold(message, document, verdict, result);
 
             default:
                 // Hold until quarantine exists, Reject, and a Return whose sender must not be
                 // answered (null sender, automatic mail): refused at SMTP time, so nothing is lost.
                 return Refuse(verdict);
         }
+    }
+
+    private MessageDecision Hold(IngressMessage message, MimeDocument document, Verdict verdict, InspectionResult result)
+    {
+        var summary = result.Findings.FirstOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Summary
+            ?? result.Findings.FirstOrDefault(f => f.Kind == FindingKinds.ExposedRecipients)?.Summary
+            ?? verdict.Reason;
+        var details = new HoldDetails(verdict.Rule, verdict.Reason, document.Message.Subject, summary, FindingsJson.Serialize(result.Findings));
+        var notices = new List<OutgoingNotice>();
+        PolicyNoticeRequest Request(PolicyNoticeKind kind, string to) => new(
+            kind, _serverName, message.Id, to, message.Envelope.ReversePath, document.Message.Subject, verdict.Reason,
+            result.Findings, result.Exposure, [], _time.GetUtcNow(), ReleaseRequestUrl: _notifications.ReleaseRequestUrl);
+        if (verdict.NotifySender && PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers))
+        {
+            notices.Add(new OutgoingNotice(message.Envelope.ReversePath, PolicyNotice.Build(Request(PolicyNoticeKind.Held, message.Envelope.ReversePath), _notifications.Templates)));
+        }
+
+        if (verdict.NotifySecurityTeam && _notifications.SecurityTeam is { Length: > 0 } team)
+        {
+            notices.Add(new OutgoingNotice(team, PolicyNotice.Build(Request(PolicyNoticeKind.SecurityAlert, team), _notifications.Templates)));
+        }
+
+        return new MessageDecision(DispositionAction.Hold, verdict.Reason, Notices: notices, Hold: details);
     }
 
     private static MessageDecision Refuse(Verdict verdict) =>

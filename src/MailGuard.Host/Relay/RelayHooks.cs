@@ -22,6 +22,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _inlineContentBytes;
+    private readonly IQuarantineStore? _quarantine;
 
     public RelayHooks(
         MailGuardOptions options,
@@ -36,6 +37,8 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         _options = options.Relay;
         _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
         _store = store;
+        // The quarantine lives in the same database as the queue (release must be one transaction).
+        _quarantine = store as IQuarantineStore;
         _spool = spool;
         _disposition = disposition;
         _authenticator = authenticator;
@@ -120,11 +123,41 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 size = replacement.Length;
             }
 
-            if (decision.Notice is { } notice)
+            var notices = (decision.Notices ?? []).Select(n =>
+                new NewMessage(MessageIds.New(_time), string.Empty, [n.To], writer.ReceivedAt, null, null, null, n.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, n.Content)).ToList();
+            if (decision.Action == DispositionAction.Hold && (decision.Hold is null || _quarantine is null))
             {
-                await _store.EnqueueAsync(
-                    new NewMessage(MessageIds.New(_time), string.Empty, [notice.To], writer.ReceivedAt, null, null, null, notice.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, notice.Content),
-                    cancellationToken);
+                // No quarantine to keep it in: refusing is the only answer that loses nothing.
+                LogMessageRejected(_logger, writer.Id, writer.Session.Id);
+                return SmtpReplies.ContentRejected((decision.Reason ?? "Message held back by policy") + " (" + writer.Id + ")");
+            }
+
+            if (decision.Action == DispositionAction.Hold && decision.Hold is { } hold && _quarantine is not null)
+            {
+                // The exact bytes and envelope, the findings and the audit record, and any notices,
+                // in one transaction: 250 means the message is durably in quarantine.
+                var held = new NewMessage(
+                    writer.Id,
+                    envelope.ReversePath,
+                    envelope.Recipients.Select(r => r.Address).ToArray(),
+                    writer.ReceivedAt,
+                    writer.Session.RemoteAddress?.ToString(),
+                    writer.Session.HeloName,
+                    writer.Session.AuthenticatedUser,
+                    size,
+                    EnvelopeFlags.Of(envelope),
+                    MessageKind.Relayed,
+                    inline);
+                await _quarantine.HoldAsync(held, hold, new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", writer.Id, hold.Reason, hold.Rule is null ? null : "rule " + hold.Rule), notices, cancellationToken);
+                writer.Committed = true;
+                _signal.Notify();
+                LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
+                return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
+            }
+
+            foreach (var notice in notices)
+            {
+                await _store.EnqueueAsync(notice, cancellationToken);
             }
 
             if (decision.Action == DispositionAction.Return)
@@ -196,6 +229,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageAccepted, Level = LogLevel.Information, Message = "Queued {QueueId} from session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
     private static partial void LogMessageAccepted(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.MessageHeld, Level = LogLevel.Information, Message = "Held {QueueId} from session {SessionId} in quarantine (rule {Rule})")]
+    private static partial void LogMessageHeld(ILogger logger, string queueId, long sessionId, string rule);
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageReturned, Level = LogLevel.Information, Message = "Returned {QueueId} from session {SessionId} to its sender by disposition")]
     private static partial void LogMessageReturned(ILogger logger, string queueId, long sessionId);

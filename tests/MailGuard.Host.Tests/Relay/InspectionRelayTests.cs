@@ -40,20 +40,58 @@ public sealed class InspectionRelayTests
         $"From: Clerk <clerk@corp.example>\r\nTo: {to}\r\nSubject: Applications\r\nDate: Sat, 21 Nov 2026 10:00:00 +0000\r\nMessage-ID: <t1@corp.example>\r\n\r\n{body}\r\n");
 
     [Fact]
-    public async Task Data_ExposedRecipients_Refused550WithReasonAndNothingDelivered()
+    public async Task Data_ExposedRecipients_HeldWith250SenderToldNothingDelivered()
     {
         await using var relay = await StartAsync();
         var recipients = Enumerable.Range(0, 25).Select(i => $"applicant{i}@ext{i % 5}.example").ToArray();
 
         var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant, your appointment is confirmed."));
 
-        Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
-        Assert.Equal(550, result.Reply!.Value.Code);
-        Assert.Equal("5.7.1", result.Reply.Value.EnhancedCode);
-        Assert.Contains("Bcc", result.Reply.Value.Text, StringComparison.Ordinal);
-        Assert.Contains("exposed-recipients", result.Reply.Value.Text, StringComparison.Ordinal);
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.StartsWith("Ok: held for review as ", result.Reply!.Value.Text, StringComparison.Ordinal);
+        string id = result.Reply.Value.Text["Ok: held for review as ".Length..];
+        var quarantine = (MailGuard.Core.Store.IQuarantineStore)relay.Store;
+        var record = await quarantine.GetQuarantineAsync(id);
+        Assert.NotNull(record);
+        Assert.Equal("exposed-recipients", record.Rule);
+        Assert.Equal(25, record.Recipients.Count);
+
+        // Only the held-notice to the sender leaves; the message itself stays put.
+        var notice = Assert.Single(await relay.WaitForPickupAsync(1));
+        Assert.Equal("", notice.MailFrom);
+        Assert.Equal(["clerk@corp.example"], notice.RcptTo);
+        string text = Encoding.UTF8.GetString(notice.Content);
+        Assert.Contains("held for review", text, StringComparison.Ordinal);
+        Assert.Contains(id, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("applicant3@ext3.example", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quarantine_ReleaseFromCli_DeliversOriginalBytesOnce()
+    {
+        await using var relay = await StartAsync(("Policy:Rules:0:NotifySender", "false"));
+        var recipients = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+        byte[] original = Message(string.Join(", ", recipients), "Dear applicant");
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, original);
+        string id = result.Reply!.Value.Text["Ok: held for review as ".Length..];
+        string storage = relay.Options.Storage.Directory;
+
+        var output = new StringWriter();
+        Assert.Equal(0, Cli.Run(["quarantine", "list", "--json", $"--Storage:Directory={storage}"], output, new StringWriter()));
+        Assert.Contains(id, output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--reason", "approved by the DPO", $"--Storage:Directory={storage}"], new StringWriter(), new StringWriter()));
+        Assert.Equal(1, Cli.Run(["quarantine", "release", id, "--reason", "again", $"--Storage:Directory={storage}"], new StringWriter(), new StringWriter()));
+
+        var delivered = Assert.Single(await relay.WaitForPickupAsync(1));
+        Assert.Equal("clerk@corp.example", delivered.MailFrom);
+        Assert.Equal(12, delivered.RcptTo.Length);
+        Assert.Equal(original, delivered.WithoutTraceHeader());
+        var show = new StringWriter();
+        Assert.Equal(0, Cli.Run(["quarantine", "show", id, "--json", $"--Storage:Directory={storage}"], show, new StringWriter()));
+        Assert.Contains("approved by the DPO", show.ToString(), StringComparison.Ordinal);
+        Assert.Contains("release-refused", show.ToString(), StringComparison.Ordinal);
         await Task.Delay(300);
-        Assert.Empty(PickedUp.ReadAll(relay.PickupDirectory));
+        Assert.Single(PickedUp.ReadAll(relay.PickupDirectory));
     }
 
     [Fact]
@@ -70,16 +108,19 @@ public sealed class InspectionRelayTests
     }
 
     [Fact]
-    public async Task Data_PersonalDataTableToExternal_Refused()
+    public async Task Data_PersonalDataTableToExternal_Held()
     {
         await using var relay = await StartAsync();
         string rows = string.Join("\r\n", Enumerable.Range(0, 12).Select(i => $"Person{(char)('A' + i)} Example\t1{i % 9}/04/1979\tAB1234{i:D2}C\tLS{i + 1} 3QT"));
 
         var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", ["partner@ext.example"], Message("partner@ext.example", "Name\tDate of Birth\tNI Number\tPostcode\r\n" + rows));
 
-        Assert.Equal(DeliveryOutcome.Failed, result.Outcome);
-        Assert.Equal(550, result.Reply!.Value.Code);
-        Assert.DoesNotContain("AB123400C", result.Reply.Value.Text, StringComparison.Ordinal);
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        string id = result.Reply!.Value.Text["Ok: held for review as ".Length..];
+        var record = await ((MailGuard.Core.Store.IQuarantineStore)relay.Store).GetQuarantineAsync(id);
+        Assert.Equal("personal-data-external", record!.Rule);
+        Assert.Contains("12", record.Summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("AB123400C", record.FindingsJson, StringComparison.Ordinal);
     }
 
     [Fact]

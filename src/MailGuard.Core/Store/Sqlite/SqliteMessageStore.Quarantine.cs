@@ -10,18 +10,19 @@ public sealed partial class SqliteMessageStore
         "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason " +
         "FROM quarantine h JOIN messages m ON m.id = h.message_id";
 
-    public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, NewMessage? notice = null, CancellationToken cancellationToken = default)
+    public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(details);
         ArgumentNullException.ThrowIfNull(audit);
         Validate(message);
-        if (notice is not null)
+        notices ??= [];
+        foreach (var n in notices)
         {
-            Validate(notice);
+            Validate(n);
         }
 
-        return Submit(syncSpool: message.InlineContent is null || notice is { InlineContent: null }, mustSync: true, work: (c, t) =>
+        return Submit(syncSpool: message.InlineContent is null || notices.Any(n => n.InlineContent is null), mustSync: true, work: (c, t) =>
         {
             Insert(c, t, message, withQueueEntries: false);
             var cmd = Command(c, t, "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings) VALUES ($id, 0, $rcpts, $at, $rule, $reason, $subject, $summary, $findings)");
@@ -35,9 +36,9 @@ public sealed partial class SqliteMessageStore
             cmd.Parameters.AddWithValue("$findings", details.FindingsJson);
             cmd.ExecuteNonQuery();
             InsertAudit(c, t, audit);
-            if (notice is not null)
+            foreach (var n in notices)
             {
-                Insert(c, t, notice);
+                Insert(c, t, n);
             }
 
             return true;

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using MailGuard.Core.Inspection;
+using MailGuard.Core.Notices;
+using MailGuard.Core.Policy;
+using MailGuard.Core.Store;
+using MailGuard.Core.Store.Sqlite;
+using MailGuard.Host.Configuration;
+using MailGuard.Mime;
+
+namespace MailGuard.Host;
+
+/// <summary>
+/// `mailguard quarantine list|show ID|release ID|return ID|delete ID [--reason TEXT] [--json]`
+/// against the store `run` uses. Every action is audited with the operating system user as the
+/// actor. Exit 0 on success, 1 when the message is not (or no longer) held, 2 on usage errors.
+/// </summary>
+internal static class QuarantineCommand
+{
+    private const string Usage = "usage: mailguard quarantine list [--all]|show ID|release ID|return ID|delete ID [--reason TEXT] [--json] [--config FILE]";
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? error))
+        {
+            stderr.WriteLine("mailguard quarantine: " + error);
+            return 2;
+        }
+
+        bool json = rest.Remove("--json");
+        bool all = rest.Remove("--all");
+        string? reason = null;
+        int r = rest.IndexOf("--reason");
+        if (r >= 0)
+        {
+            if (r + 1 >= rest.Count)
+            {
+                stderr.WriteLine(Usage);
+                return 2;
+            }
+
+            reason = rest[r + 1];
+            rest.RemoveRange(r, 2);
+        }
+
+        if (rest.Count == 0 || rest[0] is not ("list" or "show" or "release" or "return" or "delete") || (rest[0] == "list" ? rest.Count != 1 : rest.Count != 2))
+        {
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+
+        var options = ConfigurationLoader.Bind(configuration, out var errors);
+        var policy = PolicyBinding.Bind(configuration, errors);
+        errors = errors.Where(e => e.StartsWith("Storage:", StringComparison.Ordinal) || e.StartsWith("Policy", StringComparison.Ordinal)).ToList();
+        if (errors.Count > 0)
+        {
+            errors.ForEach(e => stderr.WriteLine("mailguard quarantine: " + e));
+            return 2;
+        }
+
+        if (rest.Count == 2 && !MessageIds.IsValid(rest[1]))
+        {
+            stderr.WriteLine($"mailguard quarantine: '{rest[1]}' is not a message id");
+            return 2;
+        }
+
+        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, options, policy, stdout, stderr).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, MailGuardOptions options, PolicyOptions policy, TextWriter stdout, TextWriter stderr)
+    {
+        string directory = Path.GetFullPath(options.Storage.Directory);
+        if (!File.Exists(Path.Combine(directory, "mailguard.db")))
+        {
+            stderr.WriteLine($"mailguard quarantine: no store in {directory}");
+            return 2;
+        }
+
+        var spool = new MessageSpool(directory);
+        await using var store = new SqliteMessageStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "mailguard.db"), SpoolDirectory = spool.Directory }, TimeProvider.System);
+        await store.InitializeAsync();
+        string actor = "cli:" + Environment.UserName;
+        switch (verb)
+        {
+            case "list":
+                var records = await store.ListQuarantineAsync(all ? null : QuarantineStatus.Held, 10_000);
+                foreach (var q in records)
+                {
+                    if (json)
+                    {
+                        stdout.WriteLine(JsonSerializer.Serialize(Summary(q), s_json));
+                    }
+                    else
+                    {
+                        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{q.MessageId}  {q.Status.ToString().ToLowerInvariant(),-8} {q.HeldAt:yyyy-MM-dd HH:mm}  {q.MailFrom,-30} {q.Recipients.Count,4} rcpt  {q.Rule ?? "-",-24} {q.Summary}"));
+                    }
+                }
+
+                if (!json)
+                {
+                    stdout.WriteLine($"{records.Count} message(s)");
+                }
+
+                return 0;
+            case "show":
+                var record = await store.GetQuarantineAsync(id!);
+                if (record is null)
+                {
+                    stderr.WriteLine($"mailguard quarantine: {id} is not in quarantine");
+                    return 1;
+                }
+
+                var audit = await store.ListAuditAsync(id, 1000);
+                if (json)
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        message = Summary(record),
+                        findings = FindingsJson.Deserialize(record.FindingsJson).Select(f => new { kind = f.Kind, count = f.Count, confidence = f.Confidence.ToString().ToLowerInvariant(), location = f.Location.ToString(), evidence = f.Evidence, summary = f.Summary }),
+                        audit = audit.Select(a => new { at = a.At, actor = a.Actor, action = a.Action, reason = a.Reason, detail = a.Detail }),
+                    }, s_json));
+                }
+                else
+                {
+                    stdout.WriteLine($"{record.MessageId} {record.Status.ToString().ToLowerInvariant()}, held {record.HeldAt:u} by rule {record.Rule ?? "-"}");
+                    stdout.WriteLine($"  from {record.MailFrom} to {record.Recipients.Count} recipient(s); subject: {record.Subject}");
+                    stdout.WriteLine($"  reason: {record.Reason}");
+                    foreach (var f in FindingsJson.Deserialize(record.FindingsJson))
+                    {
+                        stdout.WriteLine("  - " + PolicyNotice.Describe(f));
+                    }
+
+                    foreach (var a in audit.Reverse())
+                    {
+                        stdout.WriteLine($"  {a.At:u} {a.Actor} {a.Action}{(a.Reason is null ? "" : ": " + a.Reason)}{(a.Detail is null ? "" : " (" + a.Detail + ")")}");
+                    }
+                }
+
+                return 0;
+            default:
+                var decision = verb switch
+                {
+                    "release" => await store.ReleaseAsync(id!, actor, reason),
+                    "delete" => await store.DeleteHeldAsync(id!, actor, reason),
+                    _ => await ReturnAsync(store, id!, actor, reason, options, policy),
+                };
+                if (json)
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied = decision.Applied, status = decision.Status.ToString().ToLowerInvariant() }, s_json));
+                }
+                else
+                {
+                    stdout.WriteLine(decision.Applied ? $"{id}: {decision.Status.ToString().ToLowerInvariant()}" : $"{id}: not held (already {decision.Status.ToString().ToLowerInvariant()})");
+                }
+
+                return decision.Applied ? 0 : 1;
+        }
+    }
+
+    private static async Task<QuarantineDecision> ReturnAsync(SqliteMessageStore store, string id, string actor, string? reason, MailGuardOptions options, PolicyOptions policy)
+    {
+        var record = await store.GetQuarantineAsync(id);
+        if (record is null || record.Status != QuarantineStatus.Held)
+        {
+            return await store.ReturnAsync(id, actor, reason, null);
+        }
+
+        NewMessage? notice = null;
+        await using var content = await store.OpenContentAsync(id);
+        if (content is not null)
+        {
+            using var spooled = new MemoryStream();
+            await content.CopyToAsync(spooled);
+            spooled.Position = 0;
+            using var doc = MimeDocument.Load(spooled, leaveOpen: true);
+            if (PolicyNotice.MayNotifySender(record.MailFrom, doc.Message.Headers))
+            {
+                spooled.Position = 0;
+                var bytes = PolicyNotice.Build(
+                    new PolicyNoticeRequest(PolicyNoticeKind.Returned, options.Relay.ServerName, id, record.MailFrom, record.MailFrom, record.Subject, reason ?? record.Reason,
+                        FindingsJson.Deserialize(record.FindingsJson), null, record.Recipients, DateTimeOffset.UtcNow, spooled),
+                    policy.Notifications.Templates);
+                notice = new NewMessage(MessageIds.New(TimeProvider.System), string.Empty, [record.MailFrom], DateTimeOffset.UtcNow, null, null, actor, bytes.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, bytes);
+            }
+        }
+
+        return await store.ReturnAsync(id, actor, reason, notice);
+    }
+
+    private static object Summary(QuarantineRecord q) => new
+    {
+        id = q.MessageId,
+        status = q.Status.ToString().ToLowerInvariant(),
+        held_at = q.HeldAt,
+        mail_from = q.MailFrom,
+        recipients = q.Recipients.Count,
+        rule = q.Rule,
+        reason = q.Reason,
+        subject = q.Subject,
+        summary = q.Summary,
+        decided_at = q.DecidedAt,
+        decided_by = q.DecidedBy,
+        decision_reason = q.DecisionReason,
+    };
+}
