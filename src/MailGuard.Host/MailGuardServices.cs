@@ -67,9 +67,18 @@ public static class MailGuardServices
             {
                 DatabasePath = Path.Combine(Path.GetFullPath(options.Storage.Directory), "mailguard.db"),
                 SpoolDirectory = sp.GetRequiredService<MessageSpool>().Directory,
+                Protector = ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _),
             },
             sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StoreStartup>();
+        services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
+            sp.GetRequiredService<IMessageStore>(),
+            options,
+            sp.GetService<Core.Policy.PolicyOptions>(),
+            sp.GetRequiredService<DeliverySignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<QuarantineExpiry>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
         return services;
     }
 
