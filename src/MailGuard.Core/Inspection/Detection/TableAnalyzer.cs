@@ -10,7 +10,7 @@ namespace MailGuard.Core.Inspection.Detection;
 /// detection it keeps per-column counters and a count per distinct row "shape" (the set of
 /// kinds present), never the rows.
 /// </summary>
-internal sealed class TableAnalyzer : ITableSink
+internal sealed class TableAnalyzer : ISpanTableSink
 {
     // Distinct values are tracked for contact columns only, to tell a list of people's phone
     // numbers from a column that repeats one switchboard number; the first few thousand values
@@ -149,6 +149,44 @@ internal sealed class TableAnalyzer : ITableSink
             _ => cells.ToArray(),
         };
         ProcessRow(rowIndex, span);
+    }
+
+    /// <summary>
+    /// A CSV record as ranges of the reader's buffer. Once the columns are decided, cells are
+    /// checked in place and a string is made only for a cell an unclassified column must scan.
+    /// </summary>
+    public void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        if (!_decided || _formText is not null || _completed)
+        {
+            var cells = new Cell[fields.Length];
+            for (var i = 0; i < cells.Length; i++)
+            {
+                var f = fields[i];
+                cells[i] = f.Length == 0 ? Cell.Empty : new Cell(new string(chars.Slice(f.Start, f.Length)));
+            }
+
+            OnRow(rowIndex, cells);
+            return;
+        }
+
+        _dataRows++;
+        ulong mask = 0;
+        long personKey = 0;
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        Span<char> numberText = stackalloc char[24];
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var f = fields[i];
+            if (f.Length == 0)
+            {
+                continue;
+            }
+
+            ProcessCell(rowIndex, i, chars.Slice(f.Start, f.Length), null, CellKind.Text, null, null, ref mask, ref personKey, buffer, numberText);
+        }
+
+        FinishRow(rowIndex, mask, personKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -542,15 +580,16 @@ internal sealed class TableAnalyzer : ITableSink
         return words is >= 2 and <= 4;
     }
 
-    private bool TryGetDate(in Cell cell, out DateOnly date)
+    private bool TryGetDate(in Cell cell, out DateOnly date) => TryGetDate(cell.Kind, cell.Date, cell.Text, out date);
+
+    private bool TryGetDate(CellKind kind, DateTime? typedDate, ReadOnlySpan<char> text, out DateOnly date)
     {
-        if (cell.Kind == CellKind.Date && cell.Date is { } typed)
+        if (kind == CellKind.Date && typedDate is { } typed)
         {
             date = DateOnly.FromDateTime(typed);
             return true;
         }
 
-        var text = cell.Text.AsSpan();
         if (text.Length is < 6 or > 40 || text.IndexOfAnyInRange('0', '9') < 0)
         {
             date = default;
@@ -610,7 +649,6 @@ internal sealed class TableAnalyzer : ITableSink
         Span<char> buffer = stackalloc char[Iban.MaxLength];
         Span<char> numberText = stackalloc char[24];
         long personKey = 0;
-        var count = Math.Min(cells.Length, _columns.Length);
         for (var i = 0; i < cells.Length; i++)
         {
             ref readonly var cell = ref cells[i];
@@ -619,24 +657,38 @@ internal sealed class TableAnalyzer : ITableSink
                 continue;
             }
 
-            scoped ReadOnlySpan<char> text = cell.Text.AsSpan().Trim();
-            if (cell.Kind == CellKind.Number && cell.Number is { } number)
+            ProcessCell(rowIndex, i, cell.Text, cell.Text, cell.Kind, cell.Date, cell.Number, ref mask, ref personKey, buffer, numberText);
+        }
+
+        FinishRow(rowIndex, mask, personKey);
+    }
+
+    /// <summary>
+    /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
+    /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
+    /// </summary>
+    private void ProcessCell(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, CellKind cellKind, DateTime? cellDate, double? cellNumber,
+        ref ulong mask, ref long personKey, Span<char> buffer, Span<char> numberText)
+    {
+        {
+            scoped ReadOnlySpan<char> text = raw.Trim();
+            if (cellKind == CellKind.Number && cellNumber is { } number)
             {
                 // Spreadsheets store NHS and phone numbers as numbers: the display text may be
                 // "9.43E+09" and a phone number's leading 0 is gone.
                 text = NumberText(number, numberText, text);
             }
 
-            if (text.IsEmpty || (cell.Kind != CellKind.Date && IsPlaceholder(text)))
+            if (text.IsEmpty || (cellKind != CellKind.Date && IsPlaceholder(text)))
             {
-                continue;
+                return;
             }
 
-            if (i >= count)
+            if (i >= _columns.Length)
             {
                 // Wider than any buffered row: no header, no stats; still scan the value.
-                mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
-                continue;
+                mask |= ScanUnknown(rowIndex, i, raw, rawString, ref personKey);
+                return;
             }
 
             var column = _columns[i];
@@ -652,8 +704,8 @@ internal sealed class TableAnalyzer : ITableSink
             {
                 case DataKind.Unknown:
                 case DataKind.NotPersonal:
-                    mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
-                    continue;
+                    mask |= ScanUnknown(rowIndex, i, raw, rawString, ref personKey);
+                    return;
 
                 case DataKind.NiNumber:
                     if (text.Length <= 13 && UkNino.TryParse(text, buffer, out var hasSuffix, ignoreCase: true)
@@ -686,7 +738,7 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.Phone:
-                    if (cell.Kind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
+                    if (cellKind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
                     {
                         // 7700900123 was 07700 900123 before a spreadsheet made it a number.
                         numberText[..10].CopyTo(numberText[1..]);
@@ -721,7 +773,7 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.DateOfBirth:
-                    if (TryGetDate(cell, out var date) && DateValue.IsPlausibleBirthDate(date, _reference))
+                    if (TryGetDate(cellKind, cellDate, raw, out var date) && DateValue.IsPlausibleBirthDate(date, _reference))
                     {
                         valid = true;
                         evidence = wantEvidence ? Masker.Date(date) : null;
@@ -783,7 +835,7 @@ internal sealed class TableAnalyzer : ITableSink
 
             if (!valid)
             {
-                continue;
+                return;
             }
 
             column.Valid++;
@@ -807,7 +859,10 @@ internal sealed class TableAnalyzer : ITableSink
                 }
             }
         }
+    }
 
+    private void FinishRow(long rowIndex, ulong mask, long personKey)
+    {
         // The same person twice (a table pasted twice, one row per case for a person with
         // several cases) is one person: rows are keyed by their first unique identifier.
         if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
@@ -893,18 +948,20 @@ internal sealed class TableAnalyzer : ITableSink
     /// such cells (quantities, prices, free text without digits) are ruled out by length and
     /// character class before any scanner runs.
     /// </summary>
-    private ulong ScanUnknown(long rowIndex, int column, string text, ref long personKey)
+    private ulong ScanUnknown(long rowIndex, int column, ReadOnlySpan<char> raw, string? rawString, ref long personKey)
     {
-        if (text.Length < 6 || (text.AsSpan().IndexOfAnyInRange('0', '9') < 0 && text.IndexOf('@') < 0))
+        if (raw.Length < 6 || (raw.IndexOfAnyInRange('0', '9') < 0 && raw.IndexOf('@') < 0))
         {
             return 0;
         }
 
         // A lone number of up to nine digits (a quantity, a price, an id) is never one of ours.
-        if (text.Length <= 9 && IsAllDigitsOrPunctuation(text))
+        if (raw.Length <= 9 && IsAllDigitsOrPunctuation(raw))
         {
             return 0;
         }
+
+        var text = rawString ?? new string(raw);
 
         _scratch.Clear();
         TextScanner.Scan(text, _reference, _scratch);
@@ -935,7 +992,7 @@ internal sealed class TableAnalyzer : ITableSink
         return mask;
     }
 
-    private static bool IsAllDigitsOrPunctuation(string text)
+    private static bool IsAllDigitsOrPunctuation(ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {
