@@ -17,8 +17,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     // are plenty for a ratio.
     private const int DistinctCap = 4096;
 
-    // Identifier keys kept for de-duplicating people (8 bytes each, about 6 MB at the cap);
-    // past this many, rows are counted as they come, so memory stays flat on any table size.
+    // Identifier keys kept for de-duplicating people (a flat table of 8-byte slots at most half
+    // full: 4 MB at the cap); past this many, rows are counted as they come, so memory stays
+    // flat on any table size.
     private const int PersonKeyCap = 250_000;
 
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
@@ -42,7 +43,14 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
-    private readonly HashSet<long> _personKeys = [];
+    private readonly PersonKeySet _personKeys = new(PersonKeyCap);
+    private readonly DateOnly _oldestBirth;
+
+    // Consecutive rows of the same shape are counted here and added to _rowShapes when the
+    // shape changes (a table's rows mostly share one shape; one lookup per run, not per row).
+    private ulong _runMask;
+    private long _runCount;
+    private long _runFirstRow;
     private System.Text.StringBuilder? _formText;
     private ulong _formRecordKinds;
     private bool _decided;
@@ -57,6 +65,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _location = location;
         _options = options;
         _reference = reference;
+        _oldestBirth = reference.AddYears(-120);
         _tallies = tallies;
         _onComplete = onComplete;
         _onFormText = onFormText;
@@ -469,7 +478,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 filled++;
                 if (TryGetDate(cell, out var date))
                 {
-                    if (DateValue.IsPlausibleBirthDate(date, _reference))
+                    if (IsPlausibleBirthDate(date))
                     {
                         dates++;
                         minYear = Math.Min(minYear, date.Year);
@@ -606,6 +615,12 @@ internal sealed class TableAnalyzer : ISpanTableSink
             return false;
         }
 
+        // Already upper-case ASCII (the usual case): no copy.
+        if (!text.ContainsAnyExceptInRange(' ', 'Z'))
+        {
+            return UkPostcode.IsValid(text);
+        }
+
         Span<char> upper = stackalloc char[text.Length];
         text.ToUpperInvariant(upper);
         return UkPostcode.IsValid(upper);
@@ -625,21 +640,22 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private static bool IsPlaceholder(ReadOnlySpan<char> text)
     {
         // Every placeholder starts with one of these; an NI number or postcode is ruled out
-        // by its first character without thirteen comparisons.
+        // by its first character, and a name by its length, without thirteen comparisons.
         if (text.Length > 9 || text[0] is not ('-' or '?' or '#' or '0' or 'n' or 'N' or 'u' or 'U' or 't' or 'T'))
         {
             return false;
         }
 
-        foreach (var p in (ReadOnlySpan<string>)["-", "--", "n/a", "na", "none", "null", "nil", "unknown", "not known", "tbc", "?", "0", "#n/a"])
+        return text.Length switch
         {
-            if (text.Equals(p, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+            1 => text[0] is '-' or '?' or '0',
+            2 => text.Equals("--", StringComparison.Ordinal) || text.Equals("na", StringComparison.OrdinalIgnoreCase),
+            3 => text.Equals("n/a", StringComparison.OrdinalIgnoreCase) || text.Equals("nil", StringComparison.OrdinalIgnoreCase) || text.Equals("tbc", StringComparison.OrdinalIgnoreCase),
+            4 => text.Equals("none", StringComparison.OrdinalIgnoreCase) || text.Equals("null", StringComparison.OrdinalIgnoreCase) || text.Equals("#n/a", StringComparison.OrdinalIgnoreCase),
+            7 => text.Equals("unknown", StringComparison.OrdinalIgnoreCase),
+            9 => text.Equals("not known", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
     }
 
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
@@ -773,7 +789,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                     break;
 
                 case DataKind.DateOfBirth:
-                    if (TryGetDate(cellKind, cellDate, raw, out var date) && DateValue.IsPlausibleBirthDate(date, _reference))
+                    if (TryGetDate(cellKind, cellDate, raw, out var date) && IsPlausibleBirthDate(date))
                     {
                         valid = true;
                         evidence = wantEvidence ? Masker.Date(date) : null;
@@ -872,10 +888,33 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
         if (mask != 0)
         {
-            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, mask, out var exists);
-            shape = exists ? (shape.Count + 1, shape.FirstRow) : (1, rowIndex);
+            if (mask == _runMask)
+            {
+                _runCount++;
+                return;
+            }
+
+            FlushShapeRun();
+            _runMask = mask;
+            _runCount = 1;
+            _runFirstRow = rowIndex;
         }
     }
+
+    private void FlushShapeRun()
+    {
+        if (_runCount > 0)
+        {
+            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, _runMask, out var exists);
+            shape = exists ? (shape.Count + _runCount, shape.FirstRow) : (_runCount, _runFirstRow);
+        }
+
+        _runMask = 0;
+        _runCount = 0;
+    }
+
+    /// <summary><see cref="DateValue.IsPlausibleBirthDate"/> with the oldest date worked out once.</summary>
+    private bool IsPlausibleBirthDate(DateOnly date) => date <= _reference && date > _oldestBirth;
 
     /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
     private static int FoldedHash(ReadOnlySpan<char> text)
@@ -1061,6 +1100,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             }
         }
 
+        FlushShapeRun();
         long people = 0;
         long firstRow = long.MaxValue;
         ulong kinds = 0;
