@@ -637,15 +637,22 @@ internal sealed class TableAnalyzer : ISpanTableSink
         return fallback;
     }
 
-    private static bool IsPlaceholder(ReadOnlySpan<char> text)
-    {
-        // Every placeholder starts with one of these; an NI number or postcode is ruled out
-        // by its first character, and a name by its length, without thirteen comparisons.
-        if (text.Length > 9 || text[0] is not ('-' or '?' or '#' or '0' or 'n' or 'N' or 'u' or 'U' or 't' or 'T'))
-        {
-            return false;
-        }
+    // Every placeholder starts with one of - ? # 0 n u t (either case): one table lookup rules
+    // out an NI number, a postcode or most names before any comparison.
+    private static ReadOnlySpan<byte> PlaceholderStart =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlaceholder(ReadOnlySpan<char> text) =>
+        text.Length <= 9 && text[0] < 128 && PlaceholderStart[text[0]] != 0 && IsPlaceholderWord(text);
+
+    private static bool IsPlaceholderWord(ReadOnlySpan<char> text)
+    {
         return text.Length switch
         {
             1 => text[0] is '-' or '?' or '0',
