@@ -46,6 +46,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private readonly PersonKeySet _personKeys = new(PersonKeyCap);
     private readonly DateOnly _oldestBirth;
 
+    // Validators' scratch space for the CSV path (one array, not a zeroed stackalloc per row).
+    private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
+
     // Consecutive rows of the same shape are counted here and added to _rowShapes when the
     // shape changes (a table's rows mostly share one shape; one lookup per run, not per row).
     private ulong _runMask;
@@ -79,28 +82,32 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     public Finding? PersonalData { get; private set; }
 
+    // Plain fields, not properties: they are read for every cell, and the cell method is
+    // large enough that the JIT stops inlining accessors in it.
+#pragma warning disable SA1401, CA1051
     private sealed class Column(int index)
     {
-        public int Index { get; } = index;
+        public readonly int Index = index;
 
-        public string? Header { get; set; }
+        public string? Header;
 
-        public DataKind Kind { get; set; }
+        public DataKind Kind;
 
-        public ColumnKindSource Source { get; set; }
+        public ColumnKindSource Source;
 
-        public long Values { get; set; }
+        public long Values;
 
-        public long Valid { get; set; }
+        public long Valid;
 
-        public HashSet<int>? Distinct { get; set; }
+        public HashSet<int>? Distinct;
 
-        public long DistinctConsidered { get; set; }
+        public long DistinctConsidered;
 
-        public FindingTally? Tally { get; set; }
+        public FindingTally? Tally;
 
         public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
     }
+#pragma warning restore SA1401, CA1051
 
     private static ulong BitsOf(params ReadOnlySpan<DataKind> kinds)
     {
@@ -182,8 +189,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _dataRows++;
         ulong mask = 0;
         long personKey = 0;
-        Span<char> buffer = stackalloc char[Iban.MaxLength];
-        Span<char> numberText = stackalloc char[24];
+        Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
+        Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
         for (var i = 0; i < fields.Length; i++)
         {
             var f = fields[i];
@@ -599,7 +606,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             return true;
         }
 
-        if (text.Length is < 6 or > 40 || text.IndexOfAnyInRange('0', '9') < 0)
+        if (text.Length is < 6 or > 40 || !HasDigit(text))
         {
             date = default;
             return false;
@@ -616,7 +623,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         }
 
         // Already upper-case ASCII (the usual case): no copy.
-        if (!text.ContainsAnyExceptInRange(' ', 'Z'))
+        if (IsUpperAsciiOrPunctuation(text))
         {
             return UkPostcode.IsValid(text);
         }
@@ -694,7 +701,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         ref ulong mask, ref long personKey, Span<char> buffer, Span<char> numberText)
     {
         {
-            scoped ReadOnlySpan<char> text = raw.Trim();
+            scoped ReadOnlySpan<char> text = TrimCell(raw);
             if (cellKind == CellKind.Number && cellNumber is { } number)
             {
                 // Spreadsheets store NHS and phone numbers as numbers: the display text may be
@@ -949,6 +956,39 @@ internal sealed class TableAnalyzer : ISpanTableSink
         }
     }
 
+    /// <summary><see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/>, without the calls when both ends are visible ASCII (nearly always).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<char> TrimCell(ReadOnlySpan<char> raw) =>
+        raw.Length > 0 && raw[0] is > ' ' and < '\u007f' && raw[^1] is > ' ' and < '\u007f' ? raw : raw.Trim();
+
+    // Cells are short: a plain loop beats a vectorised search's setup on a dozen characters.
+    private static bool HasDigit(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Only characters from space to 'Z' (digits, upper-case letters, punctuation): upper-casing would change nothing.</summary>
+    private static bool IsUpperAsciiOrPunctuation(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > 'Z')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static int CountDigits(ReadOnlySpan<char> text)
     {
         var n = 0;
@@ -996,7 +1036,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     /// </summary>
     private ulong ScanUnknown(long rowIndex, int column, ReadOnlySpan<char> raw, string? rawString, ref long personKey)
     {
-        if (raw.Length < 6 || (raw.IndexOfAnyInRange('0', '9') < 0 && raw.IndexOf('@') < 0))
+        if (raw.Length < 6 || (!HasDigit(raw) && raw.IndexOf('@') < 0))
         {
             return 0;
         }
