@@ -46,14 +46,23 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private readonly PersonKeySet _personKeys = new(PersonKeyCap);
     private readonly DateOnly _oldestBirth;
 
-    // Validators' scratch space for the CSV path (one array, not a zeroed stackalloc per row).
+    // A CSV field is text; its typed parts are those of this cell.
+    private static readonly Cell s_textCell = new(string.Empty);
+
+    // Validators' scratch space (one array, not a zeroed stackalloc per row).
     private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
 
-    // Consecutive rows of the same shape are counted here and added to _rowShapes when the
-    // shape changes (a table's rows mostly share one shape; one lookup per run, not per row).
-    private ulong _runMask;
-    private long _runCount;
-    private long _runFirstRow;
+    // The row being read: the kinds found in it and its first unique identifier's key.
+    private ulong _rowMask;
+    private long _rowPersonKey;
+
+    // The last few row shapes are counted here and added to _rowShapes when they give way to
+    // another (a table's rows mostly share a handful of shapes: one lookup per change, not per row).
+    private const int RecentShapes = 4;
+    private readonly ulong[] _recentMask = new ulong[RecentShapes];
+    private readonly long[] _recentCount = new long[RecentShapes];
+    private readonly long[] _recentFirstRow = new long[RecentShapes];
+    private int _recentNext;
     private System.Text.StringBuilder? _formText;
     private ulong _formRecordKinds;
     private bool _decided;
@@ -187,10 +196,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
         }
 
         _dataRows++;
-        ulong mask = 0;
-        long personKey = 0;
-        Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
-        Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
+        _rowMask = 0;
+        _rowPersonKey = 0;
         for (var i = 0; i < fields.Length; i++)
         {
             var f = fields[i];
@@ -199,10 +206,10 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 continue;
             }
 
-            ProcessCell(rowIndex, i, chars.Slice(f.Start, f.Length), null, CellKind.Text, null, null, ref mask, ref personKey, buffer, numberText);
+            ProcessCell(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
         }
 
-        FinishRow(rowIndex, mask, personKey);
+        FinishRow(rowIndex, _rowMask, _rowPersonKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -675,10 +682,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
-        ulong mask = 0;
-        Span<char> buffer = stackalloc char[Iban.MaxLength];
-        Span<char> numberText = stackalloc char[24];
-        long personKey = 0;
+        _rowMask = 0;
+        _rowPersonKey = 0;
         for (var i = 0; i < cells.Length; i++)
         {
             ref readonly var cell = ref cells[i];
@@ -687,22 +692,24 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 continue;
             }
 
-            ProcessCell(rowIndex, i, cell.Text, cell.Text, cell.Kind, cell.Date, cell.Number, ref mask, ref personKey, buffer, numberText);
+            ProcessCell(rowIndex, i, cell.Text, cell.Text, in cell);
         }
 
-        FinishRow(rowIndex, mask, personKey);
+        FinishRow(rowIndex, _rowMask, _rowPersonKey);
     }
 
     /// <summary>
     /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
     /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
     /// </summary>
-    private void ProcessCell(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, CellKind cellKind, DateTime? cellDate, double? cellNumber,
-        ref ulong mask, ref long personKey, Span<char> buffer, Span<char> numberText)
+    private void ProcessCell(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
     {
         {
+            var cellKind = typed.Kind;
+            Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
+            Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
             scoped ReadOnlySpan<char> text = TrimCell(raw);
-            if (cellKind == CellKind.Number && cellNumber is { } number)
+            if (cellKind == CellKind.Number && typed.Number is { } number)
             {
                 // Spreadsheets store NHS and phone numbers as numbers: the display text may be
                 // "9.43E+09" and a phone number's leading 0 is gone.
@@ -717,7 +724,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             if (i >= _columns.Length)
             {
                 // Wider than any buffered row: no header, no stats; still scan the value.
-                mask |= ScanUnknown(rowIndex, i, raw, rawString, ref personKey);
+                _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
                 return;
             }
 
@@ -734,7 +741,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             {
                 case DataKind.Unknown:
                 case DataKind.NotPersonal:
-                    mask |= ScanUnknown(rowIndex, i, raw, rawString, ref personKey);
+                    _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
                     return;
 
                 case DataKind.NiNumber:
@@ -785,7 +792,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                     else if (CountDigits(text) is >= 7 and <= 15)
                     {
                         // International numbers are still somebody's phone; no UK finding.
-                        mask |= DataKinds.Bit(kind);
+                        _rowMask |= DataKinds.Bit(kind);
                         column.Valid++;
                         TrackDistinct(column, column.NeedsDistinct ? FoldedHash(text) : 0);
                     }
@@ -803,7 +810,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                     break;
 
                 case DataKind.DateOfBirth:
-                    if (TryGetDate(cellKind, cellDate, raw, out var date) && IsPlausibleBirthDate(date))
+                    if (TryGetDate(cellKind, typed.Date, raw, out var date) && IsPlausibleBirthDate(date))
                     {
                         valid = true;
                         evidence = wantEvidence ? Masker.Date(date) : null;
@@ -829,7 +836,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                     else
                     {
                         // Sort codes and account numbers: personal, but not an IBAN finding.
-                        mask |= DataKinds.Bit(kind);
+                        _rowMask |= DataKinds.Bit(kind);
                         column.Valid++;
                     }
 
@@ -869,10 +876,10 @@ internal sealed class TableAnalyzer : ISpanTableSink
             }
 
             column.Valid++;
-            mask |= DataKinds.Bit(kind);
-            if (personKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+            _rowMask |= DataKinds.Bit(kind);
+            if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
             {
-                personKey = ((long)kind << 32) | (uint)FoldedHash(text);
+                _rowPersonKey = ((long)kind << 32) | (uint)FoldedHash(text);
             }
 
             if (column.Distinct is not null)
@@ -902,29 +909,37 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
         if (mask != 0)
         {
-            if (mask == _runMask)
+            var masks = _recentMask;
+            for (var j = 0; j < masks.Length; j++)
             {
-                _runCount++;
-                return;
+                if (masks[j] == mask)
+                {
+                    _recentCount[j]++;
+                    return;
+                }
             }
 
-            FlushShapeRun();
-            _runMask = mask;
-            _runCount = 1;
-            _runFirstRow = rowIndex;
+            var slot = _recentNext;
+            _recentNext = (slot + 1) % RecentShapes;
+            FlushShape(slot);
+            masks[slot] = mask;
+            _recentCount[slot] = 1;
+            _recentFirstRow[slot] = rowIndex;
         }
     }
 
-    private void FlushShapeRun()
+    private void FlushShape(int slot)
     {
-        if (_runCount > 0)
+        if (_recentCount[slot] > 0)
         {
-            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, _runMask, out var exists);
-            shape = exists ? (shape.Count + _runCount, shape.FirstRow) : (_runCount, _runFirstRow);
+            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, _recentMask[slot], out var exists);
+            shape = exists
+                ? (shape.Count + _recentCount[slot], Math.Min(shape.FirstRow, _recentFirstRow[slot]))
+                : (_recentCount[slot], _recentFirstRow[slot]);
         }
 
-        _runMask = 0;
-        _runCount = 0;
+        _recentMask[slot] = 0;
+        _recentCount[slot] = 0;
     }
 
     /// <summary><see cref="DateValue.IsPlausibleBirthDate"/> with the oldest date worked out once.</summary>
@@ -1147,7 +1162,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
             }
         }
 
-        FlushShapeRun();
+        for (var slot = 0; slot < RecentShapes; slot++)
+        {
+            FlushShape(slot);
+        }
+
         long people = 0;
         long firstRow = long.MaxValue;
         ulong kinds = 0;
