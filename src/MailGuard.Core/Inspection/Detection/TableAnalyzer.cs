@@ -22,6 +22,10 @@ internal sealed class TableAnalyzer : ISpanTableSink
     // flat on any table size.
     private const int PersonKeyCap = 250_000;
 
+    // Characters of buffered rows (header search and sample) after which columns are decided
+    // early: 4M chars is 8 MB, hundreds of times what ordinary rows take.
+    private const long BufferedCharsBudget = 4 * 1024 * 1024;
+
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
 
@@ -71,6 +75,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private long? _headerRow;
     private Column[] _columns = [];
     private long _dataRows;
+    private long _bufferedChars;
 
     public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
@@ -152,7 +157,14 @@ internal sealed class TableAnalyzer : ISpanTableSink
             }
 
             _buffer.Add((rowIndex, copy));
-            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows)
+            foreach (var cell in copy)
+            {
+                _bufferedChars += cell.Text?.Length ?? 0;
+            }
+
+            // Rows are few but may be huge (a CSV record can be millions of characters): past a
+            // budget, decide on what is buffered, so memory stays bounded.
+            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows || _bufferedChars >= BufferedCharsBudget)
             {
                 Decide();
             }

@@ -213,6 +213,10 @@ internal sealed class CsvTokenizer
     // is a 32 MB buffer (48 MB while it grows), which keeps a hostile file within the memory budget.
     internal const int MaxBufferChars = 16 * 1024 * 1024;
 
+    // More fields than Excel or LibreOffice have columns (16,384) is not a table either; the
+    // cap bounds the field list and the cells of the rows a sink buffers.
+    internal const int MaxFields = 16_384;
+
     private const int CacheSize = 1024;
     private const int CacheMaxLength = 24;
 
@@ -306,6 +310,11 @@ internal sealed class CsvTokenizer
     {
         if (_count == _fields.Length)
         {
+            if (_count >= MaxFields)
+            {
+                throw new InvalidDataException($"CSV record with more than {MaxFields} fields");
+            }
+
             Array.Resize(ref _fields, _fields.Length * 2);
         }
 

@@ -54,6 +54,15 @@ public class CsvTokenizerTests
     }
 
     [Fact]
+    public void Extract_RecordWiderThanAnySpreadsheet_IsUnscannableNotBuffered()
+    {
+        var line = string.Join(",", Enumerable.Repeat("ab", CsvTokenizer.MaxFields + 10));
+        var sink = Extract.Run(Encoding.UTF8.GetBytes($"{line}\n{line}\n"), "wide.csv");
+        var (_, reason, _) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.Corrupt, reason);
+    }
+
+    [Fact]
     public void Analyzer_ReadingRangesInPlace_AgreesWithReadingCells()
     {
         // The same table through the CSV reader (ranges of its buffer) and as cell arrays.
