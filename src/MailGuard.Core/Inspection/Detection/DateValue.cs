@@ -278,8 +278,21 @@ public static class DateValue
             return false;
         }
 
-        date = new DateOnly(year, month, day);
+        date = DateOnly.FromDayNumber(DayNumber(year, month, day));
         return true;
+    }
+
+    private static ReadOnlySpan<short> DaysBeforeMonth => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+    /// <summary>
+    /// Days since 0001-01-01 of a valid proleptic Gregorian date: what <c>new DateOnly(y, m, d)</c>
+    /// computes, without its 64-bit tick division (this runs for every cell of a date column).
+    /// </summary>
+    internal static int DayNumber(int year, int month, int day)
+    {
+        var y = year - 1;
+        var leapDay = month > 2 && DateTime.IsLeapYear(year) ? 1 : 0;
+        return (y * 365) + (y / 4) - (y / 100) + (y / 400) + DaysBeforeMonth[month - 1] + leapDay + day - 1;
     }
 
     private static bool TwoDigits(ReadOnlySpan<char> value, int at, out int number)
