@@ -48,17 +48,23 @@ public static class DateValue
     /// <param name="allowTwoDigitYear">Cells under a date-of-birth header may use 14/03/87; prose may not (too many fractions and scores look like it).</param>
     public static bool TryParse(ReadOnlySpan<char> value, out DateOnly date, bool allowTwoDigitYear = false, DateOnly? reference = null)
     {
+        // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising,
+        // and none of the general parser's frame set-up (this runs for every date cell).
+        var trimmed = value.Trim();
+        if (trimmed.Length == 10 && TryParseFixed(trimmed, out date))
+        {
+            return true;
+        }
+
+        return TryParseGeneral(trimmed, out date, allowTwoDigitYear, reference);
+    }
+
+    private static bool TryParseGeneral(ReadOnlySpan<char> value, out DateOnly date, bool allowTwoDigitYear, DateOnly? reference)
+    {
         date = default;
-        value = value.Trim();
         if (value.Length is < 6 or > 40)
         {
             return false;
-        }
-
-        // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising.
-        if (value.Length == 10 && TryParseFixed(value, out date))
-        {
-            return true;
         }
 
         // Spreadsheet exports often write "1987-03-14T00:00:00" or "14/03/1987 00:00".
