@@ -486,8 +486,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
     private async Task SendContentAsync(Stream content, CancellationToken ct)
     {
+        // 64 KiB per read and per flush: a 1 MB message is 16 socket writes, not 64.
         var stuffer = new DotStuffer();
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             while (true)
