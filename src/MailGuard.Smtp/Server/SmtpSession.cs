@@ -20,7 +20,7 @@ internal sealed partial class SmtpSession
     /// <summary>RFC 4954 §4: AUTH continuation lines may be up to 12288 octets.</summary>
     internal const int MaxAuthLineOctets = 12288;
 
-    private const int DecodeBufferSize = 16 * 1024;
+    private const int DecodeBufferSize = 32 * 1024;
 
     private static readonly SmtpReply s_ok = new(250, "2.0.0", "Ok");
     // 32 KiB reads: DATA of a 1 MB message in about 32 socket reads (and decode/spool rounds) instead of 128.
