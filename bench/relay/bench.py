@@ -58,7 +58,7 @@ def smtp_source(port, sessions, messages, recipients, size):
 
 
 class MailGuard:
-    def __init__(self, sink_port, workdir, dll=None):
+    def __init__(self, sink_port, workdir, dll=None, extra=()):
         self.port = free_port()
         self.dir = os.path.join(workdir, "mailguard")
         dll = dll or os.path.join(ROOT, "src/MailGuard.Host/bin/Release/net10.0/mailguard.dll")
@@ -68,7 +68,7 @@ class MailGuard:
              "--Relay:MaxSessions=200",
              "--Delivery:Mode=Smtp", "--Delivery:Smtp:Host=127.0.0.1", f"--Delivery:Smtp:Port={sink_port}",
              "--Delivery:Smtp:StartTls=None", f"--Storage:Directory={self.dir}",
-             "--Logging:LogLevel:Default=Warning"],
+             "--Logging:LogLevel:Default=Warning", *extra],
             stdout=subprocess.DEVNULL, stderr=sys.stderr)
         wait_port(self.port)
         self.db = sqlite3.connect(f"file:{self.dir}/mailguard.db?mode=ro", uri=True, timeout=30)
@@ -121,6 +121,7 @@ def main():
     ap.add_argument("--sessions", default="1,10,50", help="comma-separated session counts to run (default: 1,10,50)")
     ap.add_argument("--no-latency", action="store_true", help="skip the single-session latency measurement")
     ap.add_argument("--dll", help="run this mailguard.dll instead of building src/MailGuard.Host (e.g. a saved baseline)")
+    ap.add_argument("--no-inspection", action="store_true", help="run MailGuard with --Policy:Enabled=false (the relay alone, as issue 3 measures it)")
     a = ap.parse_args()
     scale = 0.3 if a.quick else 1.0
     if not a.dll:
@@ -144,7 +145,7 @@ def main():
     sink_args = [SMTP_SINK] + (["-u", "nobody"] if os.geteuid() == 0 else []) + [f"127.0.0.1:{sink_port}", "1024"]
     sink = subprocess.Popen(sink_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(sink_port)
-    mg = MailGuard(sink_port, workdir, a.dll)
+    mg = MailGuard(sink_port, workdir, a.dll, ["--Policy:Enabled=false"] if a.no_inspection else [])
     results = {}
     lat_direct = lat_mg = None
     try:
