@@ -68,12 +68,14 @@ public static class ContentExtractor
     {
         ContentFormat format = ContentFormat.Unknown;
         Stream? spooled = null;
+        byte[]? rentedPrefix = null;
         try
         {
             context.ThrowIfCancelled();
             long start = input.CanSeek ? input.Position : 0;
-            byte[] prefix = new byte[SniffLength];
-            int prefixLength = input.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+            byte[] prefix = System.Buffers.ArrayPool<byte>.Shared.Rent(SniffLength);
+            rentedPrefix = prefix;
+            int prefixLength = input.ReadAtLeast(prefix.AsSpan(0, SniffLength), SniffLength, throwOnEndOfStream: false);
             Stream stream;
             if (input.CanSeek)
             {
@@ -182,7 +184,9 @@ public static class ContentExtractor
                 case ContentFormat.Calendar:
                 case ContentFormat.Html:
                 case ContentFormat.Csv:
-                    TextExtractor.Extract(context, stream, text!, location);
+                    // A part shorter than the sniffed prefix is known in full: size the text buffers to it
+                    // (most bodies are a few kilobytes; 64 KiB buffers per part dominated a small message's cost).
+                    TextExtractor.Extract(context, stream, text!, location, prefixLength < SniffLength ? prefixLength : -1);
                     break;
                 default:
                     context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "binary content of an unknown format");
@@ -210,6 +214,10 @@ public static class ContentExtractor
         finally
         {
             spooled?.Dispose();
+            if (rentedPrefix is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rentedPrefix);
+            }
         }
     }
 

@@ -9,14 +9,16 @@ namespace MailGuard.Core.Inspection.Extraction;
 /// <summary>Plain text, CSV/TSV, HTML, vCard and iCalendar, decoded as <see cref="TextSniffer"/> decided.</summary>
 internal static class TextExtractor
 {
-    public static void Extract(ExtractionContext context, Stream stream, TextSniff sniff, ContentLocation location)
+    /// <param name="knownLength">The whole part's length when it is known to be small, else -1.</param>
+    public static void Extract(ExtractionContext context, Stream stream, TextSniff sniff, ContentLocation location, int knownLength = -1)
     {
         if (sniff.BomLength > 0)
         {
             stream.ReadExactly(new byte[sniff.BomLength]);
         }
 
-        using var reader = new StreamReader(stream, sniff.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        int bufferSize = knownLength >= 0 ? Math.Clamp(knownLength + 1, 256, 64 * 1024) : 64 * 1024;
+        using var reader = new StreamReader(stream, sniff.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: bufferSize, leaveOpen: true);
         switch (sniff.Format)
         {
             case ContentFormat.Csv:
@@ -30,15 +32,15 @@ internal static class TextExtractor
                 ExtractDirectory(context, reader, location);
                 break;
             default:
-                ExtractPlain(context, reader, location);
+                ExtractPlain(context, reader, location, bufferSize);
                 break;
         }
     }
 
-    private static void ExtractPlain(ExtractionContext context, TextReader reader, ContentLocation location)
+    private static void ExtractPlain(ExtractionContext context, TextReader reader, ContentLocation location, int bufferSize)
     {
         var writer = new TextBlockWriter(context.Sink, location);
-        char[] buffer = new char[16 * 1024];
+        char[] buffer = new char[Math.Min(16 * 1024, bufferSize)];
         int n;
         while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
         {
