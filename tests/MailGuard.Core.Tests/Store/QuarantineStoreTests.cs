@@ -1,17 +1,29 @@
 using System.Text;
 using MailGuard.Core.Store;
+using MailGuard.Core.Store.Postgres;
 using MailGuard.Core.Store.Sqlite;
 
 namespace MailGuard.Core.Tests.Store;
 
-public sealed class QuarantineStoreTests : IAsyncLifetime
+/// <summary>The quarantine's contract, run against every provider.</summary>
+public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
+    where TStore : class, IMessageStore, IQuarantineStore
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-quarantine-" + Guid.NewGuid().ToString("N"));
-    private SqliteMessageStore _store = null!;
+    private TStore _store = null!;
+
+    protected string Directory => _directory;
+
+    protected TStore Store => _store;
+
+    protected abstract TStore Open();
+
+    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
+        await CreateDatabaseAsync();
         _store = Open();
         await _store.InitializeAsync();
     }
@@ -19,19 +31,17 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
     }
 
-    private SqliteMessageStore Open() => new(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "mailguard.db"), SpoolDirectory = _directory }, TimeProvider.System);
-
-    private static NewMessage Held(params string[] recipients) =>
+    protected static NewMessage Held(params string[] recipients) =>
         new(MessageIds.New(TimeProvider.System), "clerk@corp.example", recipients, DateTimeOffset.UtcNow, "127.0.0.1", "mta.corp.example", null, 5, InlineContent: Encoding.ASCII.GetBytes("hello"));
 
-    private static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
+    protected static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
 
-    private static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
+    protected static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
 
-    [Fact]
+    [StoreFact]
     public async Task Hold_KeepsBytesAndEnvelopeWithoutQueueEntries()
     {
         var m = Held("a@ext.example", "b@ext.example");
@@ -48,7 +58,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Single(await _store.ListQuarantineAsync(QuarantineStatus.Held, 10));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
     {
         var m = Held("a@ext.example", "b@ext.example");
@@ -68,7 +78,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Contains(audit, e => e.Action == "release-refused" && e.Detail == "already released");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delete_RemovesContentKeepsRecordAndRefusesLaterRelease()
     {
         var m = Held("a@ext.example");
@@ -81,7 +91,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Return_QueuesNoticeInSameTransaction()
     {
         var m = Held("a@ext.example");
@@ -95,7 +105,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Equal(QuarantineStatus.Returned, (await _store.GetQuarantineAsync(m.Id))!.Status);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Held_SurvivesPurgeOfFinishedMessages()
     {
         var m = Held("a@ext.example");
@@ -104,7 +114,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.NotNull(await _store.GetQuarantineAsync(m.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Held_SurvivesReopen()
     {
         var m = Held("a@ext.example");
@@ -113,5 +123,37 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         _store = Open();
         await _store.InitializeAsync();
         Assert.Equal(QuarantineStatus.Held, (await _store.GetQuarantineAsync(m.Id))!.Status);
+    }
+}
+
+public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>
+{
+    protected override SqliteMessageStore Open() =>
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory }, TimeProvider.System);
+}
+
+public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture database)
+    : QuarantineStoreTests<PostgresMessageStore>, IPostgresStoreTests, IClassFixture<PostgresDatabaseFixture>
+{
+    private string _connectionString = null!;
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
+
+    protected override PostgresMessageStore Open() =>
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory }, TimeProvider.System);
+
+    [PostgresFact]
+    public async Task AuditLog_UpdateDeleteTruncate_RefusedByTrigger()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        foreach (string sql in new[] { "UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log", "TRUNCATE audit_log" })
+        {
+            var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresDatabaseFixture.ExecuteAsync(_connectionString, sql));
+            Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("mailguard", Assert.Single(await Store.ListAuditAsync(m.Id, 10)).Actor);
     }
 }
