@@ -405,11 +405,13 @@ public sealed class PostgresMessageStoreTests(PostgresDatabaseFixture database)
     }
 
     [PostgresFact]
-    public async Task Claim_ContentComesFromDatabase_SpoolFileNotNeeded()
+    public async Task Enqueue_FromSpoolFile_BytesInDatabaseAndFileRemoved()
     {
         var m = Message("a@example.com");
         await Store.EnqueueAsync(m);
-        File.Delete(Path.Combine(Directory, m.Id + ".eml"));
+
+        // Another node could never read this node's file: the database copy is the message now.
+        Assert.False(File.Exists(Path.Combine(Directory, m.Id + ".eml")));
 
         var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
 

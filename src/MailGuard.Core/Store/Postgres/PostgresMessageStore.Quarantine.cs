@@ -10,7 +10,7 @@ public sealed partial class PostgresMessageStore
         "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason " +
         "FROM quarantine h JOIN messages m ON m.id = h.message_id";
 
-    public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
+    public async Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(details);
@@ -24,7 +24,7 @@ public sealed partial class PostgresMessageStore
 
         byte[] content = ContentOf(message);
         var noticeContents = notices.Select(ContentOf).ToArray();
-        return InTransactionAsync(async (c, t) =>
+        await InTransactionAsync(async (c, t) =>
         {
             await InsertAsync(c, t, message, content, withQueueEntries: false, cancellationToken);
             await using (var cmd = Command(c, t, "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings) VALUES (@id, 0, @rcpts, @at, @rule, @reason, @subject, @summary, @findings)"))
@@ -48,6 +48,11 @@ public sealed partial class PostgresMessageStore
 
             return true;
         }, cancellationToken);
+        DeleteSpoolFileOnceStored(message);
+        foreach (var n in notices)
+        {
+            DeleteSpoolFileOnceStored(n);
+        }
     }
 
     public async Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default)
@@ -91,6 +96,11 @@ public sealed partial class PostgresMessageStore
     {
         var decision = await DecideAsync(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
         DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied && notice is not null)
+        {
+            DeleteSpoolFileOnceStored(notice);
+        }
+
         return decision;
     }
 

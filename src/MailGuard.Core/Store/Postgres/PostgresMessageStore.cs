@@ -60,16 +60,17 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         _dataSource = dataSource;
     }
 
-    public Task EnqueueAsync(NewMessage message, CancellationToken cancellationToken = default)
+    public async Task EnqueueAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
         Validate(message);
         var content = ContentOf(message);
-        return InTransactionAsync(async (c, t) =>
+        await InTransactionAsync(async (c, t) =>
         {
             await InsertAsync(c, t, message, content, withQueueEntries: true, cancellationToken);
             return true;
         }, cancellationToken);
+        DeleteSpoolFileOnceStored(message);
     }
 
     public Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(string owner, int maxMessages, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -80,7 +81,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         return InTransactionAsync<IReadOnlyList<ClaimedMessage>>((c, t) => ClaimAsync(c, t, owner, maxMessages, lease, cancellationToken), cancellationToken);
     }
 
-    public Task<AttemptCompletion> CompleteAttemptAsync(string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice = null, CancellationToken cancellationToken = default)
+    public async Task<AttemptCompletion> CompleteAttemptAsync(string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         ArgumentNullException.ThrowIfNull(outcomes);
@@ -91,7 +92,13 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
             noticeContent = ContentOf(notice);
         }
 
-        return InTransactionAsync((c, t) => CompleteAsync(c, t, messageId, outcomes, notice, noticeContent, cancellationToken), cancellationToken);
+        var completion = await InTransactionAsync((c, t) => CompleteAsync(c, t, messageId, outcomes, notice, noticeContent, cancellationToken), cancellationToken);
+        if (notice is not null)
+        {
+            DeleteSpoolFileOnceStored(notice);
+        }
+
+        return completion;
     }
 
     public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default)
@@ -242,6 +249,17 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         }
 
         return File.ReadAllBytes(path);
+    }
+
+    // The database copy is the message from now on: a spool file left behind would be read by no one
+    // (other nodes cannot see it) and would keep personal data on this node's disk. Only after the
+    // commit, so a failed transaction leaves the relay's file for the client's retry.
+    private void DeleteSpoolFileOnceStored(NewMessage message)
+    {
+        if (message.InlineContent is null && SpoolPath(message.Id) is { } path)
+        {
+            File.Delete(path);
+        }
     }
 
     private string? SpoolPath(string messageId) =>
