@@ -1,6 +1,7 @@
 using MailGuard.Core.Store;
 using MailGuard.Core.Store.Postgres;
 using MailGuard.Core.Store.Sqlite;
+using MailGuard.Testing;
 
 namespace MailGuard.Core.Tests.Store;
 

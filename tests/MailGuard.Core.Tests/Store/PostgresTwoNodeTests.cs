@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using MailGuard.Core.Store;
 using MailGuard.Core.Store.Postgres;
+using MailGuard.Testing;
 
 namespace MailGuard.Core.Tests.Store;
 
