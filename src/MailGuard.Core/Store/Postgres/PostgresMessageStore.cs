@@ -271,16 +271,33 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         return await dataSource.OpenConnectionAsync(cancellationToken);
     }
 
-    /// <summary>Runs <paramref name="work"/> in one READ COMMITTED transaction and returns once it is committed.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in one READ COMMITTED transaction and returns once it is committed.
+    /// A deadlock or serialization failure rolls the whole transaction back, so the work (which keeps
+    /// no state outside it) is run again, a bounded number of times.
+    /// </summary>
     private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await using var c = await OpenAsync(cancellationToken);
-        await using var t = await c.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        T result = await work(c, t);
-        // Not cancellable: once the work is done, a cancelled commit would leave the caller unsure.
-        await t.CommitAsync(CancellationToken.None);
-        return result;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var c = await OpenAsync(cancellationToken);
+                await using var t = await c.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+                T result = await work(c, t);
+                // Not cancellable: once the work is done, a cancelled commit would leave the caller unsure.
+                await t.CommitAsync(CancellationToken.None);
+                return result;
+            }
+            catch (PostgresException ex) when (attempt < MaxAttempts && ex.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), _time, cancellationToken);
+            }
+        }
     }
+
+    /// <summary>Tries per transaction when PostgreSQL picks it as a deadlock victim; one retry almost always succeeds.</summary>
+    private const int MaxAttempts = 3;
 
     private static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
