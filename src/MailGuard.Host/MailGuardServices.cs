@@ -63,6 +63,14 @@ public static class MailGuardServices
         services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
         services.TryAddSingleton(sp => StoreFactory.Create(options, sp.GetRequiredService<MessageSpool>().Directory, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StoreStartup>();
+        services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
+            sp.GetRequiredService<IMessageStore>(),
+            options,
+            sp.GetService<Core.Policy.PolicyOptions>(),
+            sp.GetRequiredService<DeliverySignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<QuarantineExpiry>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
         return services;
     }
 

@@ -16,7 +16,7 @@ namespace MailGuard.Host;
 /// </summary>
 internal static class QuarantineCommand
 {
-    private const string Usage = "usage: mailguard quarantine list [--all]|show ID|release ID|return ID|delete ID [--reason TEXT] [--json] [--config FILE]";
+    private const string Usage = "usage: mailguard quarantine list [--all]|show ID|release ID [--bcc-fix]|return ID|delete ID [--reason TEXT] [--json] [--config FILE]";
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
@@ -29,6 +29,7 @@ internal static class QuarantineCommand
 
         bool json = rest.Remove("--json");
         bool all = rest.Remove("--all");
+        bool bccFix = rest.Remove("--bcc-fix");
         string? reason = null;
         int r = rest.IndexOf("--reason");
         if (r >= 0)
@@ -64,10 +65,10 @@ internal static class QuarantineCommand
             return 2;
         }
 
-        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, options, policy, stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, bccFix, options, policy, stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, MailGuardOptions options, PolicyOptions policy, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, TextWriter stdout, TextWriter stderr)
     {
         string directory = Path.GetFullPath(options.Storage.Directory);
         if (!StoreFactory.Exists(options))
@@ -141,7 +142,7 @@ internal static class QuarantineCommand
             default:
                 var decision = verb switch
                 {
-                    "release" => await store.ReleaseAsync(id!, actor, reason),
+                    "release" => await store.ReleaseAsync(id!, actor, reason, bccFix ? await BccFixedAsync(store, id!, policy) : null),
                     "delete" => await store.DeleteHeldAsync(id!, actor, reason),
                     _ => await ReturnAsync(store, id!, actor, reason, options, policy),
                 };
@@ -186,6 +187,25 @@ internal static class QuarantineCommand
         }
 
         return await store.ReturnAsync(id, actor, reason, notice);
+    }
+
+    // Release with the Bcc fix: the held bytes with external To/Cc addresses hidden (issue 5 item 5).
+    private static async Task<byte[]?> BccFixedAsync(IQuarantineStore store, string id, PolicyOptions policy)
+    {
+        await using var content = await store.OpenContentAsync(id);
+        if (content is null)
+        {
+            return null;
+        }
+
+        using var copy = new MemoryStream();
+        await content.CopyToAsync(copy);
+        copy.Position = 0;
+        using var doc = MimeDocument.Load(copy, leaveOpen: true);
+        using var output = new MemoryStream();
+        MailGuard.Core.Dispositions.MessageRewriter.HideExternalRecipients(doc, output, new DomainSet(policy.InternalDomains),
+            [new("X-MailGuard-Verdict", "released with Bcc fix"), new("X-MailGuard-Reference", id)]);
+        return output.ToArray();
     }
 
     private static object Summary(QuarantineRecord q) => new

@@ -91,3 +91,16 @@ public interface IContentSink
     /// <summary>The real type (from magic bytes) differs from the declared name or Content-Type.</summary>
     void OnTypeMismatch(ContentLocation location, string declared, string detected);
 }
+
+/// <summary>One field of a record: a range of the reader's buffer (valid only during the call).</summary>
+internal readonly record struct FieldSpan(int Start, int Length);
+
+/// <summary>
+/// A table sink that can read a record as ranges of the reader's buffer, so a reader need not
+/// make a string per cell. Used by the CSV reader when the sink offers it; the ranges and the
+/// buffer are valid only during the call. Every field is text (an empty range is an empty cell).
+/// </summary>
+internal interface ISpanTableSink : ITableSink
+{
+    void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields);
+}

@@ -49,8 +49,14 @@ public interface IQuarantineStore
 
     Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default);
 
-    /// <summary>Queues the original bytes for the original recipients, if (and only if) the message is still held.</summary>
-    Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Queues the original bytes (or <paramref name="replacement"/>, e.g. the Bcc fix) for the original
+    /// recipients, if (and only if) the message is still held. Encrypted content is decrypted for delivery.
+    /// </summary>
+    Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Retention: marks a held message expired, drops its content, and queues <paramref name="notice"/> (a return to sender) when given.</summary>
+    Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a held message returned and queues the bounce-back notice in the same transaction.</summary>
     Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default);

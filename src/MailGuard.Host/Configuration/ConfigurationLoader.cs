@@ -71,6 +71,7 @@ internal static class ConfigurationLoader
         OptionsBinder.Bind(configuration, configuration.GetSection("Relay"), options.Relay, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Delivery"), options.Delivery, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Storage"), options.Storage, errors);
+        OptionsBinder.Bind(configuration, configuration.GetSection("Quarantine"), options.Quarantine, errors);
         errors.AddRange(MailGuardOptionsValidator.Validate(options));
         return options;
     }

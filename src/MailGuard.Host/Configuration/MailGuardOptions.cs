@@ -8,6 +8,39 @@ public sealed class MailGuardOptions
     public DeliveryOptions Delivery { get; set; } = new();
 
     public StorageOptions Storage { get; set; } = new();
+
+    public QuarantineOptions Quarantine { get; set; } = new();
+}
+
+public enum QuarantineExpiryAction
+{
+    /// <summary>Send the held message back to its sender with the bounce-back warning.</summary>
+    Return,
+
+    /// <summary>Drop it; the record and audit trail stay.</summary>
+    Delete,
+}
+
+/// <summary>Quarantine:*.</summary>
+public sealed class QuarantineOptions
+{
+    /// <summary>
+    /// Days a message may stay held before it expires. Default 30: long enough for a review queue
+    /// over holidays, short enough that held personal data does not pile up (GDPR storage limitation).
+    /// </summary>
+    public double RetentionDays { get; set; } = 30;
+
+    /// <summary>What expiry does: Return (default; the sender learns the mail never went) or Delete.</summary>
+    public QuarantineExpiryAction ExpiryAction { get; set; } = QuarantineExpiryAction.Return;
+
+    /// <summary>How often expiry runs. Default 1 h.</summary>
+    public TimeSpan ExpiryCheckInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Base64 of a 32-byte AES-256-GCM key; when set, held message bytes are stored encrypted.
+    /// Give it in the environment (MAILGUARD_Quarantine__EncryptionKey) rather than the file. None by default.
+    /// </summary>
+    public string? EncryptionKey { get; set; }
 }
 
 /// <summary>Relay:*. Limits default to the SMTP library's, which cite Postfix and the RFCs.</summary>

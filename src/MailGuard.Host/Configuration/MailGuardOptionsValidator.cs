@@ -204,6 +204,21 @@ internal static class MailGuardOptionsValidator
             errors.Add("Storage:RetainFinishedHours: must not be negative");
         }
 
+        if (!(options.Quarantine.RetentionDays >= 1))
+        {
+            errors.Add("Quarantine:RetentionDays: must be at least 1");
+        }
+
+        if (options.Quarantine.ExpiryCheckInterval <= TimeSpan.Zero)
+        {
+            errors.Add("Quarantine:ExpiryCheckInterval: must be positive");
+        }
+
+        if (options.Quarantine.EncryptionKey is { Length: > 0 } encryptionKey && MailGuard.Core.Store.ContentProtector.FromBase64(encryptionKey, out string? keyProblem) is null)
+        {
+            errors.Add("Quarantine:EncryptionKey: " + keyProblem);
+        }
+
         if (string.IsNullOrWhiteSpace(options.Storage.Directory))
         {
             errors.Add("Storage:Directory: must not be empty");

@@ -41,6 +41,8 @@ internal static class LogEventIds
     // 4xx: inspection and policy
     public const int Verdict = 400;
     public const int InspectionFailed = 401;
+    public const int QuarantineExpired = 410;
+    public const int QuarantineExpiryFailed = 411;
 
     // 3xx: store
     public const int StoreOpened = 300;

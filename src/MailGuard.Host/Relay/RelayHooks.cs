@@ -23,6 +23,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly ILogger _logger;
     private readonly long _inlineContentBytes;
     private readonly IQuarantineStore? _quarantine;
+    private readonly ContentProtector? _protector;
 
     public RelayHooks(
         MailGuardOptions options,
@@ -39,6 +40,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         _store = store;
         // The quarantine lives in the same database as the queue (release must be one transaction).
         _quarantine = store as IQuarantineStore;
+        _protector = ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _);
         _spool = spool;
         _disposition = disposition;
         _authenticator = authenticator;
@@ -136,6 +138,15 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             {
                 // The exact bytes and envelope, the findings and the audit record, and any notices,
                 // in one transaction: 250 means the message is durably in quarantine.
+                string? spooledOriginal = null;
+                if (_protector is not null)
+                {
+                    // Held bytes are kept encrypted, in the database, whatever their size.
+                    byte[] plain = content.File is { } f ? await File.ReadAllBytesAsync(f.Name, cancellationToken) : inline!.Value.ToArray();
+                    inline = _protector.Protect(plain);
+                    spooledOriginal = content.File?.Name;
+                }
+
                 var held = new NewMessage(
                     writer.Id,
                     envelope.ReversePath,
@@ -149,7 +160,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                     MessageKind.Relayed,
                     inline);
                 await _quarantine.HoldAsync(held, hold, new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", writer.Id, hold.Reason, hold.Rule is null ? null : "rule " + hold.Rule), notices, cancellationToken);
-                writer.Committed = true;
+                writer.Committed = spooledOriginal is null;
                 _signal.Notify();
                 LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
                 return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");

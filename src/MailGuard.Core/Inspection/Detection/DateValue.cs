@@ -48,17 +48,23 @@ public static class DateValue
     /// <param name="allowTwoDigitYear">Cells under a date-of-birth header may use 14/03/87; prose may not (too many fractions and scores look like it).</param>
     public static bool TryParse(ReadOnlySpan<char> value, out DateOnly date, bool allowTwoDigitYear = false, DateOnly? reference = null)
     {
+        // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising,
+        // and none of the general parser's frame set-up (this runs for every date cell).
+        var trimmed = value.Trim();
+        if (trimmed.Length == 10 && TryParseFixed(trimmed, out date))
+        {
+            return true;
+        }
+
+        return TryParseGeneral(trimmed, out date, allowTwoDigitYear, reference);
+    }
+
+    private static bool TryParseGeneral(ReadOnlySpan<char> value, out DateOnly date, bool allowTwoDigitYear, DateOnly? reference)
+    {
         date = default;
-        value = value.Trim();
         if (value.Length is < 6 or > 40)
         {
             return false;
-        }
-
-        // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising.
-        if (value.Length == 10 && TryParseFixed(value, out date))
-        {
-            return true;
         }
 
         // Spreadsheet exports often write "1987-03-14T00:00:00" or "14/03/1987 00:00".
@@ -278,8 +284,21 @@ public static class DateValue
             return false;
         }
 
-        date = new DateOnly(year, month, day);
+        date = DateOnly.FromDayNumber(DayNumber(year, month, day));
         return true;
+    }
+
+    private static ReadOnlySpan<short> DaysBeforeMonth => [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+    /// <summary>
+    /// Days since 0001-01-01 of a valid proleptic Gregorian date: what <c>new DateOnly(y, m, d)</c>
+    /// computes, without its 64-bit tick division (this runs for every cell of a date column).
+    /// </summary>
+    internal static int DayNumber(int year, int month, int day)
+    {
+        var y = year - 1;
+        var leapDay = month > 2 && DateTime.IsLeapYear(year) ? 1 : 0;
+        return (y * 365) + (y / 4) - (y / 100) + (y / 400) + DaysBeforeMonth[month - 1] + leapDay + day - 1;
     }
 
     private static bool TwoDigits(ReadOnlySpan<char> value, int at, out int number)

@@ -10,16 +10,21 @@ namespace MailGuard.Core.Inspection.Detection;
 /// detection it keeps per-column counters and a count per distinct row "shape" (the set of
 /// kinds present), never the rows.
 /// </summary>
-internal sealed class TableAnalyzer : ITableSink
+internal sealed class TableAnalyzer : ISpanTableSink
 {
     // Distinct values are tracked for contact columns only, to tell a list of people's phone
     // numbers from a column that repeats one switchboard number; the first few thousand values
     // are plenty for a ratio.
     private const int DistinctCap = 4096;
 
-    // Identifier keys kept for de-duplicating people (8 bytes each, about 6 MB at the cap);
-    // past this many, rows are counted as they come, so memory stays flat on any table size.
+    // Identifier keys kept for de-duplicating people (a flat table of 8-byte slots at most half
+    // full: 4 MB at the cap); past this many, rows are counted as they come, so memory stays
+    // flat on any table size.
     private const int PersonKeyCap = 250_000;
+
+    // Characters of buffered rows (header search and sample) after which columns are decided
+    // early: 4M chars is 8 MB, hundreds of times what ordinary rows take.
+    private const long BufferedCharsBudget = 4 * 1024 * 1024;
 
     private static readonly ulong s_identifierBits = BitsOf(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
@@ -42,7 +47,26 @@ internal sealed class TableAnalyzer : ITableSink
     private readonly List<(long Row, Cell[] Cells)> _buffer = [];
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _rowShapes = [];
     private readonly List<TextMatch> _scratch = [];
-    private readonly HashSet<long> _personKeys = [];
+    private readonly PersonKeySet _personKeys = new(PersonKeyCap);
+    private readonly DateOnly _oldestBirth;
+
+    // A CSV field is text; its typed parts are those of this cell.
+    private static readonly Cell s_textCell = new(string.Empty);
+
+    // Validators' scratch space (one array, not a zeroed stackalloc per row).
+    private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
+
+    // The row being read: the kinds found in it and its first unique identifier's key.
+    private ulong _rowMask;
+    private long _rowPersonKey;
+
+    // The last few row shapes are counted here and added to _rowShapes when they give way to
+    // another (a table's rows mostly share a handful of shapes: one lookup per change, not per row).
+    private const int RecentShapes = 4;
+    private readonly ulong[] _recentMask = new ulong[RecentShapes];
+    private readonly long[] _recentCount = new long[RecentShapes];
+    private readonly long[] _recentFirstRow = new long[RecentShapes];
+    private int _recentNext;
     private System.Text.StringBuilder? _formText;
     private ulong _formRecordKinds;
     private bool _decided;
@@ -51,12 +75,14 @@ internal sealed class TableAnalyzer : ITableSink
     private long? _headerRow;
     private Column[] _columns = [];
     private long _dataRows;
+    private long _bufferedChars;
 
     public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
         _location = location;
         _options = options;
         _reference = reference;
+        _oldestBirth = reference.AddYears(-120);
         _tallies = tallies;
         _onComplete = onComplete;
         _onFormText = onFormText;
@@ -70,28 +96,32 @@ internal sealed class TableAnalyzer : ITableSink
 
     public Finding? PersonalData { get; private set; }
 
+    // Plain fields, not properties: they are read for every cell, and the cell method is
+    // large enough that the JIT stops inlining accessors in it.
+#pragma warning disable SA1401, CA1051
     private sealed class Column(int index)
     {
-        public int Index { get; } = index;
+        public readonly int Index = index;
 
-        public string? Header { get; set; }
+        public string? Header;
 
-        public DataKind Kind { get; set; }
+        public DataKind Kind;
 
-        public ColumnKindSource Source { get; set; }
+        public ColumnKindSource Source;
 
-        public long Values { get; set; }
+        public long Values;
 
-        public long Valid { get; set; }
+        public long Valid;
 
-        public HashSet<int>? Distinct { get; set; }
+        public HashSet<int>? Distinct;
 
-        public long DistinctConsidered { get; set; }
+        public long DistinctConsidered;
 
-        public FindingTally? Tally { get; set; }
+        public FindingTally? Tally;
 
         public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
     }
+#pragma warning restore SA1401, CA1051
 
     private static ulong BitsOf(params ReadOnlySpan<DataKind> kinds)
     {
@@ -127,7 +157,14 @@ internal sealed class TableAnalyzer : ITableSink
             }
 
             _buffer.Add((rowIndex, copy));
-            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows)
+            foreach (var cell in copy)
+            {
+                _bufferedChars += cell.Text?.Length ?? 0;
+            }
+
+            // Rows are few but may be huge (a CSV record can be millions of characters): past a
+            // budget, decide on what is buffered, so memory stays bounded.
+            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows || _bufferedChars >= BufferedCharsBudget)
             {
                 Decide();
             }
@@ -149,6 +186,42 @@ internal sealed class TableAnalyzer : ITableSink
             _ => cells.ToArray(),
         };
         ProcessRow(rowIndex, span);
+    }
+
+    /// <summary>
+    /// A CSV record as ranges of the reader's buffer. Once the columns are decided, cells are
+    /// checked in place and a string is made only for a cell an unclassified column must scan.
+    /// </summary>
+    public void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        if (!_decided || _formText is not null || _completed)
+        {
+            var cells = new Cell[fields.Length];
+            for (var i = 0; i < cells.Length; i++)
+            {
+                var f = fields[i];
+                cells[i] = f.Length == 0 ? Cell.Empty : new Cell(new string(chars.Slice(f.Start, f.Length)));
+            }
+
+            OnRow(rowIndex, cells);
+            return;
+        }
+
+        _dataRows++;
+        _rowMask = 0;
+        _rowPersonKey = 0;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var f = fields[i];
+            if (f.Length == 0)
+            {
+                continue;
+            }
+
+            ProcessCell(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
+        }
+
+        FinishRow(rowIndex, _rowMask, _rowPersonKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -431,7 +504,7 @@ internal sealed class TableAnalyzer : ITableSink
                 filled++;
                 if (TryGetDate(cell, out var date))
                 {
-                    if (DateValue.IsPlausibleBirthDate(date, _reference))
+                    if (IsPlausibleBirthDate(date))
                     {
                         dates++;
                         minYear = Math.Min(minYear, date.Year);
@@ -542,16 +615,17 @@ internal sealed class TableAnalyzer : ITableSink
         return words is >= 2 and <= 4;
     }
 
-    private bool TryGetDate(in Cell cell, out DateOnly date)
+    private bool TryGetDate(in Cell cell, out DateOnly date) => TryGetDate(cell.Kind, cell.Date, cell.Text, out date);
+
+    private bool TryGetDate(CellKind kind, DateTime? typedDate, ReadOnlySpan<char> text, out DateOnly date)
     {
-        if (cell.Kind == CellKind.Date && cell.Date is { } typed)
+        if (kind == CellKind.Date && typedDate is { } typed)
         {
             date = DateOnly.FromDateTime(typed);
             return true;
         }
 
-        var text = cell.Text.AsSpan();
-        if (text.Length is < 6 or > 40 || text.IndexOfAnyInRange('0', '9') < 0)
+        if (text.Length is < 6 or > 40 || !HasDigit(text))
         {
             date = default;
             return false;
@@ -565,6 +639,12 @@ internal sealed class TableAnalyzer : ITableSink
         if (text.Length is < 5 or > 8)
         {
             return false;
+        }
+
+        // Already upper-case ASCII (the usual case): no copy.
+        if (IsUpperAsciiOrPunctuation(text))
+        {
+            return UkPostcode.IsValid(text);
         }
 
         Span<char> upper = stackalloc char[text.Length];
@@ -583,34 +663,39 @@ internal sealed class TableAnalyzer : ITableSink
         return fallback;
     }
 
-    private static bool IsPlaceholder(ReadOnlySpan<char> text)
+    // Every placeholder starts with one of - ? # 0 n u t (either case): one table lookup rules
+    // out an NI number, a postcode or most names before any comparison.
+    private static ReadOnlySpan<byte> PlaceholderStart =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsPlaceholder(ReadOnlySpan<char> text) =>
+        text.Length <= 9 && text[0] < 128 && PlaceholderStart[text[0]] != 0 && IsPlaceholderWord(text);
+
+    private static bool IsPlaceholderWord(ReadOnlySpan<char> text)
     {
-        // Every placeholder starts with one of these; an NI number or postcode is ruled out
-        // by its first character without thirteen comparisons.
-        if (text.Length > 9 || text[0] is not ('-' or '?' or '#' or '0' or 'n' or 'N' or 'u' or 'U' or 't' or 'T'))
+        return text.Length switch
         {
-            return false;
-        }
-
-        foreach (var p in (ReadOnlySpan<string>)["-", "--", "n/a", "na", "none", "null", "nil", "unknown", "not known", "tbc", "?", "0", "#n/a"])
-        {
-            if (text.Equals(p, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+            1 => text[0] is '-' or '?' or '0',
+            2 => text.Equals("--", StringComparison.Ordinal) || text.Equals("na", StringComparison.OrdinalIgnoreCase),
+            3 => text.Equals("n/a", StringComparison.OrdinalIgnoreCase) || text.Equals("nil", StringComparison.OrdinalIgnoreCase) || text.Equals("tbc", StringComparison.OrdinalIgnoreCase),
+            4 => text.Equals("none", StringComparison.OrdinalIgnoreCase) || text.Equals("null", StringComparison.OrdinalIgnoreCase) || text.Equals("#n/a", StringComparison.OrdinalIgnoreCase),
+            7 => text.Equals("unknown", StringComparison.OrdinalIgnoreCase),
+            9 => text.Equals("not known", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
     }
 
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
-        ulong mask = 0;
-        Span<char> buffer = stackalloc char[Iban.MaxLength];
-        Span<char> numberText = stackalloc char[24];
-        long personKey = 0;
-        var count = Math.Min(cells.Length, _columns.Length);
+        _rowMask = 0;
+        _rowPersonKey = 0;
         for (var i = 0; i < cells.Length; i++)
         {
             ref readonly var cell = ref cells[i];
@@ -619,24 +704,40 @@ internal sealed class TableAnalyzer : ITableSink
                 continue;
             }
 
-            scoped ReadOnlySpan<char> text = cell.Text.AsSpan().Trim();
-            if (cell.Kind == CellKind.Number && cell.Number is { } number)
+            ProcessCell(rowIndex, i, cell.Text, cell.Text, in cell);
+        }
+
+        FinishRow(rowIndex, _rowMask, _rowPersonKey);
+    }
+
+    /// <summary>
+    /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
+    /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
+    /// </summary>
+    private void ProcessCell(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
+    {
+        {
+            var cellKind = typed.Kind;
+            Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
+            Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
+            scoped ReadOnlySpan<char> text = TrimCell(raw);
+            if (cellKind == CellKind.Number && typed.Number is { } number)
             {
                 // Spreadsheets store NHS and phone numbers as numbers: the display text may be
                 // "9.43E+09" and a phone number's leading 0 is gone.
                 text = NumberText(number, numberText, text);
             }
 
-            if (text.IsEmpty || (cell.Kind != CellKind.Date && IsPlaceholder(text)))
+            if (text.IsEmpty || (cellKind != CellKind.Date && IsPlaceholder(text)))
             {
-                continue;
+                return;
             }
 
-            if (i >= count)
+            if (i >= _columns.Length)
             {
                 // Wider than any buffered row: no header, no stats; still scan the value.
-                mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
-                continue;
+                _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
+                return;
             }
 
             var column = _columns[i];
@@ -652,8 +753,8 @@ internal sealed class TableAnalyzer : ITableSink
             {
                 case DataKind.Unknown:
                 case DataKind.NotPersonal:
-                    mask |= ScanUnknown(rowIndex, i, cell.Text, ref personKey);
-                    continue;
+                    _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
+                    return;
 
                 case DataKind.NiNumber:
                     if (text.Length <= 13 && UkNino.TryParse(text, buffer, out var hasSuffix, ignoreCase: true)
@@ -686,7 +787,7 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.Phone:
-                    if (cell.Kind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
+                    if (cellKind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
                     {
                         // 7700900123 was 07700 900123 before a spreadsheet made it a number.
                         numberText[..10].CopyTo(numberText[1..]);
@@ -703,7 +804,7 @@ internal sealed class TableAnalyzer : ITableSink
                     else if (CountDigits(text) is >= 7 and <= 15)
                     {
                         // International numbers are still somebody's phone; no UK finding.
-                        mask |= DataKinds.Bit(kind);
+                        _rowMask |= DataKinds.Bit(kind);
                         column.Valid++;
                         TrackDistinct(column, column.NeedsDistinct ? FoldedHash(text) : 0);
                     }
@@ -721,7 +822,7 @@ internal sealed class TableAnalyzer : ITableSink
                     break;
 
                 case DataKind.DateOfBirth:
-                    if (TryGetDate(cell, out var date) && DateValue.IsPlausibleBirthDate(date, _reference))
+                    if (TryGetDate(cellKind, typed.Date, raw, out var date) && IsPlausibleBirthDate(date))
                     {
                         valid = true;
                         evidence = wantEvidence ? Masker.Date(date) : null;
@@ -747,7 +848,7 @@ internal sealed class TableAnalyzer : ITableSink
                     else
                     {
                         // Sort codes and account numbers: personal, but not an IBAN finding.
-                        mask |= DataKinds.Bit(kind);
+                        _rowMask |= DataKinds.Bit(kind);
                         column.Valid++;
                     }
 
@@ -783,14 +884,14 @@ internal sealed class TableAnalyzer : ITableSink
 
             if (!valid)
             {
-                continue;
+                return;
             }
 
             column.Valid++;
-            mask |= DataKinds.Bit(kind);
-            if (personKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+            _rowMask |= DataKinds.Bit(kind);
+            if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
             {
-                personKey = ((long)kind << 32) | (uint)FoldedHash(text);
+                _rowPersonKey = ((long)kind << 32) | (uint)FoldedHash(text);
             }
 
             if (column.Distinct is not null)
@@ -807,7 +908,10 @@ internal sealed class TableAnalyzer : ITableSink
                 }
             }
         }
+    }
 
+    private void FinishRow(long rowIndex, ulong mask, long personKey)
+    {
         // The same person twice (a table pasted twice, one row per case for a person with
         // several cases) is one person: rows are keyed by their first unique identifier.
         if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
@@ -817,10 +921,41 @@ internal sealed class TableAnalyzer : ITableSink
 
         if (mask != 0)
         {
-            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, mask, out var exists);
-            shape = exists ? (shape.Count + 1, shape.FirstRow) : (1, rowIndex);
+            var masks = _recentMask;
+            for (var j = 0; j < masks.Length; j++)
+            {
+                if (masks[j] == mask)
+                {
+                    _recentCount[j]++;
+                    return;
+                }
+            }
+
+            var slot = _recentNext;
+            _recentNext = (slot + 1) % RecentShapes;
+            FlushShape(slot);
+            masks[slot] = mask;
+            _recentCount[slot] = 1;
+            _recentFirstRow[slot] = rowIndex;
         }
     }
+
+    private void FlushShape(int slot)
+    {
+        if (_recentCount[slot] > 0)
+        {
+            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_rowShapes, _recentMask[slot], out var exists);
+            shape = exists
+                ? (shape.Count + _recentCount[slot], Math.Min(shape.FirstRow, _recentFirstRow[slot]))
+                : (_recentCount[slot], _recentFirstRow[slot]);
+        }
+
+        _recentMask[slot] = 0;
+        _recentCount[slot] = 0;
+    }
+
+    /// <summary><see cref="DateValue.IsPlausibleBirthDate"/> with the oldest date worked out once.</summary>
+    private bool IsPlausibleBirthDate(DateOnly date) => date <= _reference && date > _oldestBirth;
 
     /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
     private static int FoldedHash(ReadOnlySpan<char> text)
@@ -846,6 +981,39 @@ internal sealed class TableAnalyzer : ITableSink
             set.Add(hash);
             column.DistinctConsidered++;
         }
+    }
+
+    /// <summary><see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/>, without the calls when both ends are visible ASCII (nearly always).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<char> TrimCell(ReadOnlySpan<char> raw) =>
+        raw.Length > 0 && raw[0] is > ' ' and < '\u007f' && raw[^1] is > ' ' and < '\u007f' ? raw : raw.Trim();
+
+    // Cells are short: a plain loop beats a vectorised search's setup on a dozen characters.
+    private static bool HasDigit(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Only characters from space to 'Z' (digits, upper-case letters, punctuation): upper-casing would change nothing.</summary>
+    private static bool IsUpperAsciiOrPunctuation(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > 'Z')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int CountDigits(ReadOnlySpan<char> text)
@@ -893,18 +1061,20 @@ internal sealed class TableAnalyzer : ITableSink
     /// such cells (quantities, prices, free text without digits) are ruled out by length and
     /// character class before any scanner runs.
     /// </summary>
-    private ulong ScanUnknown(long rowIndex, int column, string text, ref long personKey)
+    private ulong ScanUnknown(long rowIndex, int column, ReadOnlySpan<char> raw, string? rawString, ref long personKey)
     {
-        if (text.Length < 6 || (text.AsSpan().IndexOfAnyInRange('0', '9') < 0 && text.IndexOf('@') < 0))
+        if (raw.Length < 6 || (!HasDigit(raw) && raw.IndexOf('@') < 0))
         {
             return 0;
         }
 
         // A lone number of up to nine digits (a quantity, a price, an id) is never one of ours.
-        if (text.Length <= 9 && IsAllDigitsOrPunctuation(text))
+        if (raw.Length <= 9 && IsAllDigitsOrPunctuation(raw))
         {
             return 0;
         }
+
+        var text = rawString ?? new string(raw);
 
         _scratch.Clear();
         TextScanner.Scan(text, _reference, _scratch);
@@ -935,7 +1105,7 @@ internal sealed class TableAnalyzer : ITableSink
         return mask;
     }
 
-    private static bool IsAllDigitsOrPunctuation(string text)
+    private static bool IsAllDigitsOrPunctuation(ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {
@@ -1002,6 +1172,11 @@ internal sealed class TableAnalyzer : ITableSink
             {
                 businessBits |= DataKinds.Bit(kind);
             }
+        }
+
+        for (var slot = 0; slot < RecentShapes; slot++)
+        {
+            FlushShape(slot);
         }
 
         long people = 0;

@@ -6,9 +6,11 @@ public static class UkNino
     // HMRC NIM39110: the first letter is never D, F, I, Q, U or V; the second never D, F, I, O,
     // Q, U or V; BG, GB, KN, NK, NT, TN and ZZ are never allocated. TN is also the prefix of
     // temporary numbers (TN + date of birth + sex), which identify nobody reliably.
-    private static bool IsValidFirstLetter(char c) => c is >= 'A' and <= 'Z' and not ('D' or 'F' or 'I' or 'Q' or 'U' or 'V');
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsValidFirstLetter(char c) => (uint)(c - 'A') < 26 && ((0x3CEFED7u >> (c - 'A')) & 1) != 0;
 
-    private static bool IsValidSecondLetter(char c) => c is >= 'A' and <= 'Z' and not ('D' or 'F' or 'I' or 'O' or 'Q' or 'U' or 'V');
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsValidSecondLetter(char c) => (uint)(c - 'A') < 26 && ((0x3CEBED7u >> (c - 'A')) & 1) != 0;
 
     public static bool IsValidPrefix(char first, char second)
     {

@@ -8,16 +8,21 @@ public static class UkPostcode
 {
     // Position rules: first letter never Q, V, X; second letter never I, J, Z; a letter in the
     // third position (A9A) only from ABCDEFGHJKPSTUW; in the fourth (AA9A) only from
-    // ABEHMNPRVWXY; the inward letters never C, I, K, M, O, V.
-    private static bool IsFirst(char c) => char.IsAsciiLetterUpper(c) && c is not ('Q' or 'V' or 'X');
+    // ABEHMNPRVWXY; the inward letters never C, I, K, M, O, V. Each rule is a bit mask over A-Z.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsFirst(char c) => (uint)(c - 'A') < 26 && ((0x35EFFFFu >> (c - 'A')) & 1) != 0;
 
-    private static bool IsSecond(char c) => char.IsAsciiLetterUpper(c) && c is not ('I' or 'J' or 'Z');
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsSecond(char c) => (uint)(c - 'A') < 26 && ((0x1FFFCFFu >> (c - 'A')) & 1) != 0;
 
-    private static bool IsThird(char c) => c is 'A' or 'B' or 'C' or 'D' or 'E' or 'F' or 'G' or 'H' or 'J' or 'K' or 'P' or 'S' or 'T' or 'U' or 'W';
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsThird(char c) => (uint)(c - 'A') < 26 && ((0x05C86FFu >> (c - 'A')) & 1) != 0;
 
-    private static bool IsFourth(char c) => c is 'A' or 'B' or 'E' or 'H' or 'M' or 'N' or 'P' or 'R' or 'V' or 'W' or 'X' or 'Y';
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsFourth(char c) => (uint)(c - 'A') < 26 && ((0x1E2B093u >> (c - 'A')) & 1) != 0;
 
-    private static bool IsInwardLetter(char c) => char.IsAsciiLetterUpper(c) && c is not ('C' or 'I' or 'K' or 'M' or 'O' or 'V');
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool IsInwardLetter(char c) => (uint)(c - 'A') < 26 && ((0x3DFAAFBu >> (c - 'A')) & 1) != 0;
 
     /// <summary>Upper case, with or without the single space before the inward code.</summary>
     public static bool IsValid(ReadOnlySpan<char> value) => TryGetOutwardLength(value.Trim(), out _);

@@ -78,8 +78,8 @@ public sealed partial class PostgresMessageStore
         return (await ReadQuarantineAsync(cmd, cancellationToken)).FirstOrDefault();
     }
 
-    public Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
-        DecideAsync(messageId, actor, reason, QuarantineStatus.Released, "release", null, async (c, t) =>
+    public Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default) =>
+        DecideAsync(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", null, async (c, t) =>
         {
             // The recipients come from the row the decision just updated (and so locked): what was held is what is queued.
             string[] recipients;
@@ -89,8 +89,44 @@ public sealed partial class PostgresMessageStore
                 recipients = (string[])(await read.ExecuteScalarAsync(cancellationToken))!;
             }
 
+            byte[]? content = replacement;
+            if (content is null)
+            {
+                await using var blob = Command(c, t, "SELECT data FROM message_content WHERE message_id = @id");
+                blob.Parameters.AddWithValue("id", messageId);
+                if (await blob.ExecuteScalarAsync(cancellationToken) is byte[] stored && ContentProtector.IsProtected(stored))
+                {
+                    // Delivery reads plain bytes; they live only until the message is delivered.
+                    content = Unprotect(stored);
+                }
+            }
+
+            if (content is not null)
+            {
+                await using var write = Command(c, t, "INSERT INTO message_content (message_id, data) VALUES (@id, @data) ON CONFLICT (message_id) DO UPDATE SET data = excluded.data");
+                write.Parameters.AddWithValue("id", messageId);
+                write.Parameters.AddWithValue("data", NpgsqlDbType.Bytea, content);
+                await write.ExecuteNonQueryAsync(cancellationToken);
+                await using var size = Command(c, t, "UPDATE messages SET size = @size WHERE id = @id");
+                size.Parameters.AddWithValue("size", content.LongLength);
+                size.Parameters.AddWithValue("id", messageId);
+                await size.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await InsertQueueEntriesAsync(c, t, messageId, recipients, Now(), cancellationToken);
         }, cancellationToken);
+
+    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default)
+    {
+        var decision = await DecideAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
+        DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied && notice is not null)
+        {
+            DeleteSpoolFileOnceStored(notice);
+        }
+
+        return decision;
+    }
 
     public async Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default)
     {
@@ -158,8 +194,16 @@ public sealed partial class PostgresMessageStore
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, "SELECT data FROM message_content WHERE message_id = @id");
         cmd.Parameters.AddWithValue("id", messageId);
-        return await cmd.ExecuteScalarAsync(cancellationToken) is byte[] data ? new MemoryStream(data, writable: false) : null;
+        if (await cmd.ExecuteScalarAsync(cancellationToken) is not byte[] data)
+        {
+            return null;
+        }
+
+        return new MemoryStream(ContentProtector.IsProtected(data) ? Unprotect(data) : data, writable: false);
     }
+
+    private byte[] Unprotect(byte[] stored) =>
+        (_options.Protector ?? throw new InvalidOperationException("Held content is encrypted but no Quarantine:EncryptionKey is configured.")).Unprotect(stored);
 
     // One decision per held message. Under READ COMMITTED a second reviewer's UPDATE waits for the
     // first one's row lock, then re-checks status = held on the committed row and matches nothing:

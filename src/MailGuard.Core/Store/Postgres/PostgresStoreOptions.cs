@@ -12,4 +12,7 @@ public sealed class PostgresStoreOptions
     /// Null means the host must always pass the content inline.
     /// </summary>
     public string? SpoolDirectory { get; init; }
+
+    /// <summary>Decrypts held content that was stored encrypted (for release and review); null when encryption is off.</summary>
+    public ContentProtector? Protector { get; init; }
 }

@@ -70,14 +70,61 @@ public sealed partial class SqliteMessageStore
         return ReadQuarantine(cmd).FirstOrDefault();
     }
 
-    public Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
-        Decide(messageId, actor, reason, QuarantineStatus.Released, "release", null, (c, t) =>
+    public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default)
+    {
+        bool spooled = false;
+        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", null, (c, t) =>
         {
             var read = Command(c, t, "SELECT recipients FROM quarantine WHERE message_id = $id");
             read.Parameters.AddWithValue("$id", messageId);
             var recipients = JsonSerializer.Deserialize<List<string>>((string)read.ExecuteScalar()!) ?? [];
+            byte[]? content = replacement;
+            if (content is null)
+            {
+                var blob = Command(c, t, "SELECT data FROM message_content WHERE message_id = $id");
+                blob.Parameters.AddWithValue("$id", messageId);
+                if (blob.ExecuteScalar() is byte[] stored && ContentProtector.IsProtected(stored))
+                {
+                    // Delivery reads plain bytes; they live only until the message is delivered.
+                    content = (_options.Protector ?? throw new InvalidOperationException("Held content is encrypted but no Quarantine:EncryptionKey is configured.")).Unprotect(stored);
+                }
+            }
+
+            if (content is not null)
+            {
+                var write = Command(c, t, "INSERT INTO message_content (message_id, data) VALUES ($id, $data) ON CONFLICT(message_id) DO UPDATE SET data = excluded.data");
+                write.Parameters.AddWithValue("$id", messageId);
+                write.Parameters.Add("$data", SqliteType.Blob).Value = content;
+                write.ExecuteNonQuery();
+                var flag = Command(c, t, "UPDATE messages SET inline_content = 1, size = $size WHERE id = $id");
+                flag.Parameters.AddWithValue("$size", content.LongLength);
+                flag.Parameters.AddWithValue("$id", messageId);
+                flag.ExecuteNonQuery();
+                spooled = replacement is not null;
+            }
+
             InsertQueueEntries(c, t, messageId, recipients, Now());
         });
+        if (spooled)
+        {
+            // The Bcc-fixed copy replaced a spooled original, which nothing reads any more.
+            DeleteSpoolFileOnceDecided(messageId, decision);
+        }
+
+        return decision;
+    }
+
+    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default)
+    {
+        if (notice is not null)
+        {
+            Validate(notice);
+        }
+
+        var decision = await Decide(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContent(c, t, messageId));
+        DeleteSpoolFileOnceDecided(messageId, decision);
+        return decision;
+    }
 
     public async Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default)
     {
@@ -154,7 +201,17 @@ public sealed partial class SqliteMessageStore
             using var cmd = connection.CreateCommand();
             cmd.CommandText = "SELECT data FROM message_content WHERE message_id = $id";
             cmd.Parameters.AddWithValue("$id", messageId);
-            return cmd.ExecuteScalar() is byte[] data ? new MemoryStream(data, writable: false) : null;
+            if (cmd.ExecuteScalar() is not byte[] data)
+            {
+                return null;
+            }
+
+            if (ContentProtector.IsProtected(data))
+            {
+                data = (_options.Protector ?? throw new InvalidOperationException("Held content is encrypted but no Quarantine:EncryptionKey is configured.")).Unprotect(data);
+            }
+
+            return new MemoryStream(data, writable: false);
         }
 
         string? path = SpoolPath(messageId);

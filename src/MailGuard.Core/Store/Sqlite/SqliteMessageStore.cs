@@ -349,7 +349,9 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
     private static void Configure(SqliteConnection connection)
     {
         // FULL: the WAL is synced at every commit, so a 250 is never sent for a commit a power cut can undo.
-        Execute(connection, null, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+        // secure_delete=FAST: content that is deleted (delivered, returned, expired) is zeroed where
+        // that costs no extra I/O, so personal data does not linger in free pages of the file.
+        Execute(connection, null, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA secure_delete=FAST;");
     }
 
     private static void Migrate(SqliteConnection connection)

@@ -10,4 +10,7 @@ public sealed class SqliteStoreOptions
 
     /// <summary>Most operations per transaction. 512 keeps one batch's commit well under a millisecond's worth of rows on a slow disk while absorbing bursts.</summary>
     public int MaxBatchSize { get; init; } = 512;
+
+    /// <summary>Decrypts held content that was stored encrypted (for release and review); null when encryption is off.</summary>
+    public ContentProtector? Protector { get; init; }
 }

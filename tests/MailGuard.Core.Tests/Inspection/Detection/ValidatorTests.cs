@@ -262,3 +262,41 @@ public class DateValueTests
     public void IsPlausibleBirthDate_Age_Expected(int year, bool expected) =>
         Assert.Equal(expected, DateValue.IsPlausibleBirthDate(new DateOnly(year, 3, 14), new DateOnly(2026, 11, 21)));
 }
+
+public class DateValueDayNumberTests
+{
+    [Fact]
+    public void DayNumber_EveryDateFrom1800To2200_MatchesDateOnly()
+    {
+        for (var d = new DateOnly(1800, 1, 1); d <= new DateOnly(2200, 12, 31); d = d.AddDays(1))
+        {
+            Assert.Equal(d.DayNumber, DateValue.DayNumber(d.Year, d.Month, d.Day));
+        }
+    }
+
+    [Fact]
+    public void ValidatorLetterRules_AgreeWithTheirDefinitions()
+    {
+        // The NI-number and postcode letter rules are bit masks; check them against the
+        // published rules for every character of the first two Unicode blocks.
+        static bool Upper(char c) => c is >= 'A' and <= 'Z';
+        for (var c = (char)0; c < 512; c++)
+        {
+            for (var c2 = (char)0; c2 < 512; c2++)
+            {
+                var expected = Upper(c) && c is not ('D' or 'F' or 'I' or 'Q' or 'U' or 'V')
+                    && Upper(c2) && c2 is not ('D' or 'F' or 'I' or 'O' or 'Q' or 'U' or 'V')
+                    && (c, c2) is not (('B', 'G') or ('G', 'B') or ('K', 'N') or ('N', 'K') or ('N', 'T') or ('T', 'N') or ('Z', 'Z'));
+                Assert.Equal(expected, UkNino.IsValidPrefix(c, c2));
+            }
+
+            var digit = char.IsAsciiDigit(c);
+            Assert.Equal(Upper(c) && c is not ('C' or 'I' or 'K' or 'M' or 'O' or 'V'), UkPostcode.IsValid($"SW1A 1A{c}"));
+            Assert.Equal(Upper(c) && c is not ('C' or 'I' or 'K' or 'M' or 'O' or 'V'), UkPostcode.IsValid($"SW1A 1{c}A"));
+            Assert.Equal(Upper(c) && c is not ('Q' or 'V' or 'X'), UkPostcode.IsValid($"{c}1 1AA"));
+            Assert.Equal(digit || (Upper(c) && c is not ('I' or 'J' or 'Z')), UkPostcode.IsValid($"A{c}1 1AA"));
+            Assert.Equal(digit || c is 'A' or 'B' or 'C' or 'D' or 'E' or 'F' or 'G' or 'H' or 'J' or 'K' or 'P' or 'S' or 'T' or 'U' or 'W', UkPostcode.IsValid($"A1{c} 1AA"));
+            Assert.Equal(digit || c is 'A' or 'B' or 'E' or 'H' or 'M' or 'N' or 'P' or 'R' or 'V' or 'W' or 'X' or 'Y', UkPostcode.IsValid($"AA1{c} 1AA"));
+        }
+    }
+}
