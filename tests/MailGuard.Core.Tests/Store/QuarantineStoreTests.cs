@@ -40,6 +40,9 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
 
     protected static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
 
+    /// <summary>The key both providers are opened with; held content the relay encrypts comes back plain on release.</summary>
+    protected static readonly ContentProtector s_protector = new(Enumerable.Repeat((byte)7, 32).ToArray());
+
     protected static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
 
     [StoreFact]
@@ -107,6 +110,52 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task Release_WithReplacement_QueuesReplacementForOriginalRecipients()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await _store.ReleaseAsync(m.Id, "alice", "Bcc fix", Encoding.ASCII.GetBytes("fixed!"))).Applied);
+
+        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("fixed!", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+        Assert.Equal(6, claim.Message.Size);
+        Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
+        Assert.Contains(await _store.ListAuditAsync(m.Id, 10), e => e.Action == "release-bcc-fix");
+    }
+
+    [StoreFact]
+    public async Task Encrypted_OpenAndRelease_GivePlainBytes()
+    {
+        var m = Held("a@ext.example") with { InlineContent = s_protector.Protect("secret"u8) };
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        using (var content = await _store.OpenContentAsync(m.Id))
+        {
+            Assert.Equal("secret", new StreamReader(content!).ReadToEnd());
+        }
+
+        Assert.True((await _store.ReleaseAsync(m.Id, "alice", null)).Applied);
+        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("secret", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+    }
+
+    [StoreFact]
+    public async Task Expire_DropsContentQueuesNoticeAndRefusesLaterRelease()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+
+        Assert.True((await _store.ExpireAsync(m.Id, "mailguard:retention", notice)).Applied);
+
+        Assert.Equal(QuarantineStatus.Expired, (await _store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Null(await _store.OpenContentAsync(m.Id));
+        Assert.False((await _store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Equal(notice.Id, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Message.Id);
+    }
+
+    [StoreFact]
     public async Task Held_SurvivesPurgeOfFinishedMessages()
     {
         var m = Held("a@ext.example");
@@ -130,7 +179,7 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
 public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>
 {
     protected override SqliteMessageStore Open() =>
-        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory }, TimeProvider.System);
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
 }
 
 public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture database)
@@ -141,7 +190,7 @@ public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture databas
     protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
 
     protected override PostgresMessageStore Open() =>
-        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory }, TimeProvider.System);
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
 
     [PostgresFact]
     public async Task AuditLog_UpdateDeleteTruncate_RefusedByTrigger()
