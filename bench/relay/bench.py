@@ -58,17 +58,17 @@ def smtp_source(port, sessions, messages, recipients, size):
 
 
 class MailGuard:
-    def __init__(self, sink_port, workdir):
+    def __init__(self, sink_port, workdir, dll=None, extra=()):
         self.port = free_port()
         self.dir = os.path.join(workdir, "mailguard")
-        dll = os.path.join(ROOT, "src/MailGuard.Host/bin/Release/net10.0/mailguard.dll")
+        dll = dll or os.path.join(ROOT, "src/MailGuard.Host/bin/Release/net10.0/mailguard.dll")
         self.proc = subprocess.Popen(
             ["dotnet", dll, "run",
              f"--Relay:Listen:0=127.0.0.1:{self.port}", "--Relay:ServerName=mailguard.bench",
              "--Relay:MaxSessions=200",
              "--Delivery:Mode=Smtp", "--Delivery:Smtp:Host=127.0.0.1", f"--Delivery:Smtp:Port={sink_port}",
              "--Delivery:Smtp:StartTls=None", f"--Storage:Directory={self.dir}",
-             "--Logging:LogLevel:Default=Warning"],
+             "--Logging:LogLevel:Default=Warning", *extra],
             stdout=subprocess.DEVNULL, stderr=sys.stderr)
         wait_port(self.port)
         self.db = sqlite3.connect(f"file:{self.dir}/mailguard.db?mode=ro", uri=True, timeout=30)
@@ -116,9 +116,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="fewer messages per run")
+    ap.add_argument("--cases", default="2KB x1 rcpt,2KB x50 rcpt,1MB x1 rcpt",
+                    help="comma-separated shape names to run (default: all three)")
+    ap.add_argument("--sessions", default="1,10,50", help="comma-separated session counts to run (default: 1,10,50)")
+    ap.add_argument("--no-latency", action="store_true", help="skip the single-session latency measurement")
+    ap.add_argument("--dll", help="run this mailguard.dll instead of building src/MailGuard.Host (e.g. a saved baseline)")
+    ap.add_argument("--no-inspection", action="store_true", help="run MailGuard with --Policy:Enabled=false (the relay alone, as issue 3 measures it)")
     a = ap.parse_args()
     scale = 0.3 if a.quick else 1.0
-    subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "src/MailGuard.Host")], check=True, stdout=subprocess.DEVNULL)
+    if not a.dll:
+        subprocess.run(["dotnet", "build", "-c", "Release", "-v", "q", "--nologo", os.path.join(ROOT, "src/MailGuard.Host")], check=True, stdout=subprocess.DEVNULL)
 
     # (name, recipients, body bytes, {sessions: messages})
     cases = [
@@ -126,18 +133,26 @@ def main():
         ("2KB x50 rcpt", 50, 2048, {1: 300, 10: 800, 50: 800}),
         ("1MB x1 rcpt", 1, 1048576, {1: 60, 10: 200, 50: 200}),
     ]
+    wanted_cases = {c.strip() for c in a.cases.split(",")}
+    wanted_sessions = {int(x) for x in a.sessions.split(",")}
+    unknown = wanted_cases - {c[0] for c in cases}
+    if unknown:
+        raise SystemExit(f"unknown case(s): {', '.join(sorted(unknown))}")
+    cases = [(name, rcpts, size, {s: n for s, n in per.items() if s in wanted_sessions})
+             for name, rcpts, size, per in cases if name in wanted_cases]
     workdir = tempfile.mkdtemp(prefix="mg-bench-")
     sink_port = free_port()
     sink_args = [SMTP_SINK] + (["-u", "nobody"] if os.geteuid() == 0 else []) + [f"127.0.0.1:{sink_port}", "1024"]
     sink = subprocess.Popen(sink_args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(sink_port)
-    mg = MailGuard(sink_port, workdir)
+    mg = MailGuard(sink_port, workdir, a.dll, ["--Policy:Enabled=false"] if a.no_inspection else [])
     results = {}
+    lat_direct = lat_mg = None
     try:
-        # Warm-up: JIT, SQLite pages, connection pools.
-        mg.run(10, 1000, 1, 2048)
-        mg.run(10, 100, 50, 2048)
-        mg.run(10, 60, 1, 1048576)
+        # Warm-up: JIT, SQLite pages, connection pools (only for the shapes being run).
+        warm = {"2KB x1 rcpt": (10, 1000, 1, 2048), "2KB x50 rcpt": (10, 100, 50, 2048), "1MB x1 rcpt": (10, 60, 1, 1048576)}
+        for name, _, _, _ in cases:
+            mg.run(*warm[name])
         smtp_source(sink_port, 10, 500, 1, 2048)
         for r in range(a.rounds):
             for name, rcpts, size, per in cases:
@@ -148,9 +163,10 @@ def main():
                     results.setdefault((name, sessions), []).append((n / direct, n / accept, n / total, cpu / n * 1000))
                     print(f"round {r + 1} {name:13} s={sessions:2} n={n:5}: direct {n / direct:8.0f}/s  via MailGuard {n / total:8.0f}/s "
                           f"(accept {n / accept:8.0f}/s)  ratio {direct / total:6.1%}  cpu {cpu / n * 1000:6.2f} ms/msg", flush=True)
-        lat_body = b"Subject: latency\r\n\r\n" + (b"x" * 76 + b"\r\n") * 26
-        lat_direct = latency(sink_port, int(1000 * scale), lat_body)
-        lat_mg = latency(mg.port, int(1000 * scale), lat_body)
+        if not a.no_latency:
+            lat_body = b"Subject: latency\r\n\r\n" + (b"x" * 76 + b"\r\n") * 26
+            lat_direct = latency(sink_port, int(1000 * scale), lat_body)
+            lat_mg = latency(mg.port, int(1000 * scale), lat_body)
     finally:
         mg.stop()
         sink.terminate()
@@ -169,6 +185,8 @@ def main():
         ratio = statistics.median(x[2] / x[0] for x in rows)
         cpu = statistics.median(x[3] for x in rows)
         print(f"| {name} | {sessions} | {d:.0f} | {t:.0f} | {acc:.0f} | {ratio:.1%} | {cpu:.2f} |")
+    if lat_mg is None:
+        return
     print()
     print(f"Single-session latency, 2 KB (smtplib, per message): direct mean {lat_direct[0]:.2f} ms p99 {lat_direct[1]:.2f} ms; "
           f"through MailGuard mean {lat_mg[0]:.2f} ms p99 {lat_mg[1]:.2f} ms")

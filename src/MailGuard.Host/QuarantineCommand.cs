@@ -162,30 +162,9 @@ internal static class QuarantineCommand
     private static async Task<QuarantineDecision> ReturnAsync(IQuarantineStore store, string id, string actor, string? reason, MailGuardOptions options, PolicyOptions policy)
     {
         var record = await store.GetQuarantineAsync(id);
-        if (record is null || record.Status != QuarantineStatus.Held)
-        {
-            return await store.ReturnAsync(id, actor, reason, null);
-        }
-
-        NewMessage? notice = null;
-        await using var content = await store.OpenContentAsync(id);
-        if (content is not null)
-        {
-            using var spooled = new MemoryStream();
-            await content.CopyToAsync(spooled);
-            spooled.Position = 0;
-            using var doc = MimeDocument.Load(spooled, leaveOpen: true);
-            if (PolicyNotice.MayNotifySender(record.MailFrom, doc.Message.Headers))
-            {
-                spooled.Position = 0;
-                var bytes = PolicyNotice.Build(
-                    new PolicyNoticeRequest(PolicyNoticeKind.Returned, options.Relay.ServerName, id, record.MailFrom, record.MailFrom, record.Subject, reason ?? record.Reason,
-                        FindingsJson.Deserialize(record.FindingsJson), null, record.Recipients, DateTimeOffset.UtcNow, spooled),
-                    policy.Notifications.Templates);
-                notice = new NewMessage(MessageIds.New(TimeProvider.System), string.Empty, [record.MailFrom], DateTimeOffset.UtcNow, null, null, actor, bytes.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, bytes);
-            }
-        }
-
+        var notice = record is { Status: QuarantineStatus.Held }
+            ? await Relay.HeldMessageReturn.BuildAsync(store, record, reason, options.Relay.ServerName, policy.Notifications.Templates, TimeProvider.System, actor)
+            : null;
         return await store.ReturnAsync(id, actor, reason, notice);
     }
 

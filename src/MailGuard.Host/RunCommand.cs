@@ -33,7 +33,7 @@ internal static class RunCommand
             return 2;
         }
 
-        using var host = MailGuardServices.BuildHost(configuration, options, policy: policy);
+        using var host = MailGuardServices.BuildHost(configuration, options, policy: policy.Enabled ? policy : null);
         try
         {
             host.Run();

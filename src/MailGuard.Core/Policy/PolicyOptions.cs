@@ -16,6 +16,12 @@ public enum PolicyAction
 /// <summary>The `Policy` configuration section.</summary>
 public sealed class PolicyOptions
 {
+    /// <summary>
+    /// Inspect and judge every message (default). False makes `mailguard run` a plain durable relay
+    /// that delivers everything: for measuring the relay alone, or a staged roll-out.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Domains of the organisation; subdomains included.</summary>
     public List<string> InternalDomains { get; set; } = new();
 

@@ -231,7 +231,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
     private Stream OpenContent(ClaimedMessage claim) =>
         claim.InlineContent is { } inline
-            ? new MemoryStream(inline.ToArray(), writable: false)
+            ? Relay.ReadOnlyMemoryStream.Over(inline)
             : _spool.OpenRead(claim.Message.Id);
 
     private async Task RecordAsync(ClaimedMessage claim, TransportResult result)

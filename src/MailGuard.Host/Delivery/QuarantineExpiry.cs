@@ -1,10 +1,7 @@
-using MailGuard.Core.Inspection;
-using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Relay;
-using MailGuard.Mime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -38,7 +35,9 @@ internal sealed partial class QuarantineExpiry(
                 continue;
             }
 
-            NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return ? await BuildReturnAsync(quarantine, record, cancellationToken) : null;
+            NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return
+                ? await HeldMessageReturn.BuildAsync(quarantine, record, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken)
+                : null;
             var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken);
             if (decision.Applied)
             {
@@ -53,31 +52,6 @@ internal sealed partial class QuarantineExpiry(
         }
 
         return expired;
-    }
-
-    private async Task<NewMessage?> BuildReturnAsync(IQuarantineStore quarantine, QuarantineRecord record, CancellationToken cancellationToken)
-    {
-        await using var content = await quarantine.OpenContentAsync(record.MessageId, cancellationToken);
-        if (content is null)
-        {
-            return null;
-        }
-
-        using var copy = new MemoryStream();
-        await content.CopyToAsync(copy, cancellationToken);
-        copy.Position = 0;
-        using var doc = MimeDocument.Load(copy, leaveOpen: true);
-        if (!PolicyNotice.MayNotifySender(record.MailFrom, doc.Message.Headers))
-        {
-            return null;
-        }
-
-        copy.Position = 0;
-        byte[] bytes = PolicyNotice.Build(
-            new PolicyNoticeRequest(PolicyNoticeKind.Returned, options.Relay.ServerName, record.MessageId, record.MailFrom, record.MailFrom, record.Subject,
-                "It was held for review and not released within the retention period.", FindingsJson.Deserialize(record.FindingsJson), null, record.Recipients, time.GetUtcNow(), copy),
-            policy?.Notifications.Templates);
-        return new NewMessage(MessageIds.New(time), string.Empty, [record.MailFrom], time.GetUtcNow(), null, null, "mailguard:retention", bytes.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, bytes);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -18,7 +18,7 @@ public sealed record IngressMessage(
 {
     public Stream OpenContent() =>
         BufferedContent is { } buffered
-            ? new MemoryStream(buffered.ToArray(), writable: false)
+            ? ReadOnlyMemoryStream.Over(buffered)
             : new FileStream(ContentPath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.SequentialScan);
 }
 
@@ -99,4 +99,13 @@ internal static class EnvelopeFlags
     public static MessageFlags Of(SmtpEnvelope envelope) =>
         (envelope.BodyType == SmtpBodyType.EightBitMime ? MessageFlags.EightBit : MessageFlags.None)
         | (envelope.SmtpUtf8 ? MessageFlags.SmtpUtf8 : MessageFlags.None);
+}
+
+/// <summary>A read-only stream over content already in memory, without copying it when it is array-backed.</summary>
+internal static class ReadOnlyMemoryStream
+{
+    public static MemoryStream Over(ReadOnlyMemory<byte> content) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
 }

@@ -98,7 +98,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             long size = content.Length;
             if (content.File is { } file)
             {
-                await file.FlushAsync(cancellationToken);
+                // Flush(flushToDisk: true) writes FileStream's buffer and fsyncs; a FlushAsync before it
+                // only added a thread-pool hop for the same write.
+                cancellationToken.ThrowIfCancellationRequested();
                 MessageSpool.FlushToDisk(file);
             }
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MailGuard.Host.Relay;
 
 /// <summary>
@@ -5,11 +7,20 @@ namespace MailGuard.Host.Relay;
 /// the first write past it (the buffered bytes first), so small mail is committed inside the store
 /// transaction (one group fsync for many messages) and large mail is streamed to disk, never held.
 /// </summary>
+/// <remarks>
+/// The memory is one array from <see cref="ArrayPool{T}.Shared"/>, grown by doubling and returned
+/// on spill or dispose: a 1 MB message used to grow a MemoryStream to 256 KiB (large-object-heap
+/// arrays, zeroed, then garbage) before spilling. <see cref="Buffered"/> is therefore valid only
+/// until the stream is disposed.
+/// </remarks>
 internal sealed class SpillStream(long threshold, Func<FileStream> createFile) : Stream
 {
-    private MemoryStream? _memory = new();
+    private const int InitialBuffer = 8 * 1024;
+
+    private byte[]? _memory;
     private FileStream? _file;
     private long _length;
+    private bool _disposed;
 
     /// <summary>The spool file once spilled, else null.</summary>
     public FileStream? File => _file;
@@ -28,13 +39,14 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
         set => throw new NotSupportedException();
     }
 
-    /// <summary>The buffered content when it never spilled.</summary>
-    public ReadOnlyMemory<byte> Buffered => _memory is null ? default : _memory.GetBuffer().AsMemory(0, (int)_memory.Length);
+    /// <summary>The buffered content when it never spilled; valid until the stream is disposed.</summary>
+    public ReadOnlyMemory<byte> Buffered => _file is not null || _disposed ? default : _memory.AsMemory(0, (int)_length);
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_file is null && _length + buffer.Length > threshold)
         {
             Spill();
@@ -46,7 +58,8 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
         }
         else
         {
-            _memory!.Write(buffer);
+            Reserve((int)_length + buffer.Length);
+            buffer.CopyTo(_memory.AsSpan((int)_length));
         }
 
         _length += buffer.Length;
@@ -77,10 +90,11 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             _file?.Dispose();
-            _memory = null;
+            ReturnMemory();
         }
 
         base.Dispose(disposing);
@@ -88,19 +102,61 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
 
     public override async ValueTask DisposeAsync()
     {
-        if (_file is not null)
+        if (!_disposed)
         {
-            await _file.DisposeAsync();
+            _disposed = true;
+            if (_file is not null)
+            {
+                await _file.DisposeAsync();
+            }
+
+            ReturnMemory();
         }
 
-        _memory = null;
         await base.DisposeAsync();
+    }
+
+    private void Reserve(int needed)
+    {
+        if (_memory is not null && needed <= _memory.Length)
+        {
+            return;
+        }
+
+        // needed <= threshold here (larger content spills), and the threshold is at most 64 MiB.
+        var size = Math.Max(InitialBuffer, _memory?.Length * 2 ?? 0);
+        while (size < needed)
+        {
+            size *= 2;
+        }
+
+        var grown = ArrayPool<byte>.Shared.Rent(size);
+        if (_memory is not null)
+        {
+            _memory.AsSpan(0, (int)_length).CopyTo(grown);
+            ArrayPool<byte>.Shared.Return(_memory);
+        }
+
+        _memory = grown;
     }
 
     private void Spill()
     {
         _file = createFile();
-        _file.Write(_memory!.GetBuffer().AsSpan(0, (int)_memory.Length));
-        _memory = null;
+        if (_memory is not null)
+        {
+            _file.Write(_memory.AsSpan(0, (int)_length));
+        }
+
+        ReturnMemory();
+    }
+
+    private void ReturnMemory()
+    {
+        if (_memory is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_memory);
+            _memory = null;
+        }
     }
 }

@@ -486,8 +486,9 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
 
     private async Task SendContentAsync(Stream content, CancellationToken ct)
     {
+        // 64 KiB per read and per flush: a 1 MB message is 16 socket writes, not 64.
         var stuffer = new DotStuffer();
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             while (true)
@@ -678,30 +679,75 @@ public sealed class SmtpProtocolException(string message) : Exception(message);
 /// </summary>
 internal sealed class DotStuffer
 {
+    private const byte Cr = (byte)'\r';
+    private const byte Lf = (byte)'\n';
+
     private bool _atLineStart = true;
     private bool _previousCr;
 
+    /// <summary>
+    /// Stuffs <paramref name="input"/> into <paramref name="output"/>. Text is copied in runs: a run
+    /// breaks only where a byte is inserted (a CR before a bare LF, a dot before a line-start dot), and
+    /// line ends are found with the vectorised IndexOf. State (line start, a CR as the last byte) carries
+    /// across calls, so the input may be split anywhere.
+    /// </summary>
     public void Write(ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
-        var span = output.GetSpan(input.Length * 2);
-        var w = 0;
-        foreach (var b in input)
+        if (input.IsEmpty)
         {
-            if (_atLineStart && b == (byte)'.')
-            {
-                span[w++] = (byte)'.';
-            }
-
-            if (b == (byte)'\n' && !_previousCr)
-            {
-                span[w++] = (byte)'\r';
-            }
-
-            span[w++] = b;
-            _previousCr = b == (byte)'\r';
-            _atLineStart = b == (byte)'\n';
+            return;
         }
 
+        // At most one inserted byte per input byte ("\n" -> "\r\n", "." -> ".." at a line start).
+        var span = output.GetSpan(input.Length * 2);
+        var w = 0;
+        var runStart = 0;
+        var pos = 0;
+        if (_atLineStart && input[0] == (byte)'.')
+        {
+            span[w++] = (byte)'.';
+        }
+
+        while (true)
+        {
+            var next = input[pos..].IndexOf(Lf);
+            if (next < 0)
+            {
+                break;
+            }
+
+            var lf = pos + next;
+            var crBefore = lf > 0 ? input[lf - 1] == Cr : _previousCr;
+            if (!crBefore)
+            {
+                var text = input[runStart..lf];
+                text.CopyTo(span[w..]);
+                w += text.Length;
+                span[w++] = Cr;
+                runStart = lf;
+            }
+
+            pos = lf + 1;
+            if (pos == input.Length)
+            {
+                break;
+            }
+
+            if (input[pos] == (byte)'.')
+            {
+                var text = input[runStart..pos];
+                text.CopyTo(span[w..]);
+                w += text.Length;
+                span[w++] = (byte)'.';
+                runStart = pos;
+            }
+        }
+
+        var rest = input[runStart..];
+        rest.CopyTo(span[w..]);
+        w += rest.Length;
+        _atLineStart = input[^1] == Lf;
+        _previousCr = input[^1] == Cr;
         output.Advance(w);
     }
 

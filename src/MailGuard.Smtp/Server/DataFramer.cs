@@ -136,16 +136,15 @@ internal sealed class DataFramer
 
                 case State.Mid:
                 {
-                    var rest = input[i..];
-                    var stop = rest.IndexOfAny(Cr, Lf);
-                    var run = stop < 0 ? rest.Length : stop;
-                    run = Math.Min(run, output.Length - w);
+                    // Bulk path: everything up to the next line that needs attention (a leading dot, a
+                    // bare LF) or the end of the input/output window is copied as it is, in one go.
+                    var window = input.Slice(i, Math.Min(input.Length - i, output.Length - w));
+                    var run = ScanVerbatim(window);
                     if (run > 0)
                     {
-                        rest[..run].CopyTo(output[w..]);
+                        window[..run].CopyTo(output[w..]);
                         i += run;
                         w += run;
-                        AddLength(run);
                     }
                     else if (b == Cr)
                     {
@@ -154,6 +153,7 @@ internal sealed class DataFramer
                     }
                     else
                     {
+                        // ScanVerbatim stops short only before a CR it cannot pair yet or a bare LF.
                         output[w++] = Cr;
                         output[w++] = Lf;
                         BareLineFeedCount++;
@@ -187,6 +187,52 @@ internal sealed class DataFramer
         consumed = i;
         written = w;
         return false;
+    }
+
+    /// <summary>
+    /// In state Mid: returns how many leading bytes of <paramref name="window"/> decode to themselves,
+    /// and applies their effect on the line state. Those are text (bare CR included, as content) and
+    /// CRLF line ends; it stops before a bare LF, before a CR at the window's end (its LF may be in the
+    /// next buffer), and after a CRLF whose next line starts with "." or lies beyond the window (state
+    /// LineStart then, so the byte steps decide about the dot). Scans for LF only, with the vectorised
+    /// IndexOf, one call per line.
+    /// </summary>
+    private int ScanVerbatim(ReadOnlySpan<byte> window)
+    {
+        var pos = 0;
+        while (true)
+        {
+            var next = window[pos..].IndexOf(Lf);
+            if (next < 0)
+            {
+                var end = window.Length;
+                if (end > pos && window[end - 1] == Cr)
+                {
+                    end--;
+                }
+
+                AddLength(end - pos);
+                return end;
+            }
+
+            var lf = pos + next;
+            if (lf == 0 || window[lf - 1] != Cr)
+            {
+                // A bare LF (in state Mid, a CR just before the window would have left us in state Cr).
+                AddLength(lf - pos);
+                return lf;
+            }
+
+            AddLength(lf - 1 - pos);
+            EndLine(byCrLf: true);
+            pos = lf + 1;
+            if (pos == window.Length || window[pos] == (byte)'.')
+            {
+                return pos;
+            }
+
+            _state = State.Mid;
+        }
     }
 
     private void AddLength(int count)

@@ -20,10 +20,11 @@ internal sealed partial class SmtpSession
     /// <summary>RFC 4954 §4: AUTH continuation lines may be up to 12288 octets.</summary>
     internal const int MaxAuthLineOctets = 12288;
 
-    private const int DecodeBufferSize = 16 * 1024;
+    private const int DecodeBufferSize = 32 * 1024;
 
     private static readonly SmtpReply s_ok = new(250, "2.0.0", "Ok");
-    private static readonly StreamPipeReaderOptions s_readerOptions = new(bufferSize: 8192, minimumReadSize: 2048, leaveOpen: true);
+    // 32 KiB reads: DATA of a 1 MB message in about 32 socket reads (and decode/spool rounds) instead of 128.
+    private static readonly StreamPipeReaderOptions s_readerOptions = new(bufferSize: 32 * 1024, minimumReadSize: 4096, leaveOpen: true);
     private static readonly StreamPipeWriterOptions s_writerOptions = new(leaveOpen: true);
 
     private readonly SmtpServer _server;

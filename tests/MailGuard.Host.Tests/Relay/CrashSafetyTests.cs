@@ -10,8 +10,9 @@ namespace MailGuard.Host.Tests.Relay;
 
 /// <summary>
 /// `mailguard run` as a child process, SIGKILLed at random moments while clients send, then
-/// restarted: every message that got 250 must reach the pickup directory, and nothing whose
-/// transaction failed before the end of DATA may.
+/// restarted: every clean message that got 250 must reach the pickup directory, every flagged one
+/// (a fifth of them expose twelve external recipients) must be in quarantine and never delivered,
+/// and nothing whose transaction failed before the end of DATA may be either.
 /// </summary>
 [Collection("process environment")]
 public sealed class CrashSafetyTests(ITestOutputHelper output)
@@ -74,7 +75,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             stopSending.Cancel();
             await Task.WhenAll(senders);
 
-            var accepted = fates.Where(f => f.Value == Fate.Accepted).Select(f => f.Key).ToHashSet();
+            var acceptedAll = fates.Where(f => f.Value == Fate.Accepted).Select(f => f.Key).ToHashSet();
+            var accepted = acceptedAll.Where(s => !IsFlagged(s)).ToHashSet();
+            var acceptedFlagged = acceptedAll.Where(IsFlagged).ToHashSet();
             var ambiguous = fates.Where(f => f.Value == Fate.Ambiguous).Select(f => f.Key).ToHashSet();
             var notSent = fates.Where(f => f.Value == Fate.NotSent).Select(f => f.Key).ToHashSet();
 
@@ -95,15 +98,20 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             await Task.Delay(500);
             delivered = ReadDeliveredSeqs(pickup);
             var lost = accepted.Where(s => !delivered.ContainsKey(s)).ToList();
-            var wrongly = delivered.Keys.Where(notSent.Contains).ToList();
+            var wrongly = delivered.Keys.Where(s => notSent.Contains(s) || IsFlagged(s)).ToList();
+            var held = ReadHeldSeqs(Path.Combine(dir, "data"));
+            var heldMissing = acceptedFlagged.Where(s => !held.Contains(s)).ToList();
             var fromAmbiguous = delivered.Keys.Count(ambiguous.Contains);
             int duplicates = delivered.Values.Sum(n => n - 1);
             output.WriteLine($"kills={kills} restarts(s)=[{string.Join(", ", restartTimes.Select(t => t.ToString("0.00")))}] attempted={fates.Count} accepted(250)={accepted.Count} ambiguous={ambiguous.Count} notSent={notSent.Count}");
-            output.WriteLine($"delivered distinct={delivered.Count} lost={lost.Count} duplicates={duplicates} deliveredWithout250(ambiguous window)={fromAmbiguous} deliveredAfterFailureBeforeData={wrongly.Count}");
+            output.WriteLine($"delivered distinct={delivered.Count} lost={lost.Count} duplicates={duplicates} deliveredWithout250(ambiguous window)={fromAmbiguous} deliveredAfterFailureBeforeDataOrFlagged={wrongly.Count}");
+            output.WriteLine($"flagged accepted(250)={acceptedFlagged.Count} held={held.Count} heldMissing={heldMissing.Count}");
 
             Assert.True(accepted.Count >= 200, $"only {accepted.Count} messages accepted; the test did not exercise enough load");
             Assert.Empty(lost);
             Assert.Empty(wrongly);
+            Assert.Empty(heldMissing);
+            Assert.True(acceptedFlagged.Count >= 20, $"only {acceptedFlagged.Count} flagged messages accepted");
             Assert.Equal(0, delivered.Keys.Count(k => !fates.ContainsKey(k)));
 
             // The queue is empty afterwards: every entry delivered (checked through the CLI).
@@ -177,7 +185,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                 client ??= new SmtpDeliveryClient(new SmtpClientOptions { Host = "127.0.0.1", Port = port, StartTls = StartTlsMode.None, ConnectTimeout = TimeSpan.FromSeconds(5), CommandTimeout = TimeSpan.FromSeconds(10), DataTimeout = TimeSpan.FromSeconds(10), DataTerminationTimeout = TimeSpan.FromSeconds(10) });
                 int seq = nextSeq();
                 // Every tenth message (about 300 KB) is over Storage:InlineContentBytes and goes through a spool file.
-                byte[] message = TestMessages.Build($"crash test {seq}", bodyLines: seq % 10 == 0 ? 5000 : 10, extraHeader: $"X-Seq: {seq}");
+                // Every fifth message exposes twelve external recipients in To and must be held.
+                string exposing = IsFlagged(seq) ? "\r\nTo: " + string.Join(", ", Enumerable.Range(0, 12).Select(i => $"p{i}@ext{i}.example")) : "";
+                byte[] message = TestMessages.Build($"crash test {seq}", bodyLines: seq % 10 == 0 ? 5000 : 10, extraHeader: $"X-Seq: {seq}" + exposing);
                 var result = await client.SendAsync(new SmtpOutgoingMessage("sender@example.org", ["rcpt@example.com"], new MemoryStream(message)));
                 fates[seq] = result.Outcome == DeliveryOutcome.Delivered ? Fate.Accepted
                     : result.Stage == SmtpStage.Data ? Fate.Ambiguous
@@ -199,6 +209,25 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         }
     }
 
+    private static bool IsFlagged(int seq) => seq % 5 == 1;
+
+    // The X-Seq of every message in quarantine, read through the CLI and the stored bytes.
+    private static HashSet<int> ReadHeldSeqs(string storage)
+    {
+        var list = new StringWriter();
+        Assert.Equal(0, Cli.Run(["quarantine", "list", "--json", $"--Storage:Directory={storage}"], list, new StringWriter()));
+        var seqs = new HashSet<int>();
+        foreach (string line in list.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string id = System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()!;
+            string subject = System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("subject").GetString()!;
+            seqs.Add(int.Parse(subject["crash test ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            _ = id;
+        }
+
+        return seqs;
+    }
+
     private static Dictionary<int, int> ReadDeliveredSeqs(string pickup)
     {
         var seqs = new Dictionary<int, int>();
@@ -209,6 +238,12 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 
         foreach (var json in Directory.GetFiles(pickup, "*.json"))
         {
+            if (File.ReadAllText(json).Contains("\"mailFrom\":\"\"", StringComparison.Ordinal))
+            {
+                // A notice from the null sender (the held-notice to the sender), not a relayed message.
+                continue;
+            }
+
             string eml = Path.ChangeExtension(json, ".eml");
             string text = Encoding.UTF8.GetString(File.ReadAllBytes(eml));
             int at = text.IndexOf("\r\nX-Seq: ", StringComparison.Ordinal);
