@@ -1,5 +1,4 @@
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Sqlite;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Relay;
@@ -62,14 +61,7 @@ public static class MailGuardServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
-        services.TryAddSingleton<IMessageStore>(sp => new SqliteMessageStore(
-            new SqliteStoreOptions
-            {
-                DatabasePath = Path.Combine(Path.GetFullPath(options.Storage.Directory), "mailguard.db"),
-                SpoolDirectory = sp.GetRequiredService<MessageSpool>().Directory,
-                Protector = ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _),
-            },
-            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => StoreFactory.Create(options, sp.GetRequiredService<MessageSpool>().Directory, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<StoreStartup>();
         services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
             sp.GetRequiredService<IMessageStore>(),

@@ -4,7 +4,6 @@ using MailGuard.Core.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Sqlite;
 using MailGuard.Host.Configuration;
 using MailGuard.Mime;
 
@@ -72,17 +71,16 @@ internal static class QuarantineCommand
     private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, TextWriter stdout, TextWriter stderr)
     {
         string directory = Path.GetFullPath(options.Storage.Directory);
-        if (!File.Exists(Path.Combine(directory, "mailguard.db")))
+        if (!StoreFactory.Exists(options))
         {
             stderr.WriteLine($"mailguard quarantine: no store in {directory}");
             return 2;
         }
 
         var spool = new MessageSpool(directory);
-        await using var store = new SqliteMessageStore(
-            new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "mailguard.db"), SpoolDirectory = spool.Directory, Protector = ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _) },
-            TimeProvider.System);
-        await store.InitializeAsync();
+        await using var owned = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
+        var store = (IQuarantineStore)owned;
+        await owned.InitializeAsync();
         string actor = "cli:" + Environment.UserName;
         switch (verb)
         {
@@ -161,7 +159,7 @@ internal static class QuarantineCommand
         }
     }
 
-    private static async Task<QuarantineDecision> ReturnAsync(SqliteMessageStore store, string id, string actor, string? reason, MailGuardOptions options, PolicyOptions policy)
+    private static async Task<QuarantineDecision> ReturnAsync(IQuarantineStore store, string id, string actor, string? reason, MailGuardOptions options, PolicyOptions policy)
     {
         var record = await store.GetQuarantineAsync(id);
         var notice = record is { Status: QuarantineStatus.Held }
@@ -171,7 +169,7 @@ internal static class QuarantineCommand
     }
 
     // Release with the Bcc fix: the held bytes with external To/Cc addresses hidden (issue 5 item 5).
-    private static async Task<byte[]?> BccFixedAsync(SqliteMessageStore store, string id, PolicyOptions policy)
+    private static async Task<byte[]?> BccFixedAsync(IQuarantineStore store, string id, PolicyOptions policy)
     {
         await using var content = await store.OpenContentAsync(id);
         if (content is null)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Sqlite;
 using MailGuard.Host.Configuration;
 
 namespace MailGuard.Host;
@@ -56,14 +55,14 @@ internal static class QueueCommand
     private static async Task<int> RunAsync(string verb, string? id, bool json, bool all, MailGuardOptions options, TextWriter stdout, TextWriter stderr)
     {
         string directory = Path.GetFullPath(options.Storage.Directory);
-        if (!File.Exists(Path.Combine(directory, "mailguard.db")))
+        if (!StoreFactory.Exists(options))
         {
             stderr.WriteLine($"mailguard queue: no store in {directory}");
             return 2;
         }
 
         var spool = new MessageSpool(directory);
-        await using var store = new SqliteMessageStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "mailguard.db"), SpoolDirectory = spool.Directory }, TimeProvider.System);
+        await using var store = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
         await store.InitializeAsync();
         switch (verb)
         {

@@ -38,9 +38,9 @@ internal static class RunCommand
         {
             host.Run();
         }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException)
         {
-            // Start-up failures an operator can fix (port in use, unreadable certificate, store locked).
+            // Start-up failures an operator can fix (port in use, unreadable certificate, store locked, database unreachable).
             stderr.WriteLine("mailguard run: " + ex.Message);
             return 1;
         }

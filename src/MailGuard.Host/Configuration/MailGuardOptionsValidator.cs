@@ -169,9 +169,29 @@ internal static class MailGuardOptionsValidator
             errors.Add("Delivery:CircuitBreaker:BreakDuration: must be at least 0.5 s (Polly's minimum)");
         }
 
-        if (options.Storage.Provider != StorageProvider.Sqlite)
+        if (!Enum.IsDefined(options.Storage.Provider))
         {
-            errors.Add($"Storage:Provider: {options.Storage.Provider} is not available yet (issue 5); use Sqlite");
+            errors.Add("Storage:Provider: must be Sqlite or Postgres");
+        }
+
+        if (options.Storage.Provider == StorageProvider.Postgres)
+        {
+            if (string.IsNullOrWhiteSpace(options.Storage.ConnectionString))
+            {
+                errors.Add("Storage:ConnectionString: required when Storage:Provider is Postgres");
+            }
+            else
+            {
+                try
+                {
+                    _ = new Npgsql.NpgsqlConnectionStringBuilder(options.Storage.ConnectionString);
+                }
+                catch (ArgumentException ex)
+                {
+                    // The message names the offending keyword, never the password.
+                    errors.Add("Storage:ConnectionString: " + ex.Message);
+                }
+            }
         }
 
         if (options.Storage.InlineContentBytes is < 0 or > 64 * 1024 * 1024)

@@ -1,17 +1,30 @@
 using System.Text;
 using MailGuard.Core.Store;
+using MailGuard.Core.Store.Postgres;
 using MailGuard.Core.Store.Sqlite;
+using MailGuard.Testing;
 
 namespace MailGuard.Core.Tests.Store;
 
-public sealed class QuarantineStoreTests : IAsyncLifetime
+/// <summary>The quarantine's contract, run against every provider.</summary>
+public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
+    where TStore : class, IMessageStore, IQuarantineStore
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-quarantine-" + Guid.NewGuid().ToString("N"));
-    private SqliteMessageStore _store = null!;
+    private TStore _store = null!;
+
+    protected string Directory => _directory;
+
+    protected TStore Store => _store;
+
+    protected abstract TStore Open();
+
+    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
+        await CreateDatabaseAsync();
         _store = Open();
         await _store.InitializeAsync();
     }
@@ -19,19 +32,20 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
     }
 
-    private SqliteMessageStore Open() => new(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "mailguard.db"), SpoolDirectory = _directory }, TimeProvider.System);
-
-    private static NewMessage Held(params string[] recipients) =>
+    protected static NewMessage Held(params string[] recipients) =>
         new(MessageIds.New(TimeProvider.System), "clerk@corp.example", recipients, DateTimeOffset.UtcNow, "127.0.0.1", "mta.corp.example", null, 5, InlineContent: Encoding.ASCII.GetBytes("hello"));
 
-    private static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
+    protected static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
 
-    private static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
+    /// <summary>The key both providers are opened with; held content the relay encrypts comes back plain on release.</summary>
+    protected static readonly ContentProtector s_protector = new(Enumerable.Repeat((byte)7, 32).ToArray());
 
-    [Fact]
+    protected static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
+
+    [StoreFact]
     public async Task Hold_KeepsBytesAndEnvelopeWithoutQueueEntries()
     {
         var m = Held("a@ext.example", "b@ext.example");
@@ -48,7 +62,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Single(await _store.ListQuarantineAsync(QuarantineStatus.Held, 10));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
     {
         var m = Held("a@ext.example", "b@ext.example");
@@ -68,7 +82,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Contains(audit, e => e.Action == "release-refused" && e.Detail == "already released");
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delete_RemovesContentKeepsRecordAndRefusesLaterRelease()
     {
         var m = Held("a@ext.example");
@@ -81,7 +95,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Return_QueuesNoticeInSameTransaction()
     {
         var m = Held("a@ext.example");
@@ -95,7 +109,53 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.Equal(QuarantineStatus.Returned, (await _store.GetQuarantineAsync(m.Id))!.Status);
     }
 
-    [Fact]
+    [StoreFact]
+    public async Task Release_WithReplacement_QueuesReplacementForOriginalRecipients()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await _store.ReleaseAsync(m.Id, "alice", "Bcc fix", Encoding.ASCII.GetBytes("fixed!"))).Applied);
+
+        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("fixed!", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+        Assert.Equal(6, claim.Message.Size);
+        Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
+        Assert.Contains(await _store.ListAuditAsync(m.Id, 10), e => e.Action == "release-bcc-fix");
+    }
+
+    [StoreFact]
+    public async Task Encrypted_OpenAndRelease_GivePlainBytes()
+    {
+        var m = Held("a@ext.example") with { InlineContent = s_protector.Protect("secret"u8) };
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+
+        using (var content = await _store.OpenContentAsync(m.Id))
+        {
+            Assert.Equal("secret", new StreamReader(content!).ReadToEnd());
+        }
+
+        Assert.True((await _store.ReleaseAsync(m.Id, "alice", null)).Applied);
+        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("secret", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+    }
+
+    [StoreFact]
+    public async Task Expire_DropsContentQueuesNoticeAndRefusesLaterRelease()
+    {
+        var m = Held("a@ext.example");
+        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+
+        Assert.True((await _store.ExpireAsync(m.Id, "mailguard:retention", notice)).Applied);
+
+        Assert.Equal(QuarantineStatus.Expired, (await _store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Null(await _store.OpenContentAsync(m.Id));
+        Assert.False((await _store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Equal(notice.Id, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Message.Id);
+    }
+
+    [StoreFact]
     public async Task Held_SurvivesPurgeOfFinishedMessages()
     {
         var m = Held("a@ext.example");
@@ -104,7 +164,7 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         Assert.NotNull(await _store.GetQuarantineAsync(m.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Held_SurvivesReopen()
     {
         var m = Held("a@ext.example");
@@ -113,5 +173,37 @@ public sealed class QuarantineStoreTests : IAsyncLifetime
         _store = Open();
         await _store.InitializeAsync();
         Assert.Equal(QuarantineStatus.Held, (await _store.GetQuarantineAsync(m.Id))!.Status);
+    }
+}
+
+public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>
+{
+    protected override SqliteMessageStore Open() =>
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+}
+
+public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture database)
+    : QuarantineStoreTests<PostgresMessageStore>, IPostgresStoreTests, IClassFixture<PostgresDatabaseFixture>
+{
+    private string _connectionString = null!;
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
+
+    protected override PostgresMessageStore Open() =>
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+
+    [PostgresFact]
+    public async Task AuditLog_UpdateDeleteTruncate_RefusedByTrigger()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        foreach (string sql in new[] { "UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log", "TRUNCATE audit_log" })
+        {
+            var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresDatabaseFixture.ExecuteAsync(_connectionString, sql));
+            Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("mailguard", Assert.Single(await Store.ListAuditAsync(m.Id, 10)).Actor);
     }
 }

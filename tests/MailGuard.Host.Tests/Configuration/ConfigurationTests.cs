@@ -95,7 +95,7 @@ public sealed class ConfigurationTests
 
         Assert.Equal(2, code);
         string text = stderr.ToString();
-        foreach (string key in new[] { "Relay:MaxSessions", "Relay:Listen:0", "Relay:AllowedNetworks:0", "Relay:CommandTimeout", "Relay:Typo", "Delivery:Smtp:Host", "Delivery:MaxAgeHours", "Relay:Tls:CertificatePath", "Storage:Provider" })
+        foreach (string key in new[] { "Relay:MaxSessions", "Relay:Listen:0", "Relay:AllowedNetworks:0", "Relay:CommandTimeout", "Relay:Typo", "Delivery:Smtp:Host", "Delivery:MaxAgeHours", "Relay:Tls:CertificatePath", "Storage:ConnectionString" })
         {
             Assert.Contains(key + ":", text, StringComparison.Ordinal);
         }

@@ -12,7 +12,7 @@ namespace MailGuard.Host.Tests.Relay;
 /// <summary>The relay with inspection and the shipped default policy, driven over SMTP on loopback.</summary>
 public sealed class InspectionRelayTests
 {
-    private static PolicyOptions ShippedPolicy(params (string Key, string Value)[] overrides)
+    internal static PolicyOptions ShippedPolicy(params (string Key, string Value)[] overrides)
     {
         var settings = new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example" };
         foreach (var (k, v) in overrides)

@@ -1,17 +1,39 @@
 using MailGuard.Core.Store;
+using MailGuard.Core.Store.Postgres;
 using MailGuard.Core.Store.Sqlite;
+using MailGuard.Testing;
 
 namespace MailGuard.Core.Tests.Store;
 
-public sealed class SqliteMessageStoreTests : IAsyncLifetime
+/// <summary>
+/// The queue's contract, run against every provider: each subclass opens its store, the tests are
+/// the same. Messages are handed over as the relay does, with their content in a spool file.
+/// </summary>
+public abstract class MessageStoreTests<TStore> : IAsyncLifetime
+    where TStore : class, IMessageStore, IQuarantineStore
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-store-" + Guid.NewGuid().ToString("N"));
     private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero));
-    private SqliteMessageStore _store = null!;
+    private TStore _store = null!;
+
+    protected string Directory => _directory;
+
+    protected ManualTime Time => _time;
+
+    protected TStore Store => _store;
+
+    /// <summary>True when the store keeps every message's bytes itself (PostgreSQL), spooled or not.</summary>
+    protected abstract bool KeepsAllContent { get; }
+
+    /// <summary>A new store instance over this test's database (a restart, or a second node).</summary>
+    protected abstract TStore Open();
+
+    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_directory);
+        System.IO.Directory.CreateDirectory(_directory);
+        await CreateDatabaseAsync();
         _store = Open();
         await _store.InitializeAsync();
     }
@@ -19,15 +41,28 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _store.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        System.IO.Directory.Delete(_directory, recursive: true);
     }
 
-    private SqliteMessageStore Open() => new(new SqliteStoreOptions { DatabasePath = Path.Combine(_directory, "mailguard.db"), SpoolDirectory = _directory }, _time);
+    protected async Task ReopenAsync()
+    {
+        await _store.DisposeAsync();
+        _store = Open();
+        await _store.InitializeAsync();
+    }
 
-    private NewMessage Message(params string[] recipients) =>
-        new(MessageIds.New(_time), "sender@example.org", recipients, _time.GetUtcNow(), "127.0.0.1", "client.example", null, 1234, MessageFlags.EightBit);
+    // The relay fsyncs the spool file, then enqueues; the content is what a provider that keeps
+    // every message's bytes (PostgreSQL) reads and stores.
+    protected NewMessage Message(params string[] recipients)
+    {
+        string id = MessageIds.New(_time);
+        File.WriteAllBytes(Path.Combine(_directory, id + ".eml"), SpoolBytes);
+        return new(id, "sender@example.org", recipients, _time.GetUtcNow(), "127.0.0.1", "client.example", null, 1234, MessageFlags.EightBit);
+    }
 
-    [Fact]
+    protected static readonly byte[] SpoolBytes = "Subject: spooled\r\n\r\nbody\r\n"u8.ToArray();
+
+    [StoreFact]
     public async Task Enqueue_ThenClaim_ReturnsEnvelopeAndEveryRecipient()
     {
         var m = Message("a@example.com", "b@example.com");
@@ -44,7 +79,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.All(claim.Recipients, r => Assert.Equal(0, r.Attempts));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task InlineContent_ReturnedWithClaim_DroppedWhenFinished()
     {
         var inline = Message("a@example.com") with { InlineContent = new byte[] { 1, 2, 3 } };
@@ -58,13 +93,23 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.True(a.Message.HasInlineContent);
         Assert.Equal(new byte[] { 1, 2, 3 }, a.InlineContent!.Value.ToArray());
         var b = claims.Single(c => c.Message.Id == spooled.Id);
-        Assert.False(b.Message.HasInlineContent);
-        Assert.Null(b.InlineContent);
+        if (KeepsAllContent)
+        {
+            Assert.True(b.Message.HasInlineContent);
+            Assert.Equal(SpoolBytes, b.InlineContent!.Value.ToArray());
+        }
+        else
+        {
+            Assert.False(b.Message.HasInlineContent);
+            Assert.Null(b.InlineContent);
+        }
+
         var done = await _store.CompleteAttemptAsync(inline.Id, [new RecipientOutcome(a.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
         Assert.True(done.MessageFinished);
+        Assert.Null(await Store.OpenContentAsync(inline.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Claim_LeasedEntries_InvisibleUntilLeaseRunsOut()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
@@ -77,7 +122,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Single(again.Recipients);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Claim_MaxMessages_LimitsMessagesNotRecipients()
     {
         for (int i = 0; i < 5; i++)
@@ -92,7 +137,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.All(claims, c => Assert.Equal(50, c.Recipients.Count));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task ReleaseLeases_AfterCrash_EntriesClaimableAtOnce()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
@@ -103,7 +148,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAttempt_Deferred_NotDueBeforeNextAttemptAndAttemptCounted()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
@@ -120,7 +165,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Equal("451 4.3.0 try later", (await _store.ListAsync(new QueueQuery())).Single().LastReply);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAttempt_Released_NotCountedAndDueAtGivenTime()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
@@ -133,7 +178,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Equal(0, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Recipients[0].Attempts);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAttempt_EveryRecipientFinal_MessageFinishedAndNothingDue()
     {
         await _store.EnqueueAsync(Message("a@example.com", "b@example.com"));
@@ -151,12 +196,12 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Empty(await _store.ListAsync(new QueueQuery([QueueEntryStatus.Queued])));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task CompleteAttempt_WithNotice_NoticeQueuedInSameTransaction()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
         var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
-        var notice = new NewMessage(MessageIds.New(_time), string.Empty, ["sender@example.org"], _time.GetUtcNow(), null, null, null, 10, Kind: MessageKind.DeliveryStatusNotification);
+        var notice = new NewMessage(MessageIds.New(_time), string.Empty, ["sender@example.org"], _time.GetUtcNow(), null, null, null, 10, Kind: MessageKind.DeliveryStatusNotification, InlineContent: "dsn-bytes"u8.ToArray());
 
         await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Failed, "550")], notice);
 
@@ -166,7 +211,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Equal(MessageKind.DeliveryStatusNotification, dsn.Message.Kind);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task PurgeFinished_RemovesOnlyOldFinishedMessages()
     {
         var oldDone = Message("a@example.com");
@@ -189,7 +234,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.NotNull(await _store.GetMessageAsync(newDone.Id));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Requeue_DeferredEntry_DueNow()
     {
         await _store.EnqueueAsync(Message("a@example.com"));
@@ -201,7 +246,7 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Delete_RemovesMessageAndEntries()
     {
         var m = Message("a@example.com", "b@example.com");
@@ -215,51 +260,20 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Reopen_QueueSurvives_MigrationsAppliedOnce()
     {
         var m = Message("a@example.com");
         await _store.EnqueueAsync(m);
         await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
-        await _store.DisposeAsync();
-
-        _store = Open();
-        await _store.InitializeAsync();
+        await ReopenAsync();
 
         Assert.NotNull(await _store.GetMessageAsync(m.Id));
         Assert.Equal(1, await _store.ReleaseLeasesAsync("node"));
         Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
-    [Fact]
-    public async Task Initialize_EveryMigrationRecordedOnce()
-    {
-        await _store.DisposeAsync();
-        _store = Open();
-        await _store.InitializeAsync();
-
-        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "mailguard.db")}");
-        connection.Open();
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)";
-        // Every shipped migration, each once, whatever their number.
-        Assert.Equal(string.Join(",", Enumerable.Range(1, 3)), cmd.ExecuteScalar());
-        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'queue_message'";
-        Assert.Contains("message_id, status", (string)cmd.ExecuteScalar()!, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Enqueue_Concurrent_GroupedIntoFewerTransactions()
-    {
-        var messages = Enumerable.Range(0, 2000).Select(_ => Message("a@example.com")).ToArray();
-
-        await Task.WhenAll(messages.Select(m => Task.Run(() => _store.EnqueueAsync(m))));
-
-        Assert.Equal(2000, (await _store.ListAsync(new QueueQuery(Limit: 5000))).Count);
-        Assert.True(_store.CommittedBatches < 2000, $"{_store.CommittedBatches} commits for 2000 enqueues");
-    }
-
-    [Fact]
+    [StoreFact]
     public async Task Enqueue_DuplicateId_FailsOnlyThatOperation()
     {
         var m = Message("a@example.com");
@@ -275,26 +289,13 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.Equal(2, (await _store.ListAsync(new QueueQuery())).Count);
     }
 
-    [Fact]
+    [StoreFact]
     public async Task Enqueue_NoRecipients_Throws()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => _store.EnqueueAsync(Message()));
     }
 
-    [Fact]
-    public void MessageIds_SortByTimeAndValidate()
-    {
-        var a = MessageIds.New(_time);
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        var b = MessageIds.New(_time);
-
-        Assert.True(string.CompareOrdinal(a, b) < 0);
-        Assert.True(MessageIds.IsValid(a));
-        Assert.False(MessageIds.IsValid("../../etc/passwd...."));
-        Assert.False(MessageIds.IsValid(a + "x"));
-    }
-
-    [Fact]
+    [StoreFact]
     public async Task Spool_RemoveOrphans_DeletesFilesWithoutMessages()
     {
         var spool = new MessageSpool(_directory);
@@ -315,13 +316,106 @@ public sealed class SqliteMessageStoreTests : IAsyncLifetime
         Assert.True(spool.Exists(kept.Id));
         Assert.False(spool.Exists(orphan));
     }
+}
 
-    private sealed class ManualTime(DateTimeOffset start) : TimeProvider
+public sealed class SqliteMessageStoreTests : MessageStoreTests<SqliteMessageStore>
+{
+    protected override bool KeepsAllContent => false;
+
+    protected override SqliteMessageStore Open() =>
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory }, Time);
+
+    [Fact]
+    public async Task Initialize_EveryMigrationRecordedOnce()
     {
-        private DateTimeOffset _now = start;
+        await ReopenAsync();
 
-        public override DateTimeOffset GetUtcNow() => _now;
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Directory, "mailguard.db")}");
+        connection.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT group_concat(version) FROM (SELECT version FROM schema_migrations ORDER BY version)";
+        // Every shipped migration, each once, whatever their number.
+        Assert.Equal(string.Join(",", Enumerable.Range(1, 3)), cmd.ExecuteScalar());
+        cmd.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'queue_message'";
+        Assert.Contains("message_id, status", (string)cmd.ExecuteScalar()!, StringComparison.Ordinal);
+    }
 
-        public void Advance(TimeSpan by) => _now += by;
+    [Fact]
+    public async Task Enqueue_Concurrent_GroupedIntoFewerTransactions()
+    {
+        var messages = Enumerable.Range(0, 2000).Select(_ => Message("a@example.com")).ToArray();
+
+        await Task.WhenAll(messages.Select(m => Task.Run(() => Store.EnqueueAsync(m))));
+
+        Assert.Equal(2000, (await Store.ListAsync(new QueueQuery(Limit: 5000))).Count);
+        Assert.True(Store.CommittedBatches < 2000, $"{Store.CommittedBatches} commits for 2000 enqueues");
+    }
+
+    [Fact]
+    public void MessageIds_SortByTimeAndValidate()
+    {
+        var a = MessageIds.New(Time);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        var b = MessageIds.New(Time);
+
+        Assert.True(string.CompareOrdinal(a, b) < 0);
+        Assert.True(MessageIds.IsValid(a));
+        Assert.False(MessageIds.IsValid("../../etc/passwd...."));
+        Assert.False(MessageIds.IsValid(a + "x"));
+    }
+}
+
+public sealed class PostgresMessageStoreTests(PostgresDatabaseFixture database)
+    : MessageStoreTests<PostgresMessageStore>, IPostgresStoreTests, IClassFixture<PostgresDatabaseFixture>
+{
+    private string _connectionString = null!;
+
+    protected override bool KeepsAllContent => true;
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
+
+    protected override PostgresMessageStore Open() =>
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory }, Time);
+
+    [PostgresFact]
+    public async Task Initialize_EveryMigrationRecordedOnce()
+    {
+        await ReopenAsync();
+
+        Assert.Equal("1,2", await PostgresDatabaseFixture.ScalarAsync(_connectionString, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"));
+    }
+
+    [PostgresFact]
+    public async Task Enqueue_Concurrent_EveryMessageQueuedOnce()
+    {
+        var messages = Enumerable.Range(0, 200).Select(_ => Message("a@example.com")).ToArray();
+
+        await Task.WhenAll(messages.Select(m => Task.Run(() => Store.EnqueueAsync(m))));
+
+        Assert.Equal(200, (await Store.ListAsync(new QueueQuery(Limit: 5000))).Count);
+    }
+
+    [PostgresFact]
+    public async Task Enqueue_NoInlineContentAndNoSpoolFile_Refused()
+    {
+        var m = Message("a@example.com");
+        File.Delete(Path.Combine(Directory, m.Id + ".eml"));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.EnqueueAsync(m));
+        Assert.Null(await Store.GetMessageAsync(m.Id));
+    }
+
+    [PostgresFact]
+    public async Task Enqueue_FromSpoolFile_BytesInDatabaseAndFileRemoved()
+    {
+        var m = Message("a@example.com");
+        await Store.EnqueueAsync(m);
+
+        // Another node could never read this node's file: the database copy is the message now.
+        Assert.False(File.Exists(Path.Combine(Directory, m.Id + ".eml")));
+
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(SpoolBytes, claim.InlineContent!.Value.ToArray());
     }
 }
