@@ -109,6 +109,12 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             if (decision.Action == DispositionAction.Reject)
             {
                 LogMessageRejected(_logger, writer.Id, writer.Session.Id);
+                if (_quarantine is not null)
+                {
+                    // Nothing of the message is kept; the audit record says it was refused and why.
+                    await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "mailguard", "reject", writer.Id, decision.Reason, $"from {envelope.ReversePath} to {envelope.Recipients.Count} recipient(s)"), cancellationToken);
+                }
+
                 return SmtpReplies.ContentRejected(decision.Reason is { Length: > 0 } reason ? reason + " (" + writer.Id + ")" : "Message refused by policy (" + writer.Id + ")");
             }
 

@@ -188,6 +188,26 @@ public sealed class InspectionRelayTests
     }
 
     [Fact]
+    public async Task Data_Reject_550WithReferenceNothingKeptButTheAuditRecord()
+    {
+        await using var relay = await StartAsync(("Policy:Rules:0:Action", "Reject"));
+        var recipients = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, Message(string.Join(", ", recipients), "Dear applicant"));
+
+        Assert.Equal(550, result.Reply!.Value.Code);
+        string text = result.Reply.Value.Text;
+        string id = text[(text.LastIndexOf('(') + 1)..text.LastIndexOf(')')];
+        var quarantine = (MailGuard.Core.Store.IQuarantineStore)relay.Store;
+        Assert.Null(await quarantine.GetQuarantineAsync(id));
+        Assert.Null(await relay.Store.GetMessageAsync(id));
+        var audit = Assert.Single(await quarantine.ListAuditAsync(id, 10));
+        Assert.Equal("reject", audit.Action);
+        await Task.Delay(200);
+        Assert.Empty(PickedUp.ReadAll(relay.PickupDirectory));
+    }
+
+    [Fact]
     public async Task Data_ReturnFromNullSender_RefusedInsteadOfAnswered()
     {
         await using var relay = await StartAsync(("Policy:Rules:0:Action", "Return"));
