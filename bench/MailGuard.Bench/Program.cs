@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "scan")
     return MailGuard.Bench.ScanBench.Run(args.AsSpan(1));
 }
 
+if (args.Length > 0 && args[0] == "store")
+{
+    return MailGuard.Bench.StoreBench.Run();
+}
+
 if (args.Length > 0 && args[0] == "scan-one")
 {
     return MailGuard.Bench.ScanBench.ScanOne(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
