@@ -46,6 +46,10 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             "--Delivery:NodeName=crash-test",
             "--Relay:ServerName=mailguard.test",
             "--Logging:LogLevel:Default=Warning",
+            // The shipped exposure rule (hold) and a rule that returns mail with hidden recipients.
+            "--Policy:Rules:0:Name=exposed-recipients", "--Policy:Rules:0:Priority=10", "--Policy:Rules:0:When:MinVisibleExternal=10",
+            "--Policy:Rules:0:Action=Hold", "--Policy:Rules:0:NotifySender=true",
+            "--Policy:Rules:1:Name=return-hidden", "--Policy:Rules:1:Priority=20", "--Policy:Rules:1:When:MinHidden=3", "--Policy:Rules:1:Action=Return",
         ];
         var fates = new ConcurrentDictionary<int, Fate>();
         int nextSeq = 0;
@@ -76,7 +80,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             await Task.WhenAll(senders);
 
             var acceptedAll = fates.Where(f => f.Value == Fate.Accepted).Select(f => f.Key).ToHashSet();
-            var accepted = acceptedAll.Where(s => !IsFlagged(s)).ToHashSet();
+            var accepted = acceptedAll.Where(s => !IsFlagged(s) && !IsReturned(s)).ToHashSet();
+            var acceptedReturned = acceptedAll.Where(IsReturned).ToHashSet();
             var acceptedFlagged = acceptedAll.Where(IsFlagged).ToHashSet();
             var ambiguous = fates.Where(f => f.Value == Fate.Ambiguous).Select(f => f.Key).ToHashSet();
             var notSent = fates.Where(f => f.Value == Fate.NotSent).Select(f => f.Key).ToHashSet();
@@ -87,7 +92,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             while (true)
             {
                 delivered = ReadDeliveredSeqs(pickup);
-                if (accepted.All(delivered.ContainsKey) || DateTime.UtcNow > deadline)
+                if ((accepted.All(delivered.ContainsKey) && acceptedReturned.All(ReadReturnedSeqs(pickup).Contains)) || DateTime.UtcNow > deadline)
                 {
                     break;
                 }
@@ -98,7 +103,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             await Task.Delay(500);
             delivered = ReadDeliveredSeqs(pickup);
             var lost = accepted.Where(s => !delivered.ContainsKey(s)).ToList();
-            var wrongly = delivered.Keys.Where(s => notSent.Contains(s) || IsFlagged(s)).ToList();
+            var wrongly = delivered.Keys.Where(s => notSent.Contains(s) || IsFlagged(s) || IsReturned(s)).ToList();
+            var returned = ReadReturnedSeqs(pickup);
+            var returnMissing = acceptedReturned.Where(s => !returned.Contains(s)).ToList();
             var held = ReadHeldSeqs(Path.Combine(dir, "data"));
             var heldMissing = acceptedFlagged.Where(s => !held.Contains(s)).ToList();
             var fromAmbiguous = delivered.Keys.Count(ambiguous.Contains);
@@ -106,11 +113,14 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             output.WriteLine($"kills={kills} restarts(s)=[{string.Join(", ", restartTimes.Select(t => t.ToString("0.00")))}] attempted={fates.Count} accepted(250)={accepted.Count} ambiguous={ambiguous.Count} notSent={notSent.Count}");
             output.WriteLine($"delivered distinct={delivered.Count} lost={lost.Count} duplicates={duplicates} deliveredWithout250(ambiguous window)={fromAmbiguous} deliveredAfterFailureBeforeDataOrFlagged={wrongly.Count}");
             output.WriteLine($"flagged accepted(250)={acceptedFlagged.Count} held={held.Count} heldMissing={heldMissing.Count}");
+            output.WriteLine($"to-return accepted(250)={acceptedReturned.Count} returned={returned.Count} returnMissing={returnMissing.Count}");
 
             Assert.True(accepted.Count >= 200, $"only {accepted.Count} messages accepted; the test did not exercise enough load");
             Assert.Empty(lost);
             Assert.Empty(wrongly);
             Assert.Empty(heldMissing);
+            Assert.Empty(returnMissing);
+            Assert.True(acceptedReturned.Count >= 20, $"only {acceptedReturned.Count} to-return messages accepted");
             Assert.True(acceptedFlagged.Count >= 20, $"only {acceptedFlagged.Count} flagged messages accepted");
             Assert.Equal(0, delivered.Keys.Count(k => !fates.ContainsKey(k)));
 
@@ -188,7 +198,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                 // Every fifth message exposes twelve external recipients in To and must be held.
                 string exposing = IsFlagged(seq) ? "\r\nTo: " + string.Join(", ", Enumerable.Range(0, 12).Select(i => $"p{i}@ext{i}.example")) : "";
                 byte[] message = TestMessages.Build($"crash test {seq}", bodyLines: seq % 10 == 0 ? 5000 : 10, extraHeader: $"X-Seq: {seq}" + exposing);
-                var result = await client.SendAsync(new SmtpOutgoingMessage("sender@example.org", ["rcpt@example.com"], new MemoryStream(message)));
+                // Every fifth message (another residue) has three hidden recipients and must be returned.
+                string[] rcpts = IsReturned(seq) ? ["rcpt@example.com", "h1@ext1.example", "h2@ext2.example", "h3@ext3.example"] : ["rcpt@example.com"];
+                var result = await client.SendAsync(new SmtpOutgoingMessage("sender@example.org", rcpts, new MemoryStream(message)));
                 fates[seq] = result.Outcome == DeliveryOutcome.Delivered ? Fate.Accepted
                     : result.Stage == SmtpStage.Data ? Fate.Ambiguous
                     : Fate.NotSent;
@@ -210,6 +222,31 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     }
 
     private static bool IsFlagged(int seq) => seq % 5 == 1;
+
+    private static bool IsReturned(int seq) => seq % 5 == 3;
+
+    // The X-Seq of every original that came back inside a return notice (from the null sender).
+    private static HashSet<int> ReadReturnedSeqs(string pickup)
+    {
+        var seqs = new HashSet<int>();
+        foreach (var json in Directory.Exists(pickup) ? Directory.GetFiles(pickup, "*.json") : [])
+        {
+            if (!File.ReadAllText(json).Contains("\"mailFrom\":\"\"", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string text = Encoding.UTF8.GetString(File.ReadAllBytes(Path.ChangeExtension(json, ".eml")));
+            int at = text.IndexOf("\r\nX-Seq: ", StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                int end = text.IndexOf("\r\n", at + 2, StringComparison.Ordinal);
+                seqs.Add(int.Parse(text.AsSpan(at + 9, end - at - 9), System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        return seqs;
+    }
 
     // The X-Seq of every message in quarantine, read through the CLI and the stored bytes.
     private static HashSet<int> ReadHeldSeqs(string storage)
