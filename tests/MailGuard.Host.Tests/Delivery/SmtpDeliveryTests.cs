@@ -153,8 +153,18 @@ public sealed class SmtpDeliveryTests
             Assert.Equal(DeliveryOutcome.Delivered, (await TestMessages.SendAsync(relay.Port, "sender@example.org", ["rcpt@example.com"], m)).Outcome);
         }
 
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var waiting = await relay.Store.ListAsync(new QueueQuery());
+        // Until the worker has tried the dead upstream at least once (seconds; longer on a loaded machine).
+        var tried = DateTime.UtcNow.AddSeconds(20);
+        IReadOnlyList<QueueEntryInfo> waiting;
+        do
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            waiting = await relay.Store.ListAsync(new QueueQuery());
+        }
+        while (!waiting.Any(e => e.Attempts >= 1 && e.LastReply is not null) && DateTime.UtcNow < tried);
+
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        waiting = await relay.Store.ListAsync(new QueueQuery());
         Assert.Equal(30, waiting.Count);
         Assert.All(waiting, e => Assert.Equal(QueueEntryStatus.Queued, e.Status));
         Assert.Contains(waiting, e => e.Attempts >= 1 && e.LastReply is not null);
@@ -162,7 +172,7 @@ public sealed class SmtpDeliveryTests
         Assert.True(waiting.Sum(e => e.Attempts) < 30 * 6, $"{waiting.Sum(e => e.Attempts)} attempts against a dead upstream");
 
         await using var sink = await CaptureSink.StartAsync(port);
-        var captured = await sink.WaitForAsync(30, TimeSpan.FromSeconds(30));
+        var captured = await sink.WaitForAsync(30, TimeSpan.FromSeconds(60));
         await Task.Delay(500);
 
         Assert.Equal(30, sink.Messages.Count);
