@@ -122,14 +122,7 @@ internal static class ScanCommand
             var result = inspector.Inspect(doc, envelope: null);
             var message = doc.Message;
             var recipients = message.To.Concat(message.Cc).Concat(message.Bcc).Select(a => a.Address).ToList();
-            var input = new PolicyInput(
-                message.From.FirstOrDefault()?.Address,
-                recipients,
-                result.Exposure,
-                result.Findings,
-                result.MaxPeople,
-                AttachmentTypes(result));
-            var verdict = result.TimedOut ? engine.InspectionFailed("inspection time budget exceeded") : engine.Decide(input);
+            var verdict = engine.Decide(result, message.From.FirstOrDefault()?.Address, recipients);
             double elapsedMs = clock.Elapsed.TotalMilliseconds;
             if (json)
             {
@@ -142,21 +135,6 @@ internal static class ScanCommand
         }
 
         return true;
-    }
-
-    internal static IReadOnlyList<string> AttachmentTypes(InspectionResult result)
-    {
-        var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var a in result.Attachments)
-        {
-            types.Add(a.DetectedFormat);
-            if (a.FileName is not null && Path.GetExtension(a.FileName) is { Length: > 1 } ext)
-            {
-                types.Add(ext[1..]);
-            }
-        }
-
-        return types.ToList();
     }
 
     /// <summary>The first matching rule that looks at this kind of finding, for the "rule" field.</summary>
@@ -182,12 +160,6 @@ internal static class ScanCommand
         return null;
     }
 
-    internal static string ActionName(PolicyAction action) => action switch
-    {
-        PolicyAction.RewriteBcc => "rewrite-bcc",
-        _ => action.ToString().ToLowerInvariant(),
-    };
-
     private static void WriteJson(TextWriter stdout, string file, Verdict verdict, InspectionResult result, PolicyOptions options, double elapsedMs)
     {
         using var ms = new MemoryStream();
@@ -196,11 +168,11 @@ internal static class ScanCommand
             w.WriteStartObject();
             w.WriteString("file", file);
             w.WriteBoolean("flagged", verdict.Flagged);
-            w.WriteString("action", ActionName(verdict.Action));
+            w.WriteString("action", verdict.Action.Name());
             w.WriteString("rule", verdict.Rule);
             if (verdict.AuditOnly)
             {
-                w.WriteString("would_have", ActionName(verdict.WouldHaveAction));
+                w.WriteString("would_have", verdict.WouldHaveAction.Name());
             }
 
             w.WriteStartArray("findings");
@@ -237,11 +209,11 @@ internal static class ScanCommand
 
     private static void WriteTable(IAnsiConsole console, string file, Verdict verdict, InspectionResult result, PolicyOptions options, double elapsedMs)
     {
-        string action = ActionName(verdict.Action).ToUpperInvariant();
+        string action = verdict.Action.Name().ToUpperInvariant();
         string color = verdict.Flagged ? "red" : "green";
         string title = $"[bold]{Markup.Escape(Path.GetFileName(file))}[/]: [{color}]{action}[/]" +
             (verdict.Rule is null ? "" : $" (rule {Markup.Escape(verdict.Rule)})") +
-            (verdict.AuditOnly ? $" [yellow]audit only: would have {ActionName(verdict.WouldHaveAction)}[/]" : "") +
+            (verdict.AuditOnly ? $" [yellow]audit only: would have {verdict.WouldHaveAction.Name()}[/]" : "") +
             $" [grey]{elapsedMs:F0} ms[/]";
         console.MarkupLine(title);
         if (result.Findings.Count == 0)

@@ -7,6 +7,7 @@ namespace MailGuard.Mime;
 public sealed class MimeMessage
 {
     private string? _subject;
+    private Dictionary<string, IReadOnlyList<MailboxAddress>>? _addresses;
     private bool _subjectDone;
 
     internal MimeMessage(MimeEntity body)
@@ -54,8 +55,21 @@ public sealed class MimeMessage
 
     public IReadOnlyList<MailboxAddress> ReplyTo => Addresses("Reply-To");
 
-    /// <summary>Every mailbox of every occurrence of the field, in order (groups flattened).</summary>
+    /// <summary>Every mailbox of every occurrence of the field, in order (groups flattened); parsed once per field.</summary>
     public IReadOnlyList<MailboxAddress> Addresses(string fieldName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fieldName);
+        _addresses ??= new Dictionary<string, IReadOnlyList<MailboxAddress>>(StringComparer.OrdinalIgnoreCase);
+        if (!_addresses.TryGetValue(fieldName, out var parsed))
+        {
+            parsed = ParseAddresses(fieldName);
+            _addresses[fieldName] = parsed;
+        }
+
+        return parsed;
+    }
+
+    private IReadOnlyList<MailboxAddress> ParseAddresses(string fieldName)
     {
         List<MailboxAddress>? list = null;
         foreach (var h in Headers.GetAll(fieldName))

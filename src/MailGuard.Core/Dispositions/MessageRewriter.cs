@@ -57,7 +57,7 @@ public static class MessageRewriter
             .Select(g => $"{g.Key}={g.Sum(f => (long)f.Count)}");
         var headers = new List<KeyValuePair<string, string>>
         {
-            new("X-MailGuard-Verdict", verdict.AuditOnly ? $"{Name(verdict.Action)}; audit-only; would-have={Name(verdict.WouldHaveAction)}" : Name(verdict.Action)),
+            new("X-MailGuard-Verdict", verdict.AuditOnly ? $"{verdict.Action.Name()}; audit-only; would-have={verdict.WouldHaveAction.Name()}" : verdict.Action.Name()),
             new("X-MailGuard-Reference", reference),
         };
         if (verdict.Rule is not null)
@@ -91,8 +91,6 @@ public static class MessageRewriter
 
         MimeWriter.Write(document, output, edits);
     }
-
-    private static string Name(PolicyAction action) => action == PolicyAction.RewriteBcc ? "rewrite-bcc" : action.ToString().ToLowerInvariant();
 
     private static string Format(IEnumerable<MailboxAddress> addresses) =>
         string.Join(", ", addresses.Select(a => a.Name is null ? a.Address : $"\"{a.Name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\" <{a.Address}>"));

@@ -34,7 +34,27 @@ public sealed record InspectionResult(
     IReadOnlyList<AttachmentInfo> Attachments,
     int MimeDefects,
     TimeSpan Elapsed,
-    bool TimedOut);
+    bool TimedOut)
+{
+    /// <summary>Detected formats and file extensions of the attachments, for rules on attachment types.</summary>
+    public IReadOnlyList<string> AttachmentTypes
+    {
+        get
+        {
+            var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var a in Attachments)
+            {
+                types.Add(a.DetectedFormat);
+                if (a.FileName is not null && Path.GetExtension(a.FileName) is { Length: > 1 } ext)
+                {
+                    types.Add(ext[1..]);
+                }
+            }
+
+            return types.ToList();
+        }
+    }
+}
 
 /// <summary>
 /// Walks a parsed message: every leaf body and attachment is decoded (streamed) into the

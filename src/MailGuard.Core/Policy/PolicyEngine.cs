@@ -54,6 +54,15 @@ public sealed class PolicyEngine
 
     public DomainSet PersonalMailboxDomains { get; }
 
+    /// <summary>The verdict on an inspected message; an inspection that ran out of time fails closed.</summary>
+    public Verdict Decide(InspectionResult result, string? sender, IReadOnlyList<string> recipients)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.TimedOut
+            ? InspectionFailed("inspection time budget exceeded")
+            : Decide(new PolicyInput(sender, recipients, result.Exposure, result.Findings, result.MaxPeople, result.AttachmentTypes));
+    }
+
     public Verdict Decide(PolicyInput input)
     {
         ArgumentNullException.ThrowIfNull(input);

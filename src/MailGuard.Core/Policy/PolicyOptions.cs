@@ -13,6 +13,13 @@ public enum PolicyAction
     Reject,
 }
 
+public static class PolicyActionNames
+{
+    /// <summary>The contract spelling of an action (scan JSON, headers, logs): deliver, tag, rewrite-bcc, hold, return, reject.</summary>
+    public static string Name(this PolicyAction action) =>
+        action == PolicyAction.RewriteBcc ? "rewrite-bcc" : action.ToString().ToLowerInvariant();
+}
+
 /// <summary>The `Policy` configuration section.</summary>
 public sealed class PolicyOptions
 {

@@ -17,9 +17,10 @@ namespace MailGuard.Host.Relay;
 /// with X-MailGuard-* fields naming the verdict. RewriteBcc queues a copy whose To/Cc show only
 /// internal addresses, and tells the sender what changed. Hold keeps the exact message and
 /// envelope in quarantine (250 with the reference), tells the sender and alerts the security
-/// team when the rule says so. Return accepts the message and queues only the bounce-back warning, with the
-/// original attached, to the sender. Inspection that fails or runs out of time fails closed the same way
-/// (Policy:OnInspectionFailure).
+/// team when the rule says so. Return accepts the message and queues only the bounce-back warning,
+/// with the original attached, to the sender. Reject refuses it (550 5.7.1). Inspection that fails
+/// or runs out of time fails closed: Policy:OnInspectionFailure, Hold by default, with an
+/// unscannable finding.
 /// </remarks>
 internal sealed partial class InspectingDisposition : IMessageDisposition
 {
@@ -53,123 +54,102 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             var envelope = new MessageEnvelope(message.Envelope.ReversePath, message.Envelope.Recipients.Select(r => r.Address).ToList());
             var result = _inspector.Inspect(document, envelope, cancellationToken);
             findings = result.Findings.Count;
-            verdict = result.TimedOut
-                ? _policy.InspectionFailed("inspection time budget exceeded")
-                : _policy.Decide(new PolicyInput(
-                    message.Envelope.ReversePath,
-                    envelope.RcptTo,
-                    result.Exposure,
-                    result.Findings,
-                    result.MaxPeople,
-                    ScanCommand.AttachmentTypes(result)));
-            decision = Apply(message, document, verdict, result);
+            verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
+            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject), document);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A bug in inspection must not let the message through unexamined: fail closed.
+            // A bug in inspection must not let the message through unexamined: fail closed,
+            // holding it (by default) with an unscannable finding for a reviewer to look at.
             LogInspectionFailed(_logger, ex, message.Id);
             verdict = _policy.InspectionFailed("inspection failed");
-            decision = Refuse(verdict);
+            var failure = new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/"), [], "inspection failed");
+            decision = Apply(new Context(message, verdict, [failure], null, null, null), document: null);
         }
 
         double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        LogVerdict(_logger, message.Id, ScanCommand.ActionName(verdict.Action), ScanCommand.ActionName(verdict.WouldHaveAction), verdict.Rule ?? "-", findings, ms);
+        LogVerdict(_logger, message.Id, verdict.Action.Name(), verdict.WouldHaveAction.Name(), verdict.Rule ?? "-", findings, ms);
         return ValueTask.FromResult(decision);
     }
 
-    private MessageDecision Apply(IngressMessage message, MimeDocument document, Verdict verdict, InspectionResult result)
+    /// <summary>What the notices and the quarantine record are made of; the headers are null when the message could not be parsed.</summary>
+    private sealed record Context(IngressMessage Message, Verdict Verdict, IReadOnlyList<Finding> Findings, RecipientExposure? Exposure, HeaderList? Headers, string? Subject)
     {
-        switch (verdict.Action)
+        public string Sender => Message.Envelope.ReversePath;
+
+        public bool MayNotifySender => Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
+    }
+
+    private MessageDecision Apply(Context c, MimeDocument? document)
+    {
+        switch (c.Verdict.Action)
         {
             case PolicyAction.Deliver:
                 return MessageDecision.Deliver;
-            case PolicyAction.Tag:
+            case PolicyAction.Tag when document is not null:
             {
                 using var tagged = new MemoryStream();
-                MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(verdict, message.Id, result.Findings));
+                MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
                 return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray());
             }
 
-            case PolicyAction.RewriteBcc:
+            case PolicyAction.RewriteBcc when document is not null:
             {
                 using var rewritten = new MemoryStream();
-                var change = MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(verdict, message.Id, result.Findings));
-                OutgoingNotice? notice = null;
-                if (PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers))
-                {
-                    notice = new OutgoingNotice(message.Envelope.ReversePath, PolicyNotice.Build(new PolicyNoticeRequest(
-                        PolicyNoticeKind.RecipientsHidden,
-                        _serverName,
-                        message.Id,
-                        message.Envelope.ReversePath,
-                        message.Envelope.ReversePath,
-                        document.Message.Subject,
-                        verdict.Reason,
-                        result.Findings,
-                        result.Exposure,
-                        [],
-                        _time.GetUtcNow())));
-                }
-
-                _ = change;
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notice is null ? null : [notice]);
+                MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
+                var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices);
             }
 
-            case PolicyAction.Return when PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers):
+            case PolicyAction.Return when c.MayNotifySender:
             {
-                using var original = message.OpenContent();
-                var notice = PolicyNotice.Build(new PolicyNoticeRequest(
-                    PolicyNoticeKind.Returned,
-                    _serverName,
-                    message.Id,
-                    message.Envelope.ReversePath,
-                    message.Envelope.ReversePath,
-                    document.Message.Subject,
-                    verdict.Reason,
-                    result.Findings,
-                    result.Exposure,
-                    message.Envelope.Recipients.Select(r => r.Address).ToList(),
-                    _time.GetUtcNow(),
-                    original),
-                    _notifications.Templates);
-                return new MessageDecision(DispositionAction.Return, verdict.Reason, Notices: [new OutgoingNotice(message.Envelope.ReversePath, notice)]);
+                using var original = c.Message.OpenContent();
+                return new MessageDecision(DispositionAction.Return, c.Verdict.Reason, Notices: [Notice(c, PolicyNoticeKind.Returned, c.Sender, original)]);
             }
+
+            case PolicyAction.Tag:
+                // Nothing parsed to add fields to (inspection failed and policy says deliver): as received.
+                return MessageDecision.Deliver;
 
             case PolicyAction.Hold:
-                return Hold(message, document, verdict, result);
+            case PolicyAction.RewriteBcc:
+                // RewriteBcc lands here only when the message could not be parsed to rewrite it.
+                return Hold(c);
 
             default:
-                // Hold until quarantine exists, Reject, and a Return whose sender must not be
-                // answered (null sender, automatic mail): refused at SMTP time, so nothing is lost.
-                return Refuse(verdict);
+                // Reject, and a Return whose sender must not be answered (null sender, automatic
+                // mail): refused at SMTP time, so nothing is lost.
+                return new MessageDecision(DispositionAction.Reject, (c.Verdict.Reason ?? "Message held back by data-loss-prevention policy") + (c.Verdict.Rule is null ? "" : $" [rule {c.Verdict.Rule}]"));
         }
     }
 
-    private MessageDecision Hold(IngressMessage message, MimeDocument document, Verdict verdict, InspectionResult result)
+    private MessageDecision Hold(Context c)
     {
-        var summary = result.Findings.FirstOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Summary
-            ?? result.Findings.FirstOrDefault(f => f.Kind == FindingKinds.ExposedRecipients)?.Summary
-            ?? verdict.Reason;
-        var details = new HoldDetails(verdict.Rule, verdict.Reason, document.Message.Subject, summary, FindingsJson.Serialize(result.Findings));
+        var summary = c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Summary
+            ?? c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.ExposedRecipients)?.Summary
+            ?? c.Verdict.Reason;
+        var details = new HoldDetails(c.Verdict.Rule, c.Verdict.Reason, c.Subject, summary, FindingsJson.Serialize(c.Findings));
         var notices = new List<OutgoingNotice>();
-        PolicyNoticeRequest Request(PolicyNoticeKind kind, string to) => new(
-            kind, _serverName, message.Id, to, message.Envelope.ReversePath, document.Message.Subject, verdict.Reason,
-            result.Findings, result.Exposure, [], _time.GetUtcNow(), ReleaseRequestUrl: _notifications.ReleaseRequestUrl);
-        if (verdict.NotifySender && PolicyNotice.MayNotifySender(message.Envelope.ReversePath, document.Message.Headers))
+        if (c.Verdict.NotifySender && c.MayNotifySender)
         {
-            notices.Add(new OutgoingNotice(message.Envelope.ReversePath, PolicyNotice.Build(Request(PolicyNoticeKind.Held, message.Envelope.ReversePath), _notifications.Templates)));
+            notices.Add(Notice(c, PolicyNoticeKind.Held, c.Sender));
         }
 
-        if (verdict.NotifySecurityTeam && _notifications.SecurityTeam is { Length: > 0 } team)
+        if (c.Verdict.NotifySecurityTeam && _notifications.SecurityTeam is { Length: > 0 } team)
         {
-            notices.Add(new OutgoingNotice(team, PolicyNotice.Build(Request(PolicyNoticeKind.SecurityAlert, team), _notifications.Templates)));
+            notices.Add(Notice(c, PolicyNoticeKind.SecurityAlert, team));
         }
 
-        return new MessageDecision(DispositionAction.Hold, verdict.Reason, Notices: notices, Hold: details);
+        return new MessageDecision(DispositionAction.Hold, c.Verdict.Reason, Notices: notices, Hold: details);
     }
 
-    private static MessageDecision Refuse(Verdict verdict) =>
-        new(DispositionAction.Reject, (verdict.Reason ?? "Message held back by data-loss-prevention policy") + (verdict.Rule is null ? "" : $" [rule {verdict.Rule}]"));
+    private OutgoingNotice Notice(Context c, PolicyNoticeKind kind, string to, Stream? original = null) =>
+        new(to, PolicyNotice.Build(
+            new PolicyNoticeRequest(
+                kind, _serverName, c.Message.Id, to, c.Sender, c.Subject, c.Verdict.Reason, c.Findings, c.Exposure,
+                kind == PolicyNoticeKind.Returned ? c.Message.Envelope.Recipients.Select(r => r.Address).ToList() : [],
+                _time.GetUtcNow(), original, _notifications.ReleaseRequestUrl),
+            _notifications.Templates));
 
     [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
     private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);
