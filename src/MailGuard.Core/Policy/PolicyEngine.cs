@@ -37,14 +37,26 @@ public sealed record Verdict(
 public sealed class PolicyEngine
 {
     private readonly PolicyOptions _options;
-    private readonly List<PolicyRule> _rules;
+    private readonly List<CompiledRule> _rules;
     private readonly DomainSet _internal;
+
+    // The domain lists of a rule, turned into sets once rather than on every message.
+    private sealed record CompiledRule(PolicyRule Rule, DomainSet Senders, DomainSet Recipients, DomainSet ExceptSenderDomains, HashSet<string> ExceptSenderAddresses, DomainSet ExceptRecipients)
+    {
+        public static CompiledRule Of(PolicyRule r) => new(
+            r,
+            new DomainSet(r.When.SenderDomains),
+            new DomainSet(r.When.RecipientDomains),
+            new DomainSet(r.Except.Senders.Where(s => !s.Contains('@'))),
+            new HashSet<string>(r.Except.Senders.Where(s => s.Contains('@')), StringComparer.OrdinalIgnoreCase),
+            new DomainSet(r.Except.RecipientDomains));
+    }
 
     public PolicyEngine(PolicyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _rules = options.Rules.Where(r => r.Enabled).OrderBy(r => r.Priority).ToList();
+        _rules = options.Rules.Where(r => r.Enabled).OrderBy(r => r.Priority).Select(CompiledRule.Of).ToList();
         _internal = new DomainSet(options.InternalDomains);
         InternalDomains = _internal;
         PersonalMailboxDomains = new DomainSet(options.PersonalMailboxDomains);
@@ -68,9 +80,10 @@ public sealed class PolicyEngine
         ArgumentNullException.ThrowIfNull(input);
         var matched = new List<MatchedRule>();
         PolicyRule? deciding = null;
-        foreach (var rule in _rules)
+        foreach (var compiled in _rules)
         {
-            if (!Matches(rule, input))
+            var rule = compiled.Rule;
+            if (!Matches(compiled, input))
             {
                 continue;
             }
@@ -98,9 +111,9 @@ public sealed class PolicyEngine
         new(_options.AuditOnly ? PolicyAction.Tag : _options.OnInspectionFailure, _options.OnInspectionFailure, "inspection-failure", _options.AuditOnly, false, !_options.AuditOnly, reason,
             [new MatchedRule("inspection-failure", _options.OnInspectionFailure, _options.AuditOnly, reason)]);
 
-    private bool Matches(PolicyRule rule, PolicyInput input)
+    private static bool Matches(CompiledRule rule, PolicyInput input)
     {
-        var w = rule.When;
+        var w = rule.Rule.When;
         if (w.FindingKinds.Count > 0 || w.MinCount is not null || w.MinConfidence is not null)
         {
             var relevant = input.Findings.Where(f =>
@@ -123,18 +136,14 @@ public sealed class PolicyEngine
             return false;
         }
 
-        if (w.SenderDomains.Count > 0 && !new DomainSet(w.SenderDomains).ContainsOrIsSubdomainOf(DomainOf(input.Sender)))
+        if (rule.Senders.Count > 0 && !rule.Senders.ContainsOrIsSubdomainOf(DomainOf(input.Sender)))
         {
             return false;
         }
 
-        if (w.RecipientDomains.Count > 0)
+        if (rule.Recipients.Count > 0 && !input.Recipients.Any(r => rule.Recipients.ContainsOrIsSubdomainOf(DomainOf(r))))
         {
-            var set = new DomainSet(w.RecipientDomains);
-            if (!input.Recipients.Any(r => set.ContainsOrIsSubdomainOf(DomainOf(r))))
-            {
-                return false;
-            }
+            return false;
         }
 
         if (w.AttachmentTypes.Count > 0 && !input.AttachmentTypes.Any(t => w.AttachmentTypes.Contains(t, StringComparer.OrdinalIgnoreCase)))
@@ -142,32 +151,19 @@ public sealed class PolicyEngine
             return false;
         }
 
-        return !IsExcepted(rule.Except, input);
+        return !IsExcepted(rule, input);
     }
 
-    private static bool IsExcepted(RuleExceptions except, PolicyInput input)
+    private static bool IsExcepted(CompiledRule rule, PolicyInput input)
     {
-        if (except.Senders.Count > 0 && input.Sender is { Length: > 0 } sender)
+        if (input.Sender is { Length: > 0 } sender &&
+            (rule.ExceptSenderAddresses.Contains(sender) || rule.ExceptSenderDomains.ContainsOrIsSubdomainOf(DomainOf(sender))))
         {
-            foreach (string s in except.Senders)
-            {
-                if (s.Contains('@') ? string.Equals(s, sender, StringComparison.OrdinalIgnoreCase) : new DomainSet([s]).ContainsOrIsSubdomainOf(DomainOf(sender)))
-                {
-                    return true;
-                }
-            }
+            return true;
         }
 
-        if (except.RecipientDomains.Count > 0 && input.Recipients.Count > 0)
-        {
-            var set = new DomainSet(except.RecipientDomains);
-            if (input.Recipients.All(r => set.ContainsOrIsSubdomainOf(DomainOf(r))))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return rule.ExceptRecipients.Count > 0 && input.Recipients.Count > 0 &&
+            input.Recipients.All(r => rule.ExceptRecipients.ContainsOrIsSubdomainOf(DomainOf(r)));
     }
 
     private static string? DomainOf(string? address)
