@@ -49,6 +49,9 @@ public interface IQuarantineStore
 
     Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default);
 
+    /// <summary>Messages still held that were held before <paramref name="heldBefore"/>, oldest first (for retention).</summary>
+    Task<IReadOnlyList<QuarantineRecord>> ListHeldBeforeAsync(DateTimeOffset heldBefore, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Queues the original bytes (or <paramref name="replacement"/>, e.g. the Bcc fix) for the original
     /// recipients, if (and only if) the message is still held. Encrypted content is decrypted for delivery.

@@ -26,25 +26,29 @@ internal sealed partial class QuarantineExpiry(
             return 0;
         }
 
+        // Batches of the oldest first, until none is left: however many are held, all that are due
+        // expire (each one expired leaves the held set, so the loop ends).
+        const int Batch = 500;
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.Quarantine.RetentionDays);
         int expired = 0;
-        foreach (var record in await quarantine.ListQuarantineAsync(QuarantineStatus.Held, 10_000, cancellationToken))
+        IReadOnlyList<QuarantineRecord> due;
+        do
         {
-            if (record.HeldAt > cutoff)
+            due = await quarantine.ListHeldBeforeAsync(cutoff, Batch, cancellationToken);
+            foreach (var record in due)
             {
-                continue;
-            }
-
-            NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return
-                ? await HeldMessageReturn.BuildAsync(quarantine, record, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken)
-                : null;
-            var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken);
-            if (decision.Applied)
-            {
-                expired++;
-                LogExpired(logger, record.MessageId, options.Quarantine.ExpiryAction.ToString().ToLowerInvariant());
+                NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return
+                    ? await HeldMessageReturn.BuildAsync(quarantine, record, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken)
+                    : null;
+                var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken);
+                if (decision.Applied)
+                {
+                    expired++;
+                    LogExpired(logger, record.MessageId, options.Quarantine.ExpiryAction.ToString().ToLowerInvariant());
+                }
             }
         }
+        while (due.Count == Batch);
 
         if (expired > 0)
         {

@@ -174,6 +174,24 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
         await _store.InitializeAsync();
         Assert.Equal(QuarantineStatus.Held, (await _store.GetQuarantineAsync(m.Id))!.Status);
     }
+
+    [StoreFact]
+    public async Task ListHeldBefore_OldestFirstOnlyStillHeldAndBeforeTheCutoff()
+    {
+        var ids = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var m = Held("a@ext.example");
+            await Store.HoldAsync(m, s_details, Audit(m.Id));
+            ids.Add(m.Id);
+            await Task.Delay(5);
+        }
+
+        Assert.Empty(await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(-1), 10));
+        Assert.Equal(ids.Take(2), (await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 2)).Select(r => r.MessageId));
+        await Store.ReleaseAsync(ids[0], "alice", null);
+        Assert.Equal(ids.Skip(1), (await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10)).Select(r => r.MessageId));
+    }
 }
 
 public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>

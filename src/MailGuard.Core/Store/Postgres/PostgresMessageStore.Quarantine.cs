@@ -69,6 +69,16 @@ public sealed partial class PostgresMessageStore
         return await ReadQuarantineAsync(cmd, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<QuarantineRecord>> ListHeldBeforeAsync(DateTimeOffset heldBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, SelectQuarantine + " WHERE h.status = 0 AND h.held_at < @before ORDER BY h.held_at, h.message_id LIMIT @n");
+        cmd.Parameters.AddWithValue("before", heldBefore.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("n", limit);
+        return await ReadQuarantineAsync(cmd, cancellationToken);
+    }
+
     public async Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);

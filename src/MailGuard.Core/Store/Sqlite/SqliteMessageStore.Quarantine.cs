@@ -60,6 +60,17 @@ public sealed partial class SqliteMessageStore
         return ReadQuarantine(cmd);
     }
 
+    public async Task<IReadOnlyList<QuarantineRecord>> ListHeldBeforeAsync(DateTimeOffset heldBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectQuarantine + " WHERE h.status = 0 AND h.held_at < $before ORDER BY h.held_at, h.message_id LIMIT $n";
+        cmd.Parameters.AddWithValue("$before", heldBefore.ToUnixTimeMilliseconds());
+        cmd.Parameters.AddWithValue("$n", limit);
+        return ReadQuarantine(cmd);
+    }
+
     public async Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
