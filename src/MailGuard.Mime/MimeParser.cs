@@ -25,6 +25,7 @@ internal sealed class MimeParser
     private int _entities;
     private long _fieldEnd;
     private bool _partsExceeded;
+    private bool _bomPending;
 
     public MimeParser(MimeDocument doc, Stream source, MimeParserOptions options)
     {
@@ -64,8 +65,6 @@ internal sealed class MimeParser
             }
         }
     }
-
-    private bool _bomPending;
 
     private MimeEntity NewEntity(string path, int depth, bool isDigestChild)
     {
@@ -153,9 +152,11 @@ internal sealed class MimeParser
             }
 
             var head = _reader.Head;
+            long lineOffset = _reader.LineOffset;
             if (_bomPending)
             {
                 head = head[3..];
+                lineOffset += 3;
                 _bomPending = false;
                 entity.HeaderOffset += 3;
             }
@@ -163,12 +164,7 @@ internal sealed class MimeParser
             var content = _reader.Truncated ? head : head[..(head.Length - _reader.EolLength)];
             if (content.IsEmpty && !_reader.Truncated)
             {
-                if (_reader.EolLength == 0)
-                {
-                    // End of input right after the header block, without an empty line.
-                    break;
-                }
-
+                // The empty line that ends the header block (or the end of input right after it).
                 break;
             }
 
@@ -239,7 +235,7 @@ internal sealed class MimeParser
             }
 
             name = System.Text.Encoding.ASCII.GetString(content[..colon]);
-            fieldOffset = _reader.LineOffset;
+            fieldOffset = lineOffset;
             valueStart = colon + 1;
             _headerBytes.SetLength(0);
             AppendHeaderLine(entity, head, ref blockBytes, ref blockFull);

@@ -59,6 +59,14 @@ public sealed class MimeWriterTests
     }
 
     [Fact]
+    public void Write_ByteOrderMarkBeforeEditedFirstField_IsKept()
+    {
+        byte[] input = [0xEF, 0xBB, 0xBF, .. Encoding.ASCII.GetBytes("To: a@x.example\r\nSubject: s\r\n\r\nbody\r\n")];
+        byte[] output = Rewrite(input, new HeaderEdits().Set("To", "b@y.example"));
+        Assert.Equal([0xEF, 0xBB, 0xBF, .. Encoding.ASCII.GetBytes("To: b@y.example\r\nSubject: s\r\n\r\nbody\r\n")], output);
+    }
+
+    [Fact]
     public void Set_ValueWithLineBreak_IsRefused() =>
         Assert.Throws<ArgumentException>(() => new HeaderEdits().Set("To", "a@b\r\nBcc: x@y"));
 

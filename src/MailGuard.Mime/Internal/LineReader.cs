@@ -203,12 +203,13 @@ internal sealed class LineReader
                 return lastEol;
             }
 
-            lastEol = span[lastBreak] == (byte)'\n' && lastBreak >= 1 && span[lastBreak - 1] == (byte)'\r' ? 2 : 1;
             if (span[lastBreak] == (byte)'\r')
             {
                 // A CR whose LF may be the last byte: stop before the line it ends instead.
-                return lastEol == -1 ? -1 : SkipTo(lastBreak, span, ref lastEol);
+                return SkipTo(lastBreak, span, ref lastEol);
             }
+
+            lastEol = lastBreak >= 1 && span[lastBreak - 1] == (byte)'\r' ? 2 : 1;
 
             _start += lastBreak + 1;
             _hasLine = false;
@@ -221,21 +222,17 @@ internal sealed class LineReader
         }
     }
 
+    // Stops before the line that the CR at crIndex ends (its LF may still be unread): skips up to
+    // the line break before it, keeping the earlier result when there is none.
     private int SkipTo(int crIndex, ReadOnlySpan<byte> span, ref int lastEol)
     {
         int prevBreak = span[..crIndex].LastIndexOfAny((byte)'\r', (byte)'\n');
         if (prevBreak < 0)
         {
-            return -1;
+            return lastEol;
         }
 
         lastEol = span[prevBreak] == (byte)'\n' && prevBreak >= 1 && span[prevBreak - 1] == (byte)'\r' ? 2 : 1;
-        if (span[prevBreak] == (byte)'\r' && prevBreak + 1 < span.Length && span[prevBreak + 1] == (byte)'\n')
-        {
-            lastEol = 2;
-            prevBreak++;
-        }
-
         _start += prevBreak + 1;
         _hasLine = false;
         return lastEol;
