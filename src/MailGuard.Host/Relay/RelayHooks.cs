@@ -135,40 +135,44 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
             var notices = (decision.Notices ?? []).Select(n =>
                 new NewMessage(MessageIds.New(_time), string.Empty, [n.To], writer.ReceivedAt, null, null, null, n.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, n.Content)).ToList();
-            if (decision.Action == DispositionAction.Hold && (decision.Hold is null || _quarantine is null))
-            {
-                // No quarantine to keep it in: refusing is the only answer that loses nothing.
-                LogMessageRejected(_logger, writer.Id, writer.Session.Id);
-                return SmtpReplies.ContentRejected((decision.Reason ?? "Message held back by policy") + " (" + writer.Id + ")");
-            }
+            // The message as the store keeps it, whether it is queued or held.
+            var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
+            var stored = new NewMessage(
+                writer.Id,
+                envelope.ReversePath,
+                recipients,
+                writer.ReceivedAt,
+                writer.Session.RemoteAddress?.ToString(),
+                writer.Session.HeloName,
+                writer.Session.AuthenticatedUser,
+                size,
+                EnvelopeFlags.Of(envelope),
+                MessageKind.Relayed,
+                inline);
 
-            if (decision.Action == DispositionAction.Hold && decision.Hold is { } hold && _quarantine is not null)
+            if (decision.Action == DispositionAction.Hold)
             {
-                // The exact bytes and envelope, the findings and the audit record, and any notices,
-                // in one transaction: 250 means the message is durably in quarantine.
-                string? spooledOriginal = null;
-                if (_protector is not null)
+                if (decision.Hold is not { } hold || _quarantine is null)
                 {
-                    // Held bytes are kept encrypted, in the database, whatever their size.
-                    byte[] plain = content.File is { } f ? await File.ReadAllBytesAsync(f.Name, cancellationToken) : inline!.Value.ToArray();
-                    inline = _protector.Protect(plain);
-                    spooledOriginal = content.File?.Name;
+                    // No quarantine to keep it in: refusing is the only answer that loses nothing.
+                    LogMessageRejected(_logger, writer.Id, writer.Session.Id);
+                    return SmtpReplies.ContentRejected((decision.Reason ?? "Message held back by policy") + " (" + writer.Id + ")");
                 }
 
-                var held = new NewMessage(
-                    writer.Id,
-                    envelope.ReversePath,
-                    envelope.Recipients.Select(r => r.Address).ToArray(),
-                    writer.ReceivedAt,
-                    writer.Session.RemoteAddress?.ToString(),
-                    writer.Session.HeloName,
-                    writer.Session.AuthenticatedUser,
-                    size,
-                    EnvelopeFlags.Of(envelope),
-                    MessageKind.Relayed,
-                    inline);
-                await _quarantine.HoldAsync(held, hold, new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", writer.Id, hold.Reason, hold.Rule is null ? null : "rule " + hold.Rule), notices, cancellationToken);
-                writer.Committed = spooledOriginal is null;
+                // The exact bytes and envelope, the findings and the audit record, and any notices,
+                // in one transaction: 250 means the message is durably in quarantine.
+                bool encryptedCopy = false;
+                if (_protector is not null)
+                {
+                    // Held bytes are kept encrypted, in the database, whatever their size; the
+                    // plain spool file goes when the writer is disposed uncommitted.
+                    byte[] plain = content.File is { } f ? await File.ReadAllBytesAsync(f.Name, cancellationToken) : inline!.Value.ToArray();
+                    stored = stored with { InlineContent = _protector.Protect(plain) };
+                    encryptedCopy = content.File is not null;
+                }
+
+                await _quarantine.HoldAsync(stored, hold, new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", writer.Id, hold.Reason, hold.Rule is null ? null : "rule " + hold.Rule), notices, cancellationToken);
+                writer.Committed = !encryptedCopy;
                 _signal.Notify();
                 LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
                 return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
@@ -188,21 +192,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 return new SmtpReply(250, "2.0.0", $"Ok: not delivered, returned to sender ({writer.Id})");
             }
 
-            var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
-            await _store.EnqueueAsync(
-                new NewMessage(
-                    writer.Id,
-                    envelope.ReversePath,
-                    recipients,
-                    writer.ReceivedAt,
-                    writer.Session.RemoteAddress?.ToString(),
-                    writer.Session.HeloName,
-                    writer.Session.AuthenticatedUser,
-                    size,
-                    EnvelopeFlags.Of(envelope),
-                    MessageKind.Relayed,
-                    inline),
-                cancellationToken);
+            await _store.EnqueueAsync(stored, cancellationToken);
             writer.Committed = true;
             _signal.Notify();
             LogMessageAccepted(_logger, writer.Id, writer.Session.Id, recipients.Length, size, envelope.LongLineCount, envelope.BareLineFeedCount);
