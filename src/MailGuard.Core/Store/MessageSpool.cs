@@ -17,6 +17,19 @@ public sealed class MessageSpool
 
     public string Directory { get; }
 
+    /// <summary>The content file of a message in a spool directory; null without a directory or for a malformed id.</summary>
+    public static string? PathIn(string? spoolDirectory, string messageId) =>
+        spoolDirectory is not null && MessageIds.IsValid(messageId) ? Path.Combine(spoolDirectory, messageId + ".eml") : null;
+
+    /// <summary>Removes a message's content file from a spool directory, if there is one.</summary>
+    public static void DeleteIn(string? spoolDirectory, string messageId)
+    {
+        if (PathIn(spoolDirectory, messageId) is { } path && File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
     public string PathOf(string messageId)
     {
         if (!MessageIds.IsValid(messageId))

@@ -129,7 +129,12 @@ public sealed partial class PostgresMessageStore
     public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default)
     {
         var decision = await DecideAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
-        DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied)
+        {
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
+        }
+
         if (decision.Applied && notice is not null)
         {
             DeleteSpoolFileOnceStored(notice);
@@ -141,7 +146,12 @@ public sealed partial class PostgresMessageStore
     public async Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default)
     {
         var decision = await DecideAsync(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
-        DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied)
+        {
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
+        }
+
         if (decision.Applied && notice is not null)
         {
             DeleteSpoolFileOnceStored(notice);
@@ -153,18 +163,13 @@ public sealed partial class PostgresMessageStore
     public async Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default)
     {
         var decision = await DecideAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
-        DeleteSpoolFileOnceDecided(messageId, decision);
-        return decision;
-    }
-
-    // The database copy is the one that counts, but a spool file left on the node that received the
-    // message would keep the personal data the decision meant to drop. Only after the commit.
-    private void DeleteSpoolFileOnceDecided(string messageId, QuarantineDecision decision)
-    {
-        if (decision.Applied && SpoolPath(messageId) is { } path && File.Exists(path))
+        if (decision.Applied)
         {
-            File.Delete(path);
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
         }
+
+        return decision;
     }
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)

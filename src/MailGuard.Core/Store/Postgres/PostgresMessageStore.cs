@@ -240,7 +240,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
             return inline.ToArray();
         }
 
-        string? path = SpoolPath(message.Id);
+        string? path = MessageSpool.PathIn(_options.SpoolDirectory, message.Id);
         if (path is null || !File.Exists(path))
         {
             throw new ArgumentException(
@@ -256,14 +256,11 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     // commit, so a failed transaction leaves the relay's file for the client's retry.
     private void DeleteSpoolFileOnceStored(NewMessage message)
     {
-        if (message.InlineContent is null && SpoolPath(message.Id) is { } path)
+        if (message.InlineContent is null && MessageSpool.PathIn(_options.SpoolDirectory, message.Id) is { } path)
         {
             File.Delete(path);
         }
     }
-
-    private string? SpoolPath(string messageId) =>
-        _options.SpoolDirectory is { } dir && MessageIds.IsValid(messageId) ? Path.Combine(dir, messageId + ".eml") : null;
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {

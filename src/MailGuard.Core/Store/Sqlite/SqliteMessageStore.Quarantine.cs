@@ -83,7 +83,7 @@ public sealed partial class SqliteMessageStore
 
     public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default)
     {
-        bool spooled = false;
+        bool replaced = false;
         var decision = await Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", null, (c, t) =>
         {
             var read = Command(c, t, "SELECT recipients FROM quarantine WHERE message_id = $id");
@@ -111,15 +111,15 @@ public sealed partial class SqliteMessageStore
                 flag.Parameters.AddWithValue("$size", content.LongLength);
                 flag.Parameters.AddWithValue("$id", messageId);
                 flag.ExecuteNonQuery();
-                spooled = replacement is not null;
+                replaced = replacement is not null;
             }
 
             InsertQueueEntries(c, t, messageId, recipients, Now());
         });
-        if (spooled)
+        if (replaced && decision.Applied)
         {
             // The Bcc-fixed copy replaced a spooled original, which nothing reads any more.
-            DeleteSpoolFileOnceDecided(messageId, decision);
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
         }
 
         return decision;
@@ -133,7 +133,12 @@ public sealed partial class SqliteMessageStore
         }
 
         var decision = await Decide(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContent(c, t, messageId));
-        DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied)
+        {
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
+        }
+
         return decision;
     }
 
@@ -145,24 +150,25 @@ public sealed partial class SqliteMessageStore
         }
 
         var decision = await Decide(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, (c, t) => DropContent(c, t, messageId));
-        DeleteSpoolFileOnceDecided(messageId, decision);
+        if (decision.Applied)
+        {
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
+        }
+
         return decision;
     }
 
     public async Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default)
     {
         var decision = await Decide(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null, (c, t) => DropContent(c, t, messageId));
-        DeleteSpoolFileOnceDecided(messageId, decision);
-        return decision;
-    }
-
-    // Only after the commit: a crash before it must leave a held message with its bytes.
-    private void DeleteSpoolFileOnceDecided(string messageId, QuarantineDecision decision)
-    {
-        if (decision.Applied && SpoolPath(messageId) is { } path && File.Exists(path))
+        if (decision.Applied)
         {
-            File.Delete(path);
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
         }
+
+        return decision;
     }
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
@@ -225,7 +231,7 @@ public sealed partial class SqliteMessageStore
             return new MemoryStream(data, writable: false);
         }
 
-        string? path = SpoolPath(messageId);
+        string? path = MessageSpool.PathIn(_options.SpoolDirectory, messageId);
         return path is not null && File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
     }
 
@@ -269,9 +275,6 @@ public sealed partial class SqliteMessageStore
         drop.Parameters.AddWithValue("$id", messageId);
         drop.ExecuteNonQuery();
     }
-
-    private string? SpoolPath(string messageId) =>
-        _options.SpoolDirectory is { } dir && MessageIds.IsValid(messageId) ? Path.Combine(dir, messageId + ".eml") : null;
 
     private void InsertAudit(SqliteConnection c, SqliteTransaction t, AuditEvent e)
     {
