@@ -52,6 +52,7 @@ public static class MailGuardServices
         builder.Services.AddMailGuardStore(options);
         builder.Services.AddMailGuardRelay(options);
         builder.Services.AddMailGuardDelivery(options);
+        builder.Services.AddMailGuardConsole(options);
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
@@ -71,6 +72,26 @@ public static class MailGuardServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QuarantineExpiry>>()));
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
+        return services;
+    }
+
+    /// <summary>Accounts and review actions always (the CLI uses them too); the web console when Console:Listen is set.</summary>
+    public static IServiceCollection AddMailGuardConsole(this IServiceCollection services, MailGuardOptions options)
+    {
+        services.TryAddSingleton(sp => new Review.ConsoleAccounts((IAccountStore)sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
+        services.TryAddSingleton(sp => new Review.ReviewActions(
+            (IQuarantineStore)sp.GetRequiredService<IMessageStore>(),
+            options,
+            sp.GetService<Core.Policy.PolicyOptions>(),
+            sp.GetService<DeliverySignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<Review.ReviewActions>>()));
+        if (options.Console.Listen is { Length: > 0 })
+        {
+            services.TryAddSingleton<Review.ReviewConsole>();
+            services.AddHostedService(sp => sp.GetRequiredService<Review.ReviewConsole>());
+        }
+
         return services;
     }
 

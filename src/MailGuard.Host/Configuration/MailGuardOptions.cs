@@ -10,6 +10,39 @@ public sealed class MailGuardOptions
     public StorageOptions Storage { get; set; } = new();
 
     public QuarantineOptions Quarantine { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>The review console and API (issue 6), served by `mailguard run` when <see cref="Listen"/> is set.</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>URL to listen on, e.g. http://127.0.0.1:8025 (https needs <see cref="Tls"/>); empty: no console, no API, no /metrics.</summary>
+    public string? Listen { get; set; }
+
+    /// <summary>The console's address as users reach it (behind a proxy); used in links in notices. Defaults to <see cref="Listen"/>.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Releasing a message with personal-data findings needs a second reviewer's approval.</summary>
+    public bool FourEyes { get; set; }
+
+    /// <summary>A console session ends after this long without a request.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Failed logins (per account and per client address) within <see cref="LoginLockout"/> before further attempts are refused.</summary>
+    public int MaxLoginFailures { get; set; } = 5;
+
+    /// <summary>How long too many failed logins lock the account name and client address out.</summary>
+    public TimeSpan LoginLockout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Clients that may read /metrics without a bearer token (Prometheus scrapers); everyone else needs an admin or reviewer token.</summary>
+    public List<string> MetricsAllowedNetworks { get; set; } = ["127.0.0.0/8", "::1/128"];
+
+    /// <summary>Name of the admin account created, with a random password logged once, when the store has no accounts.</summary>
+    public string InitialAdmin { get; set; } = "admin";
+
+    /// <summary>Certificate for an https Listen URL (PEM or PFX, as for the relay).</summary>
+    public TlsOptions Tls { get; set; } = new();
 }
 
 public enum QuarantineExpiryAction

@@ -224,6 +224,7 @@ internal static class MailGuardOptionsValidator
             errors.Add("Storage:Directory: must not be empty");
         }
 
+        ValidateConsole(options.Console, errors);
         return errors;
     }
 
@@ -248,6 +249,47 @@ internal static class MailGuardOptionsValidator
         }
 
         return false;
+    }
+
+    private static void ValidateConsole(ConsoleOptions console, List<string> errors)
+    {
+        if (console.Listen is { Length: > 0 } listen)
+        {
+            if (!Uri.TryCreate(listen, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.AbsolutePath != "/")
+            {
+                errors.Add($"Console:Listen: '{listen}' is not an http:// or https:// URL without a path");
+            }
+            else if (uri.Scheme == "https" && string.IsNullOrEmpty(console.Tls.CertificatePath))
+            {
+                errors.Add("Console:Listen: https needs Console:Tls:CertificatePath");
+            }
+        }
+
+        if (console.PublicUrl is { Length: > 0 } publicUrl && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var p) || p.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"Console:PublicUrl: '{publicUrl}' is not an http:// or https:// URL");
+        }
+
+        if (console.Tls.CertificatePath is { Length: > 0 } cert && !File.Exists(cert))
+        {
+            errors.Add($"Console:Tls:CertificatePath: '{cert}' does not exist");
+        }
+
+        PositiveTime(errors, "Console:SessionIdleTimeout", console.SessionIdleTimeout);
+        PositiveTime(errors, "Console:LoginLockout", console.LoginLockout);
+        Positive(errors, "Console:MaxLoginFailures", console.MaxLoginFailures);
+        foreach (string network in console.MetricsAllowedNetworks)
+        {
+            if (!MailGuard.Smtp.IpNetwork.TryParse(network, out _))
+            {
+                errors.Add($"Console:MetricsAllowedNetworks: '{network}' is not a CIDR network");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(console.InitialAdmin) || !Review.ConsoleAccounts.IsValidName(console.InitialAdmin))
+        {
+            errors.Add("Console:InitialAdmin: must be a valid account name (letters, digits, '.', '-', '_', '@'; 1-64 characters)");
+        }
     }
 
     private static void Positive(List<string> errors, string key, long value)

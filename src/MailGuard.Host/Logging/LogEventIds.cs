@@ -49,4 +49,15 @@ internal static class LogEventIds
     public const int LeasesReleased = 301;
     public const int OrphansRemoved = 302;
     public const int FinishedPurged = 303;
+
+    // 5xx: review console and API
+    public const int ConsoleListening = 500;
+    public const int InitialAdminCreated = 501;
+    public const int LoginSucceeded = 510;
+    public const int LoginFailed = 511;
+    public const int LoginThrottled = 512;
+    public const int ReviewAction = 520;
+    public const int OriginalOpened = 521;
+    public const int AccountChanged = 530;
+    public const int ConsoleError = 590;
 }

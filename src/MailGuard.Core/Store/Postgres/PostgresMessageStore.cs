@@ -21,7 +21,7 @@ namespace MailGuard.Core.Store.Postgres;
 /// that never saw the message's spool file. See <see cref="PostgresStoreOptions.SpoolDirectory"/>.
 /// </para>
 /// </summary>
-public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineStore
+public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineStore, IAccountStore, IReviewStore
 {
     private readonly PostgresStoreOptions _options;
     private readonly TimeProvider _time;

@@ -83,5 +83,32 @@ internal static class PostgresSchema
             CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
                 FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
             """),
+        // The review console (issue 6): accounts, API tokens (hashes only), and daily counts of
+        // dispositions for the dashboard's chart. User names are stored lower-cased by the caller.
+        (4, """
+            CREATE TABLE console_users (
+                name          text    NOT NULL PRIMARY KEY,
+                password_hash text    NOT NULL,
+                role          int    NOT NULL,
+                created_at    bigint NOT NULL,
+                disabled      int    NOT NULL DEFAULT 0
+            );
+            CREATE TABLE api_tokens (
+                id          text    NOT NULL PRIMARY KEY,
+                name        text    NOT NULL,
+                secret_hash text    NOT NULL,
+                role        int    NOT NULL,
+                created_by  text    NOT NULL,
+                created_at  bigint NOT NULL,
+                revoked_at  bigint
+            );
+            CREATE TABLE decision_counts (
+                day         text    NOT NULL,
+                disposition text    NOT NULL,
+                rule        text    NOT NULL,
+                count       bigint NOT NULL,
+                PRIMARY KEY (day, disposition, rule)
+            );
+            """),
     ];
 }

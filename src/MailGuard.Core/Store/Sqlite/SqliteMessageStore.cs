@@ -19,7 +19,7 @@ namespace MailGuard.Core.Store.Sqlite;
 /// mark, i.e. a repeated delivery, never a lost message. That halves the fsyncs per message.
 /// </para>
 /// </summary>
-public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
+public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore, IAccountStore, IReviewStore
 {
     private readonly SqliteStoreOptions _options;
     private readonly TimeProvider _time;

@@ -76,5 +76,32 @@ internal static class SqliteSchema
             CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """),
+        // The review console (issue 6): accounts, API tokens (hashes only), and daily counts of
+        // dispositions for the dashboard's chart. User names are stored lower-cased by the caller.
+        (4, """
+            CREATE TABLE console_users (
+                name          TEXT    NOT NULL PRIMARY KEY,
+                password_hash TEXT    NOT NULL,
+                role          INTEGER NOT NULL,
+                created_at    INTEGER NOT NULL,
+                disabled      INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE api_tokens (
+                id          TEXT    NOT NULL PRIMARY KEY,
+                name        TEXT    NOT NULL,
+                secret_hash TEXT    NOT NULL,
+                role        INTEGER NOT NULL,
+                created_by  TEXT    NOT NULL,
+                created_at  INTEGER NOT NULL,
+                revoked_at  INTEGER
+            );
+            CREATE TABLE decision_counts (
+                day         TEXT    NOT NULL,
+                disposition TEXT    NOT NULL,
+                rule        TEXT    NOT NULL,
+                count       INTEGER NOT NULL,
+                PRIMARY KEY (day, disposition, rule)
+            );
+            """),
     ];
 }

@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MailGuard.Core.Store.Postgres;
+
+/// <summary>The review console's tables: accounts, API tokens, filtered quarantine and audit pages, daily disposition counts.</summary>
+public sealed partial class PostgresMessageStore
+{
+    private const string SelectUser = "SELECT name, password_hash, role, created_at, disabled FROM console_users";
+    private const string SelectToken = "SELECT id, name, secret_hash, role, created_by, created_at, revoked_at FROM api_tokens";
+
+    public async Task<int> CountUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT COUNT(*) FROM console_users");
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public Task<bool> AddUserAsync(ConsoleUser user, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(audit);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await using var cmd = Command(c, t, "INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES (@name, @hash, @role, @at, @disabled) ON CONFLICT (name) DO NOTHING");
+            cmd.Parameters.AddWithValue("name", user.Name);
+            cmd.Parameters.AddWithValue("hash", user.PasswordHash);
+            cmd.Parameters.AddWithValue("role", (int)user.Role);
+            cmd.Parameters.AddWithValue("at", user.CreatedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("disabled", user.Disabled ? 1 : 0);
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await InsertAuditAsync(c, t, audit, cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<ConsoleUser?> GetUserAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, SelectUser + " WHERE name = @name");
+        cmd.Parameters.AddWithValue("name", name);
+        return (await ReadUsersAsync(cmd, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ConsoleUser>> ListUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, SelectUser + " ORDER BY name");
+        return await ReadUsersAsync(cmd, cancellationToken);
+    }
+
+    public Task<bool> UpdateUserAsync(string name, ConsoleUserChange change, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(audit);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await using var cmd = Command(c, t, "UPDATE console_users SET password_hash = COALESCE(@hash, password_hash), role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE name = @name");
+            cmd.Parameters.AddWithValue("name", name);
+            cmd.Parameters.AddWithValue("hash", NpgsqlDbType.Text, (object?)change.PasswordHash ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("role", NpgsqlDbType.Integer, change.Role is { } r ? (int)r : DBNull.Value);
+            cmd.Parameters.AddWithValue("disabled", NpgsqlDbType.Integer, change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await InsertAuditAsync(c, t, audit, cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task AddTokenAsync(ApiToken token, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(audit);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await using var cmd = Command(c, t, "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES (@id, @name, @hash, @role, @by, @at)");
+            cmd.Parameters.AddWithValue("id", token.Id);
+            cmd.Parameters.AddWithValue("name", token.Name);
+            cmd.Parameters.AddWithValue("hash", token.SecretHash);
+            cmd.Parameters.AddWithValue("role", (int)token.Role);
+            cmd.Parameters.AddWithValue("by", token.CreatedBy);
+            cmd.Parameters.AddWithValue("at", token.CreatedAt.ToUnixTimeMilliseconds());
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            await InsertAuditAsync(c, t, audit, cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<ApiToken?> GetTokenAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, SelectToken + " WHERE id = @id");
+        cmd.Parameters.AddWithValue("id", id);
+        return (await ReadTokensAsync(cmd, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, SelectToken + " ORDER BY created_at DESC, id");
+        return await ReadTokensAsync(cmd, cancellationToken);
+    }
+
+    public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return InTransactionAsync(async (c, t) =>
+        {
+            await using var cmd = Command(c, t, "UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
+            cmd.Parameters.AddWithValue("at", Now());
+            cmd.Parameters.AddWithValue("id", id);
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await InsertAuditAsync(c, t, audit, cancellationToken);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<QuarantinePage> QueryQuarantineAsync(QuarantineQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        await using var c = await OpenAsync(cancellationToken);
+        var parameters = new List<NpgsqlParameter>();
+        var where = new StringBuilder(" WHERE TRUE");
+        if (query.Status is { } status)
+        {
+            where.Append(" AND h.status = @status");
+            parameters.Add(new NpgsqlParameter("status", (int)status));
+        }
+
+        if (!string.IsNullOrEmpty(query.Rule))
+        {
+            where.Append(" AND h.rule = @rule");
+            parameters.Add(new NpgsqlParameter("rule", query.Rule));
+        }
+
+        if (!string.IsNullOrEmpty(query.Sender))
+        {
+            where.Append(" AND m.mail_from ILIKE @sender");
+            parameters.Add(new NpgsqlParameter("sender", "%" + Sqlite.SqliteMessageStore.EscapeLike(query.Sender) + "%"));
+        }
+
+        if (query.HeldFrom is { } from)
+        {
+            where.Append(" AND h.held_at >= @from");
+            parameters.Add(new NpgsqlParameter("from", from.ToUnixTimeMilliseconds()));
+        }
+
+        if (query.HeldTo is { } to)
+        {
+            where.Append(" AND h.held_at < @to");
+            parameters.Add(new NpgsqlParameter("to", to.ToUnixTimeMilliseconds()));
+        }
+
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            where.Append(" AND (m.mail_from ILIKE @q OR h.subject ILIKE @q OR h.summary ILIKE @q OR h.message_id ILIKE @q)");
+            parameters.Add(new NpgsqlParameter("q", "%" + Sqlite.SqliteMessageStore.EscapeLike(query.Search) + "%"));
+        }
+
+        long total;
+        await using (var count = Command(c, null, "SELECT COUNT(*) FROM quarantine h JOIN messages m ON m.id = h.message_id" + where))
+        {
+            count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+            total = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }
+
+        await using var cmd = Command(c, null, SelectQuarantine + where + " ORDER BY h.held_at DESC, h.message_id DESC LIMIT @n OFFSET @skip");
+        cmd.Parameters.AddRange(parameters.ToArray());
+        cmd.Parameters.AddWithValue("n", query.Limit);
+        cmd.Parameters.AddWithValue("skip", query.Offset);
+        return new QuarantinePage(await ReadQuarantineAsync(cmd, cancellationToken), total);
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "");
+        var where = new StringBuilder(" WHERE TRUE");
+        if (!string.IsNullOrEmpty(query.Actor))
+        {
+            where.Append(" AND actor = @actor");
+            cmd.Parameters.AddWithValue("actor", query.Actor);
+        }
+
+        if (!string.IsNullOrEmpty(query.Action))
+        {
+            where.Append(" AND action = @action");
+            cmd.Parameters.AddWithValue("action", query.Action);
+        }
+
+        if (!string.IsNullOrEmpty(query.MessageId))
+        {
+            where.Append(" AND message_id = @id");
+            cmd.Parameters.AddWithValue("id", query.MessageId);
+        }
+
+        cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT @n OFFSET @skip";
+        cmd.Parameters.AddWithValue("n", query.Limit);
+        cmd.Parameters.AddWithValue("skip", query.Offset);
+        var events = new List<AuditEvent>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            events.Add(new AuditEvent(FromUnixMs(r.GetInt64(0)), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5)));
+        }
+
+        return events;
+    }
+
+    public async Task AddDecisionCountsAsync(IReadOnlyCollection<DecisionCount> counts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.Count == 0)
+        {
+            return;
+        }
+
+        // Sorted so that two nodes flushing the same keys take row locks in one order (no deadlock).
+        var rows = counts.OrderBy(r => r.Day).ThenBy(r => r.Disposition, StringComparer.Ordinal).ThenBy(r => r.Rule, StringComparer.Ordinal).ToList();
+        await InTransactionAsync(async (c, t) =>
+        {
+            foreach (var row in rows)
+            {
+                await using var cmd = Command(c, t, "INSERT INTO decision_counts (day, disposition, rule, count) VALUES (@day, @disposition, @rule, @n) ON CONFLICT (day, disposition, rule) DO UPDATE SET count = decision_counts.count + excluded.count");
+                cmd.Parameters.AddWithValue("day", row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("disposition", row.Disposition);
+                cmd.Parameters.AddWithValue("rule", row.Rule);
+                cmd.Parameters.AddWithValue("n", row.Count);
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DecisionCount>> ListDecisionCountsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null, "SELECT day, disposition, rule, count FROM decision_counts WHERE day >= @from AND day <= @to ORDER BY day, disposition, rule");
+        cmd.Parameters.AddWithValue("from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var rows = new List<DecisionCount>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            rows.Add(new DecisionCount(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetInt64(3)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<List<ConsoleUser>> ReadUsersAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    {
+        var list = new List<ConsoleUser>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt32(4) != 0));
+        }
+
+        return list;
+    }
+
+    private static async Task<List<ApiToken>> ReadTokensAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    {
+        var list = new List<ApiToken>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            list.Add(new ApiToken(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), FromUnixMs(r.GetInt64(5)), r.IsDBNull(6) ? null : FromUnixMs(r.GetInt64(6))));
+        }
+
+        return list;
+    }
+}

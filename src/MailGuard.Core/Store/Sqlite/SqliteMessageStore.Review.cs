@@ -1,0 +1,294 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace MailGuard.Core.Store.Sqlite;
+
+/// <summary>The review console's tables: accounts, API tokens, filtered quarantine and audit pages, daily disposition counts.</summary>
+public sealed partial class SqliteMessageStore
+{
+    private const string SelectUser = "SELECT name, password_hash, role, created_at, disabled FROM console_users";
+    private const string SelectToken = "SELECT id, name, secret_hash, role, created_by, created_at, revoked_at FROM api_tokens";
+
+    public async Task<int> CountUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM console_users";
+        return Convert.ToInt32(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public Task<bool> AddUserAsync(ConsoleUser user, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(audit);
+        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, "INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES ($name, $hash, $role, $at, $disabled) ON CONFLICT(name) DO NOTHING");
+            cmd.Parameters.AddWithValue("$name", user.Name);
+            cmd.Parameters.AddWithValue("$hash", user.PasswordHash);
+            cmd.Parameters.AddWithValue("$role", (int)user.Role);
+            cmd.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$disabled", user.Disabled ? 1 : 0);
+            if (cmd.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            InsertAudit(c, t, audit);
+            return true;
+        });
+    }
+
+    public async Task<ConsoleUser?> GetUserAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectUser + " WHERE name = $name";
+        cmd.Parameters.AddWithValue("$name", name);
+        return ReadUsers(cmd).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ConsoleUser>> ListUsersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectUser + " ORDER BY name";
+        return ReadUsers(cmd);
+    }
+
+    public Task<bool> UpdateUserAsync(string name, ConsoleUserChange change, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentNullException.ThrowIfNull(audit);
+        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, "UPDATE console_users SET password_hash = COALESCE($hash, password_hash), role = COALESCE($role, role), disabled = COALESCE($disabled, disabled) WHERE name = $name");
+            cmd.Parameters.AddWithValue("$name", name);
+            cmd.Parameters.AddWithValue("$hash", (object?)change.PasswordHash ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$role", change.Role is { } r ? (int)r : DBNull.Value);
+            cmd.Parameters.AddWithValue("$disabled", change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
+            if (cmd.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            InsertAudit(c, t, audit);
+            return true;
+        });
+    }
+
+    public Task AddTokenAsync(ApiToken token, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        ArgumentNullException.ThrowIfNull(audit);
+        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES ($id, $name, $hash, $role, $by, $at)");
+            cmd.Parameters.AddWithValue("$id", token.Id);
+            cmd.Parameters.AddWithValue("$name", token.Name);
+            cmd.Parameters.AddWithValue("$hash", token.SecretHash);
+            cmd.Parameters.AddWithValue("$role", (int)token.Role);
+            cmd.Parameters.AddWithValue("$by", token.CreatedBy);
+            cmd.Parameters.AddWithValue("$at", token.CreatedAt.ToUnixTimeMilliseconds());
+            cmd.ExecuteNonQuery();
+            InsertAudit(c, t, audit);
+            return true;
+        });
+    }
+
+    public async Task<ApiToken?> GetTokenAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectToken + " WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return ReadTokens(cmd).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = SelectToken + " ORDER BY created_at DESC, id";
+        return ReadTokens(cmd);
+    }
+
+    public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, "UPDATE api_tokens SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
+            cmd.Parameters.AddWithValue("$at", Now());
+            cmd.Parameters.AddWithValue("$id", id);
+            if (cmd.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            InsertAudit(c, t, audit);
+            return true;
+        });
+    }
+
+    public async Task<QuarantinePage> QueryQuarantineAsync(QuarantineQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        var where = new StringBuilder(" WHERE 1 = 1");
+        if (query.Status is { } status)
+        {
+            where.Append(" AND h.status = $status");
+            cmd.Parameters.AddWithValue("$status", (int)status);
+        }
+
+        if (!string.IsNullOrEmpty(query.Rule))
+        {
+            where.Append(" AND h.rule = $rule");
+            cmd.Parameters.AddWithValue("$rule", query.Rule);
+        }
+
+        if (!string.IsNullOrEmpty(query.Sender))
+        {
+            where.Append(" AND m.mail_from LIKE $sender ESCAPE '\\'");
+            cmd.Parameters.AddWithValue("$sender", "%" + EscapeLike(query.Sender) + "%");
+        }
+
+        if (query.HeldFrom is { } from)
+        {
+            where.Append(" AND h.held_at >= $from");
+            cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
+        }
+
+        if (query.HeldTo is { } to)
+        {
+            where.Append(" AND h.held_at < $to");
+            cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        }
+
+        if (!string.IsNullOrEmpty(query.Search))
+        {
+            where.Append(" AND (m.mail_from LIKE $q ESCAPE '\\' OR h.subject LIKE $q ESCAPE '\\' OR h.summary LIKE $q ESCAPE '\\' OR h.message_id LIKE $q ESCAPE '\\')");
+            cmd.Parameters.AddWithValue("$q", "%" + EscapeLike(query.Search) + "%");
+        }
+
+        cmd.CommandText = "SELECT COUNT(*) FROM quarantine h JOIN messages m ON m.id = h.message_id" + where;
+        long total = Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+        cmd.CommandText = SelectQuarantine + where + " ORDER BY h.held_at DESC, h.message_id DESC LIMIT $n OFFSET $skip";
+        cmd.Parameters.AddWithValue("$n", query.Limit);
+        cmd.Parameters.AddWithValue("$skip", query.Offset);
+        return new QuarantinePage(ReadQuarantine(cmd), total);
+    }
+
+    public async Task<IReadOnlyList<AuditEvent>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        var where = new StringBuilder(" WHERE 1 = 1");
+        if (!string.IsNullOrEmpty(query.Actor))
+        {
+            where.Append(" AND actor = $actor");
+            cmd.Parameters.AddWithValue("$actor", query.Actor);
+        }
+
+        if (!string.IsNullOrEmpty(query.Action))
+        {
+            where.Append(" AND action = $action");
+            cmd.Parameters.AddWithValue("$action", query.Action);
+        }
+
+        if (!string.IsNullOrEmpty(query.MessageId))
+        {
+            where.Append(" AND message_id = $id");
+            cmd.Parameters.AddWithValue("$id", query.MessageId);
+        }
+
+        cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT $n OFFSET $skip";
+        cmd.Parameters.AddWithValue("$n", query.Limit);
+        cmd.Parameters.AddWithValue("$skip", query.Offset);
+        var events = new List<AuditEvent>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(new AuditEvent(FromUnixMs(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
+        }
+
+        return events;
+    }
+
+    public Task AddDecisionCountsAsync(IReadOnlyCollection<DecisionCount> counts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        if (counts.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        return Submit(syncSpool: false, work: (c, t) =>
+        {
+            foreach (var row in counts)
+            {
+                var cmd = Command(c, t, "INSERT INTO decision_counts (day, disposition, rule, count) VALUES ($day, $disposition, $rule, $n) ON CONFLICT(day, disposition, rule) DO UPDATE SET count = count + excluded.count");
+                cmd.Parameters.AddWithValue("$day", row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("$disposition", row.Disposition);
+                cmd.Parameters.AddWithValue("$rule", row.Rule);
+                cmd.Parameters.AddWithValue("$n", row.Count);
+                cmd.ExecuteNonQuery();
+            }
+
+            return true;
+        });
+    }
+
+    public async Task<IReadOnlyList<DecisionCount>> ListDecisionCountsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT day, disposition, rule, count FROM decision_counts WHERE day >= $from AND day <= $to ORDER BY day, disposition, rule";
+        cmd.Parameters.AddWithValue("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        cmd.Parameters.AddWithValue("$to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var rows = new List<DecisionCount>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            rows.Add(new DecisionCount(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetInt64(3)));
+        }
+
+        return rows;
+    }
+
+    internal static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    private static List<ConsoleUser> ReadUsers(SqliteCommand cmd)
+    {
+        var list = new List<ConsoleUser>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt64(4) != 0));
+        }
+
+        return list;
+    }
+
+    private static List<ApiToken> ReadTokens(SqliteCommand cmd)
+    {
+        var list = new List<ApiToken>();
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            list.Add(new ApiToken(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), FromUnixMs(r.GetInt64(5)), r.IsDBNull(6) ? null : FromUnixMs(r.GetInt64(6))));
+        }
+
+        return list;
+    }
+}

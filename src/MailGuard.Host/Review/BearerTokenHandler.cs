@@ -1,0 +1,42 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace MailGuard.Host.Review;
+
+/// <summary>`Authorization: Bearer mgt_…` for the API: the token's role becomes the caller's; its name is "token:ID".</summary>
+internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationSchemeOptions>
+{
+    private readonly ConsoleAccounts _accounts;
+
+    public BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ConsoleAccounts accounts)
+        : base(options, logger, encoder)
+    {
+        _accounts = accounts;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var token = await _accounts.VerifyTokenAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (token is null)
+        {
+            return AuthenticateResult.Fail("invalid or revoked token");
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal("token:" + token.Id, token.Role, Scheme.Name), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = 401;
+        Response.Headers.WWWAuthenticate = "Bearer realm=\"mailguard\"";
+        return Task.CompletedTask;
+    }
+}

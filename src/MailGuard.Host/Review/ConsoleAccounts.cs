@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using System.Text;
+using MailGuard.Core.Store;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Review;
+
+/// <summary>
+/// Console accounts and API tokens over <see cref="IAccountStore"/>: names, password hashes
+/// (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>, PBKDF2 with a per-hash salt),
+/// random passwords, and bearer tokens of the form <c>mgt_ID_SECRET</c> of which only a SHA-256
+/// of the secret is stored (the secret has 256 bits of entropy, so a slow hash adds nothing).
+/// </summary>
+public sealed partial class ConsoleAccounts
+{
+    private const string TokenPrefix = "mgt_";
+    private static readonly PasswordHasher<ConsoleUser> s_hasher = new();
+
+    // Verified when the account does not exist, so that a wrong name costs as much as a wrong password.
+    private static readonly string s_dummyHash = s_hasher.HashPassword(null!, "not a password: " + Guid.NewGuid());
+
+    private readonly IAccountStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ConsoleAccounts(IAccountStore store, TimeProvider time, ILogger<ConsoleAccounts> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+    }
+
+    public IAccountStore Store => _store;
+
+    /// <summary>Letters, digits and <c>. - _ @</c>, 1 to 64 characters; names are compared lower-cased.</summary>
+    public static bool IsValidName(string? name) =>
+        name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '@');
+
+    public static string Normalize(string name) => name.Trim().ToLowerInvariant();
+
+    /// <summary>A password for a new or reset account: 20 characters from a 57-symbol alphabet (about 116 bits).</summary>
+    public static string RandomPassword() => RandomNumberGenerator.GetString("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789", 20);
+
+    /// <summary>At least 12 characters: long passphrases beat composition rules (NIST SP 800-63B §5.1.1).</summary>
+    public static string? PasswordProblem(string? password) =>
+        password is null || password.Length < 12 ? "A password needs at least 12 characters." : password.Length > 256 ? "A password may have at most 256 characters." : null;
+
+    public static string HashPassword(string password) => s_hasher.HashPassword(null!, password);
+
+    /// <summary>
+    /// With no accounts at all, creates <paramref name="name"/> as admin with a random password and
+    /// logs it once: never a fixed default password. Returns the password, or null when accounts exist.
+    /// </summary>
+    public async Task<string?> EnsureInitialAdminAsync(string name, CancellationToken cancellationToken = default)
+    {
+        if (await _store.CountUsersAsync(cancellationToken) > 0)
+        {
+            return null;
+        }
+
+        string password = RandomPassword();
+        var user = new ConsoleUser(Normalize(name), HashPassword(password), ConsoleRole.Admin, _time.GetUtcNow());
+        if (!await _store.AddUserAsync(user, new AuditEvent(_time.GetUtcNow(), "system", "user-created", null, "first start: no console accounts", $"{user.Name} (admin)"), cancellationToken))
+        {
+            // Another node sharing the store created it first.
+            return null;
+        }
+
+        LogInitialAdmin(_logger, user.Name, password);
+        return password;
+    }
+
+    /// <summary>The account when the name and password match an enabled account; null otherwise (same cost either way).</summary>
+    public async Task<ConsoleUser?> VerifyPasswordAsync(string name, string password, CancellationToken cancellationToken = default)
+    {
+        var user = IsValidName(name) ? await _store.GetUserAsync(Normalize(name), cancellationToken) : null;
+        var result = s_hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? s_dummyHash, password ?? "");
+        if (user is null || user.Disabled || result == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await _store.UpdateUserAsync(user.Name, new ConsoleUserChange(PasswordHash: HashPassword(password!)), new AuditEvent(_time.GetUtcNow(), "system", "password-rehashed", null, null, user.Name), cancellationToken);
+        }
+
+        return user;
+    }
+
+    /// <summary>Creates an account with a random password; null when the name is invalid or taken.</summary>
+    public async Task<string?> CreateUserAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default)
+    {
+        if (!IsValidName(name))
+        {
+            return null;
+        }
+
+        string password = RandomPassword();
+        var user = new ConsoleUser(Normalize(name), HashPassword(password), role, _time.GetUtcNow());
+        bool added = await _store.AddUserAsync(user, new AuditEvent(_time.GetUtcNow(), actor, "user-created", null, null, $"{user.Name} ({RoleName(role)})"), cancellationToken);
+        return added ? password : null;
+    }
+
+    /// <summary>Sets a new random password (admin reset); null when there is no such account.</summary>
+    public async Task<string?> ResetPasswordAsync(string name, string actor, CancellationToken cancellationToken = default)
+    {
+        string password = RandomPassword();
+        bool done = await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(password)), new AuditEvent(_time.GetUtcNow(), actor, "password-reset", null, null, Normalize(name)), cancellationToken);
+        return done ? password : null;
+    }
+
+    public Task<bool> ChangePasswordAsync(string name, string newPassword, CancellationToken cancellationToken = default) =>
+        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(newPassword)), new AuditEvent(_time.GetUtcNow(), Normalize(name), "password-changed", null, null, Normalize(name)), cancellationToken);
+
+    public Task<bool> SetDisabledAsync(string name, bool disabled, string actor, CancellationToken cancellationToken = default) =>
+        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Disabled: disabled), new AuditEvent(_time.GetUtcNow(), actor, disabled ? "user-disabled" : "user-enabled", null, null, Normalize(name)), cancellationToken);
+
+    public Task<bool> SetRoleAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default) =>
+        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Role: role), new AuditEvent(_time.GetUtcNow(), actor, "user-role-changed", null, null, $"{Normalize(name)} ({RoleName(role)})"), cancellationToken);
+
+    /// <summary>Creates a bearer token; the returned text is the only copy of its secret.</summary>
+    public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default)
+    {
+        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = new ApiToken(id, name.Trim(), HashSecret(secret), role, actor, _time.GetUtcNow());
+        await _store.AddTokenAsync(token, new AuditEvent(_time.GetUtcNow(), actor, "token-created", null, null, $"{id} {token.Name} ({RoleName(role)})"), cancellationToken);
+        return (token, TokenPrefix + id + "_" + secret);
+    }
+
+    public Task<bool> RevokeTokenAsync(string id, string actor, CancellationToken cancellationToken = default) =>
+        _store.RevokeTokenAsync(id, new AuditEvent(_time.GetUtcNow(), actor, "token-revoked", null, null, id), cancellationToken);
+
+    /// <summary>The token when <paramref name="presented"/> is a live token's full text; null otherwise.</summary>
+    public async Task<ApiToken?> VerifyTokenAsync(string presented, CancellationToken cancellationToken = default)
+    {
+        if (!presented.StartsWith(TokenPrefix, StringComparison.Ordinal) || presented.Length > 200)
+        {
+            return null;
+        }
+
+        int separator = presented.IndexOf('_', TokenPrefix.Length);
+        if (separator < 0)
+        {
+            return null;
+        }
+
+        string id = presented[TokenPrefix.Length..separator];
+        string secret = presented[(separator + 1)..];
+        if (id.Length != 12 || !id.All(char.IsAsciiHexDigitLower))
+        {
+            return null;
+        }
+
+        var token = await _store.GetTokenAsync(id, cancellationToken);
+        if (token is null || token.RevokedAt is not null)
+        {
+            return null;
+        }
+
+        bool same = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashSecret(secret)), Encoding.ASCII.GetBytes(token.SecretHash));
+        return same ? token : null;
+    }
+
+    public static string RoleName(ConsoleRole role) => role == ConsoleRole.Admin ? "admin" : "reviewer";
+
+    public static bool TryParseRole(string? text, out ConsoleRole role)
+    {
+        role = ConsoleRole.Reviewer;
+        switch (text?.Trim().ToLowerInvariant())
+        {
+            case "admin":
+                role = ConsoleRole.Admin;
+                return true;
+            case "reviewer":
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(EventId = Logging.LogEventIds.InitialAdminCreated, Level = LogLevel.Warning, Message = "No console accounts: created admin account '{Name}' with password {Password} (shown once; log in and change it)")]
+    private static partial void LogInitialAdmin(ILogger logger, string name, string password);
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Review;
+
+/// <summary>
+/// Errors as RFC 9457 problem details for the API and a plain page for the console; neither ever
+/// carries an exception's message or stack trace (those go to the log, with the request's trace id).
+/// </summary>
+internal static partial class ConsoleErrors
+{
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/metrics");
+
+    public static async Task HandleExceptionAsync(HttpContext context)
+    {
+        var feature = context.Features.Get<IExceptionHandlerFeature>();
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MailGuard.Host.Review.ConsoleErrors");
+        LogError(logger, feature?.Error, context.Request.Method, feature?.Path ?? context.Request.Path.Value ?? "", context.TraceIdentifier);
+        context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal error", $"The request failed; the server log has the details under trace id {context.TraceIdentifier}.");
+    }
+
+    public static async Task HandleStatusCodeAsync(StatusCodeContext status)
+    {
+        var context = status.HttpContext;
+        int code = context.Response.StatusCode;
+        string title = code switch
+        {
+            400 => "Bad request",
+            401 => "Authentication required",
+            403 => "Forbidden",
+            404 => "Not found",
+            405 => "Method not allowed",
+            409 => "Conflict",
+            413 => "Request too large",
+            _ => "Error",
+        };
+        await WriteAsync(context, code, title, null);
+    }
+
+    public static Task WriteAsync(HttpContext context, int status, string title, string? detail)
+    {
+        if (IsApi(context.Request))
+        {
+            return Results.Problem(detail: detail, statusCode: status, title: title, type: $"https://www.rfc-editor.org/rfc/rfc9110#status.{status}").ExecuteAsync(context);
+        }
+
+        context.Response.ContentType = "text/html; charset=utf-8";
+        string body = $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{status} {title}</title><link rel=\"stylesheet\" href=\"/assets/site.css\"></head><body><main><h1>{status} {title}</h1><p>{System.Net.WebUtility.HtmlEncode(detail ?? "")}</p><p><a href=\"/messages\">Held messages</a></p></main></body></html>";
+        return context.Response.WriteAsync(body);
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleError, Level = LogLevel.Error, Message = "Console request {Method} {Path} failed (trace {TraceId})")]
+    private static partial void LogError(ILogger logger, Exception? exception, string method, string path, string traceId);
+}

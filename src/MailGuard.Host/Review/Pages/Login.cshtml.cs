@@ -1,0 +1,79 @@
+using MailGuard.Core.Store;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Review.Pages;
+
+public sealed partial class LoginModel : PageModel
+{
+    private readonly ConsoleAccounts _accounts;
+    private readonly LoginThrottle _throttle;
+    private readonly IQuarantineStore _audit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public LoginModel(ConsoleAccounts accounts, LoginThrottle throttle, IQuarantineStore audit, TimeProvider time, ILogger<LoginModel> logger)
+    {
+        _accounts = accounts;
+        _throttle = throttle;
+        _audit = audit;
+        _time = time;
+        _logger = logger;
+    }
+
+    [BindProperty]
+    public string? Name { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        string name = ConsoleAccounts.Normalize(Name ?? "");
+        string client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (_throttle.IsLocked(name, client))
+        {
+            LogThrottled(_logger, name, client);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Error = "Too many failed attempts. Try again later.";
+            return Page();
+        }
+
+        var user = await _accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
+        if (user is null)
+        {
+            _throttle.RecordFailure(name, client);
+            LogFailed(_logger, name, client);
+            await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), ConsoleAccounts.IsValidName(name) ? name : "unknown", "login-failed", null, null, client));
+            Error = "Wrong account name or password.";
+            return Page();
+        }
+
+        _throttle.RecordSuccess(name);
+        LogSucceeded(_logger, user.Name, client);
+        await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), user.Name, "login", null, null, client));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(user.Name, user.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(user)));
+        return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/messages");
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.LoginSucceeded, Level = LogLevel.Information, Message = "Console login by {Name} from {Client}")]
+    private static partial void LogSucceeded(ILogger logger, string name, string client);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.LoginFailed, Level = LogLevel.Warning, Message = "Console login failed for {Name} from {Client}")]
+    private static partial void LogFailed(ILogger logger, string name, string client);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.LoginThrottled, Level = LogLevel.Warning, Message = "Console login refused (too many failures) for {Name} from {Client}")]
+    private static partial void LogThrottled(ILogger logger, string name, string client);
+}

@@ -1,0 +1,176 @@
+using MailGuard.Core.Inspection;
+using MailGuard.Core.Policy;
+using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Relay;
+using MailGuard.Mime;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Review;
+
+/// <summary>What a reviewer can do to a held message.</summary>
+public enum ReviewVerb
+{
+    Release,
+    ReleaseBccFix,
+    Return,
+    Delete,
+}
+
+/// <summary>How a reviewer's action ended. Expected refusals are values, not exceptions.</summary>
+public enum ReviewOutcome
+{
+    Applied,
+
+    /// <summary>Four-eyes: the first approval is recorded; a second reviewer must release.</summary>
+    AwaitingSecondReviewer,
+
+    /// <summary>Four-eyes: this reviewer already approved; someone else must release.</summary>
+    SecondReviewerRequired,
+    NotFound,
+    NotHeld,
+    ReasonRequired,
+}
+
+public sealed record ReviewResult(ReviewOutcome Outcome, QuarantineStatus? Status = null);
+
+/// <summary>
+/// The one implementation of release, release with Bcc fix, return and delete, used by the console
+/// pages, the API and the CLI alike, so that all three apply the same rules (reasons, four-eyes)
+/// and leave the same audit trail. The store makes each decision exactly once.
+/// </summary>
+public sealed partial class ReviewActions
+{
+    public const int MaxReasonLength = 1000;
+    public const string ApprovalAction = "release-approved";
+
+    private readonly IQuarantineStore _store;
+    private readonly MailGuardOptions _options;
+    private readonly PolicyOptions _policy;
+    private readonly DeliverySignal? _signal;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ReviewActions(IQuarantineStore store, MailGuardOptions options, PolicyOptions? policy, DeliverySignal? signal, TimeProvider time, ILogger<ReviewActions> logger)
+    {
+        _store = store;
+        _options = options;
+        _policy = policy ?? new PolicyOptions();
+        _signal = signal;
+        _time = time;
+        _logger = logger;
+    }
+
+    public static string Name(ReviewVerb verb) => verb switch
+    {
+        ReviewVerb.Release => "release",
+        ReviewVerb.ReleaseBccFix => "release-bcc-fix",
+        ReviewVerb.Return => "return",
+        _ => "delete",
+    };
+
+    public static bool TryParse(string? text, out ReviewVerb verb)
+    {
+        foreach (var v in Enum.GetValues<ReviewVerb>())
+        {
+            if (string.Equals(Name(v), text, StringComparison.OrdinalIgnoreCase))
+            {
+                verb = v;
+                return true;
+            }
+        }
+
+        verb = default;
+        return false;
+    }
+
+    /// <summary>Whether releasing needs two reviewers: Console:FourEyes and findings about people (not only exposed addresses or unreadable parts).</summary>
+    public bool NeedsTwoReviewers(QuarantineRecord record) =>
+        _options.Console.FourEyes && FindingsJson.Deserialize(record.FindingsJson).Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable));
+
+    /// <summary>Trims, removes control characters and bounds a reviewer's reason; null when nothing is left.</summary>
+    public static string? CleanReason(string? reason)
+    {
+        if (reason is null)
+        {
+            return null;
+        }
+
+        var kept = new string(reason.Where(c => !char.IsControl(c) || c is '\n').ToArray()).Trim();
+        return kept.Length == 0 ? null : kept.Length > MaxReasonLength ? kept[..MaxReasonLength] : kept;
+    }
+
+    public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, CancellationToken cancellationToken = default)
+    {
+        reason = CleanReason(reason);
+        if (reason is null && reasonRequired)
+        {
+            return new ReviewResult(ReviewOutcome.ReasonRequired);
+        }
+
+        var record = await _store.GetQuarantineAsync(messageId, cancellationToken);
+        if (record is null)
+        {
+            return new ReviewResult(ReviewOutcome.NotFound);
+        }
+
+        if (record.Status != QuarantineStatus.Held)
+        {
+            return new ReviewResult(ReviewOutcome.NotHeld, record.Status);
+        }
+
+        if (verb is ReviewVerb.Release or ReviewVerb.ReleaseBccFix && NeedsTwoReviewers(record))
+        {
+            var approvals = (await _store.ListAuditAsync(messageId, 1000, cancellationToken)).Where(a => a.Action == ApprovalAction).ToList();
+            if (approvals.Count == 0 || approvals.All(a => a.Actor == actor))
+            {
+                if (approvals.Any(a => a.Actor == actor))
+                {
+                    return new ReviewResult(ReviewOutcome.SecondReviewerRequired, record.Status);
+                }
+
+                await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, ApprovalAction, messageId, reason, "first of two approvals for " + Name(verb)), cancellationToken);
+                LogAction(_logger, messageId, ApprovalAction, actor, "awaiting second reviewer");
+                return new ReviewResult(ReviewOutcome.AwaitingSecondReviewer, record.Status);
+            }
+        }
+
+        var decision = verb switch
+        {
+            ReviewVerb.Release => await _store.ReleaseAsync(messageId, actor, reason, null, cancellationToken),
+            ReviewVerb.ReleaseBccFix => await _store.ReleaseAsync(messageId, actor, reason, await BccFixedAsync(messageId, cancellationToken), cancellationToken),
+            ReviewVerb.Return => await _store.ReturnAsync(messageId, actor, reason, await HeldMessageReturn.BuildAsync(_store, record, reason, _options.Relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken), cancellationToken),
+            _ => await _store.DeleteHeldAsync(messageId, actor, reason, cancellationToken),
+        };
+        LogAction(_logger, messageId, Name(verb), actor, decision.Applied ? "applied" : "refused: " + decision.Status.ToString().ToLowerInvariant());
+        if (!decision.Applied)
+        {
+            return new ReviewResult(ReviewOutcome.NotHeld, decision.Status);
+        }
+
+        _signal?.Notify();
+        return new ReviewResult(ReviewOutcome.Applied, decision.Status);
+    }
+
+    /// <summary>The held bytes with external To/Cc addresses hidden, for release with the Bcc fix; null when the content is gone.</summary>
+    public async Task<byte[]?> BccFixedAsync(string messageId, CancellationToken cancellationToken = default)
+    {
+        await using var content = await _store.OpenContentAsync(messageId, cancellationToken);
+        if (content is null)
+        {
+            return null;
+        }
+
+        using var copy = new MemoryStream();
+        await content.CopyToAsync(copy, cancellationToken);
+        copy.Position = 0;
+        using var doc = MimeDocument.Load(copy, leaveOpen: true);
+        using var output = new MemoryStream();
+        Core.Dispositions.MessageRewriter.HideExternalRecipients(doc, output, new DomainSet(_policy.InternalDomains),
+            [new("X-MailGuard-Verdict", "released with Bcc fix"), new("X-MailGuard-Reference", messageId)]);
+        return output.ToArray();
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.ReviewAction, Level = LogLevel.Information, Message = "Review {MessageId}: {Action} by {Actor}, {Result}")]
+    private static partial void LogAction(ILogger logger, string messageId, string action, string actor, string result);
+}

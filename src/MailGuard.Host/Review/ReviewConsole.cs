@@ -1,0 +1,265 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using MailGuard.Core.Policy;
+using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Relay;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Review;
+
+/// <summary>
+/// The review console, API, /healthz and /metrics: an ASP.NET Core application of its own, on
+/// <c>Console:Listen</c>, started and stopped with `mailguard run`. It shares the relay's store,
+/// options, clock and logging (registered into its container from the host's), so both sides see
+/// one quarantine and one audit log; everything else (routing, authentication, Razor Pages) stays
+/// inside it. Pages use cookie sessions with antiforgery on every form; the API takes only bearer
+/// tokens; neither accepts the other's credentials.
+/// </summary>
+public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
+{
+    public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string BearerScheme = "Bearer";
+    public const string ReviewerPolicy = "reviewer";
+    public const string AdminPolicy = "admin";
+    public const string ApiPolicy = "api";
+    public const string ApiAdminPolicy = "api-admin";
+    public const string StampClaim = "mailguard:stamp";
+
+    private readonly IServiceProvider _root;
+    private readonly MailGuardOptions _options;
+    private readonly ILogger _logger;
+    private WebApplication? _app;
+
+    public ReviewConsole(IServiceProvider root, MailGuardOptions options, ILogger<ReviewConsole> logger)
+    {
+        _root = root;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>The bound addresses (with the real port when Console:Listen asked for port 0).</summary>
+    public IReadOnlyList<Uri> Addresses { get; private set; } = [];
+
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The console has not started.");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _app = Build();
+        var accounts = _app.Services.GetRequiredService<ConsoleAccounts>();
+        await accounts.EnsureInitialAdminAsync(_options.Console.InitialAdmin, cancellationToken);
+        await _app.StartAsync(cancellationToken);
+        Addresses = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
+        LogListening(_logger, string.Join(", ", Addresses));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    /// <summary>A short fingerprint of the password hash: a password change or reset ends the account's other sessions.</summary>
+    public static string Stamp(ConsoleUser user) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user.PasswordHash)))[..16];
+
+    private WebApplication Build()
+    {
+        var console = _options.Console;
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            // Razor Pages are found in the application's assembly: ours, also when a test host runs us.
+            ApplicationName = typeof(ReviewConsole).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
+        var loggerFactory = _root.GetRequiredService<ILoggerFactory>();
+        builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
+        ShareHostServices(builder.Services);
+
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+            kestrel.Limits.MaxConcurrentConnections = 500;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
+            var uri = new Uri(console.Listen!);
+            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
+            {
+                if (uri.Scheme == "https")
+                {
+                    listen.UseHttps(CertificateSource.Load(console.Tls));
+                }
+            }
+
+            if (uri.Host is "localhost")
+            {
+                kestrel.ListenLocalhost(uri.Port, Configure);
+            }
+            else if (uri.Host is "0.0.0.0" or "*" or "+" or "[::]")
+            {
+                kestrel.ListenAnyIP(uri.Port, Configure);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(uri.Host.Trim('[', ']')), uri.Port, Configure);
+            }
+        });
+
+        builder.Services.AddRoutingCore();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("MailGuard")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(_options.Storage.Directory), "console-keys")));
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "mailguard.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.FormFieldName = "__af";
+        });
+        builder.Services.AddAuthentication(CookieScheme)
+            .AddCookie(CookieScheme, o =>
+            {
+                o.Cookie.Name = "mailguard.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = console.SessionIdleTimeout;
+                o.SlidingExpiration = true;
+                o.LoginPath = "/login";
+                o.LogoutPath = "/logout";
+                o.AccessDeniedPath = "/denied";
+                o.ReturnUrlParameter = "returnUrl";
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
+            })
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerScheme, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(ReviewerPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("reviewer", "admin"))
+            .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("admin"))
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"))
+            .AddPolicy(ApiAdminPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("admin"));
+        builder.Services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Review/Pages";
+            o.Conventions.AuthorizeFolder("/", ReviewerPolicy);
+            o.Conventions.AuthorizeFolder("/Admin", AdminPolicy);
+            o.Conventions.AuthorizePage("/Messages/Original", AdminPolicy);
+            o.Conventions.AllowAnonymousToPage("/Login");
+            o.Conventions.AllowAnonymousToPage("/Error");
+            o.Conventions.AllowAnonymousToPage("/Request");
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ConsoleErrors.HandleExceptionAsync });
+        app.Use(SecurityHeaders);
+        app.UseStatusCodePages(ConsoleErrors.HandleStatusCodeAsync);
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGet("/assets/site.css", () => Results.Text(ConsoleAssets.Css, "text/css; charset=utf-8")).AllowAnonymous();
+        app.MapGet("/healthz", (Func<HttpContext, Task<IResult>>)HealthAsync).AllowAnonymous();
+        ApiEndpoints.Map(app);
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>Singletons of the host the console uses, registered as the same instances.</summary>
+    private void ShareHostServices(IServiceCollection services)
+    {
+        var store = _root.GetRequiredService<IMessageStore>();
+        services.AddSingleton(store);
+        services.AddSingleton((IQuarantineStore)store);
+        services.AddSingleton((IAccountStore)store);
+        services.AddSingleton((IReviewStore)store);
+        services.AddSingleton(_options);
+        services.AddSingleton(_root.GetService<PolicyOptions>() ?? new PolicyOptions());
+        services.AddSingleton(_root.GetRequiredService<TimeProvider>());
+        services.AddSingleton(_root.GetRequiredService<DeliverySignal>());
+        services.AddSingleton(_root.GetRequiredService<ConsoleAccounts>());
+        services.AddSingleton(_root.GetRequiredService<ReviewActions>());
+        services.AddSingleton(sp => new LoginThrottle(_options.Console.MaxLoginFailures, _options.Console.LoginLockout, sp.GetRequiredService<TimeProvider>()));
+    }
+
+    // Every response: no framing, no sniffing, no referrer, and a policy that loads nothing from
+    // anywhere but this server (no scripts at all). Pages show held mail, so nothing is cached.
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+        headers.CacheControl = "no-store";
+        return next();
+    }
+
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<ConsoleAccounts>();
+        string? name = context.Principal?.Identity?.Name;
+        var user = name is null ? null : await accounts.Store.GetUserAsync(name, context.HttpContext.RequestAborted);
+        string? role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+        if (user is null || user.Disabled || role != ConsoleAccounts.RoleName(user.Role) || context.Principal!.FindFirstValue(StampClaim) != Stamp(user))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieScheme);
+        }
+    }
+
+    private static async Task<IResult> HealthAsync(HttpContext context)
+    {
+        try
+        {
+            var accounts = context.RequestServices.GetRequiredService<IAccountStore>();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await accounts.CountUsersAsync(timeout.Token);
+            return Results.Text("healthy\n", "text/plain");
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return Results.Text("unhealthy: store unreachable\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>Builds the principal a console session or token carries.</summary>
+    public static ClaimsPrincipal Principal(string name, ConsoleRole role, string scheme, string? stamp = null)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, ConsoleAccounts.RoleName(role)) };
+        if (stamp is not null)
+        {
+            claims.Add(new Claim(StampClaim, stamp));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleListening, Level = LogLevel.Information, Message = "Review console listening on {Addresses}")]
+    private static partial void LogListening(ILogger logger, string addresses);
+}
