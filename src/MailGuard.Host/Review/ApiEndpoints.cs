@@ -5,6 +5,7 @@ using MailGuard.Core.Inspection;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace MailGuard.Host.Review;
@@ -29,7 +30,7 @@ internal static class ApiEndpoints
         [property: JsonPropertyName("reason")] string? Reason,
         [property: JsonPropertyName("bcc_fix")] bool BccFix = false);
 
-    private static async Task<IResult> ListAsync(HttpContext context, IReviewStore store, string? status, string? rule, string? sender, string? q, string? from, string? to, int? offset, int? limit)
+    private static async Task<IResult> ListAsync(HttpContext context, [FromServices] IReviewStore store, string? status, string? rule, string? sender, string? q, string? from, string? to, int? offset, int? limit)
     {
         if (!TryStatus(status ?? "held", out var parsed))
         {
@@ -47,7 +48,7 @@ internal static class ApiEndpoints
         return Results.Json(new { total = page.Total, offset = skip, items = page.Items.Select(Summary) });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IQuarantineStore store, string id)
+    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IQuarantineStore store, string id)
     {
         if (!MessageIds.IsValid(id))
         {
@@ -79,7 +80,7 @@ internal static class ApiEndpoints
         });
     }
 
-    private static async Task<IResult> ActAsync(HttpContext context, ReviewActions actions, string id, string action)
+    private static async Task<IResult> ActAsync(HttpContext context, [FromServices] ReviewActions actions, string id, string action)
     {
         if (action is not ("release" or "return" or "delete"))
         {

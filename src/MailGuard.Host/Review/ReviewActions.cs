@@ -69,7 +69,7 @@ public sealed partial class ReviewActions
         _ => "delete",
     };
 
-    public static bool TryParse(string? text, out ReviewVerb verb)
+    public static bool TryParseVerb(string? text, out ReviewVerb verb)
     {
         foreach (var v in Enum.GetValues<ReviewVerb>())
         {

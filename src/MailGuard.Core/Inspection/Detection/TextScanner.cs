@@ -285,6 +285,9 @@ internal static partial class TextScanner
             if (i > 0 && (char.IsLetterOrDigit(text[i - 1])
                 || (text[i - 1] is '/' or '.' or ':' or ',' or '_' && i > 1 && char.IsAsciiDigit(text[i - 2]))))
             {
+                // Past the opener first: a '(' or '+' glued to a word ("alert(1)") is not a
+                // letter or digit, and without this step the loop would never move on.
+                i++;
                 while (i < n && char.IsLetterOrDigit(text[i]))
                 {
                     i++;

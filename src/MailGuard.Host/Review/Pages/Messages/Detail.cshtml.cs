@@ -72,7 +72,7 @@ public sealed class MessageModel : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync(string? verb, string? reason)
     {
-        if (!MessageIds.IsValid(Id) || !ReviewActions.TryParse(verb, out var parsed))
+        if (!MessageIds.IsValid(Id) || !ReviewActions.TryParseVerb(verb, out var parsed))
         {
             return BadRequest();
         }
