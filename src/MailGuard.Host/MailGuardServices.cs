@@ -1,6 +1,7 @@
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
+using MailGuard.Host.Metrics;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,6 +108,7 @@ public static class MailGuardServices
             services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
         }
         services.TryAddSingleton<DeliverySignal>();
+        services.TryAddSingleton<MailGuardMetrics>();
         services.TryAddSingleton<RelayHooks>();
         services.TryAddSingleton<RelayService>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayService>());
@@ -126,6 +128,8 @@ public static class MailGuardServices
             services.TryAddSingleton<IDeliveryTransport>(_ => new PickupTransport(pickup));
         }
 
+        services.TryAddSingleton<UpstreamHealth>();
+        services.TryAddSingleton<MailGuardMetrics>();
         services.AddHostedService<DeliveryWorker>();
         services.AddHostedService<QueuePurger>();
         return services;

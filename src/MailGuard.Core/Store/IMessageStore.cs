@@ -48,4 +48,10 @@ public interface IMessageStore : IAsyncDisposable
     /// that no recipient waits for any more (delivered or failed), with their entries. Returns how many.
     /// </summary>
     Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Counts of queue entries by status, the oldest queued message and the messages still held, read
+    /// in one statement (one snapshot). Counting only, no rows: cheap enough for every metrics scrape.
+    /// </summary>
+    Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default);
 }

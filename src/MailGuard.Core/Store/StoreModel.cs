@@ -120,3 +120,11 @@ public sealed record QueueEntryInfo(
 /// <param name="Statuses">Null lists every status.</param>
 /// <param name="Limit">Finite by default so a listing of a large queue stays bounded.</param>
 public sealed record QueueQuery(IReadOnlyCollection<QueueEntryStatus>? Statuses = null, string? MessageId = null, int Limit = 1000);
+
+/// <summary>Result of <see cref="IMessageStore.GetStatsAsync"/>: sizes, never contents or addresses.</summary>
+/// <param name="QueuedEntries">Recipients waiting for an attempt (due, deferred or leased).</param>
+/// <param name="DeliveredEntries">Delivered entries not yet purged (kept for Storage:RetainFinishedHours).</param>
+/// <param name="FailedEntries">Failed or expired entries not yet purged.</param>
+/// <param name="OldestQueuedReceivedAt">When the oldest message with a queued entry was received; null when none is queued.</param>
+/// <param name="HeldMessages">Quarantined messages still waiting for a decision.</param>
+public sealed record StoreStats(long QueuedEntries, long DeliveredEntries, long FailedEntries, DateTimeOffset? OldestQueuedReceivedAt, long HeldMessages);

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
+using MailGuard.Host.Metrics;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,8 +34,10 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private readonly CircuitBreakerStateProvider _breakerState = new();
     private readonly Channel<ClaimedMessage> _work = Channel.CreateUnbounded<ClaimedMessage>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly SemaphoreSlim _slots;
+    private readonly MailGuardMetrics _metrics;
+    private readonly UpstreamHealth _health;
 
-    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger)
+    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health)
     {
         _store = store;
         _spool = spool;
@@ -44,6 +47,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
         _serverName = options.Relay.ServerName;
         _time = time;
         _logger = logger;
+        _metrics = metrics;
+        _health = health;
         _retry = new RetrySchedule(_options);
         // Two messages per worker in hand: one being sent, one ready, without leasing far ahead.
         _slots = new SemaphoreSlim(_options.Concurrency * 2);
@@ -62,16 +67,19 @@ internal sealed partial class DeliveryWorker : BackgroundService
                 OnOpened = args =>
                 {
                     LogCircuitOpened(_logger, args.BreakDuration.TotalSeconds);
+                    _health.CircuitOpened(args.BreakDuration);
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
                     LogCircuitClosed(_logger);
+                    _health.CircuitClosed();
                     return ValueTask.CompletedTask;
                 },
                 OnHalfOpened = _ =>
                 {
                     LogCircuitHalfOpened(_logger);
+                    _health.CircuitHalfOpened();
                     return ValueTask.CompletedTask;
                 },
             });
@@ -286,6 +294,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             return;
         }
 
+        RecordMetrics(message, result, delivered, deferred, failed.Count, now);
         if (delivered > 0)
         {
             LogDelivered(_logger, message.Id, delivered, result.RemoteMta ?? "pickup");
@@ -317,6 +326,27 @@ internal sealed partial class DeliveryWorker : BackgroundService
         if (completion.MessageFinished && !message.HasInlineContent)
         {
             _spool.Delete(message.Id);
+        }
+    }
+
+    /// <summary>Counts the recorded outcomes and tells the upstream health what this attempt says about the upstream.</summary>
+    private void RecordMetrics(StoredMessage message, TransportResult result, int delivered, int deferred, int failed, DateTimeOffset now)
+    {
+        _metrics.DeliveryAttempted(RecipientDisposition.Delivered, delivered);
+        _metrics.DeliveryAttempted(RecipientDisposition.Deferred, deferred);
+        _metrics.DeliveryAttempted(RecipientDisposition.Failed, failed);
+        if (delivered > 0)
+        {
+            _metrics.Delivered(now - message.ReceivedAt);
+            _health.Succeeded();
+        }
+
+        // A refused recipient is the recipient's problem; an upstream that failed, or deferred
+        // everyone, is the upstream's.
+        if (result.UpstreamFailure || (delivered == 0 && deferred > 0))
+        {
+            var why = result.Recipients.FirstOrDefault(r => r.Status == RecipientAttemptStatus.Transient) ?? result.Recipients.FirstOrDefault(r => r.Status != RecipientAttemptStatus.Delivered);
+            _health.Failed(why?.Reply);
         }
     }
 

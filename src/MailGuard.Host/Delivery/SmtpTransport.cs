@@ -30,6 +30,9 @@ internal sealed class SmtpTransport : IDeliveryTransport
 
     public bool IsRemote => true;
 
+    /// <summary>The smart host as host:port (an IPv6 literal in brackets), for the review console.</summary>
+    internal string Endpoint => (_options.Host.Contains(':', StringComparison.Ordinal) ? $"[{_options.Host}]" : _options.Host) + ":" + _options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public IDeliverySession OpenSession() => new Session(this);
 
     private sealed class Session(SmtpTransport owner) : IDeliverySession

@@ -1,3 +1,4 @@
+using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Smtp.Server;
 
@@ -46,7 +47,11 @@ public sealed record OutgoingNotice(string To, byte[] Content);
 /// <param name="ReplacementContent">When set, these bytes are queued instead of the received ones (verdict headers, hidden recipients).</param>
 /// <param name="Notices">Queued in the same transaction as the message (or its quarantine record), before the reply.</param>
 /// <param name="Hold">Why the message is held, for <see cref="DispositionAction.Hold"/>.</param>
-public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, IReadOnlyList<OutgoingNotice>? Notices = null, HoldDetails? Hold = null)
+/// <param name="AppliedAction">
+/// The policy action a delivery carries out (tag, rewrite-bcc), for the metrics; null when no
+/// policy decided or the action is the disposition itself.
+/// </param>
+public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, IReadOnlyList<OutgoingNotice>? Notices = null, HoldDetails? Hold = null, PolicyAction? AppliedAction = null)
 {
     public static MessageDecision Deliver { get; } = new(DispositionAction.Deliver);
 }

@@ -3,6 +3,7 @@ using MailGuard.Core.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
+using MailGuard.Host.Metrics;
 using MailGuard.Mime;
 using Microsoft.Extensions.Logging;
 
@@ -30,8 +31,9 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly TimeProvider _time;
     private readonly string _serverName;
     private readonly NotificationOptions _notifications;
+    private readonly MailGuardMetrics _metrics;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options)
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics)
     {
         _policy = new PolicyEngine(policy);
         _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
@@ -39,6 +41,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         _time = time;
         _serverName = options.Relay.ServerName;
         _notifications = policy.Notifications;
+        _metrics = metrics;
     }
 
     public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)
@@ -46,14 +49,14 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Verdict verdict;
         MessageDecision decision;
-        int findings = 0;
+        IReadOnlyList<Finding> findings = [];
         try
         {
             using var content = message.OpenContent();
             using var document = MimeDocument.Load(content);
             var envelope = new MessageEnvelope(message.Envelope.ReversePath, message.Envelope.Recipients.Select(r => r.Address).ToList());
             var result = _inspector.Inspect(document, envelope, cancellationToken);
-            findings = result.Findings.Count;
+            findings = result.Findings;
             verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
             decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject), document);
         }
@@ -64,11 +67,18 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             LogInspectionFailed(_logger, ex, message.Id);
             verdict = _policy.InspectionFailed("inspection failed");
             var failure = new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/"), [], "inspection failed");
-            decision = Apply(new Context(message, verdict, [failure], null, null, null), document: null);
+            findings = [failure];
+            decision = Apply(new Context(message, verdict, findings, null, null, null), document: null);
         }
 
-        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        LogVerdict(_logger, message.Id, verdict.Action.Name(), verdict.WouldHaveAction.Name(), verdict.Rule ?? "-", findings, ms);
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        _metrics.ScanCompleted(elapsed);
+        foreach (var finding in findings)
+        {
+            _metrics.FindingReported(finding.Kind);
+        }
+
+        LogVerdict(_logger, message.Id, verdict.Action.Name(), verdict.WouldHaveAction.Name(), verdict.Rule ?? "-", findings.Count, elapsed.TotalMilliseconds);
         return ValueTask.FromResult(decision);
     }
 
@@ -90,7 +100,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             {
                 using var tagged = new MemoryStream();
                 MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray());
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray(), AppliedAction: PolicyAction.Tag);
             }
 
             case PolicyAction.RewriteBcc when document is not null:
@@ -98,7 +108,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                 using var rewritten = new MemoryStream();
                 MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
                 var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices);
+                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
             }
 
             case PolicyAction.Return when c.MayNotifySender:

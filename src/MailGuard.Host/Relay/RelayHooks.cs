@@ -1,5 +1,7 @@
+using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
+using MailGuard.Host.Metrics;
 using MailGuard.Smtp;
 using MailGuard.Smtp.Server;
 using Microsoft.Extensions.Logging;
@@ -24,6 +26,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly long _inlineContentBytes;
     private readonly IQuarantineStore? _quarantine;
     private readonly ContentProtector? _protector;
+    private readonly MailGuardMetrics _metrics;
 
     public RelayHooks(
         MailGuardOptions options,
@@ -33,7 +36,8 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         IRelayAuthenticator authenticator,
         DeliverySignal signal,
         TimeProvider time,
-        ILogger<RelayHooks> logger)
+        ILogger<RelayHooks> logger,
+        MailGuardMetrics metrics)
     {
         _options = options.Relay;
         _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
@@ -48,6 +52,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         _time = time;
         _logger = logger;
         _inlineContentBytes = options.Storage.InlineContentBytes;
+        _metrics = metrics;
     }
 
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
@@ -59,6 +64,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         {
             // The user name is an AUTH argument too: only the session and mechanism are logged.
             LogAuthFailed(_logger, session.Id, mechanism);
+            _metrics.SmtpRefused(SmtpRefusal.AuthFailed);
         }
 
         return ok;
@@ -75,6 +81,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         }
 
         LogRelayDenied(_logger, session.Id, session.RemoteAddress?.ToString() ?? "unknown");
+        _metrics.SmtpRefused(SmtpRefusal.RelayDenied);
         return ValueTask.FromResult(SmtpReplies.RelayDenied);
     }
 
@@ -115,6 +122,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                     await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "mailguard", "reject", writer.Id, decision.Reason, $"from {envelope.ReversePath} to {envelope.Recipients.Count} recipient(s)"), cancellationToken);
                 }
 
+                _metrics.MessageDecided(PolicyAction.Reject);
                 return SmtpReplies.ContentRejected(decision.Reason is { Length: > 0 } reason ? reason + " (" + writer.Id + ")" : "Message refused by policy (" + writer.Id + ")");
             }
 
@@ -156,6 +164,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 {
                     // No quarantine to keep it in: refusing is the only answer that loses nothing.
                     LogMessageRejected(_logger, writer.Id, writer.Session.Id);
+                    _metrics.MessageDecided(PolicyAction.Reject);
                     return SmtpReplies.ContentRejected((decision.Reason ?? "Message held back by policy") + " (" + writer.Id + ")");
                 }
 
@@ -175,6 +184,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 writer.Committed = !encryptedCopy;
                 _signal.Notify();
                 LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
+                _metrics.MessageDecided(PolicyAction.Hold);
                 return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
             }
 
@@ -189,6 +199,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 writer.Committed = false;
                 _signal.Notify();
                 LogMessageReturned(_logger, writer.Id, writer.Session.Id);
+                _metrics.MessageDecided(PolicyAction.Return);
                 return new SmtpReply(250, "2.0.0", $"Ok: not delivered, returned to sender ({writer.Id})");
             }
 
@@ -196,11 +207,14 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             writer.Committed = true;
             _signal.Notify();
             LogMessageAccepted(_logger, writer.Id, writer.Session.Id, recipients.Length, size, envelope.LongLineCount, envelope.BareLineFeedCount);
+            // Counted once durable, like the others: a commit that fails is counted as a refusal instead.
+            _metrics.MessageDecided(decision.AppliedAction is PolicyAction.Tag or PolicyAction.RewriteBcc ? decision.AppliedAction.Value : PolicyAction.Deliver);
             return SmtpReplies.Queued(writer.Id);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
         {
             LogCommitFailed(_logger, ex, writer.Id, writer.Session.Id);
+            _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
             bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
             return full ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
         }

@@ -261,6 +261,43 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task GetStats_CountsEntriesByStatusOldestQueuedAndStillHeld()
+    {
+        Assert.Equal(new StoreStats(0, 0, 0, null, 0), await _store.GetStatsAsync());
+
+        var first = Message("a@example.com", "b@example.com", "c@example.com");
+        await _store.EnqueueAsync(first);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        var second = Message("d@example.com");
+        await _store.EnqueueAsync(second);
+        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
+        await _store.CompleteAttemptAsync(first.Id,
+        [
+            new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250"),
+            new RecipientOutcome(claim.Recipients[1].EntryId, RecipientDisposition.Failed, "550"),
+            new RecipientOutcome(claim.Recipients[2].EntryId, RecipientDisposition.Deferred, "451", _time.GetUtcNow().AddHours(1)),
+        ]);
+
+        // Deferred and leased entries are still queued; the oldest is the first message's.
+        Assert.Equal(new StoreStats(2, 1, 1, first.ReceivedAt, 0), await _store.GetStatsAsync());
+
+        _time.Advance(TimeSpan.FromHours(2));
+        claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
+        await _store.CompleteAttemptAsync(first.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        var kept = HeldMessage();
+        var decided = HeldMessage();
+        await Store.HoldAsync(kept, new HoldDetails("rule", "why", "Subject", null, "[]"), new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", kept.Id, null));
+        await Store.HoldAsync(decided, new HoldDetails("rule", "why", "Subject", null, "[]"), new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", decided.Id, null));
+        Assert.True((await Store.DeleteHeldAsync(decided.Id, "reviewer", "not needed")).Applied);
+
+        // Held messages have no queue entries; only the one still held is counted.
+        Assert.Equal(new StoreStats(1, 2, 1, second.ReceivedAt, 1), await _store.GetStatsAsync());
+    }
+
+    private NewMessage HeldMessage() =>
+        new(MessageIds.New(_time), "clerk@example.org", ["x@example.com"], _time.GetUtcNow(), "127.0.0.1", "client.example", null, 5, InlineContent: "held"u8.ToArray());
+
+    [StoreFact]
     public async Task Reopen_QueueSurvives_MigrationsAppliedOnce()
     {
         var m = Message("a@example.com");

@@ -118,6 +118,23 @@ public sealed partial class PostgresMessageStore
         return claimed;
     }
 
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        // One statement: one snapshot of a queue other nodes are changing. Queued entries are
+        // counted from the partial index queue_due; the finished ones (kept until the purge) and
+        // the held messages by scans that read no content.
+        await using var c = await OpenAsync(cancellationToken);
+        await using var cmd = Command(c, null,
+            "SELECT (SELECT COUNT(*) FROM queue WHERE status = 0), "
+            + "(SELECT COUNT(*) FROM queue WHERE status = 1), "
+            + "(SELECT COUNT(*) FROM queue WHERE status = 2), "
+            + "(SELECT MIN(m.received_at) FROM queue q JOIN messages m ON m.id = q.message_id WHERE q.status = 0), "
+            + "(SELECT COUNT(*) FROM quarantine WHERE status = 0)");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        await r.ReadAsync(cancellationToken);
+        return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : FromUnixMs(r.GetInt64(3)), r.GetInt64(4));
+    }
+
     private async Task<AttemptCompletion> CompleteAsync(NpgsqlConnection c, NpgsqlTransaction t, string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice, byte[]? noticeContent, CancellationToken cancellationToken)
     {
         long now = Now();

@@ -153,6 +153,26 @@ public sealed partial class SqliteMessageStore
         return new AttemptCompletion(MessageFinished: finished);
     }
 
+    // One statement, so the figures come from one read snapshot. Each count walks an index
+    // (queue_due leads with status, quarantine_status with status); the oldest queued message is a
+    // join over queued entries only, however many finished ones wait for the purge.
+    private const string StatsQuery =
+        "SELECT (SELECT COUNT(*) FROM queue WHERE status = 0), "
+        + "(SELECT COUNT(*) FROM queue WHERE status = 1), "
+        + "(SELECT COUNT(*) FROM queue WHERE status = 2), "
+        + "(SELECT MIN(m.received_at) FROM queue q JOIN messages m ON m.id = q.message_id WHERE q.status = 0), "
+        + "(SELECT COUNT(*) FROM quarantine WHERE status = 0)";
+
+    public async Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = StatsQuery;
+        using var r = cmd.ExecuteReader();
+        r.Read();
+        return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : FromUnixMs(r.GetInt64(3)), r.GetInt64(4));
+    }
+
     private const string SelectMessage = "SELECT id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content FROM messages WHERE id = $id";
 
     private StoredMessage? ReadMessage(SqliteConnection c, SqliteTransaction? t, string id)
