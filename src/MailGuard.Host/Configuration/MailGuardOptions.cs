@@ -10,6 +10,28 @@ public sealed class MailGuardOptions
     public StorageOptions Storage { get; set; } = new();
 
     public QuarantineOptions Quarantine { get; set; } = new();
+
+    public ConsoleOptions Console { get; set; } = new();
+}
+
+/// <summary>Console:*: what other parts of MailGuard need to know about the review console.</summary>
+public sealed class ConsoleOptions
+{
+    /// <summary>
+    /// The console's base URL as reviewers reach it (https://mailguard.example.org); the digest links
+    /// each message to `{PublicUrl}/messages/{id}`. None by default: the digest then has no links.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>
+    /// Base64 of at least 32 bytes: the key of the release-request links in held notices. Must be the
+    /// same on every node sharing a store. Give it in the environment (MAILGUARD_Console__LinkKey).
+    /// None by default: a key is generated once and kept in {Storage:Directory}/link.key.
+    /// </summary>
+    public string? LinkKey { get; set; }
+
+    /// <summary>Where the generated link key is kept when <see cref="LinkKey"/> is not set.</summary>
+    public static string LinkKeyFile(StorageOptions storage) => Path.Combine(storage.Directory, "link.key");
 }
 
 public enum QuarantineExpiryAction
