@@ -106,7 +106,8 @@ internal sealed partial class HeldDigest(
         }
 
         var now = time.GetUtcNow();
-        var held = await quarantine.ListHeldBeforeAsync(now, MaxRead + 1, cancellationToken);
+        // "Before" is exclusive; a message held in this very millisecond is held too.
+        var held = await quarantine.ListHeldBeforeAsync(now.AddMilliseconds(1), MaxRead + 1, cancellationToken);
         bool more = held.Count > MaxRead;
         if (more)
         {
