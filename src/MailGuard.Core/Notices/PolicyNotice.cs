@@ -330,5 +330,5 @@ public static class PolicyNotice
 
     internal static string Boundary() => "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
-    internal static void Line(StringBuilder sb, string text) => sb.Append(text).Append("\r\n");
+    private static void Line(StringBuilder sb, string text) => sb.Append(text).Append("\r\n");
 }
