@@ -2,6 +2,7 @@ using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Metrics;
+using MailGuard.Host.Notifications;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,7 @@ public static class MailGuardServices
         builder.Services.AddMailGuardRelay(options);
         builder.Services.AddMailGuardDelivery(options);
         builder.Services.AddMailGuardConsole(options);
+        builder.Services.AddMailGuardNotifications(options);
         configure?.Invoke(builder.Services);
         return builder.Build();
     }
@@ -132,6 +134,26 @@ public static class MailGuardServices
         services.TryAddSingleton<MailGuardMetrics>();
         services.AddHostedService<DeliveryWorker>();
         services.AddHostedService<QueuePurger>();
+        return services;
+    }
+
+    /// <summary>Release-request links and requests, and the daily digest (which does nothing unless a policy with a security team is registered).</summary>
+    public static IServiceCollection AddMailGuardNotifications(this IServiceCollection services, MailGuardOptions options)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DeliverySignal>();
+        // Console:LinkKey (validated at start-up) or the key kept beside the store, made on first use.
+        services.TryAddSingleton(sp => Core.Notices.ReleaseRequestLinks.FromBase64(options.Console.LinkKey, out _)
+            ?? Core.Notices.ReleaseRequestLinks.FromKeyFile(ConsoleOptions.LinkKeyFile(options.Storage)));
+        services.TryAddSingleton<ReleaseRequests>();
+        services.TryAddSingleton(sp => new HeldDigest(
+            sp.GetRequiredService<IMessageStore>(),
+            options,
+            sp.GetService<Core.Policy.PolicyOptions>(),
+            sp.GetRequiredService<DeliverySignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<HeldDigest>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<HeldDigest>());
         return services;
     }
 }

@@ -22,6 +22,7 @@ internal static class RunCommand
 
         var options = ConfigurationLoader.Bind(configuration, out var errors);
         var policy = PolicyBinding.Bind(configuration, errors);
+        errors.AddRange(MailGuardOptionsValidator.Validate(options, policy));
         if (errors.Count > 0)
         {
             stderr.WriteLine($"mailguard run: {errors.Count} configuration problem(s):");

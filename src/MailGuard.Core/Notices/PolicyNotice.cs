@@ -152,14 +152,8 @@ public static class PolicyNotice
         string outer = Boundary();
         string alt = Boundary();
         var sb = new StringBuilder(8192);
-        Line(sb, $"From: MailGuard <postmaster@{mta}>");
-        Line(sb, $"To: <{request.To}>");
-        Line(sb, "Subject: " + EncodeHeader(subject));
-        Line(sb, "Date: " + request.Now.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + request.Now.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", "", StringComparison.Ordinal));
-        Line(sb, $"Message-ID: <{request.Reference}.{request.Kind.ToString().ToLowerInvariant()}.{request.Now.ToUnixTimeMilliseconds()}@{mta}>");
-        Line(sb, "Auto-Submitted: auto-replied");
-        Line(sb, $"{NoticeHeader}: {request.Kind.ToString().ToLowerInvariant()}; reference={request.Reference}");
-        Line(sb, "MIME-Version: 1.0");
+        AppendHeaders(sb, mta, request.To, subject, request.Now, $"{request.Reference}.{request.Kind.ToString().ToLowerInvariant()}.{request.Now.ToUnixTimeMilliseconds()}@{mta}",
+            "auto-replied", $"{request.Kind.ToString().ToLowerInvariant()}; reference={request.Reference}");
         bool report = request.Kind == PolicyNoticeKind.Returned;
         if (report)
         {
@@ -174,19 +168,7 @@ public static class PolicyNotice
         Line(sb, "This is a MIME-encapsulated message.");
         Line(sb, "");
         Line(sb, "--" + outer);
-        Line(sb, $"Content-Type: multipart/alternative; boundary=\"{alt}\"");
-        Line(sb, "");
-        Line(sb, "--" + alt);
-        Line(sb, "Content-Type: text/plain; charset=utf-8");
-        Line(sb, "Content-Transfer-Encoding: 8bit");
-        Line(sb, "");
-        Line(sb, text.ReplaceLineEndings("\r\n"));
-        Line(sb, "--" + alt);
-        Line(sb, "Content-Type: text/html; charset=utf-8");
-        Line(sb, "Content-Transfer-Encoding: 8bit");
-        Line(sb, "");
-        Line(sb, html);
-        Line(sb, "--" + alt + "--");
+        AppendAlternative(sb, alt, text, html);
         if (report)
         {
             // RFC 3464 §2.2-2.3: per-message fields, then one block per recipient.
@@ -308,10 +290,45 @@ public static class PolicyNotice
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The header fields every MailGuard notice has, through MIME-Version (the caller adds
+    /// Content-Type): from postmaster at the reporting MTA, Auto-Submitted (RFC 3834 §5: auto-replied
+    /// for an answer to a message, auto-generated for a periodic report) and the notice marker.
+    /// </summary>
+    internal static void AppendHeaders(StringBuilder sb, string mta, string to, string subject, DateTimeOffset date, string messageId, string autoSubmitted, string notice)
+    {
+        Line(sb, $"From: MailGuard <postmaster@{mta}>");
+        Line(sb, $"To: <{to}>");
+        Line(sb, "Subject: " + EncodeHeader(subject));
+        Line(sb, "Date: " + date.ToString("ddd, dd MMM yyyy HH:mm:ss ", CultureInfo.InvariantCulture) + date.ToString("zzz", CultureInfo.InvariantCulture).Replace(":", "", StringComparison.Ordinal));
+        Line(sb, $"Message-ID: <{messageId}>");
+        Line(sb, "Auto-Submitted: " + autoSubmitted);
+        Line(sb, $"{NoticeHeader}: {notice}");
+        Line(sb, "MIME-Version: 1.0");
+    }
+
+    /// <summary>A multipart/alternative entity (its header and body) with a UTF-8 text part and an HTML part.</summary>
+    internal static void AppendAlternative(StringBuilder sb, string boundary, string text, string html)
+    {
+        Line(sb, $"Content-Type: multipart/alternative; boundary=\"{boundary}\"");
+        Line(sb, "");
+        Line(sb, "--" + boundary);
+        Line(sb, "Content-Type: text/plain; charset=utf-8");
+        Line(sb, "Content-Transfer-Encoding: 8bit");
+        Line(sb, "");
+        Line(sb, text.ReplaceLineEndings("\r\n"));
+        Line(sb, "--" + boundary);
+        Line(sb, "Content-Type: text/html; charset=utf-8");
+        Line(sb, "Content-Transfer-Encoding: 8bit");
+        Line(sb, "");
+        Line(sb, html.ReplaceLineEndings("\r\n"));
+        Line(sb, "--" + boundary + "--");
+    }
+
     private static string EncodeHeader(string value) =>
         value.All(c => c is >= ' ' and < (char)127) ? value : "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) + "?=";
 
-    private static string Boundary() => "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+    internal static string Boundary() => "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 
     private static void Line(StringBuilder sb, string text) => sb.Append(text).Append("\r\n");
 }

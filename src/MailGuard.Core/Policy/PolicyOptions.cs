@@ -83,6 +83,7 @@ public sealed class PolicyOptions
             }
         }
 
+        Notifications.Validate(problems);
         return problems;
     }
 }
@@ -93,10 +94,79 @@ public sealed class NotificationOptions
     /// <summary>Address of the security team, alerted for each hold whose rule says so; none by default.</summary>
     public string? SecurityTeam { get; set; }
 
-    /// <summary>Link shown to senders of held mail for asking release with a justification (console, issue 6); none by default.</summary>
+    /// <summary>
+    /// Base URL of the console's page where senders ask for release with a justification; the held
+    /// notice links to `{ReleaseRequestUrl}/{id}/{token}` (see ReleaseRequestLinks). None by default.
+    /// </summary>
     public string? ReleaseRequestUrl { get; set; }
 
     public MailGuard.Core.Notices.NoticeTemplates Templates { get; set; } = new();
+
+    public DigestOptions Digest { get; set; } = new();
+
+    /// <summary>Whether the daily digest goes out: it is enabled and there is a security team to send it to.</summary>
+    public bool DigestEnabled => Digest.Enabled && !string.IsNullOrWhiteSpace(SecurityTeam);
+
+    internal void Validate(List<string> problems)
+    {
+        if (ReleaseRequestUrl is { Length: > 0 } url && !IsHttpUrl(url))
+        {
+            problems.Add($"Policy:Notifications:ReleaseRequestUrl: '{url}' is not an absolute http(s) URL without query or fragment");
+        }
+
+        if (SecurityTeam is { Length: > 0 } team && (team.AsSpan().IndexOfAny("<> \t\r\n") >= 0 || !team.Contains('@', StringComparison.Ordinal)))
+        {
+            problems.Add($"Policy:Notifications:SecurityTeam: '{team}' is not one address (local@domain, no brackets)");
+        }
+
+        if (Digest.TimeOfDay < TimeSpan.Zero || Digest.TimeOfDay >= TimeSpan.FromDays(1))
+        {
+            problems.Add($"Policy:Notifications:Digest:TimeOfDay: {Digest.TimeOfDay} is not a time of day (00:00 to 23:59)");
+        }
+
+        if (Digest.FindTimeZone() is null)
+        {
+            problems.Add($"Policy:Notifications:Digest:TimeZone: '{Digest.TimeZone}' is not a known time zone (an IANA id such as Europe/London, or UTC)");
+        }
+    }
+
+    /// <summary>An absolute http or https URL with a host and no query or fragment: something a path can be appended to.</summary>
+    public static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+        && uri.Host.Length > 0 && uri.Query.Length == 0 && uri.Fragment.Length == 0;
+}
+
+/// <summary>`Policy:Notifications:Digest`: the daily list of held mail for the security team.</summary>
+public sealed class DigestOptions
+{
+    /// <summary>Default true: it takes effect only when Policy:Notifications:SecurityTeam is set.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>When it is sent, in <see cref="TimeZone"/>. Default 07:00: in the inbox before the working day starts.</summary>
+    public TimeSpan TimeOfDay { get; set; } = TimeSpan.FromHours(7);
+
+    /// <summary>IANA (or Windows) time-zone id for <see cref="TimeOfDay"/> and the times in the digest. Default UTC.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Send a digest saying "nothing held" on days with nothing held. Default false: no mail that asks for no action.</summary>
+    public bool SendWhenEmpty { get; set; }
+
+    /// <summary>The time zone, or null when the id is unknown on this machine.</summary>
+    public TimeZoneInfo? FindTimeZone()
+    {
+        if (string.IsNullOrWhiteSpace(TimeZone))
+        {
+            return null;
+        }
+
+        if (string.Equals(TimeZone.Trim(), "UTC", StringComparison.OrdinalIgnoreCase))
+        {
+            return TimeZoneInfo.Utc;
+        }
+
+        return TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone.Trim(), out var zone) ? zone : null;
+    }
 }
 
 /// <summary>One rule: conditions over findings, recipients and sender, exceptions, and an action.</summary>

@@ -27,31 +27,8 @@ public sealed class ContentProtector
     }
 
     /// <summary>Parses a base64 key; null with a problem message when it is not 32 bytes of base64.</summary>
-    public static ContentProtector? FromBase64(string? value, out string? problem)
-    {
-        problem = null;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return null;
-        }
-
-        try
-        {
-            byte[] key = Convert.FromBase64String(value.Trim());
-            if (key.Length == 32)
-            {
-                return new ContentProtector(key);
-            }
-
-            problem = $"must be 32 bytes of base64 (got {key.Length} bytes)";
-        }
-        catch (FormatException)
-        {
-            problem = "is not base64";
-        }
-
-        return null;
-    }
+    public static ContentProtector? FromBase64(string? value, out string? problem) =>
+        Base64Key.Parse(value, 32, 32, out problem) is { } key ? new ContentProtector(key) : null;
 
     public static bool IsProtected(ReadOnlySpan<byte> data) => data.StartsWith(Magic);
 

@@ -20,7 +20,10 @@ public sealed class ConsoleOptions
     /// <summary>URL to listen on, e.g. http://127.0.0.1:8025 (https needs <see cref="Tls"/>); empty: no console, no API, no /metrics.</summary>
     public string? Listen { get; set; }
 
-    /// <summary>The console's address as users reach it (behind a proxy); used in links in notices. Defaults to <see cref="Listen"/>.</summary>
+    /// <summary>
+    /// The console's base URL as reviewers reach it (https://mailguard.example.org, e.g. behind a proxy);
+    /// the digest links each message to `{PublicUrl}/messages/{id}`. None by default: the digest then has no links.
+    /// </summary>
     public string? PublicUrl { get; set; }
 
     /// <summary>Releasing a message with personal-data findings needs a second reviewer's approval.</summary>
@@ -43,6 +46,16 @@ public sealed class ConsoleOptions
 
     /// <summary>Certificate for an https Listen URL (PEM or PFX, as for the relay).</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>
+    /// Base64 of at least 32 bytes: the key of the release-request links in held notices. Must be the
+    /// same on every node sharing a store. Give it in the environment (MAILGUARD_Console__LinkKey).
+    /// None by default: a key is generated once and kept in {Storage:Directory}/link.key.
+    /// </summary>
+    public string? LinkKey { get; set; }
+
+    /// <summary>Where the generated link key is kept when <see cref="LinkKey"/> is not set.</summary>
+    public static string LinkKeyFile(StorageOptions storage) => Path.Combine(storage.Directory, "link.key");
 }
 
 public enum QuarantineExpiryAction

@@ -225,6 +225,25 @@ internal static class MailGuardOptionsValidator
         }
 
         ValidateConsole(options.Console, errors);
+        if (options.Console.LinkKey is { Length: > 0 } linkKey && MailGuard.Core.Notices.ReleaseRequestLinks.FromBase64(linkKey, out string? linkKeyProblem) is null)
+        {
+            errors.Add("Console:LinkKey: " + linkKeyProblem);
+        }
+
+        return errors;
+    }
+
+    /// <summary>Checks across the relay's options and the policy's (bound separately).</summary>
+    public static List<string> Validate(MailGuardOptions options, MailGuard.Core.Policy.PolicyOptions policy)
+    {
+        var errors = new List<string>();
+        if (options.Storage.Provider == StorageProvider.Postgres && policy.Notifications.ReleaseRequestUrl is { Length: > 0 } && string.IsNullOrWhiteSpace(options.Console.LinkKey))
+        {
+            // A key generated into each node's own Storage:Directory would make links that only the node
+            // that sent the notice accepts.
+            errors.Add("Console:LinkKey: required when Storage:Provider is Postgres and Policy:Notifications:ReleaseRequestUrl is set (every node must sign release-request links with the same key)");
+        }
+
         return errors;
     }
 
@@ -265,9 +284,9 @@ internal static class MailGuardOptionsValidator
             }
         }
 
-        if (console.PublicUrl is { Length: > 0 } publicUrl && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var p) || p.Scheme is not ("http" or "https")))
+        if (console.PublicUrl is { Length: > 0 } publicUrl && !MailGuard.Core.Policy.NotificationOptions.IsHttpUrl(publicUrl))
         {
-            errors.Add($"Console:PublicUrl: '{publicUrl}' is not an http:// or https:// URL");
+            errors.Add($"Console:PublicUrl: '{publicUrl}' is not an absolute http(s) URL without query or fragment");
         }
 
         if (console.Tls.CertificatePath is { Length: > 0 } cert && !File.Exists(cert))

@@ -44,6 +44,13 @@ internal static class LogEventIds
     public const int QuarantineExpired = 410;
     public const int QuarantineExpiryFailed = 411;
 
+    // 42x: notifications (digest, sender's release requests)
+    public const int DigestSent = 420;
+    public const int DigestAlreadySent = 421;
+    public const int DigestFailed = 422;
+    public const int ReleaseRequested = 425;
+    public const int ReleaseRequestRefused = 426;
+
     // 3xx: store
     public const int StoreOpened = 300;
     public const int LeasesReleased = 301;

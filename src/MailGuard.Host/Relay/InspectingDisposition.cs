@@ -32,9 +32,11 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly string _serverName;
     private readonly NotificationOptions _notifications;
     private readonly MailGuardMetrics _metrics;
+    private readonly ReleaseRequestLinks _links;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics)
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links)
     {
+        _links = links;
         _policy = new PolicyEngine(policy);
         _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
         _logger = logger;
@@ -158,8 +160,16 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             new PolicyNoticeRequest(
                 kind, _serverName, c.Message.Id, to, c.Sender, c.Subject, c.Verdict.Reason, c.Findings, c.Exposure,
                 kind == PolicyNoticeKind.Returned ? c.Message.Envelope.Recipients.Select(r => r.Address).ToList() : [],
-                _time.GetUtcNow(), original, _notifications.ReleaseRequestUrl),
+                _time.GetUtcNow(), original, ReleaseLink(c, kind)),
             _notifications.Templates));
+
+    /// <summary>
+    /// Only a held message can be asked for: the held notice gets a link of its own whose token
+    /// proves it came from MailGuard for that message. A returned message is not kept, so there is
+    /// nothing to release.
+    /// </summary>
+    private string? ReleaseLink(Context c, PolicyNoticeKind kind) =>
+        kind == PolicyNoticeKind.Held && _notifications.ReleaseRequestUrl is { Length: > 0 } url ? _links.Link(url, c.Message.Id) : null;
 
     [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
     private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);

@@ -1,0 +1,129 @@
+using MailGuard.Core.Notices;
+using MailGuard.Core.Store;
+using Microsoft.Extensions.Logging;
+
+namespace MailGuard.Host.Notifications;
+
+/// <summary>What became of a sender's release request. Only <see cref="Recorded"/> wrote anything.</summary>
+public enum ReleaseRequestOutcome
+{
+    /// <summary>Appended to the message's audit trail ("release-requested") for the reviewer to see.</summary>
+    Recorded,
+
+    /// <summary>The token does not belong to this message id (or the id is malformed): show nothing about the message.</summary>
+    InvalidLink,
+
+    /// <summary>The link is genuine but the message was released, returned, deleted or expired already.</summary>
+    NotHeld,
+
+    /// <summary>The message has <see cref="ReleaseRequests.MaxRequestsPerMessage"/> requests already.</summary>
+    TooMany,
+
+    /// <summary>Nothing left of the justification once control characters and white space were removed.</summary>
+    EmptyJustification,
+}
+
+/// <summary>
+/// The sender's side of Purview-style override with justification, done on the server: the link in
+/// the held notice leads to a console page that shows the message (<see cref="GetForLinkAsync"/>) and
+/// takes a justification (<see cref="RequestReleaseAsync"/>), which lands in the message's audit trail
+/// with the actor "sender:" + the envelope sender. Releasing stays a reviewer's decision.
+/// </summary>
+public sealed partial class ReleaseRequests
+{
+    public const string AuditAction = "release-requested";
+
+    /// <summary>
+    /// Requests kept per message. A sender with a genuine case says it once or twice; beyond this a
+    /// link (which anyone the notice was forwarded to holds) would only flood the reviewer's trail.
+    /// </summary>
+    public const int MaxRequestsPerMessage = 5;
+
+    /// <summary>Characters kept of a justification: a few paragraphs, enough for any reason, small in the audit log.</summary>
+    public const int MaxJustificationChars = 2000;
+
+    // The audit events of one message listed to count earlier requests; a message gathers a handful.
+    private const int AuditScanLimit = 1000;
+
+    private readonly IQuarantineStore _quarantine;
+    private readonly ReleaseRequestLinks _links;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ReleaseRequests> _logger;
+
+    // The count-then-append is not one transaction; within a node this makes it one step. Across
+    // nodes sharing a store, simultaneous requests could pass the limit by one per extra node.
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public ReleaseRequests(IMessageStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _quarantine = store as IQuarantineStore ?? throw new ArgumentException("The store has no quarantine.", nameof(store));
+        _links = links;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// The held message a link is about, whatever its status now (the page can say it was already
+    /// released); null when the link is not genuine or no such message was held. Carries masked
+    /// findings only, like everything in the quarantine record.
+    /// </summary>
+    public async Task<QuarantineRecord?> GetForLinkAsync(string messageId, string token, CancellationToken cancellationToken = default)
+    {
+        if (!IsGenuine(messageId, token))
+        {
+            return null;
+        }
+
+        return await _quarantine.GetQuarantineAsync(messageId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the sender's justification for releasing a held message: trimmed, control characters
+    /// removed, at most <see cref="MaxJustificationChars"/> characters. Refusals are outcomes, never exceptions.
+    /// </summary>
+    public async Task<ReleaseRequestOutcome> RequestReleaseAsync(string messageId, string token, string justification, CancellationToken cancellationToken = default)
+    {
+        if (!IsGenuine(messageId, token))
+        {
+            LogRefused(_logger, MessageIds.IsValid(messageId) ? messageId : "-", ReleaseRequestOutcome.InvalidLink);
+            return ReleaseRequestOutcome.InvalidLink;
+        }
+
+        string reason = NoticeText.OneLine(justification, MaxJustificationChars);
+        if (reason.Length == 0)
+        {
+            return ReleaseRequestOutcome.EmptyJustification;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var record = await _quarantine.GetQuarantineAsync(messageId, cancellationToken);
+            if (record is not { Status: QuarantineStatus.Held })
+            {
+                LogRefused(_logger, messageId, ReleaseRequestOutcome.NotHeld);
+                return ReleaseRequestOutcome.NotHeld;
+            }
+
+            var audit = await _quarantine.ListAuditAsync(messageId, AuditScanLimit, cancellationToken);
+            if (audit.Count(a => a.Action == AuditAction) >= MaxRequestsPerMessage)
+            {
+                LogRefused(_logger, messageId, ReleaseRequestOutcome.TooMany);
+                return ReleaseRequestOutcome.TooMany;
+            }
+
+            await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "sender:" + record.MailFrom, AuditAction, messageId, reason), cancellationToken);
+            LogRequested(_logger, messageId);
+            return ReleaseRequestOutcome.Recorded;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // The id's shape is checked first: it goes into a database query only when it could be an id.
+    private bool IsGenuine(string? messageId, string? token) =>
+        messageId is not null && MessageIds.IsValid(messageId) && _links.Verify(messageId, token);
+}
