@@ -89,6 +89,8 @@ public static class MailGuardServices
             sp.GetService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Review.ReviewActions>>()));
+        services.TryAddSingleton<Review.DecisionRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<Review.DecisionRecorder>());
         if (options.Console.Listen is { Length: > 0 })
         {
             services.TryAddSingleton<Review.ReviewConsole>();

@@ -33,10 +33,12 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly NotificationOptions _notifications;
     private readonly MailGuardMetrics _metrics;
     private readonly ReleaseRequestLinks _links;
+    private readonly Review.DecisionRecorder? _decisions;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links)
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links, Review.DecisionRecorder? decisions = null)
     {
         _links = links;
+        _decisions = decisions;
         _policy = new PolicyEngine(policy);
         _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
         _logger = logger;
@@ -80,6 +82,8 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             _metrics.FindingReported(finding.Kind);
         }
 
+        // The dashboard counts what the policy decided; in audit-only mode, what it would have done.
+        _decisions?.Record(verdict.WouldHaveAction != verdict.Action ? "would-" + verdict.WouldHaveAction.Name() : verdict.Action.Name(), verdict.Rule);
         LogVerdict(_logger, message.Id, verdict.Action.Name(), verdict.WouldHaveAction.Name(), verdict.Rule ?? "-", findings.Count, elapsed.TotalMilliseconds);
         return ValueTask.FromResult(decision);
     }

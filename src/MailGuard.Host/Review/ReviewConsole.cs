@@ -182,6 +182,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         app.UseAuthorization();
         app.MapGet("/assets/site.css", () => Results.Text(ConsoleAssets.Css, "text/css; charset=utf-8")).AllowAnonymous();
         app.MapGet("/healthz", (Func<HttpContext, Task<IResult>>)HealthAsync).AllowAnonymous();
+        app.MapGet("/metrics", MetricsAsync).AllowAnonymous();
         ApiEndpoints.Map(app);
         app.MapRazorPages();
         return app;
@@ -201,6 +202,9 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         services.AddSingleton(_root.GetRequiredService<DeliverySignal>());
         services.AddSingleton(_root.GetRequiredService<ConsoleAccounts>());
         services.AddSingleton(_root.GetRequiredService<ReviewActions>());
+        services.AddSingleton(_root.GetRequiredService<Metrics.MailGuardMetrics>());
+        services.AddSingleton(_root.GetRequiredService<Delivery.UpstreamHealth>());
+        services.AddSingleton(_root.GetRequiredService<Notifications.ReleaseRequests>());
         services.AddSingleton(sp => new LoginThrottle(_options.Console.MaxLoginFailures, _options.Console.LoginLockout, sp.GetRequiredService<TimeProvider>()));
     }
 
@@ -246,6 +250,25 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         {
             return Results.Text("unhealthy: store unreachable\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
+    }
+
+    // Prometheus scrapers on Console:MetricsAllowedNetworks read without credentials; anyone else
+    // needs a bearer token (any role). Counts only: no addresses, subjects or content.
+    private async Task MetricsAsync(HttpContext context)
+    {
+        var remote = context.Connection.RemoteIpAddress;
+        bool allowed = remote is not null && MailGuard.Smtp.IpNetwork.ContainsAny(_options.Console.MetricsAllowedNetworks.Select(MailGuard.Smtp.IpNetwork.Parse), remote);
+        if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mailguard\"";
+            await ConsoleErrors.WriteAsync(context, 401, "Authentication required", "/metrics needs a bearer token from outside Console:MetricsAllowedNetworks");
+            return;
+        }
+
+        context.Response.ContentType = Metrics.MailGuardMetrics.ContentType;
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), leaveOpen: true);
+        await context.RequestServices.GetRequiredService<Metrics.MailGuardMetrics>().WriteAsync(writer, context.RequestAborted);
     }
 
     /// <summary>Builds the principal a console session or token carries.</summary>
