@@ -7,7 +7,7 @@ public static class Cli
     {
         if (args.Length == 0)
         {
-            stderr.WriteLine("usage: mailguard run|queue|hash-password|scan|mime-dump|quarantine ...");
+            stderr.WriteLine("usage: mailguard run|scan|mime-dump|quarantine|queue|token|user|hash-password|healthcheck ...");
             return 2;
         }
 
@@ -25,6 +25,10 @@ public static class Cli
                 return QuarantineCommand.Run(args.AsSpan(1), stdout, stderr);
             case "queue":
                 return QueueCommand.Run(args.AsSpan(1), stdout, stderr);
+            case "token":
+                return AccountCommand.RunToken(args.AsSpan(1), stdout, stderr);
+            case "user":
+                return AccountCommand.RunUser(args.AsSpan(1), stdout, stderr);
             case "hash-password":
                 return HashPasswordCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
             default:
