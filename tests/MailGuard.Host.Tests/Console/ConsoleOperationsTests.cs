@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using MailGuard.Core.Policy;
+using MailGuard.Host.Configuration;
+using MailGuard.Host.Relay;
+using MailGuard.Host.Review;
+using MailGuard.Host.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailGuard.Host.Tests.Review;
+
+/// <summary>
+/// The console's operational surface end to end on loopback: accounts and tokens made with the CLI
+/// used over HTTP, /metrics access rules, the dashboard's counts, and the sender's release request
+/// reaching the reviewer's message page.
+/// </summary>
+public sealed partial class ConsoleOperationsTests
+{
+    private static PolicyOptions Policy(string releaseRequestUrl = "")
+    {
+        var settings = new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example" };
+        if (releaseRequestUrl.Length > 0)
+        {
+            settings["Policy:Notifications:ReleaseRequestUrl"] = releaseRequestUrl;
+        }
+
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
+            .AddInMemoryCollection(settings)
+            .Build();
+        var errors = new List<string>();
+        var policy = PolicyBinding.Bind(configuration, errors);
+        Assert.Empty(errors);
+        return policy;
+    }
+
+    private static Task<TestRelay> StartAsync(Dictionary<string, string?>? settings = null, PolicyOptions? policy = null)
+    {
+        settings ??= [];
+        settings["Console:Listen"] = "http://127.0.0.1:0";
+        return TestRelay.StartAsync(settings, services =>
+        {
+            services.AddSingleton(policy ?? Policy());
+            services.AddSingleton<IMessageDisposition, InspectingDisposition>();
+        });
+    }
+
+    private static Uri BaseAddress(TestRelay relay) => relay.Services.GetRequiredService<ReviewConsole>().Addresses[0];
+
+    private static async Task<string> HoldAsync(TestRelay relay, string subject = "Applications")
+    {
+        var to = Enumerable.Range(0, 12).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+        byte[] content = Encoding.UTF8.GetBytes($"From: Clerk <clerk@corp.example>\r\nTo: {string.Join(", ", to)}\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@corp.example>\r\n\r\nSee you there.\r\n");
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", to, content);
+        string text = result.Reply!.Value.Text;
+        Assert.StartsWith("Ok: held for review as ", text);
+        return text["Ok: held for review as ".Length..];
+    }
+
+    private static int Cli(TestRelay relay, out string output, params string[] args)
+    {
+        var stdout = new StringWriter();
+        int code = MailGuard.Host.Cli.Run([.. args, $"--Storage:Directory={relay.Options.Storage.Directory}"], stdout, new StringWriter());
+        output = stdout.ToString().Trim();
+        return code;
+    }
+
+    /// <summary>A browser-like client: cookies, no redirects followed, antiforgery token read from each form.</summary>
+    private sealed partial class Browser(Uri baseAddress) : IDisposable
+    {
+        private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+
+        public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
+
+        public async Task<string> GetTextAsync(string path)
+        {
+            var response = await _http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        /// <summary>Loads the page, then posts its form's antiforgery token with <paramref name="fields"/>.</summary>
+        public async Task<HttpResponseMessage> PostFormAsync(string path, params (string Name, string Value)[] fields)
+        {
+            string page = await GetTextAsync(path);
+            string token = AntiforgeryField().Match(page).Groups[1].Value;
+            Assert.NotEmpty(token);
+            var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__af", token));
+            return await _http.PostAsync(path, new FormUrlEncodedContent(form));
+        }
+
+        public async Task LoginAsync(string name, string password)
+        {
+            var response = await PostFormAsync("/login", ("Name", name), ("Password", password));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Equal("/messages", response.Headers.Location!.OriginalString);
+        }
+
+        public void Dispose() => _http.Dispose();
+
+        [GeneratedRegex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"")]
+        private static partial Regex AntiforgeryField();
+    }
+
+    [Fact]
+    public async Task CliMadeAccountAndToken_WorkOverHttp_AndRevokedTokenIsRefused()
+    {
+        await using var relay = await StartAsync();
+        string id = await HoldAsync(relay);
+        Assert.Equal(0, Cli(relay, out string password, "user", "add", "Rita", "--role", "reviewer"));
+        Assert.Equal(20, password.Length);
+        Assert.Equal(1, Cli(relay, out _, "user", "add", "rita"));
+        Assert.Equal(0, Cli(relay, out string token, "token", "create", "--name", "siem export", "--role", "reviewer"));
+        Assert.StartsWith("mgt_", token);
+
+        using var browser = new Browser(BaseAddress(relay));
+        await browser.LoginAsync("rita", password);
+        Assert.Contains(id, await browser.GetTextAsync("/messages"));
+
+        using var api = new HttpClient { BaseAddress = BaseAddress(relay) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        string list = await api.GetStringAsync("/api/messages?status=held");
+        Assert.Contains(id, list);
+
+        Assert.Equal(0, Cli(relay, out string tokens, "token", "list"));
+        string tokenId = token.Split('_')[1];
+        Assert.Contains(tokenId, tokens);
+        Assert.Equal(0, Cli(relay, out _, "token", "revoke", tokenId));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/messages")).StatusCode);
+
+        // Disabling the account ends its session at the next request.
+        Assert.Equal(0, Cli(relay, out _, "user", "disable", "rita"));
+        var after = await browser.GetAsync("/messages");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/login", after.Headers.Location!.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task Metrics_OpenToAllowedNetworks_OtherwiseNeedToken()
+    {
+        await using (var relay = await StartAsync())
+        {
+            await HoldAsync(relay);
+            using var http = new HttpClient { BaseAddress = BaseAddress(relay) };
+            var response = await http.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain; version=0.0.4", response.Content.Headers.ContentType!.ToString());
+            string text = await response.Content.ReadAsStringAsync();
+            Assert.Contains("mailguard_messages_total{disposition=\"hold\"} 1", text);
+            Assert.Contains("mailguard_quarantine_held 1", text);
+            Assert.DoesNotContain("applicant", text);
+        }
+
+        await using (var relay = await StartAsync(new() { ["Console:MetricsAllowedNetworks:0"] = "10.0.0.0/8", ["Console:MetricsAllowedNetworks:1"] = null }))
+        {
+            using var http = new HttpClient { BaseAddress = BaseAddress(relay) };
+            var refused = await http.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+            Assert.Equal(0, Cli(relay, out string token, "token", "create", "--name", "prometheus"));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Dashboard_ShowsTodaysDecisionsQueueAndUpstream()
+    {
+        await using var relay = await StartAsync();
+        await HoldAsync(relay);
+        await HoldAsync(relay);
+        await TestMessages.SendAsync(relay.Port, "clerk@corp.example", ["friend@ext.example"], TestMessages.Build("Lunch"));
+        await relay.WaitForPickupAsync(1);
+        await relay.Services.GetRequiredService<DecisionRecorder>().FlushAsync();
+        Assert.Equal(0, Cli(relay, out string password, "user", "add", "ana", "--role", "admin"));
+        using var browser = new Browser(BaseAddress(relay));
+        await browser.LoginAsync("ana", password);
+        string page = await browser.GetTextAsync("/dashboard");
+        string today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<title>{today} hold: 2</title>", page);
+        Assert.Contains($"<title>{today} deliver: 1</title>", page);
+        Assert.Contains("<td>exposed-recipients</td><td>hold</td><td class=\"num\">2</td>", page);
+        Assert.Contains("Upstream (pickup)", page);
+        Assert.DoesNotContain("<script", page);
+    }
+
+    [Fact]
+    public async Task SendersReleaseRequest_FromTheHeldNotice_ReachesTheReviewersMessagePage()
+    {
+        await using var relay = await StartAsync(policy: Policy("http://console.invalid/request"));
+        string id = await HoldAsync(relay);
+        // The held notice goes to the sender; its link carries the message id and the MAC.
+        var notices = await relay.WaitForPickupAsync(1);
+        string notice = Encoding.UTF8.GetString(notices.Single(n => n.RcptTo.SequenceEqual(["clerk@corp.example"])).Content);
+        var link = new Regex(@"http://console\.invalid(/request/" + id + @"/[A-Za-z0-9_\-]+)").Match(notice.Replace("=\r\n", "", StringComparison.Ordinal));
+        Assert.True(link.Success, notice);
+        string path = link.Groups[1].Value;
+
+        using var sender = new Browser(BaseAddress(relay));
+        Assert.Equal(HttpStatusCode.NotFound, (await sender.GetAsync($"/request/{id}/AAAAAAAAAAAAAAAAAAAAAAAA")).StatusCode);
+        var sent = await sender.PostFormAsync(path, ("justification", "The invitees agreed to share addresses <b>at the meeting</b>."));
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        Assert.Contains("your request is with the reviewers", await sent.Content.ReadAsStringAsync());
+
+        Assert.Equal(0, Cli(relay, out string password, "user", "add", "rev"));
+        using var reviewer = new Browser(BaseAddress(relay));
+        await reviewer.LoginAsync("rev", password);
+        string page = await reviewer.GetTextAsync("/messages/" + id);
+        Assert.Contains("Sender&#x27;s release requests", page);
+        Assert.Contains("The invitees agreed to share addresses &lt;b&gt;at the meeting&lt;/b&gt;.", page);
+        Assert.Contains("sender:clerk@corp.example", page);
+    }
+}
