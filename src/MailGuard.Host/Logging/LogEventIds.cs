@@ -19,6 +19,7 @@ internal static class LogEventIds
     public const int RelayDenied = 113;
     public const int SessionFaulted = 114;
     public const int AuthFailed = 115;
+    public const int PolicyNoticeQueued = 118;
 
     // 15x: TLS certificates
     public const int CertificateLoaded = 150;
@@ -49,4 +50,12 @@ internal static class LogEventIds
     public const int LeasesReleased = 301;
     public const int OrphansRemoved = 302;
     public const int FinishedPurged = 303;
+
+    // 5xx: administrative actions (the CLI verbs; actor is "cli:" + the operating-system user)
+    public const int QuarantineReleased = 500;
+    public const int QuarantineReturned = 501;
+    public const int QuarantineDeleted = 502;
+    public const int QuarantineDecisionRefused = 503;
+    public const int QueueRetried = 510;
+    public const int QueueDeleted = 511;
 }

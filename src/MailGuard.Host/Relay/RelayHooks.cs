@@ -175,6 +175,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 writer.Committed = !encryptedCopy;
                 _signal.Notify();
                 LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
+                LogNoticesQueued(notices, writer.Id);
                 return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
             }
 
@@ -182,6 +183,8 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             {
                 await _store.EnqueueAsync(notice, cancellationToken);
             }
+
+            LogNoticesQueued(notices, writer.Id);
 
             if (decision.Action == DispositionAction.Return)
             {
@@ -203,6 +206,14 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             LogCommitFailed(_logger, ex, writer.Id, writer.Session.Id);
             bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
             return full ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+        }
+    }
+
+    private void LogNoticesQueued(List<NewMessage> notices, string queueId)
+    {
+        foreach (var notice in notices)
+        {
+            LogPolicyNoticeQueued(_logger, notice.Id, queueId);
         }
     }
 
@@ -241,6 +252,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageHeld, Level = LogLevel.Information, Message = "Held {QueueId} from session {SessionId} in quarantine (rule {Rule})")]
     private static partial void LogMessageHeld(ILogger logger, string queueId, long sessionId, string rule);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.PolicyNoticeQueued, Level = LogLevel.Information, Message = "Queued notice {NoticeId} about {QueueId}")]
+    private static partial void LogPolicyNoticeQueued(ILogger logger, string noticeId, string queueId);
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageReturned, Level = LogLevel.Information, Message = "Returned {QueueId} from session {SessionId} to its sender by disposition")]
     private static partial void LogMessageReturned(ILogger logger, string queueId, long sessionId);
