@@ -84,7 +84,7 @@ internal static partial class QuarantineCommand
         await using var owned = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
         var store = (IQuarantineStore)owned;
         await owned.InitializeAsync();
-        string actor = "cli:" + Environment.UserName;
+        string actor = CliActor.Current;
         switch (verb)
         {
             case "list":

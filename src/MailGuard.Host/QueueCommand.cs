@@ -57,7 +57,7 @@ internal static partial class QueueCommand
 
     private static async Task<int> RunAsync(string verb, string? id, bool json, bool all, MailGuardOptions options, ILogger logger, TextWriter stdout, TextWriter stderr)
     {
-        string actor = "cli:" + Environment.UserName;
+        string actor = CliActor.Current;
         string directory = Path.GetFullPath(options.Storage.Directory);
         if (!StoreFactory.Exists(options))
         {

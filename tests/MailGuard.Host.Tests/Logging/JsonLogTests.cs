@@ -70,7 +70,7 @@ public sealed class JsonLogTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.Equal(
                 [LogEventIds.QuarantineReleased, LogEventIds.QuarantineDecisionRefused, LogEventIds.QueueRetried, LogEventIds.QueueDeleted],
                 cliEvents.Select(e => e.GetProperty("EventId").GetInt32()));
-            Assert.All(cliEvents, e => Assert.Equal("cli:" + Environment.UserName, e.GetProperty("State").GetProperty("Actor").GetString()));
+            Assert.All(cliEvents, e => Assert.Equal(CliActor.Current, e.GetProperty("State").GetProperty("Actor").GetString()));
 
             // The released message goes out too.
             await WaitForAsync(() => Ids(lines).Count(id => id == LogEventIds.Delivered) >= 4, lines, errors);
