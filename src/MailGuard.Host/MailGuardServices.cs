@@ -3,6 +3,7 @@ using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Notifications;
+using MailGuard.Host.Logging;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,25 +21,8 @@ public static class MailGuardServices
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddConfiguration(configuration);
-        builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
         // Logging:Format = json gives one JSON object per event (for log shippers); the default is one line of text.
-        if (string.Equals(configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-        {
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true;
-            });
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            });
-        }
+        builder.Logging.AddMailGuardConsole(configuration);
         builder.Services.Configure<HostOptions>(o =>
         {
             // The host must outlast the relay's grace period plus the delivery worker's wind-down.

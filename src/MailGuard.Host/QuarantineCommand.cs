@@ -6,6 +6,7 @@ using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Mime;
+using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host;
 
@@ -14,7 +15,7 @@ namespace MailGuard.Host;
 /// against the store `run` uses. Every action is audited with the operating system user as the
 /// actor. Exit 0 on success, 1 when the message is not (or no longer) held, 2 on usage errors.
 /// </summary>
-internal static class QuarantineCommand
+internal static partial class QuarantineCommand
 {
     private const string Usage = "usage: mailguard quarantine list [--all]|show ID|release ID [--bcc-fix]|return ID|delete ID [--reason TEXT] [--json] [--config FILE]";
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -65,10 +66,12 @@ internal static class QuarantineCommand
             return 2;
         }
 
-        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, bccFix, options, policy, stdout, stderr).GetAwaiter().GetResult();
+        using var logging = Logging.LogSetup.ForCli(configuration, stderr);
+        var logger = logging.CreateLogger(typeof(QuarantineCommand).FullName!);
+        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, bccFix, options, policy, logger, stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, ILogger logger, TextWriter stdout, TextWriter stderr)
     {
         string directory = Path.GetFullPath(options.Storage.Directory);
         if (!StoreFactory.Exists(options))
@@ -81,7 +84,7 @@ internal static class QuarantineCommand
         await using var owned = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
         var store = (IQuarantineStore)owned;
         await owned.InitializeAsync();
-        string actor = "cli:" + Environment.UserName;
+        string actor = CliActor.Current;
         switch (verb)
         {
             case "list":
@@ -146,6 +149,24 @@ internal static class QuarantineCommand
                     "delete" => await store.DeleteHeldAsync(id!, actor, reason),
                     _ => await ReturnAsync(store, id!, actor, reason, options, policy),
                 };
+                // The event names the message and the actor; the reason stays in the audit log (free text may quote the mail).
+                if (!decision.Applied)
+                {
+                    LogDecisionRefused(logger, verb, id!, actor, decision.Status.ToString().ToLowerInvariant());
+                }
+                else if (verb == "release")
+                {
+                    LogReleased(logger, id!, actor, bccFix);
+                }
+                else if (verb == "delete")
+                {
+                    LogDeleted(logger, id!, actor);
+                }
+                else
+                {
+                    LogReturned(logger, id!, actor);
+                }
+
                 if (json)
                 {
                     stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied = decision.Applied, status = decision.Status.ToString().ToLowerInvariant() }, s_json));

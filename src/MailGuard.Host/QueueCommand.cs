@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host;
 
@@ -10,7 +11,7 @@ namespace MailGuard.Host;
 /// store `run` uses (SQLite in WAL mode allows this beside a running relay). Exit 0 on success,
 /// 1 when the message does not exist, 2 on usage or configuration errors.
 /// </summary>
-internal static class QueueCommand
+internal static partial class QueueCommand
 {
     private const string Usage = "usage: mailguard queue list [--all]|retry ID|delete ID [--json] [--config FILE]";
 
@@ -49,11 +50,14 @@ internal static class QueueCommand
             return 2;
         }
 
-        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, json, all, options, stdout, stderr).GetAwaiter().GetResult();
+        using var logging = Logging.LogSetup.ForCli(configuration, stderr);
+        var logger = logging.CreateLogger(typeof(QueueCommand).FullName!);
+        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, json, all, options, logger, stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string verb, string? id, bool json, bool all, MailGuardOptions options, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string verb, string? id, bool json, bool all, MailGuardOptions options, ILogger logger, TextWriter stdout, TextWriter stderr)
     {
+        string actor = CliActor.Current;
         string directory = Path.GetFullPath(options.Storage.Directory);
         if (!StoreFactory.Exists(options))
         {
@@ -98,6 +102,7 @@ internal static class QueueCommand
                 }
 
                 int n = await store.RequeueAsync(id!);
+                LogRetried(logger, id!, actor, n);
                 WriteResult(stdout, json, id!, "retry", n);
                 return 0;
             default:
@@ -108,6 +113,7 @@ internal static class QueueCommand
                 }
 
                 spool.Delete(id!);
+                LogDeleted(logger, id!, actor);
                 WriteResult(stdout, json, id!, "delete", 1);
                 return 0;
         }

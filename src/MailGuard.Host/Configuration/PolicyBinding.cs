@@ -19,7 +19,13 @@ internal static class PolicyBinding
         var defaults = options.PersonalMailboxDomains.ToList();
         try
         {
-            root.GetSection("Policy").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+            // The domain lists are read whole below. Left in, a list given as one comma-separated
+            // value (MAILGUARD_Policy__InternalDomains=a.example,b.example) makes the binder fail
+            // to convert a string to a list before that code runs.
+            var scalars = new ConfigurationBuilder()
+                .AddInMemoryCollection(root.GetSection("Policy").AsEnumerable().Where(kv => !IsUnder(kv.Key, "Policy:InternalDomains") && !IsUnder(kv.Key, "Policy:PersonalMailboxDomains")))
+                .Build();
+            scalars.GetSection("Policy").Bind(options, o => o.ErrorOnUnknownConfiguration = true);
             options.InternalDomains = Whole<List<string>>(root, "Policy:InternalDomains") ?? [];
             options.PersonalMailboxDomains = Whole<List<string>>(root, "Policy:PersonalMailboxDomains") ?? defaults;
             options.Rules = Rules(root);
@@ -51,6 +57,9 @@ internal static class PolicyBinding
 
         return [];
     }
+
+    private static bool IsUnder(string key, string path) =>
+        key.Equals(path, StringComparison.OrdinalIgnoreCase) || key.StartsWith(path + ConfigurationPath.KeyDelimiter, StringComparison.OrdinalIgnoreCase);
 
     private static T? Whole<T>(IConfigurationRoot root, string path)
         where T : class

@@ -3,6 +3,7 @@ using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
+using MailGuard.Host.Logging;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -302,7 +303,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
         if (deferred > 0)
         {
-            LogDeferred(_logger, message.Id, deferred, result.Recipients.First(r => r.Status == RecipientAttemptStatus.Transient).Reply ?? "no reply");
+            LogDeferred(_logger, message.Id, deferred, LogRedaction.MaskAddresses(result.Recipients.First(r => r.Status == RecipientAttemptStatus.Transient).Reply ?? "no reply"));
         }
 
         if (failed.Count > 0)
@@ -313,7 +314,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             }
             else
             {
-                LogFailed(_logger, message.Id, failed.Count, failed[0].Diagnostic ?? "no reply");
+                LogFailed(_logger, message.Id, failed.Count, LogRedaction.MaskAddresses(failed[0].Diagnostic ?? "no reply"));
             }
         }
 

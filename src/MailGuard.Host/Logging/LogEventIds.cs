@@ -19,6 +19,7 @@ internal static class LogEventIds
     public const int RelayDenied = 113;
     public const int SessionFaulted = 114;
     public const int AuthFailed = 115;
+    public const int PolicyNoticeQueued = 118;
 
     // 15x: TLS certificates
     public const int CertificateLoaded = 150;
@@ -57,14 +58,23 @@ internal static class LogEventIds
     public const int OrphansRemoved = 302;
     public const int FinishedPurged = 303;
 
-    // 5xx: review console and API
-    public const int ConsoleListening = 500;
-    public const int InitialAdminCreated = 501;
-    public const int LoginSucceeded = 510;
-    public const int LoginFailed = 511;
-    public const int LoginThrottled = 512;
-    public const int ReviewAction = 520;
-    public const int OriginalOpened = 521;
-    public const int AccountChanged = 530;
-    public const int ConsoleError = 590;
+    // 5xx: administrative actions (the CLI verbs; actor is "cli:" + the operating-system user)
+    public const int QuarantineReleased = 500;
+    public const int QuarantineReturned = 501;
+    public const int QuarantineDeleted = 502;
+    public const int QuarantineDecisionRefused = 503;
+    public const int QueueRetried = 510;
+    public const int QueueDeleted = 511;
+
+    // 6xx: review console and API
+    public const int ConsoleListening = 600;
+    public const int InitialAdminCreated = 601;
+    public const int LoginSucceeded = 610;
+    public const int LoginFailed = 611;
+    public const int LoginThrottled = 612;
+    public const int ReviewAction = 620;
+    public const int OriginalOpened = 621;
+    public const int AccountChanged = 630;
+    public const int DecisionCountsFailed = 640;
+    public const int ConsoleError = 690;
 }

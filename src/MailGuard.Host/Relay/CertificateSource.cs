@@ -13,7 +13,7 @@ namespace MailGuard.Host.Relay;
 internal sealed partial class CertificateSource : IDisposable
 {
     private readonly TlsOptions _options;
-    private readonly Action<X509Certificate2> _apply;
+    private readonly Action<X509Certificate2, X509Certificate2Collection> _apply;
     private readonly ILogger _logger;
     private readonly FileSystemWatcher? _watcher;
     private readonly ITimer? _timer;
@@ -21,7 +21,7 @@ internal sealed partial class CertificateSource : IDisposable
     private DateTime _certificateTime;
     private DateTime _keyTime;
 
-    public CertificateSource(TlsOptions options, Action<X509Certificate2> apply, TimeProvider time, ILogger logger)
+    public CertificateSource(TlsOptions options, Action<X509Certificate2, X509Certificate2Collection> apply, TimeProvider time, ILogger logger)
     {
         _options = options;
         _apply = apply;
@@ -57,11 +57,11 @@ internal sealed partial class CertificateSource : IDisposable
                     return;
                 }
 
-                var certificate = Load(_options);
+                var (certificate, intermediates) = Load(_options);
                 _certificateTime = certificateTime;
                 _keyTime = keyTime;
                 Current = certificate;
-                _apply(certificate);
+                _apply(certificate, intermediates);
                 LogLoaded(_logger, certificate.Subject, certificate.Thumbprint, certificate.NotAfter);
             }
             catch (Exception ex) when (ex is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException or ArgumentException)
@@ -75,10 +75,17 @@ internal sealed partial class CertificateSource : IDisposable
         }
     }
 
-    public static X509Certificate2 Load(TlsOptions options)
+    /// <summary>
+    /// The certificate with its private key, and the other certificates in the same file: the
+    /// intermediates of a PEM full chain (Let's Encrypt's fullchain.pem) or of a PFX, which the
+    /// handshake sends along (a self-signed root among them is left out by the TLS layer).
+    /// </summary>
+    public static (X509Certificate2 Certificate, X509Certificate2Collection Intermediates) Load(TlsOptions options)
     {
         string path = options.CertificatePath!;
         string text = File.ReadAllText(path);
+        X509Certificate2 certificate;
+        var others = new X509Certificate2Collection();
         if (text.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
         {
             string keyPath = string.IsNullOrWhiteSpace(options.KeyPath) ? path : options.KeyPath;
@@ -86,10 +93,29 @@ internal sealed partial class CertificateSource : IDisposable
                 ? X509Certificate2.CreateFromPemFile(path, keyPath)
                 : X509Certificate2.CreateFromEncryptedPemFile(path, options.Password, keyPath);
             // A PEM-loaded key is ephemeral; re-importing through PKCS#12 gives SslStream a key it can use everywhere.
-            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            others.ImportFromPem(text);
+        }
+        else
+        {
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(path, options.Password);
+            others = X509CertificateLoader.LoadPkcs12CollectionFromFile(path, options.Password);
         }
 
-        return X509CertificateLoader.LoadPkcs12FromFile(path, options.Password);
+        var intermediates = new X509Certificate2Collection();
+        foreach (var other in others)
+        {
+            if (other.Thumbprint != certificate.Thumbprint)
+            {
+                intermediates.Add(other);
+            }
+            else
+            {
+                other.Dispose();
+            }
+        }
+
+        return (certificate, intermediates);
     }
 
     public void Dispose()

@@ -185,6 +185,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 _signal.Notify();
                 LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
                 _metrics.MessageDecided(PolicyAction.Hold);
+                LogNoticesQueued(notices, writer.Id);
                 return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
             }
 
@@ -192,6 +193,8 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             {
                 await _store.EnqueueAsync(notice, cancellationToken);
             }
+
+            LogNoticesQueued(notices, writer.Id);
 
             if (decision.Action == DispositionAction.Return)
             {
@@ -217,6 +220,14 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
             bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
             return full ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+        }
+    }
+
+    private void LogNoticesQueued(List<NewMessage> notices, string queueId)
+    {
+        foreach (var notice in notices)
+        {
+            LogPolicyNoticeQueued(_logger, notice.Id, queueId);
         }
     }
 
@@ -255,6 +266,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageHeld, Level = LogLevel.Information, Message = "Held {QueueId} from session {SessionId} in quarantine (rule {Rule})")]
     private static partial void LogMessageHeld(ILogger logger, string queueId, long sessionId, string rule);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.PolicyNoticeQueued, Level = LogLevel.Information, Message = "Queued notice {NoticeId} about {QueueId}")]
+    private static partial void LogPolicyNoticeQueued(ILogger logger, string noticeId, string queueId);
 
     [LoggerMessage(EventId = Logging.LogEventIds.MessageReturned, Level = LogLevel.Information, Message = "Returned {QueueId} from session {SessionId} to its sender by disposition")]
     private static partial void LogMessageReturned(ILogger logger, string queueId, long sessionId);

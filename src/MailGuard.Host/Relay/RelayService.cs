@@ -62,7 +62,7 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
             smtp.ImplicitTlsListen.Add(ep);
         }
 
-        _certificates = new CertificateSource(relay.Tls, c => smtp.ServerCertificate = c, _time, _logger);
+        _certificates = new CertificateSource(relay.Tls, smtp.SetServerCertificate, _time, _logger);
         _server = new SmtpServer(smtp, _hooks, _time);
         _server.SessionFaulted += (_, e) => LogSessionFaulted(_logger, e.Exception, e.Session.Id);
         await _server.StartAsync(cancellationToken);

@@ -86,6 +86,6 @@ public sealed partial class DecisionRecorder : BackgroundService
         await FlushAsync(CancellationToken.None);
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleError + 1, Level = LogLevel.Warning, Message = "Could not store the dashboard's decision counts; will retry")]
+    [LoggerMessage(EventId = Logging.LogEventIds.DecisionCountsFailed, Level = LogLevel.Warning, Message = "Could not store the dashboard's decision counts; will retry")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);
 }

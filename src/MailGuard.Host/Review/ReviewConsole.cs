@@ -111,7 +111,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
             {
                 if (uri.Scheme == "https")
                 {
-                    listen.UseHttps(CertificateSource.Load(console.Tls));
+                    listen.UseHttps(CertificateSource.Load(console.Tls).Certificate);
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace MailGuard.Smtp.Server;
@@ -18,7 +19,7 @@ public sealed class SmtpServerOptions
     private TimeSpan _dataTimeout = TimeSpan.FromMinutes(3);
     private TimeSpan _tlsHandshakeTimeout = TimeSpan.FromSeconds(30);
     private SmtpMinDataRate? _minimumDataRate = new(240, TimeSpan.FromSeconds(5));
-    private X509Certificate2? _serverCertificate;
+    private ServerCredentials? _serverCredentials;
 
     /// <summary>Name in the greeting and EHLO reply (RFC 5321 §4.1.1.1: the server's own domain). Default "localhost".</summary>
     public string ServerName
@@ -124,9 +125,27 @@ public sealed class SmtpServerOptions
     /// </summary>
     public X509Certificate2? ServerCertificate
     {
-        get => Volatile.Read(ref _serverCertificate);
-        set => Volatile.Write(ref _serverCertificate, value);
+        get => Volatile.Read(ref _serverCredentials)?.Certificate;
+        set => Volatile.Write(ref _serverCredentials, value is null ? null : new ServerCredentials(value, null));
     }
+
+    /// <summary>
+    /// Replaces the certificate together with the intermediate CA certificates that complete its
+    /// chain (the later certificates of a PEM full chain, the other certificates of a PFX). The
+    /// handshake sends them (RFC 8446 §4.4.2): clients trust a server whose chain reaches a root they
+    /// hold, and few hold intermediates. The chain is assembled once here, not per handshake.
+    /// </summary>
+    public void SetServerCertificate(X509Certificate2 certificate, X509Certificate2Collection intermediates)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(intermediates);
+        // offline: the chain is what the files hold; no AIA downloads while loading a certificate.
+        var context = intermediates.Count == 0 ? null : SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
+        Volatile.Write(ref _serverCredentials, new ServerCredentials(certificate, context));
+    }
+
+    /// <summary>The certificate and its chain as one value, so a handshake never pairs a new certificate with an old chain.</summary>
+    internal ServerCredentials? CurrentServerCredentials => Volatile.Read(ref _serverCredentials);
 
     /// <summary>Always true: AUTH PLAIN and LOGIN send the password in the clear, so they are offered only over TLS (RFC 4954 §4, §14).</summary>
     public bool RequireTlsForAuth => true;
@@ -218,3 +237,6 @@ public sealed class SmtpMinDataRate
     /// <summary>Time from the start of content during which no rate is required.</summary>
     public TimeSpan GracePeriod { get; }
 }
+
+/// <summary>A server certificate and, when intermediates were given, the context that sends them.</summary>
+internal sealed record ServerCredentials(X509Certificate2 Certificate, SslStreamCertificateContext? Context);

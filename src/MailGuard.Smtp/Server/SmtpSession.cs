@@ -383,8 +383,8 @@ internal sealed partial class SmtpSession
 
     private async ValueTask<bool> HandshakeAsync()
     {
-        var certificate = _options.ServerCertificate;
-        if (certificate is null)
+        var credentials = _options.CurrentServerCredentials;
+        if (credentials is null)
         {
             return false;
         }
@@ -395,7 +395,9 @@ internal sealed partial class SmtpSession
         try
         {
             await ssl.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions { ServerCertificate = certificate, ClientCertificateRequired = false },
+                credentials.Context is { } context
+                    ? new SslServerAuthenticationOptions { ServerCertificateContext = context, ClientCertificateRequired = false }
+                    : new SslServerAuthenticationOptions { ServerCertificate = credentials.Certificate, ClientCertificateRequired = false },
                 linked.Token);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)

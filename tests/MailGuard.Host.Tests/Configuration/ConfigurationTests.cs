@@ -63,6 +63,20 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Policy_DomainListAsOneCommaSeparatedValue_IsTheList()
+    {
+        Assert.True(ConfigurationLoader.TryLoad(["--Policy:InternalDomains=corp.example, corp.example.org", "--Policy:PersonalMailboxDomains=mail.example"], out var configuration, out _, out _));
+        var errors = new List<string>();
+
+        var policy = PolicyBinding.Bind(configuration, errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(["corp.example", "corp.example.org"], policy.InternalDomains);
+        Assert.Equal(["mail.example"], policy.PersonalMailboxDomains);
+        Assert.NotEmpty(policy.Rules);
+    }
+
+    [Fact]
     public void ConfigFile_ThenCommandLine_LaterWins()
     {
         string file = Path.Combine(Path.GetTempPath(), $"mg-{Guid.NewGuid():N}.json");

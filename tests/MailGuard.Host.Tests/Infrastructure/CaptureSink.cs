@@ -13,8 +13,13 @@ namespace MailGuard.Host.Tests.Infrastructure;
 internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
 {
     private readonly SmtpServer _server;
+    private readonly Func<string, SmtpReply?>? _recipientReply;
 
-    private CaptureSink(SmtpServer server) => _server = server;
+    private CaptureSink(SmtpServer server, Func<string, SmtpReply?>? recipientReply)
+    {
+        _server = server;
+        _recipientReply = recipientReply;
+    }
 
     public ConcurrentQueue<Captured> Messages { get; } = new();
 
@@ -24,7 +29,8 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
 
     public bool SawAuth { get; private set; }
 
-    public static async Task<CaptureSink> StartAsync(int port = 0, X509Certificate2? certificate = null)
+    /// <param name="recipientReply">Overrides the RCPT reply for chosen addresses (null: the default rules).</param>
+    public static async Task<CaptureSink> StartAsync(int port = 0, X509Certificate2? certificate = null, Func<string, SmtpReply?>? recipientReply = null)
     {
         var options = new SmtpServerOptions { ServerName = "sink.test", MinimumDataRate = null, MaxSessions = 200 };
         options.Listen.Clear();
@@ -32,7 +38,7 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
         options.ServerCertificate = certificate;
         var hooks = new HooksHolder();
         var server = new SmtpServer(options, hooks);
-        var sink = new CaptureSink(server);
+        var sink = new CaptureSink(server, recipientReply);
         hooks.Sink = sink;
         await server.StartAsync();
         return sink;
@@ -63,7 +69,7 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
     }
 
     public ValueTask<SmtpReply> OnRcptToAsync(SmtpSessionContext session, SmtpEnvelope envelope, SmtpRecipient recipient, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(recipient.Address switch
+        ValueTask.FromResult(_recipientReply?.Invoke(recipient.Address) ?? recipient.Address switch
         {
             var a when a.StartsWith("reject", StringComparison.Ordinal) => new SmtpReply(550, "5.1.1", "No such user"),
             var a when a.StartsWith("defer", StringComparison.Ordinal) => new SmtpReply(451, "4.2.0", "Mailbox busy"),
