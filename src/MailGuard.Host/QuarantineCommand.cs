@@ -143,16 +143,27 @@ internal static partial class QuarantineCommand
 
                 return 0;
             default:
-                var decision = verb switch
+                // The same rules as the console and the API (four-eyes included), through ReviewActions.
+                var actions = new Review.ReviewActions(store, options, policy, signal: null, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Review.ReviewActions>.Instance);
+                var reviewVerb = verb switch
                 {
-                    "release" => await store.ReleaseAsync(id!, actor, reason, bccFix ? await BccFixedAsync(store, id!, policy) : null),
-                    "delete" => await store.DeleteHeldAsync(id!, actor, reason),
-                    _ => await ReturnAsync(store, id!, actor, reason, options, policy),
+                    "release" => bccFix ? Review.ReviewVerb.ReleaseBccFix : Review.ReviewVerb.Release,
+                    "delete" => Review.ReviewVerb.Delete,
+                    _ => Review.ReviewVerb.Return,
                 };
-                // The event names the message and the actor; the reason stays in the audit log (free text may quote the mail).
-                if (!decision.Applied)
+                var result = await actions.ApplyAsync(id!, reviewVerb, actor, reason, reasonRequired: false);
+                string status = result.Outcome switch
                 {
-                    LogDecisionRefused(logger, verb, id!, actor, decision.Status.ToString().ToLowerInvariant());
+                    Review.ReviewOutcome.AwaitingSecondReviewer => "awaiting-second-reviewer",
+                    Review.ReviewOutcome.SecondReviewerRequired => "second-reviewer-required",
+                    Review.ReviewOutcome.NotFound => "not-in-quarantine",
+                    _ => result.Status?.ToString().ToLowerInvariant() ?? "unknown",
+                };
+                bool applied = result.Outcome == Review.ReviewOutcome.Applied;
+                // The event names the message and the actor; the reason stays in the audit log (free text may quote the mail).
+                if (!applied)
+                {
+                    LogDecisionRefused(logger, verb, id!, actor, status);
                 }
                 else if (verb == "release")
                 {
@@ -169,43 +180,22 @@ internal static partial class QuarantineCommand
 
                 if (json)
                 {
-                    stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied = decision.Applied, status = decision.Status.ToString().ToLowerInvariant() }, s_json));
+                    stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied, status }, s_json));
                 }
                 else
                 {
-                    stdout.WriteLine(decision.Applied ? $"{id}: {decision.Status.ToString().ToLowerInvariant()}" : $"{id}: not held (already {decision.Status.ToString().ToLowerInvariant()})");
+                    stdout.WriteLine(result.Outcome switch
+                    {
+                        Review.ReviewOutcome.Applied => $"{id}: {status}",
+                        Review.ReviewOutcome.AwaitingSecondReviewer => $"{id}: approval recorded; a second reviewer must release it (Console:FourEyes)",
+                        Review.ReviewOutcome.SecondReviewerRequired => $"{id}: you approved it already; a second reviewer must release it (Console:FourEyes)",
+                        Review.ReviewOutcome.NotFound => $"{id}: not in quarantine",
+                        _ => $"{id}: not held (already {status})",
+                    });
                 }
 
-                return decision.Applied ? 0 : 1;
+                return applied || result.Outcome == Review.ReviewOutcome.AwaitingSecondReviewer ? 0 : 1;
         }
-    }
-
-    private static async Task<QuarantineDecision> ReturnAsync(IQuarantineStore store, string id, string actor, string? reason, MailGuardOptions options, PolicyOptions policy)
-    {
-        var record = await store.GetQuarantineAsync(id);
-        var notice = record is { Status: QuarantineStatus.Held }
-            ? await Relay.HeldMessageReturn.BuildAsync(store, record, reason, options.Relay.ServerName, policy.Notifications.Templates, TimeProvider.System, actor)
-            : null;
-        return await store.ReturnAsync(id, actor, reason, notice);
-    }
-
-    // Release with the Bcc fix: the held bytes with external To/Cc addresses hidden (issue 5 item 5).
-    private static async Task<byte[]?> BccFixedAsync(IQuarantineStore store, string id, PolicyOptions policy)
-    {
-        await using var content = await store.OpenContentAsync(id);
-        if (content is null)
-        {
-            return null;
-        }
-
-        using var copy = new MemoryStream();
-        await content.CopyToAsync(copy);
-        copy.Position = 0;
-        using var doc = MimeDocument.Load(copy, leaveOpen: true);
-        using var output = new MemoryStream();
-        MailGuard.Core.Dispositions.MessageRewriter.HideExternalRecipients(doc, output, new DomainSet(policy.InternalDomains),
-            [new("X-MailGuard-Verdict", "released with Bcc fix"), new("X-MailGuard-Reference", id)]);
-        return output.ToArray();
     }
 
     private static object Summary(QuarantineRecord q) => new

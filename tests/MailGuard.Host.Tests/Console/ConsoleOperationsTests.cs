@@ -209,7 +209,7 @@ public sealed partial class ConsoleOperationsTests
         using var reviewer = new Browser(BaseAddress(relay));
         await reviewer.LoginAsync("rev", password);
         string page = await reviewer.GetTextAsync("/messages/" + id);
-        Assert.Contains("Sender&#x27;s release requests", page);
+        Assert.Contains("Sender's release requests", page);
         Assert.Contains("The invitees agreed to share addresses &lt;b&gt;at the meeting&lt;/b&gt;.", page);
         Assert.Contains("sender:clerk@corp.example", page);
     }

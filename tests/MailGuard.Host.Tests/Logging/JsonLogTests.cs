@@ -34,7 +34,7 @@ public sealed class JsonLogTests(Xunit.Abstractions.ITestOutputHelper output)
         var cli = new StringWriter();
         using var relay = Start(
             [
-                Path.Combine(AppContext.BaseDirectory, "mailguard.dll"), "run",
+                Path.Combine(AppContext.BaseDirectory, "mailguard.dll"), "run", "--Console:Listen=",
                 $"--Relay:Listen:0=127.0.0.1:{port}",
                 "--Relay:ServerName=mailguard.test",
                 $"--Storage:Directory={storage}",

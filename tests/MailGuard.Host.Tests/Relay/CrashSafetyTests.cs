@@ -38,7 +38,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         string pickup = Path.Combine(dir, "pickup");
         string[] args =
         [
-            dll, "run",
+            dll, "run", "--Console:Listen=",
             $"--Relay:Listen:0=127.0.0.1:{port}",
             $"--Storage:Directory={Path.Combine(dir, "data")}",
             $"--Delivery:PickupDirectory={pickup}",

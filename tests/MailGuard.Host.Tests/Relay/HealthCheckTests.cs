@@ -12,11 +12,11 @@ public sealed class HealthCheckTests
     {
         await using var relay = await TestRelay.StartAsync();
         var output = new StringWriter();
-        Assert.Equal(0, Cli.Run(["healthcheck", $"--Relay:Listen:0=127.0.0.1:{relay.Port}"], output, new StringWriter()));
+        Assert.Equal(0, Cli.Run(["healthcheck", $"--Relay:Listen:0=127.0.0.1:{relay.Port}", "--Console:Listen="], output, new StringWriter()));
         Assert.Contains("220", output.ToString(), StringComparison.Ordinal);
 
         var errors = new StringWriter();
-        Assert.Equal(1, Cli.Run(["healthcheck", $"--Relay:Listen:0=127.0.0.1:{TestMessages.FreePort()}"], new StringWriter(), errors));
+        Assert.Equal(1, Cli.Run(["healthcheck", $"--Relay:Listen:0=127.0.0.1:{TestMessages.FreePort()}", "--Console:Listen="], new StringWriter(), errors));
         Assert.Contains("unhealthy", errors.ToString(), StringComparison.Ordinal);
     }
 
