@@ -17,8 +17,8 @@ public sealed class MailGuardOptions
 /// <summary>The review console and API (issue 6), served by `mailguard run` when <see cref="Listen"/> is set.</summary>
 public sealed class ConsoleOptions
 {
-    /// <summary>URL to listen on, e.g. http://127.0.0.1:8025 (https needs <see cref="Tls"/>); empty: no console, no API, no /metrics.</summary>
-    public string? Listen { get; set; }
+    /// <summary>URL to listen on (https needs <see cref="Tls"/>); loopback by default; empty: no console, no API, no /metrics.</summary>
+    public string? Listen { get; set; } = "http://127.0.0.1:8025";
 
     /// <summary>
     /// The console's base URL as reviewers reach it (https://mailguard.example.org, e.g. behind a proxy);

@@ -116,6 +116,8 @@ public sealed partial class ReviewActions
 
         if (record.Status != QuarantineStatus.Held)
         {
+            // Refused attempts are audited too, as the store does for a lost race.
+            await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, Name(verb) + "-refused", messageId, reason, "already " + record.Status.ToString().ToLowerInvariant()), cancellationToken);
             return new ReviewResult(ReviewOutcome.NotHeld, record.Status);
         }
 

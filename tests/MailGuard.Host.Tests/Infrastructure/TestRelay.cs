@@ -44,6 +44,8 @@ internal sealed class TestRelay : IAsyncDisposable
         ["Delivery:PollInterval"] = "00:00:00.100",
         ["Delivery:Concurrency"] = "4",
         ["Logging:LogLevel:Default"] = "Warning",
+        // No console unless a test asks for one (Console:Listen=http://127.0.0.1:0).
+        ["Console:Listen"] = "",
     };
 
     public static async Task<TestRelay> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
