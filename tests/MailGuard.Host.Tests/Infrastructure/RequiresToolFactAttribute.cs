@@ -1,6 +1,6 @@
 namespace MailGuard.Host.Tests.Infrastructure;
 
-/// <summary>Finds external programs the end-to-end tests drive (swaks, Postfix's smtp-source/smtp-sink, python3).</summary>
+/// <summary>Finds external programs the end-to-end tests drive (swaks, Postfix's smtp-source/smtp-sink, python3, chromium).</summary>
 internal static class Tools
 {
     private static readonly string[] s_extraDirectories = ["/usr/sbin", "/usr/local/sbin", "/sbin"];
@@ -20,6 +20,14 @@ internal static class Tools
         return null;
     }
 
+    /// <summary>The Debian package that installs a tool (what .ci/run installs).</summary>
+    public static string Package(string tool) => tool switch
+    {
+        "smtp-source" or "smtp-sink" => "postfix",
+        "chromedriver" => "chromium-driver",
+        _ => tool,
+    };
+
     public static string Require(string name) =>
         Find(name) ?? throw new InvalidOperationException($"{name} is not installed (.ci/run installs it)");
 }
@@ -35,7 +43,7 @@ internal sealed class RequiresToolFactAttribute : FactAttribute
         var missing = tools.Where(t => Tools.Find(t) is null).ToArray();
         if (missing.Length > 0 && !MailGuard.Testing.RepoPaths.IsCi)
         {
-            Skip = $"{string.Join(", ", missing)} not installed (apt-get install postfix swaks python3); runs in CI";
+            Skip = $"{string.Join(", ", missing)} not installed (apt-get install {string.Join(" ", missing.Select(Tools.Package).Distinct())}); runs in CI";
         }
     }
 }
