@@ -27,14 +27,7 @@ public sealed partial class ConsoleOperationsTests
             settings["Policy:Notifications:ReleaseRequestUrl"] = releaseRequestUrl;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
-            .AddInMemoryCollection(settings)
-            .Build();
-        var errors = new List<string>();
-        var policy = PolicyBinding.Bind(configuration, errors);
-        Assert.Empty(errors);
-        return policy;
+        return TestPolicies.Shipped(settings);
     }
 
     private static Task<TestRelay> StartAsync(Dictionary<string, string?>? settings = null, PolicyOptions? policy = null)

@@ -16,17 +16,8 @@ namespace MailGuard.Host.Tests.Quarantine;
 
 public sealed class QuarantineFeatureTests
 {
-    private static PolicyOptions Policy()
-    {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example", ["Policy:Rules:0:NotifySender"] = "false" })
-            .Build();
-        var errors = new List<string>();
-        var policy = PolicyBinding.Bind(configuration, errors);
-        Assert.Empty(errors);
-        return policy;
-    }
+    private static PolicyOptions Policy() =>
+        TestPolicies.Shipped(new Dictionary<string, string?> { ["Policy:InternalDomains:0"] = "corp.example", ["Policy:Rules:0:NotifySender"] = "false" });
 
     private const string Secret = "Applicant Zebediah Quill-Marsh, born 14/03/1987";
 

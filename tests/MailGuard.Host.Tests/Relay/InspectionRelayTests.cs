@@ -20,14 +20,7 @@ public sealed class InspectionRelayTests
             settings[k] = v;
         }
 
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(MailGuard.Testing.RepoPaths.Root, "config", "mailguard.json"))
-            .AddInMemoryCollection(settings)
-            .Build();
-        var errors = new List<string>();
-        var policy = PolicyBinding.Bind(configuration, errors);
-        Assert.Empty(errors);
-        return policy;
+        return TestPolicies.Shipped(settings);
     }
 
     private static Task<TestRelay> StartAsync(params (string Key, string Value)[] overrides) => TestRelay.StartAsync(configure: services =>

@@ -22,21 +22,13 @@ public sealed partial class PostgresMessageStore
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(audit);
-        return InTransactionAsync(async (c, t) =>
+        return ChangeAuditedAsync("INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES (@name, @hash, @role, @at, @disabled) ON CONFLICT (name) DO NOTHING", audit, p =>
         {
-            await using var cmd = Command(c, t, "INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES (@name, @hash, @role, @at, @disabled) ON CONFLICT (name) DO NOTHING");
-            cmd.Parameters.AddWithValue("name", user.Name);
-            cmd.Parameters.AddWithValue("hash", user.PasswordHash);
-            cmd.Parameters.AddWithValue("role", (int)user.Role);
-            cmd.Parameters.AddWithValue("at", user.CreatedAt.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("disabled", user.Disabled ? 1 : 0);
-            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return false;
-            }
-
-            await InsertAuditAsync(c, t, audit, cancellationToken);
-            return true;
+            p.AddWithValue("name", user.Name);
+            p.AddWithValue("hash", user.PasswordHash);
+            p.AddWithValue("role", (int)user.Role);
+            p.AddWithValue("at", user.CreatedAt.ToUnixTimeMilliseconds());
+            p.AddWithValue("disabled", user.Disabled ? 1 : 0);
         }, cancellationToken);
     }
 
@@ -60,20 +52,12 @@ public sealed partial class PostgresMessageStore
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(audit);
-        return InTransactionAsync(async (c, t) =>
+        return ChangeAuditedAsync("UPDATE console_users SET password_hash = COALESCE(@hash, password_hash), role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE name = @name", audit, p =>
         {
-            await using var cmd = Command(c, t, "UPDATE console_users SET password_hash = COALESCE(@hash, password_hash), role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE name = @name");
-            cmd.Parameters.AddWithValue("name", name);
-            cmd.Parameters.AddWithValue("hash", NpgsqlDbType.Text, (object?)change.PasswordHash ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("role", NpgsqlDbType.Integer, change.Role is { } r ? (int)r : DBNull.Value);
-            cmd.Parameters.AddWithValue("disabled", NpgsqlDbType.Integer, change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
-            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return false;
-            }
-
-            await InsertAuditAsync(c, t, audit, cancellationToken);
-            return true;
+            p.AddWithValue("name", name);
+            p.AddWithValue("hash", NpgsqlDbType.Text, (object?)change.PasswordHash ?? DBNull.Value);
+            p.AddWithValue("role", NpgsqlDbType.Integer, change.Role is { } r ? (int)r : DBNull.Value);
+            p.AddWithValue("disabled", NpgsqlDbType.Integer, change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
         }, cancellationToken);
     }
 
@@ -81,18 +65,14 @@ public sealed partial class PostgresMessageStore
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(audit);
-        return InTransactionAsync(async (c, t) =>
+        return ChangeAuditedAsync("INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES (@id, @name, @hash, @role, @by, @at)", audit, p =>
         {
-            await using var cmd = Command(c, t, "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES (@id, @name, @hash, @role, @by, @at)");
-            cmd.Parameters.AddWithValue("id", token.Id);
-            cmd.Parameters.AddWithValue("name", token.Name);
-            cmd.Parameters.AddWithValue("hash", token.SecretHash);
-            cmd.Parameters.AddWithValue("role", (int)token.Role);
-            cmd.Parameters.AddWithValue("by", token.CreatedBy);
-            cmd.Parameters.AddWithValue("at", token.CreatedAt.ToUnixTimeMilliseconds());
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
-            await InsertAuditAsync(c, t, audit, cancellationToken);
-            return true;
+            p.AddWithValue("id", token.Id);
+            p.AddWithValue("name", token.Name);
+            p.AddWithValue("hash", token.SecretHash);
+            p.AddWithValue("role", (int)token.Role);
+            p.AddWithValue("by", token.CreatedBy);
+            p.AddWithValue("at", token.CreatedAt.ToUnixTimeMilliseconds());
         }, cancellationToken);
     }
 
@@ -115,18 +95,11 @@ public sealed partial class PostgresMessageStore
     public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        return InTransactionAsync(async (c, t) =>
+        long now = Now();
+        return ChangeAuditedAsync("UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL", audit, p =>
         {
-            await using var cmd = Command(c, t, "UPDATE api_tokens SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
-            cmd.Parameters.AddWithValue("at", Now());
-            cmd.Parameters.AddWithValue("id", id);
-            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
-            {
-                return false;
-            }
-
-            await InsertAuditAsync(c, t, audit, cancellationToken);
-            return true;
+            p.AddWithValue("at", now);
+            p.AddWithValue("id", id);
         }, cancellationToken);
     }
 
@@ -268,6 +241,21 @@ public sealed partial class PostgresMessageStore
 
         return rows;
     }
+
+    /// <summary>One statement and its audit event in one transaction; false (and no audit) when it changed no row.</summary>
+    private Task<bool> ChangeAuditedAsync(string sql, AuditEvent audit, Action<NpgsqlParameterCollection> bind, CancellationToken cancellationToken) =>
+        InTransactionAsync(async (c, t) =>
+        {
+            await using var cmd = Command(c, t, sql);
+            bind(cmd.Parameters);
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return false;
+            }
+
+            await InsertAuditAsync(c, t, audit, cancellationToken);
+            return true;
+        }, cancellationToken);
 
     private static async Task<List<ConsoleUser>> ReadUsersAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
     {

@@ -22,21 +22,13 @@ public sealed partial class SqliteMessageStore
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(audit);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        return ChangeAudited("INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES ($name, $hash, $role, $at, $disabled) ON CONFLICT(name) DO NOTHING", audit, p =>
         {
-            var cmd = Command(c, t, "INSERT INTO console_users (name, password_hash, role, created_at, disabled) VALUES ($name, $hash, $role, $at, $disabled) ON CONFLICT(name) DO NOTHING");
-            cmd.Parameters.AddWithValue("$name", user.Name);
-            cmd.Parameters.AddWithValue("$hash", user.PasswordHash);
-            cmd.Parameters.AddWithValue("$role", (int)user.Role);
-            cmd.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
-            cmd.Parameters.AddWithValue("$disabled", user.Disabled ? 1 : 0);
-            if (cmd.ExecuteNonQuery() == 0)
-            {
-                return false;
-            }
-
-            InsertAudit(c, t, audit);
-            return true;
+            p.AddWithValue("$name", user.Name);
+            p.AddWithValue("$hash", user.PasswordHash);
+            p.AddWithValue("$role", (int)user.Role);
+            p.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
+            p.AddWithValue("$disabled", user.Disabled ? 1 : 0);
         });
     }
 
@@ -62,20 +54,12 @@ public sealed partial class SqliteMessageStore
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(audit);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        return ChangeAudited("UPDATE console_users SET password_hash = COALESCE($hash, password_hash), role = COALESCE($role, role), disabled = COALESCE($disabled, disabled) WHERE name = $name", audit, p =>
         {
-            var cmd = Command(c, t, "UPDATE console_users SET password_hash = COALESCE($hash, password_hash), role = COALESCE($role, role), disabled = COALESCE($disabled, disabled) WHERE name = $name");
-            cmd.Parameters.AddWithValue("$name", name);
-            cmd.Parameters.AddWithValue("$hash", (object?)change.PasswordHash ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$role", change.Role is { } r ? (int)r : DBNull.Value);
-            cmd.Parameters.AddWithValue("$disabled", change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
-            if (cmd.ExecuteNonQuery() == 0)
-            {
-                return false;
-            }
-
-            InsertAudit(c, t, audit);
-            return true;
+            p.AddWithValue("$name", name);
+            p.AddWithValue("$hash", (object?)change.PasswordHash ?? DBNull.Value);
+            p.AddWithValue("$role", change.Role is { } r ? (int)r : DBNull.Value);
+            p.AddWithValue("$disabled", change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
         });
     }
 
@@ -83,18 +67,14 @@ public sealed partial class SqliteMessageStore
     {
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(audit);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        return ChangeAudited("INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES ($id, $name, $hash, $role, $by, $at)", audit, p =>
         {
-            var cmd = Command(c, t, "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES ($id, $name, $hash, $role, $by, $at)");
-            cmd.Parameters.AddWithValue("$id", token.Id);
-            cmd.Parameters.AddWithValue("$name", token.Name);
-            cmd.Parameters.AddWithValue("$hash", token.SecretHash);
-            cmd.Parameters.AddWithValue("$role", (int)token.Role);
-            cmd.Parameters.AddWithValue("$by", token.CreatedBy);
-            cmd.Parameters.AddWithValue("$at", token.CreatedAt.ToUnixTimeMilliseconds());
-            cmd.ExecuteNonQuery();
-            InsertAudit(c, t, audit);
-            return true;
+            p.AddWithValue("$id", token.Id);
+            p.AddWithValue("$name", token.Name);
+            p.AddWithValue("$hash", token.SecretHash);
+            p.AddWithValue("$role", (int)token.Role);
+            p.AddWithValue("$by", token.CreatedBy);
+            p.AddWithValue("$at", token.CreatedAt.ToUnixTimeMilliseconds());
         });
     }
 
@@ -119,18 +99,11 @@ public sealed partial class SqliteMessageStore
     public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        long now = Now();
+        return ChangeAudited("UPDATE api_tokens SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL", audit, p =>
         {
-            var cmd = Command(c, t, "UPDATE api_tokens SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
-            cmd.Parameters.AddWithValue("$at", Now());
-            cmd.Parameters.AddWithValue("$id", id);
-            if (cmd.ExecuteNonQuery() == 0)
-            {
-                return false;
-            }
-
-            InsertAudit(c, t, audit);
-            return true;
+            p.AddWithValue("$at", now);
+            p.AddWithValue("$id", id);
         });
     }
 
@@ -265,6 +238,21 @@ public sealed partial class SqliteMessageStore
 
         return rows;
     }
+
+    /// <summary>One statement and its audit event in one transaction; false (and no audit) when it changed no row.</summary>
+    private Task<bool> ChangeAudited(string sql, AuditEvent audit, Action<SqliteParameterCollection> bind) =>
+        Submit(syncSpool: false, mustSync: true, work: (c, t) =>
+        {
+            var cmd = Command(c, t, sql);
+            bind(cmd.Parameters);
+            if (cmd.ExecuteNonQuery() == 0)
+            {
+                return false;
+            }
+
+            InsertAudit(c, t, audit);
+            return true;
+        });
 
     internal static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
