@@ -131,9 +131,20 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
 
         builder.Services.AddRoutingCore();
         builder.Services.AddProblemDetails();
+        // Whoever reads these keys can forge a session: the directory is the service user's alone.
+        string keys = Path.Combine(Path.GetFullPath(_options.Storage.Directory), "console-keys");
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(keys);
+        }
+        else
+        {
+            Directory.CreateDirectory(keys, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         builder.Services.AddDataProtection()
             .SetApplicationName("MailGuard")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(_options.Storage.Directory), "console-keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(keys));
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "mailguard.af";
