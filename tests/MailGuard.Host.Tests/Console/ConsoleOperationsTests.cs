@@ -103,6 +103,13 @@ public sealed partial class ConsoleOperationsTests
     {
         await using var relay = await StartAsync();
         string id = await HoldAsync(relay);
+        if (!OperatingSystem.IsWindows())
+        {
+            // The keys that protect session cookies are the service's alone.
+            var keys = Path.Combine(relay.Options.Storage.Directory, "console-keys");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(keys));
+        }
+
         Assert.Equal(0, Cli(relay, out string password, "user", "add", "Rita", "--role", "reviewer"));
         Assert.Equal(20, password.Length);
         Assert.Equal(1, Cli(relay, out _, "user", "add", "rita"));
