@@ -66,7 +66,7 @@ internal static class ApiEndpoints
         {
             message = Summary(record),
             recipients_masked = record.Recipients.Select(MaskRecipient),
-            findings = FindingsJson.Deserialize(record.FindingsJson).Select(f => new
+            findings = FindingsJson.Deserialize(record.FindingsJson).Select(f => MessageView.Masked(f, DateOnly.FromDateTime(record.HeldAt.UtcDateTime))).Select(f => new
             {
                 kind = f.Kind,
                 count = f.Count,

@@ -40,10 +40,23 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
         var (text, source, truncated) = BodyOf(message.Body, cancellationToken);
         var inspector = new MessageInspector(new InspectionOptions { TimeBudget = TimeSpan.FromSeconds(10) }, internalDomains, new DomainSet([]));
         var attachments = inspector.Inspect(document, null, cancellationToken).Attachments
-            .Select(a => a with { FileName = a.FileName is null ? null : Clean(a.FileName) })
+            .Select(a => a with { Location = Clean(a.Location), FileName = a.FileName is null ? null : Clean(a.FileName) })
             .ToList();
         return new MessageView(headers, Clean(text), source, truncated, attachments, document.Defects.Count);
     }
+
+    /// <summary>
+    /// A finding as a reviewer sees it: the file and sheet names of its location masked like the
+    /// subject, since files are often named after the person they are about (evidence is masked already).
+    /// </summary>
+    public static Finding Masked(Finding finding, DateOnly today) => finding with
+    {
+        Location = finding.Location with
+        {
+            FileName = finding.Location.FileName is { } file ? TextRedactor.Redact(file, today) : null,
+            Sheet = finding.Location.Sheet is { } sheet ? TextRedactor.Redact(sheet, today) : null,
+        },
+    };
 
     /// <summary>The first text/plain part that is not an attachment, else the first text/html one as text.</summary>
     private static (string Text, string Source, bool Truncated) BodyOf(MimeEntity root, CancellationToken cancellationToken)

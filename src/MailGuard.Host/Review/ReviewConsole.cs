@@ -221,9 +221,15 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
 
     // Every response: no framing, no sniffing, no referrer, and a policy that loads nothing from
     // anywhere but this server (no scripts at all). Pages show held mail, so nothing is cached.
+    // Set as the response starts: the exception handler clears headers set before the failure.
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
-        var headers = context.Response.Headers;
+        context.Response.OnStarting(static state => SetSecurityHeaders(((HttpContext)state).Response.Headers), context);
+        return next();
+    }
+
+    private static Task SetSecurityHeaders(IHeaderDictionary headers)
+    {
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
@@ -231,7 +237,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
         headers.CacheControl = "no-store";
-        return next();
+        return Task.CompletedTask;
     }
 
     private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)

@@ -55,7 +55,7 @@ public sealed class MessageModel : ConsolePageModel
         Subject = Record.Subject is null ? "(no subject)" : TextRedactor.Redact(Record.Subject, today);
         // Masked for everyone, like finding evidence: the unmasked view is the audited Original page (admins).
         Recipients = Record.Recipients.Take(200).Select(ApiEndpoints.MaskRecipient).ToList();
-        Findings = FindingsJson.Deserialize(Record.FindingsJson);
+        Findings = FindingsJson.Deserialize(Record.FindingsJson).Select(f => MessageView.Masked(f, today)).ToList();
         Audit = await _store.ListAuditAsync(Id, 1000, HttpContext.RequestAborted);
         ReleaseRequests = Audit.Where(a => a.Action == "release-requested").ToList();
         Approvals = Audit.Where(a => a.Action == ReviewActions.ApprovalAction).ToList();

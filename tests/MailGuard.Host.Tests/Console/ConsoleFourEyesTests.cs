@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Json;
+using MailGuard.Core.Store;
+using MailGuard.Host.Review;
+using MailGuard.Host.Tests.Infrastructure;
+
+namespace MailGuard.Host.Tests.Review;
+
+/// <summary>Console:FourEyes: releasing a message with findings about people takes two different reviewers.</summary>
+public sealed class ConsoleFourEyesTests
+{
+    private static readonly Dictionary<string, string?> s_fourEyes = new() { ["Console:FourEyes"] = "true" };
+
+    [Fact]
+    public async Task PersonalData_FirstReleaseIsAnApproval_SameReviewerRefused_SecondReviewerReleases()
+    {
+        await using var console = await ConsoleHarness.StartAsync(s_fourEyes);
+        string id = await console.HoldAsync("hr@corp.example", ["caseworker@partner.example"], HeldMail.PersonalData("Claimants", "caseworker@partner.example"));
+        var (nameA, passwordA) = await console.CreateUserAsync(ConsoleRole.Reviewer, "reviewer-a");
+        var a = console.NewSession();
+        await a.LoginOkAsync(nameA, passwordA);
+        var b = await console.LoginAsync(ConsoleRole.Reviewer, "reviewer-b");
+        Assert.Contains("needs two reviewers", await a.PageAsync("/messages/" + id), StringComparison.Ordinal);
+
+        using (var response = await a.ActAsync(id, "release", "the caseworker is entitled to this"))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages/" + id);
+        }
+
+        Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
+        var approval = Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
+        Assert.Equal(("reviewer-a", "the caseworker is entitled to this"), (approval.Actor, approval.Reason));
+
+        // A again, also through the Bcc-fix release and from a second browser: refused, still one approval.
+        var aElsewhere = console.NewSession();
+        await aElsewhere.LoginOkAsync(nameA, passwordA);
+        foreach (var (session, verb) in new[] { (a, "release"), (a, "release-bcc-fix"), (aElsewhere, "release") })
+        {
+            using var response = await session.ActAsync(id, verb, "me again");
+            ConsoleAssert.RedirectsTo(response, "/messages/" + id);
+            Assert.Contains("a different reviewer must release it", await session.PageAsync("/messages/" + id), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
+        Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
+        Assert.Contains("Approved by reviewer-a", await b.PageAsync("/messages/" + id), StringComparison.Ordinal);
+        await Task.Delay(300);
+        Assert.Empty(PickedUp.ReadAll(console.Relay.PickupDirectory));
+
+        using (var response = await b.ActAsync(id, "release", "second pair of eyes: agreed"))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages");
+        }
+
+        Assert.Equal(QuarantineStatus.Released, await console.StatusAsync(id));
+        var delivered = Assert.Single(await console.Relay.WaitForPickupAsync(1));
+        Assert.Equal(["caseworker@partner.example"], delivered.RcptTo);
+        var release = Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == "release");
+        Assert.Equal("reviewer-b", release.Actor);
+    }
+
+    [Fact]
+    public async Task ExposedRecipientsOnly_OneReviewerReleases()
+    {
+        await using var console = await ConsoleHarness.StartAsync(s_fourEyes);
+        var to = HeldMail.External(12);
+        string id = await console.HoldAsync("clerk@corp.example", to, HeldMail.Exposing("Rota", to));
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        Assert.DoesNotContain("needs two reviewers", await reviewer.PageAsync("/messages/" + id), StringComparison.Ordinal);
+
+        using (var response = await reviewer.ActAsync(id, "release", "they all know each other"))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages");
+        }
+
+        Assert.Equal(QuarantineStatus.Released, await console.StatusAsync(id));
+        Assert.Equal(12, Assert.Single(await console.Relay.WaitForPickupAsync(1)).RcptTo.Length);
+        Assert.DoesNotContain(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
+    }
+
+    [Fact]
+    public async Task PersonalData_ViaApi_FirstToken202_SameToken409_SecondToken200()
+    {
+        await using var console = await ConsoleHarness.StartAsync(s_fourEyes);
+        string id = await console.HoldAsync("hr@corp.example", ["caseworker@partner.example"], HeldMail.PersonalData("Claimants", "caseworker@partner.example"));
+        var (first, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        var (second, secondActor, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+
+        using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Contains("awaiting-second-reviewer", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve again" }))
+        {
+            await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+        }
+
+        Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
+        using (var response = await second.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "agreed" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(["caseworker@partner.example"], Assert.Single(await console.Relay.WaitForPickupAsync(1)).RcptTo);
+        Assert.Equal(secondActor, Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == "release").Actor);
+    }
+}
