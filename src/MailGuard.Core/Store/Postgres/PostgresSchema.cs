@@ -85,7 +85,7 @@ internal static class PostgresSchema
             """),
         // The review console (issue 6): accounts, API tokens (hashes only), and daily counts of
         // dispositions for the dashboard's chart. User names are stored lower-cased by the caller.
-        (4, """
+        (3, """
             CREATE TABLE console_users (
                 name          text    NOT NULL PRIMARY KEY,
                 password_hash text    NOT NULL,
