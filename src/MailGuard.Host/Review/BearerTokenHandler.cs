@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Review;
 
-/// <summary>`Authorization: Bearer mgt_…` for the API: the token's role becomes the caller's; its name is "token:ID".</summary>
+/// <summary>`Authorization: Bearer mgt_…` for the API: the token's role becomes the caller's; its name is "token:ID (creator)", so the audit log and the four-eyes rule know whose token it is.</summary>
 internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationSchemeOptions>
 {
     private readonly ConsoleAccounts _accounts;
@@ -30,7 +30,7 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
             return AuthenticateResult.Fail("invalid or revoked token");
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal("token:" + token.Id, token.Role, Scheme.Name), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal($"token:{token.Id} ({token.CreatedBy})", token.Role, Scheme.Name), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -88,6 +88,20 @@ public sealed partial class ReviewActions
     public bool NeedsTwoReviewers(QuarantineRecord record) =>
         _options.Console.FourEyes && FindingsJson.Deserialize(record.FindingsJson).Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable));
 
+    /// <summary>
+    /// Who is behind an actor for the four-eyes rule: an API token counts as the person who made it
+    /// ("token:ID (alice)" is alice), so one admin cannot approve in the console and release with a token.
+    /// </summary>
+    public static string Person(string actor)
+    {
+        if (actor.StartsWith("token:", StringComparison.Ordinal) && actor.EndsWith(')') && actor.IndexOf(" (", StringComparison.Ordinal) is int open and > 0)
+        {
+            return actor[(open + 2)..^1];
+        }
+
+        return actor;
+    }
+
     /// <summary>Trims, removes control characters and bounds a reviewer's reason; null when nothing is left.</summary>
     public static string? CleanReason(string? reason)
     {
@@ -124,9 +138,10 @@ public sealed partial class ReviewActions
         if (verb is ReviewVerb.Release or ReviewVerb.ReleaseBccFix && NeedsTwoReviewers(record))
         {
             var approvals = (await _store.ListAuditAsync(messageId, 1000, cancellationToken)).Where(a => a.Action == ApprovalAction).ToList();
-            if (approvals.Count == 0 || approvals.All(a => a.Actor == actor))
+            string person = Person(actor);
+            if (approvals.Count == 0 || approvals.All(a => Person(a.Actor) == person))
             {
-                if (approvals.Any(a => a.Actor == actor))
+                if (approvals.Any(a => Person(a.Actor) == person))
                 {
                     return new ReviewResult(ReviewOutcome.SecondReviewerRequired, record.Status);
                 }

@@ -83,8 +83,10 @@ public sealed class ConsoleFourEyesTests
     {
         await using var console = await ConsoleHarness.StartAsync(s_fourEyes);
         string id = await console.HoldAsync("hr@corp.example", ["caseworker@partner.example"], HeldMail.PersonalData("Claimants", "caseworker@partner.example"));
-        var (first, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
-        var (second, secondActor, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        var (first, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer, createdBy: "alice");
+        var (second, secondActor, _) = await console.ApiClientAsync(ConsoleRole.Reviewer, createdBy: "bob");
+        // A token counts as the person who made it: alice's second token is still alice.
+        var (alsoAlice, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer, createdBy: "alice");
 
         using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve" }))
         {
@@ -93,6 +95,11 @@ public sealed class ConsoleFourEyesTests
         }
 
         using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve again" }))
+        {
+            await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+        }
+
+        using (var response = await alsoAlice.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve with another token" }))
         {
             await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
         }

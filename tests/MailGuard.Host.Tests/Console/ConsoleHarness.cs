@@ -85,11 +85,11 @@ internal sealed class ConsoleHarness : IAsyncDisposable
         return session;
     }
 
-    /// <summary>An API client with a fresh bearer token of <paramref name="role"/>; the actor it appears as in the audit log is "token:ID".</summary>
-    public async Task<(HttpClient Client, string Actor, string Token)> ApiClientAsync(ConsoleRole role)
+    /// <summary>An API client with a fresh bearer token of <paramref name="role"/> made by <paramref name="createdBy"/>; the actor it appears as in the audit log is "token:ID (createdBy)".</summary>
+    public async Task<(HttpClient Client, string Actor, string Token)> ApiClientAsync(ConsoleRole role, string createdBy = "test")
     {
-        var (token, secret) = await Accounts.CreateTokenAsync("tests", role, "test");
-        return (ApiClient(secret), "token:" + token.Id, secret);
+        var (token, secret) = await Accounts.CreateTokenAsync("tests", role, createdBy);
+        return (ApiClient(secret), $"token:{token.Id} ({createdBy})", secret);
     }
 
     public HttpClient ApiClient(string? bearer)

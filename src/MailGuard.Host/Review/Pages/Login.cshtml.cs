@@ -45,7 +45,7 @@ public sealed partial class LoginModel : PageModel
         string client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         if (_throttle.IsLocked(name, client))
         {
-            LogThrottled(_logger, name, client);
+            LogThrottled(_logger, client);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Error = "Too many failed attempts. Try again later.";
             return Page();
@@ -55,8 +55,10 @@ public sealed partial class LoginModel : PageModel
         if (user is null)
         {
             _throttle.RecordFailure(name, client);
-            LogFailed(_logger, name, client);
-            await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), ConsoleAccounts.IsValidName(name) ? name : "unknown", "login-failed", null, null, client));
+            LogFailed(_logger, client);
+            // Only an existing account's name is recorded: a name typed wrong may be a password typed in the wrong field.
+            bool known = ConsoleAccounts.IsValidName(name) && await _accounts.Store.GetUserAsync(name, HttpContext.RequestAborted) is not null;
+            await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), known ? name : "unknown-account", "login-failed", null, null, client));
             Error = "Wrong account name or password.";
             return Page();
         }
@@ -71,9 +73,9 @@ public sealed partial class LoginModel : PageModel
     [LoggerMessage(EventId = Logging.LogEventIds.LoginSucceeded, Level = LogLevel.Information, Message = "Console login by {Name} from {Client}")]
     private static partial void LogSucceeded(ILogger logger, string name, string client);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LoginFailed, Level = LogLevel.Warning, Message = "Console login failed for {Name} from {Client}")]
-    private static partial void LogFailed(ILogger logger, string name, string client);
+    [LoggerMessage(EventId = Logging.LogEventIds.LoginFailed, Level = LogLevel.Warning, Message = "Console login failed from {Client}")]
+    private static partial void LogFailed(ILogger logger, string client);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LoginThrottled, Level = LogLevel.Warning, Message = "Console login refused (too many failures) for {Name} from {Client}")]
-    private static partial void LogThrottled(ILogger logger, string name, string client);
+    [LoggerMessage(EventId = Logging.LogEventIds.LoginThrottled, Level = LogLevel.Warning, Message = "Console login refused (too many failures) from {Client}")]
+    private static partial void LogThrottled(ILogger logger, string client);
 }
