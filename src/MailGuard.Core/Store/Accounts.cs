@@ -11,13 +11,14 @@ public enum ConsoleRole
 }
 
 /// <summary>A console account. <see cref="PasswordHash"/> is ASP.NET Core Identity's PasswordHasher format; the password itself is never stored.</summary>
-public sealed record ConsoleUser(string Name, string PasswordHash, ConsoleRole Role, DateTimeOffset CreatedAt, bool Disabled = false);
+/// <param name="SessionsFrom">Sessions started before this (a logout) are no longer accepted; null: no logout yet.</param>
+public sealed record ConsoleUser(string Name, string PasswordHash, ConsoleRole Role, DateTimeOffset CreatedAt, bool Disabled = false, DateTimeOffset? SessionsFrom = null);
 
 /// <summary>An API bearer token: only a hash of its secret is stored, the secret is shown once at creation.</summary>
 public sealed record ApiToken(string Id, string Name, string SecretHash, ConsoleRole Role, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null);
 
 /// <summary>Changes to one account; null members stay as they are.</summary>
-public sealed record ConsoleUserChange(string? PasswordHash = null, ConsoleRole? Role = null, bool? Disabled = null);
+public sealed record ConsoleUserChange(string? PasswordHash = null, ConsoleRole? Role = null, bool? Disabled = null, DateTimeOffset? SessionsFrom = null);
 
 /// <summary>
 /// Console accounts and API tokens, in the same database as the quarantine so that every node of

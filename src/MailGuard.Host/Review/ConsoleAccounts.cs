@@ -114,6 +114,10 @@ public sealed partial class ConsoleAccounts
     public Task<bool> ChangePasswordAsync(string name, string newPassword, CancellationToken cancellationToken = default) =>
         _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(newPassword)), new AuditEvent(_time.GetUtcNow(), Normalize(name), "password-changed", null, null, Normalize(name)), cancellationToken);
 
+    /// <summary>Logout: every session of the account that started before now ends (on every device).</summary>
+    public Task<bool> EndSessionsAsync(string name, CancellationToken cancellationToken = default) =>
+        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(SessionsFrom: _time.GetUtcNow()), new AuditEvent(_time.GetUtcNow(), Normalize(name), "logout", null, null, null), cancellationToken);
+
     public Task<bool> SetDisabledAsync(string name, bool disabled, string actor, CancellationToken cancellationToken = default) =>
         _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Disabled: disabled), new AuditEvent(_time.GetUtcNow(), actor, disabled ? "user-disabled" : "user-enabled", null, null, Normalize(name)), cancellationToken);
 

@@ -37,6 +37,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     public const string ApiPolicy = "api";
     public const string ApiAdminPolicy = "api-admin";
     public const string StampClaim = "mailguard:stamp";
+    public const string IssuedClaim = "mailguard:issued";
 
     private readonly IServiceProvider _root;
     private readonly MailGuardOptions _options;
@@ -246,7 +247,9 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         string? name = context.Principal?.Identity?.Name;
         var user = name is null ? null : await accounts.Store.GetUserAsync(name, context.HttpContext.RequestAborted);
         string? role = context.Principal?.FindFirstValue(ClaimTypes.Role);
-        if (user is null || user.Disabled || role != ConsoleAccounts.RoleName(user.Role) || context.Principal!.FindFirstValue(StampClaim) != Stamp(user))
+        bool loggedOutSince = user?.SessionsFrom is { } from
+            && (!long.TryParse(context.Principal?.FindFirstValue(IssuedClaim), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long issued) || issued < from.ToUnixTimeMilliseconds());
+        if (user is null || user.Disabled || loggedOutSince || role != ConsoleAccounts.RoleName(user.Role) || context.Principal!.FindFirstValue(StampClaim) != Stamp(user))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme);
@@ -289,12 +292,18 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     }
 
     /// <summary>Builds the principal a console session or token carries.</summary>
-    public static ClaimsPrincipal Principal(string name, ConsoleRole role, string scheme, string? stamp = null)
+    /// <param name="issuedAt">For sessions: when it started (a later logout of the account ends it).</param>
+    public static ClaimsPrincipal Principal(string name, ConsoleRole role, string scheme, string? stamp = null, DateTimeOffset? issuedAt = null)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, name), new(ClaimTypes.Role, ConsoleAccounts.RoleName(role)) };
         if (stamp is not null)
         {
             claims.Add(new Claim(StampClaim, stamp));
+        }
+
+        if (issuedAt is { } issued)
+        {
+            claims.Add(new Claim(IssuedClaim, issued.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));

@@ -57,11 +57,13 @@ public abstract class ReviewStoreTests<TStore> : IAsyncLifetime
         Assert.True(await _store.UpdateUserAsync("bob", new ConsoleUserChange(Disabled: true), Event("user-disabled", "bob")));
         Assert.True(await _store.UpdateUserAsync("bob", new ConsoleUserChange(PasswordHash: "hashc", Role: ConsoleRole.Admin), Event("password-reset", "bob")));
         Assert.False(await _store.UpdateUserAsync("carol", new ConsoleUserChange(Disabled: true), Event("user-disabled", "carol")));
+        var loggedOut = DateTimeOffset.FromUnixTimeMilliseconds(1_790_000_000_123);
+        Assert.True(await _store.UpdateUserAsync("bob", new ConsoleUserChange(SessionsFrom: loggedOut), Event("logout", "bob")));
         var bob = await _store.GetUserAsync("bob");
-        Assert.Equal(("hashc", ConsoleRole.Admin, true), (bob!.PasswordHash, bob.Role, bob.Disabled));
+        Assert.Equal(("hashc", ConsoleRole.Admin, true, (DateTimeOffset?)loggedOut), (bob!.PasswordHash, bob.Role, bob.Disabled, bob.SessionsFrom));
         Assert.Equal(["alice", "bob"], (await _store.ListUsersAsync()).Select(u => u.Name));
         // The duplicate add and the update of a missing account audit nothing.
-        Assert.Equal(["password-reset", "user-disabled", "user-created", "user-created"], (await _store.ListAuditAsync(null, 10)).Select(a => a.Action));
+        Assert.Equal(["logout", "password-reset", "user-disabled", "user-created", "user-created"], (await _store.ListAuditAsync(null, 10)).Select(a => a.Action));
     }
 
     [StoreFact]

@@ -165,18 +165,31 @@ public sealed class ConsoleSessionTests
     }
 
     [Fact]
-    public async Task Logout_EndsTheSession()
+    public async Task Logout_EndsTheSession_AndTheAccountsOtherSessionsOnTheServer()
     {
         await using var console = await ConsoleHarness.StartAsync();
-        var session = await console.LoginAsync(ConsoleRole.Reviewer);
+        var (name, password) = await console.CreateUserAsync(ConsoleRole.Reviewer);
+        var session = console.NewSession();
+        await session.LoginOkAsync(name, password);
+        // A second session of the same account stands for a copied cookie: the server must stop accepting it.
+        var other = console.NewSession();
+        await other.LoginOkAsync(name, password);
+        await other.PageAsync("/messages");
         using (var response = await session.PostFormAsync("/logout", [], await session.TokenAsync("/messages")))
         {
             ConsoleAssert.RedirectsTo(response, "/login");
         }
 
-        using (var response = await session.GetAsync("/messages"))
+        foreach (var s in new[] { session, other })
         {
+            using var response = await s.GetAsync("/messages");
             ConsoleAssert.RedirectsTo(response, "/login");
         }
+
+        // Logging in again afterwards works.
+        var again = console.NewSession();
+        await again.LoginOkAsync(name, password);
+        await again.PageAsync("/messages");
+        Assert.Contains(await console.Quarantine.ListAuditAsync(null, 50), a => a.Action == "logout" && a.Actor == name);
     }
 }

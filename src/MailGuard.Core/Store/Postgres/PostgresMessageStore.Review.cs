@@ -8,7 +8,7 @@ namespace MailGuard.Core.Store.Postgres;
 /// <summary>The review console's tables: accounts, API tokens, filtered quarantine and audit pages, daily disposition counts.</summary>
 public sealed partial class PostgresMessageStore
 {
-    private const string SelectUser = "SELECT name, password_hash, role, created_at, disabled FROM console_users";
+    private const string SelectUser = "SELECT name, password_hash, role, created_at, disabled, sessions_from FROM console_users";
     private const string SelectToken = "SELECT id, name, secret_hash, role, created_by, created_at, revoked_at FROM api_tokens";
 
     public async Task<int> CountUsersAsync(CancellationToken cancellationToken = default)
@@ -52,12 +52,13 @@ public sealed partial class PostgresMessageStore
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(audit);
-        return ChangeAuditedAsync("UPDATE console_users SET password_hash = COALESCE(@hash, password_hash), role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled) WHERE name = @name", audit, p =>
+        return ChangeAuditedAsync("UPDATE console_users SET password_hash = COALESCE(@hash, password_hash), role = COALESCE(@role, role), disabled = COALESCE(@disabled, disabled), sessions_from = COALESCE(@from, sessions_from) WHERE name = @name", audit, p =>
         {
             p.AddWithValue("name", name);
             p.AddWithValue("hash", NpgsqlDbType.Text, (object?)change.PasswordHash ?? DBNull.Value);
             p.AddWithValue("role", NpgsqlDbType.Integer, change.Role is { } r ? (int)r : DBNull.Value);
             p.AddWithValue("disabled", NpgsqlDbType.Integer, change.Disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
+            p.AddWithValue("from", NpgsqlDbType.Bigint, change.SessionsFrom is { } f ? f.ToUnixTimeMilliseconds() : DBNull.Value);
         }, cancellationToken);
     }
 
@@ -263,7 +264,7 @@ public sealed partial class PostgresMessageStore
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         while (await r.ReadAsync(cancellationToken))
         {
-            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt32(4) != 0));
+            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt32(4) != 0, r.IsDBNull(5) ? null : FromUnixMs(r.GetInt64(5))));
         }
 
         return list;

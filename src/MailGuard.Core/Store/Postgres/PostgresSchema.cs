@@ -91,7 +91,8 @@ internal static class PostgresSchema
                 password_hash text    NOT NULL,
                 role          int    NOT NULL,
                 created_at    bigint NOT NULL,
-                disabled      int    NOT NULL DEFAULT 0
+                disabled      int    NOT NULL DEFAULT 0,
+                sessions_from bigint
             );
             CREATE TABLE api_tokens (
                 id          text    NOT NULL PRIMARY KEY,

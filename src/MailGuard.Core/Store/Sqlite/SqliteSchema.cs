@@ -84,7 +84,8 @@ internal static class SqliteSchema
                 password_hash TEXT    NOT NULL,
                 role          INTEGER NOT NULL,
                 created_at    INTEGER NOT NULL,
-                disabled      INTEGER NOT NULL DEFAULT 0
+                disabled      INTEGER NOT NULL DEFAULT 0,
+                sessions_from INTEGER
             );
             CREATE TABLE api_tokens (
                 id          TEXT    NOT NULL PRIMARY KEY,

@@ -7,8 +7,13 @@ namespace MailGuard.Host.Review.Pages;
 public sealed class AccountModel : ConsolePageModel
 {
     private readonly ConsoleAccounts _accounts;
+    private readonly TimeProvider _time;
 
-    public AccountModel(ConsoleAccounts accounts) => _accounts = accounts;
+    public AccountModel(ConsoleAccounts accounts, TimeProvider time)
+    {
+        _accounts = accounts;
+        _time = time;
+    }
 
     [BindProperty]
     public string? Current { get; set; }
@@ -40,7 +45,7 @@ public sealed class AccountModel : ConsolePageModel
         await _accounts.ChangePasswordAsync(user.Name, New!, HttpContext.RequestAborted);
         // The old session's stamp no longer matches: sign in again with the new one.
         var changed = await _accounts.Store.GetUserAsync(user.Name, HttpContext.RequestAborted);
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(changed!.Name, changed.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(changed)));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(changed!.Name, changed.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(changed), _time.GetUtcNow()));
         Flash = "Password changed. Other sessions of this account have ended.";
         return Redirect("/account");
     }

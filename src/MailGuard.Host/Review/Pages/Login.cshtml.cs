@@ -66,7 +66,7 @@ public sealed partial class LoginModel : PageModel
         _throttle.RecordSuccess(name);
         LogSucceeded(_logger, user.Name, client);
         await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), user.Name, "login", null, null, client));
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(user.Name, user.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(user)));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(user.Name, user.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(user), _time.GetUtcNow()));
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/messages");
     }
 
