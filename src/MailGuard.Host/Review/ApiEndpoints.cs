@@ -42,6 +42,11 @@ internal static class ApiEndpoints
             return Problem(400, "Bad request", "from and to are ISO 8601 dates or times");
         }
 
+        if (!context.User.IsInRole("admin") && MessageView.SearchRevealsIdentifier(q, DateOnly.FromDateTime(DateTime.UtcNow)))
+        {
+            return Problem(403, "Forbidden", "searching for identifiers needs an admin token: it would tell whether a held message carries them");
+        }
+
         int take = Math.Clamp(limit ?? 100, 1, 1000);
         int skip = Math.Max(offset ?? 0, 0);
         var page = await store.QueryQuarantineAsync(new QuarantineQuery(parsed, rule, sender, heldFrom, heldTo, q, skip, take), context.RequestAborted);

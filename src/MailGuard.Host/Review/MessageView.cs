@@ -19,6 +19,14 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
 {
     public const int MaxBodyChars = 100_000;
 
+    /// <summary>
+    /// Whether a search text is (or holds) an identifier. Searches run over the stored, unmasked
+    /// subjects, so a reviewer searching for a number would learn whether a held message carries
+    /// it; such searches are refused for reviewers (admins may, as they may open originals).
+    /// </summary>
+    public static bool SearchRevealsIdentifier(string? search, DateOnly today) =>
+        !string.IsNullOrWhiteSpace(search) && TextRedactor.Redact(search, today) != search;
+
     public static MessageView Build(Stream content, bool masked, DomainSet internalDomains, DateOnly today, CancellationToken cancellationToken = default)
     {
         using var document = MimeDocument.Load(content, leaveOpen: true);

@@ -213,4 +213,33 @@ public sealed partial class ConsoleOperationsTests
         Assert.Contains("The invitees agreed to share addresses &lt;b&gt;at the meeting&lt;/b&gt;.", page);
         Assert.Contains("sender:clerk@corp.example", page);
     }
+
+    [Fact]
+    public async Task SearchingForAnIdentifier_RefusedForReviewers_AllowedForAdmins()
+    {
+        await using var relay = await StartAsync();
+        string id = await HoldAsync(relay, "Case AB123456C");
+        Assert.Equal(0, Cli(relay, out string reviewerPassword, "user", "add", "rev"));
+        Assert.Equal(0, Cli(relay, out string adminPassword, "user", "add", "boss", "--role", "admin"));
+        using var reviewer = new Browser(BaseAddress(relay));
+        await reviewer.LoginAsync("rev", reviewerPassword);
+        string refused = await reviewer.GetTextAsync("/messages?q=AB123456C");
+        Assert.Contains("Searching for identifiers", refused);
+        Assert.DoesNotContain("AB123456C", refused);
+        // An ordinary search still works, and shows the subject masked.
+        string found = await reviewer.GetTextAsync("/messages?q=Case");
+        Assert.Contains(id, found);
+        Assert.DoesNotContain("AB123456C", found);
+
+        using var admin = new Browser(BaseAddress(relay));
+        await admin.LoginAsync("boss", adminPassword);
+        Assert.Contains(id, await admin.GetTextAsync("/messages?q=AB123456C"));
+
+        Assert.Equal(0, Cli(relay, out string token, "token", "create", "--name", "t"));
+        using var api = new HttpClient { BaseAddress = BaseAddress(relay) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await api.GetAsync("/api/messages?q=AB123456C");
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
 }

@@ -47,6 +47,9 @@ public sealed class MessagesModel : ConsolePageModel
 
     public QuarantineStatus? Status { get; private set; }
 
+    /// <summary>The search looked like an identifier and was ignored (reviewers only).</summary>
+    public bool SearchRefused { get; private set; }
+
     public QuarantinePage Result { get; private set; } = new([], 0);
 
     public List<Row> Rows { get; } = [];
@@ -64,6 +67,12 @@ public sealed class MessagesModel : ConsolePageModel
         }
 
         Status = status;
+        if (!IsAdmin && MessageView.SearchRevealsIdentifier(Q, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)))
+        {
+            SearchRefused = true;
+            Q = null;
+        }
+
         ApiEndpoints.TryDate(From, out var from);
         ApiEndpoints.TryDate(To, out var to);
         PageNumber = Math.Max(1, PageNumber);
