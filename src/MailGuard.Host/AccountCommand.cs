@@ -3,7 +3,7 @@ using System.Text.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Review;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host;
 
@@ -64,16 +64,18 @@ internal static class AccountCommand
             return 2;
         }
 
-        return RunAsync(noun, verb, rest.Count > 1 ? rest[1] : null, name, role, json, options, stdout, stderr).GetAwaiter().GetResult();
+        // Changes are logged (event 630) like the console's, to standard error; secrets go to standard output only.
+        using var logging = Logging.LogSetup.ForCli(configuration, stderr);
+        return RunAsync(noun, verb, rest.Count > 1 ? rest[1] : null, name, role, json, options, logging.CreateLogger<ConsoleAccounts>(), stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, MailGuardOptions options, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, MailGuardOptions options, Microsoft.Extensions.Logging.ILogger<ConsoleAccounts> logger, TextWriter stdout, TextWriter stderr)
     {
         var spool = new MessageSpool(Path.GetFullPath(options.Storage.Directory));
         await using var store = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
         await store.InitializeAsync();
-        var accounts = new ConsoleAccounts((IAccountStore)store, TimeProvider.System, NullLogger<ConsoleAccounts>.Instance);
-        string actor = "cli:" + Environment.UserName;
+        var accounts = new ConsoleAccounts((IAccountStore)store, TimeProvider.System, logger);
+        string actor = CliActor.Current;
         switch (noun, verb)
         {
             case ("token", "create"):

@@ -100,7 +100,7 @@ public sealed partial class ConsoleAccounts
         string password = RandomPassword();
         var user = new ConsoleUser(Normalize(name), HashPassword(password), role, _time.GetUtcNow());
         bool added = await _store.AddUserAsync(user, new AuditEvent(_time.GetUtcNow(), actor, "user-created", null, null, $"{user.Name} ({RoleName(role)})"), cancellationToken);
-        return added ? password : null;
+        return Logged(added, "user-created", user.Name, actor) ? password : null;
     }
 
     /// <summary>Sets a new random password (admin reset); null when there is no such account.</summary>
@@ -108,21 +108,21 @@ public sealed partial class ConsoleAccounts
     {
         string password = RandomPassword();
         bool done = await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(password)), new AuditEvent(_time.GetUtcNow(), actor, "password-reset", null, null, Normalize(name)), cancellationToken);
-        return done ? password : null;
+        return Logged(done, "password-reset", Normalize(name), actor) ? password : null;
     }
 
-    public Task<bool> ChangePasswordAsync(string name, string newPassword, CancellationToken cancellationToken = default) =>
-        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(newPassword)), new AuditEvent(_time.GetUtcNow(), Normalize(name), "password-changed", null, null, Normalize(name)), cancellationToken);
+    public async Task<bool> ChangePasswordAsync(string name, string newPassword, CancellationToken cancellationToken = default) =>
+        Logged(await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(PasswordHash: HashPassword(newPassword)), new AuditEvent(_time.GetUtcNow(), Normalize(name), "password-changed", null, null, Normalize(name)), cancellationToken), "password-changed", Normalize(name), Normalize(name));
 
     /// <summary>Logout: every session of the account that started before now ends (on every device).</summary>
-    public Task<bool> EndSessionsAsync(string name, CancellationToken cancellationToken = default) =>
-        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(SessionsFrom: _time.GetUtcNow()), new AuditEvent(_time.GetUtcNow(), Normalize(name), "logout", null, null, null), cancellationToken);
+    public async Task<bool> EndSessionsAsync(string name, CancellationToken cancellationToken = default) =>
+        await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(SessionsFrom: _time.GetUtcNow()), new AuditEvent(_time.GetUtcNow(), Normalize(name), "logout", null, null, null), cancellationToken);
 
-    public Task<bool> SetDisabledAsync(string name, bool disabled, string actor, CancellationToken cancellationToken = default) =>
-        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Disabled: disabled), new AuditEvent(_time.GetUtcNow(), actor, disabled ? "user-disabled" : "user-enabled", null, null, Normalize(name)), cancellationToken);
+    public async Task<bool> SetDisabledAsync(string name, bool disabled, string actor, CancellationToken cancellationToken = default) =>
+        Logged(await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Disabled: disabled), new AuditEvent(_time.GetUtcNow(), actor, disabled ? "user-disabled" : "user-enabled", null, null, Normalize(name)), cancellationToken), disabled ? "user-disabled" : "user-enabled", Normalize(name), actor);
 
-    public Task<bool> SetRoleAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default) =>
-        _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Role: role), new AuditEvent(_time.GetUtcNow(), actor, "user-role-changed", null, null, $"{Normalize(name)} ({RoleName(role)})"), cancellationToken);
+    public async Task<bool> SetRoleAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default) =>
+        Logged(await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Role: role), new AuditEvent(_time.GetUtcNow(), actor, "user-role-changed", null, null, $"{Normalize(name)} ({RoleName(role)})"), cancellationToken), "user-role-changed:" + RoleName(role), Normalize(name), actor);
 
     /// <summary>Creates a bearer token; the returned text is the only copy of its secret.</summary>
     public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default)
@@ -131,11 +131,12 @@ public sealed partial class ConsoleAccounts
         string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken(id, name.Trim(), HashSecret(secret), role, actor, _time.GetUtcNow());
         await _store.AddTokenAsync(token, new AuditEvent(_time.GetUtcNow(), actor, "token-created", null, null, $"{id} {token.Name} ({RoleName(role)})"), cancellationToken);
+        Logged(true, "token-created", "token:" + id, actor);
         return (token, TokenPrefix + id + "_" + secret);
     }
 
-    public Task<bool> RevokeTokenAsync(string id, string actor, CancellationToken cancellationToken = default) =>
-        _store.RevokeTokenAsync(id, new AuditEvent(_time.GetUtcNow(), actor, "token-revoked", null, null, id), cancellationToken);
+    public async Task<bool> RevokeTokenAsync(string id, string actor, CancellationToken cancellationToken = default) =>
+        Logged(await _store.RevokeTokenAsync(id, new AuditEvent(_time.GetUtcNow(), actor, "token-revoked", null, null, id), cancellationToken), "token-revoked", "token:" + id, actor);
 
     /// <summary>The token when <paramref name="presented"/> is a live token's full text; null otherwise.</summary>
     public async Task<ApiToken?> VerifyTokenAsync(string presented, CancellationToken cancellationToken = default)
@@ -185,9 +186,23 @@ public sealed partial class ConsoleAccounts
         }
     }
 
+    /// <summary>Logs an applied account or token change (event 630); never a password or a token.</summary>
+    private bool Logged(bool applied, string action, string target, string actor)
+    {
+        if (applied)
+        {
+            LogAccountChanged(_logger, action, target, actor);
+        }
+
+        return applied;
+    }
+
     private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    [LoggerMessage(EventId = Logging.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]
+    private static partial void LogAccountChanged(ILogger logger, string action, string target, string actor);
 
     [LoggerMessage(EventId = Logging.LogEventIds.InitialAdminCreated, Level = LogLevel.Warning, Message = "No console accounts: created admin account '{Name}' with password {Password} (shown once; log in and change it)")]
     private static partial void LogInitialAdmin(ILogger logger, string name, string password);
