@@ -33,7 +33,7 @@ public sealed partial class ConsoleOperationsTests
     private static Task<TestRelay> StartAsync(Dictionary<string, string?>? settings = null, PolicyOptions? policy = null)
     {
         settings ??= [];
-        settings["Console:Listen"] = "http://127.0.0.1:0";
+        settings.TryAdd("Console:Listen", "http://127.0.0.1:0");
         return TestRelay.StartAsync(settings, services =>
         {
             services.AddSingleton(policy ?? Policy());
@@ -241,5 +241,52 @@ public sealed partial class ConsoleOperationsTests
         var response = await api.GetAsync("/api/messages?q=AB123456C");
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task HttpsListen_ServesWithTheConfiguredCertificate_SessionCookieSecure()
+    {
+        string dir = TempDirectory.Create("console-tls");
+        try
+        {
+            using var certificate = TestMessages.Certificate("localhost");
+            string certPath = Path.Combine(dir, "console.pem"), keyPath = Path.Combine(dir, "console.key");
+            TestMessages.WritePem(certificate, certPath, keyPath);
+            await using var relay = await StartAsync(new()
+            {
+                ["Console:Listen"] = "https://127.0.0.1:0",
+                ["Console:Tls:CertificatePath"] = certPath,
+                ["Console:Tls:KeyPath"] = keyPath,
+            });
+            var address = BaseAddress(relay);
+            Assert.Equal("https", address.Scheme);
+            string? seen = null;
+            using var handler = new HttpClientHandler
+            {
+                AllowAutoRedirect = false,
+                ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+                {
+                    seen = cert?.Thumbprint;
+                    return true;
+                },
+            };
+            using var http = new HttpClient(handler) { BaseAddress = address };
+            Assert.Equal("healthy\n", await http.GetStringAsync("/healthz"));
+            Assert.Equal(certificate.Thumbprint, seen);
+
+            Assert.Equal(0, Cli(relay, out string password, "user", "add", "tls"));
+            string login = await http.GetStringAsync("/login");
+            string token = new Regex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"").Match(login).Groups[1].Value;
+            var response = await http.PostAsync("/login", new FormUrlEncodedContent([new("Name", "tls"), new("Password", password), new("__af", token)]));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            string session = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("mailguard.session=", StringComparison.Ordinal));
+            Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            TempDirectory.Delete(dir);
+        }
     }
 }
