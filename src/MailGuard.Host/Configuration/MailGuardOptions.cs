@@ -44,7 +44,7 @@ public sealed class ConsoleOptions
     /// <summary>Name of the admin account created, with a random password logged once, when the store has no accounts.</summary>
     public string InitialAdmin { get; set; } = "admin";
 
-    /// <summary>Certificate for an https Listen URL (PEM or PFX, as for the relay).</summary>
+    /// <summary>Certificate for an https Listen URL (PEM or PFX, as for the relay; reloaded when its files change).</summary>
     public TlsOptions Tls { get; set; } = new();
 
     /// <summary>

@@ -43,6 +43,8 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     private readonly MailGuardOptions _options;
     private readonly ILogger _logger;
     private WebApplication? _app;
+    private CertificateSource? _certificates;
+    private System.Net.Security.SslStreamCertificateContext? _certificate;
 
     public ReviewConsole(IServiceProvider root, MailGuardOptions options, ILogger<ReviewConsole> logger)
     {
@@ -76,6 +78,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _certificates?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -108,11 +111,25 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
             var uri = new Uri(console.Listen!);
+            if (uri.Scheme == "https")
+            {
+                // Like the relay's: the certificate (with its chain) is reloaded when its files change,
+                // and each new connection gets the current one, without a restart.
+                _certificates = new CertificateSource(
+                    console.Tls,
+                    (certificate, intermediates) => Volatile.Write(ref _certificate, System.Net.Security.SslStreamCertificateContext.Create(certificate, intermediates, offline: true)),
+                    _root.GetRequiredService<TimeProvider>(),
+                    _logger);
+            }
+
             void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
             {
                 if (uri.Scheme == "https")
                 {
-                    listen.UseHttps(CertificateSource.Load(console.Tls).Certificate);
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
+                    {
+                        OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificateContext = Volatile.Read(ref _certificate) }),
+                    });
                 }
             }
 

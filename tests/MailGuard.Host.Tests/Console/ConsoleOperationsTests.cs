@@ -244,7 +244,7 @@ public sealed partial class ConsoleOperationsTests
     }
 
     [Fact]
-    public async Task HttpsListen_ServesWithTheConfiguredCertificate_SessionCookieSecure()
+    public async Task HttpsListen_ServesTheConfiguredCertificate_SecureCookie_ReloadsRenewedCertificate()
     {
         string dir = TempDirectory.Create("console-tls");
         try
@@ -283,6 +283,24 @@ public sealed partial class ConsoleOperationsTests
             Assert.Contains("secure", session, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("httponly", session, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("samesite=strict", session, StringComparison.OrdinalIgnoreCase);
+
+            // A renewed certificate written over the files is served to new connections without a restart.
+            using var renewed = TestMessages.Certificate("localhost");
+            TestMessages.WritePem(renewed, certPath, keyPath);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            string? served = null;
+            while (served != renewed.Thumbprint && DateTime.UtcNow < deadline)
+            {
+                using var fresh = new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, cert, _, _) => { served = cert?.Thumbprint; return true; } };
+                using var client = new HttpClient(fresh) { BaseAddress = address };
+                Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+                if (served != renewed.Thumbprint)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.Equal(renewed.Thumbprint, served);
         }
         finally
         {
