@@ -9,54 +9,22 @@ namespace MailGuard.Core.Tests.Store;
 /// The queue's contract, run against every provider: each subclass opens its store, the tests are
 /// the same. Messages are handed over as the relay does, with their content in a spool file.
 /// </summary>
-public abstract class MessageStoreTests<TStore> : IAsyncLifetime
+public abstract class MessageStoreTests<TStore>() : StoreTestBase<TStore>("mg-store-")
     where TStore : class, IMessageStore, IQuarantineStore
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-store-" + Guid.NewGuid().ToString("N"));
     private readonly ManualTime _time = new(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero));
-    private TStore _store = null!;
-
-    protected string Directory => _directory;
 
     protected ManualTime Time => _time;
 
-    protected TStore Store => _store;
-
     /// <summary>True when the store keeps every message's bytes itself (PostgreSQL), spooled or not.</summary>
     protected abstract bool KeepsAllContent { get; }
-
-    /// <summary>A new store instance over this test's database (a restart, or a second node).</summary>
-    protected abstract TStore Open();
-
-    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync()
-    {
-        System.IO.Directory.CreateDirectory(_directory);
-        await CreateDatabaseAsync();
-        _store = Open();
-        await _store.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        System.IO.Directory.Delete(_directory, recursive: true);
-    }
-
-    protected async Task ReopenAsync()
-    {
-        await _store.DisposeAsync();
-        _store = Open();
-        await _store.InitializeAsync();
-    }
 
     // The relay fsyncs the spool file, then enqueues; the content is what a provider that keeps
     // every message's bytes (PostgreSQL) reads and stores.
     protected NewMessage Message(params string[] recipients)
     {
         string id = MessageIds.New(_time);
-        File.WriteAllBytes(Path.Combine(_directory, id + ".eml"), SpoolBytes);
+        File.WriteAllBytes(Path.Combine(Directory, id + ".eml"), SpoolBytes);
         return new(id, "sender@example.org", recipients, _time.GetUtcNow(), "127.0.0.1", "client.example", null, 1234, MessageFlags.EightBit);
     }
 
@@ -66,9 +34,9 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     public async Task Enqueue_ThenClaim_ReturnsEnvelopeAndEveryRecipient()
     {
         var m = Message("a@example.com", "b@example.com");
-        await _store.EnqueueAsync(m);
+        await Store.EnqueueAsync(m);
 
-        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        var claims = await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
 
         var claim = Assert.Single(claims);
         Assert.Equal(m.Id, claim.Message.Id);
@@ -84,10 +52,10 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     {
         var inline = Message("a@example.com") with { InlineContent = new byte[] { 1, 2, 3 } };
         var spooled = Message("b@example.com");
-        await _store.EnqueueAsync(inline);
-        await _store.EnqueueAsync(spooled);
+        await Store.EnqueueAsync(inline);
+        await Store.EnqueueAsync(spooled);
 
-        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        var claims = await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
 
         var a = claims.Single(c => c.Message.Id == inline.Id);
         Assert.True(a.Message.HasInlineContent);
@@ -104,7 +72,7 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
             Assert.Null(b.InlineContent);
         }
 
-        var done = await _store.CompleteAttemptAsync(inline.Id, [new RecipientOutcome(a.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        var done = await Store.CompleteAttemptAsync(inline.Id, [new RecipientOutcome(a.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
         Assert.True(done.MessageFinished);
         Assert.Null(await Store.OpenContentAsync(inline.Id));
     }
@@ -112,13 +80,13 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     [StoreFact]
     public async Task Claim_LeasedEntries_InvisibleUntilLeaseRunsOut()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        Assert.Single(await _store.ClaimDueAsync("node-a", 10, TimeSpan.FromMinutes(1)));
+        await Store.EnqueueAsync(Message("a@example.com"));
+        Assert.Single(await Store.ClaimDueAsync("node-a", 10, TimeSpan.FromMinutes(1)));
 
-        Assert.Empty(await _store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
+        Assert.Empty(await Store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
         _time.Advance(TimeSpan.FromSeconds(61));
-        var again = Assert.Single(await _store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
-        Assert.Equal("node-b", (await _store.ListAsync(new QueueQuery())).Single().LeaseOwner);
+        var again = Assert.Single(await Store.ClaimDueAsync("node-b", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("node-b", (await Store.ListAsync(new QueueQuery())).Single().LeaseOwner);
         Assert.Single(again.Recipients);
     }
 
@@ -127,11 +95,11 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     {
         for (int i = 0; i < 5; i++)
         {
-            await _store.EnqueueAsync(Message(Enumerable.Range(0, 50).Select(r => $"r{r}@example.com").ToArray()));
+            await Store.EnqueueAsync(Message(Enumerable.Range(0, 50).Select(r => $"r{r}@example.com").ToArray()));
             _time.Advance(TimeSpan.FromMilliseconds(1));
         }
 
-        var claims = await _store.ClaimDueAsync("node", 3, TimeSpan.FromMinutes(1));
+        var claims = await Store.ClaimDueAsync("node", 3, TimeSpan.FromMinutes(1));
 
         Assert.Equal(3, claims.Count);
         Assert.All(claims, c => Assert.Equal(50, c.Recipients.Count));
@@ -140,72 +108,72 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     [StoreFact]
     public async Task ReleaseLeases_AfterCrash_EntriesClaimableAtOnce()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10));
+        await Store.EnqueueAsync(Message("a@example.com"));
+        await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10));
 
-        Assert.Equal(1, await _store.ReleaseLeasesAsync("node"));
+        Assert.Equal(1, await Store.ReleaseLeasesAsync("node"));
 
-        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10)));
+        Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(10)));
     }
 
     [StoreFact]
     public async Task CompleteAttempt_Deferred_NotDueBeforeNextAttemptAndAttemptCounted()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await Store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
         var next = _time.GetUtcNow().AddMinutes(5);
 
-        var done = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451 4.3.0 try later", next)]);
+        var done = await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451 4.3.0 try later", next)]);
 
         Assert.False(done.MessageFinished);
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         _time.Advance(TimeSpan.FromMinutes(5));
-        var retry = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var retry = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         Assert.Equal(1, retry.Recipients[0].Attempts);
-        Assert.Equal("451 4.3.0 try later", (await _store.ListAsync(new QueueQuery())).Single().LastReply);
+        Assert.Equal("451 4.3.0 try later", (await Store.ListAsync(new QueueQuery())).Single().LastReply);
     }
 
     [StoreFact]
     public async Task CompleteAttempt_Released_NotCountedAndDueAtGivenTime()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await Store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
 
-        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Released, null, _time.GetUtcNow().AddSeconds(30))]);
+        await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Released, null, _time.GetUtcNow().AddSeconds(30))]);
 
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         _time.Advance(TimeSpan.FromSeconds(30));
-        Assert.Equal(0, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Recipients[0].Attempts);
+        Assert.Equal(0, Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Recipients[0].Attempts);
     }
 
     [StoreFact]
     public async Task CompleteAttempt_EveryRecipientFinal_MessageFinishedAndNothingDue()
     {
-        await _store.EnqueueAsync(Message("a@example.com", "b@example.com"));
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await Store.EnqueueAsync(Message("a@example.com", "b@example.com"));
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
 
-        var first = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250 ok")]);
-        var second = await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[1].EntryId, RecipientDisposition.Failed, "550 5.1.1 no")]);
+        var first = await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250 ok")]);
+        var second = await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[1].EntryId, RecipientDisposition.Failed, "550 5.1.1 no")]);
 
         Assert.False(first.MessageFinished);
         Assert.True(second.MessageFinished);
         _time.Advance(TimeSpan.FromHours(1));
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
-        var list = await _store.ListAsync(new QueueQuery());
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var list = await Store.ListAsync(new QueueQuery());
         Assert.Equal([QueueEntryStatus.Delivered, QueueEntryStatus.Failed], list.Select(e => e.Status));
-        Assert.Empty(await _store.ListAsync(new QueueQuery([QueueEntryStatus.Queued])));
+        Assert.Empty(await Store.ListAsync(new QueueQuery([QueueEntryStatus.Queued])));
     }
 
     [StoreFact]
     public async Task CompleteAttempt_WithNotice_NoticeQueuedInSameTransaction()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await Store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
         var notice = new NewMessage(MessageIds.New(_time), string.Empty, ["sender@example.org"], _time.GetUtcNow(), null, null, null, 10, Kind: MessageKind.DeliveryStatusNotification, InlineContent: "dsn-bytes"u8.ToArray());
 
-        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Failed, "550")], notice);
+        await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Failed, "550")], notice);
 
-        var dsn = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var dsn = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         Assert.Equal(notice.Id, dsn.Message.Id);
         Assert.Equal(string.Empty, dsn.Message.MailFrom);
         Assert.Equal(MessageKind.DeliveryStatusNotification, dsn.Message.Kind);
@@ -216,62 +184,62 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     {
         var oldDone = Message("a@example.com");
         var oldWaiting = Message("b@example.com");
-        await _store.EnqueueAsync(oldDone);
-        await _store.EnqueueAsync(oldWaiting);
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == oldDone.Id);
-        await _store.CompleteAttemptAsync(oldDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        await Store.EnqueueAsync(oldDone);
+        await Store.EnqueueAsync(oldWaiting);
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == oldDone.Id);
+        await Store.CompleteAttemptAsync(oldDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
         _time.Advance(TimeSpan.FromHours(2));
         var newDone = Message("c@example.com");
-        await _store.EnqueueAsync(newDone);
-        await _store.ReleaseLeasesAsync("node");
-        claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == newDone.Id);
-        await _store.CompleteAttemptAsync(newDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        await Store.EnqueueAsync(newDone);
+        await Store.ReleaseLeasesAsync("node");
+        claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == newDone.Id);
+        await Store.CompleteAttemptAsync(newDone.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
 
-        Assert.Equal(1, await _store.PurgeFinishedAsync(_time.GetUtcNow().AddHours(-1), 100));
+        Assert.Equal(1, await Store.PurgeFinishedAsync(_time.GetUtcNow().AddHours(-1), 100));
 
-        Assert.Null(await _store.GetMessageAsync(oldDone.Id));
-        Assert.NotNull(await _store.GetMessageAsync(oldWaiting.Id));
-        Assert.NotNull(await _store.GetMessageAsync(newDone.Id));
+        Assert.Null(await Store.GetMessageAsync(oldDone.Id));
+        Assert.NotNull(await Store.GetMessageAsync(oldWaiting.Id));
+        Assert.NotNull(await Store.GetMessageAsync(newDone.Id));
     }
 
     [StoreFact]
     public async Task Requeue_DeferredEntry_DueNow()
     {
-        await _store.EnqueueAsync(Message("a@example.com"));
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
-        await _store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451", _time.GetUtcNow().AddHours(1))]);
+        await Store.EnqueueAsync(Message("a@example.com"));
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single();
+        await Store.CompleteAttemptAsync(claim.Message.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Deferred, "451", _time.GetUtcNow().AddHours(1))]);
 
-        Assert.Equal(1, await _store.RequeueAsync(claim.Message.Id));
+        Assert.Equal(1, await Store.RequeueAsync(claim.Message.Id));
 
-        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
     [StoreFact]
     public async Task Delete_RemovesMessageAndEntries()
     {
         var m = Message("a@example.com", "b@example.com");
-        await _store.EnqueueAsync(m);
+        await Store.EnqueueAsync(m);
 
-        Assert.True(await _store.DeleteAsync(m.Id));
+        Assert.True(await Store.DeleteAsync(m.Id));
 
-        Assert.False(await _store.DeleteAsync(m.Id));
-        Assert.Null(await _store.GetMessageAsync(m.Id));
-        Assert.Empty(await _store.ListAsync(new QueueQuery()));
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.False(await Store.DeleteAsync(m.Id));
+        Assert.Null(await Store.GetMessageAsync(m.Id));
+        Assert.Empty(await Store.ListAsync(new QueueQuery()));
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
     [StoreFact]
     public async Task GetStats_CountsEntriesByStatusOldestQueuedAndStillHeld()
     {
-        Assert.Equal(new StoreStats(0, 0, 0, null, 0), await _store.GetStatsAsync());
+        Assert.Equal(new StoreStats(0, 0, 0, null, 0), await Store.GetStatsAsync());
 
         var first = Message("a@example.com", "b@example.com", "c@example.com");
-        await _store.EnqueueAsync(first);
+        await Store.EnqueueAsync(first);
         _time.Advance(TimeSpan.FromMinutes(5));
         var second = Message("d@example.com");
-        await _store.EnqueueAsync(second);
-        var claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
-        await _store.CompleteAttemptAsync(first.Id,
+        await Store.EnqueueAsync(second);
+        var claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
+        await Store.CompleteAttemptAsync(first.Id,
         [
             new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250"),
             new RecipientOutcome(claim.Recipients[1].EntryId, RecipientDisposition.Failed, "550"),
@@ -279,11 +247,11 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
         ]);
 
         // Deferred and leased entries are still queued; the oldest is the first message's.
-        Assert.Equal(new StoreStats(2, 1, 1, first.ReceivedAt, 0), await _store.GetStatsAsync());
+        Assert.Equal(new StoreStats(2, 1, 1, first.ReceivedAt, 0), await Store.GetStatsAsync());
 
         _time.Advance(TimeSpan.FromHours(2));
-        claim = (await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
-        await _store.CompleteAttemptAsync(first.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
+        claim = (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Single(c => c.Message.Id == first.Id);
+        await Store.CompleteAttemptAsync(first.Id, [new RecipientOutcome(claim.Recipients[0].EntryId, RecipientDisposition.Delivered, "250")]);
         var kept = HeldMessage();
         var decided = HeldMessage();
         await Store.HoldAsync(kept, new HoldDetails("rule", "why", "Subject", null, "[]"), new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", kept.Id, null));
@@ -291,7 +259,7 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
         Assert.True((await Store.DeleteHeldAsync(decided.Id, "reviewer", "not needed")).Applied);
 
         // Held messages have no queue entries; only the one still held is counted.
-        Assert.Equal(new StoreStats(1, 2, 1, second.ReceivedAt, 1), await _store.GetStatsAsync());
+        Assert.Equal(new StoreStats(1, 2, 1, second.ReceivedAt, 1), await Store.GetStatsAsync());
     }
 
     private NewMessage HeldMessage() =>
@@ -301,55 +269,55 @@ public abstract class MessageStoreTests<TStore> : IAsyncLifetime
     public async Task Reopen_QueueSurvives_MigrationsAppliedOnce()
     {
         var m = Message("a@example.com");
-        await _store.EnqueueAsync(m);
-        await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        await Store.EnqueueAsync(m);
+        await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
         await ReopenAsync();
 
-        Assert.NotNull(await _store.GetMessageAsync(m.Id));
-        Assert.Equal(1, await _store.ReleaseLeasesAsync("node"));
-        Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.NotNull(await Store.GetMessageAsync(m.Id));
+        Assert.Equal(1, await Store.ReleaseLeasesAsync("node"));
+        Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
     [StoreFact]
     public async Task Enqueue_DuplicateId_FailsOnlyThatOperation()
     {
         var m = Message("a@example.com");
-        await _store.EnqueueAsync(m);
+        await Store.EnqueueAsync(m);
         var other = Message("b@example.com");
 
-        var duplicate = _store.EnqueueAsync(m);
-        var fine = _store.EnqueueAsync(other);
+        var duplicate = Store.EnqueueAsync(m);
+        var fine = Store.EnqueueAsync(other);
 
         await Assert.ThrowsAnyAsync<Exception>(() => duplicate);
         await fine;
-        Assert.NotNull(await _store.GetMessageAsync(other.Id));
-        Assert.Equal(2, (await _store.ListAsync(new QueueQuery())).Count);
+        Assert.NotNull(await Store.GetMessageAsync(other.Id));
+        Assert.Equal(2, (await Store.ListAsync(new QueueQuery())).Count);
     }
 
     [StoreFact]
     public async Task Enqueue_NoRecipients_Throws()
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _store.EnqueueAsync(Message()));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.EnqueueAsync(Message()));
     }
 
     [StoreFact]
     public async Task Spool_RemoveOrphans_DeletesFilesWithoutMessages()
     {
-        var spool = new MessageSpool(_directory);
+        var spool = new MessageSpool(Directory);
         var kept = Message("a@example.com");
         await using (var f = spool.Create(kept.Id))
         {
             f.WriteByte(1);
         }
 
-        await _store.EnqueueAsync(kept);
+        await Store.EnqueueAsync(kept);
         string orphan = MessageIds.New(_time);
         await using (var f = spool.Create(orphan))
         {
             f.WriteByte(1);
         }
 
-        Assert.Equal(1, await spool.RemoveOrphansAsync(_store));
+        Assert.Equal(1, await spool.RemoveOrphansAsync(Store));
         Assert.True(spool.Exists(kept.Id));
         Assert.False(spool.Exists(orphan));
     }

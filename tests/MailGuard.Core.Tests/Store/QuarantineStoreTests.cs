@@ -7,34 +7,9 @@ using MailGuard.Testing;
 namespace MailGuard.Core.Tests.Store;
 
 /// <summary>The quarantine's contract, run against every provider.</summary>
-public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
+public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg-quarantine-")
     where TStore : class, IMessageStore, IQuarantineStore
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "mg-quarantine-" + Guid.NewGuid().ToString("N"));
-    private TStore _store = null!;
-
-    protected string Directory => _directory;
-
-    protected TStore Store => _store;
-
-    protected abstract TStore Open();
-
-    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
-
-    public async Task InitializeAsync()
-    {
-        System.IO.Directory.CreateDirectory(_directory);
-        await CreateDatabaseAsync();
-        _store = Open();
-        await _store.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        System.IO.Directory.Delete(_directory, recursive: true);
-    }
-
     protected static NewMessage Held(params string[] recipients) =>
         new(MessageIds.New(TimeProvider.System), "clerk@corp.example", recipients, DateTimeOffset.UtcNow, "127.0.0.1", "mta.corp.example", null, 5, InlineContent: Encoding.ASCII.GetBytes("hello"));
 
@@ -49,35 +24,35 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
     public async Task Hold_KeepsBytesAndEnvelopeWithoutQueueEntries()
     {
         var m = Held("a@ext.example", "b@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
 
-        var record = await _store.GetQuarantineAsync(m.Id);
+        var record = await Store.GetQuarantineAsync(m.Id);
         Assert.NotNull(record);
         Assert.Equal(QuarantineStatus.Held, record.Status);
         Assert.Equal(["a@ext.example", "b@ext.example"], record.Recipients);
         Assert.Equal("1,598 rows: name, date of birth", record.Summary);
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
-        using var content = await _store.OpenContentAsync(m.Id);
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        using var content = await Store.OpenContentAsync(m.Id);
         Assert.Equal("hello", new StreamReader(content!).ReadToEnd());
-        Assert.Single(await _store.ListQuarantineAsync(QuarantineStatus.Held, 10));
+        Assert.Single(await Store.ListQuarantineAsync(QuarantineStatus.Held, 10));
     }
 
     [StoreFact]
     public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
     {
         var m = Held("a@ext.example", "b@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
 
         var decisions = await Task.WhenAll(
-            _store.ReleaseAsync(m.Id, "alice", "approved by DPO"),
-            _store.ReleaseAsync(m.Id, "bob", "looks fine"));
+            Store.ReleaseAsync(m.Id, "alice", "approved by DPO"),
+            Store.ReleaseAsync(m.Id, "bob", "looks fine"));
 
         Assert.Single(decisions, d => d.Applied);
-        var claims = await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        var claims = await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
         var claim = Assert.Single(claims);
         Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
         Assert.Equal("hello", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
-        var audit = await _store.ListAuditAsync(m.Id, 10);
+        var audit = await Store.ListAuditAsync(m.Id, 10);
         Assert.Contains(audit, e => e.Action == "release");
         Assert.Contains(audit, e => e.Action == "release-refused" && e.Detail == "already released");
     }
@@ -86,57 +61,57 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
     public async Task Delete_RemovesContentKeepsRecordAndRefusesLaterRelease()
     {
         var m = Held("a@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
 
-        Assert.True((await _store.DeleteHeldAsync(m.Id, "alice", "sent by mistake")).Applied);
-        Assert.False((await _store.ReleaseAsync(m.Id, "bob", null)).Applied);
-        Assert.Null(await _store.OpenContentAsync(m.Id));
-        Assert.Equal(QuarantineStatus.Deleted, (await _store.GetQuarantineAsync(m.Id))!.Status);
-        Assert.Empty(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.True((await Store.DeleteHeldAsync(m.Id, "alice", "sent by mistake")).Applied);
+        Assert.False((await Store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Null(await Store.OpenContentAsync(m.Id));
+        Assert.Equal(QuarantineStatus.Deleted, (await Store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
     }
 
     [StoreFact]
     public async Task Return_QueuesNoticeInSameTransaction()
     {
         var m = Held("a@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
         var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
 
-        Assert.True((await _store.ReturnAsync(m.Id, "alice", "use Bcc", notice)).Applied);
+        Assert.True((await Store.ReturnAsync(m.Id, "alice", "use Bcc", notice)).Applied);
 
-        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         Assert.Equal(notice.Id, claim.Message.Id);
-        Assert.Equal(QuarantineStatus.Returned, (await _store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Equal(QuarantineStatus.Returned, (await Store.GetQuarantineAsync(m.Id))!.Status);
     }
 
     [StoreFact]
     public async Task Release_WithReplacement_QueuesReplacementForOriginalRecipients()
     {
         var m = Held("a@ext.example", "b@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
 
-        Assert.True((await _store.ReleaseAsync(m.Id, "alice", "Bcc fix", Encoding.ASCII.GetBytes("fixed!"))).Applied);
+        Assert.True((await Store.ReleaseAsync(m.Id, "alice", "Bcc fix", Encoding.ASCII.GetBytes("fixed!"))).Applied);
 
-        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         Assert.Equal("fixed!", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
         Assert.Equal(6, claim.Message.Size);
         Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
-        Assert.Contains(await _store.ListAuditAsync(m.Id, 10), e => e.Action == "release-bcc-fix");
+        Assert.Contains(await Store.ListAuditAsync(m.Id, 10), e => e.Action == "release-bcc-fix");
     }
 
     [StoreFact]
     public async Task Encrypted_OpenAndRelease_GivePlainBytes()
     {
         var m = Held("a@ext.example") with { InlineContent = s_protector.Protect("secret"u8) };
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
 
-        using (var content = await _store.OpenContentAsync(m.Id))
+        using (var content = await Store.OpenContentAsync(m.Id))
         {
             Assert.Equal("secret", new StreamReader(content!).ReadToEnd());
         }
 
-        Assert.True((await _store.ReleaseAsync(m.Id, "alice", null)).Applied);
-        var claim = Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.True((await Store.ReleaseAsync(m.Id, "alice", null)).Applied);
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
         Assert.Equal("secret", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
     }
 
@@ -144,35 +119,33 @@ public abstract class QuarantineStoreTests<TStore> : IAsyncLifetime
     public async Task Expire_DropsContentQueuesNoticeAndRefusesLaterRelease()
     {
         var m = Held("a@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
         var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
 
-        Assert.True((await _store.ExpireAsync(m.Id, "mailguard:retention", notice)).Applied);
+        Assert.True((await Store.ExpireAsync(m.Id, "mailguard:retention", notice)).Applied);
 
-        Assert.Equal(QuarantineStatus.Expired, (await _store.GetQuarantineAsync(m.Id))!.Status);
-        Assert.Null(await _store.OpenContentAsync(m.Id));
-        Assert.False((await _store.ReleaseAsync(m.Id, "bob", null)).Applied);
-        Assert.Equal(notice.Id, Assert.Single(await _store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Message.Id);
+        Assert.Equal(QuarantineStatus.Expired, (await Store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Null(await Store.OpenContentAsync(m.Id));
+        Assert.False((await Store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Equal(notice.Id, Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Message.Id);
     }
 
     [StoreFact]
     public async Task Held_SurvivesPurgeOfFinishedMessages()
     {
         var m = Held("a@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
-        Assert.Equal(0, await _store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddDays(1), 100));
-        Assert.NotNull(await _store.GetQuarantineAsync(m.Id));
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        Assert.Equal(0, await Store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddDays(1), 100));
+        Assert.NotNull(await Store.GetQuarantineAsync(m.Id));
     }
 
     [StoreFact]
     public async Task Held_SurvivesReopen()
     {
         var m = Held("a@ext.example");
-        await _store.HoldAsync(m, s_details, Audit(m.Id));
-        await _store.DisposeAsync();
-        _store = Open();
-        await _store.InitializeAsync();
-        Assert.Equal(QuarantineStatus.Held, (await _store.GetQuarantineAsync(m.Id))!.Status);
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        await ReopenAsync();
+        Assert.Equal(QuarantineStatus.Held, (await Store.GetQuarantineAsync(m.Id))!.Status);
     }
 
     [StoreFact]

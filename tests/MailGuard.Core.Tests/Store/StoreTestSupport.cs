@@ -1,3 +1,4 @@
+using MailGuard.Core.Store;
 using MailGuard.Testing;
 using Npgsql;
 using Xunit.Abstractions;
@@ -119,5 +120,47 @@ public sealed class ManualTime(DateTimeOffset start) : TimeProvider
         {
             _now += by;
         }
+    }
+}
+
+/// <summary>
+/// One store per test over a database of its own and a temporary spool directory: the lifecycle
+/// every provider-neutral store test class shares. Subclasses say how to open their provider.
+/// </summary>
+public abstract class StoreTestBase<TStore> : IAsyncLifetime
+    where TStore : class, IMessageStore
+{
+    private readonly string _directory;
+
+    protected StoreTestBase(string prefix) => _directory = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N"));
+
+    protected string Directory => _directory;
+
+    protected TStore Store { get; private set; } = null!;
+
+    /// <summary>A new store instance over this test's database (a restart, or a second node).</summary>
+    protected abstract TStore Open();
+
+    protected virtual Task CreateDatabaseAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync()
+    {
+        System.IO.Directory.CreateDirectory(_directory);
+        await CreateDatabaseAsync();
+        Store = Open();
+        await Store.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        System.IO.Directory.Delete(_directory, recursive: true);
+    }
+
+    protected async Task ReopenAsync()
+    {
+        await Store.DisposeAsync();
+        Store = Open();
+        await Store.InitializeAsync();
     }
 }
