@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -110,44 +109,9 @@ public sealed partial class PostgresMessageStore
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var c = await OpenAsync(cancellationToken);
-        var parameters = new List<NpgsqlParameter>();
-        var where = new StringBuilder(" WHERE TRUE");
-        if (query.Status is { } status)
-        {
-            where.Append(" AND h.status = @status");
-            parameters.Add(new NpgsqlParameter("status", (int)status));
-        }
-
-        if (!string.IsNullOrEmpty(query.Rule))
-        {
-            where.Append(" AND h.rule = @rule");
-            parameters.Add(new NpgsqlParameter("rule", query.Rule));
-        }
-
-        if (!string.IsNullOrEmpty(query.Sender))
-        {
-            where.Append(" AND m.mail_from ILIKE @sender");
-            parameters.Add(new NpgsqlParameter("sender", "%" + Sqlite.SqliteMessageStore.EscapeLike(query.Sender) + "%"));
-        }
-
-        if (query.HeldFrom is { } from)
-        {
-            where.Append(" AND h.held_at >= @from");
-            parameters.Add(new NpgsqlParameter("from", from.ToUnixTimeMilliseconds()));
-        }
-
-        if (query.HeldTo is { } to)
-        {
-            where.Append(" AND h.held_at < @to");
-            parameters.Add(new NpgsqlParameter("to", to.ToUnixTimeMilliseconds()));
-        }
-
-        if (!string.IsNullOrEmpty(query.Search))
-        {
-            where.Append(" AND (m.mail_from ILIKE @q OR h.subject ILIKE @q OR h.summary ILIKE @q OR h.message_id ILIKE @q)");
-            parameters.Add(new NpgsqlParameter("q", "%" + Sqlite.SqliteMessageStore.EscapeLike(query.Search) + "%"));
-        }
-
+        var filters = ReviewFilters.Quarantine(query, '@', "ILIKE");
+        string where = filters.Where;
+        var parameters = filters.Parameters.Select(p => new NpgsqlParameter(p.Name, p.Value)).ToList();
         long total;
         await using (var count = Command(c, null, "SELECT COUNT(*) FROM quarantine h JOIN messages m ON m.id = h.message_id" + where))
         {
@@ -169,23 +133,11 @@ public sealed partial class PostgresMessageStore
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, "");
-        var where = new StringBuilder(" WHERE TRUE");
-        if (!string.IsNullOrEmpty(query.Actor))
+        var filters = ReviewFilters.Audit(query, '@');
+        string where = filters.Where;
+        foreach (var (name, value) in filters.Parameters)
         {
-            where.Append(" AND actor = @actor");
-            cmd.Parameters.AddWithValue("actor", query.Actor);
-        }
-
-        if (!string.IsNullOrEmpty(query.Action))
-        {
-            where.Append(" AND action = @action");
-            cmd.Parameters.AddWithValue("action", query.Action);
-        }
-
-        if (!string.IsNullOrEmpty(query.MessageId))
-        {
-            where.Append(" AND message_id = @id");
-            cmd.Parameters.AddWithValue("id", query.MessageId);
+            cmd.Parameters.AddWithValue(name, value);
         }
 
         cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT @n OFFSET @skip";

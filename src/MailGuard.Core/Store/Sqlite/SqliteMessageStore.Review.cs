@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.Data.Sqlite;
 
 namespace MailGuard.Core.Store.Sqlite;
@@ -115,41 +114,11 @@ public sealed partial class SqliteMessageStore
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var connection = await OpenReaderAsync(cancellationToken);
         using var cmd = connection.CreateCommand();
-        var where = new StringBuilder(" WHERE 1 = 1");
-        if (query.Status is { } status)
+        var filters = ReviewFilters.Quarantine(query, '$', "LIKE");
+        string where = filters.Where;
+        foreach (var (name, value) in filters.Parameters)
         {
-            where.Append(" AND h.status = $status");
-            cmd.Parameters.AddWithValue("$status", (int)status);
-        }
-
-        if (!string.IsNullOrEmpty(query.Rule))
-        {
-            where.Append(" AND h.rule = $rule");
-            cmd.Parameters.AddWithValue("$rule", query.Rule);
-        }
-
-        if (!string.IsNullOrEmpty(query.Sender))
-        {
-            where.Append(" AND m.mail_from LIKE $sender ESCAPE '\\'");
-            cmd.Parameters.AddWithValue("$sender", "%" + EscapeLike(query.Sender) + "%");
-        }
-
-        if (query.HeldFrom is { } from)
-        {
-            where.Append(" AND h.held_at >= $from");
-            cmd.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
-        }
-
-        if (query.HeldTo is { } to)
-        {
-            where.Append(" AND h.held_at < $to");
-            cmd.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-        }
-
-        if (!string.IsNullOrEmpty(query.Search))
-        {
-            where.Append(" AND (m.mail_from LIKE $q ESCAPE '\\' OR h.subject LIKE $q ESCAPE '\\' OR h.summary LIKE $q ESCAPE '\\' OR h.message_id LIKE $q ESCAPE '\\')");
-            cmd.Parameters.AddWithValue("$q", "%" + EscapeLike(query.Search) + "%");
+            cmd.Parameters.AddWithValue("$" + name, value);
         }
 
         cmd.CommandText = "SELECT COUNT(*) FROM quarantine h JOIN messages m ON m.id = h.message_id" + where;
@@ -167,23 +136,11 @@ public sealed partial class SqliteMessageStore
         ArgumentOutOfRangeException.ThrowIfNegative(query.Offset);
         await using var connection = await OpenReaderAsync(cancellationToken);
         using var cmd = connection.CreateCommand();
-        var where = new StringBuilder(" WHERE 1 = 1");
-        if (!string.IsNullOrEmpty(query.Actor))
+        var filters = ReviewFilters.Audit(query, '$');
+        string where = filters.Where;
+        foreach (var (name, value) in filters.Parameters)
         {
-            where.Append(" AND actor = $actor");
-            cmd.Parameters.AddWithValue("$actor", query.Actor);
-        }
-
-        if (!string.IsNullOrEmpty(query.Action))
-        {
-            where.Append(" AND action = $action");
-            cmd.Parameters.AddWithValue("$action", query.Action);
-        }
-
-        if (!string.IsNullOrEmpty(query.MessageId))
-        {
-            where.Append(" AND message_id = $id");
-            cmd.Parameters.AddWithValue("$id", query.MessageId);
+            cmd.Parameters.AddWithValue("$" + name, value);
         }
 
         cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT $n OFFSET $skip";
@@ -254,8 +211,6 @@ public sealed partial class SqliteMessageStore
             InsertAudit(c, t, audit);
             return true;
         });
-
-    internal static string EscapeLike(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private static List<ConsoleUser> ReadUsers(SqliteCommand cmd)
     {
