@@ -93,7 +93,7 @@ internal static partial class QuarantineCommand
                 {
                     if (json)
                     {
-                        stdout.WriteLine(JsonSerializer.Serialize(Summary(q), s_json));
+                        stdout.WriteLine(JsonSerializer.Serialize(Review.ApiEndpoints.Summary(q), s_json));
                     }
                     else
                     {
@@ -120,7 +120,7 @@ internal static partial class QuarantineCommand
                 {
                     stdout.WriteLine(JsonSerializer.Serialize(new
                     {
-                        message = Summary(record),
+                        message = Review.ApiEndpoints.Summary(record),
                         findings = FindingsJson.Deserialize(record.FindingsJson).Select(f => new { kind = f.Kind, count = f.Count, confidence = f.Confidence.ToString().ToLowerInvariant(), location = f.Location.ToString(), evidence = f.Evidence, summary = f.Summary }),
                         audit = audit.Select(a => new { at = a.At, actor = a.Actor, action = a.Action, reason = a.Reason, detail = a.Detail }),
                     }, s_json));
@@ -197,20 +197,4 @@ internal static partial class QuarantineCommand
                 return applied || result.Outcome == Review.ReviewOutcome.AwaitingSecondReviewer ? 0 : 1;
         }
     }
-
-    private static object Summary(QuarantineRecord q) => new
-    {
-        id = q.MessageId,
-        status = q.Status.ToString().ToLowerInvariant(),
-        held_at = q.HeldAt,
-        mail_from = q.MailFrom,
-        recipients = q.Recipients.Count,
-        rule = q.Rule,
-        reason = q.Reason,
-        subject = q.Subject,
-        summary = q.Summary,
-        decided_at = q.DecidedAt,
-        decided_by = q.DecidedBy,
-        decision_reason = q.DecisionReason,
-    };
 }
