@@ -7,6 +7,7 @@ using MailGuard.Host.Configuration;
 using MailGuard.Host.Relay;
 using MailGuard.Host.Review;
 using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -306,5 +307,50 @@ public sealed partial class ConsoleOperationsTests
         {
             TempDirectory.Delete(dir);
         }
+    }
+
+    [PostgresFact]
+    public async Task TwoNodesOnPostgres_OneInitialAdmin_AccountsHoldsAndCountsShared_ReleaseFromTheOtherNode()
+    {
+        await using var database = await PostgresTestDatabase.CreateAsync();
+        Dictionary<string, string?> Node(string name) => new()
+        {
+            ["Storage:Provider"] = "Postgres",
+            ["Storage:ConnectionString"] = database.ConnectionString,
+            ["Delivery:NodeName"] = name,
+            ["Console:LinkKey"] = Convert.ToBase64String(new byte[32]),
+        };
+        var starting = new[] { StartAsync(Node("node-a")), StartAsync(Node("node-b")) };
+        await Task.WhenAll(starting);
+        await using var nodeA = await starting[0];
+        await using var nodeB = await starting[1];
+        var accounts = (MailGuard.Core.Store.IAccountStore)nodeA.Store;
+        // Both consoles started on an empty store; exactly one made the initial admin.
+        Assert.Equal(1, await accounts.CountUsersAsync());
+
+        string id = await HoldAsync(nodeA);
+        await nodeA.Services.GetRequiredService<DecisionRecorder>().FlushAsync();
+        var stdout = new StringWriter();
+        Assert.Equal(0, MailGuard.Host.Cli.Run(["user", "add", "rev", "--Storage:Provider=Postgres", $"--Storage:ConnectionString={database.ConnectionString}", $"--Storage:Directory={nodeB.Options.Storage.Directory}"], stdout, new StringWriter()));
+
+        using var reviewer = new Browser(BaseAddress(nodeB));
+        await reviewer.LoginAsync("rev", stdout.ToString().Trim());
+        Assert.Contains(id, await reviewer.GetTextAsync("/messages"));
+        string today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<title>{today} hold: 1</title>", await reviewer.GetTextAsync("/dashboard"));
+        var released = await reviewer.PostFormAsync("/messages/" + id, ("verb", "release"), ("reason", "approved on node b"));
+        Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
+
+        // Whichever node's worker claims it, it is delivered once.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<PickedUp> delivered;
+        do
+        {
+            await Task.Delay(100);
+            delivered = PickedUp.ReadAll(nodeA.PickupDirectory).Concat(PickedUp.ReadAll(nodeB.PickupDirectory)).Where(p => p.RcptTo.Count() == 12).ToList();
+        }
+        while (delivered.Count == 0 && DateTime.UtcNow < deadline);
+        Assert.Single(delivered);
+        Assert.Contains(await ((MailGuard.Core.Store.IQuarantineStore)nodeA.Store).ListAuditAsync(id, 10), a => a.Action == "release" && a.Actor == "rev" && a.Reason == "approved on node b");
     }
 }
