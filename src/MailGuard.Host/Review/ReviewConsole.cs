@@ -163,6 +163,11 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         builder.Services.AddDataProtection()
             .SetApplicationName("MailGuard")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
+        if (ContentProtector.FromBase64(_options.Quarantine.EncryptionKey, out _) is { } sealKeys)
+        {
+            builder.Services.AddSingleton(new ConsoleKeyProtector(sealKeys));
+            builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new ConsoleKeyEncryptor(sealKeys));
+        }
         builder.Services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "mailguard.af";

@@ -63,9 +63,9 @@ public sealed partial class ConsoleOperationsTests
     }
 
     /// <summary>A browser-like client: cookies, no redirects followed, antiforgery token read from each form.</summary>
-    private sealed partial class Browser(Uri baseAddress) : IDisposable
+    private sealed partial class Browser(Uri baseAddress, CookieContainer? cookies = null) : IDisposable
     {
-        private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+        private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
 
         public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
 
@@ -352,5 +352,41 @@ public sealed partial class ConsoleOperationsTests
         while (delivered.Count == 0 && DateTime.UtcNow < deadline);
         Assert.Single(delivered);
         Assert.Contains(await ((MailGuard.Core.Store.IQuarantineStore)nodeA.Store).ListAuditAsync(id, 10), a => a.Action == "release" && a.Actor == "rev" && a.Reason == "approved on node b");
+    }
+
+    [Fact]
+    public async Task WithEncryptionKey_ConsoleKeysSealedAtRest_SessionSurvivesRestart()
+    {
+        string dir = TempDirectory.Create("console-keys");
+        try
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Quarantine:EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+                ["Storage:Directory"] = Path.Combine(dir, "data"),
+                ["Delivery:PickupDirectory"] = Path.Combine(dir, "pickup"),
+            };
+            var cookies = new CookieContainer();
+            await using (var first = await StartAsync(new(settings)))
+            {
+                Assert.Equal(0, Cli(first, out string password, "user", "add", "keeper"));
+                using var browser = new Browser(BaseAddress(first), cookies);
+                await browser.LoginAsync("keeper", password);
+                string keyFile = Assert.Single(Directory.GetFiles(Path.Combine(dir, "data", "console-keys"), "key-*.xml"));
+                string xml = await File.ReadAllTextAsync(keyFile);
+                Assert.Contains("sealedKey", xml);
+                Assert.DoesNotContain("masterKey", xml);
+            }
+
+            // A restarted node reads the sealed key back: the session cookie it issued still works.
+            await using var second = await StartAsync(new(settings));
+            using var again = new Browser(BaseAddress(second), cookies);
+            var response = await again.GetAsync("/messages");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            TempDirectory.Delete(dir);
+        }
     }
 }
