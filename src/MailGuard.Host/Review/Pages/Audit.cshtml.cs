@@ -20,7 +20,8 @@ public sealed class AuditModel : ConsolePageModel
     [BindProperty(SupportsGet = true, Name = "message")]
     public string? MessageFilter { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // Not [BindProperty]: Razor Pages route values (bound first) always carry "page", the page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public IReadOnlyList<AuditEvent> Events { get; private set; } = [];

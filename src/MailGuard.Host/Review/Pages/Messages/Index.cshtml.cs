@@ -42,7 +42,8 @@ public sealed class MessagesModel : ConsolePageModel
     [BindProperty(SupportsGet = true)]
     public string? Q { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // Not [BindProperty]: Razor Pages route values (bound first) always carry "page", the page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public QuarantineStatus? Status { get; private set; }
