@@ -28,7 +28,8 @@ public sealed class AuditModel : ConsolePageModel
 
     public async Task OnGetAsync()
     {
-        PageNumber = Math.Max(1, PageNumber);
+        // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
+        PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         Events = await _store.QueryAuditAsync(new AuditQuery(Trim(ActorFilter), Trim(ActionFilter), Trim(MessageFilter), (PageNumber - 1) * PageSize, PageSize), HttpContext.RequestAborted);
     }
 

@@ -76,7 +76,8 @@ public sealed class MessagesModel : ConsolePageModel
 
         ApiEndpoints.TryDate(From, out var from);
         ApiEndpoints.TryDate(To, out var to);
-        PageNumber = Math.Max(1, PageNumber);
+        // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
+        PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         Result = await _store.QueryQuarantineAsync(
             new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to?.AddDays(1), NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize),
             HttpContext.RequestAborted);

@@ -1,0 +1,22 @@
+using System.Net;
+using MailGuard.Core.Notices;
+using MailGuard.Core.Store;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailGuard.Host.Tests.Review;
+
+/// <summary>Odd and hostile query strings and form posts: answered with a page or a 4xx, never a 500.</summary>
+public sealed class ConsoleHostileInputTests
+{
+    [Fact]
+    public async Task HugePageNumbers_MessagesAndAudit_AnswerWithAPageNotA500()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        foreach (string path in new[] { "/messages?page=2000000000", "/messages?status=all&page=2147483647", "/audit?page=2000000000", "/audit?page=2147483647" })
+        {
+            using var response = await reviewer.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode}");
+        }
+    }
+}
