@@ -19,4 +19,14 @@ public sealed class ConsoleHostileInputTests
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode}");
         }
     }
+
+    [Fact]
+    public async Task EmptyStatus_MessagesPage_ShowsHeldNotA500()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        using var response = await reviewer.GetAsync("/messages?status=");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Held messages", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }

@@ -61,7 +61,8 @@ public sealed class MessagesModel : ConsolePageModel
 
     public async Task<IActionResult> OnGetAsync()
     {
-        if (!ApiEndpoints.TryStatus(StatusName, out var status))
+        // An empty ?status= binds as null.
+        if (StatusName is null || !ApiEndpoints.TryStatus(StatusName, out var status))
         {
             StatusName = "held";
             status = QuarantineStatus.Held;
