@@ -21,6 +21,18 @@ public sealed class ConsoleHostileInputTests
     }
 
     [Fact]
+    public async Task FarFutureToDate_MessagesPage_AnswersWithAPageNotA500()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        foreach (string path in new[] { "/messages?to=9999-12-31", "/messages?status=all&from=0001-01-01&to=9999-12-31T23:59:59Z" })
+        {
+            using var response = await reviewer.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"GET {path}: {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
     public async Task EmptyStatus_MessagesPage_ShowsHeldNotA500()
     {
         await using var console = await ConsoleHarness.StartAsync();
@@ -28,5 +40,17 @@ public sealed class ConsoleHostileInputTests
         using var response = await reviewer.GetAsync("/messages?status=");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Held messages", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonNumericPaging_Api_IsA400Problem()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var (api, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        foreach (string path in new[] { "/api/messages?limit=abc", "/api/messages?offset=1e9", "/api/messages?offset=99999999999" })
+        {
+            using var response = await api.GetAsync(path);
+            await ConsoleAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
+        }
     }
 }

@@ -80,7 +80,7 @@ public sealed class MessagesModel : ConsolePageModel
         // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
         PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         Result = await _store.QueryQuarantineAsync(
-            new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to?.AddDays(1), NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize),
+            new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to is { } end && end < DateTimeOffset.MaxValue.AddDays(-1) ? end.AddDays(1) : to, NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize),
             HttpContext.RequestAborted);
         var now = _time.GetUtcNow();
         foreach (var record in Result.Items)
