@@ -53,4 +53,39 @@ public sealed class ConsoleHostileInputTests
             await ConsoleAssert.ProblemAsync(response, HttpStatusCode.BadRequest);
         }
     }
+
+    [Fact]
+    public async Task SendersJustification_QuotingIdentifiers_IsMaskedForReviewers()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        string id = await console.HoldAsync("clerk@corp.example", HeldMail.External(12), HeldMail.Exposing("Rota", HeldMail.External(12)));
+        string token = console.Relay.Services.GetRequiredService<ReleaseRequestLinks>().Create(id);
+        var sender = console.NewSession();
+        string path = $"/request/{id}/{token}";
+        using (var sent = await sender.PostFormAsync(path, [("justification", $"Needed for {People.Names[0]}, NI {People.Ninos[0]}, NHS {People.NhsNumbers[0]}")], await sender.TokenAsync(path)))
+        {
+            Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+            Assert.Contains("your request is with the reviewers", await sent.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        var (api, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        var seen = new List<(string What, string Text)>
+        {
+            ("message", WebUtility.HtmlDecode(await reviewer.PageAsync("/messages/" + id))),
+            ("audit", WebUtility.HtmlDecode(await reviewer.PageAsync("/audit?message=" + id))),
+        };
+        using (var response = await api.GetAsync("/api/messages/" + id))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            seen.Add(("API", System.Text.Json.JsonSerializer.Serialize(json.RootElement, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })));
+        }
+
+        foreach (var (what, text) in seen)
+        {
+            Assert.Contains("Needed for " + People.Names[0], text, StringComparison.Ordinal);
+            Assert.DoesNotContain(People.Ninos[0], text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(People.NhsNumbers[0], text, StringComparison.Ordinal);
+        }
+    }
 }
