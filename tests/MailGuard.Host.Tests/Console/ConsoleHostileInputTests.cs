@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,5 +88,18 @@ public sealed class ConsoleHostileInputTests
             Assert.DoesNotContain(People.Ninos[0], text, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain(People.NhsNumbers[0], text, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Utf7Body_MessageAndOriginalPages_ShowTheMessageNotA500()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var to = HeldMail.External(12);
+        string id = await console.HoldAsync("clerk@corp.example", to, Encoding.UTF8.GetBytes(
+            $"From: clerk@corp.example\r\nTo: {string.Join(", ", to)}\r\nSubject: Rota\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-7\r\n\r\nHello world\r\n"));
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        Assert.Contains("Hello world", await reviewer.PageAsync("/messages/" + id), StringComparison.Ordinal);
+        var admin = await console.LoginAsync(ConsoleRole.Admin);
+        Assert.Contains("Hello world", await admin.PageAsync($"/messages/{id}/original"), StringComparison.Ordinal);
     }
 }
