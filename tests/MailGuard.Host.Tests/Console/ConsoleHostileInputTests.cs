@@ -102,4 +102,17 @@ public sealed class ConsoleHostileInputTests
         var admin = await console.LoginAsync(ConsoleRole.Admin);
         Assert.Contains("Hello world", await admin.PageAsync($"/messages/{id}/original"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task OversizedActionBody_Api_Is413ProblemNot400()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var to = HeldMail.External(12);
+        string id = await console.HoldAsync("clerk@corp.example", to, HeldMail.Exposing("Rota", to));
+        var (api, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        string json = "{\"reason\": \"" + new string('x', 2 * 1024 * 1024) + "\"}";
+        using var response = await api.PostAsync($"/api/messages/{id}/delete", new StringContent(json, Encoding.UTF8, "application/json"));
+        await ConsoleAssert.ProblemAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
+    }
 }
