@@ -90,7 +90,8 @@ public sealed partial class ReleaseRequests
             return ReleaseRequestOutcome.InvalidLink;
         }
 
-        string reason = NoticeText.OneLine(justification, MaxJustificationChars);
+        // Shown to every reviewer (message page, audit log, API): identifiers the sender quotes are masked like the subject.
+        string reason = Core.Inspection.Detection.TextRedactor.Redact(NoticeText.OneLine(justification, MaxJustificationChars), DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
         if (reason.Length == 0)
         {
             return ReleaseRequestOutcome.EmptyJustification;

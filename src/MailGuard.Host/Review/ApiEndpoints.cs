@@ -102,6 +102,10 @@ internal static class ApiEndpoints
         {
             body = await context.Request.ReadFromJsonAsync<ActionRequest>(context.RequestAborted);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(413, "Request too large", "the body is larger than the console accepts");
+        }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or BadHttpRequestException)
         {
             return Problem(400, "Bad request", "the body must be JSON: {\"reason\": \"...\"}");

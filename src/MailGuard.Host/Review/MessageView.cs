@@ -111,8 +111,9 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
         {
             encoding = entity.ContentType.Charset is { Length: > 0 } charset ? Encoding.GetEncoding(charset) : Encoding.UTF8;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
+            // Unknown names are ArgumentException; UTF-7, which .NET no longer decodes, is NotSupportedException.
             encoding = Encoding.UTF8;
         }
 

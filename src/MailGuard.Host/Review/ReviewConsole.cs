@@ -208,6 +208,13 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         });
 
         var app = builder.Build();
+        // Pages are English: numbers and times read the same whatever the server's LANG (flows to the whole request).
+        app.Use((context, next) =>
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.InvariantCulture;
+            return next(context);
+        });
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ConsoleErrors.HandleExceptionAsync });
         app.Use(SecurityHeaders);
         app.UseStatusCodePages(ConsoleErrors.HandleStatusCodeAsync);

@@ -20,14 +20,16 @@ public sealed class AuditModel : ConsolePageModel
     [BindProperty(SupportsGet = true, Name = "message")]
     public string? MessageFilter { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // Not [BindProperty]: Razor Pages route values (bound first) always carry "page", the page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public IReadOnlyList<AuditEvent> Events { get; private set; } = [];
 
     public async Task OnGetAsync()
     {
-        PageNumber = Math.Max(1, PageNumber);
+        // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
+        PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         Events = await _store.QueryAuditAsync(new AuditQuery(Trim(ActorFilter), Trim(ActionFilter), Trim(MessageFilter), (PageNumber - 1) * PageSize, PageSize), HttpContext.RequestAborted);
     }
 

@@ -42,7 +42,8 @@ public sealed class MessagesModel : ConsolePageModel
     [BindProperty(SupportsGet = true)]
     public string? Q { get; set; }
 
-    [BindProperty(SupportsGet = true, Name = "page")]
+    // Not [BindProperty]: Razor Pages route values (bound first) always carry "page", the page's own path.
+    [FromQuery(Name = "page")]
     public int PageNumber { get; set; } = 1;
 
     public QuarantineStatus? Status { get; private set; }
@@ -60,7 +61,8 @@ public sealed class MessagesModel : ConsolePageModel
 
     public async Task<IActionResult> OnGetAsync()
     {
-        if (!ApiEndpoints.TryStatus(StatusName, out var status))
+        // An empty ?status= binds as null.
+        if (StatusName is null || !ApiEndpoints.TryStatus(StatusName, out var status))
         {
             StatusName = "held";
             status = QuarantineStatus.Held;
@@ -75,9 +77,10 @@ public sealed class MessagesModel : ConsolePageModel
 
         ApiEndpoints.TryDate(From, out var from);
         ApiEndpoints.TryDate(To, out var to);
-        PageNumber = Math.Max(1, PageNumber);
+        // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
+        PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
         Result = await _store.QueryQuarantineAsync(
-            new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to?.AddDays(1), NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize),
+            new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to is { } end && end < DateTimeOffset.MaxValue.AddDays(-1) ? end.AddDays(1) : to, NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize),
             HttpContext.RequestAborted);
         var now = _time.GetUtcNow();
         foreach (var record in Result.Items)
