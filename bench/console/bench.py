@@ -105,7 +105,7 @@ def main():
         cases = [
             ("/healthz", browser, base + "/healthz", None),
             ("/messages (50 of N)", browser, base + "/messages", None),
-            ("/messages?q=batch 17", browser, base + "/messages?q=batch%2017", None),
+            ("/messages?q=applications (all N)", browser, base + "/messages?q=applications", None),
             ("/messages/{id} (2,000-row CSV)", browser, base + "/messages/" + oldest, None),
             ("/messages/{id} (no attachment)", browser, base + "/messages/" + ids[0], None),
             ("/dashboard", browser, base + "/dashboard", None),

@@ -44,7 +44,7 @@ internal static class ApiEndpoints
 
         if (!context.User.IsInRole("admin") && MessageView.SearchRevealsIdentifier(q, DateOnly.FromDateTime(DateTime.UtcNow)))
         {
-            return Problem(403, "Forbidden", "searching for identifiers needs an admin token: it would tell whether a held message carries them");
+            return Problem(403, "Forbidden", "reviewer tokens search for words or a message reference: digits and '@' need an admin token, as searching for (part of) a number or address would tell whether a held message carries it");
         }
 
         int take = Math.Clamp(limit ?? 100, 1, 1000);

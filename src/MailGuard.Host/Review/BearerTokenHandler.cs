@@ -30,7 +30,23 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
             return AuthenticateResult.Fail("invalid or revoked token");
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal($"token:{token.Id} ({token.CreatedBy})", token.Role, Scheme.Name), Scheme.Name));
+        // A token made by a console account lives with that account: disabled, it stops; demoted,
+        // the token acts as a reviewer. Tokens made with the CLI ("cli:...") stand alone.
+        var role = token.Role;
+        if (await _accounts.Store.GetUserAsync(token.CreatedBy, Context.RequestAborted) is { } creator)
+        {
+            if (creator.Disabled)
+            {
+                return AuthenticateResult.Fail("the token's creator is disabled");
+            }
+
+            if (creator.Role == Core.Store.ConsoleRole.Reviewer)
+            {
+                role = Core.Store.ConsoleRole.Reviewer;
+            }
+        }
+
+        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal($"token:{token.Id} ({token.CreatedBy})", role, Scheme.Name), Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

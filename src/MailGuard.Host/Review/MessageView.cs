@@ -20,12 +20,17 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
     public const int MaxBodyChars = 100_000;
 
     /// <summary>
-    /// Whether a search text is (or holds) an identifier. Searches run over the stored, unmasked
-    /// subjects, so a reviewer searching for a number would learn whether a held message carries
-    /// it; such searches are refused for reviewers (admins may, as they may open originals).
+    /// Whether a reviewer's search could reveal a masked value. Searches run over the stored,
+    /// unmasked subjects, so searching for a number, even part of one, would tell whether a held
+    /// message carries it, and a value could be recovered a character at a time. Every identifier
+    /// the detectors mask holds a digit (NI, NHS, card, account, passport numbers, dates, postcodes,
+    /// phone numbers) or an '@' (addresses), so reviewers may search for words only, or for a
+    /// message's reference; admins may search for anything, as they may open originals.
     /// </summary>
     public static bool SearchRevealsIdentifier(string? search, DateOnly today) =>
-        !string.IsNullOrWhiteSpace(search) && TextRedactor.Redact(search, today) != search;
+        !string.IsNullOrWhiteSpace(search)
+        && !Core.Store.MessageIds.IsValid(search.Trim())
+        && (search.Any(c => char.IsDigit(c) || c == '@') || TextRedactor.Redact(search, today) != search);
 
     public static MessageView Build(Stream content, bool masked, DomainSet internalDomains, DateOnly today, CancellationToken cancellationToken = default)
     {

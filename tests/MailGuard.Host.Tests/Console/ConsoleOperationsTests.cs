@@ -224,9 +224,16 @@ public sealed partial class ConsoleOperationsTests
         Assert.Equal(0, Cli(relay, out string adminPassword, "user", "add", "boss", "--role", "admin"));
         using var reviewer = new Browser(BaseAddress(relay));
         await reviewer.LoginAsync("rev", reviewerPassword);
-        string refused = await reviewer.GetTextAsync("/messages?q=AB123456C");
-        Assert.Contains("Searching for identifiers", refused);
-        Assert.DoesNotContain("AB123456C", refused);
+        // The whole value, a prefix of it (a character-at-a-time probe) and an address are all refused.
+        foreach (string probe in new[] { "AB123456C", "AB1234", "3456", "clerk@" })
+        {
+            string refused = await reviewer.GetTextAsync("/messages?q=" + Uri.EscapeDataString(probe));
+            Assert.Contains("Reviewers search for words or a message reference", refused);
+            Assert.DoesNotContain(id, refused);
+        }
+
+        // A message's reference is not personal data: searching for it works.
+        Assert.Contains(id, await reviewer.GetTextAsync("/messages?q=" + id));
         // An ordinary search still works, and shows the subject masked.
         string found = await reviewer.GetTextAsync("/messages?q=Case");
         Assert.Contains(id, found);
@@ -388,5 +395,26 @@ public sealed partial class ConsoleOperationsTests
         {
             TempDirectory.Delete(dir);
         }
+    }
+
+    [Fact]
+    public async Task TokenMadeByAConsoleAccount_FollowsTheAccount_DemotedActsAsReviewer_DisabledStops()
+    {
+        await using var relay = await StartAsync();
+        await HoldAsync(relay, "Case AB123456C");
+        var accounts = relay.Services.GetRequiredService<ConsoleAccounts>();
+        Assert.NotNull(await accounts.CreateUserAsync("boss", MailGuard.Core.Store.ConsoleRole.Admin, "test"));
+        var (_, secret) = await accounts.CreateTokenAsync("boss's script", MailGuard.Core.Store.ConsoleRole.Admin, "boss");
+        using var api = new HttpClient { BaseAddress = BaseAddress(relay) };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        // An identifier search is an admin's: allowed while boss is an admin.
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/messages?q=AB123456C")).StatusCode);
+
+        await accounts.SetRoleAsync("boss", MailGuard.Core.Store.ConsoleRole.Reviewer, "test");
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.GetAsync("/api/messages?q=AB123456C")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/messages")).StatusCode);
+
+        await accounts.SetDisabledAsync("boss", true, "test");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/messages")).StatusCode);
     }
 }

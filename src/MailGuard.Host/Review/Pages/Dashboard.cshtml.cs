@@ -77,7 +77,17 @@ public sealed class DashboardModel : ConsolePageModel
 
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var first = today.AddDays(-(Days - 1));
-        var counts = await _review.ListDecisionCountsAsync(first, today, HttpContext.RequestAborted);
+        IReadOnlyList<DecisionCount> counts;
+        try
+        {
+            counts = await _review.ListDecisionCountsAsync(first, today, HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            // The cards say the store did not answer; the chart is simply empty.
+            Stats = null;
+            counts = [];
+        }
         ByRule = counts.GroupBy(c => (c.Rule, c.Disposition)).Select(g => new RuleRow(g.Key.Rule, g.Key.Disposition, g.Sum(c => c.Count)))
             .OrderByDescending(r => r.Count).ThenBy(r => r.Rule, StringComparer.Ordinal).ToList();
         var dispositions = counts.Select(c => c.Disposition).Distinct().OrderBy(Order).ThenBy(d => d, StringComparer.Ordinal).ToList();

@@ -71,8 +71,9 @@ public sealed class MessagesModel : ConsolePageModel
         Status = status;
         if (!IsAdmin && MessageView.SearchRevealsIdentifier(Q, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)))
         {
+            // Nothing is listed for a refused search: not even "no match" may answer it.
             SearchRefused = true;
-            Q = null;
+            return Page();
         }
 
         ApiEndpoints.TryDate(From, out var from);
