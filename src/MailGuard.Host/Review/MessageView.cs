@@ -111,16 +111,9 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
     private static (string Text, bool Truncated) Read(MimeEntity entity)
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-        Encoding encoding;
-        try
-        {
-            encoding = entity.ContentType.Charset is { Length: > 0 } charset ? Encoding.GetEncoding(charset) : Encoding.UTF8;
-        }
-        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-        {
-            // Unknown names are ArgumentException; UTF-7, which .NET no longer decodes, is NotSupportedException.
-            encoding = Encoding.UTF8;
-        }
+        // The parser's charset table: aliases, UTF-7 (which .NET no longer decodes by name), and
+        // UTF-8 for a name nobody knows.
+        Encoding encoding = MimeCharsets.Resolve(entity.ContentType.Charset) ?? Encoding.UTF8;
 
         using var reader = new StreamReader(entity.OpenDecodedContent(), encoding, detectEncodingFromByteOrderMarks: true);
         var buffer = new char[MaxBodyChars + 1];

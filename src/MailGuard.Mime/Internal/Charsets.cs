@@ -57,9 +57,18 @@ internal static class Charsets
                 return null;
         }
 
+        if (MimeCharsets.IsUtf7(name))
+        {
+            return MimeCharsets.Utf7;
+        }
+
         try
         {
             return Encoding.GetEncoding(name);
+        }
+        catch (NotSupportedException)
+        {
+            return null;
         }
         catch (ArgumentException)
         {

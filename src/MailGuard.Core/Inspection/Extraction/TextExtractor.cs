@@ -145,9 +145,9 @@ internal static class TextExtractor
             {
                 try
                 {
-                    encoding = Encoding.GetEncoding(p[8..]);
+                    encoding = MailGuard.Mime.MimeCharsets.IsUtf7(p[8..]) ? MailGuard.Mime.MimeCharsets.Utf7 : Encoding.GetEncoding(p[8..]);
                 }
-                catch (ArgumentException)
+                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
                 {
                     // Unknown charset: keep UTF-8.
                 }

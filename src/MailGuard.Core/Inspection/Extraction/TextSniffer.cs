@@ -30,6 +30,13 @@ internal static class TextSniffer
     {
         (Encoding? encoding, int bom) = DetectBom(head);
         encoding ??= DetectUtf16WithoutBom(head);
+        if (encoding is null && MailGuard.Mime.MimeCharsets.IsUtf7(ContentTypeParameter(declaredContentType, "charset")))
+        {
+            // UTF-7 is plain ASCII on the wire, so it would pass for UTF-8, yet it can spell any
+            // character in base64 ("+AEEAQg-" is "AB"): a declared UTF-7 is believed.
+            encoding = MailGuard.Mime.MimeCharsets.Utf7;
+        }
+
         if (encoding is null)
         {
             if (LooksBinary(head))
@@ -177,13 +184,18 @@ internal static class TextSniffer
             return null;
         }
 
+        if (MailGuard.Mime.MimeCharsets.IsUtf7(charset))
+        {
+            return MailGuard.Mime.MimeCharsets.Utf7;
+        }
+
         try
         {
             Encoding e = Encoding.GetEncoding(charset.Trim());
             // Declared UTF-8 on bytes that are not valid UTF-8 is a lie; the legacy fallback is better.
             return e.CodePage is 65001 or 20127 ? null : e;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return null;
         }
