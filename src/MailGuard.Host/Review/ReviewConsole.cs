@@ -35,7 +35,6 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     public const string ReviewerPolicy = "reviewer";
     public const string AdminPolicy = "admin";
     public const string ApiPolicy = "api";
-    public const string ApiAdminPolicy = "api-admin";
     public const string StampClaim = "mailguard:stamp";
     public const string IssuedClaim = "mailguard:issued";
 
@@ -194,8 +193,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ReviewerPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("reviewer", "admin"))
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("admin"))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"))
-            .AddPolicy(ApiAdminPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("admin"));
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"));
         builder.Services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Review/Pages";
