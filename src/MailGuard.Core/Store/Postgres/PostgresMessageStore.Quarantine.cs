@@ -193,14 +193,7 @@ public sealed partial class PostgresMessageStore
         }
 
         cmd.Parameters.AddWithValue("n", limit);
-        var events = new List<AuditEvent>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            events.Add(new AuditEvent(FromUnixMs(r.GetInt64(0)), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5)));
-        }
-
-        return events;
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.Audit, cancellationToken);
     }
 
     public async Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default)
@@ -284,29 +277,6 @@ public sealed partial class PostgresMessageStore
         await cmd.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<QuarantineRecord>> ReadQuarantineAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
-    {
-        var list = new List<QuarantineRecord>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            list.Add(new QuarantineRecord(
-                r.GetString(0),
-                (QuarantineStatus)r.GetInt32(1),
-                r.GetString(2),
-                r.GetFieldValue<string[]>(3),
-                FromUnixMs(r.GetInt64(4)),
-                r.GetInt64(5),
-                NullableString(r, 6),
-                NullableString(r, 7),
-                NullableString(r, 8),
-                NullableString(r, 9),
-                r.GetString(10),
-                r.IsDBNull(11) ? null : FromUnixMs(r.GetInt64(11)),
-                NullableString(r, 12),
-                NullableString(r, 13)));
-        }
-
-        return list;
-    }
+    private static Task<List<QuarantineRecord>> ReadQuarantineAsync(NpgsqlCommand cmd, CancellationToken cancellationToken) =>
+        StoreRows.ReadAllAsync(cmd, r => StoreRows.Quarantine(r, r.GetFieldValue<string[]>(3)), cancellationToken);
 }

@@ -132,7 +132,7 @@ public sealed partial class PostgresMessageStore
             + "(SELECT COUNT(*) FROM quarantine WHERE status = 0)");
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
         await r.ReadAsync(cancellationToken);
-        return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : FromUnixMs(r.GetInt64(3)), r.GetInt64(4));
+        return StoreRows.Stats(r);
     }
 
     private async Task<AttemptCompletion> CompleteAsync(NpgsqlConnection c, NpgsqlTransaction t, string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice, byte[]? noticeContent, CancellationToken cancellationToken)
@@ -212,15 +212,5 @@ public sealed partial class PostgresMessageStore
     }
 
     // HasInlineContent is always true: in this store the database is the only place content lives.
-    private static StoredMessage ReadMessage(NpgsqlDataReader r) => new(
-        r.GetString(0),
-        r.GetString(1),
-        FromUnixMs(r.GetInt64(2)),
-        NullableString(r, 3),
-        NullableString(r, 4),
-        NullableString(r, 5),
-        r.GetInt64(6),
-        (MessageFlags)r.GetInt32(7),
-        (MessageKind)r.GetInt32(8),
-        HasInlineContent: true);
+    private static StoredMessage ReadMessage(NpgsqlDataReader r) => StoreRows.Message(r, hasInlineContent: true);
 }

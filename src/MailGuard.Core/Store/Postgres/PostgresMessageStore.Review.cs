@@ -37,14 +37,14 @@ public sealed partial class PostgresMessageStore
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, SelectUser + " WHERE name = @name");
         cmd.Parameters.AddWithValue("name", name);
-        return (await ReadUsersAsync(cmd, cancellationToken)).FirstOrDefault();
+        return (await StoreRows.ReadAllAsync(cmd, StoreRows.User, cancellationToken)).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<ConsoleUser>> ListUsersAsync(CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, SelectUser + " ORDER BY name");
-        return await ReadUsersAsync(cmd, cancellationToken);
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.User, cancellationToken);
     }
 
     public Task<bool> UpdateUserAsync(string name, ConsoleUserChange change, AuditEvent audit, CancellationToken cancellationToken = default)
@@ -82,14 +82,14 @@ public sealed partial class PostgresMessageStore
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, SelectToken + " WHERE id = @id");
         cmd.Parameters.AddWithValue("id", id);
-        return (await ReadTokensAsync(cmd, cancellationToken)).FirstOrDefault();
+        return (await StoreRows.ReadAllAsync(cmd, StoreRows.Token, cancellationToken)).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken = default)
     {
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, SelectToken + " ORDER BY created_at DESC, id");
-        return await ReadTokensAsync(cmd, cancellationToken);
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.Token, cancellationToken);
     }
 
     public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
@@ -143,14 +143,7 @@ public sealed partial class PostgresMessageStore
         cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT @n OFFSET @skip";
         cmd.Parameters.AddWithValue("n", query.Limit);
         cmd.Parameters.AddWithValue("skip", query.Offset);
-        var events = new List<AuditEvent>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            events.Add(new AuditEvent(FromUnixMs(r.GetInt64(0)), r.GetString(1), r.GetString(2), NullableString(r, 3), NullableString(r, 4), NullableString(r, 5)));
-        }
-
-        return events;
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.Audit, cancellationToken);
     }
 
     public async Task AddDecisionCountsAsync(IReadOnlyCollection<DecisionCount> counts, CancellationToken cancellationToken = default)
@@ -168,7 +161,7 @@ public sealed partial class PostgresMessageStore
             foreach (var row in rows)
             {
                 await using var cmd = Command(c, t, "INSERT INTO decision_counts (day, disposition, rule, count) VALUES (@day, @disposition, @rule, @n) ON CONFLICT (day, disposition, rule) DO UPDATE SET count = decision_counts.count + excluded.count");
-                cmd.Parameters.AddWithValue("day", row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("day", StoreRows.Day(row.Day));
                 cmd.Parameters.AddWithValue("disposition", row.Disposition);
                 cmd.Parameters.AddWithValue("rule", row.Rule);
                 cmd.Parameters.AddWithValue("n", row.Count);
@@ -183,16 +176,9 @@ public sealed partial class PostgresMessageStore
     {
         await using var c = await OpenAsync(cancellationToken);
         await using var cmd = Command(c, null, "SELECT day, disposition, rule, count FROM decision_counts WHERE day >= @from AND day <= @to ORDER BY day, disposition, rule");
-        cmd.Parameters.AddWithValue("from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        cmd.Parameters.AddWithValue("to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var rows = new List<DecisionCount>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            rows.Add(new DecisionCount(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetInt64(3)));
-        }
-
-        return rows;
+        cmd.Parameters.AddWithValue("from", StoreRows.Day(from));
+        cmd.Parameters.AddWithValue("to", StoreRows.Day(to));
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.Decision, cancellationToken);
     }
 
     /// <summary>One statement and its audit event in one transaction; false (and no audit) when it changed no row.</summary>
@@ -210,27 +196,5 @@ public sealed partial class PostgresMessageStore
             return true;
         }, cancellationToken);
 
-    private static async Task<List<ConsoleUser>> ReadUsersAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
-    {
-        var list = new List<ConsoleUser>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt32(4) != 0, r.IsDBNull(5) ? null : FromUnixMs(r.GetInt64(5))));
-        }
 
-        return list;
-    }
-
-    private static async Task<List<ApiToken>> ReadTokensAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
-    {
-        var list = new List<ApiToken>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            list.Add(new ApiToken(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), FromUnixMs(r.GetInt64(5)), r.IsDBNull(6) ? null : FromUnixMs(r.GetInt64(6))));
-        }
-
-        return list;
-    }
 }

@@ -159,27 +159,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
             + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
             + " ORDER BY q.id LIMIT @limit";
         cmd.Parameters.AddWithValue("limit", query.Limit);
-        var list = new List<QueueEntryInfo>();
-        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await r.ReadAsync(cancellationToken))
-        {
-            long leaseUntil = r.GetInt64(11);
-            list.Add(new QueueEntryInfo(
-                r.GetInt64(0),
-                r.GetString(1),
-                r.GetString(2),
-                r.GetString(3),
-                (QueueEntryStatus)r.GetInt32(4),
-                r.GetInt32(5),
-                FromUnixMs(r.GetInt64(6)),
-                FromUnixMs(r.GetInt64(7)),
-                r.GetInt64(8),
-                NullableString(r, 9),
-                NullableString(r, 10),
-                leaseUntil == 0 ? null : FromUnixMs(leaseUntil)));
-        }
-
-        return list;
+        return await StoreRows.ReadAllAsync(cmd, StoreRows.QueueEntry, cancellationToken);
     }
 
     public Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default)
@@ -349,6 +329,4 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-
-    private static string? NullableString(NpgsqlDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

@@ -193,14 +193,7 @@ public sealed partial class SqliteMessageStore
         }
 
         cmd.Parameters.AddWithValue("$n", limit);
-        var events = new List<AuditEvent>();
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            events.Add(new AuditEvent(FromUnixMs(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
-        }
-
-        return events;
+        return StoreRows.ReadAll(cmd, StoreRows.Audit);
     }
 
     public async Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default)
@@ -288,31 +281,6 @@ public sealed partial class SqliteMessageStore
         cmd.ExecuteNonQuery();
     }
 
-    private static List<QuarantineRecord> ReadQuarantine(SqliteCommand cmd)
-    {
-        var list = new List<QuarantineRecord>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new QuarantineRecord(
-                r.GetString(0),
-                (QuarantineStatus)r.GetInt32(1),
-                r.GetString(2),
-                JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? [],
-                FromUnixMs(r.GetInt64(4)),
-                r.GetInt64(5),
-                NullableString(r, 6),
-                NullableString(r, 7),
-                NullableString(r, 8),
-                NullableString(r, 9),
-                r.GetString(10),
-                r.IsDBNull(11) ? null : FromUnixMs(r.GetInt64(11)),
-                NullableString(r, 12),
-                NullableString(r, 13)));
-        }
-
-        return list;
-    }
-
-    private static string? NullableString(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static List<QuarantineRecord> ReadQuarantine(SqliteCommand cmd) =>
+        StoreRows.ReadAll(cmd, r => StoreRows.Quarantine(r, JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? []));
 }

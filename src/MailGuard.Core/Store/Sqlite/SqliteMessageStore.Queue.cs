@@ -170,7 +170,7 @@ public sealed partial class SqliteMessageStore
         cmd.CommandText = StatsQuery;
         using var r = cmd.ExecuteReader();
         r.Read();
-        return new StoreStats(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.IsDBNull(3) ? null : FromUnixMs(r.GetInt64(3)), r.GetInt64(4));
+        return StoreRows.Stats(r);
     }
 
     private const string SelectMessage = "SELECT id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content FROM messages WHERE id = $id";
@@ -189,17 +189,7 @@ public sealed partial class SqliteMessageStore
             return null;
         }
 
-        return new StoredMessage(
-            r.GetString(0),
-            r.GetString(1),
-            FromUnixMs(r.GetInt64(2)),
-            r.IsDBNull(3) ? null : r.GetString(3),
-            r.IsDBNull(4) ? null : r.GetString(4),
-            r.IsDBNull(5) ? null : r.GetString(5),
-            r.GetInt64(6),
-            (MessageFlags)r.GetInt32(7),
-            (MessageKind)r.GetInt32(8),
-            r.GetInt32(9) != 0);
+        return StoreRows.Message(r, hasInlineContent: r.GetInt32(9) != 0);
     }
 
     private abstract class WriteOperation(bool syncsSpool)

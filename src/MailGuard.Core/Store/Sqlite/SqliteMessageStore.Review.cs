@@ -38,7 +38,7 @@ public sealed partial class SqliteMessageStore
         using var cmd = connection.CreateCommand();
         cmd.CommandText = SelectUser + " WHERE name = $name";
         cmd.Parameters.AddWithValue("$name", name);
-        return ReadUsers(cmd).FirstOrDefault();
+        return StoreRows.ReadAll(cmd, StoreRows.User).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<ConsoleUser>> ListUsersAsync(CancellationToken cancellationToken = default)
@@ -46,7 +46,7 @@ public sealed partial class SqliteMessageStore
         await using var connection = await OpenReaderAsync(cancellationToken);
         using var cmd = connection.CreateCommand();
         cmd.CommandText = SelectUser + " ORDER BY name";
-        return ReadUsers(cmd);
+        return StoreRows.ReadAll(cmd, StoreRows.User);
     }
 
     public Task<bool> UpdateUserAsync(string name, ConsoleUserChange change, AuditEvent audit, CancellationToken cancellationToken = default)
@@ -85,7 +85,7 @@ public sealed partial class SqliteMessageStore
         using var cmd = connection.CreateCommand();
         cmd.CommandText = SelectToken + " WHERE id = $id";
         cmd.Parameters.AddWithValue("$id", id);
-        return ReadTokens(cmd).FirstOrDefault();
+        return StoreRows.ReadAll(cmd, StoreRows.Token).FirstOrDefault();
     }
 
     public async Task<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken = default)
@@ -93,7 +93,7 @@ public sealed partial class SqliteMessageStore
         await using var connection = await OpenReaderAsync(cancellationToken);
         using var cmd = connection.CreateCommand();
         cmd.CommandText = SelectToken + " ORDER BY created_at DESC, id";
-        return ReadTokens(cmd);
+        return StoreRows.ReadAll(cmd, StoreRows.Token);
     }
 
     public Task<bool> RevokeTokenAsync(string id, AuditEvent audit, CancellationToken cancellationToken = default)
@@ -146,14 +146,7 @@ public sealed partial class SqliteMessageStore
         cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + where + " ORDER BY id DESC LIMIT $n OFFSET $skip";
         cmd.Parameters.AddWithValue("$n", query.Limit);
         cmd.Parameters.AddWithValue("$skip", query.Offset);
-        var events = new List<AuditEvent>();
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            events.Add(new AuditEvent(FromUnixMs(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), NullableString(reader, 3), NullableString(reader, 4), NullableString(reader, 5)));
-        }
-
-        return events;
+        return StoreRows.ReadAll(cmd, StoreRows.Audit);
     }
 
     public Task AddDecisionCountsAsync(IReadOnlyCollection<DecisionCount> counts, CancellationToken cancellationToken = default)
@@ -169,7 +162,7 @@ public sealed partial class SqliteMessageStore
             foreach (var row in counts)
             {
                 var cmd = Command(c, t, "INSERT INTO decision_counts (day, disposition, rule, count) VALUES ($day, $disposition, $rule, $n) ON CONFLICT(day, disposition, rule) DO UPDATE SET count = count + excluded.count");
-                cmd.Parameters.AddWithValue("$day", row.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("$day", StoreRows.Day(row.Day));
                 cmd.Parameters.AddWithValue("$disposition", row.Disposition);
                 cmd.Parameters.AddWithValue("$rule", row.Rule);
                 cmd.Parameters.AddWithValue("$n", row.Count);
@@ -185,16 +178,9 @@ public sealed partial class SqliteMessageStore
         await using var connection = await OpenReaderAsync(cancellationToken);
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT day, disposition, rule, count FROM decision_counts WHERE day >= $from AND day <= $to ORDER BY day, disposition, rule";
-        cmd.Parameters.AddWithValue("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        cmd.Parameters.AddWithValue("$to", to.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var rows = new List<DecisionCount>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            rows.Add(new DecisionCount(DateOnly.ParseExact(r.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture), r.GetString(1), r.GetString(2), r.GetInt64(3)));
-        }
-
-        return rows;
+        cmd.Parameters.AddWithValue("$from", StoreRows.Day(from));
+        cmd.Parameters.AddWithValue("$to", StoreRows.Day(to));
+        return StoreRows.ReadAll(cmd, StoreRows.Decision);
     }
 
     /// <summary>One statement and its audit event in one transaction; false (and no audit) when it changed no row.</summary>
@@ -212,27 +198,5 @@ public sealed partial class SqliteMessageStore
             return true;
         });
 
-    private static List<ConsoleUser> ReadUsers(SqliteCommand cmd)
-    {
-        var list = new List<ConsoleUser>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new ConsoleUser(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), FromUnixMs(r.GetInt64(3)), r.GetInt64(4) != 0, r.IsDBNull(5) ? null : FromUnixMs(r.GetInt64(5))));
-        }
 
-        return list;
-    }
-
-    private static List<ApiToken> ReadTokens(SqliteCommand cmd)
-    {
-        var list = new List<ApiToken>();
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-        {
-            list.Add(new ApiToken(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), FromUnixMs(r.GetInt64(5)), r.IsDBNull(6) ? null : FromUnixMs(r.GetInt64(6))));
-        }
-
-        return list;
-    }
 }

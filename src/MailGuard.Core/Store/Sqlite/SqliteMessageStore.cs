@@ -164,27 +164,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
             + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
             + " ORDER BY q.id LIMIT $limit";
         cmd.Parameters.AddWithValue("$limit", query.Limit);
-        var list = new List<QueueEntryInfo>();
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            long leaseUntil = reader.GetInt64(11);
-            list.Add(new QueueEntryInfo(
-                reader.GetInt64(0),
-                reader.GetString(1),
-                reader.GetString(2),
-                reader.GetString(3),
-                (QueueEntryStatus)reader.GetInt32(4),
-                reader.GetInt32(5),
-                FromUnixMs(reader.GetInt64(6)),
-                FromUnixMs(reader.GetInt64(7)),
-                reader.GetInt64(8),
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10),
-                leaseUntil == 0 ? null : FromUnixMs(leaseUntil)));
-        }
-
-        return list;
+        return StoreRows.ReadAll(cmd, StoreRows.QueueEntry);
     }
 
     public Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default)
