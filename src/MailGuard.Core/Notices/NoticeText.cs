@@ -11,6 +11,14 @@ public static class NoticeText
     /// text in another order than it was written); a lone surrogate becomes U+FFFD. Trimmed, then
     /// cut to at most <paramref name="maxChars"/> characters without splitting a surrogate pair.
     /// </summary>
+    /// <summary>
+    /// Free text that every reviewer will read (a reviewer's reason, a sender's justification): one
+    /// safe line as <see cref="OneLine"/> makes it, with every identifier the detectors know masked
+    /// like finding evidence. Empty when nothing is left.
+    /// </summary>
+    public static string ForReviewers(string? value, int maxChars, DateOnly today) =>
+        Inspection.Detection.TextRedactor.Redact(OneLine(value, maxChars), today);
+
     public static string OneLine(string? value, int maxChars)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 1);

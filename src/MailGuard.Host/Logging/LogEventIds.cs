@@ -76,5 +76,6 @@ internal static class LogEventIds
     public const int OriginalOpened = 621;
     public const int AccountChanged = 630;
     public const int DecisionCountsFailed = 640;
+    public const int ConsoleStoreUnavailable = 650;
     public const int ConsoleError = 690;
 }

@@ -71,14 +71,18 @@ public sealed partial class ConsoleAccounts
         return password;
     }
 
-    /// <summary>The account when the name and password match an enabled account; null otherwise (same cost either way).</summary>
-    public async Task<ConsoleUser?> VerifyPasswordAsync(string name, string password, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <see cref="PasswordCheck.User"/> is the account when the name and password match an enabled
+    /// account, null otherwise (same cost either way); <see cref="PasswordCheck.AccountExists"/> says
+    /// whether the name is an account at all, so a failed login can be audited without a second lookup.
+    /// </summary>
+    public async Task<PasswordCheck> VerifyPasswordAsync(string name, string password, CancellationToken cancellationToken = default)
     {
         var user = IsValidName(name) ? await _store.GetUserAsync(Normalize(name), cancellationToken) : null;
         var result = s_hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? s_dummyHash, password ?? "");
         if (user is null || user.Disabled || result == PasswordVerificationResult.Failed)
         {
-            return null;
+            return new PasswordCheck(null, user is not null);
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
@@ -86,7 +90,7 @@ public sealed partial class ConsoleAccounts
             await _store.UpdateUserAsync(user.Name, new ConsoleUserChange(PasswordHash: HashPassword(password!)), new AuditEvent(_time.GetUtcNow(), "system", "password-rehashed", null, null, user.Name), cancellationToken);
         }
 
-        return user;
+        return new PasswordCheck(user, AccountExists: true);
     }
 
     /// <summary>Creates an account with a random password; null when the name is invalid or taken.</summary>
@@ -128,7 +132,7 @@ public sealed partial class ConsoleAccounts
     public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default)
     {
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        string secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var token = new ApiToken(id, name.Trim(), HashSecret(secret), role, actor, _time.GetUtcNow());
         await _store.AddTokenAsync(token, new AuditEvent(_time.GetUtcNow(), actor, "token-created", null, null, $"{id} {token.Name} ({RoleName(role)})"), cancellationToken);
         Logged(true, "token-created", "token:" + id, actor);
@@ -199,7 +203,6 @@ public sealed partial class ConsoleAccounts
 
     private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [LoggerMessage(EventId = Logging.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]
     private static partial void LogAccountChanged(ILogger logger, string action, string target, string actor);
@@ -207,3 +210,6 @@ public sealed partial class ConsoleAccounts
     [LoggerMessage(EventId = Logging.LogEventIds.InitialAdminCreated, Level = LogLevel.Warning, Message = "No console accounts: created admin account '{Name}' with password {Password} (shown once; log in and change it)")]
     private static partial void LogInitialAdmin(ILogger logger, string name, string password);
 }
+
+/// <summary>The outcome of a password check.</summary>
+public sealed record PasswordCheck(ConsoleUser? User, bool AccountExists);

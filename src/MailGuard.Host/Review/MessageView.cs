@@ -110,7 +110,6 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
 
     private static (string Text, bool Truncated) Read(MimeEntity entity)
     {
-        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         // The parser's charset table: aliases, UTF-7 (which .NET no longer decodes by name), and
         // UTF-8 for a name nobody knows.
         Encoding encoding = MimeCharsets.Resolve(entity.ContentType.Charset) ?? Encoding.UTF8;

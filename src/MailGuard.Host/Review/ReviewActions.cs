@@ -102,17 +102,12 @@ public sealed partial class ReviewActions
         return actor;
     }
 
-    /// <summary>Trims, removes control characters and bounds a reviewer's reason; null when nothing is left.</summary>
-    public static string? CleanReason(string? reason)
-    {
-        if (reason is null)
-        {
-            return null;
-        }
-
-        var kept = new string(reason.Where(c => !char.IsControl(c) || c is '\n').ToArray()).Trim();
-        return kept.Length == 0 ? null : kept.Length > MaxReasonLength ? kept[..MaxReasonLength] : kept;
-    }
+    /// <summary>
+    /// A reviewer's reason as every other reviewer will read it in the audit trail: one line, bounded,
+    /// identifiers masked (the same treatment as a sender's justification); null when nothing is left.
+    /// </summary>
+    public string? CleanReason(string? reason) =>
+        Core.Notices.NoticeText.ForReviewers(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
 
     public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, CancellationToken cancellationToken = default)
     {

@@ -295,6 +295,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            ConsoleErrors.LogStoreUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<ReviewConsole>(), ex, "/healthz");
             return Results.Text("unhealthy: store unreachable\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }

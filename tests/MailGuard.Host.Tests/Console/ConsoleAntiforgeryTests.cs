@@ -99,7 +99,7 @@ public sealed class ConsoleAntiforgeryTests
         var users = await console.Accounts.Store.ListUsersAsync();
         Assert.DoesNotContain(users, u => u.Name == "forged-admin");
         Assert.Equal(ConsoleRole.Reviewer, users.Single(u => u.Name == victim).Role);
-        Assert.NotNull(await console.Accounts.VerifyPasswordAsync(victim, victimPassword));
+        Assert.NotNull((await console.Accounts.VerifyPasswordAsync(victim, victimPassword)).User);
         Assert.Empty(await console.Accounts.Store.ListTokensAsync());
         // The refused logout did not end the session.
         await admin.PageAsync("/admin/users");

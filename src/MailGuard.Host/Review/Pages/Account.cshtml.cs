@@ -29,7 +29,7 @@ public sealed class AccountModel : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        var user = await _accounts.VerifyPasswordAsync(Actor, Current ?? "", HttpContext.RequestAborted);
+        var user = (await _accounts.VerifyPasswordAsync(Actor, Current ?? "", HttpContext.RequestAborted)).User;
         if (user is null)
         {
             Error = "The current password is wrong.";

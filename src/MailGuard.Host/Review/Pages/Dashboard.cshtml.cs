@@ -29,9 +29,11 @@ public sealed class DashboardModel : ConsolePageModel
     private readonly IReviewStore _review;
     private readonly UpstreamHealth _health;
     private readonly TimeProvider _time;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
 
-    public DashboardModel(IMessageStore store, IReviewStore review, UpstreamHealth health, TimeProvider time)
+    public DashboardModel(IMessageStore store, IReviewStore review, UpstreamHealth health, TimeProvider time, Microsoft.Extensions.Logging.ILogger<DashboardModel> logger)
     {
+        _logger = logger;
         _store = store;
         _review = review;
         _health = health;
@@ -65,26 +67,19 @@ public sealed class DashboardModel : ConsolePageModel
     {
         Health = _health.Snapshot();
         var now = _time.GetUtcNow();
-        try
-        {
-            Stats = await _store.GetStatsAsync(HttpContext.RequestAborted);
-            OldestQueued = Stats.OldestQueuedReceivedAt is { } oldest ? MessagesModel.Age(now - oldest) : "-";
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
-        {
-            Stats = null;
-        }
-
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var first = today.AddDays(-(Days - 1));
         IReadOnlyList<DecisionCount> counts;
         try
         {
+            Stats = await _store.GetStatsAsync(HttpContext.RequestAborted);
+            OldestQueued = Stats.OldestQueuedReceivedAt is { } oldest ? MessagesModel.Age(now - oldest) : "-";
             counts = await _review.ListDecisionCountsAsync(first, today, HttpContext.RequestAborted);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {
-            // The cards say the store did not answer; the chart is simply empty.
+            // The page still shows the upstream; the cards say the store did not answer and the chart is empty.
+            ConsoleErrors.LogStoreUnavailable(_logger, ex, "dashboard");
             Stats = null;
             counts = [];
         }

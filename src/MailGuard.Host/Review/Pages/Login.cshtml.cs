@@ -51,14 +51,14 @@ public sealed partial class LoginModel : PageModel
             return Page();
         }
 
-        var user = await _accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
+        var check = await _accounts.VerifyPasswordAsync(name, Password ?? "", HttpContext.RequestAborted);
+        var user = check.User;
         if (user is null)
         {
             _throttle.RecordFailure(name, client);
             LogFailed(_logger, client);
             // Only an existing account's name is recorded: a name typed wrong may be a password typed in the wrong field.
-            bool known = ConsoleAccounts.IsValidName(name) && await _accounts.Store.GetUserAsync(name, HttpContext.RequestAborted) is not null;
-            await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), known ? name : "unknown-account", "login-failed", null, null, client));
+            await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), check.AccountExists ? name : "unknown-account", "login-failed", null, null, client));
             Error = "Wrong account name or password.";
             return Page();
         }
