@@ -132,12 +132,14 @@ internal sealed class ConsoleHarness : IAsyncDisposable
 /// <summary>One browser: cookie jar (session and antiforgery cookies), no automatic redirects.</summary>
 internal sealed partial class ConsoleSession : IDisposable
 {
-    public ConsoleSession(Uri address)
+    /// <param name="cookies">A cookie jar to share (the same browser against a restarted node); a new one by default.</param>
+    public ConsoleSession(Uri address, CookieContainer? cookies = null)
     {
+        Cookies = cookies ?? new CookieContainer();
         Client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
-    public CookieContainer Cookies { get; } = new();
+    public CookieContainer Cookies { get; }
 
     public HttpClient Client { get; }
 
@@ -174,6 +176,10 @@ internal sealed partial class ConsoleSession : IDisposable
 
         return Client.PostAsync(path, new FormUrlEncodedContent(all));
     }
+
+    /// <summary>Loads the form on <paramref name="path"/> and submits it with its antiforgery token, as a browser does.</summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string path, params (string Name, string Value)[] fields) =>
+        await PostFormAsync(path, fields, await TokenAsync(path));
 
     public async Task<HttpResponseMessage> LoginAsync(string name, string password) =>
         await PostFormAsync("/login", [("Name", name), ("Password", password)], await TokenAsync("/login"));

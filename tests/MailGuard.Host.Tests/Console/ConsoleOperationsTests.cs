@@ -62,43 +62,6 @@ public sealed partial class ConsoleOperationsTests
         return code;
     }
 
-    /// <summary>A browser-like client: cookies, no redirects followed, antiforgery token read from each form.</summary>
-    private sealed partial class Browser(Uri baseAddress, CookieContainer? cookies = null) : IDisposable
-    {
-        private readonly HttpClient _http = new(new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = baseAddress };
-
-        public Task<HttpResponseMessage> GetAsync(string path) => _http.GetAsync(path);
-
-        public async Task<string> GetTextAsync(string path)
-        {
-            var response = await _http.GetAsync(path);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            return await response.Content.ReadAsStringAsync();
-        }
-
-        /// <summary>Loads the page, then posts its form's antiforgery token with <paramref name="fields"/>.</summary>
-        public async Task<HttpResponseMessage> PostFormAsync(string path, params (string Name, string Value)[] fields)
-        {
-            string page = await GetTextAsync(path);
-            string token = AntiforgeryField().Match(page).Groups[1].Value;
-            Assert.NotEmpty(token);
-            var form = fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)).Append(new("__af", token));
-            return await _http.PostAsync(path, new FormUrlEncodedContent(form));
-        }
-
-        public async Task LoginAsync(string name, string password)
-        {
-            var response = await PostFormAsync("/login", ("Name", name), ("Password", password));
-            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-            Assert.Equal("/messages", response.Headers.Location!.OriginalString);
-        }
-
-        public void Dispose() => _http.Dispose();
-
-        [GeneratedRegex("name=\"__af\" type=\"hidden\" value=\"([^\"]+)\"")]
-        private static partial Regex AntiforgeryField();
-    }
-
     [Fact]
     public async Task CliMadeAccountAndToken_WorkOverHttp_AndRevokedTokenIsRefused()
     {
@@ -117,9 +80,9 @@ public sealed partial class ConsoleOperationsTests
         Assert.Equal(0, Cli(relay, out string token, "token", "create", "--name", "siem export", "--role", "reviewer"));
         Assert.StartsWith("mgt_", token);
 
-        using var browser = new Browser(BaseAddress(relay));
-        await browser.LoginAsync("rita", password);
-        Assert.Contains(id, await browser.GetTextAsync("/messages"));
+        using var browser = new ConsoleSession(BaseAddress(relay));
+        await browser.LoginOkAsync("rita", password);
+        Assert.Contains(id, await browser.PageAsync("/messages"));
 
         using var api = new HttpClient { BaseAddress = BaseAddress(relay) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -177,9 +140,9 @@ public sealed partial class ConsoleOperationsTests
         await relay.WaitForPickupAsync(1);
         await relay.Services.GetRequiredService<DecisionRecorder>().FlushAsync();
         Assert.Equal(0, Cli(relay, out string password, "user", "add", "ana", "--role", "admin"));
-        using var browser = new Browser(BaseAddress(relay));
-        await browser.LoginAsync("ana", password);
-        string page = await browser.GetTextAsync("/dashboard");
+        using var browser = new ConsoleSession(BaseAddress(relay));
+        await browser.LoginOkAsync("ana", password);
+        string page = await browser.PageAsync("/dashboard");
         string today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains($"<title>{today} hold: 2</title>", page);
         Assert.Contains($"<title>{today} deliver: 1</title>", page);
@@ -200,16 +163,16 @@ public sealed partial class ConsoleOperationsTests
         Assert.True(link.Success, notice);
         string path = link.Groups[1].Value;
 
-        using var sender = new Browser(BaseAddress(relay));
+        using var sender = new ConsoleSession(BaseAddress(relay));
         Assert.Equal(HttpStatusCode.NotFound, (await sender.GetAsync($"/request/{id}/AAAAAAAAAAAAAAAAAAAAAAAA")).StatusCode);
-        var sent = await sender.PostFormAsync(path, ("justification", "The invitees agreed to share addresses <b>at the meeting</b>."));
+        var sent = await sender.SubmitAsync(path, ("justification", "The invitees agreed to share addresses <b>at the meeting</b>."));
         Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
         Assert.Contains("your request is with the reviewers", await sent.Content.ReadAsStringAsync());
 
         Assert.Equal(0, Cli(relay, out string password, "user", "add", "rev"));
-        using var reviewer = new Browser(BaseAddress(relay));
-        await reviewer.LoginAsync("rev", password);
-        string page = await reviewer.GetTextAsync("/messages/" + id);
+        using var reviewer = new ConsoleSession(BaseAddress(relay));
+        await reviewer.LoginOkAsync("rev", password);
+        string page = await reviewer.PageAsync("/messages/" + id);
         Assert.Contains("Sender's release requests", page);
         Assert.Contains("The invitees agreed to share addresses &lt;b&gt;at the meeting&lt;/b&gt;.", page);
         Assert.Contains("sender:clerk@corp.example", page);
@@ -222,26 +185,26 @@ public sealed partial class ConsoleOperationsTests
         string id = await HoldAsync(relay, "Case AB123456C");
         Assert.Equal(0, Cli(relay, out string reviewerPassword, "user", "add", "rev"));
         Assert.Equal(0, Cli(relay, out string adminPassword, "user", "add", "boss", "--role", "admin"));
-        using var reviewer = new Browser(BaseAddress(relay));
-        await reviewer.LoginAsync("rev", reviewerPassword);
+        using var reviewer = new ConsoleSession(BaseAddress(relay));
+        await reviewer.LoginOkAsync("rev", reviewerPassword);
         // The whole value, a prefix of it (a character-at-a-time probe) and an address are all refused.
         foreach (string probe in new[] { "AB123456C", "AB1234", "3456", "clerk@" })
         {
-            string refused = await reviewer.GetTextAsync("/messages?q=" + Uri.EscapeDataString(probe));
+            string refused = await reviewer.PageAsync("/messages?q=" + Uri.EscapeDataString(probe));
             Assert.Contains("Reviewers search for words or a message reference", refused);
             Assert.DoesNotContain(id, refused);
         }
 
         // A message's reference is not personal data: searching for it works.
-        Assert.Contains(id, await reviewer.GetTextAsync("/messages?q=" + id));
+        Assert.Contains(id, await reviewer.PageAsync("/messages?q=" + id));
         // An ordinary search still works, and shows the subject masked.
-        string found = await reviewer.GetTextAsync("/messages?q=Case");
+        string found = await reviewer.PageAsync("/messages?q=Case");
         Assert.Contains(id, found);
         Assert.DoesNotContain("AB123456C", found);
 
-        using var admin = new Browser(BaseAddress(relay));
-        await admin.LoginAsync("boss", adminPassword);
-        Assert.Contains(id, await admin.GetTextAsync("/messages?q=AB123456C"));
+        using var admin = new ConsoleSession(BaseAddress(relay));
+        await admin.LoginOkAsync("boss", adminPassword);
+        Assert.Contains(id, await admin.PageAsync("/messages?q=AB123456C"));
 
         Assert.Equal(0, Cli(relay, out string token, "token", "create", "--name", "t"));
         using var api = new HttpClient { BaseAddress = BaseAddress(relay) };
@@ -340,12 +303,12 @@ public sealed partial class ConsoleOperationsTests
         var stdout = new StringWriter();
         Assert.Equal(0, MailGuard.Host.Cli.Run(["user", "add", "rev", "--Storage:Provider=Postgres", $"--Storage:ConnectionString={database.ConnectionString}", $"--Storage:Directory={nodeB.Options.Storage.Directory}"], stdout, new StringWriter()));
 
-        using var reviewer = new Browser(BaseAddress(nodeB));
-        await reviewer.LoginAsync("rev", stdout.ToString().Trim());
-        Assert.Contains(id, await reviewer.GetTextAsync("/messages"));
+        using var reviewer = new ConsoleSession(BaseAddress(nodeB));
+        await reviewer.LoginOkAsync("rev", stdout.ToString().Trim());
+        Assert.Contains(id, await reviewer.PageAsync("/messages"));
         string today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains($"<title>{today} hold: 1</title>", await reviewer.GetTextAsync("/dashboard"));
-        var released = await reviewer.PostFormAsync("/messages/" + id, ("verb", "release"), ("reason", "approved on node b"));
+        Assert.Contains($"<title>{today} hold: 1</title>", await reviewer.PageAsync("/dashboard"));
+        var released = await reviewer.SubmitAsync("/messages/" + id, ("verb", "release"), ("reason", "approved on node b"));
         Assert.Equal(HttpStatusCode.Redirect, released.StatusCode);
 
         // Whichever node's worker claims it, it is delivered once.
@@ -377,8 +340,8 @@ public sealed partial class ConsoleOperationsTests
             await using (var first = await StartAsync(new(settings)))
             {
                 Assert.Equal(0, Cli(first, out string password, "user", "add", "keeper"));
-                using var browser = new Browser(BaseAddress(first), cookies);
-                await browser.LoginAsync("keeper", password);
+                using var browser = new ConsoleSession(BaseAddress(first), cookies);
+                await browser.LoginOkAsync("keeper", password);
                 string keyFile = Assert.Single(Directory.GetFiles(Path.Combine(dir, "data", "console-keys"), "key-*.xml"));
                 string xml = await File.ReadAllTextAsync(keyFile);
                 Assert.Contains("sealedKey", xml);
@@ -387,7 +350,7 @@ public sealed partial class ConsoleOperationsTests
 
             // A restarted node reads the sealed key back: the session cookie it issued still works.
             await using var second = await StartAsync(new(settings));
-            using var again = new Browser(BaseAddress(second), cookies);
+            using var again = new ConsoleSession(BaseAddress(second), cookies);
             var response = await again.GetAsync("/messages");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
