@@ -56,4 +56,31 @@ public sealed class ConsoleLimitsTests
     [InlineData(257, false)]
     public void Password_LengthEdges(int length, bool accepted) =>
         Assert.Equal(accepted, ConsoleAccounts.PasswordProblem(new string('p', length)) is null);
+
+    [Theory]
+    [InlineData(MessageView.MaxBodyChars, false)]
+    [InlineData(MessageView.MaxBodyChars + 1, true)]
+    public void MessageView_BodyShownUpTo100000Characters(int length, bool truncated)
+    {
+        byte[] raw = System.Text.Encoding.ASCII.GetBytes("From: a@corp.example\r\nTo: b@ext.example\r\nSubject: long\r\n\r\n" + new string('x', length));
+        var view = MessageView.Build(new MemoryStream(raw), masked: true, new Core.Inspection.DomainSet(["corp.example"]), new DateOnly(2026, 11, 22));
+        Assert.Equal(truncated, view.BodyTruncated);
+        Assert.Equal(Math.Min(length, MessageView.MaxBodyChars), view.BodyText.Length);
+    }
+
+    [Fact]
+    public async Task ApiLimit_ClampedToOneAtTheBottom_LargeLimitsAccepted()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var (api, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer);
+        var to = HeldMail.External(12);
+        await console.HoldAsync("clerk@corp.example", to, HeldMail.Exposing("One", to));
+        await console.HoldAsync("clerk@corp.example", to, HeldMail.Exposing("Two", to));
+        foreach (var (limit, expected) in new[] { (0, 1), (1, 1), (1000, 2), (100_000, 2) })
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync($"/api/messages?limit={limit}"));
+            Assert.Equal(2, doc.RootElement.GetProperty("total").GetInt64());
+            Assert.Equal(expected, doc.RootElement.GetProperty("items").GetArrayLength());
+        }
+    }
 }
