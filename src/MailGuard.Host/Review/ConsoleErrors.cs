@@ -17,10 +17,18 @@ internal static partial class ConsoleErrors
     {
         var feature = context.Features.Get<IExceptionHandlerFeature>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MailGuard.Host.Review.ConsoleErrors");
-        LogError(logger, feature?.Error, context.Request.Method, feature?.Path ?? context.Request.Path.Value ?? "", context.TraceIdentifier);
+        LogError(logger, feature?.Error, context.Request.Method, LoggablePath(feature?.Path ?? context.Request.Path.Value ?? ""), context.TraceIdentifier);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal error", $"The request failed; the server log has the details under trace id {context.TraceIdentifier}.");
     }
+
+    /// <summary>
+    /// The path as it may be logged: a release-request link carries its MAC in the path, which is a
+    /// credential for that message's request page, so only its route is kept. (Query strings, where
+    /// searches go, are never logged.)
+    /// </summary>
+    public static string LoggablePath(string path) =>
+        path.StartsWith("/request/", StringComparison.OrdinalIgnoreCase) ? "/request/{id}/{token}" : path;
 
     public static async Task HandleStatusCodeAsync(StatusCodeContext status)
     {

@@ -83,4 +83,10 @@ public sealed class ConsoleLimitsTests
             Assert.Equal(expected, doc.RootElement.GetProperty("items").GetArrayLength());
         }
     }
+
+    [Theory]
+    [InlineData("/request/01m80j8ndz9fqz9dfry0/AbCdEfGhIjKlMnOpQrStUvWx", "/request/{id}/{token}")]
+    [InlineData("/messages/01m80j8ndz9fqz9dfry0", "/messages/01m80j8ndz9fqz9dfry0")]
+    public void ErrorLog_KeepsNoReleaseLinkToken(string path, string logged) =>
+        Assert.Equal(logged, ConsoleErrors.LoggablePath(path));
 }
