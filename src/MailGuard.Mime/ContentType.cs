@@ -11,6 +11,9 @@ public sealed class ContentType
         IsValid = isValid;
     }
 
+    /// <summary>The parameters followed the media type without a ';' and were read anyway ("multipart/mixed boundary=x").</summary>
+    public bool ParametersRecovered { get; private init; }
+
     /// <summary>RFC 2045 §5.2: no Content-Type field means text/plain; charset=us-ascii.</summary>
     public static ContentType TextPlain { get; } = new("text", "plain", ParameterList.Empty);
 
@@ -48,18 +51,52 @@ public sealed class ContentType
     /// Parses a Content-Type value. A value that is not type/subtype yields text/plain with
     /// <see cref="IsValid"/> false (RFC 2045 §5.2 "default to text/plain"), parameters kept.
     /// </summary>
-    public static ContentType Parse(string value)
+    public static ContentType Parse(string value) => Parse(value, lastWins: false);
+
+    /// <param name="lastWins">A parameter given twice reads as its last value.</param>
+    public static ContentType Parse(string value, bool lastWins)
     {
         ArgumentNullException.ThrowIfNull(value);
         int semi = IndexOfParameterStart(value);
         string main = ParameterList.StripComments(semi < 0 ? value : value[..semi]).Trim();
-        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..]);
+        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..], lastWins);
         if (TryParseTypeSubtype(main, out string type, out string subtype))
         {
             return new ContentType(type, subtype, parameters);
         }
 
+        if (TrySplitMissingSeparator(main, out string typed, out string rest) && TryParseTypeSubtype(typed, out type, out subtype))
+        {
+            // "multipart/mixed boundary=x": clients read the parameter; so must we, or the
+            // structure they show is invisible here.
+            string all = semi < 0 ? rest : rest + ";" + value[(semi + 1)..];
+            return new ContentType(type, subtype, ParameterList.Parse(all, lastWins)) { ParametersRecovered = true };
+        }
+
         return new ContentType("text", "plain", parameters, isValid: false);
+    }
+
+    // "type/subtype attribute=value ...": the media type ends at the first white space, and
+    // what follows must look like a parameter.
+    private static bool TrySplitMissingSeparator(string main, out string typed, out string rest)
+    {
+        typed = rest = string.Empty;
+        int ws = main.IndexOfAny([' ', '\t']);
+        if (ws <= 0)
+        {
+            return false;
+        }
+
+        string after = main[ws..].TrimStart();
+        int eq = after.IndexOf('=');
+        if (eq <= 0 || !IsToken(after.AsSpan(0, eq).TrimEnd()))
+        {
+            return false;
+        }
+
+        typed = main[..ws];
+        rest = after;
+        return true;
     }
 
     private static int IndexOfParameterStart(string value)
@@ -146,12 +183,15 @@ public sealed class ContentDisposition
 
     public bool IsAttachment => Disposition == "attachment";
 
-    public static ContentDisposition Parse(string value)
+    public static ContentDisposition Parse(string value) => Parse(value, lastWins: false);
+
+    /// <param name="lastWins">A parameter given twice reads as its last value.</param>
+    public static ContentDisposition Parse(string value, bool lastWins)
     {
         ArgumentNullException.ThrowIfNull(value);
         int semi = value.IndexOf(';');
         string main = ParameterList.StripComments(semi < 0 ? value : value[..semi]).Trim().ToLowerInvariant();
-        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..]);
+        var parameters = semi < 0 ? ParameterList.Empty : ParameterList.Parse(value[(semi + 1)..], lastWins);
         return new ContentDisposition(main, parameters);
     }
 }

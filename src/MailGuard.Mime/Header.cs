@@ -107,6 +107,20 @@ public sealed class HeaderList : IReadOnlyList<Header>
         }
     }
 
+    /// <summary>The last field of that name, or null.</summary>
+    public Header? GetLast(string name)
+    {
+        for (int i = _headers.Count - 1; i >= 0; i--)
+        {
+            if (string.Equals(_headers[i].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return _headers[i];
+            }
+        }
+
+        return null;
+    }
+
     public IEnumerable<Header> GetAll(string name)
     {
         foreach (var h in _headers)

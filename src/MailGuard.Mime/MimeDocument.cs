@@ -74,14 +74,21 @@ public sealed class MimeDocument : IDisposable
     public static MimeDocument Load(byte[] bytes, MimeParserOptions? options = null) =>
         Load(new MemoryStream(bytes, writable: false), options);
 
+    /// <summary>Defects kept per document (the last one kept says that more were dropped).</summary>
+    public const int MaxDefects = 1000;
+
     internal void SetMessage(MimeMessage message) => Message = message;
 
     internal void AddDefect(MimeDefect defect)
     {
-        // Bounded: a hostile message can produce a defect per line.
-        if (_defects.Count < 1000)
+        // Bounded: a hostile message can produce a defect per line. The last slot says so.
+        if (_defects.Count < MaxDefects - 1)
         {
             _defects.Add(defect);
+        }
+        else if (_defects.Count == MaxDefects - 1)
+        {
+            _defects.Add(new MimeDefect(MimeDefectKind.TooManyDefects, defect.Offset, defect.PartPath, $"more than {MaxDefects - 1} defects"));
         }
     }
 

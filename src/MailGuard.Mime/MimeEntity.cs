@@ -67,6 +67,15 @@ public sealed class MimeEntity
 
     internal bool HasContentTypeField => Headers["Content-Type"] is not null;
 
+    /// <summary>For a multipart: the text before the first delimiter (empty when there is none).</summary>
+    public MimeRange Preamble { get; internal set; }
+
+    /// <summary>For a multipart: the text after the close delimiter (empty when there is none).</summary>
+    public MimeRange Epilogue { get; internal set; }
+
+    // Which of a repeated structural field counts (see MimeParserOptions.LastDuplicateWins).
+    private Header? Structural(string name) => Document.Options.LastDuplicateWins ? Headers.GetLast(name) : Headers[name];
+
     /// <summary>The Content-Type, or its default: text/plain, or message/rfc822 inside multipart/digest.</summary>
     public ContentType ContentType
     {
@@ -74,9 +83,9 @@ public sealed class MimeEntity
         {
             if (_contentType is null)
             {
-                var header = Headers["Content-Type"];
+                var header = Structural("Content-Type");
                 _contentType = header is not null
-                    ? ContentType.Parse(header.Value)
+                    ? ContentType.Parse(header.Value, Document.Options.LastDuplicateWins)
                     : IsDigestChild ? ContentType.MessageRfc822 : ContentType.TextPlain;
             }
 
@@ -90,8 +99,8 @@ public sealed class MimeEntity
         {
             if (!_dispositionParsed)
             {
-                var header = Headers["Content-Disposition"];
-                _disposition = header is null ? null : ContentDisposition.Parse(header.Value);
+                var header = Structural("Content-Disposition");
+                _disposition = header is null ? null : ContentDisposition.Parse(header.Value, Document.Options.LastDuplicateWins);
                 _dispositionParsed = true;
             }
 
@@ -104,7 +113,7 @@ public sealed class MimeEntity
     {
         get
         {
-            var header = Headers["Content-Transfer-Encoding"];
+            var header = Structural("Content-Transfer-Encoding");
             return header is null ? null : Mime.TransferEncoding.Normalize(header.Value);
         }
     }
@@ -118,6 +127,9 @@ public sealed class MimeEntity
 
     /// <summary>The content exactly as it is in the source (still transfer-encoded).</summary>
     public Stream OpenContent() => Document.OpenSlice(BodyOffset, BodyLength);
+
+    /// <summary>A range of the source exactly as it is (a preamble or an epilogue, say).</summary>
+    public Stream OpenRange(MimeRange range) => Document.OpenSlice(range.Offset, range.Length);
 
     /// <summary>The content with its transfer encoding undone, streamed (never buffered whole).</summary>
     public Stream OpenDecodedContent() =>

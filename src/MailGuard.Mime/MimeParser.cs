@@ -8,7 +8,7 @@ namespace MailGuard.Mime;
 /// ended by its parent's boundary, RFC 2046 §5.1.2). Header bytes are copied (they are
 /// bounded); content is only located, never copied.
 /// </summary>
-internal sealed class MimeParser
+internal sealed partial class MimeParser
 {
     private enum BoundaryMatch
     {
@@ -75,10 +75,16 @@ internal sealed class MimeParser
     private void ParseEntity(MimeEntity entity, MimeMessage? message)
     {
         ReadHeaders(entity, message);
+        RecordAmbiguousFields(entity);
         var type = entity.ContentType;
         if (!type.IsValid)
         {
             AddDefect(MimeDefectKind.InvalidContentType, entity.HeaderOffset, entity);
+        }
+
+        if (type.ParametersRecovered)
+        {
+            AddDefect(MimeDefectKind.MissingParameterSeparator, entity.HeaderOffset, entity);
         }
 
         if (entity.Depth >= _options.MaxDepth && (type.IsMultipart || type.IsEncapsulatedMessage))
@@ -90,8 +96,8 @@ internal sealed class MimeParser
 
         if (type.IsMultipart)
         {
-            string? boundary = type.Boundary;
-            if (boundary is null)
+            var candidates = BoundaryCandidates(entity);
+            if (candidates.Count == 0)
             {
                 AddDefect(MimeDefectKind.NoBoundaryInMultipart, entity.BodyOffset, entity);
                 ReadLeaf(entity);
@@ -103,7 +109,26 @@ internal sealed class MimeParser
                 AddDefect(MimeDefectKind.InvalidMultipartTransferEncoding, entity.BodyOffset, entity);
             }
 
-            ParseMultipart(entity, System.Text.Encoding.UTF8.GetBytes("--" + boundary));
+            RecordReusedBoundary(entity, candidates);
+
+            // The boundary as written first; when it never occurs, the readings other clients
+            // give it (a duplicate parameter's other value, quotes removed, the other charset).
+            for (int i = 0; i < candidates.Count; i++)
+            {
+                bool last = i == candidates.Count - 1 || !_reader.CanSeek;
+                if (ParseMultipart(entity, candidates[i], last))
+                {
+                    if (i > 0)
+                    {
+                        AddDefect(MimeDefectKind.BoundaryRecovered, entity.BodyOffset, entity);
+                    }
+
+                    return;
+                }
+
+                _reader.Seek(entity.BodyOffset);
+            }
+
             return;
         }
 
@@ -128,170 +153,6 @@ internal sealed class MimeParser
         }
 
         ReadLeaf(entity);
-    }
-
-    // RFC 5322 §2.2 header fields up to the empty line. A line that is neither a field nor a
-    // continuation ends the block and starts the body (as Python's email package does).
-    private void ReadHeaders(MimeEntity entity, MimeMessage? message)
-    {
-        entity.HeaderOffset = _reader.Position;
-        string? name = null;
-        long fieldOffset = 0;
-        int valueStart = 0;
-        int blockBytes = 0;
-        bool blockFull = false;
-        bool first = true;
-        _headerBytes.SetLength(0);
-        while (_reader.ReadLine())
-        {
-            if (MatchesEnclosing())
-            {
-                // A part whose header block runs into the next delimiter has an empty body.
-                _reader.PushBack();
-                break;
-            }
-
-            var head = _reader.Head;
-            long lineOffset = _reader.LineOffset;
-            if (_bomPending)
-            {
-                head = head[3..];
-                lineOffset += 3;
-                _bomPending = false;
-                entity.HeaderOffset += 3;
-            }
-
-            var content = _reader.Truncated ? head : head[..(head.Length - _reader.EolLength)];
-            if (content.IsEmpty && !_reader.Truncated)
-            {
-                // The empty line that ends the header block (or the end of input right after it).
-                break;
-            }
-
-            if (content[0] is (byte)' ' or (byte)'\t')
-            {
-                if (name is null)
-                {
-                    AddDefect(MimeDefectKind.FirstHeaderLineIsContinuation, _reader.LineOffset, entity);
-                    first = false;
-                    continue;
-                }
-
-                AppendHeaderLine(entity, head, ref blockBytes, ref blockFull);
-                continue;
-            }
-
-            if (first && content.StartsWith("From "u8))
-            {
-                // mbox envelope line (RFC 4155), not a header.
-                if (message is not null)
-                {
-                    message.HasUnixFrom = true;
-                }
-
-                first = false;
-                continue;
-            }
-
-            first = false;
-            int colon = FieldNameLength(content);
-            if (colon < 0)
-            {
-                if (content.StartsWith("From "u8))
-                {
-                    AddDefect(MimeDefectKind.MisplacedEnvelopeHeader, _reader.LineOffset, entity);
-                    continue;
-                }
-
-                AddDefect(MimeDefectKind.MissingHeaderBodySeparator, _reader.LineOffset, entity);
-                _reader.PushBack();
-                FinishHeader(entity, name, fieldOffset, valueStart);
-                name = null;
-                entity.BodyOffset = _reader.LineOffset;
-                return;
-            }
-
-            FinishHeader(entity, name, fieldOffset, valueStart);
-            name = null;
-            if (colon == 0)
-            {
-                AddDefect(MimeDefectKind.MissingHeaderName, _reader.LineOffset, entity);
-                continue;
-            }
-
-            if (entity.Headers.Count >= _options.MaxHeaderCount)
-            {
-                if (entity.Headers.Count == _options.MaxHeaderCount)
-                {
-                    AddDefect(MimeDefectKind.TooManyHeaders, _reader.LineOffset, entity);
-                }
-
-                continue;
-            }
-
-            if (_reader.Truncated)
-            {
-                AddDefect(MimeDefectKind.HeaderLineTooLong, _reader.LineOffset, entity);
-            }
-
-            name = System.Text.Encoding.ASCII.GetString(content[..colon]);
-            fieldOffset = lineOffset;
-            valueStart = colon + 1;
-            _headerBytes.SetLength(0);
-            AppendHeaderLine(entity, head, ref blockBytes, ref blockFull);
-        }
-
-        FinishHeader(entity, name, fieldOffset, valueStart);
-        entity.BodyOffset = _reader.Position;
-    }
-
-    private void AppendHeaderLine(MimeEntity entity, ReadOnlySpan<byte> head, ref int blockBytes, ref bool blockFull)
-    {
-        _fieldEnd = _reader.LineEnd;
-        blockBytes += head.Length;
-        if (blockBytes > _options.MaxHeaderBlockBytes)
-        {
-            if (!blockFull)
-            {
-                AddDefect(MimeDefectKind.HeaderBlockTooLarge, _reader.LineOffset, entity);
-                blockFull = true;
-            }
-
-            return;
-        }
-
-        _headerBytes.Write(head);
-    }
-
-    private void FinishHeader(MimeEntity entity, string? name, long offset, int valueStart)
-    {
-        if (name is null || _headerBytes.Length == 0)
-        {
-            return;
-        }
-
-        entity.Headers.Add(new Header(name, _headerBytes.ToArray(), valueStart, offset, _fieldEnd - offset));
-        _headerBytes.SetLength(0);
-    }
-
-    // ftext = %d33-57 / %d59-126 (RFC 5322 §3.6.8); the name runs up to the colon.
-    private static int FieldNameLength(ReadOnlySpan<byte> line)
-    {
-        for (int i = 0; i < line.Length; i++)
-        {
-            byte b = line[i];
-            if (b == (byte)':')
-            {
-                return i;
-            }
-
-            if (b < 33 || b > 126)
-            {
-                return -1;
-            }
-        }
-
-        return -1;
     }
 
     private void ReadLeaf(MimeEntity entity)
@@ -324,12 +185,16 @@ internal sealed class MimeParser
         entity.LastEolLength = lastEol;
     }
 
-    private void ParseMultipart(MimeEntity entity, byte[] delimiter)
+    // Reads a multipart's body with one boundary. Returns false, having changed nothing, when
+    // the boundary never occurs and the caller has another reading of it to try.
+    private bool ParseMultipart(MimeEntity entity, byte[] delimiter, bool lastCandidate)
     {
         bool inPreamble = true;
         bool closed = false;
         int lastPreambleEol = 0;
         int index = 0;
+        bool mimeOutside = false;
+        long preambleEnd = entity.BodyOffset;
         while (_reader.ReadLine())
         {
             if (MatchesEnclosing())
@@ -349,6 +214,12 @@ internal sealed class MimeParser
             {
                 // Only the preamble (or a degraded, over-limit multipart) gets here.
                 lastPreambleEol = _reader.EolLength;
+                if (inPreamble)
+                {
+                    mimeOutside |= LooksLikeMime(_reader.Content);
+                    preambleEnd = _reader.LineEnd;
+                }
+
                 continue;
             }
 
@@ -356,6 +227,11 @@ internal sealed class MimeParser
             {
                 inPreamble = false;
                 entity.Kind = MimeEntityKind.Multipart;
+                entity.Preamble = new MimeRange(entity.BodyOffset, Math.Max(0, preambleEnd - lastPreambleEol - entity.BodyOffset));
+                if (mimeOutside)
+                {
+                    AddDefect(MimeDefectKind.ContentOutsideParts, entity.BodyOffset, entity, "preamble");
+                }
             }
 
             // Consecutive delimiter lines delimit no empty parts.
@@ -389,6 +265,11 @@ internal sealed class MimeParser
 
         if (inPreamble)
         {
+            if (!lastCandidate)
+            {
+                return false;
+            }
+
             // No delimiter: the whole content (up to a close delimiter, if any) is one body.
             AddDefect(MimeDefectKind.StartBoundaryNotFound, entity.BodyOffset, entity);
             entity.Kind = MimeEntityKind.Leaf;
@@ -396,25 +277,30 @@ internal sealed class MimeParser
             entity.LastEolLength = lastPreambleEol;
             if (closed)
             {
-                SkipEpilogue();
+                SkipEpilogue(entity);
             }
 
-            return;
+            return true;
         }
 
         entity.BodyEnd = _reader.Position;
         if (!closed)
         {
             AddDefect(MimeDefectKind.CloseBoundaryNotFound, _reader.Position, entity);
-            return;
+            return true;
         }
 
-        SkipEpilogue();
+        SkipEpilogue(entity);
         entity.BodyEnd = _reader.Position;
+        return true;
     }
 
-    private void SkipEpilogue()
+    // Text after the close delimiter. Clients show none of it, but some read MIME parts in it;
+    // its range is kept so that inspection reads it too.
+    private void SkipEpilogue(MimeEntity entity)
     {
+        long start = _reader.Position;
+        bool mimeOutside = false;
         while (_reader.ReadLine())
         {
             if (MatchesEnclosing())
@@ -422,6 +308,14 @@ internal sealed class MimeParser
                 _reader.PushBack();
                 break;
             }
+
+            mimeOutside |= LooksLikeMime(_reader.Content);
+        }
+
+        entity.Epilogue = new MimeRange(start, _reader.Position - start);
+        if (mimeOutside)
+        {
+            AddDefect(MimeDefectKind.ContentOutsideParts, start, entity, "epilogue");
         }
     }
 

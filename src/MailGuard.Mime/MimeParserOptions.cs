@@ -11,7 +11,7 @@ public sealed class MimeParserOptions
     private int _maxParts = 10_000;
     private int _maxHeaderBlockBytes = 1024 * 1024;
     private int _maxHeaderCount = 2_000;
-    private int _maxHeaderLineBytes = 64 * 1024;
+    private int _maxHeaderLineBytes = 1024 * 1024;
 
     public static MimeParserOptions Default { get; } = new();
 
@@ -56,14 +56,25 @@ public sealed class MimeParserOptions
 
     /// <summary>
     /// Bytes of one physical line that the parser looks at. RFC 5322 §2.1.1 caps lines at 998
-    /// octets, but real mail breaks that; default 64 KiB. Longer body lines are kept whole
-    /// (content is sliced from the source, not copied); longer header lines are truncated with a defect.
+    /// octets, but real mail breaks that; default 1 MiB, as much as a whole header block, so
+    /// that no field line within the block limit is cut (a Content-Type padded past 64 KiB must
+    /// keep its boundary). Longer body lines are kept whole (content is sliced from the source,
+    /// not copied); longer header lines are truncated with a defect. The reader's buffer grows
+    /// to this size only for a line that needs it.
     /// </summary>
     public int MaxHeaderLineBytes
     {
         get => _maxHeaderLineBytes;
         init => _maxHeaderLineBytes = Math.Max(1024, Positive(value, nameof(MaxHeaderLineBytes)));
     }
+
+    /// <summary>
+    /// Where a structural field (Content-Type, Content-Transfer-Encoding, Content-Disposition)
+    /// or one of its parameters is given twice, take the last instead of the first. False by
+    /// default (MailGuard and MimeKit take the first); inspection parses an ambiguous message a
+    /// second time with this set, because other clients take the last.
+    /// </summary>
+    public bool LastDuplicateWins { get; init; }
 
     private static int Positive(int value, string name)
     {

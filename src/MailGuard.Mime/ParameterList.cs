@@ -11,6 +11,7 @@ namespace MailGuard.Mime;
 public sealed class ParameterList
 {
     private readonly List<KeyValuePair<string, string>> _items = new();
+    private bool _lastWins;
 
     public static ParameterList Empty { get; } = new();
 
@@ -18,20 +19,26 @@ public sealed class ParameterList
 
     public IReadOnlyList<KeyValuePair<string, string>> Items => _items;
 
-    /// <summary>The first parameter of that name (case-insensitive), or null.</summary>
+    /// <summary>The first parameter of that name (case-insensitive; the last when parsed with lastWins), or null.</summary>
     public string? this[string name]
     {
         get
         {
+            string? found = null;
             foreach (var kv in _items)
             {
                 if (string.Equals(kv.Key, name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return kv.Value;
+                    if (!_lastWins)
+                    {
+                        return kv.Value;
+                    }
+
+                    found = kv.Value;
                 }
             }
 
-            return null;
+            return found;
         }
     }
 
@@ -39,9 +46,12 @@ public sealed class ParameterList
     /// Parses the parameter section of a field value (everything after the first ';').
     /// Never fails: malformed pieces are skipped.
     /// </summary>
-    public static ParameterList Parse(string text)
+    public static ParameterList Parse(string text) => Parse(text, lastWins: false);
+
+    /// <param name="lastWins">A parameter given twice reads as its last value (as some clients read it).</param>
+    public static ParameterList Parse(string text, bool lastWins)
     {
-        var list = new ParameterList();
+        var list = new ParameterList { _lastWins = lastWins };
         var plain = new List<KeyValuePair<string, string>>();
         var extended = new Dictionary<string, List<(int Index, string Value, bool Encoded)>>(StringComparer.OrdinalIgnoreCase);
         var order = new List<string>();

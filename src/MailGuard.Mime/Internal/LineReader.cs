@@ -3,7 +3,7 @@ namespace MailGuard.Mime.Internal;
 /// <summary>
 /// Reads physical lines from a stream with their absolute offsets, treating CRLF, LF and a
 /// bare CR as line ends (as Python's email package and most mail clients do). Only the head
-/// of a line (up to <see cref="HeadCapacity"/> bytes) is exposed; longer lines are skipped
+/// of a line (up to <see cref="HeadCapacity"/> bytes for a header line, 64 KiB for a body line) is exposed; longer lines are skipped
 /// over without being buffered, so memory stays bounded whatever the input.
 /// </summary>
 internal sealed class LineReader
@@ -31,11 +31,40 @@ internal sealed class LineReader
         // A small message gets a small buffer (most mail is a few kilobytes); the buffer grows
         // to the full size only if a line needs it.
         long remaining = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : _maxBuffer;
-        _buffer = new byte[(int)Math.Clamp(remaining + 1, 4096, _maxBuffer)];
+        _buffer = new byte[(int)Math.Clamp(remaining + 1, 4096, Math.Min(_maxBuffer, InitialBufferLimit))];
         _bufferOffset = startOffset;
     }
 
+    // The buffer starts at most this large and grows (up to twice the head capacity) only for
+    // a line that needs it, so a large head capacity costs nothing on ordinary mail.
+    private const int InitialBufferLimit = 128 * 1024;
+
     public int HeadCapacity { get; }
+
+    // Body lines are looked at only for delimiters, so their heads stay small whatever the
+    // header capacity: a 20 MB line of base64 costs no more than a 64 KiB one.
+    private const int BodyHeadCapacity = 64 * 1024;
+
+    // The capacity of the line being read: HeadCapacity for header lines, BodyHeadCapacity otherwise.
+    private int _capacity;
+
+    /// <summary>The source can be read again from an earlier offset (<see cref="Seek"/>).</summary>
+    public bool CanSeek => _stream.CanSeek;
+
+    /// <summary>
+    /// Continues reading at an absolute offset at or before <see cref="Position"/> (a look-ahead
+    /// that turned out wrong is undone this way). The source must be seekable.
+    /// </summary>
+    public void Seek(long offset)
+    {
+        _stream.Position = offset;
+        _bufferOffset = offset;
+        _start = 0;
+        _end = 0;
+        _eof = false;
+        _pushedBack = false;
+        _hasLine = false;
+    }
 
     /// <summary>Absolute offset of the current line's first byte.</summary>
     public long LineOffset { get; private set; }
@@ -78,8 +107,10 @@ internal sealed class LineReader
         }
     }
 
-    public bool ReadLine()
+    /// <summary>Reads the next line; a header line's head may be up to <see cref="HeadCapacity"/> bytes, a body line's 64 KiB.</summary>
+    public bool ReadLine(bool header = false)
     {
+        _capacity = header ? HeadCapacity : Math.Min(HeadCapacity, BodyHeadCapacity);
         if (_pushedBack)
         {
             _pushedBack = false;
@@ -126,7 +157,7 @@ internal sealed class LineReader
                 return true;
             }
 
-            if (_end - _start >= HeadCapacity)
+            if (_end - _start >= _capacity)
             {
                 ReadLongLine();
                 return true;
@@ -242,11 +273,11 @@ internal sealed class LineReader
     {
         _headIsLong = false;
         _headStart = start;
-        _headLength = Math.Min(length, HeadCapacity);
+        _headLength = Math.Min(length, _capacity);
         LineOffset = _bufferOffset + start;
         LineLength = length;
         EolLength = eol;
-        Truncated = truncated || length > HeadCapacity;
+        Truncated = truncated || length > _capacity;
         _hasLine = true;
     }
 
@@ -254,9 +285,13 @@ internal sealed class LineReader
     private void ReadLongLine()
     {
         long lineOffset = _bufferOffset + _start;
-        _longHead ??= new byte[HeadCapacity];
-        Buffer.BlockCopy(_buffer, _start, _longHead, 0, HeadCapacity);
-        _start += HeadCapacity;
+        if (_longHead is null || _longHead.Length < _capacity)
+        {
+            _longHead = new byte[_capacity];
+        }
+
+        Buffer.BlockCopy(_buffer, _start, _longHead, 0, _capacity);
+        _start += _capacity;
         int eol = 0;
         while (true)
         {
@@ -293,7 +328,7 @@ internal sealed class LineReader
         }
 
         _headIsLong = true;
-        _headLength = HeadCapacity;
+        _headLength = _capacity;
         LineOffset = lineOffset;
         LineLength = _bufferOffset + _start - lineOffset;
         EolLength = eol;

@@ -35,6 +35,18 @@ public sealed class MimeDumpCorpusTests
         ["messages_feedback-report.eml|*"] =
             "The file begins with a UTF-8 byte-order mark. Python reads the whole file as a headerless text/plain " +
             "body; we skip the BOM (recording a defect) and see the real multipart/report, as mail clients do.",
+        ["messages_issue358.eml|/body content_type"] =
+            "Line 57 is a folded header line that lost its leading white space, and header fields follow it. " +
+            "Python ends the header block there (everything after is body text); we skip the line and read on, as " +
+            "MimeKit and mail clients do, so the message is the multipart/alternative its Content-Type says.",
+        ["messages_issue358.eml|/body kind"] =
+            "Same line 57: we see the multipart its Content-Type declares; Python sees a text/plain leaf.",
+        ["mbox_content-length_16.eml|*"] =
+            "The attached message/rfc822 starts with '>From - Fri Dec 13 15:01:21 1996' and its header fields " +
+            "follow. Python ends the header block at that line, so the attached message has no headers; we skip " +
+            "the line and read the fields after it, as MimeKit and mail clients do.",
+        ["mbox_content-length_17.eml|*"] =
+            "Same '>From - ...' first line in the attached message (/body/2): we read the fields that follow it.",
         ["messages_stack-overflow.eml|/ to"] =
             "To: ends in '=?utf-8?Q?date=3E2017-08-20T10:08:38...' with no closing '?=' before a colon: not an " +
             "encoded word and not a mailbox. Recovery is implementation-specific; Python marks InvalidHeaderDefect.",
