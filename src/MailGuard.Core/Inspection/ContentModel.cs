@@ -64,6 +64,12 @@ public enum UnscannableReason
     TooManyParts,
     TimeBudgetExceeded,
     UnsupportedFormat,
+
+    /// <summary>A header block hit a limit (field count, block size, line length): fields past it were not all read.</summary>
+    HeaderLimitExceeded,
+
+    /// <summary>A fragment (message/partial) whose other fragments are not in the message.</summary>
+    Incomplete,
 }
 
 /// <summary>Receives tables row by row, so a 5,000-row sheet is never held whole.</summary>

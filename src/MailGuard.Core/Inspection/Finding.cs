@@ -19,6 +19,9 @@ public static class FindingKinds
     public const string Iban = "iban";
     public const string UkPassport = "uk-passport";
     public const string Unscannable = "unscannable";
+
+    /// <summary>MIME that mail clients may read differently (duplicate structural fields, a reused boundary, parts outside the parts).</summary>
+    public const string MalformedStructure = "malformed-structure";
     public const string TypeMismatch = "type-mismatch";
 }
 
@@ -32,7 +35,9 @@ public enum Confidence
 
 /// <summary>
 /// One thing inspection found. Evidence is always masked before it is stored here; the
-/// unmasked value never leaves the detector.
+/// unmasked value never leaves the detector. <see cref="Reason"/> says why content was
+/// unscannable (an <see cref="UnscannableReason"/> name), so policy can tell an encrypted
+/// archive from a limit hit.
 /// </summary>
 public sealed record Finding(
     string Kind,
@@ -40,4 +45,5 @@ public sealed record Finding(
     Confidence Confidence,
     ContentLocation Location,
     IReadOnlyList<string> Evidence,
-    string? Summary = null);
+    string? Summary = null,
+    string? Reason = null);

@@ -19,6 +19,9 @@ public sealed class InspectionOptions
 
     /// <summary>Nested messages (forwarded mail, .eml in archives) opened at most this deep.</summary>
     public int MaxMessageDepth { get; init; } = 8;
+
+    /// <summary>Keep a digest of every part inspected (<see cref="InspectionResult.InspectedContent"/>), for tests and diagnostics.</summary>
+    public bool RecordInspectedContent { get; init; }
 }
 
 /// <summary>An attachment as the reviewer should see it: declared name and type, and what the bytes really are.</summary>
@@ -36,6 +39,12 @@ public sealed record InspectionResult(
     TimeSpan Elapsed,
     bool TimedOut)
 {
+    /// <summary>Messages read a second time (by MimeKit, and by the reading that takes the last of repeated fields) because their parse recorded a defect.</summary>
+    public int SecondReadings { get; init; }
+
+    /// <summary>Digests of the parts inspected (see <see cref="Inspection.InspectedContent"/>); empty unless <see cref="InspectionOptions.RecordInspectedContent"/>.</summary>
+    public IReadOnlyCollection<string> InspectedContent { get; init; } = [];
+
     /// <summary>Detected formats and file extensions of the attachments, for rules on attachment types.</summary>
     public IReadOnlyList<string> AttachmentTypes
     {
@@ -57,9 +66,9 @@ public sealed record InspectionResult(
 }
 
 /// <summary>
-/// Walks a parsed message: every leaf body and attachment is decoded (streamed) into the
-/// extractors, forwarded messages and .eml archive members are parsed and walked in turn, and
-/// the detectors' findings are combined with the recipient-exposure analysis.
+/// Inspects a parsed message: <see cref="MessageWalker"/> reads every part any reader would show
+/// into the extractors and detectors, and the findings are combined with the recipient-exposure
+/// analysis.
 /// </summary>
 public sealed class MessageInspector
 {
@@ -86,7 +95,7 @@ public sealed class MessageInspector
         using var budget = new CancellationTokenSource(_options.TimeBudget);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         bool timedOut = false;
-        var walker = new Walker(this, analyzer, attachments, linked.Token);
+        var walker = new MessageWalker(_options, analyzer, attachments, new InspectedContent(_options.RecordInspectedContent), linked.Token);
         try
         {
             walker.WalkMessage(document, new ContentLocation("/"), depth: 0);
@@ -112,88 +121,10 @@ public sealed class MessageInspector
         }
 
         findings.AddRange(analyzer.Findings);
-        foreach (var d in walker.LimitDefects)
+        return new InspectionResult(exposure, findings, analyzer.MaxPeopleCount, analyzer.Tables, analyzer.Texts, attachments, document.Defects.Count, clock.Elapsed, timedOut)
         {
-            findings.Add(d);
-        }
-
-        return new InspectionResult(exposure, findings, analyzer.MaxPeopleCount, analyzer.Tables, analyzer.Texts, attachments, document.Defects.Count, clock.Elapsed, timedOut);
-    }
-
-    private sealed class Walker(MessageInspector owner, ContentAnalyzer analyzer, List<AttachmentInfo> attachments, CancellationToken ct)
-    {
-        public List<Finding> LimitDefects { get; } = new();
-
-        public void WalkMessage(MimeDocument document, ContentLocation location, int depth)
-        {
-            foreach (var defect in document.Defects)
-            {
-                if (defect.Kind is MimeDefectKind.MaxDepthExceeded or MimeDefectKind.MaxPartsExceeded)
-                {
-                    var reason = defect.Kind == MimeDefectKind.MaxDepthExceeded ? UnscannableReason.NestingTooDeep : UnscannableReason.TooManyParts;
-                    analyzer.OnUnscannable(location with { PartPath = defect.PartPath }, reason, defect.Kind.ToString());
-                }
-            }
-
-            WalkEntity(document.Message.Body, location, depth);
-        }
-
-        private void WalkEntity(MimeEntity entity, ContentLocation parent, int depth)
-        {
-            ct.ThrowIfCancellationRequested();
-            string? fileName = entity.FileName;
-            var location = fileName is null ? parent with { PartPath = entity.Path } : parent.Child(fileName) with { PartPath = entity.Path };
-            switch (entity.Kind)
-            {
-                case MimeEntityKind.Multipart:
-                    foreach (var child in entity.Children)
-                    {
-                        WalkEntity(child, parent, depth);
-                    }
-
-                    return;
-                case MimeEntityKind.Message:
-                    var inner = fileName is null ? parent.Child("attached message") with { PartPath = entity.Path } : location;
-                    WalkEntity(entity.Message!.Body, inner, depth + 1);
-                    return;
-            }
-
-            if (entity.ContentType.IsEncapsulatedMessage)
-            {
-                // A transfer-encoded message/rfc822 (forbidden, but sent): decode and parse it.
-                using var decoded = entity.OpenDecodedContent();
-                OpenEmbedded(decoded, fileName is null ? parent.Child("attached message") : location, depth + 1);
-                return;
-            }
-
-            var declared = entity.Headers["Content-Type"]?.Value ?? entity.ContentType.MimeType;
-            using var content = entity.OpenDecodedContent();
-            var format = ContentExtractor.Extract(
-                content,
-                fileName,
-                declared,
-                location,
-                analyzer,
-                owner._options.Extraction,
-                ct,
-                (stream, loc, d, token) => OpenEmbedded(stream, loc, d),
-                nestingDepth: depth);
-            if (fileName is not null || entity.ContentDisposition?.IsAttachment == true)
-            {
-                attachments.Add(new AttachmentInfo(location.ToString(), fileName, entity.ContentType.MimeType, format.ToString().ToLowerInvariant(), entity.BodyLength));
-            }
-        }
-
-        private void OpenEmbedded(Stream stream, ContentLocation location, int depth)
-        {
-            if (depth > owner._options.MaxMessageDepth)
-            {
-                analyzer.OnUnscannable(location, UnscannableReason.NestingTooDeep, $"messages nested deeper than {owner._options.MaxMessageDepth}");
-                return;
-            }
-
-            using var doc = MimeDocument.Load(stream, owner._options.Mime, leaveOpen: true);
-            WalkMessage(doc, location, depth);
-        }
+            SecondReadings = walker.SecondReadings,
+            InspectedContent = walker.Inspected.Recording ? walker.Inspected.Digests : [],
+        };
     }
 }

@@ -41,12 +41,13 @@ public sealed class PolicyEngine
     private readonly DomainSet _internal;
 
     // The domain lists of a rule, turned into sets once rather than on every message.
-    private sealed record CompiledRule(PolicyRule Rule, DomainSet Senders, DomainSet Recipients, DomainSet ExceptSenderDomains, HashSet<string> ExceptSenderAddresses, DomainSet ExceptRecipients)
+    private sealed record CompiledRule(PolicyRule Rule, DomainSet Senders, DomainSet Recipients, DomainSet AllRecipients, DomainSet ExceptSenderDomains, HashSet<string> ExceptSenderAddresses, DomainSet ExceptRecipients)
     {
         public static CompiledRule Of(PolicyRule r) => new(
             r,
             new DomainSet(r.When.SenderDomains),
             new DomainSet(r.When.RecipientDomains),
+            new DomainSet(r.When.AllRecipientDomains),
             new DomainSet(r.Except.Senders.Where(s => !s.Contains('@'))),
             new HashSet<string>(r.Except.Senders.Where(s => s.Contains('@')), StringComparer.OrdinalIgnoreCase),
             new DomainSet(r.Except.RecipientDomains));
@@ -149,6 +150,20 @@ public sealed class PolicyEngine
         if (w.AttachmentTypes.Count > 0 && !input.AttachmentTypes.Any(t => w.AttachmentTypes.Contains(t, StringComparer.OrdinalIgnoreCase)))
         {
             return false;
+        }
+
+        if (rule.AllRecipients.Count > 0 && (input.Recipients.Count == 0 || !input.Recipients.All(r => rule.AllRecipients.ContainsOrIsSubdomainOf(DomainOf(r)))))
+        {
+            return false;
+        }
+
+        if (w.UnscannableReasons.Count > 0)
+        {
+            var unscannable = input.Findings.Where(f => f.Kind == FindingKinds.Unscannable).ToList();
+            if (unscannable.Count == 0 || !unscannable.All(f => f.Reason is not null && w.UnscannableReasons.Contains(f.Reason, StringComparer.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
         }
 
         return !IsExcepted(rule, input);

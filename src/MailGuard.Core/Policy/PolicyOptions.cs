@@ -77,6 +77,14 @@ public sealed class PolicyOptions
                 }
             }
 
+            foreach (string reason in r.When.UnscannableReasons)
+            {
+                if (!Enum.TryParse<UnscannableReason>(reason, ignoreCase: true, out _))
+                {
+                    problems.Add($"{where}:When:UnscannableReasons: '{reason}' is not one of {string.Join(", ", Enum.GetNames<UnscannableReason>())}");
+                }
+            }
+
             if (r.When.IsEmpty && r.Action != PolicyAction.Deliver)
             {
                 problems.Add($"{where} ('{r.Name}') has no conditions and would match every message; add a condition or set Action to deliver");
@@ -230,11 +238,21 @@ public sealed class RuleConditions
     /// <summary>At least one attachment of these detected types or extensions ("xlsx", "zip", "pdf").</summary>
     public List<string> AttachmentTypes { get; set; } = new();
 
+    /// <summary>
+    /// There is an unscannable finding, and every unscannable finding has one of these reasons
+    /// (names of UnscannableReason: "Encrypted", "PasswordProtected", ...). For exceptions such as
+    /// encrypted archives to a partner, which must not also let limit hits or corrupt files through.
+    /// </summary>
+    public List<string> UnscannableReasons { get; set; } = new();
+
+    /// <summary>Every recipient's domain is one of these (subdomains included).</summary>
+    public List<string> AllRecipientDomains { get; set; } = new();
+
     internal bool IsEmpty =>
         FindingKinds.Count == 0 && MinCount is null && MinConfidence is null && MinPeople is null &&
         MinVisibleExternal is null && MinDistinctExternalDomains is null && MinPersonalMailboxes is null &&
         MinHidden is null && AnyExternalRecipient is null && SenderDomains.Count == 0 && RecipientDomains.Count == 0 &&
-        AttachmentTypes.Count == 0;
+        AttachmentTypes.Count == 0 && UnscannableReasons.Count == 0 && AllRecipientDomains.Count == 0;
 }
 
 /// <summary>A message that matches an exception is not matched by the rule.</summary>

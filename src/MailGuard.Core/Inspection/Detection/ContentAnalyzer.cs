@@ -256,7 +256,14 @@ public sealed class ContentAnalyzer : IContentSink
     public void OnUnscannable(ContentLocation location, UnscannableReason reason, string detail)
     {
         ArgumentNullException.ThrowIfNull(location);
-        _other.Add(new Finding(FindingKinds.Unscannable, 1, Confidence.High, location, [], $"{reason}: {detail}"));
+        _other.Add(new Finding(FindingKinds.Unscannable, 1, Confidence.High, location, [], $"{reason}: {detail}", reason.ToString()));
+    }
+
+    /// <summary>Structure that readers resolve differently: a finding even when no data is found in it.</summary>
+    public void OnMalformedStructure(ContentLocation location, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        _other.Add(new Finding(FindingKinds.MalformedStructure, 1, Confidence.High, location, [], detail));
     }
 
     public void OnTypeMismatch(ContentLocation location, string declared, string detected)

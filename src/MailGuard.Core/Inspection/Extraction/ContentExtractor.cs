@@ -94,7 +94,7 @@ public static class ContentExtractor
                 return format;
             }
 
-            if (format is ContentFormat.Zip or ContentFormat.OtherCompoundFile or ContentFormat.Pdf)
+            if (format is ContentFormat.Zip or ContentFormat.OtherCompoundFile or ContentFormat.Pdf or ContentFormat.Tnef)
             {
                 if (format == ContentFormat.Zip && depth >= context.Limits.MaxNestingDepth)
                 {
@@ -110,6 +110,11 @@ public static class ContentExtractor
                     _ => format,
                 };
                 stream.Position = 0;
+            }
+
+            if (format == ContentFormat.Unknown && YEncExtractor.Sniff(head))
+            {
+                format = ContentFormat.YEnc;
             }
 
             TextSniff? text = null;
@@ -174,6 +179,12 @@ public static class ContentExtractor
                     break;
                 case ContentFormat.Rtf:
                     RtfExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Tnef:
+                    TnefExtractor.Extract(context, stream, location, depth);
+                    break;
+                case ContentFormat.YEnc:
+                    YEncExtractor.Extract(context, stream, head, location, depth);
                     break;
                 case ContentFormat.MailMessage when context.EmbeddedMessage is not null:
                     context.EmbeddedMessage(stream, location, depth, context.CancellationToken);
@@ -243,17 +254,7 @@ public static class ContentExtractor
             context.ThrowIfCancelled();
             if (target == memory && memory.Length + n > context.Limits.MaxInMemorySpoolBytes)
             {
-                var file = new FileStream(
-                    Path.Combine(Path.GetTempPath(), "mailguard-" + Guid.NewGuid().ToString("N") + ".spool"),
-                    FileMode.CreateNew,
-                    FileAccess.ReadWrite,
-                    FileShare.None,
-                    81920,
-                    FileOptions.DeleteOnClose);
-                memory.Position = 0;
-                memory.CopyTo(file);
-                memory.Dispose();
-                target = file;
+                target = ContentSpool.ToFile(memory);
             }
 
             target.Write(buffer, 0, n);

@@ -29,6 +29,12 @@ public enum ContentFormat
     Image,
     SevenZip,
     Rar,
+
+    /// <summary>Outlook's Transport Neutral Encapsulation Format (winmail.dat).</summary>
+    Tnef,
+
+    /// <summary>A yEnc-encoded file (Usenet's binary encoding) in a text body.</summary>
+    YEnc,
 }
 
 /// <summary>

@@ -52,6 +52,12 @@ internal static class FormatSniffer
             return ContentFormat.SevenZip;
         }
 
+        // TNEF's signature, 0x223E9F78, little-endian (MS-OXTNEF §2.1.3.1).
+        if (head.StartsWith((ReadOnlySpan<byte>)[0x78, 0x9F, 0x3E, 0x22]))
+        {
+            return ContentFormat.Tnef;
+        }
+
         if (head.StartsWith("Rar!\x1A\x07"u8))
         {
             return ContentFormat.Rar;
