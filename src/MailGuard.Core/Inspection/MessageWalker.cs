@@ -108,6 +108,7 @@ internal sealed class MessageWalker
         if (SignedContent.IsOpaqueSigned(type, fileName) && SignedContent.TryOpen(entity.OpenDecodedContent, _options.Extraction.MaxTotalExpandedBytes, out var signed))
         {
             // S/MIME signed-data: the signed entity is inside the signature; clients show it.
+            MarkInspected(entity.OpenDecodedContent, digest);
             using (signed)
             {
                 OpenEmbedded(signed, location.Child("signed content"), depth + 1);
@@ -152,6 +153,20 @@ internal sealed class MessageWalker
         }
 
         return format;
+    }
+
+    /// <summary>
+    /// Records a container whose content was read by opening it (a signature's signed entity,
+    /// fragments joined into their message) as inspected, so a later reading does not read it as
+    /// an opaque part again.
+    /// </summary>
+    public void MarkInspected(Func<Stream> open, bool digest)
+    {
+        if (digest)
+        {
+            using var content = open();
+            Inspected.Add(InspectedContent.Digest(content));
+        }
     }
 
     /// <summary>Text that is not a part (a preamble as MimeKit reads it): inspected as a text part.</summary>

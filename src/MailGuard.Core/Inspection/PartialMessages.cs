@@ -40,6 +40,11 @@ internal static class PartialMessages
                 using var joined = Join(byNumber.Values, walker.Options.Extraction.MaxTotalExpandedBytes, out bool complete);
                 if (complete)
                 {
+                    foreach (var fragment in byNumber.Values)
+                    {
+                        walker.MarkInspected(fragment.OpenDecodedContent, digest: true);
+                    }
+
                     walker.OpenEmbedded(joined, location.Child("reassembled message"), depth + 1);
                     continue;
                 }
@@ -50,7 +55,7 @@ internal static class PartialMessages
                 var at = location with { PartPath = fragment.Path };
                 string number = fragment.ContentType.Parameters["number"] ?? "?";
                 walker.Analyzer.OnUnscannable(at, UnscannableReason.Incomplete, $"fragment {number} of {(total > 0 ? total.ToString(CultureInfo.InvariantCulture) : "?")} of a split message (message/partial) whose other fragments are not in this message");
-                walker.InspectLeaf(fragment.OpenDecodedContent, fragment.FileName, "text/plain", at, depth, digest: walker.Inspected.Recording);
+                walker.InspectLeaf(fragment.OpenDecodedContent, fragment.FileName, "text/plain", at, depth, digest: true);
             }
         }
     }

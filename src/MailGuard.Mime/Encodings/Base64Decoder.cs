@@ -2,13 +2,12 @@ namespace MailGuard.Mime;
 
 /// <summary>
 /// Lenient base64 (RFC 2045 §6.8): characters outside the alphabet are ignored, as the RFC
-/// requires. A pad sequence that completes a quantum ends the data unless what follows it on
-/// the next non-empty line (or the same line) is base64 again (alphabet characters only, a
-/// multiple of four of them, as a line of encoded data is): then decoding goes on, as
-/// MimeKit and mail clients do (a "stray" pad must not hide the rest of an attachment), while
-/// a text footer after the padding is still not decoded. A final partial quantum of 2 or 3
-/// characters yields its whole bytes (what a decoder does after adding the missing padding); a
-/// lone leftover character carries no whole byte and is dropped.
+/// requires. A pad sequence completes a quantum, and decoding goes on after it, as MimeKit and
+/// mail clients do: a "stray" pad must not hide the rest of an attachment (Python's decoder
+/// stops there, so a text footer after base64 padding decodes to a few more bytes here than
+/// there). A final partial quantum of 2 or 3 characters yields its whole bytes (what a decoder
+/// does after adding the missing padding); a lone leftover character carries no whole byte and
+/// is dropped.
 /// </summary>
 public sealed class Base64Decoder : IMimeDecoder
 {
@@ -20,11 +19,6 @@ public sealed class Base64Decoder : IMimeDecoder
     private bool _done;
     private byte[] _scratch = Array.Empty<byte>();
 
-    // After a pad: the next run of characters, held until it proves to be base64 or not.
-    private const int PendingLimit = 64;
-    private bool _afterPad;
-    private byte[]? _pending;
-    private int _pendingLength;
 
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {
@@ -34,7 +28,7 @@ public sealed class Base64Decoder : IMimeDecoder
         int fastEntries = 0;
         while (!input.IsEmpty && !_done)
         {
-            if (_quadPos == 0 && _pads == 0 && !_afterPad && fastEntries++ < 4)
+            if (_quadPos == 0 && _pads == 0 && fastEntries++ < 4)
             {
                 n += DecodeFast(ref input, output[n..]);
                 if (input.IsEmpty)
@@ -63,20 +57,15 @@ public sealed class Base64Decoder : IMimeDecoder
     // One byte of the lenient algorithm; true when it completed a 4-character quantum.
     private bool Step(byte b, Span<byte> output, ref int n)
     {
-        if (_afterPad)
-        {
-            return StepAfterPad(b, output, ref n);
-        }
-
         if (b == (byte)'=')
         {
             _pads++;
             if (_quadPos >= 2 && _quadPos + _pads >= 4)
             {
+                // The quantum is complete; what follows (more base64 after a "stray" pad) is
+                // decoded on, as MimeKit and mail clients do.
                 n += EmitPartial(output[n..]);
                 _pads = 0;
-                _afterPad = true;
-                _pendingLength = 0;
             }
 
             return false;
@@ -140,58 +129,6 @@ public sealed class Base64Decoder : IMimeDecoder
         return written;
     }
 
-    // Between a completing pad and what follows: line breaks and further pads are skipped; a
-    // run of alphabet characters resumes decoding once it is long enough (or its line ends);
-    // anything else (a footer, a signature) ends the data.
-    private bool StepAfterPad(byte b, Span<byte> output, ref int n)
-    {
-        if (b is (byte)'\r' or (byte)'\n' or (byte)' ' or (byte)'\t' || (b == (byte)'=' && _pendingLength == 0))
-        {
-            if (_pendingLength > 0 && b is (byte)'\r' or (byte)'\n')
-            {
-                // A whole base64 line is a multiple of four characters; a word is not data.
-                if (_pendingLength % 4 == 0)
-                {
-                    Resume(output, ref n);
-                }
-                else
-                {
-                    _afterPad = false;
-                    _done = true;
-                }
-            }
-
-            return false;
-        }
-
-        if (s_table[b] < 0 && b != (byte)'=')
-        {
-            _afterPad = false;
-            _done = true;
-            return false;
-        }
-
-        _pending ??= new byte[PendingLimit];
-        _pending[_pendingLength++] = b;
-        if (_pendingLength == PendingLimit)
-        {
-            Resume(output, ref n);
-        }
-
-        return false;
-    }
-
-    private void Resume(Span<byte> output, ref int n)
-    {
-        _afterPad = false;
-        int count = _pendingLength;
-        _pendingLength = 0;
-        for (int i = 0; i < count && !_done; i++)
-        {
-            Step(_pending![i], output, ref n);
-        }
-    }
-
     public int Flush(Span<byte> output)
     {
         if (_done)
@@ -199,14 +136,8 @@ public sealed class Base64Decoder : IMimeDecoder
             return 0;
         }
 
-        int n = 0;
-        if (_afterPad && _pendingLength > 0 && _pendingLength % 4 == 0)
-        {
-            Resume(output, ref n);
-        }
-
         _done = true;
-        return n + EmitPartial(output[n..]);
+        return EmitPartial(output);
     }
 
     private int EmitPartial(Span<byte> output)
