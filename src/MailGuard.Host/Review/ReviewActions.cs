@@ -107,7 +107,7 @@ public sealed partial class ReviewActions
     /// identifiers masked (the same treatment as a sender's justification); null when nothing is left.
     /// </summary>
     public string? CleanReason(string? reason) =>
-        Core.Notices.NoticeText.ForReviewers(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
+        Core.Notices.NoticeText.Masked(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
 
     public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, CancellationToken cancellationToken = default)
     {
