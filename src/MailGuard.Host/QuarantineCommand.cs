@@ -128,11 +128,12 @@ internal static partial class QuarantineCommand
                 else
                 {
                     stdout.WriteLine($"{record.MessageId} {record.Status.ToString().ToLowerInvariant()}, held {record.HeldAt:u} by rule {record.Rule ?? "-"}");
-                    stdout.WriteLine($"  from {record.MailFrom} to {record.Recipients.Count} recipient(s); subject: {record.Subject}");
+                    // Masked as in the JSON form and the console: the subject is the sender's text.
+                    stdout.WriteLine($"  from {record.MailFrom} to {record.Recipients.Count} recipient(s); subject: {NoticeText.Masked(record.Subject, 200, DateOnly.FromDateTime(record.HeldAt.UtcDateTime))}");
                     stdout.WriteLine($"  reason: {record.Reason}");
                     foreach (var f in FindingsJson.Deserialize(record.FindingsJson))
                     {
-                        stdout.WriteLine("  - " + PolicyNotice.Describe(f));
+                        stdout.WriteLine("  - " + PolicyNotice.Describe(f, DateOnly.FromDateTime(record.HeldAt.UtcDateTime)));
                     }
 
                     foreach (var a in audit.Reverse())
