@@ -40,7 +40,7 @@ internal sealed partial class QuarantineExpiry(
                 NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return
                     ? await HeldMessageReturn.BuildAsync(quarantine, record, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken)
                     : null;
-                var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken);
+                var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken: cancellationToken);
                 if (decision.Applied)
                 {
                     expired++;
