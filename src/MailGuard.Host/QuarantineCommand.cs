@@ -158,6 +158,7 @@ internal static partial class QuarantineCommand
                     Review.ReviewOutcome.AwaitingSecondReviewer => "awaiting-second-reviewer",
                     Review.ReviewOutcome.SecondReviewerRequired => "second-reviewer-required",
                     Review.ReviewOutcome.NotFound => "not-in-quarantine",
+                    Review.ReviewOutcome.ReturnRefused => "return-refused",
                     _ => result.Status?.ToString().ToLowerInvariant() ?? "unknown",
                 };
                 bool applied = result.Outcome == Review.ReviewOutcome.Applied;
@@ -179,9 +180,17 @@ internal static partial class QuarantineCommand
                     LogReturned(logger, id!, actor);
                 }
 
+                if (result.Outcome == Review.ReviewOutcome.ReturnRefused)
+                {
+                    // Said on standard error whatever the output format: the operator must see it.
+                    stderr.WriteLine($"mailguard quarantine: {id}: {result.Detail} (mailguard quarantine delete {id})");
+                }
+
                 if (json)
                 {
-                    stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied, status }, s_json));
+                    stdout.WriteLine(result.Detail is { } detail
+                        ? JsonSerializer.Serialize(new { id, action = verb, applied, status, message = detail }, s_json)
+                        : JsonSerializer.Serialize(new { id, action = verb, applied, status }, s_json));
                 }
                 else
                 {
@@ -191,6 +200,7 @@ internal static partial class QuarantineCommand
                         Review.ReviewOutcome.AwaitingSecondReviewer => $"{id}: approval recorded; a second reviewer must release it (Console:FourEyes)",
                         Review.ReviewOutcome.SecondReviewerRequired => $"{id}: you approved it already; a second reviewer must release it (Console:FourEyes)",
                         Review.ReviewOutcome.NotFound => $"{id}: not in quarantine",
+                        Review.ReviewOutcome.ReturnRefused => $"{id}: not returned; still held",
                         _ => $"{id}: not held (already {status})",
                     });
                 }
