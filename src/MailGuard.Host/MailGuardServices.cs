@@ -30,9 +30,14 @@ public static class MailGuardServices
         });
         if (policy is not null)
         {
-            // Inspection and policy decide each message; without a policy the relay delivers all.
+            // The policy's InternalDomains say whose mail MailGuard may answer (notices, returns,
+            // DSNs) even with Policy:Enabled=false; only an enabled policy decides each message.
+            // Without one the relay delivers all.
             builder.Services.TryAddSingleton(policy);
-            builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();
+            if (policy.Enabled)
+            {
+                builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();
+            }
         }
 
         builder.Services.AddMailGuardStore(options);

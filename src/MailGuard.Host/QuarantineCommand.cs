@@ -128,11 +128,12 @@ internal static partial class QuarantineCommand
                 else
                 {
                     stdout.WriteLine($"{record.MessageId} {record.Status.ToString().ToLowerInvariant()}, held {record.HeldAt:u} by rule {record.Rule ?? "-"}");
-                    stdout.WriteLine($"  from {record.MailFrom} to {record.Recipients.Count} recipient(s); subject: {record.Subject}");
+                    // Masked as in the JSON form and the console: the subject is the sender's text.
+                    stdout.WriteLine($"  from {record.MailFrom} to {record.Recipients.Count} recipient(s); subject: {NoticeText.Masked(record.Subject, 200, DateOnly.FromDateTime(record.HeldAt.UtcDateTime))}");
                     stdout.WriteLine($"  reason: {record.Reason}");
                     foreach (var f in FindingsJson.Deserialize(record.FindingsJson))
                     {
-                        stdout.WriteLine("  - " + PolicyNotice.Describe(f));
+                        stdout.WriteLine("  - " + PolicyNotice.Describe(f, DateOnly.FromDateTime(record.HeldAt.UtcDateTime)));
                     }
 
                     foreach (var a in audit.Reverse())
@@ -157,6 +158,7 @@ internal static partial class QuarantineCommand
                     Review.ReviewOutcome.AwaitingSecondReviewer => "awaiting-second-reviewer",
                     Review.ReviewOutcome.SecondReviewerRequired => "second-reviewer-required",
                     Review.ReviewOutcome.NotFound => "not-in-quarantine",
+                    Review.ReviewOutcome.ReturnRefused => "return-refused",
                     _ => result.Status?.ToString().ToLowerInvariant() ?? "unknown",
                 };
                 bool applied = result.Outcome == Review.ReviewOutcome.Applied;
@@ -178,9 +180,17 @@ internal static partial class QuarantineCommand
                     LogReturned(logger, id!, actor);
                 }
 
+                if (result.Outcome == Review.ReviewOutcome.ReturnRefused)
+                {
+                    // Said on standard error whatever the output format: the operator must see it.
+                    stderr.WriteLine($"mailguard quarantine: {id}: {result.Detail} (mailguard quarantine delete {id})");
+                }
+
                 if (json)
                 {
-                    stdout.WriteLine(JsonSerializer.Serialize(new { id, action = verb, applied, status }, s_json));
+                    stdout.WriteLine(result.Detail is { } detail
+                        ? JsonSerializer.Serialize(new { id, action = verb, applied, status, message = detail }, s_json)
+                        : JsonSerializer.Serialize(new { id, action = verb, applied, status }, s_json));
                 }
                 else
                 {
@@ -190,6 +200,7 @@ internal static partial class QuarantineCommand
                         Review.ReviewOutcome.AwaitingSecondReviewer => $"{id}: approval recorded; a second reviewer must release it (Console:FourEyes)",
                         Review.ReviewOutcome.SecondReviewerRequired => $"{id}: you approved it already; a second reviewer must release it (Console:FourEyes)",
                         Review.ReviewOutcome.NotFound => $"{id}: not in quarantine",
+                        Review.ReviewOutcome.ReturnRefused => $"{id}: not returned; still held",
                         _ => $"{id}: not held (already {status})",
                     });
                 }

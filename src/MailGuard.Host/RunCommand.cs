@@ -34,7 +34,7 @@ internal static class RunCommand
             return 2;
         }
 
-        using var host = MailGuardServices.BuildHost(configuration, options, policy: policy.Enabled ? policy : null);
+        using var host = MailGuardServices.BuildHost(configuration, options, policy: policy);
         try
         {
             host.Run();

@@ -159,8 +159,12 @@ public static class DeliveryStatusNotice
         return last < 0 ? [] : headers[..(last + 2)];
     }
 
-    private static string Sanitize(string text) =>
-        text.Replace('\r', ' ').Replace('\n', ' ');
+    /// <summary>
+    /// The upstream's reply, on one line (no CR, LF, U+2028/U+2029 or bidirectional controls) and
+    /// bounded. It is the smart host's text, not the message's, and software reads it
+    /// (Diagnostic-Code), so it is not masked; the recipient it names is in the report anyway.
+    /// </summary>
+    private static string Sanitize(string text) => NoticeText.OneLine(text, 1000);
 
     private static void Line(StringBuilder sb, string line) => sb.Append(line).Append("\r\n");
 

@@ -88,7 +88,7 @@ public static class HeldDigestNotice
                 text,
                 html,
                 held.Count > MaxListed ? Invariant($"The oldest {MaxListed} of them:") : "Held messages, oldest first:",
-                listed.Select(r => Entry(r, request.TimeZone)),
+                listed.Select(r => Entry(r, request.TimeZone, DateOnly.FromDateTime(request.Now.UtcDateTime))),
                 request.ConsolePublicUrl is { Length: > 0 } url ? i => ConsoleMessageLink(url, listed[i].MessageId) : null);
         }
 
@@ -108,15 +108,20 @@ public static class HeldDigestNotice
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
-    private static string[] Entry(QuarantineRecord r, TimeZoneInfo zone)
+    /// <summary>
+    /// One held message. The subject and the summary (which names attachments) are the sender's
+    /// text: masked as the per-hold alert masks them. The envelope sender stays readable: the team
+    /// must know whose mail waits.
+    /// </summary>
+    private static string[] Entry(QuarantineRecord r, TimeZoneInfo zone, DateOnly today)
     {
         var kinds = Kinds(r.FindingsJson);
         return
         [
             $"{r.MessageId}, held {Time(r.HeldAt, zone)} by rule {NoticeText.OneLine(r.Rule ?? "(none: inspection failed)", 100)}",
             Invariant($"From {Or(NoticeText.OneLine(r.MailFrom, 320), "<>")} to {r.Recipients.Count:N0} recipient{(r.Recipients.Count == 1 ? "" : "s")}"),
-            "Subject: " + Or(NoticeText.OneLine(r.Subject, MaxSubjectChars), "(no subject)"),
-            "Found: " + Or(NoticeText.OneLine(r.Summary, MaxSummaryChars), "(no summary)") + (kinds.Length == 0 ? "" : $" [{kinds}]"),
+            "Subject: " + Or(NoticeText.Masked(r.Subject, MaxSubjectChars, today), "(no subject)"),
+            "Found: " + Or(NoticeText.Masked(r.Summary, MaxSummaryChars, today), "(no summary)") + (kinds.Length == 0 ? "" : $" [{kinds}]"),
         ];
     }
 

@@ -26,7 +26,9 @@ public enum PolicyNoticeKind
 /// <summary>
 /// Subject and body templates, editable in configuration (`Policy:Notifications:Templates`).
 /// Placeholders: {reference}, {subject}, {reason}, {findings}, {exposed}, {fix}, {release}, {sender}.
-/// Values put into templates are already masked; HTML bodies are escaped.
+/// Every value taken from the message (subject, reason, finding summaries, file and sheet names) is
+/// put in as <see cref="NoticeText.Masked"/> makes it: one line, identifiers masked like evidence.
+/// HTML bodies are escaped.
 /// </summary>
 public sealed class NoticeTemplates
 {
@@ -88,6 +90,15 @@ public static class PolicyNotice
 {
     public const string NoticeHeader = "X-MailGuard-Notice";
 
+    /// <summary>A subject, file name or summary as a notice quotes it (as much as the digest shows).</summary>
+    private const int MaxFieldChars = 200;
+
+    /// <summary>A reviewer's reason is at most 1,000 characters (ReviewActions); a rule's is the operator's.</summary>
+    private const int MaxReasonChars = 1000;
+
+    /// <summary>The notice's whole subject: a template with a subject of <see cref="MaxFieldChars"/> in it, and room for the operator's words.</summary>
+    private const int MaxSubjectLineChars = 300;
+
     /// <summary>
     /// RFC 3834 §2 and RFC 5321 §4.5.5: never answer the null sender, automatic mail
     /// (Auto-Submitted other than "no"), list or bulk mail, or another MailGuard notice.
@@ -142,7 +153,9 @@ public static class PolicyNotice
             PolicyNoticeKind.RecipientsHidden => (templates.RecipientsHiddenSubject, templates.RecipientsHiddenText),
             _ => (templates.SecurityAlertSubject, templates.SecurityAlertText),
         };
-        string subject = Fill(subjectTemplate, values, html: false).ReplaceLineEndings(" ");
+        // The template is the operator's; the values in it are one line already. One line again,
+        // so no template can fold a second header field into the subject.
+        string subject = NoticeText.OneLine(Fill(subjectTemplate, values, html: false), MaxSubjectLineChars);
         string text = Fill(textTemplate, values, html: false);
         string html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\"><p>" +
             Fill(textTemplate, values, html: true).Replace("\n\n", "</p><p>", StringComparison.Ordinal).Replace("\n", "<br>", StringComparison.Ordinal) +
@@ -203,10 +216,11 @@ public static class PolicyNotice
 
     private static Dictionary<string, string> Values(PolicyNoticeRequest r)
     {
+        var today = DateOnly.FromDateTime(r.Now.UtcDateTime);
         var findings = new StringBuilder();
         foreach (var f in r.Findings.Where(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.TypeMismatch)).Take(20))
         {
-            findings.Append(" - ").Append(Describe(f)).Append('\n');
+            findings.Append(" - ").Append(Describe(f, today)).Append('\n');
         }
 
         if (findings.Length == 0)
@@ -240,24 +254,34 @@ public static class PolicyNotice
 
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["reference"] = r.Reference,
-            ["subject"] = r.OriginalSubject ?? "(no subject)",
-            ["reason"] = r.Reason ?? "it matched a data-protection rule",
+            ["reference"] = NoticeText.OneLine(r.Reference, 100),
+            ["subject"] = Or(NoticeText.Masked(r.OriginalSubject, MaxFieldChars, today), "(no subject)"),
+            ["reason"] = Or(NoticeText.Masked(r.Reason, MaxReasonChars, today), "it matched a data-protection rule"),
             ["findings"] = findings.ToString().TrimEnd('\n'),
             ["exposed"] = exposed,
             ["fix"] = string.Join("\n", fix),
-            ["release"] = r.ReleaseRequestUrl is null ? "" : "You can ask for release with a justification here: " + r.ReleaseRequestUrl,
-            ["sender"] = r.OriginalSender ?? "(unknown sender)",
+            ["release"] = r.ReleaseRequestUrl is null ? "" : "You can ask for release with a justification here: " + NoticeText.OneLine(r.ReleaseRequestUrl, 2000),
+            // The envelope sender is the one field left unmasked: it is whom the notice is about
+            // (the security team must know who sent it), and an SMTP path holds no line break.
+            ["sender"] = Or(NoticeText.OneLine(r.OriginalSender, 320), "(unknown sender)"),
         };
     }
 
-    /// <summary>A finding in plain words, evidence masked: "uk-nino: 1,598 (AB****56C, ...) in people.xlsx".</summary>
-    public static string Describe(Finding f)
+    /// <summary>
+    /// A finding in plain words, on one line, for notices and the CLI: "uk-nino: 1,598 (for example
+    /// AB****56C) in people.xlsx". The evidence is masked already; the summary and the location
+    /// (file and sheet names come from the message) are masked here.
+    /// </summary>
+    public static string Describe(Finding f, DateOnly today)
     {
-        string what = f.Summary ?? $"{f.Count.ToString("N0", CultureInfo.InvariantCulture)} × {f.Kind}";
-        string examples = f.Evidence.Count == 0 ? "" : " (for example " + string.Join(", ", f.Evidence.Take(3)) + ")";
-        return $"{f.Kind}: {what}{examples} in {f.Location}";
+        ArgumentNullException.ThrowIfNull(f);
+        string kind = NoticeText.OneLine(f.Kind, 40);
+        string what = f.Summary is { } summary ? NoticeText.Masked(summary, MaxFieldChars, today) : $"{f.Count.ToString("N0", CultureInfo.InvariantCulture)} × {kind}";
+        string examples = f.Evidence.Count == 0 ? "" : " (for example " + string.Join(", ", f.Evidence.Take(3).Select(e => NoticeText.Masked(e, 100, today))) + ")";
+        return $"{kind}: {what}{examples} in {NoticeText.Masked(f.Location.ToString(), MaxFieldChars, today)}";
     }
+
+    private static string Or(string value, string fallback) => value.Length == 0 ? fallback : value;
 
     private static string Fill(string template, Dictionary<string, string> values, bool html)
     {
@@ -325,8 +349,40 @@ public static class PolicyNotice
         Line(sb, "--" + boundary + "--");
     }
 
-    private static string EncodeHeader(string value) =>
-        value.All(c => c is >= ' ' and < (char)127) ? value : "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(value)) + "?=";
+    /// <summary>
+    /// Printable ASCII as it is; anything else as RFC 2047 encoded words of at most 75 characters
+    /// (§2), 45 bytes of UTF-8 each and never a character split between two (§5), one to a folded
+    /// line, so that no line of the header passes RFC 5322's 998 characters.
+    /// </summary>
+    private static string EncodeHeader(string value)
+    {
+        if (value.All(c => c is >= ' ' and < (char)127))
+        {
+            return value;
+        }
+
+        const int MaxBytes = 45;
+        var words = new List<string>();
+        var chunk = new StringBuilder();
+        int bytes = 0;
+        foreach (var rune in value.EnumerateRunes())
+        {
+            if (bytes + rune.Utf8SequenceLength > MaxBytes)
+            {
+                words.Add(Word(chunk.ToString()));
+                chunk.Clear();
+                bytes = 0;
+            }
+
+            chunk.Append(rune.ToString());
+            bytes += rune.Utf8SequenceLength;
+        }
+
+        words.Add(Word(chunk.ToString()));
+        return string.Join("\r\n ", words);
+
+        static string Word(string text) => "=?utf-8?B?" + Convert.ToBase64String(Encoding.UTF8.GetBytes(text)) + "?=";
+    }
 
     internal static string Boundary() => "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 

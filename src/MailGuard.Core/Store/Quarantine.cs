@@ -14,6 +14,7 @@ public enum QuarantineStatus
 public sealed record HoldDetails(string? Rule, string? Reason, string? Subject, string? Summary, string FindingsJson);
 
 /// <summary>One held message with its envelope and decision.</summary>
+/// <param name="AuthIdentity">The AUTH user of the session that submitted it (the message row's), or null when it did not authenticate.</param>
 public sealed record QuarantineRecord(
     string MessageId,
     QuarantineStatus Status,
@@ -28,7 +29,8 @@ public sealed record QuarantineRecord(
     string FindingsJson,
     DateTimeOffset? DecidedAt,
     string? DecidedBy,
-    string? DecisionReason);
+    string? DecisionReason,
+    string? AuthIdentity = null);
 
 /// <summary>One line of the append-only audit log: who did what, when, why.</summary>
 public sealed record AuditEvent(DateTimeOffset At, string Actor, string Action, string? MessageId, string? Reason, string? Detail = null);
@@ -58,8 +60,11 @@ public interface IQuarantineStore
     /// </summary>
     Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Retention: marks a held message expired, drops its content, and queues <paramref name="notice"/> (a return to sender) when given.</summary>
-    Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Retention: marks a held message expired, drops its content, and queues <paramref name="notice"/>
+    /// (a return to sender) when given; <paramref name="detail"/> says in the audit record what became of it.
+    /// </summary>
+    Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a held message returned and queues the bounce-back notice in the same transaction.</summary>
     Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default);

@@ -35,7 +35,7 @@ internal static class StoreRows
         return list;
     }
 
-    /// <summary>message_id, status, mail_from, recipients, held_at, size, rule, reason, subject, summary, findings, decided_at, decided_by, decision_reason.</summary>
+    /// <summary>message_id, status, mail_from, recipients, held_at, size, rule, reason, subject, summary, findings, decided_at, decided_by, decision_reason, auth_identity.</summary>
     public static QuarantineRecord Quarantine(DbDataReader r, IReadOnlyList<string> recipients) => new(
         r.GetString(0),
         (QuarantineStatus)r.GetInt32(1),
@@ -50,7 +50,8 @@ internal static class StoreRows
         r.GetString(10),
         OptionalTime(r, 11),
         Text(r, 12),
-        Text(r, 13));
+        Text(r, 13),
+        Text(r, 14));
 
     /// <summary>id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind.</summary>
     public static StoredMessage Message(DbDataReader r, bool hasInlineContent) => new(

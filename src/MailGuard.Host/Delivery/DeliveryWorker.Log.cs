@@ -23,6 +23,9 @@ internal sealed partial class DeliveryWorker
     [LoggerMessage(EventId = NoticeQueued, Level = LogLevel.Information, Message = "Queued DSN {NoticeId} for {QueueId}")]
     private static partial void LogNoticeQueued(ILogger logger, string noticeId, string queueId);
 
+    [LoggerMessage(EventId = DsnWithheld, Level = LogLevel.Warning, Message = "No DSN for {QueueId} ({Recipients} failed recipient(s)): its sender is not verified (internal, or authenticated as itself)")]
+    private static partial void LogDsnWithheld(ILogger logger, Exception? auditFailure, string queueId, int recipients);
+
     [LoggerMessage(EventId = DeliveryError, Level = LogLevel.Error, Message = "Delivery of {QueueId} failed unexpectedly; it is retried when its lease runs out")]
     private static partial void LogDeliveryError(ILogger logger, Exception exception, string queueId);
 

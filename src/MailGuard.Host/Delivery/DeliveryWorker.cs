@@ -16,7 +16,9 @@ namespace MailGuard.Host.Delivery;
 /// Drains the queue. One dispatcher claims due messages (leases in the store) as worker slots
 /// free up and hands them to Delivery:Concurrency workers, each with its own transport session
 /// (a reused SMTP connection). Outcomes go back to the store per recipient: delivered, deferred
-/// with exponential backoff, or failed with a DSN queued in the same transaction. A circuit
+/// with exponential backoff, or failed with a DSN queued in the same transaction (only to a
+/// verified sender: internal, or authenticated as itself; for any other the DSN is withheld,
+/// logged and audited, as a forged sender would make it backscatter). A circuit
 /// breaker (Polly) around the upstream stops claiming while the smart host is down; mail waits in
 /// the queue, its attempts uncounted.
 /// </summary>
@@ -37,9 +39,12 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private readonly SemaphoreSlim _slots;
     private readonly MailGuardMetrics _metrics;
     private readonly UpstreamHealth _health;
+    private readonly Core.Inspection.DomainSet _internalDomains;
 
-    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health)
+    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health, Core.Policy.PolicyOptions? policy = null)
     {
+        // Without a policy no domain is internal: DSNs then go only to senders that authenticated as themselves.
+        _internalDomains = new Core.Inspection.DomainSet(policy?.InternalDomains ?? []);
         _store = store;
         _spool = spool;
         _transport = transport;
@@ -278,9 +283,17 @@ internal sealed partial class DeliveryWorker : BackgroundService
         }
 
         NewMessage? notice = null;
+        bool withheld = false;
         if (failed.Count > 0 && message.MailFrom.Length > 0 && message.Kind != MessageKind.DeliveryStatusNotification)
         {
-            notice = WriteNotice(claim, failed, now);
+            if (VerifiedSender.IsVerified(message.MailFrom, message.AuthIdentity, _internalDomains))
+            {
+                notice = WriteNotice(claim, failed, now);
+            }
+            else
+            {
+                withheld = true;
+            }
         }
 
         AttemptCompletion completion;
@@ -324,6 +337,11 @@ internal sealed partial class DeliveryWorker : BackgroundService
             _signal.Notify();
         }
 
+        if (withheld)
+        {
+            await RecordWithheldDsnAsync(message, failed.Count, now);
+        }
+
         if (completion.MessageFinished && !message.HasInlineContent)
         {
             _spool.Delete(message.Id);
@@ -349,6 +367,31 @@ internal sealed partial class DeliveryWorker : BackgroundService
             var why = result.Recipients.FirstOrDefault(r => r.Status == RecipientAttemptStatus.Transient) ?? result.Recipients.FirstOrDefault(r => r.Status != RecipientAttemptStatus.Delivered);
             _health.Failed(why?.Reply);
         }
+    }
+
+    /// <summary>
+    /// What an MTA does with a bounce for a sender it cannot vouch for is to drop it; the failure
+    /// stays visible all the same: in the queue listing (the entries are failed), in the log, and
+    /// in the audit log when the store keeps one.
+    /// </summary>
+    private async Task RecordWithheldDsnAsync(StoredMessage message, int failed, DateTimeOffset now)
+    {
+        Exception? auditFailure = null;
+        if (_store is IQuarantineStore audit)
+        {
+            try
+            {
+                await audit.AppendAuditAsync(new AuditEvent(now, "mailguard:delivery", "dsn-withheld", message.Id,
+                    "the sender is not verified (not in Policy:InternalDomains, not authenticated as itself)", $"{failed} recipient(s) failed"), CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or IOException)
+            {
+                // The outcomes are committed already; the log event keeps the trace, with the failure beside it.
+                auditFailure = ex;
+            }
+        }
+
+        LogDsnWithheld(_logger, auditFailure, message.Id, failed);
     }
 
     private NewMessage WriteNotice(ClaimedMessage claim, List<FailedRecipient> failed, DateTimeOffset now)

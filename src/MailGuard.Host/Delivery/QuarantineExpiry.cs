@@ -9,7 +9,9 @@ namespace MailGuard.Host.Delivery;
 
 /// <summary>
 /// Retention: held messages older than Quarantine:RetentionDays expire, either returned to their
-/// sender with the bounce-back warning or deleted (Quarantine:ExpiryAction). Their bytes go.
+/// sender with the bounce-back warning or deleted (Quarantine:ExpiryAction). Their bytes go. A
+/// message that cannot be returned (its sender is not verified, or must not be answered: see
+/// <see cref="HeldMessageReturn"/>) is deleted instead, and its audit record says so.
 /// </summary>
 internal sealed partial class QuarantineExpiry(
     IMessageStore store,
@@ -30,6 +32,7 @@ internal sealed partial class QuarantineExpiry(
         // expire (each one expired leaves the held set, so the loop ends).
         const int Batch = 500;
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.Quarantine.RetentionDays);
+        var internalDomains = new Core.Inspection.DomainSet(policy?.InternalDomains ?? []);
         int expired = 0;
         IReadOnlyList<QuarantineRecord> due;
         do
@@ -37,14 +40,21 @@ internal sealed partial class QuarantineExpiry(
             due = await quarantine.ListHeldBeforeAsync(cutoff, Batch, cancellationToken);
             foreach (var record in due)
             {
-                NewMessage? notice = options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return
-                    ? await HeldMessageReturn.BuildAsync(quarantine, record, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken)
-                    : null;
-                var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, cancellationToken);
+                NewMessage? notice = null;
+                string outcome = "delete", detail = "deleted (Quarantine:ExpiryAction=Delete)";
+                if (options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return)
+                {
+                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken);
+                    (notice, outcome, detail) = returned.Refusal is { } refusal
+                        ? (null, "delete instead of return", "deleted, not returned: " + refusal)
+                        : (returned.Notice, "return", returned.Notice is null ? "returned without a notice: the content was gone" : "returned to the sender");
+                }
+
+                var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, detail, cancellationToken);
                 if (decision.Applied)
                 {
                     expired++;
-                    LogExpired(logger, record.MessageId, options.Quarantine.ExpiryAction.ToString().ToLowerInvariant());
+                    LogExpired(logger, record.MessageId, outcome);
                 }
             }
         }

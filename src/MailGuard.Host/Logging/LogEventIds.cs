@@ -20,6 +20,7 @@ internal static class LogEventIds
     public const int SessionFaulted = 114;
     public const int AuthFailed = 115;
     public const int PolicyNoticeQueued = 118;
+    public const int SenderNotNotified = 119;
 
     // 15x: TLS certificates
     public const int CertificateLoaded = 150;
@@ -33,6 +34,7 @@ internal static class LogEventIds
     public const int DeliveryExpired = 213;
     public const int NoticeQueued = 214;
     public const int DeliveryError = 215;
+    public const int DsnWithheld = 216;
     public const int CircuitOpened = 220;
     public const int CircuitClosed = 221;
     public const int CircuitHalfOpened = 222;

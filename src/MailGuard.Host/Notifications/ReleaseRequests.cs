@@ -91,7 +91,7 @@ public sealed partial class ReleaseRequests
         }
 
         // Shown to every reviewer (message page, audit log, API): identifiers the sender quotes are masked like the subject.
-        string reason = NoticeText.ForReviewers(justification, MaxJustificationChars, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        string reason = NoticeText.Masked(justification, MaxJustificationChars, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
         if (reason.Length == 0)
         {
             return ReleaseRequestOutcome.EmptyJustification;

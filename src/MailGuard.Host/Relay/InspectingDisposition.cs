@@ -22,6 +22,13 @@ namespace MailGuard.Host.Relay;
 /// with the original attached, to the sender. Reject refuses it (550 5.7.1). Inspection that fails
 /// or runs out of time fails closed: Policy:OnInspectionFailure, Hold by default, with an
 /// unscannable finding.
+/// <para>
+/// Only a verified sender (<see cref="VerifiedSender"/>: internal, or authenticated as itself)
+/// that RFC 3834 lets us answer is ever written to. For any other sender the notice is left out
+/// (a hold is still a hold, the security team still alerted), and a Return, which would mail the
+/// original to whoever MAIL FROM names, is refused at SMTP time instead: the client learns it
+/// from the 550, and nothing is lost.
+/// </para>
 /// </remarks>
 internal sealed partial class InspectingDisposition : IMessageDisposition
 {
@@ -62,7 +69,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             var result = _inspector.Inspect(document, envelope, cancellationToken);
             findings = result.Findings;
             verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
-            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject), document);
+            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject, SenderVerified(message)), document);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -72,7 +79,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
             verdict = _policy.InspectionFailed("inspection failed");
             var failure = new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/"), [], "inspection failed");
             findings = [failure];
-            decision = Apply(new Context(message, verdict, findings, null, null, null), document: null);
+            decision = Apply(new Context(message, verdict, findings, null, null, null, SenderVerified(message)), document: null);
         }
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
@@ -89,12 +96,17 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     }
 
     /// <summary>What the notices and the quarantine record are made of; the headers are null when the message could not be parsed.</summary>
-    private sealed record Context(IngressMessage Message, Verdict Verdict, IReadOnlyList<Finding> Findings, RecipientExposure? Exposure, HeaderList? Headers, string? Subject)
+    /// <param name="SenderVerified">The envelope sender is internal, or the session authenticated as it (<see cref="VerifiedSender"/>).</param>
+    private sealed record Context(IngressMessage Message, Verdict Verdict, IReadOnlyList<Finding> Findings, RecipientExposure? Exposure, HeaderList? Headers, string? Subject, bool SenderVerified)
     {
         public string Sender => Message.Envelope.ReversePath;
 
-        public bool MayNotifySender => Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
+        /// <summary>Whether anything may be mailed to the sender about this message: never to an unverified one (backscatter), nor against RFC 3834.</summary>
+        public bool MayNotifySender => SenderVerified && Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
     }
+
+    private bool SenderVerified(IngressMessage message) =>
+        VerifiedSender.IsVerified(message.Envelope.ReversePath, message.Session.AuthenticatedUser, _policy.InternalDomains);
 
     private MessageDecision Apply(Context c, MimeDocument? document)
     {
@@ -114,6 +126,11 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                 using var rewritten = new MemoryStream();
                 MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
                 var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
+                if (notices is null)
+                {
+                    LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.RewriteBcc.Name());
+                }
+
                 return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
             }
 
@@ -133,8 +150,14 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
                 return Hold(c);
 
             default:
-                // Reject, and a Return whose sender must not be answered (null sender, automatic
-                // mail): refused at SMTP time, so nothing is lost.
+                // Reject, and a Return whose sender must not be answered (unverified, null sender,
+                // automatic mail): refused at SMTP time, so nothing is lost and the original goes
+                // nowhere. The client that submitted it reads the 550.
+                if (c.Verdict.Action == PolicyAction.Return)
+                {
+                    LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.Return.Name());
+                }
+
                 return new MessageDecision(DispositionAction.Reject, (c.Verdict.Reason ?? "Message held back by data-loss-prevention policy") + (c.Verdict.Rule is null ? "" : $" [rule {c.Verdict.Rule}]"));
         }
     }
@@ -149,6 +172,11 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         if (c.Verdict.NotifySender && c.MayNotifySender)
         {
             notices.Add(Notice(c, PolicyNoticeKind.Held, c.Sender));
+        }
+        else if (c.Verdict.NotifySender)
+        {
+            // Held all the same, without a word to a sender who may not be the one who sent it.
+            LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.Hold.Name());
         }
 
         if (c.Verdict.NotifySecurityTeam && _notifications.SecurityTeam is { Length: > 0 } team)
@@ -177,6 +205,9 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
 
     [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
     private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.SenderNotNotified, Level = LogLevel.Information, Message = "No notice to the sender of {QueueId} ({Action}): the sender is not verified (internal or authenticated as itself) or must not be answered")]
+    private static partial void LogSenderNotNotified(ILogger logger, string queueId, string action);
 
     [LoggerMessage(EventId = Logging.LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
     private static partial void LogInspectionFailed(ILogger logger, Exception exception, string queueId);

@@ -126,6 +126,7 @@ internal static class ApiEndpoints
             ReviewOutcome.SecondReviewerRequired => Problem(409, "Second reviewer required", "four-eyes: this message needs a release by a reviewer other than the one who approved it"),
             ReviewOutcome.ReasonRequired => Problem(400, "Reason required", "every action needs a reason: {\"reason\": \"...\"}"),
             ReviewOutcome.NotFound => Problem(404, "Not found", "no such message in quarantine"),
+            ReviewOutcome.ReturnRefused => Problem(409, "Cannot return to sender", result.Detail ?? "the message cannot be returned to its sender; delete it instead"),
             _ => Problem(409, "Not held", $"the message is no longer held (it was {Status(result.Status)})"),
         };
     }

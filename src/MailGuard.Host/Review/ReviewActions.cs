@@ -30,9 +30,17 @@ public enum ReviewOutcome
     NotFound,
     NotHeld,
     ReasonRequired,
+
+    /// <summary>
+    /// Return refused: the sender is not verified (internal, or authenticated as itself) or must
+    /// not be answered, so the original would go to someone who may not have sent it.
+    /// <see cref="ReviewResult.Detail"/> says why; deleting is the alternative.
+    /// </summary>
+    ReturnRefused,
 }
 
-public sealed record ReviewResult(ReviewOutcome Outcome, QuarantineStatus? Status = null);
+/// <param name="Detail">For <see cref="ReviewOutcome.ReturnRefused"/>, the reason in words for the reviewer.</param>
+public sealed record ReviewResult(ReviewOutcome Outcome, QuarantineStatus? Status = null, string? Detail = null);
 
 /// <summary>
 /// The one implementation of release, release with Bcc fix, return and delete, used by the console
@@ -47,6 +55,7 @@ public sealed partial class ReviewActions
     private readonly IQuarantineStore _store;
     private readonly MailGuardOptions _options;
     private readonly PolicyOptions _policy;
+    private readonly DomainSet _internalDomains;
     private readonly DeliverySignal? _signal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -56,6 +65,7 @@ public sealed partial class ReviewActions
         _store = store;
         _options = options;
         _policy = policy ?? new PolicyOptions();
+        _internalDomains = new DomainSet(_policy.InternalDomains);
         _signal = signal;
         _time = time;
         _logger = logger;
@@ -103,11 +113,18 @@ public sealed partial class ReviewActions
     }
 
     /// <summary>
+    /// Why the message cannot be returned to its sender, in words for the reviewer (whose other
+    /// choice is delete); null when it can, as far as the record tells (the message itself may
+    /// still turn out to be automatic mail, which is never answered).
+    /// </summary>
+    public string? WhyNotReturnable(QuarantineRecord record) => HeldMessageReturn.WhyNotReturnable(record, _internalDomains);
+
+    /// <summary>
     /// A reviewer's reason as every other reviewer will read it in the audit trail: one line, bounded,
     /// identifiers masked (the same treatment as a sender's justification); null when nothing is left.
     /// </summary>
     public string? CleanReason(string? reason) =>
-        Core.Notices.NoticeText.ForReviewers(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
+        Core.Notices.NoticeText.Masked(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
 
     public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, CancellationToken cancellationToken = default)
     {
@@ -147,11 +164,24 @@ public sealed partial class ReviewActions
             }
         }
 
+        HeldReturn? returned = null;
+        if (verb == ReviewVerb.Return)
+        {
+            returned = await HeldMessageReturn.BuildAsync(_store, record, _internalDomains, reason, _options.Relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken);
+            if (returned.Refusal is { } refusal)
+            {
+                // Audited like any refused decision; the message stays held for a release or a delete.
+                await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, Name(verb) + "-refused", messageId, reason, "not returnable: " + refusal), cancellationToken);
+                LogAction(_logger, messageId, Name(verb), actor, "refused: sender not returnable");
+                return new ReviewResult(ReviewOutcome.ReturnRefused, record.Status, $"The message cannot be returned to its sender: {refusal}. Delete it instead.");
+            }
+        }
+
         var decision = verb switch
         {
             ReviewVerb.Release => await _store.ReleaseAsync(messageId, actor, reason, null, cancellationToken),
             ReviewVerb.ReleaseBccFix => await _store.ReleaseAsync(messageId, actor, reason, await BccFixedAsync(messageId, cancellationToken), cancellationToken),
-            ReviewVerb.Return => await _store.ReturnAsync(messageId, actor, reason, await HeldMessageReturn.BuildAsync(_store, record, reason, _options.Relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken), cancellationToken),
+            ReviewVerb.Return => await _store.ReturnAsync(messageId, actor, reason, returned!.Notice, cancellationToken),
             _ => await _store.DeleteHeldAsync(messageId, actor, reason, cancellationToken),
         };
         LogAction(_logger, messageId, Name(verb), actor, decision.Applied ? "applied" : "refused: " + decision.Status.ToString().ToLowerInvariant());
@@ -178,7 +208,7 @@ public sealed partial class ReviewActions
         copy.Position = 0;
         using var doc = MimeDocument.Load(copy, leaveOpen: true);
         using var output = new MemoryStream();
-        Core.Dispositions.MessageRewriter.HideExternalRecipients(doc, output, new DomainSet(_policy.InternalDomains),
+        Core.Dispositions.MessageRewriter.HideExternalRecipients(doc, output, _internalDomains,
             [new("X-MailGuard-Verdict", "released with Bcc fix"), new("X-MailGuard-Reference", messageId)]);
         return output.ToArray();
     }

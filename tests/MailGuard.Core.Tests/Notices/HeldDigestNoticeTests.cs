@@ -146,4 +146,27 @@ public sealed class HeldDigestNoticeTests
         Assert.Contains("01kaa000000000000000", text, StringComparison.Ordinal);
         Assert.DoesNotContain($"01kaa{many.Count - 1:D15}", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Build_SubjectAndSummaryWithIdentifiers_MaskedOnOneLine()
+    {
+        var held = Held("01kaa00000000000000d", TimeSpan.FromHours(1), "identifiers-external", "Claims AB123456C\r\nBcc: evil@attacker.example\u2028\u202Eok") with
+        {
+            Summary = "6 rows in CE234567A\u2029claimants.csv",
+        };
+
+        var (doc, text, html) = Parse(HeldDigestNotice.Build(Request([held])));
+        using (doc)
+        {
+            Assert.Contains("Subject: Claims AB****56C Bcc: e***@attacker.example ok", text, StringComparison.Ordinal);
+            Assert.Contains("Found: 6 rows in CE****67A claimants.csv", text, StringComparison.Ordinal);
+            foreach (string shown in new[] { text, html })
+            {
+                Assert.DoesNotContain("AB123456C", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain("CE234567A", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain("evil@attacker.example", shown, StringComparison.Ordinal);
+                Assert.DoesNotContain(shown, c => c is '\u2028' or '\u2029' or '\u202E');
+            }
+        }
+    }
 }

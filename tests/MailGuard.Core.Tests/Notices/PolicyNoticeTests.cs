@@ -102,6 +102,63 @@ public sealed class PolicyNoticeTests
         Assert.Equal(expected, PolicyNotice.MayNotifySender(sender, doc.Message.Headers));
     }
 
+    [Theory]
+    [InlineData(PolicyNoticeKind.Held)]
+    [InlineData(PolicyNoticeKind.Returned)]
+    [InlineData(PolicyNoticeKind.RecipientsHidden)]
+    [InlineData(PolicyNoticeKind.SecurityAlert)]
+    public void Build_CopiedFieldsWithIdentifiersAndLineBreaks_MaskedOnOneLineInSubjectTextAndHtml(PolicyNoticeKind kind)
+    {
+        var templates = new NoticeTemplates { RecipientsHiddenSubject = "Recipients hidden: {subject}", SecurityAlertSubject = "[MailGuard] {subject}: {reason}" };
+        var request = Request(kind) with
+        {
+            OriginalSubject = "NI AB123456C\r\nBcc: evil@attacker.example\u2028\u202Efdp.exe",
+            Reason = "reviewer said: see AB123456C\u2029now",
+            Findings =
+            [
+                new Finding(FindingKinds.PersonalData, 6, Confidence.High, new ContentLocation("/2", "AB123456C\nclaimants.csv", "CE234567A", 2), [], "6 rows in AB123456C\u2028claimants.csv"),
+            ],
+        };
+
+        using var doc = MimeDocument.Load(PolicyNotice.Build(request, templates));
+        var human = doc.Message.Body.Children[0];
+        string subject = doc.Message.Subject!;
+        string text = Text(human.Children[0]);
+        string html = Text(human.Children[1]);
+
+        Assert.Contains("NI AB****56C Bcc: e***@attacker.example fdp.exe", subject, StringComparison.Ordinal);
+        foreach (string shown in new[] { subject, text, html })
+        {
+            Assert.DoesNotContain("AB123456C", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("CE234567A", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain("evil@attacker.example", shown, StringComparison.Ordinal);
+            Assert.DoesNotContain(shown, c => c is '\u2028' or '\u2029' or '\u202E');
+        }
+
+        Assert.DoesNotContain(subject, c => c is '\r' or '\n');
+        if (kind is PolicyNoticeKind.Held or PolicyNoticeKind.Returned or PolicyNoticeKind.SecurityAlert)
+        {
+            Assert.Contains("6 rows in AB****56C claimants.csv", text, StringComparison.Ordinal);
+            Assert.Contains("in AB****56C claimants.csv, sheet CE****67A, row 2", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Build_LongNonAsciiSubject_FoldedIntoShortEncodedWordsThatDecodeBack()
+    {
+        string subject = string.Concat(Enumerable.Repeat("Grüße 😀 ", 40));
+        var request = Request(PolicyNoticeKind.Held) with { OriginalSubject = subject };
+
+        byte[] bytes = PolicyNotice.Build(request);
+
+        string head = Encoding.UTF8.GetString(bytes)[..Encoding.UTF8.GetString(bytes).IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        Assert.All(head.Split("\r\n"), line => Assert.True(line.Length <= 998, $"a header line of {line.Length} characters"));
+        Assert.All(System.Text.RegularExpressions.Regex.Matches(head, @"=\?utf-8\?B\?[^?]*\?=").Select(m => m.Value), w => Assert.True(w.Length <= 75, w));
+        using var doc = MimeDocument.Load(bytes);
+        Assert.StartsWith("Held for review: Grüße 😀 Grüße", doc.Message.Subject, StringComparison.Ordinal);
+        Assert.Equal(subject.Trim()[..200], doc.Message.Subject!["Held for review: ".Length..]);
+    }
+
     [Fact]
     public void Build_NullRecipient_Refused() =>
         Assert.Throws<ArgumentException>(() => PolicyNotice.Build(Request(PolicyNoticeKind.Returned) with { To = "" }));

@@ -131,6 +131,32 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
     }
 
     [StoreFact]
+    public async Task Expire_WithoutNotice_DetailSaysWhatBecameOfIt()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await Store.ExpireAsync(m.Id, "mailguard:retention", null, "deleted, not returned: sender not verified")).Applied);
+
+        var expired = Assert.Single(await Store.ListAuditAsync(m.Id, 10), a => a.Action == "expire");
+        Assert.Equal(("mailguard:retention", "retention period over", "deleted, not returned: sender not verified"), (expired.Actor, expired.Reason, expired.Detail));
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [StoreFact]
+    public async Task Hold_RecordCarriesTheSubmittersAuthIdentity()
+    {
+        var anonymous = Held("a@ext.example");
+        var authenticated = Held("a@ext.example") with { AuthIdentity = "contractor@partner.example" };
+        await Store.HoldAsync(anonymous, s_details, Audit(anonymous.Id));
+        await Store.HoldAsync(authenticated, s_details, Audit(authenticated.Id));
+
+        Assert.Null((await Store.GetQuarantineAsync(anonymous.Id))!.AuthIdentity);
+        Assert.Equal("contractor@partner.example", (await Store.GetQuarantineAsync(authenticated.Id))!.AuthIdentity);
+        Assert.Equal("contractor@partner.example", Assert.Single(await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10), r => r.MessageId == authenticated.Id).AuthIdentity);
+    }
+
+    [StoreFact]
     public async Task Held_SurvivesPurgeOfFinishedMessages()
     {
         var m = Held("a@ext.example");

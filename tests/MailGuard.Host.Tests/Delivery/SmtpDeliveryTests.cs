@@ -1,8 +1,10 @@
 using System.Text;
+using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Tests.Infrastructure;
 using MailGuard.Mime;
 using MailGuard.Smtp.Client;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host.Tests.Delivery;
 
@@ -22,6 +24,10 @@ public sealed class SmtpDeliveryTests
         ["Delivery:CircuitBreaker:BreakDuration"] = "00:00:00.500",
         ["Delivery:CircuitBreaker:SamplingDuration"] = "00:00:05",
     };
+
+    /// <summary>DSNs go only to verified senders: the test sender's domain is made internal.</summary>
+    private static void SenderInternal(IServiceCollection services) =>
+        services.AddSingleton(new PolicyOptions { InternalDomains = ["example.org"] });
 
     [Fact]
     public async Task StartTlsRequiredWithAuth_ToSink_DeliveredBytesEqualSubmittedPlusTrace()
@@ -82,7 +88,7 @@ public sealed class SmtpDeliveryTests
     public async Task Upstream550ForOneRecipient_OthersDeliveredAndDsnToSender()
     {
         await using var sink = await CaptureSink.StartAsync();
-        await using var relay = await TestRelay.StartAsync(SmtpSettings(sink.Port));
+        await using var relay = await TestRelay.StartAsync(SmtpSettings(sink.Port), SenderInternal);
         byte[] original = TestMessages.Build("will bounce");
 
         await TestMessages.SendAsync(relay.Port, "sender@example.org", ["ok@example.com", "reject-me@example.com"], original);
@@ -108,6 +114,32 @@ public sealed class SmtpDeliveryTests
     }
 
     [Fact]
+    public async Task Upstream550_ForgedExternalSender_NoDsnButAudited_InternalSenderGetsIts()
+    {
+        await using var sink = await CaptureSink.StartAsync();
+        await using var relay = await TestRelay.StartAsync(SmtpSettings(sink.Port), services => services.AddSingleton(new PolicyOptions { InternalDomains = ["corp.example"] }));
+        const string Forged = "ceo@victim.example";
+
+        var forged = await TestMessages.SendAsync(relay.Port, Forged, ["ok@example.com", "reject-me@example.com"], TestMessages.Build("forged bounce"));
+        await TestMessages.SendAsync(relay.Port, "clerk@corp.example", ["ok@example.com", "reject-me@example.com"], TestMessages.Build("own bounce"));
+        string forgedId = forged.Reply!.Value.Text["Ok: queued as ".Length..];
+
+        // Two deliveries to ok@, and one DSN: the internal sender's.
+        var captured = await sink.WaitForAsync(3);
+        var quarantine = (IQuarantineStore)relay.Store;
+        await WaitUntilAsync(async () => (await quarantine.ListAuditAsync(forgedId, 10)).Any(a => a.Action == "dsn-withheld"));
+        var withheld = Assert.Single(await quarantine.ListAuditAsync(forgedId, 10));
+        Assert.Equal(("mailguard:delivery", "1 recipient(s) failed"), (withheld.Actor, withheld.Detail));
+        var dsn = Assert.Single(captured, c => c.MailFrom.Length == 0);
+        Assert.Equal(["clerk@corp.example"], dsn.RcptTo);
+        Assert.Contains("Subject: own bounce", Encoding.UTF8.GetString(dsn.Content), StringComparison.Ordinal);
+        // A DSN would have been queued with the failure it reports, so the queue is the proof.
+        Assert.DoesNotContain(await relay.Store.ListAsync(new QueueQuery()), e => e.Recipient == Forged);
+        Assert.DoesNotContain(sink.Messages, c => c.RcptTo.Contains(Forged));
+        Assert.Equal(QueueEntryStatus.Failed, Assert.Single(await relay.Store.ListAsync(new QueueQuery(MessageId: forgedId)), e => e.Recipient == "reject-me@example.com").Status);
+    }
+
+    [Fact]
     public async Task NullSenderPermanentFailure_NoDsn()
     {
         await using var sink = await CaptureSink.StartAsync();
@@ -127,7 +159,7 @@ public sealed class SmtpDeliveryTests
         await using var sink = await CaptureSink.StartAsync();
         var settings = SmtpSettings(sink.Port);
         settings["Delivery:MaxAgeHours"] = (2.0 / 3600).ToString(System.Globalization.CultureInfo.InvariantCulture); // 2 s
-        await using var relay = await TestRelay.StartAsync(settings);
+        await using var relay = await TestRelay.StartAsync(settings, SenderInternal);
 
         await TestMessages.SendAsync(relay.Port, "sender@example.org", ["defer-me@example.com"], TestMessages.Build("never accepted"));
 

@@ -75,7 +75,8 @@ public sealed class QuarantineFeatureTests
             await store.HoldAsync(held, new HoldDetails("r", "why", "Applications", null, "[]"), new AuditEvent(time.GetUtcNow(), "mailguard", "hold", held.Id, null));
             var options = new MailGuardOptions();
             options.Relay.ServerName = "mailguard.test";
-            var expiry = new QuarantineExpiry(store, options, null, new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
+            // The policy's InternalDomains make clerk@corp.example a sender retention may return to.
+            var expiry = new QuarantineExpiry(store, options, Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
 
             time.Advance(TimeSpan.FromDays(29));
             Assert.Equal(0, await expiry.RunOnceAsync(CancellationToken.None));
@@ -87,6 +88,57 @@ public sealed class QuarantineFeatureTests
             var notice = Assert.Single(await store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
             Assert.Equal("", notice.Message.MailFrom);
             Assert.Contains("retention period", Encoding.UTF8.GetString(notice.InlineContent!.Value.Span), StringComparison.Ordinal);
+        }
+        finally
+        {
+            TempDirectory.Delete(dir);
+        }
+    }
+
+    [Fact]
+    public async Task Expiry_ReturnForForgedExternalSender_DeletedInsteadAndAudited_InternalSenderReturned()
+    {
+        string dir = TempDirectory.Create("expiry");
+        try
+        {
+            var time = new ManualTime(new DateTimeOffset(2026, 11, 1, 9, 0, 0, TimeSpan.Zero));
+            await using var store = new SqliteMessageStore(new SqliteStoreOptions { DatabasePath = Path.Combine(dir, "mailguard.db"), SpoolDirectory = dir }, time);
+            await store.InitializeAsync();
+            async Task<string> HoldAsync(string from, string? authenticatedAs)
+            {
+                var held = new NewMessage(MessageIds.New(time), from, ["a@ext.example"], time.GetUtcNow(), "127.0.0.1", null, authenticatedAs, 10, InlineContent: Exposing(["a@ext.example"]));
+                await store.HoldAsync(held, new HoldDetails("r", "why", "Applications", null, "[]"), new AuditEvent(time.GetUtcNow(), "mailguard", "hold", held.Id, null));
+                return held.Id;
+            }
+
+            string forged = await HoldAsync("ceo@victim.example", null);
+            // Authenticated, but as somebody else: no proof of owning the address it gave.
+            string otherUser = await HoldAsync("ceo@victim.example", "alice");
+            string own = await HoldAsync("clerk@corp.example", null);
+            string contractor = await HoldAsync("contractor@partner.example", "contractor@partner.example");
+            var options = new MailGuardOptions();
+            options.Relay.ServerName = "mailguard.test";
+            Assert.Equal(QuarantineExpiryAction.Return, options.Quarantine.ExpiryAction);
+            var expiry = new QuarantineExpiry(store, options, Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
+
+            time.Advance(TimeSpan.FromDays(31));
+            Assert.Equal(4, await expiry.RunOnceAsync(CancellationToken.None));
+
+            foreach (string id in new[] { forged, otherUser, own, contractor })
+            {
+                Assert.Equal(QuarantineStatus.Expired, (await store.GetQuarantineAsync(id))!.Status);
+                Assert.Null(await store.OpenContentAsync(id));
+            }
+
+            foreach (string id in new[] { forged, otherUser })
+            {
+                var expired = Assert.Single(await store.ListAuditAsync(id, 10), a => a.Action == "expire");
+                Assert.StartsWith("deleted, not returned: its envelope sender is not in Policy:InternalDomains", expired.Detail, StringComparison.Ordinal);
+            }
+
+            Assert.Equal("returned to the sender", Assert.Single(await store.ListAuditAsync(own, 10), a => a.Action == "expire").Detail);
+            var notices = await store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+            Assert.Equal(["clerk@corp.example", "contractor@partner.example"], notices.SelectMany(n => n.Recipients).Select(r => r.Address).Order(StringComparer.Ordinal));
         }
         finally
         {

@@ -46,6 +46,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             "--Delivery:NodeName=crash-test",
             "--Relay:ServerName=mailguard.test",
             "--Logging:LogLevel:Default=Warning",
+            // The test sender's domain: only an internal sender may get its message back (Return).
+            "--Policy:InternalDomains:0=example.org",
             // The shipped exposure rule (hold) and a rule that returns mail with hidden recipients.
             "--Policy:Rules:0:Name=exposed-recipients", "--Policy:Rules:0:Priority=10", "--Policy:Rules:0:When:MinVisibleExternal=10",
             "--Policy:Rules:0:Action=Hold", "--Policy:Rules:0:NotifySender=true",

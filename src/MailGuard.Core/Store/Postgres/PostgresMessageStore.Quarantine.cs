@@ -7,7 +7,7 @@ namespace MailGuard.Core.Store.Postgres;
 public sealed partial class PostgresMessageStore
 {
     private const string SelectQuarantine =
-        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason " +
+        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason, m.auth_identity " +
         "FROM quarantine h JOIN messages m ON m.id = h.message_id";
 
     public async Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
@@ -126,9 +126,9 @@ public sealed partial class PostgresMessageStore
             await InsertQueueEntriesAsync(c, t, messageId, recipients, Now(), cancellationToken);
         }, cancellationToken);
 
-    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default)
+    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default)
     {
-        var decision = await DecideAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken);
+        var decision = await DecideAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContentAsync(c, t, messageId, cancellationToken), cancellationToken, detail);
         if (decision.Applied)
         {
             // Only after the commit: a crash before it must leave a held message with its bytes.
@@ -216,7 +216,7 @@ public sealed partial class PostgresMessageStore
     // One decision per held message. Under READ COMMITTED a second reviewer's UPDATE waits for the
     // first one's row lock, then re-checks status = held on the committed row and matches nothing:
     // of two reviewers, on one node or two, exactly one is applied.
-    private Task<QuarantineDecision> DecideAsync(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Func<NpgsqlConnection, NpgsqlTransaction, Task> effect, CancellationToken cancellationToken)
+    private Task<QuarantineDecision> DecideAsync(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Func<NpgsqlConnection, NpgsqlTransaction, Task> effect, CancellationToken cancellationToken, string? detail = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
@@ -260,7 +260,7 @@ public sealed partial class PostgresMessageStore
                 await InsertAsync(c, t, notice, noticeContent!, withQueueEntries: true, cancellationToken);
             }
 
-            await InsertAuditAsync(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason), cancellationToken);
+            await InsertAuditAsync(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason, detail), cancellationToken);
             return new QuarantineDecision(true, to);
         }, cancellationToken);
     }

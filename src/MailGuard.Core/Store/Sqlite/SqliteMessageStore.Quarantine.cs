@@ -7,7 +7,7 @@ namespace MailGuard.Core.Store.Sqlite;
 public sealed partial class SqliteMessageStore
 {
     private const string SelectQuarantine =
-        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason " +
+        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason, m.auth_identity " +
         "FROM quarantine h JOIN messages m ON m.id = h.message_id";
 
     public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
@@ -125,14 +125,14 @@ public sealed partial class SqliteMessageStore
         return decision;
     }
 
-    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, CancellationToken cancellationToken = default)
+    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default)
     {
         if (notice is not null)
         {
             Validate(notice);
         }
 
-        var decision = await Decide(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContent(c, t, messageId));
+        var decision = await Decide(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContent(c, t, messageId), detail);
         if (decision.Applied)
         {
             // Only after the commit: a crash before it must leave a held message with its bytes.
@@ -230,7 +230,7 @@ public sealed partial class SqliteMessageStore
 
     // One decision per held message: the conditional update lets exactly one of two concurrent
     // reviewers through; the loser is told the message is no longer held.
-    private Task<QuarantineDecision> Decide(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Action<SqliteConnection, SqliteTransaction> effect)
+    private Task<QuarantineDecision> Decide(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Action<SqliteConnection, SqliteTransaction> effect, string? detail = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         ArgumentException.ThrowIfNullOrWhiteSpace(actor);
@@ -257,7 +257,7 @@ public sealed partial class SqliteMessageStore
                 Insert(c, t, notice);
             }
 
-            InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason));
+            InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason, detail));
             return new QuarantineDecision(true, to);
         });
     }

@@ -40,6 +40,9 @@ public sealed class MessageModel : ConsolePageModel
 
     public bool NeedsTwoReviewers { get; private set; }
 
+    /// <summary>Why Return to sender is not offered (the sender is not verified); null when it is.</summary>
+    public string? ReturnRefusal { get; private set; }
+
     public MessageView? View { get; private set; }
 
     public DateTimeOffset Now => _time.GetUtcNow();
@@ -60,6 +63,7 @@ public sealed class MessageModel : ConsolePageModel
         ReleaseRequests = Audit.Where(a => a.Action == "release-requested").ToList();
         Approvals = Audit.Where(a => a.Action == ReviewActions.ApprovalAction).ToList();
         NeedsTwoReviewers = _actions.NeedsTwoReviewers(Record);
+        ReturnRefusal = _actions.WhyNotReturnable(Record);
         await using var content = Record.Status == QuarantineStatus.Held ? await _store.OpenContentAsync(Id, HttpContext.RequestAborted) : null;
         if (content is not null)
         {
@@ -91,6 +95,10 @@ public sealed class MessageModel : ConsolePageModel
                 break;
             case ReviewOutcome.ReasonRequired:
                 FlashError = "Give a reason: it is recorded in the audit log.";
+                break;
+            case ReviewOutcome.ReturnRefused:
+                // Back to the message page, whose form offers Delete.
+                FlashError = result.Detail;
                 break;
             case ReviewOutcome.NotFound:
                 return NotFound();
