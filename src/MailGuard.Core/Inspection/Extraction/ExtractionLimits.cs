@@ -114,6 +114,15 @@ public sealed class ExtractionLimits
         set => _timeBudget = value > TimeSpan.Zero && value <= TimeSpan.FromHours(1) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The time budget must be positive and at most an hour.");
     }
 
+    /// <summary>Numbers in findings read the same whatever the server's culture: 10,000.</summary>
+    internal static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string Ratio(double ratio) => ratio.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + ":1";
+
+    internal string DescribeTimeBudget() => _timeBudget.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
+    internal string DescribeNesting() => $"archive nesting limit ({_maxNestingDepth} levels) reached";
+
     private static int RequireRange(int value, int min, int max, [System.Runtime.CompilerServices.CallerMemberName] string? name = null) =>
         value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"Must be between {min} and {max}.");
 
