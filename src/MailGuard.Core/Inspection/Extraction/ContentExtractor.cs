@@ -167,7 +167,7 @@ public static class ContentExtractor
             switch (format)
             {
                 case ContentFormat.Image:
-                    // Pictures carry no text we can read; skipping them is not a failure.
+                    ImageTextExtractor.Extract(context, stream, location);
                     break;
                 case ContentFormat.Certificate:
                 case ContentFormat.Signature:

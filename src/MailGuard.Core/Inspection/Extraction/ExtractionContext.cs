@@ -37,6 +37,19 @@ internal sealed class ExtractionContext
 
     public long ExpandedBytes => _expandedBytes;
 
+    /// <summary>Time left of the attachment's budget (zero when spent).</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            long left = _deadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / System.Diagnostics.Stopwatch.Frequency);
+        }
+    }
+
+    /// <summary>The OCR time for one picture: the per-picture limit or what is left of the budget, whichever is less.</summary>
+    public TimeSpan OcrTimeout => Remaining < Limits.OcrTimeout ? Remaining : Limits.OcrTimeout;
+
     public void ThrowIfCancelled()
     {
         bool overBudget = System.Diagnostics.Stopwatch.GetTimestamp() > _deadline;
