@@ -32,6 +32,7 @@ public static class MailGuardServices
         {
             // Inspection and policy decide each message; without a policy the relay delivers all.
             builder.Services.TryAddSingleton(policy);
+            builder.Services.TryAddSingleton(_ => new InspectionOcr(options.Inspection.Ocr));
             builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();
         }
 
