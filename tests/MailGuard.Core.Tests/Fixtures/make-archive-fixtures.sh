@@ -28,6 +28,9 @@ sevenzip people-bzip2.zip -tzip -mm=BZip2
 sevenzip people-lzma.zip -tzip -mm=LZMA
 sevenzip people-ppmd.zip -tzip -mm=PPMd
 sevenzip people-deflate64.zip -tzip -mm=Deflate64
-# Password-protected zips: traditional PKWARE encryption and WinZip AES-256 (method 99).
+# Password-protected zips: traditional PKWARE encryption and WinZip AES-256 (method 99). Encrypted
+# fixtures differ on every run (random salts); commit them only when they are meant to change.
 sevenzip people-zipcrypto.zip -tzip -mm=Deflate -p"$pass" -mem=ZipCrypto
 sevenzip people-aes.zip -tzip -mm=Deflate -p"$pass" -mem=AES256
+# A 7z bomb: 64 MB of spaces in about 10 KB (LZMA, 16 MB dictionary; SharpCompress refuses dictionaries over 64 MB).
+(cd "$work" && rm -f zeros.7z && head -c 64M /dev/zero | tr "\\0" " " | 7zz a -bd -bso0 -bsp0 -t7z -m0=LZMA:d=16m -sizeros.csv zeros.7z) && cp "$work/zeros.7z" .
