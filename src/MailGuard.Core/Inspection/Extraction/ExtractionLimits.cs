@@ -3,7 +3,9 @@ namespace MailGuard.Core.Inspection.Extraction;
 /// <summary>
 /// Guards against hostile attachments (zip bombs, deep nesting, endless tables). Every limit
 /// is finite by default; exceeding one is reported through
-/// <see cref="IContentSink.OnUnscannable"/>, never as an exception. One instance can be shared
+/// <see cref="IContentSink.OnUnscannable"/>, never as an exception, with the limit and its value
+/// named ("archive entry limit (10,000) reached"), and what was read before it still reported.
+/// The one place for extraction limits until they become configurable. One instance can be shared
 /// by concurrent extractions: the counters live in each extraction, not here.
 /// </summary>
 public sealed class ExtractionLimits
@@ -35,8 +37,8 @@ public sealed class ExtractionLimits
     }
 
     /// <summary>
-    /// Decompressed bytes produced by all archive members (zip, gzip, and the parts of
-    /// xlsx/docx/ods/odt) of one attachment. 256 MB: four times the largest message Relay accepts
+    /// Decompressed bytes produced by all archive members (zip, gzip, bzip2, xz, 7z, RAR, and the
+    /// parts of xlsx/docx/ods/odt) of one attachment. 256 MB: four times the largest message Relay accepts
     /// by default, so any real attachment fits, and one extraction's disk use stays bounded.
     /// </summary>
     public long MaxTotalExpandedBytes
