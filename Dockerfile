@@ -24,6 +24,11 @@ COPY . .
 RUN .ci/run
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+# OCR peers (README, "Inspection: OCR"): tesseract with English data reads screenshots and scans,
+# pdftoppm renders image-only PDF pages. Optional: without them pictures are not read.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 # A dedicated system user without a shell or a password; it owns only the store.
 RUN groupadd --system mailguard \
     && useradd --system --gid mailguard --home-dir /var/lib/mailguard --shell /usr/sbin/nologin mailguard \

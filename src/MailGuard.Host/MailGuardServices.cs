@@ -34,6 +34,7 @@ public static class MailGuardServices
             // DSNs) even with Policy:Enabled=false; only an enabled policy decides each message.
             // Without one the relay delivers all.
             builder.Services.TryAddSingleton(policy);
+            builder.Services.TryAddSingleton(_ => new InspectionOcr(options.Inspection.Ocr));
             if (policy.Enabled)
             {
                 builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();

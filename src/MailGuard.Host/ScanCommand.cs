@@ -44,8 +44,26 @@ internal static class ScanCommand
             return 2;
         }
 
+        var ocrSettings = new MailGuardOptions().Inspection;
+        OptionsBinder.Bind(configuration, configuration.GetSection("Inspection"), ocrSettings, problems);
+        if (problems.Count > 0)
+        {
+            foreach (string p in problems)
+            {
+                stderr.WriteLine("mailguard: " + p);
+            }
+
+            return 2;
+        }
+
+        using var ocr = new Relay.InspectionOcr(ocrSettings.Ocr);
+        if (ocr.Engine is null)
+        {
+            stderr.WriteLine("mailguard scan: OCR is off, pictures and scanned PDF pages are not read: " + ocr.Detection.Problem);
+        }
+
         var engine = new PolicyEngine(policyOptions);
-        var inspector = new MessageInspector(new InspectionOptions(), engine.InternalDomains, engine.PersonalMailboxDomains);
+        var inspector = new MessageInspector(ocr.CreateOptions(), engine.InternalDomains, engine.PersonalMailboxDomains);
         var files = new List<string>();
         bool anyFolder = false;
         int exit = 0;

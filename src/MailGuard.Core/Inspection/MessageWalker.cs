@@ -105,18 +105,6 @@ internal sealed class MessageWalker
             return;
         }
 
-        if (SignedContent.IsOpaqueSigned(type, fileName) && SignedContent.TryOpen(entity.OpenDecodedContent, _options.Extraction.MaxTotalExpandedBytes, out var signed))
-        {
-            // S/MIME signed-data: the signed entity is inside the signature; clients show it.
-            MarkInspected(entity.OpenDecodedContent, digest);
-            using (signed)
-            {
-                OpenEmbedded(signed, location.Child("signed content"), depth + 1);
-            }
-
-            return;
-        }
-
         var declared = entity.Headers["Content-Type"]?.Value ?? type.MimeType;
         var format = InspectLeaf(entity.OpenDecodedContent, fileName, declared, location, depth, digest);
         if (fileName is not null || entity.ContentDisposition?.IsAttachment == true)
@@ -156,8 +144,8 @@ internal sealed class MessageWalker
     }
 
     /// <summary>
-    /// Records a container whose content was read by opening it (a signature's signed entity,
-    /// fragments joined into their message) as inspected, so a later reading does not read it as
+    /// Records a container whose content was read by opening it (fragments joined into their
+    /// message) as inspected, so a later reading does not read it as
     /// an opaque part again.
     /// </summary>
     public void MarkInspected(Func<Stream> open, bool digest)

@@ -73,6 +73,7 @@ internal static class ConfigurationLoader
         OptionsBinder.Bind(configuration, configuration.GetSection("Storage"), options.Storage, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Quarantine"), options.Quarantine, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Console"), options.Console, errors);
+        OptionsBinder.Bind(configuration, configuration.GetSection("Inspection"), options.Inspection, errors);
         errors.AddRange(MailGuardOptionsValidator.Validate(options));
         return options;
     }

@@ -12,6 +12,30 @@ public sealed class MailGuardOptions
     public QuarantineOptions Quarantine { get; set; } = new();
 
     public ConsoleOptions Console { get; set; } = new();
+
+    public InspectionSettings Inspection { get; set; } = new();
+}
+
+/// <summary>Inspection:*. The extraction limits themselves are fixed for now (ExtractionLimits); OCR is a machine matter.</summary>
+public sealed class InspectionSettings
+{
+    public OcrSettings Ocr { get; set; } = new();
+}
+
+/// <summary>Inspection:Ocr:*: tesseract, an optional peer like Postfix, detected once at start.</summary>
+public sealed class OcrSettings
+{
+    /// <summary>OCR of pictures and image-only PDF pages when tesseract is found; false turns it off on a machine that has it.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The tesseract program; by default the one on PATH (Debian's tesseract-ocr, with tesseract-ocr-eng).</summary>
+    public string? TesseractPath { get; set; }
+
+    /// <summary>poppler's pdftoppm, which renders image-only PDF pages for OCR; by default the one on PATH.</summary>
+    public string? PdftoppmPath { get; set; }
+
+    /// <summary>Recognisers running at once; 0 for one per core. Each uses one core for about half a second per screenshot.</summary>
+    public int MaxConcurrency { get; set; }
 }
 
 /// <summary>The review console and API (issue 6), served by `mailguard run` when <see cref="Listen"/> is set.</summary>

@@ -10,6 +10,11 @@ internal static class MailGuardOptionsValidator
     public static List<string> Validate(MailGuardOptions options)
     {
         var errors = new List<string>();
+        if (options.Inspection.Ocr.MaxConcurrency is < 0 or > 256)
+        {
+            errors.Add($"Inspection:Ocr:MaxConcurrency: {options.Inspection.Ocr.MaxConcurrency} must be 0 (one per core) to 256");
+        }
+
         var relay = options.Relay;
         if (relay.Listen.Count == 0 && relay.ImplicitTlsListen.Count == 0)
         {

@@ -44,6 +44,8 @@ internal static class LogEventIds
     // 4xx: inspection and policy
     public const int Verdict = 400;
     public const int InspectionFailed = 401;
+    public const int OcrReady = 402;
+    public const int OcrUnavailable = 403;
     public const int QuarantineExpired = 410;
     public const int QuarantineExpiryFailed = 411;
 

@@ -42,12 +42,28 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly ReleaseRequestLinks _links;
     private readonly Review.DecisionRecorder? _decisions;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links, Review.DecisionRecorder? decisions = null)
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links, Review.DecisionRecorder? decisions = null, InspectionOcr? ocr = null)
     {
         _links = links;
         _decisions = decisions;
         _policy = new PolicyEngine(policy);
-        _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
+        if (ocr is null)
+        {
+            _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
+        }
+        else
+        {
+            _inspector = new MessageInspector(ocr.CreateOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
+            if (ocr.Engine is null)
+            {
+                LogOcrUnavailable(logger, ocr.Detection.Problem ?? "unknown");
+            }
+            else
+            {
+                LogOcrReady(logger, ocr.Detection.TesseractVersion ?? "tesseract", ocr.Detection.TesseractPath!, ocr.Detection.PdftoppmPath ?? "none (image-only PDF pages are not OCRed)");
+            }
+        }
+
         _logger = logger;
         _time = time;
         _serverName = options.Relay.ServerName;
@@ -211,4 +227,10 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
 
     [LoggerMessage(EventId = Logging.LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
     private static partial void LogInspectionFailed(ILogger logger, Exception exception, string queueId);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.OcrReady, Level = LogLevel.Information, Message = "OCR of pictures and image-only PDF pages: {Version} at {TesseractPath}; PDF page renderer: {PdftoppmPath}")]
+    private static partial void LogOcrReady(ILogger logger, string version, string tesseractPath, string pdftoppmPath);
+
+    [LoggerMessage(EventId = Logging.LogEventIds.OcrUnavailable, Level = LogLevel.Warning, Message = "OCR is off, pictures and scanned PDF pages are not read: {Problem}")]
+    private static partial void LogOcrUnavailable(ILogger logger, string problem);
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace MailGuard.Core.Inspection.Extraction;
 
-/// <summary>gzip (RFC 1952) and tar (POSIX ustar, GNU long names, pax paths), both read strictly forward.</summary>
+/// <summary>gzip (RFC 1952), bzip2, xz and tar (POSIX ustar, GNU long names, pax paths), all read strictly forward.</summary>
 internal static class ArchiveExtractor
 {
     public static void ExtractGzip(ExtractionContext context, Stream stream, ReadOnlySpan<byte> head, string? fileName, ContentLocation location, int depth)
@@ -31,6 +31,60 @@ internal static class ArchiveExtractor
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// bzip2 and xz: one compressed stream, like gzip, decoded by SharpCompress behind our
+    /// expansion guard. The member is named after the file without its extension.
+    /// </summary>
+    public static void ExtractCompressed(ExtractionContext context, Stream stream, ContentFormat format, string? fileName, ContentLocation location, int depth)
+    {
+        string member = StripExtension(fileName, format) ?? "content";
+        ContentLocation child = location.Child(member);
+        context.AddEntry();
+        var counting = new CountingStream(stream);
+        try
+        {
+            // Concatenated bzip2 streams (pbzip2, lbzip2 output) are one file to every bunzip2.
+            using Stream decoder = format == ContentFormat.Bzip2
+                ? SharpCompress.Compressors.BZip2.BZip2Stream.Create(counting, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: true, leaveOpen: true)
+                : new SharpCompress.Compressors.Xz.XZStream(counting);
+            using var guard = new ExpansionGuardStream(decoder, context, () => counting.BytesRead, null, member);
+            ContentExtractor.ExtractPart(context, guard, member, null, child, depth + 1);
+        }
+        catch (ExtractionLimitException ex)
+        {
+            if (!ex.Reported)
+            {
+                context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
+                ex.Reported = true;
+            }
+
+            if (ex.Global)
+            {
+                throw;
+            }
+        }
+    }
+
+    private static string? StripExtension(string? fileName, ContentFormat format)
+    {
+        if (string.IsNullOrEmpty(fileName))
+        {
+            return null;
+        }
+
+        foreach (var (suffix, replacement) in format == ContentFormat.Bzip2
+            ? new[] { (".tbz2", ".tar"), (".tbz", ".tar"), (".bz2", "") }
+            : [(".txz", ".tar"), (".xz", "")])
+        {
+            if (fileName.Length > suffix.Length && fileName.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                return fileName[..^suffix.Length] + replacement;
+            }
+        }
+
+        return fileName;
     }
 
     /// <summary>FNAME of the gzip header (RFC 1952 §2.3.1), if set and within the sniffed bytes.</summary>

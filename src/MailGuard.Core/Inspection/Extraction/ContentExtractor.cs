@@ -94,11 +94,11 @@ public static class ContentExtractor
                 return format;
             }
 
-            if (format is ContentFormat.Zip or ContentFormat.OtherCompoundFile or ContentFormat.Pdf or ContentFormat.Tnef)
+            if (format is ContentFormat.Zip or ContentFormat.OtherCompoundFile or ContentFormat.Pdf or ContentFormat.Tnef or ContentFormat.SevenZip or ContentFormat.Rar)
             {
-                if (format == ContentFormat.Zip && depth >= context.Limits.MaxNestingDepth)
+                if (format is ContentFormat.Zip or ContentFormat.SevenZip or ContentFormat.Rar && depth >= context.Limits.MaxNestingDepth)
                 {
-                    context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, $"archive nested deeper than {context.Limits.MaxNestingDepth} levels");
+                    context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, context.Limits.DescribeNesting());
                     return format;
                 }
 
@@ -118,24 +118,77 @@ public static class ContentExtractor
             }
 
             TextSniff? text = null;
+            CryptoKind crypto = CryptoKind.None;
+            byte[]? signedContent = null;
+            bool headIsAll = prefixLength < SniffLength;
+            bool mayBeDer = format == ContentFormat.Unknown && CryptoFormats.MayBeDer(head, headIsAll);
+            if (format == ContentFormat.Unknown && (mayBeDer || CryptoFormats.ClassifyPgpBinary(head, headIsAll) != CryptoKind.None))
+            {
+                // A DER object or OpenPGP packets must be read whole to be believed (a 0x30 or a
+                // high-bit byte is no proof); anything else falls through to text or unknown binary.
+                stream = spooled = Spool(context, stream, start);
+                if (stream.Length <= CryptoFormats.MaxDerBytes)
+                {
+                    byte[] all = new byte[stream.Length];
+                    stream.ReadExactly(all);
+                    stream.Position = 0;
+                    crypto = mayBeDer ? CryptoFormats.ClassifyDer(all, out signedContent) : CryptoFormats.ClassifyPgpBinary(all, complete: true);
+                    format = FormatOf(crypto);
+                }
+            }
+
             if (format == ContentFormat.Unknown)
             {
                 text = TextSniffer.Sniff(head, prefixLength < SniffLength, fileName, declaredContentType);
                 format = text?.Format ?? ContentFormat.Unknown;
+                if (text is not null && head.IndexOf("-----BEGIN "u8) >= 0)
+                {
+                    // ASCII armour (RFC 4880 §6.2, RFC 7468): the text is read as text all the same.
+                    crypto = CryptoFormats.ClassifyArmor(text.Encoding.GetString(head[text.BomLength..]));
+                    format = crypto == CryptoKind.None ? format : FormatOf(crypto);
+                }
             }
 
             TypeCheck.ReportMismatch(context.Sink, location, fileName, declaredContentType, format);
 
-            if (format is ContentFormat.Gzip or ContentFormat.Tar && depth >= context.Limits.MaxNestingDepth)
+            if (format is ContentFormat.Gzip or ContentFormat.Tar or ContentFormat.Bzip2 or ContentFormat.Xz && depth >= context.Limits.MaxNestingDepth)
             {
-                context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, $"archive nested deeper than {context.Limits.MaxNestingDepth} levels");
+                context.Sink.OnUnscannable(location, UnscannableReason.NestingTooDeep, context.Limits.DescribeNesting());
+                return format;
+            }
+
+            if (crypto == CryptoKind.Encrypted)
+            {
+                context.Sink.OnUnscannable(location, UnscannableReason.Encrypted, text is null ? "encrypted message (S/MIME enveloped data or OpenPGP)" : "encrypted message (OpenPGP armour)");
+            }
+
+            if (text is not null && crypto != CryptoKind.None)
+            {
+                // Armoured signatures, keys and messages: what surrounds the armour is still text to read.
+                TextExtractor.Extract(context, stream, text, location, prefixLength < SniffLength ? prefixLength : -1);
                 return format;
             }
 
             switch (format)
             {
                 case ContentFormat.Image:
-                    // Pictures carry no text we can read; skipping them is not a failure.
+                    ImageTextExtractor.Extract(context, stream, location);
+                    break;
+                case ContentFormat.Certificate:
+                case ContentFormat.Signature:
+                case ContentFormat.EncryptedMessage:
+                    // Certificates and detached signatures say who signed, not what was sent: reported
+                    // by type, not as findings. Encrypted content was reported above.
+                    break;
+                case ContentFormat.SignedMessage:
+                    // S/MIME opaque signing: the signed MIME entity is inside; read it like an attachment.
+                    ExtractPart(context, new MemoryStream(signedContent!, writable: false), null, null, location.Child("signed content"), depth + 1);
+                    break;
+                case ContentFormat.Audio:
+                case ContentFormat.Video:
+                case ContentFormat.Executable:
+                case ContentFormat.Font:
+                    BinaryStrings.Extract(context, stream, location, format);
                     break;
                 case ContentFormat.Zip:
                 case ContentFormat.OtherOoxml:
@@ -175,7 +228,11 @@ public static class ContentExtractor
                     break;
                 case ContentFormat.SevenZip:
                 case ContentFormat.Rar:
-                    context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, $"{format} archives are not opened");
+                    SharpArchiveExtractor.ExtractArchive(context, stream, format, fileName ?? (format == ContentFormat.Rar ? "archive.rar" : "archive.7z"), location, depth);
+                    break;
+                case ContentFormat.Bzip2:
+                case ContentFormat.Xz:
+                    ArchiveExtractor.ExtractCompressed(context, stream, format, fileName, location, depth);
                     break;
                 case ContentFormat.Rtf:
                     RtfExtractor.Extract(context, stream, location);
@@ -231,6 +288,15 @@ public static class ContentExtractor
             }
         }
     }
+
+    private static ContentFormat FormatOf(CryptoKind kind) => kind switch
+    {
+        CryptoKind.Certificate => ContentFormat.Certificate,
+        CryptoKind.DetachedSignature => ContentFormat.Signature,
+        CryptoKind.SignedContent => ContentFormat.SignedMessage,
+        CryptoKind.Encrypted => ContentFormat.EncryptedMessage,
+        _ => ContentFormat.Unknown,
+    };
 
     /// <summary>
     /// Gives a seekable stream for formats that read a directory at the end (zip, OLE2, PDF).

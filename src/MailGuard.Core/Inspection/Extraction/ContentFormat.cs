@@ -35,6 +35,25 @@ public enum ContentFormat
 
     /// <summary>A yEnc-encoded file (Usenet's binary encoding) in a text body.</summary>
     YEnc,
+
+    Bzip2,
+    Xz,
+
+    /// <summary>X.509 certificates (DER or PEM), PKCS #7 certificate bags, OpenPGP public keys.</summary>
+    Certificate,
+
+    /// <summary>Detached signatures: S/MIME .p7s (CMS SignedData without content) and OpenPGP signatures.</summary>
+    Signature,
+
+    /// <summary>S/MIME enveloped data (.p7m) and OpenPGP messages: unscannable without the recipient's key.</summary>
+    EncryptedMessage,
+
+    /// <summary>S/MIME opaque-signed data (.p7m with its content inside): the content is read.</summary>
+    SignedMessage,
+    Audio,
+    Video,
+    Executable,
+    Font,
 }
 
 /// <summary>

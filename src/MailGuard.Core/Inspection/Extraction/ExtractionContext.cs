@@ -37,6 +37,19 @@ internal sealed class ExtractionContext
 
     public long ExpandedBytes => _expandedBytes;
 
+    /// <summary>Time left of the attachment's budget (zero when spent).</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            long left = _deadline - System.Diagnostics.Stopwatch.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / System.Diagnostics.Stopwatch.Frequency);
+        }
+    }
+
+    /// <summary>The OCR time for one picture: the per-picture limit or what is left of the budget, whichever is less.</summary>
+    public TimeSpan OcrTimeout => Remaining < Limits.OcrTimeout ? Remaining : Limits.OcrTimeout;
+
     public void ThrowIfCancelled()
     {
         bool overBudget = System.Diagnostics.Stopwatch.GetTimestamp() > _deadline;
@@ -44,7 +57,7 @@ internal sealed class ExtractionContext
         {
             throw new ExtractionLimitException(
                 UnscannableReason.TimeBudgetExceeded,
-                overBudget || BudgetToken.IsCancellationRequested ? $"time budget of {Limits.TimeBudget.TotalSeconds:0.###} s exceeded" : "extraction cancelled by the caller",
+                overBudget || BudgetToken.IsCancellationRequested ? $"time limit ({Limits.DescribeTimeBudget()} per attachment) exceeded" : "extraction cancelled by the caller",
                 global: true);
         }
     }
@@ -54,7 +67,7 @@ internal sealed class ExtractionContext
         _expandedBytes += bytes;
         if (_expandedBytes > Limits.MaxTotalExpandedBytes)
         {
-            throw new ExtractionLimitException(UnscannableReason.ExpandedSizeExceeded, $"archive members expand beyond {Limits.MaxTotalExpandedBytes} bytes", global: true);
+            throw new ExtractionLimitException(UnscannableReason.ExpandedSizeExceeded, $"expanded size limit ({ExtractionLimits.Count(Limits.MaxTotalExpandedBytes)} bytes) exceeded", global: true);
         }
     }
 
@@ -62,7 +75,7 @@ internal sealed class ExtractionContext
     {
         if (++_entries > Limits.MaxEntries)
         {
-            throw new ExtractionLimitException(UnscannableReason.TooManyParts, $"more than {Limits.MaxEntries} archive members", global: true);
+            throw new ExtractionLimitException(UnscannableReason.TooManyParts, $"archive entry limit ({ExtractionLimits.Count(Limits.MaxEntries)}) reached", global: true);
         }
     }
 
@@ -71,7 +84,7 @@ internal sealed class ExtractionContext
         _cells += count;
         if (_cells > Limits.MaxCells)
         {
-            throw new ExtractionLimitException(UnscannableReason.ExpandedSizeExceeded, $"more than {Limits.MaxCells} table cells", global: true);
+            throw new ExtractionLimitException(UnscannableReason.ExpandedSizeExceeded, $"table cell limit ({ExtractionLimits.Count(Limits.MaxCells)}) reached", global: true);
         }
     }
 }

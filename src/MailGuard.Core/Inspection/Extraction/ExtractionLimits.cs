@@ -3,7 +3,9 @@ namespace MailGuard.Core.Inspection.Extraction;
 /// <summary>
 /// Guards against hostile attachments (zip bombs, deep nesting, endless tables). Every limit
 /// is finite by default; exceeding one is reported through
-/// <see cref="IContentSink.OnUnscannable"/>, never as an exception. One instance can be shared
+/// <see cref="IContentSink.OnUnscannable"/>, never as an exception, with the limit and its value
+/// named ("archive entry limit (10,000) reached"), and what was read before it still reported.
+/// The one place for extraction limits until they become configurable. One instance can be shared
 /// by concurrent extractions: the counters live in each extraction, not here.
 /// </summary>
 public sealed class ExtractionLimits
@@ -17,6 +19,11 @@ public sealed class ExtractionLimits
     private int _maxRepeatedCells = 1_000;
     private long _maxInMemorySpoolBytes = 4 * 1024 * 1024;
     private TimeSpan _timeBudget = TimeSpan.FromSeconds(30);
+    private int _ocrMinWidth = 300;
+    private int _ocrMinHeight = 100;
+    private int _ocrMinBytes = 1024;
+    private long _ocrMaxPixels = 50_000_000;
+    private TimeSpan _ocrTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// Archives inside archives, counted from the attachment (depth 0). 8 is far deeper than
@@ -30,8 +37,8 @@ public sealed class ExtractionLimits
     }
 
     /// <summary>
-    /// Decompressed bytes produced by all archive members (zip, gzip, and the parts of
-    /// xlsx/docx/ods/odt) of one attachment. 256 MB: four times the largest message Relay accepts
+    /// Decompressed bytes produced by all archive members (zip, gzip, bzip2, xz, 7z, RAR, and the
+    /// parts of xlsx/docx/ods/odt) of one attachment. 256 MB: four times the largest message Relay accepts
     /// by default, so any real attachment fits, and one extraction's disk use stays bounded.
     /// </summary>
     public long MaxTotalExpandedBytes
@@ -113,6 +120,80 @@ public sealed class ExtractionLimits
         get => _timeBudget;
         set => _timeBudget = value > TimeSpan.Zero && value <= TimeSpan.FromHours(1) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The time budget must be positive and at most an hour.");
     }
+
+    /// <summary>
+    /// Reads text out of pictures and image-only PDF pages (<see cref="OcrEngine"/>), or null when
+    /// OCR is not installed: pictures are then not read and not findings, as before OCR existed
+    /// (tesseract is an optional peer; the Host logs its absence once). Not a limit, but kept here
+    /// because this object is what reaches every extraction (InspectionOptions.Extraction).
+    /// </summary>
+    public IImageTextReader? ImageText { get; set; }
+
+    /// <summary>
+    /// Pictures narrower than this are not OCRed and are not findings. 300 px: a table row with a
+    /// name, a date and an NI number needs about 35 characters, at least 8 px each to be legible;
+    /// signature logos and icons are narrower.
+    /// </summary>
+    public int OcrMinWidth
+    {
+        get => _ocrMinWidth;
+        set => _ocrMinWidth = RequireRange(value, 1, 100_000);
+    }
+
+    /// <summary>
+    /// Pictures shorter than this are not OCRed. 100 px: a header and four rows of 20 px (a
+    /// spreadsheet at 100% zoom); a banner logo is shorter.
+    /// </summary>
+    public int OcrMinHeight
+    {
+        get => _ocrMinHeight;
+        set => _ocrMinHeight = RequireRange(value, 1, 100_000);
+    }
+
+    /// <summary>
+    /// Pictures smaller than this many bytes are not OCRed. 1 KB: flat graphics (a coloured logo,
+    /// a spacer, a simple chart) compress below it whatever their size; lines of anti-aliased
+    /// text do not.
+    /// </summary>
+    public int OcrMinBytes
+    {
+        get => _ocrMinBytes;
+        set => _ocrMinBytes = RequireRange(value, 0, 1 << 30);
+    }
+
+    /// <summary>
+    /// Pictures above this many pixels are not OCRed and are unscannable. 50 megapixels: a phone
+    /// camera's largest mode; beyond it the recogniser's memory (several bytes a pixel) and time
+    /// are out of proportion, and a header claiming 100,000 x 100,000 px is a decompression bomb.
+    /// </summary>
+    public long OcrMaxPixels
+    {
+        get => _ocrMaxPixels;
+        set => _ocrMaxPixels = RequireRange(value, 1, long.MaxValue);
+    }
+
+    /// <summary>
+    /// Time for one picture or PDF page, waiting for a pool slot included (and never more than
+    /// what is left of <see cref="TimeBudget"/>). 20 s: a screenshot takes about half a second
+    /// on one core, a full scanned page a few seconds; the recogniser is killed past it.
+    /// </summary>
+    public TimeSpan OcrTimeout
+    {
+        get => _ocrTimeout;
+        set => _ocrTimeout = value > TimeSpan.Zero && value <= TimeSpan.FromMinutes(10) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The OCR timeout must be positive and at most 10 minutes.");
+    }
+
+    /// <summary>Whether a picture of this size may hold a table worth reading (see <see cref="OcrMinWidth"/>, <see cref="OcrMinHeight"/>).</summary>
+    internal bool LargeEnoughForOcr(int width, int height) => width >= _ocrMinWidth && height >= _ocrMinHeight;
+
+    /// <summary>Numbers in findings read the same whatever the server's culture: 10,000.</summary>
+    internal static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static string Ratio(double ratio) => ratio.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + ":1";
+
+    internal string DescribeTimeBudget() => _timeBudget.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + " s";
+
+    internal string DescribeNesting() => $"archive nesting limit ({_maxNestingDepth} levels) reached";
 
     private static int RequireRange(int value, int min, int max, [System.Runtime.CompilerServices.CallerMemberName] string? name = null) =>
         value >= min && value <= max ? value : throw new ArgumentOutOfRangeException(name, value, $"Must be between {min} and {max}.");

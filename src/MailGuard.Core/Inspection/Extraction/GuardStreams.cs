@@ -85,7 +85,7 @@ internal sealed class ExpansionGuardStream : ReadOnlyStream
         {
             throw new ExtractionLimitException(
                 UnscannableReason.ExpansionRatioExceeded,
-                $"member '{_name}' expands more than {maxRatio:0.#}:1 ({_produced} bytes from {_compressedConsumed()})",
+                $"expansion ratio limit ({ExtractionLimits.Ratio(maxRatio)}) exceeded by '{_name}' ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_compressedConsumed())})",
                 global: false);
         }
 
@@ -127,7 +127,7 @@ internal sealed class ArchiveBudget
         {
             throw new ExtractionLimitException(
                 UnscannableReason.ExpansionRatioExceeded,
-                $"archive '{_name}' expands more than {maxRatio:0.#}:1 overall ({_produced} bytes from {_archiveBytes})",
+                $"expansion ratio limit ({ExtractionLimits.Ratio(maxRatio)}) exceeded by archive '{_name}' overall ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_archiveBytes)})",
                 global: false);
         }
     }

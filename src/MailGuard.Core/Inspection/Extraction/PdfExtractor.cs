@@ -38,9 +38,12 @@ internal static class PdfExtractor
 
         var fonts = new Dictionary<Dictionary<string, object?>, PdfFontDecoder>(ReferenceEqualityComparer.Instance);
         long chars = 0;
+        int pageNumber = 0;
+        int ocrPages = 0;
         foreach (var (page, resources) in pages)
         {
             context.ThrowIfCancelled();
+            pageNumber++;
             var text = new StringBuilder();
             var interpreter = new PdfTextInterpreter(context, file, fonts, text);
             foreach (byte[] content in PageContents(file, page))
@@ -54,6 +57,16 @@ internal static class PdfExtractor
                 chars += pageText.Length;
                 context.Sink.OnText(location, pageText + "\n");
             }
+            else if (context.Limits.ImageText is { } ocr && LargestImage(file, resources, 0) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height))
+            {
+                // A page with no text and a picture big enough for a table is a scan or a pasted
+                // screenshot: render it and OCR it (see OcrEngine for why the page is rendered).
+                context.ThrowIfCancelled();
+                // A page that could not be OCRed is reported by itself, so the whole-file message below is not repeated.
+                ImageTextResult result = ocr.ReadPdfPage(data, pageNumber, context.OcrTimeout, context.CancellationToken);
+                ImageTextExtractor.Report(context, location, result, $"PDF page {pageNumber} (an image of {width} x {height} px) ");
+                ocrPages++;
+            }
         }
 
         // A PDF that yields no text is not "clean": it is a scan, or uses what is not read here.
@@ -61,10 +74,42 @@ internal static class PdfExtractor
         {
             context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, $"PDF stream filter {filter} is not supported; text may be missing");
         }
-        else if (chars == 0)
+        else if (chars == 0 && ocrPages == 0)
         {
             context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "PDF has no extractable text (scanned pages or unmapped fonts)");
         }
+    }
+
+    /// <summary>The largest image XObject a page (or a form it draws, a few levels deep) uses, in the image's own pixels.</summary>
+    private static (int Width, int Height)? LargestImage(PdfFile file, Dictionary<string, object?>? resources, int depth)
+    {
+        if (file.Get(resources, "XObject") is not { } xobjects || depth > 2)
+        {
+            return null;
+        }
+
+        (int Width, int Height)? best = null;
+        foreach (object? value in xobjects.Values)
+        {
+            if (file.Dict(value) is not { } x)
+            {
+                continue;
+            }
+
+            (int Width, int Height)? found = PdfFile.NameOf(x.GetValueOrDefault("Subtype")) switch
+            {
+                "Image" when file.Resolve(x.GetValueOrDefault("Width")) is double w && file.Resolve(x.GetValueOrDefault("Height")) is double h
+                    => ((int)Math.Clamp(w, 0, int.MaxValue), (int)Math.Clamp(h, 0, int.MaxValue)),
+                "Form" => LargestImage(file, file.Get(x, "Resources"), depth + 1),
+                _ => null,
+            };
+            if (found is { } f && (best is null || (long)f.Width * f.Height > (long)best.Value.Width * best.Value.Height))
+            {
+                best = f;
+            }
+        }
+
+        return best;
     }
 
     private static IEnumerable<byte[]> PageContents(PdfFile file, Dictionary<string, object?> page)

@@ -58,6 +58,16 @@ internal static class TypeCheck
         ContentFormat.Image => "image",
         ContentFormat.SevenZip => "7z",
         ContentFormat.Rar => "rar",
+        ContentFormat.Bzip2 => "bzip2",
+        ContentFormat.Xz => "xz",
+        ContentFormat.Certificate => "certificate",
+        ContentFormat.Signature => "signature",
+        ContentFormat.EncryptedMessage => "encrypted-message",
+        ContentFormat.SignedMessage => "signed-message",
+        ContentFormat.Audio => "audio",
+        ContentFormat.Video => "video",
+        ContentFormat.Executable => "executable",
+        ContentFormat.Font => "font",
         _ => null,
     };
 
@@ -82,6 +92,16 @@ internal static class TypeCheck
         "png" or "jpg" or "jpeg" or "jpe" or "gif" or "webp" or "tif" or "tiff" => "image",
         "7z" => "7z",
         "rar" => "rar",
+        "bz2" or "tbz" or "tbz2" => "bzip2",
+        "xz" or "txz" => "xz",
+        "cer" or "crt" or "pem" or "der" or "p7b" or "p7c" => "certificate",
+        "p7s" or "sig" => "signature",
+        "p7m" => "pkcs7",
+        "gpg" or "pgp" => "pgp",
+        "mp3" or "wav" or "ogg" or "oga" or "flac" or "m4a" or "aac" or "aiff" or "aif" or "mid" or "midi" or "amr" or "opus" => "audio",
+        "mp4" or "m4v" or "mov" or "avi" or "mkv" or "webm" or "wmv" or "flv" or "mpg" or "mpeg" or "3gp" or "ogv" => "video",
+        "exe" or "dll" or "sys" or "so" or "dylib" or "elf" or "class" => "executable",
+        "ttf" or "otf" or "ttc" or "woff" or "woff2" => "font",
         _ => null,
     };
 
@@ -102,8 +122,23 @@ internal static class TypeCheck
         "application/vnd.ms-excel" => "xls",
         "application/msword" => "doc",
         "application/csv" or "application/json" or "application/xml" => "text",
+        "application/x-bzip2" or "application/x-bzip" => "bzip2",
+        "application/x-xz" => "xz",
+        "application/x-7z-compressed" => "7z",
+        "application/vnd.rar" or "application/x-rar-compressed" or "application/x-rar" => "rar",
+        "application/pkcs7-signature" or "application/x-pkcs7-signature" or "application/pgp-signature" => "signature",
+        "application/pkcs7-mime" or "application/x-pkcs7-mime" => "pkcs7",
+        "application/pgp-encrypted" => "pgp",
+        "application/pkix-cert" or "application/x-x509-ca-cert" or "application/x-x509-user-cert" or "application/x-pem-file"
+            or "application/pgp-keys" or "application/x-pkcs7-certificates" => "certificate",
+        "application/x-msdownload" or "application/x-dosexec" or "application/x-executable" or "application/x-elf"
+            or "application/vnd.microsoft.portable-executable" or "application/x-mach-binary" => "executable",
+        "application/font-woff" or "application/x-font-ttf" or "application/x-font-otf" => "font",
         _ when mediaType.StartsWith("text/", StringComparison.Ordinal) => "text",
         _ when mediaType.StartsWith("image/", StringComparison.Ordinal) => "image",
+        _ when mediaType.StartsWith("audio/", StringComparison.Ordinal) => "audio",
+        _ when mediaType.StartsWith("video/", StringComparison.Ordinal) => "video",
+        _ when mediaType.StartsWith("font/", StringComparison.Ordinal) => "font",
         _ => null,
     };
 
@@ -115,7 +150,14 @@ internal static class TypeCheck
         || (expected == "zip" && detected is "xlsx" or "docx" or "ooxml" or "ods" or "odt" or "opendocument")
         // A saved message is text; either label is honest.
         || (expected == "text" && detected == "message") || (expected == "message" && detected == "text")
-        || (expected == "ole2" && detected is "xls" or "doc");
+        || (expected == "ole2" && detected is "xls" or "doc")
+        // .p7m and application/pkcs7-mime are signed or enveloped data; .gpg/.pgp and application/pgp-encrypted likewise.
+        || (expected == "pkcs7" && detected is "signed-message" or "encrypted-message" or "signature" or "certificate")
+        || (expected == "pgp" && detected is "encrypted-message" or "signature" or "certificate")
+        // PEM files and armoured signatures are text; a key or CSR in a .pem file is no disguise.
+        || (expected is "certificate" or "signature" && detected is "text" or "certificate" or "signature")
+        // Ogg, MP4 and WebM hold sound or pictures alike.
+        || (expected is "audio" or "video" && detected is "audio" or "video");
 
     public static void ReportMismatch(IContentSink sink, ContentLocation location, string? fileName, string? declaredContentType, ContentFormat format)
     {

@@ -49,6 +49,7 @@ internal static class ZipExtractor
         var counting = new CountingStream(stream);
         using var zip = new ZipArchive(counting, ZipArchiveMode.Read, leaveOpen: true);
         var budget = new ArchiveBudget(context, stream.Length, name);
+        using var other = new OtherMethods(stream);
         foreach (ZipArchiveEntry entry in zip.Entries)
         {
             context.ThrowIfCancelled();
@@ -61,8 +62,9 @@ internal static class ZipExtractor
             ContentLocation child = location.Child(entry.FullName);
             if (entry.IsEncrypted)
             {
-                // General-purpose flag bit 0 (APPNOTE 4.4.4): without the password there is nothing to read.
-                context.Sink.OnUnscannable(child, UnscannableReason.Encrypted, "encrypted zip member");
+                // General-purpose flag bit 0 (APPNOTE 4.4.4), set by ZipCrypto and WinZip AES alike:
+                // without the password there is nothing to read.
+                context.Sink.OnUnscannable(child, UnscannableReason.Encrypted, "encrypted zip member (password-protected)");
                 continue;
             }
 
@@ -73,6 +75,19 @@ internal static class ZipExtractor
             }
             catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or IOException)
             {
+                // System.IO.Compression reads stored, deflate and deflate64 only; bzip2, LZMA and
+                // PPMd members go to SharpCompress, behind the same guards.
+                if (other.Open(entry.FullName) is { } open)
+                {
+                    long before = other.Counting.BytesRead;
+                    if (!SharpArchiveExtractor.ExtractMember(context, open, () => other.Counting.BytesRead - before, budget, entry.FullName, child, depth))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
                 context.Sink.OnUnscannable(child, ex is NotSupportedException ? UnscannableReason.UnsupportedFormat : UnscannableReason.Corrupt, $"{ex.GetType().Name}: {ex.Message}");
                 continue;
             }
@@ -130,6 +145,55 @@ internal static class ZipExtractor
         Stream raw = entry.Open();
         return new ExpansionGuardStream(raw, context, () => counting.BytesRead - before, budget, entry.FullName);
     }
+}
+
+/// <summary>
+/// The same zip opened with SharpCompress, only when a member needs a method that
+/// System.IO.Compression lacks. Opened once per archive, on first need.
+/// </summary>
+internal sealed class OtherMethods : IDisposable
+{
+    private SharpCompress.Archives.IArchive? _archive;
+    private Dictionary<string, SharpCompress.Archives.IArchiveEntry>? _entries;
+
+    public OtherMethods(Stream stream) => Counting = new CountingStream(stream);
+
+    public CountingStream Counting { get; }
+
+    /// <summary>An opener for the member, or null when SharpCompress cannot read it either.</summary>
+    public Func<Stream>? Open(string fullName)
+    {
+        if (_entries is null)
+        {
+            try
+            {
+                _archive = SharpCompress.Archives.Zip.ZipArchive.OpenArchive(Counting, new SharpCompress.Readers.ReaderOptions { LeaveStreamOpen = true });
+                _entries = new Dictionary<string, SharpCompress.Archives.IArchiveEntry>(StringComparer.Ordinal);
+                foreach (var e in _archive.Entries)
+                {
+                    if (e.Key is { } key)
+                    {
+                        _entries.TryAdd(key, e);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is SharpCompress.Common.SharpCompressException or InvalidDataException or IOException or NotSupportedException)
+            {
+                _entries = [];
+            }
+        }
+
+        if (!_entries.TryGetValue(fullName, out var entry) || entry.IsEncrypted
+            || entry.CompressionType is not (SharpCompress.Common.CompressionType.BZip2 or SharpCompress.Common.CompressionType.LZMA or SharpCompress.Common.CompressionType.PPMd
+                or SharpCompress.Common.CompressionType.Deflate64 or SharpCompress.Common.CompressionType.Xz or SharpCompress.Common.CompressionType.ZStandard))
+        {
+            return null;
+        }
+
+        return entry.OpenEntryStream;
+    }
+
+    public void Dispose() => _archive?.Dispose();
 }
 
 /// <summary>Opens the parts of an OOXML or OpenDocument package with the same guards as a zip.</summary>
