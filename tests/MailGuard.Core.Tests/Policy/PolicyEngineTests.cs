@@ -96,4 +96,40 @@ public sealed class PolicyEngineTests
         var problems = options.Validate();
         Assert.Equal(3, problems.Count);
     }
+
+    // The README's exception: encrypted archives to a named partner pass; anything else unreadable,
+    // or the same archive to anyone else as well, is held by the rule after it.
+    private static PolicyEngine PartnerException() => new(new PolicyOptions
+    {
+        InternalDomains = ["corp.example"],
+        Rules =
+        [
+            new PolicyRule { Name = "encrypted-to-partners", Priority = 85, When = new RuleConditions { UnscannableReasons = ["Encrypted", "PasswordProtected"], AllRecipientDomains = ["partner.example"] }, Action = PolicyAction.Tag },
+            new PolicyRule { Name = "unscannable-external", Priority = 90, When = new RuleConditions { FindingKinds = [FindingKinds.Unscannable], AnyExternalRecipient = true }, Action = PolicyAction.Hold },
+        ],
+    });
+
+    private static Finding Unreadable(UnscannableReason reason) => new(FindingKinds.Unscannable, 1, Confidence.High, s_loc, [], reason + ": ...", reason.ToString());
+
+    private static PolicyInput To(string[] recipients, params Finding[] findings) =>
+        new("a@corp.example", recipients, new RecipientExposure(0, 0, 0, 0, 0, recipients.Length, []), findings, 0, []);
+
+    [Fact]
+    public void Decide_EncryptedArchiveToPartnerOnly_TaggedNotHeld() =>
+        Assert.Equal("encrypted-to-partners", PartnerException().Decide(To(["x@partner.example", "y@sub.partner.example"], Unreadable(UnscannableReason.PasswordProtected))).Rule);
+
+    [Fact]
+    public void Decide_EncryptedArchiveToPartnerAndOthers_Held() =>
+        Assert.Equal(PolicyAction.Hold, PartnerException().Decide(To(["x@partner.example", "z@elsewhere.example"], Unreadable(UnscannableReason.Encrypted))).Action);
+
+    [Fact]
+    public void Decide_LimitHitToPartner_Held() =>
+        Assert.Equal(PolicyAction.Hold, PartnerException().Decide(To(["x@partner.example"], Unreadable(UnscannableReason.PasswordProtected), Unreadable(UnscannableReason.NestingTooDeep))).Action);
+
+    [Fact]
+    public void Validate_UnknownUnscannableReason_IsAProblem()
+    {
+        var options = new PolicyOptions { Rules = [new PolicyRule { Name = "r", When = new RuleConditions { UnscannableReasons = ["Encryptd"] } }] };
+        Assert.Contains(options.Validate(), p => p.Contains("UnscannableReasons", StringComparison.Ordinal) && p.Contains("Encryptd", StringComparison.Ordinal));
+    }
 }

@@ -69,8 +69,14 @@ public sealed class EvasionRelayTests
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
         Assert.True(EvasionCorpus.Carriers.Count >= 40, $"only {EvasionCorpus.Carriers.Count} carriers");
-        // The controls really went out (notices about held carriers come from "<>").
-        await relay.WaitForPickupAsync(delivered);
-        Assert.Equal(delivered, PickedUp.ReadAll(relay.PickupDirectory).Count(p => p.MailFrom.Length > 0));
+        // The controls really went out (notices about held carriers come from "<>", so they are not counted).
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        int relayed;
+        while ((relayed = PickedUp.ReadAll(relay.PickupDirectory).Count(p => p.MailFrom.Length > 0)) < delivered && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(delivered, relayed);
     }
 }

@@ -181,8 +181,20 @@ public static class ContentExtractor
                     // by type, not as findings. Encrypted content was reported above.
                     break;
                 case ContentFormat.SignedMessage:
-                    // S/MIME opaque signing: the signed MIME entity is inside; read it like an attachment.
-                    ExtractPart(context, new MemoryStream(signedContent!, writable: false), null, null, location.Child("signed content"), depth + 1);
+                    // S/MIME opaque signing: the signed content is a MIME entity (RFC 8551 §3.5.2),
+                    // parsed and walked like an attached message where the caller parses MIME.
+                    using (var signedEntity = new MemoryStream(signedContent!, writable: false))
+                    {
+                        if (context.EmbeddedMessage is not null)
+                        {
+                            context.EmbeddedMessage(signedEntity, location.Child("signed content"), depth + 1, context.CancellationToken);
+                        }
+                        else
+                        {
+                            ExtractPart(context, signedEntity, null, null, location.Child("signed content"), depth + 1);
+                        }
+                    }
+
                     break;
                 case ContentFormat.Audio:
                 case ContentFormat.Video:
