@@ -52,6 +52,24 @@ public sealed class DecoderTests
         Assert.Equal(expected, Encoding.UTF8.GetString(Decode(new QuotedPrintableDecoder(), input)));
 
     [Fact]
+    public void YEnc_ControlLinesSkipped_EscapesUndone_SplitAnywhere()
+    {
+        // "Hi", two bytes that encode to critical characters (NUL and '=': escaped), 'A'; then
+        // =yend, after which nothing is data.
+        byte[] data = [(byte)'H', (byte)'i', 214, 19, (byte)'A'];
+        var encoded = new StringBuilder("intro\r\n=ybegin line=128 size=5 name=x.bin\r\n");
+        foreach (byte b in data)
+        {
+            int c = (b + 42) % 256;
+            encoded.Append(c is 0 or 10 or 13 or 61 ? "=" + (char)((c + 64) % 256) : ((char)c).ToString());
+        }
+
+        encoded.Append("\r\n=yend size=5\r\ntrailing");
+        Assert.Equal(data, Decode(new YEncDecoder(), encoded.ToString()));
+        Assert.Equal(data, Decode(new YEncDecoder(), encoded.ToString(), chunk: 3));
+    }
+
+    [Fact]
     public void UUDecode_BeginToEnd()
     {
         string input = "begin 644 hello.txt\n+2&5L;&\\@=V]R;&0`\n`\nend\n";
