@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using MailGuard.Core.Inspection;
-using MailGuard.Core.Inspection.Detection;
-using MailGuard.Core.Inspection.Extraction;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Detection;
+using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Bench;
 

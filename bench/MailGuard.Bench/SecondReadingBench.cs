@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using MailGuard.Core.Inspection;
-using MailGuard.Core.Inspection.Detection;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Detection;
 using MailGuard.Mime;
 
 namespace MailGuard.Bench;

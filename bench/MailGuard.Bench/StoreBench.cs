@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Postgres;
-using MailGuard.Core.Store.Sqlite;
+using MailGuard.Store.Postgres;
+using MailGuard.Store.Sqlite;
 
 namespace MailGuard.Bench;
 

@@ -1,3 +1,4 @@
+using MailGuard.Host.Commands;
 namespace MailGuard.Host;
 
 public static class Program

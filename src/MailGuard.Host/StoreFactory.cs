@@ -1,6 +1,6 @@
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Postgres;
-using MailGuard.Core.Store.Sqlite;
+using MailGuard.Store.Postgres;
+using MailGuard.Store.Sqlite;
 using MailGuard.Host.Configuration;
 
 namespace MailGuard.Host;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Store;
 using static System.FormattableString;
 

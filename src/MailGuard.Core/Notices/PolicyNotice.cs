@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Notices;

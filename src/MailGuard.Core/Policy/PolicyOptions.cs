@@ -1,4 +1,4 @@
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 
 namespace MailGuard.Core.Policy;
 

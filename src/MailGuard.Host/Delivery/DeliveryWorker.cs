@@ -39,12 +39,12 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private readonly SemaphoreSlim _slots;
     private readonly MailGuardMetrics _metrics;
     private readonly UpstreamHealth _health;
-    private readonly Core.Inspection.DomainSet _internalDomains;
+    private readonly MailGuard.Inspection.DomainSet _internalDomains;
 
     public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health, Core.Policy.PolicyOptions? policy = null)
     {
         // Without a policy no domain is internal: DSNs then go only to senders that authenticated as themselves.
-        _internalDomains = new Core.Inspection.DomainSet(policy?.InternalDomains ?? []);
+        _internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
         _store = store;
         _spool = spool;
         _transport = transport;

@@ -32,7 +32,7 @@ internal sealed partial class QuarantineExpiry(
         // expire (each one expired leaves the held set, so the loop ends).
         const int Batch = 500;
         var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.Quarantine.RetentionDays);
-        var internalDomains = new Core.Inspection.DomainSet(policy?.InternalDomains ?? []);
+        var internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
         int expired = 0;
         IReadOnlyList<QuarantineRecord> due;
         do

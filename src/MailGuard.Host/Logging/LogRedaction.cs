@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MailGuard.Core.Inspection.Detection;
+using MailGuard.Inspection.Detection;
 
 namespace MailGuard.Host.Logging;
 

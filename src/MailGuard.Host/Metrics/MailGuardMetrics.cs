@@ -1,7 +1,7 @@
 using System.Data.Common;
 using System.Reflection;
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Delivery;

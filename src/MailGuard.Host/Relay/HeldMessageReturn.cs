@@ -1,4 +1,4 @@
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Mime;

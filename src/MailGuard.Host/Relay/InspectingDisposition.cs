@@ -1,5 +1,5 @@
 using MailGuard.Core.Dispositions;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;

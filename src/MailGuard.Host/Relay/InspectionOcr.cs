@@ -1,5 +1,5 @@
-using MailGuard.Core.Inspection;
-using MailGuard.Core.Inspection.Extraction;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Extraction;
 using MailGuard.Host.Configuration;
 
 namespace MailGuard.Host.Relay;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -140,7 +140,7 @@ internal static class ApiEndpoints
         recipients = q.Recipients.Count,
         rule = q.Rule,
         reason = q.Reason,
-        subject = q.Subject is null ? null : Core.Inspection.Detection.TextRedactor.Redact(q.Subject, DateOnly.FromDateTime(q.HeldAt.UtcDateTime)),
+        subject = q.Subject is null ? null : MailGuard.Inspection.Detection.TextRedactor.Redact(q.Subject, DateOnly.FromDateTime(q.HeldAt.UtcDateTime)),
         summary = q.Summary,
         decided_at = q.DecidedAt,
         decided_by = q.DecidedBy,

@@ -1,4 +1,4 @@
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;

@@ -1,6 +1,6 @@
 using System.Text;
 using MailGuard.Core.Dispositions;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Mime;
 

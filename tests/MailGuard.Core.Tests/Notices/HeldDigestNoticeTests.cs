@@ -1,5 +1,5 @@
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Mime;

@@ -1,4 +1,4 @@
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 
 namespace MailGuard.Core.Tests.Policy;

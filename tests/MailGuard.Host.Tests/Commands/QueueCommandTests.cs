@@ -1,6 +1,6 @@
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Commands;
 
@@ -21,7 +21,7 @@ public sealed class QueueCommandTests
         });
         var result = await TestMessages.SendAsync(relay.Port, "sender@example.org", ["a@example.com", "b@example.com"], TestMessages.Build("queued"));
         string id = result.Reply!.Value.Text["Ok: queued as ".Length..];
-        await Delivery.SmtpDeliveryTests.WaitUntilAsync(async () => (await relay.Store.ListAsync(new QueueQuery())).All(e => e.Attempts == 1));
+        await Wait.UntilAsync(async () => (await relay.Store.ListAsync(new QueueQuery())).All(e => e.Attempts == 1));
         string storage = "--Storage:Directory=" + relay.Options.Storage.Directory;
 
         var (code, text) = Run("queue", "list", "--json", storage);

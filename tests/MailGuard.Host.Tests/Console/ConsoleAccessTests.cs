@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;

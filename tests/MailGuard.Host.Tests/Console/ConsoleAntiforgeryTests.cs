@@ -1,5 +1,6 @@
 using System.Net;
 using MailGuard.Core.Store;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using MailGuard.Core.Store;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

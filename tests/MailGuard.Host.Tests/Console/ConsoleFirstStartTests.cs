@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MailGuard.Core.Store;
 using MailGuard.Host.Logging;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

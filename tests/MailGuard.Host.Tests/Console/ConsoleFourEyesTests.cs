@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Review;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

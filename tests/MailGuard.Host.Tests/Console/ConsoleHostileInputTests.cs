@@ -3,6 +3,7 @@ using System.Text;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using Microsoft.Extensions.DependencyInjection;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Review;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 
@@ -63,7 +64,7 @@ public sealed class ConsoleLimitsTests
     public void MessageView_BodyShownUpTo100000Characters(int length, bool truncated)
     {
         byte[] raw = System.Text.Encoding.ASCII.GetBytes("From: a@corp.example\r\nTo: b@ext.example\r\nSubject: long\r\n\r\n" + new string('x', length));
-        var view = MessageView.Build(new MemoryStream(raw), masked: true, new Core.Inspection.DomainSet(["corp.example"]), new DateOnly(2026, 11, 22));
+        var view = MessageView.Build(new MemoryStream(raw), masked: true, new MailGuard.Inspection.DomainSet(["corp.example"]), new DateOnly(2026, 11, 22));
         Assert.Equal(truncated, view.BodyTruncated);
         Assert.Equal(Math.Min(length, MessageView.MaxBodyChars), view.BodyText.Length);
     }

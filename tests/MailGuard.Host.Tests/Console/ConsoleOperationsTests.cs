@@ -6,7 +6,6 @@ using MailGuard.Core.Policy;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Relay;
 using MailGuard.Host.Review;
-using MailGuard.Host.Tests.Infrastructure;
 using MailGuard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,7 +56,7 @@ public sealed partial class ConsoleOperationsTests
     private static int Cli(TestRelay relay, out string output, params string[] args)
     {
         var stdout = new StringWriter();
-        int code = MailGuard.Host.Cli.Run([.. args, $"--Storage:Directory={relay.Options.Storage.Directory}"], stdout, new StringWriter());
+        int code = MailGuard.Host.Commands.Cli.Run([.. args, $"--Storage:Directory={relay.Options.Storage.Directory}"], stdout, new StringWriter());
         output = stdout.ToString().Trim();
         return code;
     }
@@ -301,7 +300,7 @@ public sealed partial class ConsoleOperationsTests
         string id = await HoldAsync(nodeA);
         await nodeA.Services.GetRequiredService<DecisionRecorder>().FlushAsync();
         var stdout = new StringWriter();
-        Assert.Equal(0, MailGuard.Host.Cli.Run(["user", "add", "rev", "--Storage:Provider=Postgres", $"--Storage:ConnectionString={database.ConnectionString}", $"--Storage:Directory={nodeB.Options.Storage.Directory}"], stdout, new StringWriter()));
+        Assert.Equal(0, MailGuard.Host.Commands.Cli.Run(["user", "add", "rev", "--Storage:Provider=Postgres", $"--Storage:ConnectionString={database.ConnectionString}", $"--Storage:Directory={nodeB.Options.Storage.Directory}"], stdout, new StringWriter()));
 
         using var reviewer = new ConsoleSession(BaseAddress(nodeB));
         await reviewer.LoginOkAsync("rev", stdout.ToString().Trim());

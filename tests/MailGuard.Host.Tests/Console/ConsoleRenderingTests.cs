@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Store;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

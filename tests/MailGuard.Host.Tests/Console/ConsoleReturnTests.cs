@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Review;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using MailGuard.Core.Store;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 

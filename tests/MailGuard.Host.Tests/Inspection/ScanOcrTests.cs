@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Inspection;
 
@@ -13,7 +13,7 @@ public sealed class ScanOcrTests : IDisposable
 
     private string WriteScreenshotMessage()
     {
-        byte[] png = File.ReadAllBytes(Path.Combine(MailGuard.Testing.RepoPaths.Root, "tests", "MailGuard.Core.Tests", "Fixtures", "people-table.png"));
+        byte[] png = File.ReadAllBytes(Path.Combine(MailGuard.Testing.RepoPaths.Root, "tests", "MailGuard.Inspection.Tests", "Fixtures", "people-table.png"));
         string message =
             "From: Sender <s@corp.example>\r\nTo: partner@ext.example\r\nSubject: the list\r\nMIME-Version: 1.0\r\n" +
             "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the screenshot.\r\n--b\r\n" +

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using MailGuard.Host.Logging;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 using MailGuard.Smtp;
 
 namespace MailGuard.Host.Tests.Logging;

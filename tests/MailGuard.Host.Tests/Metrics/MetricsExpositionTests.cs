@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
-using MailGuard.Core.Inspection;
+using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Core.Store.Sqlite;
+using MailGuard.Store.Sqlite;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Metrics;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Metrics;
 

@@ -1,6 +1,6 @@
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
-using MailGuard.Host.Tests.Infrastructure;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Metrics;
 

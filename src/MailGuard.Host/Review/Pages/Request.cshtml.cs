@@ -1,4 +1,4 @@
-using MailGuard.Core.Inspection.Detection;
+using MailGuard.Inspection.Detection;
 using MailGuard.Core.Store;
 using MailGuard.Host.Notifications;
 using Microsoft.AspNetCore.Mvc;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using MailGuard.Core.Inspection;
-using MailGuard.Core.Inspection.Detection;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Detection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.Mvc;

@@ -1,0 +1,112 @@
+namespace MailGuard.Inspection;
+
+/// <summary>
+/// Where a piece of content was found: the MIME part path (e.g. "/2" or "/2/message/1"),
+/// the attachment chain (archive members and attached messages joined by " > "), and for
+/// tables the sheet, row and column. Rendered into findings so a reviewer can find the data.
+/// </summary>
+public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null)
+{
+    public ContentLocation WithCell(long row, int? column) => this with { Row = row, Column = column };
+
+    public ContentLocation Child(string fileName) =>
+        this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null };
+
+    public override string ToString()
+    {
+        var parts = new List<string>(4) { FileName ?? PartPath };
+        if (Sheet is not null)
+        {
+            parts.Add("sheet " + Sheet);
+        }
+
+        if (Row is not null)
+        {
+            parts.Add("row " + Row.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (Column is not null)
+        {
+            parts.Add("column " + (Column.Value + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(", ", parts);
+    }
+}
+
+/// <summary>How a spreadsheet stored a cell. Dates stored as serial numbers with a date style arrive as <see cref="Date"/>.</summary>
+public enum CellKind
+{
+    Empty,
+    Text,
+    Number,
+    Date,
+    Boolean,
+}
+
+/// <summary>One table cell: its display text and, where the source typed it, the typed value.</summary>
+public readonly record struct Cell(string Text, CellKind Kind = CellKind.Text, DateTime? Date = null, double? Number = null)
+{
+    public static Cell Empty => new(string.Empty, CellKind.Empty);
+
+    public static Cell FromText(string? text) => string.IsNullOrEmpty(text) ? Empty : new Cell(text);
+}
+
+/// <summary>Why content could not be read. Policy decides what an unscannable part means.</summary>
+public enum UnscannableReason
+{
+    Encrypted,
+    PasswordProtected,
+    Corrupt,
+    ExpansionRatioExceeded,
+    ExpandedSizeExceeded,
+    NestingTooDeep,
+    TooManyParts,
+    TimeBudgetExceeded,
+    UnsupportedFormat,
+
+    /// <summary>A header block hit a limit (field count, block size, line length): fields past it were not all read.</summary>
+    HeaderLimitExceeded,
+
+    /// <summary>A fragment (message/partial) whose other fragments are not in the message.</summary>
+    Incomplete,
+}
+
+/// <summary>Receives tables row by row, so a 5,000-row sheet is never held whole.</summary>
+public interface ITableSink
+{
+    /// <param name="rowIndex">Zero-based row number in the source sheet or file.</param>
+    void OnRow(long rowIndex, IReadOnlyList<Cell> cells);
+
+    void Complete();
+}
+
+/// <summary>
+/// What extractors write to and detectors read from. Extractors stream: text arrives in
+/// blocks (a paragraph, a page, a body), tables row by row.
+/// </summary>
+public interface IContentSink
+{
+    void OnText(ContentLocation location, string text);
+
+    /// <summary>Starts a table (a CSV file, a sheet). The caller sends rows and then calls Complete.</summary>
+    ITableSink BeginTable(ContentLocation location);
+
+    void OnUnscannable(ContentLocation location, UnscannableReason reason, string detail);
+
+    /// <summary>The real type (from magic bytes) differs from the declared name or Content-Type.</summary>
+    void OnTypeMismatch(ContentLocation location, string declared, string detected);
+}
+
+/// <summary>One field of a record: a range of the reader's buffer (valid only during the call).</summary>
+internal readonly record struct FieldSpan(int Start, int Length);
+
+/// <summary>
+/// A table sink that can read a record as ranges of the reader's buffer, so a reader need not
+/// make a string per cell. Used by the CSV reader when the sink offers it; the ranges and the
+/// buffer are valid only during the call. Every field is text (an empty range is an empty cell).
+/// </summary>
+internal interface ISpanTableSink : ITableSink
+{
+    void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields);
+}

@@ -1,0 +1,512 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Numerics;
+using System.Text.RegularExpressions;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Counts the people described in the prose of one location (a body, a document) across all
+/// the text blocks it receives. A paragraph is one record, unless several of its lines each
+/// carry two or more kinds of personal data, in which case each such line is a record (a list
+/// like "Jane Doe, DOB 01/02/1990, NI AB123456C"). Within a record, distinct values of one
+/// identifying kind are distinct people (five birth dates in a letter are five children);
+/// values seen before in the location are the same person again.
+/// </summary>
+internal sealed partial class ProseAnalyzer
+{
+    private const int AnchorCap = 200_000;
+
+    private static readonly ulong s_strongBits = Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
+        DataKind.PassportNumber, DataKind.PrisonerNumber);
+
+    private static readonly ulong s_contactBits = Bits(DataKind.PostalAddress, DataKind.Postcode);
+
+    private static readonly ulong s_lineContactBits = Bits(DataKind.PostalAddress, DataKind.Postcode, DataKind.EmailAddress, DataKind.Phone);
+
+    private static readonly ulong s_ignoredBits = Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
+        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+
+    private readonly ContentLocation _location;
+    private readonly ContentAnalyzerOptions _options;
+    private readonly DateOnly _reference;
+    private readonly HashSet<long> _anchors = [];
+    private readonly List<TextMatch> _matches = [];
+    private long _strongPeople;
+    private long _contactPeople;
+    private ulong _kinds;
+
+    public ProseAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference)
+    {
+        _location = location;
+        _options = options;
+        _reference = reference;
+        Tallies = new TallySet(options.MaxEvidence);
+    }
+
+    public TallySet Tallies { get; }
+
+    /// <summary>Text received but not yet read (see <see cref="ContentAnalyzer.OnText"/>).</summary>
+    public System.Text.StringBuilder Pending { get; } = new();
+
+    public ContentLocation Location => _location;
+
+    /// <summary>
+    /// One person's details are often split over paragraphs (a letter with their date of
+    /// birth in one and their address in another); one strong record plus one contact record
+    /// is therefore read as one person.
+    /// </summary>
+    public long People => _strongPeople <= 1 && _contactPeople <= 1 ? Math.Max(_strongPeople, _contactPeople) : _strongPeople + _contactPeople;
+
+    private static ulong Bits(params ReadOnlySpan<DataKind> kinds)
+    {
+        ulong bits = 0;
+        foreach (var k in kinds)
+        {
+            bits |= DataKinds.Bit(k);
+        }
+
+        return bits;
+    }
+
+    // Form-style labels ("Name: Jane Doe", "Nationality: Ruritanian") at a line start or after
+    // a separator; the label is classified with the column-header vocabulary.
+    [GeneratedRegex(@"(?:^|[,;|\t]|\s{2})[ \t]*(?<label>[A-Za-z][A-Za-z0-9 .'/()]{1,30}?)[ \t]*:[ \t]*(?<value>[^\s,;|][^,;|\r\n]{0,80})", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex(@"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+[A-Z][A-Za-z'\-]+", RegexOptions.CultureInvariant)]
+    private static partial Regex TitledNamePattern();
+
+    [GeneratedRegex(@"\b[A-Z][a-z'\-]+(?:\s[A-Z][A-Za-z'\-]+){1,2}\b|\b[A-Z]{2,}(?:-[A-Z]+)?,\s[A-Z][a-z'\-]+\b", RegexOptions.CultureInvariant)]
+    private static partial Regex CapitalisedPairPattern();
+
+    [GeneratedRegex(@"\b[A-Z][a-z'\-]+\b", RegexOptions.CultureInvariant)]
+    private static partial Regex CapitalisedWordPattern();
+
+    // Signs that contact details belong to an organisation: offices, switchboards, job titles,
+    // company forms. Checked only on the lines that carry the contact details.
+    [GeneratedRegex(
+        @"\b(?:office|offices|switchboard|reception|headquarters|hq|ltd|limited|plc|llp|council|department|directorate|ministry|agency|team|unit|centre|center|floor|suite|enquiries|registered|company|officer|manager|director|head of|caseworker|adviser|advisor|co-?ordinator|administrator|assistant|secretary|clerk|solicitors?|chambers|tribunal|hospital|surgery|university|college|trust|www\.|http)\b",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex BusinessCuePattern();
+
+    private static readonly FrozenSet<string> s_notNames = new[]
+    {
+        "I", "A", "An", "The", "This", "That", "These", "Those", "Dear", "Your", "Our", "We", "He", "She", "They", "It", "His", "Her",
+        "Their", "My", "Please", "Thank", "Thanks", "Regards", "Kind", "Best", "Yours", "Sincerely", "Faithfully", "Hello", "Hi",
+        "Date", "Birth", "Born", "Name", "Names", "Number", "No", "National", "Insurance", "Address", "Postcode", "Phone", "Tel",
+        "Mobile", "Email", "Child", "Children", "Applicant", "Respondent", "Ref", "Reference", "Re", "Subject", "From", "To", "Cc",
+        "Sent", "Attached", "Attachment", "Note", "Notes", "Please", "If", "In", "On", "At", "For", "And", "Or", "But", "With",
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
+        "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
+        "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "NHS", "DOB", "NI", "NINO", "UK", "Home", "Office", "Council", "Court", "Team",
+        "Street", "Road", "Lane", "Avenue", "Yes", "Total", "Table", "Figure", "Page", "Section", "Mr", "Mrs", "Ms", "Miss", "Dr",
+        "Prisoner", "Location", "Status", "Nationality", "Wing", "Cell", "Reason", "Details", "Complaint", "Record", "Records",
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    public void Process(string text)
+    {
+        _matches.Clear();
+        TextScanner.Scan(text, _reference, _matches);
+        foreach (var m in _matches)
+        {
+            var findingKind = DataKinds.FindingKind(m.Kind);
+            if (findingKind is null)
+            {
+                continue;
+            }
+
+            var tally = Tallies.Get(findingKind);
+            tally.Add(m.Confidence, m.TestRange);
+            if (tally.WantsEvidence)
+            {
+                tally.AddEvidence(TextScanner.Mask(text, m), _location);
+            }
+        }
+
+        var labelled = text.Contains(':');
+        if (_matches.Count == 0 && !labelled)
+        {
+            return;
+        }
+
+        CountPeople(text, labelled);
+    }
+
+    private readonly record struct Line(int Start, int End, ulong Kinds, bool Named);
+
+    private void CountPeople(string text, bool labelled)
+    {
+        var span = text.AsSpan();
+        var lines = new List<Line>();
+        var matchIndex = 0;
+        var position = 0;
+        while (position <= text.Length)
+        {
+            var newline = position < text.Length ? span[position..].IndexOf('\n') : -1;
+            var end = newline < 0 ? text.Length : position + newline;
+            var lineSpan = span[position..end];
+            var blank = lineSpan.IsWhiteSpace();
+            if (!blank)
+            {
+                ulong kinds = 0;
+                while (matchIndex < _matches.Count && _matches[matchIndex].Start < end)
+                {
+                    var m = _matches[matchIndex++];
+                    if (m.Confidence >= Confidence.Medium && m.Start >= position)
+                    {
+                        kinds |= DataKinds.Bit(m.Kind);
+                    }
+                }
+
+                var named = false;
+                if (labelled && lineSpan.Contains(':'))
+                {
+                    kinds |= LabelKinds(text, position, end, ref named);
+                }
+
+                if (kinds != 0 && !named)
+                {
+                    named = HasName(text, position, end);
+                }
+
+                lines.Add(new Line(position, end, kinds & ~s_ignoredBits, named));
+            }
+
+            if (blank || end >= text.Length)
+            {
+                if (lines.Count > 0)
+                {
+                    CountParagraph(text, lines);
+                    lines.Clear();
+                }
+            }
+
+            position = end + 1;
+        }
+    }
+
+    private static ulong LabelKinds(string text, int start, int end, ref bool named)
+    {
+        ulong kinds = 0;
+        foreach (var m in LabelPattern().EnumerateMatches(text.AsSpan(start, end - start)))
+        {
+            var piece = text.AsSpan(start + m.Index, m.Length);
+            var colon = piece.IndexOf(':');
+            var label = piece[..colon].Trim(" \t,;|");
+            var value = piece[(colon + 1)..].Trim();
+            if (value.IsEmpty || value.Length < 2 || value.Equals("n/a", StringComparison.OrdinalIgnoreCase) || value.Equals("none", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var kind = HeaderClassifier.Classify(label.ToString());
+            if (kind is DataKind.Unknown or DataKind.NotPersonal)
+            {
+                continue;
+            }
+
+            // A label only vouches for values its kind can hold: "Name: 12345" is not a name.
+            if (kind == DataKind.Name)
+            {
+                if (!char.IsUpper(value[0]))
+                {
+                    continue;
+                }
+
+                named = true;
+            }
+
+            // Identifier kinds with validators (NI, NHS, dates) are counted from their validated
+            // matches, not from the label, so a look-alike under a "NI number:" label stays out.
+            if (kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.DateOfBirth or DataKind.EmailAddress
+                or DataKind.Phone or DataKind.Postcode or DataKind.PaymentCard or DataKind.BankAccount or DataKind.PassportNumber)
+            {
+                continue;
+            }
+
+            kinds |= DataKinds.Bit(kind);
+        }
+
+        return kinds;
+    }
+
+    private static bool HasName(string text, int start, int end)
+    {
+        var line = text.AsSpan(start, end - start);
+        if (TitledNamePattern().IsMatch(line))
+        {
+            return true;
+        }
+
+        foreach (var m in CapitalisedPairPattern().EnumerateMatches(line))
+        {
+            if (IsNameLike(line.Slice(m.Index, m.Length)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsNameLike(ReadOnlySpan<char> candidate)
+    {
+        foreach (var range in candidate.SplitAny(" ,"))
+        {
+            var word = candidate[range];
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+
+            if (s_notNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word) || AddressWords.IsStreetSuffix(word))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool HasCapitalisedWord(string text, int start, int end)
+    {
+        var span = text.AsSpan(start, end - start);
+        foreach (var m in CapitalisedWordPattern().EnumerateMatches(span))
+        {
+            var word = span.Slice(m.Index, m.Length);
+            if (!s_notNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word) && !AddressWords.IsStreetSuffix(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void CountParagraph(string text, List<Line> lines)
+    {
+        var recordLines = 0;
+        foreach (var line in lines)
+        {
+            if (IsRecordLine(line))
+            {
+                recordLines++;
+            }
+        }
+
+        if (recordLines >= 2)
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var line = lines[i];
+                if (IsRecordLine(line))
+                {
+                    CountRecord(text, i, i, line.Kinds, line.Named, lineMode: true, lines);
+                }
+            }
+
+            return;
+        }
+
+        ulong kinds = 0;
+        var named = false;
+        foreach (var line in lines)
+        {
+            kinds |= line.Kinds;
+            named |= line.Named;
+        }
+
+        CountRecord(text, 0, lines.Count - 1, kinds, named, lineMode: false, lines);
+    }
+
+    private static bool IsRecordLine(in Line line)
+    {
+        var kinds = BitOperations.PopCount(line.Kinds) + (line.Named && (line.Kinds & DataKinds.Bit(DataKind.Name)) == 0 ? 1 : 0);
+        return kinds >= 2 && (line.Kinds & (s_strongBits | s_lineContactBits)) != 0;
+    }
+
+    private void CountRecord(string text, int firstLine, int lastLine, ulong kinds, bool named, bool lineMode, List<Line> lines)
+    {
+        var start = lines[firstLine].Start;
+        var end = lines[lastLine].End;
+        if ((kinds & s_strongBits) != 0)
+        {
+            // A birth date or NI number plus anything else about someone: a name, a capitalised
+            // first name ("Amy (born ...)"), another identifier or attribute.
+            var signals = BitOperations.PopCount(kinds) + (named || HasCapitalisedWord(text, start, end) ? 1 : 0);
+            if (signals < 2)
+            {
+                return;
+            }
+
+            var people = NewAnchors(text, start, end, s_strongBits, lineMode);
+            if (people > 0)
+            {
+                _strongPeople += people;
+                _kinds |= kinds;
+            }
+
+            return;
+        }
+
+        var contactBits = lineMode ? s_lineContactBits : s_contactBits;
+        if ((kinds & contactBits) == 0 || !named || !TableAnalyzer.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
+        {
+            return;
+        }
+
+        if (IsBusinessContact(text, firstLine, lastLine, contactBits, lines))
+        {
+            return;
+        }
+
+        var contacts = NewAnchors(text, start, end, contactBits, lineMode);
+        if (contacts > 0)
+        {
+            _contactPeople += contacts;
+            _kinds |= kinds | DataKinds.Bit(DataKind.Name);
+        }
+    }
+
+    /// <summary>Index of the first match starting at or after <paramref name="position"/> (matches are sorted by start).</summary>
+    private int FirstMatchFrom(int position)
+    {
+        int lo = 0, hi = _matches.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_matches[mid].Start < position)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>
+    /// New people in a record: for each identifying kind, the values not seen before in this
+    /// location; the largest count over kinds (a record's NI numbers and birth dates belong to
+    /// the same people). A line record is one person at most.
+    /// </summary>
+    private int NewAnchors(string text, int start, int end, ulong kindBits, bool lineMode)
+    {
+        Span<int> perKind = stackalloc int[64];
+        perKind.Clear();
+        for (var i = FirstMatchFrom(start); i < _matches.Count && _matches[i].Start < end; i++)
+        {
+            var m = _matches[i];
+            if (m.End > end || m.Confidence < Confidence.Medium || (DataKinds.Bit(m.Kind) & kindBits) == 0)
+            {
+                continue;
+            }
+
+            if (m.Kind == DataKind.EmailAddress && EmailAddress.IsRoleAddress(text.AsSpan(m.Start, m.Length)))
+            {
+                continue;
+            }
+
+            var key = ((long)m.Kind << 32) | (uint)m.ValueHash;
+            if (_anchors.Contains(key))
+            {
+                continue;
+            }
+
+            if (_anchors.Count < AnchorCap)
+            {
+                _anchors.Add(key);
+            }
+
+            perKind[(int)m.Kind]++;
+        }
+
+        var max = 0;
+        foreach (var n in perKind)
+        {
+            max = Math.Max(max, n);
+        }
+
+        return lineMode ? Math.Min(max, 1) : max;
+    }
+
+    private static bool IsBusinessContact(string text, int firstLine, int lastLine, ulong contactBits, List<Line> lines)
+    {
+        // Check the lines that hold the contact details and the line just above the first of
+        // them (where a signature puts the job title or an office its name).
+        var firstContactLine = -1;
+        for (var i = firstLine; i <= lastLine; i++)
+        {
+            var line = lines[i];
+            if ((line.Kinds & contactBits) == 0)
+            {
+                continue;
+            }
+
+            if (firstContactLine < 0)
+            {
+                firstContactLine = i;
+            }
+
+            if (BusinessCuePattern().IsMatch(text.AsSpan(line.Start, line.End - line.Start)))
+            {
+                return true;
+            }
+        }
+
+        if (firstContactLine > firstLine)
+        {
+            var above = lines[firstContactLine - 1];
+            if (BusinessCuePattern().IsMatch(text.AsSpan(above.Start, above.End - above.Start)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public TextSummary ToSummary()
+    {
+        var kinds = new List<DataKind>();
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if ((_kinds & DataKinds.Bit(kind)) != 0 && (s_ignoredBits & DataKinds.Bit(kind)) == 0)
+            {
+                kinds.Add(kind);
+            }
+        }
+
+        return new TextSummary(_location, People, kinds);
+    }
+
+    public Finding? ToPersonalDataFinding()
+    {
+        var people = People;
+        if (people < _options.MinPeople)
+        {
+            return null;
+        }
+
+        var summary = ToSummary();
+        var confidence = (_kinds & s_strongBits) != 0 ? Confidence.High : Confidence.Medium;
+        var evidence = new List<string>(_options.MaxEvidence);
+        foreach (var tally in Tallies.All)
+        {
+            foreach (var e in tally.Evidence)
+            {
+                if (evidence.Count < _options.MaxEvidence)
+                {
+                    evidence.Add(e);
+                }
+            }
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture, $"{people:N0} people: {string.Join(", ", summary.PersonalKinds.Select(DataKinds.Describe))}");
+        return new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence, _location, evidence, text);
+    }
+}

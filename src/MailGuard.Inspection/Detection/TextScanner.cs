@@ -1,0 +1,636 @@
+using System.Text.RegularExpressions;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Finds validated identifiers in free text. Hand-written scanners handle the hot shapes (NI
+/// numbers, digit groups for NHS/phone/card) because they run on every cell and paragraph;
+/// source-generated regular expressions handle the rarer shapes, each behind a cheap
+/// precheck (an '@' for e-mail, a keyword for passports) so most text never reaches them.
+/// </summary>
+internal static partial class TextScanner
+{
+    [GeneratedRegex(@"[A-Za-z0-9][A-Za-z0-9._%+'\-]*@[A-Za-z0-9][A-Za-z0-9\-]*(?:\.[A-Za-z0-9\-]+)+", RegexOptions.CultureInvariant)]
+    private static partial Regex EmailPattern();
+
+    [GeneratedRegex(@"\b(?:GIR ?0AA|[A-Z]{1,2}[0-9][0-9A-Z]? ?[0-9][A-Z]{2})\b", RegexOptions.CultureInvariant)]
+    private static partial Regex PostcodePattern();
+
+    [GeneratedRegex(
+        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
+        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex DatePattern();
+
+    [GeneratedRegex(@"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b", RegexOptions.CultureInvariant)]
+    private static partial Regex IbanPattern();
+
+    // NOMIS prison numbers: a letter, four digits, two letters (e.g. A1234BC).
+    [GeneratedRegex(@"\b[A-Z][0-9]{4}[A-Z]{2}\b", RegexOptions.CultureInvariant)]
+    private static partial Regex PrisonNumberPattern();
+
+    // Microsoft Purview "U.S./U.K. passport number": nine characters, one letter or digit then
+    // eight digits. HM Passport Office numbers in circulation are nine digits; without the word
+    // "passport" nearby any nine-digit number would match, so the keyword is required.
+    [GeneratedRegex(@"\b[A-Z0-9][0-9]{8}\b", RegexOptions.CultureInvariant)]
+    private static partial Regex PassportPattern();
+
+    [GeneratedRegex(
+        @"\b\d{1,4}[A-Za-z]?,? (?:[A-Z][A-Za-z'\-]+ ){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Court|Place|Terrace|Gardens|Grove|Park|Square|Hill|Row|Walk|Mews|View|Rise|Green|Parade|Boulevard|Gate|Yard|Wharf|Vale|Croft|Fold|Mount|Villas|Bank|Chase|Wynd|Brae|Approach|Meadows?|Quay|Ridge|Broadway)\b",
+        RegexOptions.CultureInvariant)]
+    private static partial Regex AddressLinePattern();
+
+    private static readonly System.Buffers.SearchValues<string> s_keywordStems = System.Buffers.SearchValues.Create(
+        ["birth", "dob", "d.o.b", "born", "passport", "prison", "noms", "inmate"], StringComparison.OrdinalIgnoreCase);
+
+    private static readonly Comparer<TextMatch> s_byStart = Comparer<TextMatch>.Create((a, b) => a.Start.CompareTo(b.Start));
+
+    [Flags]
+    private enum Shapes
+    {
+        None = 0,
+        Digit = 1,
+        CapitalPair = 2, // "AB": an NI number can start here
+        CapitalDigit = 4, // "S6": a postcode's outward code
+        CapitalPairDigits = 8, // "GB82": an IBAN's country and check digits
+        At = 16,
+    }
+
+    /// <summary>
+    /// One pass that says which scanners can possibly match. A table cell of free text is
+    /// usually ruled out for all but one of them; no scanner or regex runs on what cannot hold
+    /// its shape.
+    /// </summary>
+    private static Shapes ShapesOf(ReadOnlySpan<char> text)
+    {
+        var shapes = Shapes.None;
+        var previous = '\0';
+        var beforePrevious = '\0';
+        var twoBack = '\0';
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                shapes |= Shapes.Digit;
+                if (char.IsAsciiLetterUpper(previous) || (previous == ' ' && char.IsAsciiLetterUpper(beforePrevious)))
+                {
+                    // "S6", and "R 0" for the one postcode without a digit outward: GIR 0AA.
+                    shapes |= Shapes.CapitalDigit;
+                }
+                else if (char.IsAsciiDigit(previous) && char.IsAsciiLetterUpper(beforePrevious) && char.IsAsciiLetterUpper(twoBack))
+                {
+                    shapes |= Shapes.CapitalPairDigits;
+                }
+            }
+            else if (char.IsAsciiLetterUpper(c))
+            {
+                if (char.IsAsciiLetterUpper(previous))
+                {
+                    shapes |= Shapes.CapitalPair;
+                }
+            }
+            else if (c == '@')
+            {
+                shapes |= Shapes.At;
+            }
+
+            twoBack = beforePrevious;
+            beforePrevious = previous;
+            previous = c;
+        }
+
+        return shapes;
+    }
+
+    public static void Scan(string text, DateOnly reference, List<TextMatch> matches)
+    {
+        if (text.Length < 5)
+        {
+            return;
+        }
+
+        var shapes = ShapesOf(text);
+        if ((shapes & (Shapes.Digit | Shapes.At)) == 0)
+        {
+            return;
+        }
+
+        var first = matches.Count;
+        if ((shapes & Shapes.Digit) != 0)
+        {
+            if ((shapes & Shapes.CapitalPair) != 0)
+            {
+                ScanNinos(text, matches);
+            }
+
+            ScanDigitGroups(text, matches);
+
+            // Dates, passports and prison numbers count only beside their keywords; one
+            // vectorised search for all the keywords rules most text out at once.
+            var keyed = text.AsSpan().IndexOfAny(s_keywordStems) >= 0;
+            if (keyed && ContextWords.ContainsAny(text, ContextWords.DateOfBirthStems))
+            {
+                ScanDates(text, reference, matches);
+            }
+
+            if ((shapes & Shapes.CapitalDigit) != 0)
+            {
+                ScanPostcodesAndAddresses(text, matches);
+            }
+
+            if ((shapes & Shapes.CapitalPairDigits) != 0)
+            {
+                ScanIbans(text, matches);
+            }
+
+            if (keyed && text.Contains("passport", StringComparison.OrdinalIgnoreCase))
+            {
+                ScanKeyed(text, PassportPattern(), DataKind.PassportNumber, ContextWords.Passport, matches);
+            }
+
+            if (keyed && ContextWords.ContainsWord(text, ContextWords.Prisoner))
+            {
+                ScanKeyed(text, PrisonNumberPattern(), DataKind.PrisonerNumber, ContextWords.Prisoner, matches);
+            }
+        }
+
+        if ((shapes & Shapes.At) != 0)
+        {
+            ScanEmails(text, matches);
+        }
+
+        if (matches.Count - first > 1)
+        {
+            matches.Sort(first, matches.Count - first, s_byStart);
+        }
+    }
+
+    /// <summary>Masked evidence for a match: re-reads the span and formats it by kind.</summary>
+    public static string Mask(string text, in TextMatch match)
+    {
+        var value = text.AsSpan(match.Start, match.Length);
+        switch (match.Kind)
+        {
+            case DataKind.NiNumber:
+                return Masker.Nino(value);
+            case DataKind.NhsNumber:
+                {
+                    Span<char> digits = stackalloc char[10];
+                    return NhsNumber.TryParse(value, digits) ? Masker.Nhs(digits) : Masker.Generic(value);
+                }
+
+            case DataKind.PaymentCard:
+                {
+                    Span<char> digits = stackalloc char[19];
+                    return PaymentCard.TryParse(value, digits, out var n) ? Masker.Card(digits[..n]) : Masker.Generic(value);
+                }
+
+            case DataKind.BankAccount:
+                {
+                    Span<char> compact = stackalloc char[Iban.MaxLength];
+                    return Iban.TryParse(value, compact, out var n) ? Masker.Iban(compact[..n]) : Masker.Generic(value);
+                }
+
+            case DataKind.DateOfBirth:
+                return Masker.Date(DateOnly.FromDayNumber(match.ValueHash));
+            case DataKind.Phone:
+                return Masker.Phone(value);
+            case DataKind.Postcode:
+                return Masker.Postcode(value);
+            case DataKind.PostalAddress:
+                return Masker.Address(value);
+            case DataKind.EmailAddress:
+                return Masker.Email(value);
+            default:
+                return Masker.Generic(value);
+        }
+    }
+
+    private static int Hash(ReadOnlySpan<char> normalised) => string.GetHashCode(normalised, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsBoundaryBefore(string text, int i) => i == 0 || !char.IsLetterOrDigit(text[i - 1]);
+
+    private static bool IsBoundaryAfter(string text, int end) => end >= text.Length || !char.IsLetterOrDigit(text[end]);
+
+    private static void ScanNinos(string text, List<TextMatch> matches)
+    {
+        Span<char> compact = stackalloc char[9];
+        var span = text.AsSpan();
+        var limit = text.Length - 8;
+        for (var i = 0; i <= limit; i++)
+        {
+            var c = text[i];
+            if (!char.IsAsciiLetterUpper(c) || !char.IsAsciiLetterUpper(text[i + 1]) || !IsBoundaryBefore(text, i))
+            {
+                continue;
+            }
+
+            var next = text[i + 2];
+            if (!char.IsAsciiDigit(next) && !(next == ' ' && char.IsAsciiDigit(text[i + 3])))
+            {
+                continue;
+            }
+
+            // Longest form first: "AB 12 34 56 C" is 13 characters, "AB123456" 8.
+            for (var length = Math.Min(13, text.Length - i); length >= 8; length--)
+            {
+                if (!IsBoundaryAfter(text, i + length) || text[i + length - 1] == ' ')
+                {
+                    continue;
+                }
+
+                if (!UkNino.TryParse(span.Slice(i, length), compact, out var hasSuffix))
+                {
+                    continue;
+                }
+
+                var context = ContextWords.Near(span, i, i + length, ContextWords.Nino, 40, 10);
+                var confidence = (hasSuffix, context) switch
+                {
+                    (true, true) => Confidence.High,
+                    (true, false) => Confidence.Medium,
+                    (false, true) => Confidence.Medium,
+                    _ => (Confidence)0,
+                };
+                if (confidence != 0)
+                {
+                    matches.Add(new TextMatch(DataKind.NiNumber, i, length, confidence, Hash(compact[..8])));
+                    i += length - 1;
+                }
+
+                break;
+            }
+        }
+    }
+
+    private static void ScanDigitGroups(string text, List<TextMatch> matches)
+    {
+        Span<int> chunkStart = stackalloc int[8];
+        Span<int> chunkEnd = stackalloc int[8];
+        HeadingTracker? nhsHeading = null;
+        var n = text.Length;
+        var i = 0;
+        while (i < n)
+        {
+            var c = text[i];
+            var opens = char.IsAsciiDigit(c)
+                || (c is '+' or '(' && i + 1 < n && char.IsAsciiDigit(text[i + 1]));
+            if (!opens)
+            {
+                i++;
+                continue;
+            }
+
+            // A number glued to letters or to another number ("ID9434765919", "1.9434765919",
+            // "12/9434765919") is part of something longer: skip the whole run.
+            if (i > 0 && (char.IsLetterOrDigit(text[i - 1])
+                || (text[i - 1] is '/' or '.' or ':' or ',' or '_' && i > 1 && char.IsAsciiDigit(text[i - 2]))))
+            {
+                // Past the opener first: a '(' or '+' glued to a word ("alert(1)") is not a
+                // letter or digit, and without this step the loop would never move on.
+                i++;
+                while (i < n && char.IsLetterOrDigit(text[i]))
+                {
+                    i++;
+                }
+
+                continue;
+            }
+
+            var count = 0;
+            var j = i;
+            var overflow = false;
+            var bracketOpen = false;
+            while (j < n)
+            {
+                var start = j;
+                if (text[j] is '+' or '(')
+                {
+                    bracketOpen = text[j] == '(';
+                    j++;
+                }
+
+                while (j < n && char.IsAsciiDigit(text[j]))
+                {
+                    j++;
+                }
+
+                if (count == chunkStart.Length)
+                {
+                    overflow = true;
+                }
+                else
+                {
+                    chunkStart[count] = start;
+                    chunkEnd[count] = j;
+                    count++;
+                }
+
+                if (bracketOpen && j < n && text[j] == ')')
+                {
+                    bracketOpen = false;
+                    j++;
+                    if (j < n && char.IsAsciiDigit(text[j]))
+                    {
+                        continue;
+                    }
+                }
+
+                // One space or hyphen between digit chunks continues the group; "+44 (0)20" too.
+                if (j + 1 < n && text[j] is ' ' or '-'
+                    && (char.IsAsciiDigit(text[j + 1]) || (text[j + 1] == '(' && j + 2 < n && char.IsAsciiDigit(text[j + 2]))))
+                {
+                    j++;
+                    continue;
+                }
+
+                break;
+            }
+
+            var touches = j < n && (char.IsLetter(text[j])
+                || (text[j] is '/' or '.' or ':' or ',' && j + 1 < n && char.IsAsciiDigit(text[j + 1])));
+            if (!overflow && !touches)
+            {
+                ClassifyGroup(text, chunkStart[..count], chunkEnd[..count], matches, ref nhsHeading);
+            }
+
+            i = Math.Max(j, i + 1);
+        }
+    }
+
+    private static void ClassifyGroup(string text, ReadOnlySpan<int> starts, ReadOnlySpan<int> ends, List<TextMatch> matches, ref HeadingTracker? nhsHeading)
+    {
+        Span<char> digits = stackalloc char[19];
+        var k = starts.Length;
+        var s = 0;
+        while (s < k)
+        {
+            var found = false;
+            for (var e = Math.Min(k - 1, s + 5); e >= s; e--)
+            {
+                var start = starts[s];
+                var end = ends[e];
+                if (end - start > 24)
+                {
+                    continue;
+                }
+
+                // A sub-run counts as standing alone when spaces (not hyphens) divide it from
+                // its neighbours: "1987-03-14 9990000018" is a date and a number.
+                var whole = (s == 0 || text[start - 1] == ' ') && (e == k - 1 || text[end] == ' ');
+                if (TryClassify(text, start, end, whole, digits, ref nhsHeading, out var match))
+                {
+                    matches.Add(match);
+                    s = e + 1;
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                s++;
+            }
+        }
+    }
+
+    private static bool TryClassify(string text, int start, int end, bool whole, Span<char> digits, ref HeadingTracker? nhsHeading, out TextMatch match)
+    {
+        match = default;
+        var value = text.AsSpan(start, end - start);
+        var first = value[0];
+        if (first is '0' or '+' or '(')
+        {
+            if (UkPhone.TryParse(value, digits, out var length))
+            {
+                var context = ContextWords.Near(text, start, end, ContextWords.Phone, 25, 0);
+                match = new TextMatch(DataKind.Phone, start, end - start, context ? Confidence.High : Confidence.Medium, Hash(digits[..length]));
+                return true;
+            }
+
+            if (first != '0')
+            {
+                return false;
+            }
+        }
+
+        // NHS numbers and card numbers are whole groups: a valid-looking tail of a longer
+        // hyphenated number (a reference "12-943-476-5919") is not one.
+        if (!whole)
+        {
+            return false;
+        }
+
+        if (NhsNumber.TryParse(value, digits))
+        {
+            var context = ContextWords.Near(text, start, end, ContextWords.Nhs, 40, 15);
+            // Created on first need: most cells and texts never get here.
+            var headed = !context && (nhsHeading ??= new HeadingTracker(text, ContextWords.Nhs)).IsActive(start);
+            if (!context && !headed)
+            {
+                // Presidio reports every ten-digit number that passes mod 11, i.e. one random
+                // number in eleven. Without the word NHS nearby we keep it only at Low and drop
+                // it outright when it reads as an order/invoice number or a timestamp.
+                if (ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0) || LooksLikeTimestamp(value))
+                {
+                    return false;
+                }
+            }
+
+            var test = NhsNumber.IsTestRange(digits[..10]);
+            var confidence = context ? Confidence.High : headed ? Confidence.Medium : Confidence.Low;
+            match = new TextMatch(DataKind.NhsNumber, start, end - start, confidence, Hash(digits[..10]), test);
+            return true;
+        }
+
+        if (end - start >= 13 && PaymentCard.TryParse(value, digits, out var cardLength))
+        {
+            var context = ContextWords.Near(text, start, end, ContextWords.Card, 40, 10);
+            if (!context && ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
+            {
+                return false;
+            }
+
+            match = new TextMatch(DataKind.PaymentCard, start, end - start, context ? Confidence.High : Confidence.Medium, Hash(digits[..cardLength]));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Unix seconds (1,000,000,000 to 1,999,999,999 is 2001 to 2033) and yyyymmddhh stamps.</summary>
+    internal static bool LooksLikeTimestamp(ReadOnlySpan<char> value)
+    {
+        if (value.Length != 10)
+        {
+            return false;
+        }
+
+        if (value[0] == '1')
+        {
+            return true;
+        }
+
+        var year = ((value[0] - '0') * 1000) + ((value[1] - '0') * 100) + ((value[2] - '0') * 10) + (value[3] - '0');
+        var month = ((value[4] - '0') * 10) + (value[5] - '0');
+        var day = ((value[6] - '0') * 10) + (value[7] - '0');
+        return year is >= 1900 and <= 2099 && month is >= 1 and <= 12 && day is >= 1 and <= 31;
+    }
+
+    private static void ScanDates(string text, DateOnly reference, List<TextMatch> matches)
+    {
+        var span = text.AsSpan();
+        var lastDobEnd = -1000;
+        var heading = new HeadingTracker(text, ContextWords.DateOfBirthHeadings);
+        foreach (var m in DatePattern().EnumerateMatches(span))
+        {
+            var value = span.Slice(m.Index, m.Length);
+            var twoDigitYear = false;
+            if (!DateValue.TryParse(value, out var date))
+            {
+                // "DOB 01/02/90" is common in case notes; a two-digit year is read only right
+                // beside a birth keyword, never in running text where "1/2/24" is anything.
+                if (!DateValue.TryParse(value, out date, allowTwoDigitYear: true, reference: reference))
+                {
+                    continue;
+                }
+
+                twoDigitYear = true;
+            }
+
+            if (!DateValue.IsPlausibleBirthDate(date, reference))
+            {
+                continue;
+            }
+
+            var start = m.Index;
+            var end = m.Index + m.Length;
+            var confidence = (Confidence)0;
+            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, twoDigitYear ? 12 : 30, twoDigitYear ? 0 : 8))
+            {
+                confidence = Confidence.High;
+            }
+            else if (twoDigitYear)
+            {
+                continue;
+            }
+            else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
+                || heading.IsActive(start))
+            {
+                // A run of dates right after a labelled one ("Amy (born 1 May 2015), Ben (3 June
+                // 2017)") continues the list of birth dates.
+                confidence = Confidence.Medium;
+            }
+
+            if (confidence != 0)
+            {
+                matches.Add(new TextMatch(DataKind.DateOfBirth, start, m.Length, confidence, date.DayNumber));
+                lastDobEnd = end;
+            }
+        }
+    }
+
+    private static void ScanPostcodesAndAddresses(string text, List<TextMatch> matches)
+    {
+        var span = text.AsSpan();
+        var firstPostcode = matches.Count;
+        Span<char> compact = stackalloc char[8];
+        foreach (var m in PostcodePattern().EnumerateMatches(span))
+        {
+            var value = span.Slice(m.Index, m.Length);
+            if (UkPostcode.IsValid(value))
+            {
+                var n = 0;
+                foreach (var c in value)
+                {
+                    if (c != ' ')
+                    {
+                        compact[n++] = c;
+                    }
+                }
+
+                matches.Add(new TextMatch(DataKind.Postcode, m.Index, m.Length, Confidence.Medium, Hash(compact[..n])));
+            }
+        }
+
+        var postcodes = matches.Count - firstPostcode;
+        if (postcodes == 0)
+        {
+            return;
+        }
+
+        // An address line counts when a postcode follows within a few lines (or precedes it
+        // closely, as in "LS6 3QT, 12 Acacia Road" table-like text).
+        foreach (var m in AddressLinePattern().EnumerateMatches(span))
+        {
+            var end = m.Index + m.Length;
+            for (var p = firstPostcode; p < firstPostcode + postcodes; p++)
+            {
+                var pc = matches[p];
+                if ((pc.Start >= end && pc.Start - end <= 120) || (pc.End <= m.Index && m.Index - pc.End <= 20))
+                {
+                    matches.Add(new TextMatch(DataKind.PostalAddress, m.Index, m.Length, Confidence.High, Hash(span.Slice(m.Index, m.Length))));
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void ScanIbans(string text, List<TextMatch> matches)
+    {
+        Span<char> compact = stackalloc char[Iban.MaxLength];
+        var span = text.AsSpan();
+        foreach (var m in IbanPattern().EnumerateMatches(span))
+        {
+            // The pattern may run into a following word of four capitals; shorten to the
+            // country's registered length.
+            var value = span.Slice(m.Index, m.Length);
+            if (!Iban.TryGetLength(value[..2], out var expected))
+            {
+                continue;
+            }
+
+            var taken = 0;
+            var length = 0;
+            while (length < value.Length && taken < expected)
+            {
+                if (value[length] != ' ')
+                {
+                    taken++;
+                }
+
+                length++;
+            }
+
+            if (taken == expected && IsBoundaryAfter(text, m.Index + length) && Iban.TryParse(value[..length], compact, out var n))
+            {
+                matches.Add(new TextMatch(DataKind.BankAccount, m.Index, length, Confidence.High, Hash(compact[..n])));
+            }
+        }
+    }
+
+    private static void ScanKeyed(string text, Regex pattern, DataKind kind, KeywordSet keywords, List<TextMatch> matches)
+    {
+        var span = text.AsSpan();
+        var heading = new HeadingTracker(text, keywords);
+        foreach (var m in pattern.EnumerateMatches(span))
+        {
+            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || heading.IsActive(m.Index))
+            {
+                matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(span.Slice(m.Index, m.Length))));
+            }
+        }
+    }
+
+    private static void ScanEmails(string text, List<TextMatch> matches)
+    {
+        var span = text.AsSpan();
+        foreach (var m in EmailPattern().EnumerateMatches(span))
+        {
+            var value = span.Slice(m.Index, m.Length).TrimEnd(".-");
+            if (EmailAddress.IsValid(value))
+            {
+                matches.Add(new TextMatch(DataKind.EmailAddress, m.Index, value.Length, Confidence.Medium, Hash(value)));
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+using System.Buffers;
+using MailGuard.Mime;
+
+namespace MailGuard.Inspection;
+
+/// <summary>
+/// Encoded data pasted into text: a uuencoded file ("begin 644 name" ... "end"), a yEnc one
+/// ("=ybegin" ... "=yend"), a long base64 run (line-wrapped or on one line, as in a data: URI) or
+/// a long hex run. A reader who decodes it has the file, so inspection decodes it too. Runs are
+/// only taken when far longer than any word, hash or token in ordinary prose.
+/// </summary>
+internal static class EmbeddedBlocks
+{
+    /// <summary>Base64 characters a run needs (about 190 bytes decoded: a few rows of a table).</summary>
+    public const int MinBase64Chars = 256;
+
+    /// <summary>Hex digits a run needs (64 bytes decoded; longer than a SHA-256 digest's 64 digits).</summary>
+    public const int MinHexChars = 128;
+
+    /// <summary>Blocks taken from one text; past it the rest of the text is still scanned as text.</summary>
+    public const int MaxBlocks = 64;
+
+    private static readonly SearchValues<byte> s_base64 = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"u8);
+    private static readonly SearchValues<byte> s_startOrBreak = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\r\n"u8);
+    private static readonly SearchValues<byte> s_hex = SearchValues.Create("0123456789ABCDEFabcdef"u8);
+
+    public sealed record Block(string Kind, int Line, byte[] Data, string? Name);
+
+    /// <summary>The decoded blocks of a text, at most <paramref name="maxTotalBytes"/> of them in all.</summary>
+    public static List<Block> Find(ReadOnlySpan<byte> text, long maxTotalBytes)
+    {
+        var blocks = new List<Block>();
+        long total = 0;
+        int pos = 0;
+        int line = 1;
+        while (pos < text.Length && blocks.Count < MaxBlocks && total < maxTotalBytes)
+        {
+            var rest = text[pos..];
+            bool lineStart = pos == 0 || text[pos - 1] == (byte)'\n' || text[pos - 1] == (byte)'\r';
+            Block? block = null;
+            int consumed = 0;
+            if (lineStart && rest.StartsWith("begin "u8))
+            {
+                block = Uuencoded(rest, line, out consumed);
+            }
+            else if (lineStart && rest.StartsWith("=ybegin "u8))
+            {
+                block = YEncoded(rest, line, out consumed);
+            }
+            else if (s_base64.Contains(rest[0]))
+            {
+                block = Run(rest, line, out consumed);
+            }
+
+            if (block is not null && block.Data.Length > 0)
+            {
+                blocks.Add(block);
+                total += block.Data.Length;
+            }
+
+            if (consumed <= 0)
+            {
+                // On to the next possible start: an alphabet character, or a line's start.
+                int next = rest[1..].IndexOfAny(s_startOrBreak);
+                consumed = next < 0 ? rest.Length : next + 1;
+            }
+
+            line += rest[..consumed].Count((byte)'\n');
+            pos += consumed;
+        }
+
+        return blocks;
+    }
+
+    // begin <mode> <name> ... end (POSIX uuencode).
+    private static Block? Uuencoded(ReadOnlySpan<byte> rest, int line, out int consumed)
+    {
+        consumed = 0;
+        int eol = rest.IndexOfAny((byte)'\r', (byte)'\n');
+        var first = eol < 0 ? rest : rest[..eol];
+        var words = System.Text.Encoding.ASCII.GetString(first).Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length < 3 || words[1].Length is < 3 or > 4 || !words[1].All(c => c is >= '0' and <= '7'))
+        {
+            return null;
+        }
+
+        int end = IndexOfLine(rest, "end"u8);
+        consumed = end < 0 ? rest.Length : end;
+        return new Block("uuencoded", line, Decode(new UUDecoder(), rest[..consumed]), words[2].Trim());
+    }
+
+    // =ybegin ... name=<name> ... =yend.
+    private static Block? YEncoded(ReadOnlySpan<byte> rest, int line, out int consumed)
+    {
+        int end = IndexOfLine(rest, "=yend"u8);
+        consumed = end < 0 ? rest.Length : end;
+        int eol = rest.IndexOfAny((byte)'\r', (byte)'\n');
+        string first = System.Text.Encoding.Latin1.GetString(eol < 0 ? rest : rest[..eol]);
+        int name = first.IndexOf(" name=", StringComparison.Ordinal);
+        var data = rest[..consumed];
+        if (end >= 0)
+        {
+            int endEol = rest[end..].IndexOfAny((byte)'\r', (byte)'\n');
+            consumed = endEol < 0 ? rest.Length : end + endEol;
+            data = rest[..consumed];
+        }
+
+        return new Block("yEnc", line, Decode(new YEncDecoder(), data), name < 0 ? null : first[(name + 6)..].Trim());
+    }
+
+    // A run of base64 characters that may go on across line breaks (a wrapped block), with its
+    // padding. Hex-only runs are decoded as hex.
+    private static Block? Run(ReadOnlySpan<byte> rest, int line, out int consumed)
+    {
+        int chars = 0;
+        int i = 0;
+        bool hexOnly = true;
+        while (i < rest.Length)
+        {
+            int len = rest[i..].IndexOfAnyExcept(s_base64);
+            if (len < 0)
+            {
+                len = rest.Length - i;
+            }
+
+            hexOnly &= rest.Slice(i, len).IndexOfAnyExcept(s_hex) < 0;
+            chars += len;
+            i += len;
+            int pads = 0;
+            while (i < rest.Length && rest[i] == (byte)'=' && pads < 2)
+            {
+                i++;
+                pads++;
+            }
+
+            if (pads > 0)
+            {
+                // Padding ends base64 data.
+                break;
+            }
+
+            // Go on to the next line only when this segment ran to the end of its line.
+            int next = i;
+            if (next < rest.Length && rest[next] == (byte)'\r')
+            {
+                next++;
+            }
+
+            if (next < rest.Length && rest[next] == (byte)'\n')
+            {
+                next++;
+            }
+
+            if (next == i || next >= rest.Length || !s_base64.Contains(rest[next]))
+            {
+                break;
+            }
+
+            i = next;
+        }
+
+        consumed = i;
+        if (hexOnly && chars >= MinHexChars)
+        {
+            return new Block("hex", line, DecodeHex(rest[..i]), null);
+        }
+
+        if (chars >= MinBase64Chars)
+        {
+            return new Block("base64", line, Decode(new Base64Decoder(), rest[..i]), null);
+        }
+
+        return null;
+    }
+
+    private static int IndexOfLine(ReadOnlySpan<byte> text, ReadOnlySpan<byte> keyword)
+    {
+        int from = 0;
+        while (true)
+        {
+            int eol = text[from..].IndexOf((byte)'\n');
+            if (eol < 0)
+            {
+                return -1;
+            }
+
+            from += eol + 1;
+            if (text[from..].StartsWith(keyword))
+            {
+                return from;
+            }
+        }
+    }
+
+    private static byte[] Decode(IMimeDecoder decoder, ReadOnlySpan<byte> encoded)
+    {
+        var output = new byte[encoded.Length + 16];
+        int n = decoder.Decode(encoded, output);
+        n += decoder.Flush(output.AsSpan(n));
+        return output.AsSpan(0, n).ToArray();
+    }
+
+    private static byte[] DecodeHex(ReadOnlySpan<byte> run)
+    {
+        var digits = new List<byte>(run.Length);
+        foreach (byte b in run)
+        {
+            if (s_hex.Contains(b))
+            {
+                digits.Add(b);
+            }
+        }
+
+        var output = new byte[digits.Count / 2];
+        for (int i = 0; i < output.Length; i++)
+        {
+            output[i] = (byte)((HexValue(digits[2 * i]) << 4) | HexValue(digits[(2 * i) + 1]));
+        }
+
+        return output;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        _ => b - 'A' + 10,
+    };
+}

@@ -1,0 +1,64 @@
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>What the bytes are, judged from their content (magic numbers, structure), never from the name.</summary>
+public enum ContentFormat
+{
+    Unknown,
+    Empty,
+    PlainText,
+    Html,
+    Csv,
+    VCard,
+    Calendar,
+    Rtf,
+    Pdf,
+    Zip,
+    Gzip,
+    Tar,
+    Xlsx,
+    Docx,
+    OtherOoxml,
+    Ods,
+    Odt,
+    OtherOpenDocument,
+    Xls,
+    Doc,
+    EncryptedOoxml,
+    OtherCompoundFile,
+    MailMessage,
+    Image,
+    SevenZip,
+    Rar,
+
+    /// <summary>Outlook's Transport Neutral Encapsulation Format (winmail.dat).</summary>
+    Tnef,
+
+    /// <summary>A yEnc-encoded file (Usenet's binary encoding) in a text body.</summary>
+    YEnc,
+
+    Bzip2,
+    Xz,
+
+    /// <summary>X.509 certificates (DER or PEM), PKCS #7 certificate bags, OpenPGP public keys.</summary>
+    Certificate,
+
+    /// <summary>Detached signatures: S/MIME .p7s (CMS SignedData without content) and OpenPGP signatures.</summary>
+    Signature,
+
+    /// <summary>S/MIME enveloped data (.p7m) and OpenPGP messages: unscannable without the recipient's key.</summary>
+    EncryptedMessage,
+
+    /// <summary>S/MIME opaque-signed data (.p7m with its content inside): the content is read.</summary>
+    SignedMessage,
+    Audio,
+    Video,
+    Executable,
+    Font,
+}
+
+/// <summary>
+/// A message found inside an archive (.eml member). The caller owns MIME parsing, so it gets
+/// the bytes back; <paramref name="depth"/> is the nesting depth of the member, to continue
+/// counting against <see cref="ExtractionLimits.MaxNestingDepth"/>. The stream is only valid during the call.
+/// </summary>
+public delegate void EmbeddedMessageHandler(Stream message, ContentLocation location, int depth, CancellationToken cancellationToken);

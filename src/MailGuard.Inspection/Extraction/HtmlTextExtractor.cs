@@ -1,0 +1,401 @@
+using System.Net;
+using System.Text;
+
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>
+/// A streaming tag stripper for HTML (and XML) bodies: one pass, no DOM, so a hostile page
+/// costs linear time. Script, style and similar raw-text elements are dropped, entities
+/// decoded, block elements become line breaks. All visible text, table cells included (tab
+/// between cells, one line per row), goes to OnText, because mail layouts put whole letters
+/// inside tables; each outermost &lt;table&gt; is also sent row by row to BeginTable, with
+/// nested tables flattened into their cell.
+/// </summary>
+internal sealed class HtmlTextExtractor
+{
+    private static readonly HashSet<string> _rawText = new(StringComparer.Ordinal) { "script", "style", "noscript", "template", "xmp", "iframe", "noembed", "noframes" };
+
+    private static readonly HashSet<string> _blocks = new(StringComparer.Ordinal)
+    {
+        "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "blockquote",
+        "pre", "hr", "section", "article", "header", "footer", "nav", "aside", "address", "form", "fieldset", "title",
+        "caption", "center", "main", "figure", "figcaption", "body", "html", "tbody", "thead", "tfoot",
+    };
+
+    private readonly ExtractionContext _context;
+    private readonly ContentLocation _location;
+    private readonly TextBlockWriter _writer;
+    private readonly StringBuilder _run = new();
+    private readonly StringBuilder _tag = new();
+
+    // Table state: only the outermost table is emitted as a table.
+    private int _tableDepth;
+    private ITableSink? _table;
+    private long _tableRow;
+    private List<Cell>? _row;
+    private StringBuilder? _cell;
+    private bool _cellOpen;
+
+    public HtmlTextExtractor(ExtractionContext context, ContentLocation location)
+    {
+        _context = context;
+        _location = location;
+        _writer = new TextBlockWriter(context.Sink, location);
+    }
+
+    private enum State
+    {
+        Text,
+        TagStart,
+        Tag,
+        Comment,
+        Declaration,
+        RawText,
+    }
+
+    public void Extract(TextReader reader)
+    {
+        char[] buffer = new char[16 * 1024];
+        State state = State.Text;
+        char quote = '\0';
+        string rawEnd = string.Empty;
+        int rawMatch = 0;
+        int dashes = 0;
+        int n;
+        try
+        {
+            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                _context.ThrowIfCancelled();
+                for (int i = 0; i < n; i++)
+                {
+                    char c = buffer[i];
+                    switch (state)
+                    {
+                        case State.Text:
+                            if (c == '<')
+                            {
+                                state = State.TagStart;
+                            }
+                            else
+                            {
+                                _run.Append(c);
+                            }
+
+                            break;
+                        case State.TagStart:
+                            if (c == '!')
+                            {
+                                state = State.Declaration;
+                                dashes = 0;
+                                _tag.Clear();
+                            }
+                            else if (char.IsAsciiLetter(c) || c == '/' || c == '?')
+                            {
+                                FlushRun();
+                                _tag.Clear().Append(c);
+                                quote = '\0';
+                                state = State.Tag;
+                            }
+                            else
+                            {
+                                // "a < b" in text is not a tag.
+                                _run.Append('<');
+                                if (c == '<')
+                                {
+                                    break;
+                                }
+
+                                _run.Append(c);
+                                state = State.Text;
+                            }
+
+                            break;
+                        case State.Declaration:
+                            // "<!--" starts a comment; anything else (<!DOCTYPE, <![CDATA[) ends at '>'.
+                            if (c == '-' && _tag.Length < 2)
+                            {
+                                _tag.Append(c);
+                                if (_tag.Length == 2)
+                                {
+                                    FlushRun();
+                                    state = State.Comment;
+                                    dashes = 0;
+                                }
+                            }
+                            else if (c == '>')
+                            {
+                                state = State.Text;
+                            }
+                            else
+                            {
+                                _tag.Append('x');
+                            }
+
+                            break;
+                        case State.Comment:
+                            if (c == '-')
+                            {
+                                dashes++;
+                            }
+                            else
+                            {
+                                if (c == '>' && dashes >= 2)
+                                {
+                                    state = State.Text;
+                                }
+
+                                dashes = 0;
+                            }
+
+                            break;
+                        case State.Tag:
+                            if (quote != '\0')
+                            {
+                                if (c == quote)
+                                {
+                                    quote = '\0';
+                                }
+                            }
+                            else if (c is '"' or '\'')
+                            {
+                                quote = c;
+                            }
+                            else if (c == '>')
+                            {
+                                string? raw = OnTag();
+                                if (raw is not null)
+                                {
+                                    rawEnd = "</" + raw;
+                                    rawMatch = 0;
+                                    state = State.RawText;
+                                }
+                                else
+                                {
+                                    state = State.Text;
+                                }
+                            }
+                            else if (_tag.Length < 64)
+                            {
+                                _tag.Append(c);
+                            }
+
+                            break;
+                        case State.RawText:
+                            // Skip to the matching end tag; case-insensitive, no nesting.
+                            if (char.ToLowerInvariant(c) == rawEnd[rawMatch])
+                            {
+                                if (++rawMatch == rawEnd.Length)
+                                {
+                                    _tag.Clear().Append('/');
+                                    state = State.Tag;
+                                    quote = '\0';
+                                    _tag.Append(rawEnd.AsSpan(2));
+                                }
+                            }
+                            else
+                            {
+                                rawMatch = char.ToLowerInvariant(c) == rawEnd[0] ? 1 : 0;
+                            }
+
+                            break;
+                    }
+                }
+            }
+
+            FlushRun();
+            while (_tableDepth > 0)
+            {
+                EndTable();
+            }
+
+            _writer.Flush();
+        }
+        finally
+        {
+            _table?.Complete();
+            _table = null;
+        }
+    }
+
+    /// <summary>Acts on a complete tag; returns the element name when its content is raw text to skip.</summary>
+    private string? OnTag()
+    {
+        string tag = _tag.ToString();
+        bool end = tag.StartsWith('/');
+        int nameStart = end ? 1 : 0;
+        int nameEnd = nameStart;
+        while (nameEnd < tag.Length && (char.IsAsciiLetterOrDigit(tag[nameEnd]) || tag[nameEnd] is '-' or ':'))
+        {
+            nameEnd++;
+        }
+
+        string name = tag[nameStart..nameEnd].ToLowerInvariant();
+        bool selfClosing = tag.EndsWith('/');
+        switch (name)
+        {
+            case "table":
+                if (end)
+                {
+                    EndTable();
+                }
+                else
+                {
+                    StartTable();
+                }
+
+                return null;
+            case "tr" when _tableDepth == 1:
+                EndRow();
+                if (!end)
+                {
+                    _row = new List<Cell>();
+                }
+
+                _writer.LineBreak();
+                return null;
+            case "td" or "th" when _tableDepth == 1:
+                EndCell();
+                if (!end)
+                {
+                    _row ??= new List<Cell>();
+                    _cell = new StringBuilder();
+                    _cellOpen = true;
+                    if (_writer.LastChar != '\n')
+                    {
+                        _writer.Append('\t');
+                    }
+                }
+
+                return null;
+            case "td" or "th":
+                Write(" ");
+                return null;
+        }
+
+        if (!end && !selfClosing && _rawText.Contains(name))
+        {
+            return name;
+        }
+
+        if (_blocks.Contains(name))
+        {
+            if (_cellOpen)
+            {
+                Write(" ");
+            }
+            else
+            {
+                _writer.LineBreak();
+            }
+        }
+
+        return null;
+    }
+
+    private void FlushRun()
+    {
+        if (_run.Length == 0)
+        {
+            return;
+        }
+
+        string text = _run.ToString();
+        _run.Clear();
+        if (text.Contains('&'))
+        {
+            text = WebUtility.HtmlDecode(text);
+        }
+
+        // HTML collapses white space; line structure comes from the block elements.
+        var collapsed = new StringBuilder(text.Length);
+        bool space = _writer.LastChar is '\n' or ' ' or '\t';
+        foreach (char c in text)
+        {
+            if (char.IsWhiteSpace(c) || c == '\u00A0')
+            {
+                if (!space)
+                {
+                    collapsed.Append(' ');
+                    space = true;
+                }
+            }
+            else
+            {
+                collapsed.Append(c);
+                space = false;
+            }
+        }
+
+        Write(collapsed.ToString());
+    }
+
+    private void Write(string text)
+    {
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        _writer.Append(text);
+        if (_cellOpen)
+        {
+            _cell!.Append(text);
+        }
+    }
+
+    private void StartTable()
+    {
+        _tableDepth++;
+        if (_tableDepth == 1)
+        {
+            _writer.LineBreak();
+            _table ??= _context.Sink.BeginTable(_location);
+        }
+        else
+        {
+            Write(" ");
+        }
+    }
+
+    private void EndTable()
+    {
+        if (_tableDepth == 0)
+        {
+            return;
+        }
+
+        if (_tableDepth == 1)
+        {
+            EndRow();
+            _writer.LineBreak();
+            _table?.Complete();
+            _table = null;
+            _tableRow = 0;
+        }
+
+        _tableDepth--;
+    }
+
+    private void EndCell()
+    {
+        if (_cellOpen)
+        {
+            _row!.Add(Cell.FromText(_cell!.ToString().Trim()));
+            _cellOpen = false;
+            _cell = null;
+        }
+    }
+
+    private void EndRow()
+    {
+        EndCell();
+        if (_row is { Count: > 0 } && _table is not null)
+        {
+            _context.AddCells(_row.Count);
+            _table.OnRow(_tableRow++, _row.ToArray());
+        }
+
+        _row = null;
+    }
+}

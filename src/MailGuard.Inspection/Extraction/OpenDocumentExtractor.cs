@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>
+/// OpenDocument spreadsheets and text (ODF 1.2 content.xml). Cells are typed by
+/// office:value-type (date cells keep their date); repeated rows and cells
+/// (table:number-rows-repeated / number-columns-repeated) are expanded only when they carry
+/// content, and then at most <see cref="ExtractionLimits.MaxRepeatedCells"/> times, because
+/// LibreOffice pads every sheet with a repeat of a million empty rows.
+/// </summary>
+internal static class OpenDocumentExtractor
+{
+    private const string TableNs = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
+    private const string OfficeNs = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+    private const string TextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
+    private const int MaxColumns = 16384;
+
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    {
+        using var package = new PackageReader(context, stream, location.FileName ?? "document.odf");
+        using Stream content = package.Open("content.xml") ?? throw new InvalidDataException("content.xml missing");
+        new Walker(context, location).Read(content);
+    }
+
+    private sealed class Walker
+    {
+        private readonly ExtractionContext _context;
+        private readonly ContentLocation _location;
+        private readonly TextBlockWriter _writer;
+        private readonly StringBuilder _paragraph = new();
+        private int _tableDepth;
+        private int _inParagraph;
+        private int _tables;
+        private ITableSink? _table;
+        private long _rowIndex;
+        private int _rowRepeat;
+        private List<Cell>? _row;
+        private int _pendingEmpty;
+        private StringBuilder? _cellText;
+        private (string? Type, string? Value, string? Date, string? Boolean, int Repeat) _cell;
+
+        public Walker(ExtractionContext context, ContentLocation location)
+        {
+            _context = context;
+            _location = location;
+            _writer = new TextBlockWriter(context.Sink, location);
+        }
+
+        public void Read(Stream content)
+        {
+            using XmlReader reader = XmlParts.Create(content);
+            try
+            {
+                bool positioned = false;
+                while (positioned || reader.Read())
+                {
+                    positioned = false;
+                    if (reader.NodeType == XmlNodeType.Element)
+                    {
+                        positioned = OnElement(reader);
+                    }
+                    else if (reader.NodeType == XmlNodeType.EndElement)
+                    {
+                        OnEndElement(reader);
+                    }
+                    else if (_inParagraph > 0 && reader.NodeType is XmlNodeType.Text or XmlNodeType.SignificantWhitespace or XmlNodeType.CDATA)
+                    {
+                        Target.Append(reader.Value);
+                    }
+                }
+            }
+            finally
+            {
+                _table?.Complete();
+            }
+
+            _writer.Flush();
+        }
+
+        private StringBuilder Target => _cellText ?? _paragraph;
+
+        /// <summary>Returns true when it moved the reader past the element.</summary>
+        private bool OnElement(XmlReader reader)
+        {
+            string ns = reader.NamespaceURI;
+            string name = reader.LocalName;
+            if (ns == TextNs)
+            {
+                switch (name)
+                {
+                    case "s":
+                        int spaces = int.TryParse(reader.GetAttribute("c", TextNs), NumberStyles.Integer, CultureInfo.InvariantCulture, out int c) ? Math.Clamp(c, 1, 1000) : 1;
+                        Target.Append(' ', spaces);
+                        return false;
+                    case "tab":
+                        Target.Append('\t');
+                        return false;
+                    case "line-break":
+                        Target.Append('\n');
+                        return false;
+                    case "tracked-changes":
+                        // Deleted text lives here; it is not in the document any more.
+                        reader.Skip();
+                        return true;
+                    case "p" or "h" when reader.IsEmptyElement:
+                        EndParagraph();
+                        return false;
+                    case "p" or "h":
+                        _inParagraph++;
+                        return false;
+                }
+
+                return false;
+            }
+
+            if (ns != TableNs)
+            {
+                return false;
+            }
+
+            switch (name)
+            {
+                case "table":
+                    if (++_tableDepth == 1)
+                    {
+                        FlushText();
+                        string sheet = reader.GetAttribute("name", TableNs) ?? "table " + (_tables + 1).ToString(CultureInfo.InvariantCulture);
+                        _tables++;
+                        _table = _context.Sink.BeginTable(_location with { Sheet = sheet });
+                        _rowIndex = 0;
+                    }
+                    else
+                    {
+                        Target.Append(' ');
+                    }
+
+                    if (reader.IsEmptyElement)
+                    {
+                        OnEndTable();
+                    }
+
+                    return false;
+                case "table-row" when _tableDepth == 1:
+                    _row = new List<Cell>();
+                    _pendingEmpty = 0;
+                    _rowRepeat = Repeat(reader, "number-rows-repeated");
+                    if (reader.IsEmptyElement)
+                    {
+                        OnEndRow();
+                    }
+
+                    return false;
+                case "table-cell" or "covered-table-cell" when _tableDepth == 1:
+                    _cell = (
+                        reader.GetAttribute("value-type", OfficeNs),
+                        reader.GetAttribute("value", OfficeNs),
+                        reader.GetAttribute("date-value", OfficeNs),
+                        reader.GetAttribute("boolean-value", OfficeNs),
+                        Repeat(reader, "number-columns-repeated"));
+                    _cellText = new StringBuilder();
+                    if (reader.IsEmptyElement)
+                    {
+                        OnEndCell();
+                    }
+
+                    return false;
+            }
+
+            return false;
+        }
+
+        private void OnEndElement(XmlReader reader)
+        {
+            string ns = reader.NamespaceURI;
+            string name = reader.LocalName;
+            if (ns == TextNs && name is "p" or "h")
+            {
+                _inParagraph--;
+                EndParagraph();
+            }
+            else if (ns == TableNs && _tableDepth >= 1)
+            {
+                switch (name)
+                {
+                    case "table":
+                        OnEndTable();
+                        break;
+                    case "table-cell" or "covered-table-cell" when _tableDepth == 1:
+                        OnEndCell();
+                        break;
+                    case "table-row" when _tableDepth == 1:
+                        OnEndRow();
+                        break;
+                }
+            }
+        }
+
+        private void EndParagraph()
+        {
+            if (_cellText is not null)
+            {
+                _cellText.Append('\n');
+            }
+            else if (_tableDepth == 0)
+            {
+                _paragraph.Append('\n');
+                _writer.Append(_paragraph.ToString());
+                _paragraph.Clear();
+            }
+        }
+
+        private void FlushText()
+        {
+            if (_paragraph.Length > 0)
+            {
+                _writer.Append(_paragraph.ToString());
+                _paragraph.Clear();
+            }
+
+            _writer.Flush();
+        }
+
+        private int Repeat(XmlReader reader, string attribute) =>
+            int.TryParse(reader.GetAttribute(attribute, TableNs), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 1 ? n : 1;
+
+        private void OnEndCell()
+        {
+            string display = _cellText?.ToString().Trim() ?? string.Empty;
+            _cellText = null;
+            Cell cell = MakeCell(display);
+            _row ??= new List<Cell>();
+            if (cell.Kind == CellKind.Empty)
+            {
+                // Trailing empties are dropped at the row end; only materialise them before content.
+                _pendingEmpty = (int)Math.Min((long)_pendingEmpty + _cell.Repeat, MaxColumns);
+                return;
+            }
+
+            int fill = Math.Min(_pendingEmpty, MaxColumns - _row.Count);
+            for (int i = 0; i < fill; i++)
+            {
+                _row.Add(Cell.Empty);
+            }
+
+            _pendingEmpty = 0;
+            int copies = Math.Min(_cell.Repeat, _context.Limits.MaxRepeatedCells);
+            for (int i = 0; i < copies && _row.Count < MaxColumns; i++)
+            {
+                _row.Add(cell);
+            }
+        }
+
+        private Cell MakeCell(string display)
+        {
+            var (type, value, date, boolean, _) = _cell;
+            switch (type)
+            {
+                case "float" or "percentage" or "currency":
+                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+                    {
+                        return new Cell(display.Length > 0 ? display : value!, CellKind.Number, Number: number);
+                    }
+
+                    break;
+                case "date":
+                    if (DateTime.TryParse(date, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime d))
+                    {
+                        Cell iso = XlsxExtractor.DateCell(d, null);
+                        return display.Length > 0 ? iso with { Text = display } : iso;
+                    }
+
+                    break;
+                case "boolean":
+                    return new Cell(display.Length > 0 ? display : (boolean ?? string.Empty), CellKind.Boolean);
+            }
+
+            return Cell.FromText(display);
+        }
+
+        private void OnEndRow()
+        {
+            List<Cell>? row = _row;
+            _row = null;
+            if (row is null || row.Count == 0)
+            {
+                // Empty rows, however many times repeated, only move the row number on.
+                _rowIndex += _rowRepeat;
+                return;
+            }
+
+            int copies = Math.Min(_rowRepeat, _context.Limits.MaxRepeatedCells);
+            Cell[] cells = row.ToArray();
+            for (int i = 0; i < copies; i++)
+            {
+                if ((_rowIndex & 0xFF) == 0)
+                {
+                    _context.ThrowIfCancelled();
+                }
+
+                _context.AddCells(cells.Length);
+                _table!.OnRow(_rowIndex + i, cells);
+            }
+
+            _rowIndex += _rowRepeat;
+        }
+
+        private void OnEndTable()
+        {
+            if (_tableDepth-- == 1)
+            {
+                _table?.Complete();
+                _table = null;
+            }
+        }
+    }
+}

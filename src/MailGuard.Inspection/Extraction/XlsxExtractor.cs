@@ -1,0 +1,440 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>
+/// SpreadsheetML (ECMA-376 Part 1 §18) read forward with XmlReader: shared strings are loaded
+/// once, each worksheet streams row by row into its own table. Numbers whose cell style has a
+/// date format become <see cref="CellKind.Date"/>, because a date of birth in Excel is a serial
+/// number and only the style says so.
+/// </summary>
+internal static class XlsxExtractor
+{
+    private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    {
+        using var package = new PackageReader(context, stream, location.FileName ?? "workbook.xlsx");
+        var (sheets, date1904) = ReadWorkbook(package.Open("xl/workbook.xml") ?? throw new InvalidDataException("xl/workbook.xml missing"));
+        var rels = XmlParts.ReadRelationships(package.Open("xl/_rels/workbook.xml.rels"), "xl");
+        string sharedStringsPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target ?? "xl/sharedStrings.xml";
+        string stylesPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target ?? "xl/styles.xml";
+        List<string> sharedStrings = ReadSharedStrings(context, package.Open(sharedStringsPart));
+        bool[] dateStyles = ReadDateStyles(package.Open(stylesPart));
+
+        foreach ((string name, string relId) in sheets)
+        {
+            context.ThrowIfCancelled();
+            if (!rels.TryGetValue(relId, out var rel) || !rel.Type.EndsWith("/worksheet", StringComparison.Ordinal))
+            {
+                // Chart sheets and dialog sheets hold no cells.
+                continue;
+            }
+
+            using Stream? part = package.Open(rel.Target);
+            if (part is null)
+            {
+                throw new InvalidDataException($"worksheet part '{rel.Target}' missing");
+            }
+
+            ReadSheet(context, part, location with { Sheet = name, Row = null, Column = null }, sharedStrings, dateStyles, date1904);
+        }
+    }
+
+    private static (List<(string Name, string RelId)> Sheets, bool Date1904) ReadWorkbook(Stream part)
+    {
+        var sheets = new List<(string, string)>();
+        bool date1904 = false;
+        using XmlReader reader = XmlParts.Create(part);
+        while (reader.Read())
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                continue;
+            }
+
+            if (reader.LocalName == "sheet")
+            {
+                string name = reader.GetAttribute("name") ?? $"Sheet{sheets.Count + 1}";
+                string? id = reader.GetAttribute("id", RelNs);
+                if (id is not null)
+                {
+                    sheets.Add((name, id));
+                }
+            }
+            else if (reader.LocalName == "workbookPr")
+            {
+                string? flag = reader.GetAttribute("date1904");
+                date1904 = flag is "1" or "true";
+            }
+        }
+
+        return (sheets, date1904);
+    }
+
+    private static List<string> ReadSharedStrings(ExtractionContext context, Stream? part)
+    {
+        var strings = new List<string>();
+        if (part is null)
+        {
+            return strings;
+        }
+
+        using XmlReader reader = XmlParts.Create(part);
+        var text = new StringBuilder();
+        int phonetic = 0;
+        // ReadElementContentAsString leaves the reader on the next node already; don't skip it.
+        bool positioned = false;
+        while (positioned || reader.Read())
+        {
+            positioned = false;
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                switch (reader.LocalName)
+                {
+                    case "si":
+                        text.Clear();
+                        if (reader.IsEmptyElement)
+                        {
+                            strings.Add(string.Empty);
+                        }
+
+                        break;
+                    case "rPh":
+                        // Phonetic guides (ruby text) are not what the cell shows.
+                        if (!reader.IsEmptyElement)
+                        {
+                            phonetic++;
+                        }
+
+                        break;
+                    case "t" when phonetic == 0:
+                        text.Append(reader.ReadElementContentAsString());
+                        positioned = true;
+                        break;
+                }
+            }
+            else if (reader.NodeType == XmlNodeType.EndElement)
+            {
+                if (reader.LocalName == "si")
+                {
+                    strings.Add(text.ToString());
+                    if ((strings.Count & 0xFFF) == 0)
+                    {
+                        context.ThrowIfCancelled();
+                    }
+                }
+                else if (reader.LocalName == "rPh")
+                {
+                    phonetic--;
+                }
+            }
+        }
+
+        return strings;
+    }
+
+    /// <summary>For each cellXfs index: does its number format show a date?</summary>
+    private static bool[] ReadDateStyles(Stream? part)
+    {
+        if (part is null)
+        {
+            return [];
+        }
+
+        var customDate = new Dictionary<int, bool>();
+        var styles = new List<bool>();
+        using XmlReader reader = XmlParts.Create(part);
+        bool inCellXfs = false;
+        while (reader.Read())
+        {
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                switch (reader.LocalName)
+                {
+                    case "numFmt":
+                        if (int.TryParse(reader.GetAttribute("numFmtId"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
+                        {
+                            customDate[id] = IsDateFormatCode(reader.GetAttribute("formatCode") ?? string.Empty);
+                        }
+
+                        break;
+                    case "cellXfs":
+                        inCellXfs = !reader.IsEmptyElement;
+                        break;
+                    case "xf" when inCellXfs:
+                        int fmt = int.TryParse(reader.GetAttribute("numFmtId"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int f) ? f : 0;
+                        styles.Add(customDate.TryGetValue(fmt, out bool custom) ? custom : IsBuiltInDateFormat(fmt));
+                        break;
+                }
+            }
+            else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "cellXfs")
+            {
+                inCellXfs = false;
+            }
+        }
+
+        return [.. styles];
+    }
+
+    /// <summary>ECMA-376 Part 1 §18.8.30: ids 14-22 and 45-47 are the built-in date and time formats.</summary>
+    internal static bool IsBuiltInDateFormat(int id) => id is (>= 14 and <= 22) or (>= 45 and <= 47);
+
+    /// <summary>
+    /// A custom format shows a date when, outside quoted literals, escapes and [brackets]
+    /// (colours, locales, elapsed time), it has d or y, or an m that is not minutes (no h or s).
+    /// </summary>
+    internal static bool IsDateFormatCode(string code)
+    {
+        bool d = false;
+        bool m = false;
+        bool hs = false;
+        for (int i = 0; i < code.Length; i++)
+        {
+            char c = char.ToLowerInvariant(code[i]);
+            switch (c)
+            {
+                case '"':
+                    int close = code.IndexOf('"', i + 1);
+                    i = close < 0 ? code.Length : close;
+                    break;
+                case '\\':
+                case '_':
+                case '*':
+                    i++;
+                    break;
+                case '[':
+                    int end = code.IndexOf(']', i + 1);
+                    i = end < 0 ? code.Length : end;
+                    break;
+                case ';':
+                    // Only the first (positive) section decides.
+                    i = code.Length;
+                    break;
+                case 'd' or 'y':
+                    d = true;
+                    break;
+                case 'm':
+                    m = true;
+                    break;
+                case 'h' or 's':
+                    hs = true;
+                    break;
+            }
+        }
+
+        return d || (m && !hs);
+    }
+
+    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    {
+        ITableSink table = context.Sink.BeginTable(location);
+        try
+        {
+            using XmlReader reader = XmlParts.Create(part);
+            var cells = new List<Cell>(32);
+            long rowIndex = -1;
+            int column = -1;
+            while (reader.Read())
+            {
+                if (reader.NodeType == XmlNodeType.Element)
+                {
+                    if (reader.LocalName == "row")
+                    {
+                        cells.Clear();
+                        column = -1;
+                        rowIndex = long.TryParse(reader.GetAttribute("r"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) && r > 0 ? r - 1 : rowIndex + 1;
+                        if (reader.IsEmptyElement)
+                        {
+                            continue;
+                        }
+                    }
+                    else if (reader.LocalName == "c")
+                    {
+                        int col = ColumnIndex(reader.GetAttribute("r"));
+                        column = col >= 0 ? col : column + 1;
+                        if (column >= 16384)
+                        {
+                            // Beyond Excel's XFD column limit: not a real sheet.
+                            throw new InvalidDataException("cell reference beyond column XFD");
+                        }
+
+                        Cell cell = ReadCell(reader, sharedStrings, dateStyles, date1904);
+                        while (cells.Count < column)
+                        {
+                            cells.Add(Cell.Empty);
+                        }
+
+                        if (cells.Count == column)
+                        {
+                            cells.Add(cell);
+                        }
+                        else
+                        {
+                            cells[column] = cell;
+                        }
+                    }
+                }
+                else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "row")
+                {
+                    EmitRow(context, table, rowIndex, cells);
+                }
+            }
+        }
+        finally
+        {
+            table.Complete();
+        }
+    }
+
+    private static void EmitRow(ExtractionContext context, ITableSink table, long rowIndex, List<Cell> cells)
+    {
+        int last = cells.Count - 1;
+        while (last >= 0 && cells[last].Kind == CellKind.Empty)
+        {
+            last--;
+        }
+
+        if (last < 0)
+        {
+            return;
+        }
+
+        if ((rowIndex & 0xFF) == 0)
+        {
+            context.ThrowIfCancelled();
+        }
+
+        context.AddCells(last + 1);
+        table.OnRow(rowIndex, cells.GetRange(0, last + 1).ToArray());
+    }
+
+    /// <summary>"BC12" -> 54 (zero-based); -1 when absent or malformed.</summary>
+    internal static int ColumnIndex(string? reference)
+    {
+        if (string.IsNullOrEmpty(reference))
+        {
+            return -1;
+        }
+
+        int col = 0;
+        int i = 0;
+        while (i < reference.Length && char.IsAsciiLetter(reference[i]))
+        {
+            col = (col * 26) + (char.ToUpperInvariant(reference[i]) - 'A' + 1);
+            if (col > 16384)
+            {
+                return 16384;
+            }
+
+            i++;
+        }
+
+        return i == 0 ? -1 : col - 1;
+    }
+
+    /// <summary>Reads one &lt;c&gt; element (the reader is on its start tag) and leaves the reader on its end.</summary>
+    private static Cell ReadCell(XmlReader reader, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    {
+        string? type = reader.GetAttribute("t");
+        int style = int.TryParse(reader.GetAttribute("s"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 0;
+        if (reader.IsEmptyElement)
+        {
+            return Cell.Empty;
+        }
+
+        string? value = null;
+        StringBuilder? inline = null;
+        int depth = reader.Depth;
+        reader.Read();
+        while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+        {
+            if (reader.NodeType == XmlNodeType.Element)
+            {
+                // These calls leave the reader on the following node.
+                switch (reader.LocalName)
+                {
+                    case "v":
+                        value = reader.ReadElementContentAsString();
+                        continue;
+                    case "t":
+                        inline ??= new StringBuilder();
+                        inline.Append(reader.ReadElementContentAsString());
+                        continue;
+                    case "rPh" or "f":
+                        reader.Skip();
+                        continue;
+                }
+            }
+
+            reader.Read();
+        }
+
+        switch (type)
+        {
+            case "s":
+                return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) && index >= 0 && index < sharedStrings.Count
+                    ? Cell.FromText(sharedStrings[index])
+                    : Cell.Empty;
+            case "inlineStr":
+                return Cell.FromText(inline?.ToString());
+            case "str" or "e":
+                return Cell.FromText(value);
+            case "b":
+                return value is null ? Cell.Empty : new Cell(value == "1" ? "TRUE" : "FALSE", CellKind.Boolean);
+            case "d":
+                return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
+                    ? DateCell(iso, null)
+                    : Cell.FromText(value);
+        }
+
+        if (string.IsNullOrEmpty(value))
+        {
+            return Cell.Empty;
+        }
+
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+        {
+            return Cell.FromText(value);
+        }
+
+        if (style < dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
+        {
+            return DateCell(date, number);
+        }
+
+        return new Cell(value, CellKind.Number, Number: number);
+    }
+
+    internal static Cell DateCell(DateTime date, double? serial)
+    {
+        string text = date.TimeOfDay == TimeSpan.Zero
+            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : date.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        return new Cell(text, CellKind.Date, date, serial);
+    }
+
+    /// <summary>
+    /// Excel serial to date. The 1900 system counts the non-existent 1900-02-29 (serial 60, a
+    /// Lotus 1-2-3 compatibility bug), so serials below 61 are one day off the simple formula.
+    /// </summary>
+    internal static DateTime? SerialToDate(double serial, bool date1904)
+    {
+        if (double.IsNaN(serial) || serial < 0 || serial > 2_958_465)
+        {
+            return null;
+        }
+
+        DateTime epoch = date1904 ? new DateTime(1904, 1, 1) : serial < 61 ? new DateTime(1899, 12, 31) : new DateTime(1899, 12, 30);
+        if (!date1904 && serial is >= 60 and < 61)
+        {
+            serial -= 1;
+        }
+
+        // Round to the millisecond: serials carry binary floating-point noise.
+        long ms = (long)Math.Round(serial * 86_400_000d);
+        return epoch.AddMilliseconds(ms);
+    }
+}

@@ -1,0 +1,237 @@
+using System.IO.Compression;
+
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>
+/// Zip archives and the zip containers of OOXML and OpenDocument. Members are read through
+/// <see cref="ExpansionGuardStream"/>, so the ratio and size limits hold on the bytes really
+/// inflated, whatever the headers claim.
+/// </summary>
+internal static class ZipExtractor
+{
+    private const string OdsMime = "application/vnd.oasis.opendocument.spreadsheet";
+    private const string OdtMime = "application/vnd.oasis.opendocument.text";
+
+    /// <summary>Tells xlsx, docx, ods and odt from a plain zip by their package markers, not by name.</summary>
+    public static ContentFormat Classify(Stream stream)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
+        if (zip.GetEntry("[Content_Types].xml") is not null)
+        {
+            if (zip.GetEntry("xl/workbook.xml") is not null)
+            {
+                return ContentFormat.Xlsx;
+            }
+
+            return zip.GetEntry("word/document.xml") is not null ? ContentFormat.Docx : ContentFormat.OtherOoxml;
+        }
+
+        ZipArchiveEntry? mimetype = zip.GetEntry("mimetype");
+        if (mimetype is not null && !mimetype.IsEncrypted && mimetype.Length < 256 && zip.GetEntry("content.xml") is not null)
+        {
+            using var reader = new StreamReader(mimetype.Open());
+            char[] buffer = new char[256];
+            string type = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length)).Trim();
+            return type switch
+            {
+                OdsMime or OdsMime + "-template" => ContentFormat.Ods,
+                OdtMime or OdtMime + "-template" => ContentFormat.Odt,
+                _ when type.StartsWith("application/vnd.oasis.opendocument.", StringComparison.Ordinal) => ContentFormat.OtherOpenDocument,
+                _ => ContentFormat.Zip,
+            };
+        }
+
+        return ContentFormat.Zip;
+    }
+
+    public static void ExtractArchive(ExtractionContext context, Stream stream, string name, ContentLocation location, int depth)
+    {
+        var counting = new CountingStream(stream);
+        using var zip = new ZipArchive(counting, ZipArchiveMode.Read, leaveOpen: true);
+        var budget = new ArchiveBudget(context, stream.Length, name);
+        using var other = new OtherMethods(stream);
+        foreach (ZipArchiveEntry entry in zip.Entries)
+        {
+            context.ThrowIfCancelled();
+            context.AddEntry();
+            if (entry.FullName.EndsWith('/') && entry.Length == 0)
+            {
+                continue;
+            }
+
+            ContentLocation child = location.Child(entry.FullName);
+            if (entry.IsEncrypted)
+            {
+                // General-purpose flag bit 0 (APPNOTE 4.4.4), set by ZipCrypto and WinZip AES alike:
+                // without the password there is nothing to read.
+                context.Sink.OnUnscannable(child, UnscannableReason.Encrypted, "encrypted zip member (password-protected)");
+                continue;
+            }
+
+            ExpansionGuardStream member;
+            try
+            {
+                member = OpenGuarded(context, entry, counting, budget);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or IOException)
+            {
+                // System.IO.Compression reads stored, deflate and deflate64 only; bzip2, LZMA and
+                // PPMd members go to SharpCompress, behind the same guards.
+                if (other.Open(entry.FullName) is { } open)
+                {
+                    long before = other.Counting.BytesRead;
+                    if (!SharpArchiveExtractor.ExtractMember(context, open, () => other.Counting.BytesRead - before, budget, entry.FullName, child, depth))
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                context.Sink.OnUnscannable(child, ex is NotSupportedException ? UnscannableReason.UnsupportedFormat : UnscannableReason.Corrupt, $"{ex.GetType().Name}: {ex.Message}");
+                continue;
+            }
+
+            try
+            {
+                using (member)
+                {
+                    ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
+                    ReportUnreadData(context, entry, member, child);
+                }
+            }
+            catch (ExtractionLimitException ex)
+            {
+                if (!ex.Reported)
+                {
+                    context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
+                    ex.Reported = true;
+                }
+
+                if (ex.Global)
+                {
+                    throw;
+                }
+
+                // A member over the ratio marks the whole archive as hostile: stop reading it.
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// System.IO.Compression stops a member at the uncompressed size its header declares. A
+    /// header that understates the size therefore hides the rest of the data from the scan
+    /// (and still unpacks in full with other tools): when the inflater stopped long before the
+    /// compressed data ran out, the member is reported as Corrupt rather than passed as clean.
+    /// </summary>
+    private static void ReportUnreadData(ExtractionContext context, ZipArchiveEntry entry, ExpansionGuardStream member, ContentLocation location)
+    {
+        // The inflater reads ahead in blocks; anything beyond a block of slack is unread data.
+        const long slack = 64 * 1024;
+        if (member.ReachedEnd && entry.CompressedLength - member.CompressedConsumed > slack)
+        {
+            context.Sink.OnUnscannable(
+                location,
+                UnscannableReason.Corrupt,
+                $"member declares {entry.Length} bytes but {entry.CompressedLength - member.CompressedConsumed} compressed bytes were left unread");
+        }
+    }
+
+    /// <summary>Opens a member behind the expansion guard; the compressed side counts what the inflater really pulled.</summary>
+    public static ExpansionGuardStream OpenGuarded(ExtractionContext context, ZipArchiveEntry entry, CountingStream counting, ArchiveBudget budget)
+    {
+        long before = counting.BytesRead;
+        Stream raw = entry.Open();
+        return new ExpansionGuardStream(raw, context, () => counting.BytesRead - before, budget, entry.FullName);
+    }
+}
+
+/// <summary>
+/// The same zip opened with SharpCompress, only when a member needs a method that
+/// System.IO.Compression lacks. Opened once per archive, on first need.
+/// </summary>
+internal sealed class OtherMethods : IDisposable
+{
+    private SharpCompress.Archives.IArchive? _archive;
+    private Dictionary<string, SharpCompress.Archives.IArchiveEntry>? _entries;
+
+    public OtherMethods(Stream stream) => Counting = new CountingStream(stream);
+
+    public CountingStream Counting { get; }
+
+    /// <summary>An opener for the member, or null when SharpCompress cannot read it either.</summary>
+    public Func<Stream>? Open(string fullName)
+    {
+        if (_entries is null)
+        {
+            try
+            {
+                _archive = SharpCompress.Archives.Zip.ZipArchive.OpenArchive(Counting, new SharpCompress.Readers.ReaderOptions { LeaveStreamOpen = true });
+                _entries = new Dictionary<string, SharpCompress.Archives.IArchiveEntry>(StringComparer.Ordinal);
+                foreach (var e in _archive.Entries)
+                {
+                    if (e.Key is { } key)
+                    {
+                        _entries.TryAdd(key, e);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is SharpCompress.Common.SharpCompressException or InvalidDataException or IOException or NotSupportedException)
+            {
+                _entries = [];
+            }
+        }
+
+        if (!_entries.TryGetValue(fullName, out var entry) || entry.IsEncrypted
+            || entry.CompressionType is not (SharpCompress.Common.CompressionType.BZip2 or SharpCompress.Common.CompressionType.LZMA or SharpCompress.Common.CompressionType.PPMd
+                or SharpCompress.Common.CompressionType.Deflate64 or SharpCompress.Common.CompressionType.Xz or SharpCompress.Common.CompressionType.ZStandard))
+        {
+            return null;
+        }
+
+        return entry.OpenEntryStream;
+    }
+
+    public void Dispose() => _archive?.Dispose();
+}
+
+/// <summary>Opens the parts of an OOXML or OpenDocument package with the same guards as a zip.</summary>
+internal sealed class PackageReader : IDisposable
+{
+    private readonly ExtractionContext _context;
+    private readonly CountingStream _counting;
+    private readonly ZipArchive _zip;
+    private readonly ArchiveBudget _budget;
+
+    public PackageReader(ExtractionContext context, Stream stream, string name)
+    {
+        _context = context;
+        _counting = new CountingStream(stream);
+        _zip = new ZipArchive(_counting, ZipArchiveMode.Read, leaveOpen: true);
+        _budget = new ArchiveBudget(context, stream.Length, name);
+    }
+
+    public IEnumerable<string> PartNames => _zip.Entries.Select(e => e.FullName);
+
+    public bool Exists(string part) => _zip.GetEntry(part) is not null;
+
+    /// <summary>The part, or null when the package lacks it.</summary>
+    public Stream? Open(string part)
+    {
+        ZipArchiveEntry? entry = _zip.GetEntry(part);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (entry.IsEncrypted)
+        {
+            throw new InvalidDataException($"package part '{part}' is zip-encrypted");
+        }
+
+        return ZipExtractor.OpenGuarded(_context, entry, _counting, _budget);
+    }
+
+    public void Dispose() => _zip.Dispose();
+}

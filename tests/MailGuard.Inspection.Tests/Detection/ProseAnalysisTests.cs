@@ -1,0 +1,477 @@
+using MailGuard.Inspection;
+using MailGuard.Inspection.Detection;
+
+namespace MailGuard.Inspection.Tests.Detection;
+
+public class ProseAnalysisTests
+{
+    private static readonly ContentLocation s_body = new("/1");
+
+    private static ContentAnalyzer Analyze(string text)
+    {
+        var analyzer = TestData.NewAnalyzer();
+        analyzer.OnText(s_body, text.ReplaceLineEndings("\n"));
+        return analyzer;
+    }
+
+    private static Finding? PersonalData(ContentAnalyzer analyzer) =>
+        analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData);
+
+    [Fact]
+    public void OnText_LineRecordsWithDobAndNino_CountsEachLine()
+    {
+        var lines = Enumerable.Range(0, 9).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)}, DOB {TestData.Dob(i)}, NI {TestData.Nino(i)}");
+        var analyzer = Analyze("Hi,\n\nPlease see the list below.\n\n" + string.Join("\n", lines) + "\n\nThanks\nSam");
+
+        var personal = PersonalData(analyzer);
+        Assert.NotNull(personal);
+        Assert.Equal(9, personal.Count);
+        Assert.Equal(Confidence.High, personal.Confidence);
+        Assert.Equal(9, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+        Assert.Equal(9, analyzer.Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Count);
+        TestData.AssertNoRawValues(analyzer.Findings, Enumerable.Range(0, 9).SelectMany(i => new[] { TestData.Nino(i), TestData.Dob(i) }));
+    }
+
+    [Fact]
+    public void OnText_LetterNamingChildrenWithBirthDates_CountsApplicantAndChildren()
+    {
+        const string letter = """
+            Dear Ms Ottersby,
+
+            Re: your application concerning the children.
+
+            The court has considered the position of your children: Ada (born 3 May 2014), Bram (born 17 August 2016),
+            Cleo (born 2 February 2018), Dov (born 29 June 2020) and Esme (born 11 January 2022).
+
+            We will write to you at 14 Willowbank Road, Leeds LS6 3QT once a date is fixed.
+
+            Yours sincerely
+            Listing Office
+            """;
+        var analyzer = Analyze(letter);
+
+        var personal = PersonalData(analyzer);
+        Assert.NotNull(personal);
+        Assert.InRange(personal.Count, 5, 6);
+        Assert.Contains("date of birth", personal.Summary);
+        Assert.Equal(5, analyzer.Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Count);
+    }
+
+    [Fact]
+    public void OnText_ComplaintRecordsAsParagraphs_CountsPeople()
+    {
+        var blocks = Enumerable.Range(0, 6).Select(i => $"""
+            Complainant: Mrs {TestData.Forename(i)} {TestData.Surname(i)}
+            Address: {i + 3} Larch Crescent, Leeds {TestData.Postcode(i)}
+            Tel: {TestData.Mobile(i)}
+            Complaint: the visit on the day was cancelled without notice.
+            """);
+        var analyzer = Analyze("Summary of open complaints:\n\n" + string.Join("\n\n", blocks));
+
+        var personal = PersonalData(analyzer);
+        Assert.NotNull(personal);
+        Assert.Equal(6, personal.Count);
+    }
+
+    [Fact]
+    public void OnText_FormStyleRecords_CountsPeople()
+    {
+        var blocks = Enumerable.Range(0, 4).Select(i => $"""
+            Prisoner number: A{1200 + i}BC
+            Name: {TestData.Forename(i)} {TestData.Surname(i)}
+            DOB: {TestData.Dob(i)}
+            Location: Wing B
+            """);
+        var analyzer = Analyze(string.Join("\n\n", blocks));
+
+        Assert.Equal(4, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_TableFlattenedWithSingleSpaces_HeadingGivesContext()
+    {
+        // What a PDF text layer gives for a table: one heading line, rows without labels.
+        var rows = Enumerable.Range(0, 10).Select(i =>
+        {
+            var nhs = TestData.NhsTestNumber(i);
+            return $"{TestData.Forename(i)} {TestData.Surname(i)} {TestData.Dob(i)} {nhs[..3]} {nhs[3..6]} {nhs[6..]} Asthma review";
+        });
+        var analyzer = Analyze("Referral list\n\nName DOB NHS No Condition\n" + string.Join("\n", rows) + "\n\nPage 1 of 1");
+
+        Assert.Equal(10, PersonalData(analyzer)?.Count);
+        var nhsFinding = analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Equal(10, nhsFinding.Count);
+        Assert.Equal(Confidence.Medium, nhsFinding.Confidence);
+    }
+
+    [Theory]
+    [InlineData("DOB 01/02/90", "01/**/19**")]
+    [InlineData("d.o.b. 1.2.1990", "01/**/19**")]
+    [InlineData("Born: 14th March 1987", "14/**/19**")]
+    [InlineData("(date of birth 2014-05-03)", "03/**/20**")]
+    public void OnText_BirthDateForms_Found(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Evidence[0]);
+
+    [Fact]
+    public void OnText_TwoDigitYearAwayFromKeyword_NotDateOfBirth() =>
+        Assert.DoesNotContain(Analyze("Date of birth checks were done on the 1/2/24 batch.").Findings, f => f.Kind == FindingKinds.DateOfBirth);
+
+    [Fact]
+    public void OnText_PrisonerListWithNumbersAndBirthDates_CountsPrisoners()
+    {
+        var lines = Enumerable.Range(0, 12).Select(i => $"{i + 1}. A{1300 + i}DE - {TestData.Surname(i).ToUpperInvariant()}, {TestData.Forename(i)} - DOB {TestData.Dob(i)} - B wing - adjudication: damage to cell");
+        var analyzer = Analyze("The following prisoners are due for review:\n\n" + string.Join("\n", lines));
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(12, personal?.Count);
+    }
+
+    [Fact]
+    public void OnText_DoubleSpacedLayoutTable_ReadAsTable()
+    {
+        // What pdftotext -layout gives: indented fixed-width columns, a blank line between rows.
+        var rows = Enumerable.Range(0, 8).Select(i =>
+            $"        {TestData.Forename(i) + " " + TestData.Surname(i),-26}{TestData.Dob(i),-15}{TestData.NhsTestNumber(i)[..3]} {TestData.NhsTestNumber(i)[3..6]} {TestData.NhsTestNumber(i)[6..]}   Room {i}    Asthma review\n");
+        var text = "        Referral list\n\n        Name                      Date of Birth  NHS Number     Room      Referral reason\n\n" + string.Join("\n", rows);
+        var analyzer = Analyze(text);
+
+        var personal = PersonalData(analyzer);
+        Assert.Equal(8, personal?.Count);
+        Assert.Equal("8 rows: name, date of birth, NHS number, health information", personal?.Summary);
+    }
+
+    [Fact]
+    public void OnText_DateAfterKeywordInOtherParagraph_NotDateOfBirth()
+    {
+        const string text = "Please bring proof of your name and date of birth.\n\nThe panel met on 14/03/2024 and 02/05/2023.";
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    [Fact]
+    public void OnText_IsoDateThenNumber_BothRead()
+    {
+        var analyzer = Analyze($"NHS number and DOB: 1987-03-14 {TestData.NhsTestNumber(1)}");
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    [Fact]
+    public void OnText_RecordSplitOverBlocks_ReadTogether()
+    {
+        // A Word document sent one paragraph per line.
+        var analyzer = TestData.NewAnalyzer();
+        var location = new ContentLocation("/2", "complaints.docx");
+        for (var i = 0; i < 5; i++)
+        {
+            analyzer.OnText(location, $"Complainant: Mr {TestData.Forename(i)} {TestData.Surname(i)}");
+            analyzer.OnText(location, $"Address: {i + 3} Larch Crescent, Leeds {TestData.Postcode(i)}");
+            analyzer.OnText(location, $"Phone: {TestData.Mobile(i)}");
+            analyzer.OnText(location, string.Empty);
+            analyzer.OnText(location, "\n");
+        }
+
+        Assert.Equal(5, PersonalData(analyzer)?.Count);
+        Assert.Equal("complaints.docx", PersonalData(analyzer)?.Location.FileName);
+    }
+
+    [Fact]
+    public void OnText_OnePersonsOwnDetails_NoPersonalData()
+    {
+        const string text = """
+            Dear Mr Hawthwaite,
+
+            We have updated your record. Your National Insurance number is AB 12 34 56 C and your date of birth is 14/03/1987.
+
+            We will write to you at 14 Willowbank Road, Leeds LS6 3QT. Your mobile number is 07700 900123.
+
+            Yours sincerely
+            Records Team
+            """;
+        var analyzer = Analyze(text);
+
+        Assert.Null(PersonalData(analyzer));
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino);
+        Assert.Equal(1, analyzer.Texts.Single().PeopleCount);
+    }
+
+    [Fact]
+    public void OnText_NamesOnly_NoPersonalData()
+    {
+        const string text = """
+            Dear Ada, Bram and Cleo,
+
+            Attendees: Ada Quillfeather, Bram Brackenridge, Cleo Ottersby, Dov Fennimore, Esme Hawthwaite, Fitz Larkspur.
+
+            Apologies: Greta Marrowby, Hollis Tillingham.
+
+            Kind regards
+            Ines
+            """;
+        Assert.Null(PersonalData(Analyze(text)));
+    }
+
+    [Fact]
+    public void OnText_SenderSignatureWithPhones_NoPersonalData()
+    {
+        const string text = """
+            Thanks for your help today.
+
+            Kit Larkspur
+            Senior Caseworker | Immigration Enforcement
+            Home Office, 2 Marsham Street, London SW1P 4DF
+            Tel: 020 7946 0123
+            Mobile: 07700 900456
+            Email: kit.larkspur@homeoffice.example.gov.uk
+
+            > On 3 March, Jory Fennimore wrote:
+            > Could you call me on 0113 496 0789?
+            > Jory Fennimore
+            > Finance Manager, Tillingham Ltd, 5 Mill Lane, Leeds LS1 4AP
+            """;
+        Assert.Null(PersonalData(Analyze(text)));
+    }
+
+    [Fact]
+    public void OnText_OfficeAddressesAndSwitchboards_NoPersonalData()
+    {
+        var offices = Enumerable.Range(0, 6).Select(i =>
+            $"Leeds Office {i}: {i + 1} Civic Square, Leeds {TestData.Postcode(i)}. Switchboard 0113 496 0{i:D3}. Open 9am to 5pm.");
+        Assert.Null(PersonalData(Analyze("Our regional offices:\n\n" + string.Join("\n", offices))));
+    }
+
+    [Fact]
+    public void OnText_AggregateStatistics_NoFindings()
+    {
+        const string text = """
+            In 2023, 1,598 applications were received, of which 1,204 (75.3%) were granted.
+            Applicants born in 1990 or later made up 41% of the total; median age 33.
+            Table 2: 2,345 | 1,987 | 12.5% | 9434 76591
+            Reference period 01/04/2023 to 31/03/2024.
+            """;
+        var analyzer = Analyze(text);
+        Assert.Empty(analyzer.Findings);
+    }
+
+    [Fact]
+    public void OnText_DatesThatAreNotBirthDates_NoDateOfBirth()
+    {
+        const string text = """
+            The board met on 14/03/1987 and again on 2 June 1990. The report dated 1987-03-14 was published
+            on 14 March 1987 and reviewed on March 14, 1999.
+            """;
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    [Fact]
+    public void OnText_LookAlikeIdentifiers_NoFindings()
+    {
+        const string text = """
+            Codes: DA123456A, AO123456B, GB123456C, AB123456E, AB000000A, TN123456B, ZZ123456D, QQ123456C.
+            NHS numbers: 943 476 5918, 9434765917, 1111111111.
+            Card: 4111 1111 1111 1112.
+            """;
+        var analyzer = Analyze(text);
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind is FindingKinds.UkNino or FindingKinds.UkNhsNumber or FindingKinds.PaymentCard or FindingKinds.PersonalData);
+    }
+
+    [Fact]
+    public void OnText_KeywordsOnly_NoFindings()
+    {
+        const string text = """
+            When you apply you will need your National Insurance number and your date of birth.
+            Your NHS number is on your NHS letters. Do not send your passport number by email.
+            """;
+        Assert.Empty(Analyze(text).Findings);
+    }
+
+    [Fact]
+    public void OnText_BareTenDigitNumberPassingMod11_LowConfidenceUnlessNhsContext()
+    {
+        var bare = Analyze("Please quote 4820096753 when you reply.").Findings.Single(f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Equal(Confidence.Low, bare.Confidence);
+
+        var labelled = Analyze("Patient NHS number: 482 009 6753.").Findings.Single(f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Equal(Confidence.High, labelled.Confidence);
+        Assert.Equal("482 *** **53", labelled.Evidence[0]);
+    }
+
+    [Theory]
+    [InlineData("Order 4820096753 has shipped.")]
+    [InlineData("Invoice no. 4820096753 is attached.")]
+    [InlineData("Timestamp 1710412345 logged.")]
+    [InlineData("Run 94820096753 finished.")] // embedded in a longer digit run
+    [InlineData("ID 4820096753123 finished.")]
+    [InlineData("Reading 12.4820096753 noted.")]
+    public void OnText_NumberThatIsNotAnNhsNumber_NoFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.UkNhsNumber);
+
+    [Theory]
+    [InlineData("Call me on 07700 900123 tomorrow.", "07700 ***123")]
+    [InlineData("Tel: +44 20 7946 0123", "+44 20 7*** *123")]
+    [InlineData("Ring (0113) 496 0123.", "(0113) 4** *123")]
+    public void OnText_UkPhoneNumbers_FoundAndMasked(string text, string masked)
+    {
+        var phone = Analyze(text).Findings.Single(f => f.Kind == FindingKinds.PhoneNumber);
+        Assert.Equal(masked, phone.Evidence[0]);
+    }
+
+    [Theory]
+    [InlineData("Serial 1207700900123 logged.")]
+    [InlineData("Batch 07700900123456 logged.")]
+    [InlineData("Value 077009001.23 logged.")]
+    public void OnText_PhoneInsideLongerDigitRun_NoFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.PhoneNumber);
+
+    [Fact]
+    public void OnText_MixedIdentifiers_EachMasked()
+    {
+        const string text = """
+            Card 4111 1111 1111 1111 and IBAN GB82 WEST 1234 5698 7654 32 were used.
+            Contact jane.doe@example.com. Passport number 123456789. Postcode SW1A 1AA.
+            """;
+        var findings = Analyze(text).Findings;
+        Assert.Equal("4*** **** **** 1111", findings.Single(f => f.Kind == FindingKinds.PaymentCard).Evidence[0]);
+        Assert.Equal("GB82 **** **** **** **54 32", findings.Single(f => f.Kind == FindingKinds.Iban).Evidence[0]);
+        Assert.Equal("j***@example.com", findings.Single(f => f.Kind == FindingKinds.EmailAddress).Evidence[0]);
+        Assert.Equal("1*******9", findings.Single(f => f.Kind == FindingKinds.UkPassport).Evidence[0]);
+        Assert.Equal("SW1A ***", findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
+        TestData.AssertNoRawValues(findings, ["4111 1111 1111 1111", "GB82 WEST", "jane.doe", "123456789", "SW1A 1AA"]);
+    }
+
+    [Theory]
+    [InlineData("Send it to GIR 0AA please.", "GIR ***")]
+    [InlineData("Send it to EC1A 1BB please.", "EC1A ***")]
+    [InlineData("Send it to M1 1AE please.", "M1 ***")]
+    public void OnText_Postcodes_FoundAndMasked(string text, string masked) =>
+        Assert.Equal(masked, Analyze(text).Findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
+
+    [Theory]
+    [InlineData("Send it to Q1 1AA please.")]
+    [InlineData("Send it to LS6 3CI please.")]
+    public void OnText_InvalidPostcodes_NoFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.UkPostcode);
+
+    [Theory]
+    [InlineData("Order ref 4111 1111 1111 1111 dispatched.")]
+    [InlineData("Invoice 5555555555554444 paid.")]
+    public void OnText_CardShapedOrderNumber_NoCardFinding(string text) =>
+        Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.PaymentCard);
+
+    [Fact]
+    public void OnText_CardWithCardContext_HighConfidence() =>
+        Assert.Equal(Confidence.High, Analyze("Paid by Visa card 4111 1111 1111 1111.").Findings.Single(f => f.Kind == FindingKinds.PaymentCard).Confidence);
+
+    [Fact]
+    public void OnText_NineDigitsWithoutPassportContext_NoPassportFinding() =>
+        Assert.DoesNotContain(Analyze("Ticket 123456789 closed.").Findings, f => f.Kind == FindingKinds.UkPassport);
+
+    [Fact]
+    public void OnText_NinoWithoutSuffix_OnlyWithContext()
+    {
+        Assert.DoesNotContain(Analyze("Code AB123456 applied.").Findings, f => f.Kind == FindingKinds.UkNino);
+        var found = Analyze("NI number AB 12 34 56 on file.").Findings.Single(f => f.Kind == FindingKinds.UkNino);
+        Assert.Equal("AB****56", found.Evidence[0]);
+    }
+
+    [Fact]
+    public void OnText_SameRecordRepeatedInReplyChain_CountedOnce()
+    {
+        var lines = string.Join("\n", Enumerable.Range(0, 3).Select(i => $"{TestData.Surname(i)}, DOB {TestData.Dob(i)}, NI {TestData.Nino(i)}"));
+        var analyzer = TestData.NewAnalyzer();
+        analyzer.OnText(s_body, lines);
+        analyzer.OnText(s_body, "> " + lines.Replace("\n", "\n> ", StringComparison.Ordinal));
+
+        // Quote markers are read through and people are keyed by NI number: three, not six.
+        Assert.Equal(3, analyzer.MaxPeopleCount);
+        Assert.Equal(3, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_SameRecordsRepeatedAsProse_CountedOnce()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        analyzer.OnText(s_body, "Ada was born on 3 May 2014 and Bram was born on 17 August 2016.");
+        analyzer.OnText(s_body, "> Ada was born on 3 May 2014 and Bram was born on 17 August 2016.");
+
+        Assert.Equal(2, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_PipeTableWithHeader_ReadAsTable()
+    {
+        var rows = Enumerable.Range(0, 12).Select(i => $"| A{1200 + i}BC | {TestData.Forename(i)} {TestData.Surname(i)} | {TestData.Dob(i)} | B-{i} | Adjudication pending |");
+        var text = "Roll for this week:\n\n| Prison No | Name | DOB | Cell | Adjudications |\n" + string.Join("\n", rows) + "\n\nRegards";
+        var analyzer = Analyze(text);
+
+        var personal = PersonalData(analyzer);
+        Assert.NotNull(personal);
+        Assert.Equal(12, personal.Count);
+        Assert.Equal("12 rows: prisoner number, name, date of birth, location in prison, disciplinary records", personal.Summary);
+        Assert.Equal(3, personal.Location.Row);
+    }
+
+    [Fact]
+    public void OnText_CsvContactList_ReadAsTable()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => $"\"{TestData.Surname(i)}, {TestData.Forename(i)}\",person{i}@example.org,{TestData.Mobile(i)}");
+        var analyzer = Analyze("name,email,phone\n" + string.Join("\n", rows));
+
+        Assert.Equal(20, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_AttendeeLinesWithEmails_NoPersonalData()
+    {
+        var lines = Enumerable.Range(0, 10).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} <person{i}@example.org>");
+        Assert.Null(PersonalData(Analyze("Attendees:\n" + string.Join("\n", lines) + "\n\nAgenda to follow.")));
+    }
+
+    [Fact]
+    public void OnText_ContactLinesWithEmailAndMobile_CountsPeople()
+    {
+        var lines = Enumerable.Range(0, 10).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} - person{i}@example.org - {TestData.Mobile(i)}");
+        Assert.Equal(10, PersonalData(Analyze("Volunteers:\n" + string.Join("\n", lines)))?.Count);
+    }
+
+    [Fact]
+    public void OnText_TabSeparatedStockList_NoPersonalData()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => $"SKU-{1000 + i}\tWidget {i}\t{i * 3}\t12.50");
+        var analyzer = Analyze("Item\tDescription\tQty\tPrice\n" + string.Join("\n", rows));
+
+        Assert.Null(PersonalData(analyzer));
+        Assert.Single(analyzer.Tables);
+    }
+
+    [Fact]
+    public void OnText_FiftyThousandRecordLines_LinearTime()
+    {
+        var lines = Enumerable.Range(0, 50_000).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)} born {TestData.Dob(i)} NI {TestData.Nino(i)}");
+        var text = string.Join("\n", lines);
+        var analyzer = TestData.NewAnalyzer();
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        analyzer.OnText(s_body, text);
+        var people = PersonalData(analyzer)?.Count;
+        watch.Stop();
+
+        Assert.True(people > 40_000, $"{people} people");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void Constructor_TimeProvider_SetsReferenceDateForAgeCheck()
+    {
+        var analyzer = new ContentAnalyzer(timeProvider: new FixedTimeProvider(new DateTimeOffset(1990, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(new DateOnly(1990, 1, 1), analyzer.ReferenceDate);
+
+        // Born after the reference date: not a date of birth.
+        analyzer.OnText(s_body, "DOB 14/03/1995");
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth);
+    }
+
+    private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

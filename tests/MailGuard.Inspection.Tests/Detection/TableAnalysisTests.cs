@@ -1,0 +1,425 @@
+using System.Diagnostics;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Detection;
+
+namespace MailGuard.Inspection.Tests.Detection;
+
+public class TableAnalysisTests
+{
+    private static readonly ContentLocation s_csv = new("/2", "people.csv");
+
+    private static IEnumerable<string[]> PeopleRows(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return [TestData.Nino(i), TestData.Forename(i), TestData.Surname(i), TestData.Dob(i), TestData.Postcode(i)];
+        }
+    }
+
+    [Fact]
+    public void BeginTable_HeaderedPeopleTable_CountsRowsAndNamesKinds()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv, PeopleRows(40).Prepend(["NINO", "Forename", "Surname", "D.O.B", "Post Code"]));
+
+        var personal = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(40, personal.Count);
+        Assert.Equal(Confidence.High, personal.Confidence);
+        Assert.Equal("40 rows: NI number, name, date of birth, postcode", personal.Summary);
+        Assert.Equal(1, personal.Location.Row);
+
+        var nino = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino);
+        Assert.Equal(40, nino.Count);
+        Assert.Equal(5, nino.Evidence.Count);
+        Assert.All(nino.Evidence, e => Assert.Matches("^[A-Z]{2}\\*{4}[0-9]{2}[A-D]$", e));
+        Assert.Equal(0, nino.Location.Column);
+        Assert.Equal(40, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth).Count);
+        Assert.Equal(40, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkPostcode).Count);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Equal(0, table.HeaderRowIndex);
+        Assert.Equal(40, table.PeopleCount);
+        Assert.Equal(40, table.DataRows);
+        Assert.All(table.Columns, c => Assert.Equal(ColumnKindSource.Header, c.Source));
+
+        TestData.AssertNoRawValues(analyzer.Findings, PeopleRows(40).SelectMany(r => new[] { r[0], r[3] }));
+    }
+
+    [Fact]
+    public void BeginTable_TitleRowsAboveHeader_FindsHeader()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = new List<string[]>
+        {
+            new[] { "Table 4b: case level data, quarter 3", "", "", "" },
+            new[] { "", "", "", "" },
+            new[] { "Full Name", "Date of Birth", "Nationality", "Immigration Status" },
+        };
+        for (var i = 0; i < 30; i++)
+        {
+            rows.Add([TestData.Forename(i) + " " + TestData.Surname(i), TestData.Dob(i), "Ruritanian", i % 2 == 0 ? "Leave to remain" : "Pending"]);
+        }
+
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Equal(2, table.HeaderRowIndex);
+        Assert.Equal(30, table.PeopleCount);
+        Assert.Equal([DataKind.Name, DataKind.DateOfBirth, DataKind.Nationality, DataKind.ImmigrationStatus], table.PersonalKinds);
+        Assert.Equal("30 rows: name, date of birth, nationality, immigration status",
+            Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Summary);
+    }
+
+    [Fact]
+    public void BeginTable_NoHeader_ClassifiesColumnsFromValues()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 25).Select(i => new[]
+        {
+            TestData.Forename(i) + " " + TestData.Surname(i), TestData.Nino(i), TestData.Dob(i), TestData.Mobile(i),
+        });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Null(table.HeaderRowIndex);
+        Assert.Equal([DataKind.Name, DataKind.NiNumber, DataKind.DateOfBirth, DataKind.Phone], table.Columns.Select(c => c.Kind));
+        Assert.All(table.Columns, c => Assert.Equal(ColumnKindSource.Values, c.Source));
+        Assert.Equal(25, table.PeopleCount);
+    }
+
+    [Fact]
+    public void BeginTable_HeaderlessNhsColumn_InferredAtMediumConfidence()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.NhsTestNumber(i), "Asthma" });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Equal(DataKind.NhsNumber, table.Columns[1].Kind);
+        Assert.Equal(Confidence.Medium, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Confidence);
+    }
+
+    [Fact]
+    public void BeginTable_HeaderlessRandomTenDigitColumn_NotNhs()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        // Ten-digit numbers, about one in eleven of which passes mod 11 by chance.
+        var rows = Enumerable.Range(0, 60).Select(i => new[] { $"Widget {i}", (5000000000L + (i * 123456791L)).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.NotEqual(DataKind.NhsNumber, Assert.Single(analyzer.Tables).Columns[1].Kind);
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber && f.Confidence > Confidence.Low);
+    }
+
+    [Fact]
+    public void BeginTable_IbanAndCardColumns_ValidatedAndMasked()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv,
+        [
+            ["Name", "IBAN", "Card Number"],
+            ["Ada Quillfeather", "GB82 WEST 1234 5698 7654 32", "4111 1111 1111 1111"],
+            ["Bram Brackenridge", "GB82 WEST 1234 5698 7654 33", "4111 1111 1111 1112"],
+        ]);
+
+        Assert.Equal(1, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.Iban).Count);
+        Assert.Equal("4*** **** **** 1111", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PaymentCard).Evidence[0]);
+    }
+
+    [Fact]
+    public void BeginTable_TypedDateCells_CountAsDatesOfBirth()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(new ContentLocation("/2", "roll.xlsx", "Sheet1"));
+        table.OnRow(0, [Cell.FromText("Prison No"), Cell.FromText("Name"), Cell.FromText("DOB"), Cell.FromText("Wing")]);
+        for (var i = 0; i < 12; i++)
+        {
+            var dob = new DateTime(1980 + i, 5, 1 + i);
+            table.OnRow(i + 1, [Cell.FromText($"A{1000 + i}BC"), Cell.FromText(TestData.Surname(i)), new Cell("31234", CellKind.Date, dob), Cell.FromText("B")]);
+        }
+
+        table.Complete();
+
+        var dobs = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth);
+        Assert.Equal(12, dobs.Count);
+        Assert.Equal("01/**/19**", dobs.Evidence[0]);
+        Assert.Equal("roll.xlsx", dobs.Location.FileName);
+        Assert.Equal("Sheet1", dobs.Location.Sheet);
+        Assert.Equal(12, Assert.Single(analyzer.Tables).PeopleCount);
+    }
+
+    [Fact]
+    public void BeginTable_NumericCells_NhsAndPhoneRead()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NHS Number"), Cell.FromText("Mobile")]);
+        for (var i = 0; i < 4; i++)
+        {
+            var nhs = double.Parse(TestData.NhsTestNumber(i), System.Globalization.CultureInfo.InvariantCulture);
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), new Cell("9.99E+09", CellKind.Number, Number: nhs), new Cell("7700900123", CellKind.Number, Number: 7700900123 + i)]);
+        }
+
+        table.Complete();
+
+        Assert.Equal(4, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber).Count);
+        Assert.Equal("07700***123", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PhoneNumber).Evidence[0]);
+    }
+
+    [Fact]
+    public void BeginTable_FormLayoutTablesInOneDocument_CountedTogetherAsText()
+    {
+        // A Word document with one "label | value" table per complaint.
+        var analyzer = TestData.NewAnalyzer();
+        var document = new ContentLocation("/2", "forms.docx");
+        analyzer.OnText(document, "Complaint forms, batch 3");
+        for (var i = 0; i < 7; i++)
+        {
+            analyzer.OnText(document, $"Complaint C-{100 + i}");
+            TestData.SendTable(analyzer, document,
+            [
+                ["Name", $"{TestData.Forename(i)} {TestData.Surname(i)}"],
+                ["Address", $"{i + 10} Rowan Close, Leeds"],
+                ["Postcode", TestData.Postcode(i)],
+                ["Telephone", TestData.Mobile(i)],
+                ["Reason for complaint", "Nobody returned my calls about the repair."],
+            ]);
+        }
+
+        var personal = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(7, personal.Count);
+        Assert.Equal("forms.docx", personal.Location.FileName);
+        Assert.All(analyzer.Tables, t => Assert.True(t.ReadAsText));
+    }
+
+    [Fact]
+    public void BeginTable_TwoColumnTableOfPeople_NotAForm()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 10).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), TestData.Dob(i) })
+            .Prepend(["Name", "DOB"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var table = Assert.Single(analyzer.Tables);
+        Assert.False(table.ReadAsText);
+        Assert.Equal(10, table.PeopleCount);
+    }
+
+    [Fact]
+    public void Findings_TableNeverCompleted_IncludesRowsSent()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("Name"), Cell.FromText("NINO")]);
+        for (var i = 0; i < 3; i++)
+        {
+            table.OnRow(i + 1, [Cell.FromText(TestData.Surname(i)), Cell.FromText(TestData.Nino(i))]);
+        }
+
+        Assert.Equal(3, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+        table.OnRow(9, [Cell.FromText("late"), Cell.FromText("row")]);
+        table.Complete();
+        Assert.Single(analyzer.Tables);
+    }
+
+    [Fact]
+    public void OnRow_AfterComplete_Throws()
+    {
+        var table = TestData.NewAnalyzer().BeginTable(s_csv);
+        table.Complete();
+        Assert.Throws<InvalidOperationException>(() => table.OnRow(0, [Cell.FromText("x")]));
+    }
+
+    [Fact]
+    public void BeginTable_LookAlikeNinos_NoNinoFindingAndNoPeople()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        // Each breaks one HMRC rule: D first, O second, GB prefix, suffix E, all-zero digits, TN.
+        string[] lookAlikes = ["DA123456A", "AO123456B", "GB123456C", "AB123456E", "AB000000A", "TN123456B"];
+        var rows = lookAlikes.Select((v, i) => new[] { TestData.Surname(i), v }).Prepend(["Surname", "NI Number"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind is FindingKinds.UkNino or FindingKinds.PersonalData);
+        Assert.Equal(0, Assert.Single(analyzer.Tables).PeopleCount);
+    }
+
+    [Fact]
+    public void BeginTable_LookAlikeNhsNumbers_NoFinding()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i =>
+        {
+            var valid = TestData.NhsTestNumber(i);
+            var broken = valid[..9] + (char)('0' + ((valid[9] - '0' + 1) % 10));
+            return new[] { TestData.Surname(i), broken };
+        }).Prepend(["Patient Name", "NHS No"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind is FindingKinds.UkNhsNumber or FindingKinds.PersonalData);
+    }
+
+    [Fact]
+    public void BeginTable_NhsTestRange_FlaggedInSummary()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 8).Select(i => new[] { TestData.Surname(i), TestData.NhsTestNumber(i), "Asthma" })
+            .Prepend(["Surname", "NHS Number", "Diagnosis"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var nhs = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber);
+        Assert.Equal(8, nhs.Count);
+        Assert.Equal("8 of 8 in the NHS 999 test range", nhs.Summary);
+        Assert.Equal("999 *** **", nhs.Evidence[0][..10]);
+        Assert.Equal(8, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    [Fact]
+    public void BeginTable_OfficeDirectory_NoPersonalData()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = new List<string[]> { new[] { "Office", "Office Address", "Postcode", "Switchboard" } };
+        for (var i = 0; i < 12; i++)
+        {
+            rows.Add([$"Site {i}", $"{i + 1} Civic Square", TestData.Postcode(i), "0113 496 0000"]);
+        }
+
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+    }
+
+    [Fact]
+    public void BeginTable_SharedSwitchboardBesideNames_NotCountedAsPersonal()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), "Caseworker", "020 7946 0000" })
+            .Prepend(["Name", "Job Title", "Phone"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+    }
+
+    [Fact]
+    public void BeginTable_AttendeeNamesOnly_NoPersonalData()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 15).Select(i => new[] { TestData.Forename(i), TestData.Surname(i), "Policy Unit" })
+            .Prepend(["First Name", "Last Name", "Team"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+    }
+
+    [Fact]
+    public void BeginTable_StockSheetWithTenDigitCodes_NoPersonalDataNoConfidentNhs()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 60).Select(i => new[] { (4000000000L + (i * 7777777L)).ToString(System.Globalization.CultureInfo.InvariantCulture), $"Widget {i}", (i * 3).ToString(System.Globalization.CultureInfo.InvariantCulture), "12.50" })
+            .Prepend(["Product Code", "Description", "Qty", "Price"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber && f.Confidence > Confidence.Low);
+    }
+
+    [Fact]
+    public void BeginTable_OnePersonsRow_BelowMinPeople_NoPersonalData()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv, PeopleRows(1).Prepend(["NINO", "Forename", "Surname", "DOB", "Postcode"]));
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(1, Assert.Single(analyzer.Tables).PeopleCount);
+        Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino);
+    }
+
+    [Fact]
+    public void BeginTable_IdentifiersInUnclassifiedColumn_StillFound()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 6).Select(i => new[] { TestData.Surname(i), $"Checked NI {TestData.Nino(i)} on file" })
+            .Prepend(["Surname", "Notes"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(6, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino).Count);
+        Assert.Equal(6, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    [Fact]
+    public void BeginTable_NamesAndEmailsOnly_NoPersonalData()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), $"person{i}@example.net" })
+            .Prepend(["Attendee", "Email"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.EmailAddress).Count);
+    }
+
+    [Fact]
+    public void BeginTable_ContactList_CountsNameEmailPhoneRows()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[]
+        {
+            TestData.Forename(i) + " " + TestData.Surname(i), $"person{i}@example.net", TestData.Mobile(i),
+        }).Prepend(["Name", "Email", "Mobile"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var personal = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(30, personal.Count);
+        Assert.Equal("p***@example.net", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.EmailAddress).Evidence[0]);
+    }
+
+    [Fact]
+    public void BeginTable_RowListReused_BufferedRowsKeepTheirValues()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        var row = new Cell[3];
+        void Send(long index, string a, string b, string c)
+        {
+            row[0] = Cell.FromText(a);
+            row[1] = Cell.FromText(b);
+            row[2] = Cell.FromText(c);
+            table.OnRow(index, row);
+        }
+
+        Send(0, "Name", "NI Number", "DOB");
+        for (var i = 0; i < 5; i++)
+        {
+            Send(i + 1, TestData.Surname(i), TestData.Nino(i), TestData.Dob(i));
+        }
+
+        table.Complete();
+        Assert.Equal(5, Assert.Single(analyzer.Tables).PeopleCount);
+    }
+
+    [Fact]
+    public void BeginTable_ManyRowsRepeatingPeople_CountsDistinctPeopleQuickly()
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var table = analyzer.BeginTable(s_csv);
+        table.OnRow(0, [Cell.FromText("NINO"), Cell.FromText("Name"), Cell.FromText("DOB"), Cell.FromText("Postcode"), Cell.FromText("Notes")]);
+        var prepared = Enumerable.Range(0, 1000).Select(i => new[]
+        {
+            Cell.FromText(TestData.Nino(i)), Cell.FromText(TestData.Surname(i)), Cell.FromText(TestData.Dob(i)), Cell.FromText(TestData.Postcode(i)), Cell.FromText("no further action"),
+        }).ToArray();
+
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 200_000; i++)
+        {
+            table.OnRow(i + 1, prepared[i % prepared.Length]);
+        }
+
+        table.Complete();
+        watch.Stop();
+
+        // 1,000 people, each in 200 rows: people are keyed by NI number.
+        Assert.Equal(1000, Assert.Single(analyzer.Tables).PeopleCount);
+        Assert.Equal(200_000, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino).Count);
+        // Generous bound for a shared CI core; locally this is well under a second.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"200,000 rows took {watch.Elapsed}");
+    }
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Extraction;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+public class OfficeExtractionTests
+{
+    private static readonly string[] _header = ["Name", "DOB", "NI Number", "Postcode"];
+
+    private static void AssertPeopleTable(RecordingSink sink, bool expectSheetName = true)
+    {
+        Assert.Empty(sink.Unscannable);
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.True(table.Completed);
+        if (expectSheetName)
+        {
+            Assert.NotNull(table.Location.Sheet);
+        }
+
+        Assert.Equal(11, table.Rows.Count);
+        Assert.Equal(0, table.Rows[0].Index);
+        Assert.Equal(_header, table.RowTexts(0));
+        Cell[] alice = table.Rows[1].Cells;
+        Assert.Equal("Alice Marsh", alice[0].Text);
+        Assert.Equal(CellKind.Date, alice[1].Kind);
+        Assert.Equal(new DateTime(1987, 3, 14), alice[1].Date);
+        Assert.Equal("AB123456C", alice[2].Text);
+        Assert.Equal("LS6 3QT", alice[3].Text);
+        Cell[] jonah = table.Rows[10].Cells;
+        Assert.Equal(new DateTime(1990, 10, 10), jonah[1].Date);
+        Assert.Equal("SW1A 2AA", jonah[3].Text);
+        Assert.All(table.Rows.Skip(1), r => Assert.Equal(CellKind.Date, r.Cells[1].Kind));
+    }
+
+    [Fact]
+    public void Extract_Xlsx_EmitsSheetRowsWithDateCells()
+    {
+        RecordingSink sink = Extract.Fixture("people.xlsx");
+        AssertPeopleTable(sink);
+        Assert.Equal("people", sink.Tables[0].Location.Sheet);
+        Assert.Empty(sink.Mismatches);
+    }
+
+    [Fact]
+    public void Extract_Xls_EmitsSheetRowsWithDateCells()
+    {
+        RecordingSink sink = Extract.Fixture("people.xls");
+        AssertPeopleTable(sink);
+        Assert.Empty(sink.Mismatches);
+    }
+
+    [Fact]
+    public void Extract_Ods_EmitsSheetRowsWithDateCells()
+    {
+        RecordingSink sink = Extract.Fixture("people.ods");
+        AssertPeopleTable(sink);
+        Assert.Empty(sink.Mismatches);
+    }
+
+    [Fact]
+    public void Extract_Docx_EmitsParagraphsAndTable()
+    {
+        RecordingSink sink = Extract.Fixture("letter.docx");
+        AssertLetter(sink);
+    }
+
+    [Fact]
+    public void Extract_Odt_EmitsParagraphsAndTable()
+    {
+        RecordingSink sink = Extract.Fixture("letter.odt");
+        AssertLetter(sink);
+    }
+
+    [Fact]
+    public void Extract_Rtf_EmitsParagraphsAndTable()
+    {
+        RecordingSink sink = Extract.Fixture("letter.rtf");
+        AssertLetter(sink);
+        Assert.DoesNotContain("fonttbl", sink.AllText);
+        Assert.DoesNotContain("\\", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Pdf_EmitsPageText()
+    {
+        RecordingSink sink = Extract.Fixture("letter.pdf");
+        Assert.Empty(sink.Unscannable);
+        string text = sink.AllText;
+        Assert.Contains("Dear Ms Marsh", text);
+        Assert.Contains("14/03/1987", text);
+        Assert.Contains("LS6 3QT", text);
+        Assert.Contains("Poppy Marsh", text);
+        Assert.Contains("0113 496 0123", text);
+    }
+
+    private static void AssertLetter(RecordingSink sink)
+    {
+        Assert.Empty(sink.Unscannable);
+        Assert.Empty(sink.Mismatches);
+        string text = sink.AllText;
+        Assert.Contains("Dear Ms Marsh,", text);
+        Assert.Contains("Date of birth 14/03/1987.", text);
+        Assert.Contains("12 Cardigan Road, Leeds LS6 3QT", text);
+        Assert.Contains("Please call 0113 496 0123", text);
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.True(table.Completed);
+        Assert.Equal(3, table.Rows.Count);
+        Assert.Equal(["Name", "Date of birth"], table.RowTexts(0));
+        Assert.Equal(["Oliver Marsh", "02/05/2012"], table.RowTexts(1));
+        Assert.Equal(["Poppy Marsh", "19/08/2015"], table.RowTexts(2));
+    }
+
+    [Fact]
+    public void Extract_TruncatedXlsx_ReportsCorrupt()
+    {
+        byte[] bytes = Fixtures.Bytes("people.xlsx");
+        RecordingSink sink = Extract.Run(bytes[..(bytes.Length / 2)], "people.xlsx");
+        var (_, reason, _) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.Corrupt, reason);
+    }
+
+    [Fact]
+    public void Extract_PasswordProtectedXlsx_ReportsPasswordProtected()
+    {
+        byte[] bytes = CompoundFileBuilder.Build("EncryptionInfo", "EncryptedPackage");
+        RecordingSink sink = Extract.Run(bytes, "salaries.xlsx");
+        var (_, reason, _) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.PasswordProtected, reason);
+        Assert.Empty(sink.Mismatches);
+    }
+
+    [Fact]
+    public void Extract_EncryptedPdf_ReportsPasswordProtected()
+    {
+        RecordingSink sink = Extract.Fixture("letter-encrypted.pdf");
+        var (_, reason, _) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.PasswordProtected, reason);
+        Assert.Empty(sink.Texts);
+    }
+
+    [Fact]
+    public void Extract_Doc_EmitsTextWithTableCellsAsTabs()
+    {
+        RecordingSink sink = Extract.Fixture("letter.doc");
+        Assert.Empty(sink.Unscannable);
+        Assert.Empty(sink.Mismatches);
+        string text = sink.AllText;
+        Assert.Contains("Dear Ms Marsh,\n", text);
+        Assert.Contains("Date of birth 14/03/1987.", text);
+        Assert.Contains("12 Cardigan Road, Leeds LS6 3QT", text);
+        Assert.Contains("Oliver Marsh\t02/05/2012", text);
+        Assert.Contains("Please call 0113 496 0123", text);
+    }
+
+    [Fact]
+    public void Extract_WordDocumentStreamEmpty_ReportsCorrupt()
+    {
+        byte[] bytes = CompoundFileBuilder.Build("WordDocument", "1Table");
+        RecordingSink sink = Extract.Run(bytes, "letter.doc");
+        Assert.Equal(UnscannableReason.Corrupt, Assert.Single(sink.Unscannable).Reason);
+    }
+
+    [Theory]
+    [InlineData("dd/mm/yyyy", true)]
+    [InlineData("yyyy\\-mm\\-dd", true)]
+    [InlineData("[$-809]d mmmm yyyy;@", true)]
+    [InlineData("mmm-yy", true)]
+    [InlineData("h:mm", false)]
+    [InlineData("[h]:mm:ss", false)]
+    [InlineData("0.00", false)]
+    [InlineData("\"day\" 0", false)]
+    [InlineData("#,##0;[Red]-#,##0", false)]
+    public void IsDateFormatCode_Code_Expected(string code, bool expected) =>
+        Assert.Equal(expected, XlsxExtractor.IsDateFormatCode(code));
+
+    [Theory]
+    [InlineData(31850, 1987, 3, 14)]
+    [InlineData(1, 1900, 1, 1)]
+    [InlineData(59, 1900, 2, 28)]
+    [InlineData(61, 1900, 3, 1)]
+    public void SerialToDate_Serial1900_Expected(double serial, int y, int m, int d) =>
+        Assert.Equal(new DateTime(y, m, d), XlsxExtractor.SerialToDate(serial, date1904: false));
+}

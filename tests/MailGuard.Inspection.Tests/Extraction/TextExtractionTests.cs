@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Text;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Extraction;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+public class TextExtractionTests
+{
+    static TextExtractionTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+
+    [Fact]
+    public void Extract_CsvFixture_EmitsEveryRowIncludingHeader()
+    {
+        RecordingSink sink = Extract.Fixture("people.csv");
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.True(table.Completed);
+        Assert.Equal(11, table.Rows.Count);
+        Assert.Equal(["Name", "DOB", "NI Number", "Postcode"], table.RowTexts(0));
+        Assert.Equal(["Brian O'Connell", "1979-11-02", "CE654321A", "M14 5RB"], table.RowTexts(2));
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => (long)i), table.Rows.Select(r => r.Index));
+        Assert.Empty(sink.Texts);
+    }
+
+    [Fact]
+    public void Extract_CsvWithQuotesAndEmbeddedNewlines_KeepsFieldsWhole()
+    {
+        string csv = "Name,Address,Note\r\n\"Marsh, Alice\",\"12 Cardigan Road\r\nLeeds LS6 3QT\",\"said \"\"hi\"\"\"\r\nBob,,x\r\n";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(csv), "list.csv");
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.Equal(3, table.Rows.Count);
+        Assert.Equal(["Marsh, Alice", "12 Cardigan Road\r\nLeeds LS6 3QT", "said \"hi\""], table.RowTexts(1));
+        Assert.Equal(CellKind.Empty, table.Rows[2].Cells[1].Kind);
+    }
+
+    [Theory]
+    [InlineData(';')]
+    [InlineData('\t')]
+    [InlineData('|')]
+    [InlineData(',')]
+    public void Extract_CsvDelimiter_IsSniffedWithoutName(char delimiter)
+    {
+        var sb = new StringBuilder();
+        sb.Append($"Name{delimiter}DOB{delimiter}NI Number\n");
+        for (int i = 0; i < 6; i++)
+        {
+            sb.Append($"Person {i}{delimiter}0{i + 1}/03/1987{delimiter}AB12345{i}C\n");
+        }
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(sb.ToString()), fileName: null);
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.Equal(7, table.Rows.Count);
+        Assert.Equal(["Person 2", "03/03/1987", "AB123452C"], table.RowTexts(3));
+    }
+
+    [Fact]
+    public void Extract_ProseWithCommas_IsText()
+    {
+        string letter = "Dear Alice,\nThank you for your letter, which arrived today.\nWe will reply soon.\nRegards,\nBob";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(letter), "letter.txt");
+        Assert.Empty(sink.Tables);
+        Assert.Equal(letter, sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Html_StripsTagsScriptsStylesAndDecodesEntities()
+    {
+        string html = "<!DOCTYPE html><html><head><style>p { color: red }</style><script>var x = '<p>no</p>';</script></head>"
+            + "<body><p>Dear&nbsp;Ms Marsh &amp; family,</p><div>DOB: 14/03/1987</div><!-- hidden <b>comment</b> -->"
+            + "<p>Caf&eacute; &#163;5 &lt;ok&gt;</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        string text = sink.AllText;
+        Assert.Contains("Dear Ms Marsh & family,\nDOB: 14/03/1987\n", text);
+        Assert.Contains("Café £5 <ok>", text);
+        Assert.DoesNotContain("color", text);
+        Assert.DoesNotContain("var x", text);
+        Assert.DoesNotContain("hidden", text);
+        Assert.Empty(sink.Tables);
+    }
+
+    [Fact]
+    public void Extract_HtmlTable_EmitsTableRowsAndText()
+    {
+        string html = "<html><body><p>Attendees:</p><table><tr><th>Name</th><th>NINO</th></tr>"
+            + "<tr><td>Alice <b>Marsh</b></td><td>AB 12 34 56 C</td></tr><tr><td>Bob</td><td></td></tr></table><p>End</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html");
+        RecordedTable table = Assert.Single(sink.Tables);
+        Assert.True(table.Completed);
+        Assert.Equal(3, table.Rows.Count);
+        Assert.Equal(["Name", "NINO"], table.RowTexts(0));
+        Assert.Equal(["Alice Marsh", "AB 12 34 56 C"], table.RowTexts(1));
+        Assert.Contains("Alice Marsh\tAB 12 34 56 C", sink.AllText);
+        Assert.Contains("End", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Utf16LittleEndianWithBom_DecodesText()
+    {
+        byte[] bytes = [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("Zoë Brontë, NI AB123456C\n")];
+        RecordingSink sink = Extract.Run(bytes, "notes.txt");
+        Assert.Equal("Zoë Brontë, NI AB123456C\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Utf16BigEndianWithoutBom_DecodesText()
+    {
+        byte[] bytes = Encoding.BigEndianUnicode.GetBytes("Postcode LS6 3QT for Zoë\n");
+        RecordingSink sink = Extract.Run(bytes, "notes.txt");
+        Assert.Equal("Postcode LS6 3QT for Zoë\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Utf16LittleEndianWithoutBom_DecodesText()
+    {
+        byte[] bytes = Encoding.Unicode.GetBytes("Postcode LS6 3QT for Zoë\n");
+        RecordingSink sink = Extract.Run(bytes, null);
+        Assert.Equal("Postcode LS6 3QT for Zoë\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Utf32WithBom_DecodesText()
+    {
+        var utf32 = new UTF32Encoding(bigEndian: false, byteOrderMark: true);
+        byte[] bytes = [.. utf32.GetPreamble(), .. utf32.GetBytes("Zoë 😀\n")];
+        Assert.Equal("Zoë 😀\n", Extract.Run(bytes, "a.txt").AllText);
+    }
+
+    [Fact]
+    public void Extract_Windows1252Text_DecodesLegacyBytes()
+    {
+        byte[] bytes = Encoding.GetEncoding(1252).GetBytes("Café costs £5 – “quoted” €\n");
+        RecordingSink sink = Extract.Run(bytes, "legacy.txt");
+        Assert.Equal("Café costs £5 – “quoted” €\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Utf8WithLateLegacyByte_KeepsBothEncodings()
+    {
+        // Valid UTF-8 in the sniffed window, one Windows-1252 byte far beyond it.
+        byte[] head = Encoding.UTF8.GetBytes(new string('a', 20000) + " Zoë ");
+        byte[] tail = Encoding.GetEncoding(1252).GetBytes("£5\n");
+        RecordingSink sink = Extract.Run([.. head, .. tail], "mixed.txt");
+        Assert.EndsWith(" Zoë £5\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_DeclaredLatin2Charset_IsUsedForLegacyBytes()
+    {
+        Encoding latin2 = Encoding.GetEncoding("iso-8859-2");
+        byte[] bytes = latin2.GetBytes("Łódź, Kraków\n");
+        RecordingSink sink = Extract.Run(bytes, "a.txt", "text/plain; charset=iso-8859-2");
+        Assert.Equal("Łódź, Kraków\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_VCard_UnfoldsLines()
+    {
+        string vcard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Alice Marsh\r\nADR;TYPE=home:;;12 Cardigan\r\n  Road;Leeds;;LS6 3QT;UK\r\nNOTE:line one\\nline two\\, ok\r\nEND:VCARD\r\n";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(vcard), "alice.vcf", "text/vcard");
+        Assert.Contains("ADR;TYPE=home:;;12 Cardigan Road;Leeds;;LS6 3QT;UK\n", sink.AllText);
+        Assert.Contains("NOTE:line one\nline two, ok\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_VCard21QuotedPrintable_DecodesValue()
+    {
+        string vcard = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Marsh;Zo=C3=AB\r\nADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Caf=C3=A9 Road=\r\n;Leeds;;LS6 3QT\r\nEND:VCARD\r\n";
+        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(vcard), "a.vcf");
+        Assert.Contains("ADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Café Road;Leeds;;LS6 3QT\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_Calendar_UnfoldsLines()
+    {
+        string ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Case review for A\r\n lice Marsh\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(ics), "invite.ics", "text/calendar");
+        Assert.Contains("SUMMARY:Case review for Alice Marsh\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_LongText_IsSplitAtLineBreaks()
+    {
+        var sb = new StringBuilder();
+        for (int i = 0; i < 5000; i++)
+        {
+            sb.Append("Line ").Append(i).Append(" postcode LS6 3QT\n");
+        }
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(sb.ToString()), "long.txt");
+        Assert.True(sink.Texts.Count > 1);
+        Assert.All(sink.Texts.SkipLast(1), t => Assert.EndsWith("\n", t.Text));
+        Assert.Equal(sb.ToString(), string.Concat(sink.Texts.Select(t => t.Text)));
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using MailGuard.Inspection;
+using MailGuard.Mime;
+
+namespace MailGuard.Inspection.Tests;
+
+public sealed class RecipientExposureTests
+{
+    private static readonly DomainSet s_internal = new(["homeoffice.example.gov.uk", "justice.example.gov.uk"]);
+    private static readonly DomainSet s_personal = new(["gmail.com", "hotmail.co.uk"]);
+
+    private static RecipientExposure Analyze(string headers, MessageEnvelope? envelope = null)
+    {
+        using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(headers + "\r\n\r\nbody\r\n"));
+        return RecipientAnalyzer.Analyze(doc.Message, envelope, s_internal, s_personal);
+    }
+
+    [Fact]
+    public void Analyze_ToAndCcAcrossSeveralFields_CountsDistinctExternal()
+    {
+        var e = Analyze("To: a@x.example, b@y.example\r\nCc: A@X.example, c@gmail.com\r\nCc: d@hotmail.co.uk");
+        Assert.Equal(4, e.VisibleExternal);
+        Assert.Equal(4, e.DistinctExternalDomains);
+        Assert.Equal(2, e.PersonalMailboxes);
+    }
+
+    [Fact]
+    public void Analyze_SubdomainOfInternal_IsInternalCaseInsensitively()
+    {
+        var e = Analyze("To: a@UKVI.HomeOffice.Example.gov.uk, b@hmpps.justice.example.gov.uk, c@notjustice.example.gov.uk");
+        Assert.Equal(2, e.VisibleInternal);
+        Assert.Equal(1, e.VisibleExternal);
+    }
+
+    [Fact]
+    public void Analyze_GroupsAndEncodedNames_AreFlattened()
+    {
+        var e = Analyze("To: Applicants: \"Doe, Jane\" <j@a.example>, =?utf-8?q?J=C3=B6rg?= <k@b.example>;, undisclosed-recipients:;");
+        Assert.Equal(2, e.VisibleExternal);
+        Assert.Equal(["j***@a.example", "k***@b.example"], e.MaskedExamples);
+    }
+
+    [Fact]
+    public void Analyze_EnvelopeRecipientsNotInHeaders_AreHidden()
+    {
+        var env = new MessageEnvelope("s@homeoffice.example.gov.uk", ["a@x.example", "b@y.example", "c@z.example", "s@homeoffice.example.gov.uk"]);
+        var e = Analyze("To: s@homeoffice.example.gov.uk", env);
+        Assert.Equal(0, e.VisibleExternal);
+        Assert.Equal(3, e.Hidden);
+        Assert.Equal(3, e.ExternalRecipients);
+        Assert.True(e.AnyExternal);
+    }
+
+    [Fact]
+    public void Analyze_WithoutEnvelope_BccIsHidden()
+    {
+        var e = Analyze("To: undisclosed-recipients:;\r\nBcc: a@x.example, b@y.example");
+        Assert.Equal(0, e.VisibleExternal);
+        Assert.Equal(2, e.Hidden);
+    }
+
+    [Fact]
+    public void DomainSet_IdnForms_AreTheSameDomain()
+    {
+        var set = new DomainSet(["bücher.example"]);
+        Assert.True(set.ContainsOrIsSubdomainOf("XN--BCHER-KVA.example"));
+        Assert.True(set.ContainsOrIsSubdomainOf("shop.bücher.example."));
+        Assert.False(set.ContainsOrIsSubdomainOf("bucher.example"));
+    }
+}

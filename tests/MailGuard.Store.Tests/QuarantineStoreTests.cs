@@ -1,0 +1,226 @@
+using System.Text;
+using MailGuard.Core.Store;
+using MailGuard.Store.Postgres;
+using MailGuard.Store.Sqlite;
+using MailGuard.Testing;
+
+namespace MailGuard.Store.Tests;
+
+/// <summary>The quarantine's contract, run against every provider.</summary>
+public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg-quarantine-")
+    where TStore : class, IMessageStore, IQuarantineStore
+{
+    protected static NewMessage Held(params string[] recipients) =>
+        new(MessageIds.New(TimeProvider.System), "clerk@corp.example", recipients, DateTimeOffset.UtcNow, "127.0.0.1", "mta.corp.example", null, 5, InlineContent: Encoding.ASCII.GetBytes("hello"));
+
+    protected static readonly HoldDetails s_details = new("personal-data-external", "Personal data", "Extract", "1,598 rows: name, date of birth", "[]");
+
+    /// <summary>The key both providers are opened with; held content the relay encrypts comes back plain on release.</summary>
+    protected static readonly ContentProtector s_protector = new(Enumerable.Repeat((byte)7, 32).ToArray());
+
+    protected static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
+
+    [StoreFact]
+    public async Task Hold_KeepsBytesAndEnvelopeWithoutQueueEntries()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        var record = await Store.GetQuarantineAsync(m.Id);
+        Assert.NotNull(record);
+        Assert.Equal(QuarantineStatus.Held, record.Status);
+        Assert.Equal(["a@ext.example", "b@ext.example"], record.Recipients);
+        Assert.Equal("1,598 rows: name, date of birth", record.Summary);
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        using var content = await Store.OpenContentAsync(m.Id);
+        Assert.Equal("hello", new StreamReader(content!).ReadToEnd());
+        Assert.Single(await Store.ListQuarantineAsync(QuarantineStatus.Held, 10));
+    }
+
+    [StoreFact]
+    public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        var decisions = await Task.WhenAll(
+            Store.ReleaseAsync(m.Id, "alice", "approved by DPO"),
+            Store.ReleaseAsync(m.Id, "bob", "looks fine"));
+
+        Assert.Single(decisions, d => d.Applied);
+        var claims = await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        var claim = Assert.Single(claims);
+        Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
+        Assert.Equal("hello", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+        var audit = await Store.ListAuditAsync(m.Id, 10);
+        Assert.Contains(audit, e => e.Action == "release");
+        Assert.Contains(audit, e => e.Action == "release-refused" && e.Detail == "already released");
+    }
+
+    [StoreFact]
+    public async Task Delete_RemovesContentKeepsRecordAndRefusesLaterRelease()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await Store.DeleteHeldAsync(m.Id, "alice", "sent by mistake")).Applied);
+        Assert.False((await Store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Null(await Store.OpenContentAsync(m.Id));
+        Assert.Equal(QuarantineStatus.Deleted, (await Store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [StoreFact]
+    public async Task Return_QueuesNoticeInSameTransaction()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+
+        Assert.True((await Store.ReturnAsync(m.Id, "alice", "use Bcc", notice)).Applied);
+
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal(notice.Id, claim.Message.Id);
+        Assert.Equal(QuarantineStatus.Returned, (await Store.GetQuarantineAsync(m.Id))!.Status);
+    }
+
+    [StoreFact]
+    public async Task Release_WithReplacement_QueuesReplacementForOriginalRecipients()
+    {
+        var m = Held("a@ext.example", "b@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await Store.ReleaseAsync(m.Id, "alice", "Bcc fix", Encoding.ASCII.GetBytes("fixed!"))).Applied);
+
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("fixed!", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+        Assert.Equal(6, claim.Message.Size);
+        Assert.Equal(["a@ext.example", "b@ext.example"], claim.Recipients.Select(r => r.Address));
+        Assert.Contains(await Store.ListAuditAsync(m.Id, 10), e => e.Action == "release-bcc-fix");
+    }
+
+    [StoreFact]
+    public async Task Encrypted_OpenAndRelease_GivePlainBytes()
+    {
+        var m = Held("a@ext.example") with { InlineContent = s_protector.Protect("secret"u8) };
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        using (var content = await Store.OpenContentAsync(m.Id))
+        {
+            Assert.Equal("secret", new StreamReader(content!).ReadToEnd());
+        }
+
+        Assert.True((await Store.ReleaseAsync(m.Id, "alice", null)).Applied);
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+        Assert.Equal("secret", Encoding.ASCII.GetString(claim.InlineContent!.Value.Span));
+    }
+
+    [StoreFact]
+    public async Task Expire_DropsContentQueuesNoticeAndRefusesLaterRelease()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        var notice = new NewMessage(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+
+        Assert.True((await Store.ExpireAsync(m.Id, "mailguard:retention", notice)).Applied);
+
+        Assert.Equal(QuarantineStatus.Expired, (await Store.GetQuarantineAsync(m.Id))!.Status);
+        Assert.Null(await Store.OpenContentAsync(m.Id));
+        Assert.False((await Store.ReleaseAsync(m.Id, "bob", null)).Applied);
+        Assert.Equal(notice.Id, Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Message.Id);
+    }
+
+    [StoreFact]
+    public async Task Expire_WithoutNotice_DetailSaysWhatBecameOfIt()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        Assert.True((await Store.ExpireAsync(m.Id, "mailguard:retention", null, "deleted, not returned: sender not verified")).Applied);
+
+        var expired = Assert.Single(await Store.ListAuditAsync(m.Id, 10), a => a.Action == "expire");
+        Assert.Equal(("mailguard:retention", "retention period over", "deleted, not returned: sender not verified"), (expired.Actor, expired.Reason, expired.Detail));
+        Assert.Empty(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+    }
+
+    [StoreFact]
+    public async Task Hold_RecordCarriesTheSubmittersAuthIdentity()
+    {
+        var anonymous = Held("a@ext.example");
+        var authenticated = Held("a@ext.example") with { AuthIdentity = "contractor@partner.example" };
+        await Store.HoldAsync(anonymous, s_details, Audit(anonymous.Id));
+        await Store.HoldAsync(authenticated, s_details, Audit(authenticated.Id));
+
+        Assert.Null((await Store.GetQuarantineAsync(anonymous.Id))!.AuthIdentity);
+        Assert.Equal("contractor@partner.example", (await Store.GetQuarantineAsync(authenticated.Id))!.AuthIdentity);
+        Assert.Equal("contractor@partner.example", Assert.Single(await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10), r => r.MessageId == authenticated.Id).AuthIdentity);
+    }
+
+    [StoreFact]
+    public async Task Held_SurvivesPurgeOfFinishedMessages()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        Assert.Equal(0, await Store.PurgeFinishedAsync(DateTimeOffset.UtcNow.AddDays(1), 100));
+        Assert.NotNull(await Store.GetQuarantineAsync(m.Id));
+    }
+
+    [StoreFact]
+    public async Task Held_SurvivesReopen()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        await ReopenAsync();
+        Assert.Equal(QuarantineStatus.Held, (await Store.GetQuarantineAsync(m.Id))!.Status);
+    }
+
+    [StoreFact]
+    public async Task ListHeldBefore_OldestFirstOnlyStillHeldAndBeforeTheCutoff()
+    {
+        var ids = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            var m = Held("a@ext.example");
+            await Store.HoldAsync(m, s_details, Audit(m.Id));
+            ids.Add(m.Id);
+            await Task.Delay(5);
+        }
+
+        Assert.Empty(await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(-1), 10));
+        Assert.Equal(ids.Take(2), (await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 2)).Select(r => r.MessageId));
+        await Store.ReleaseAsync(ids[0], "alice", null);
+        Assert.Equal(ids.Skip(1), (await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(1), 10)).Select(r => r.MessageId));
+    }
+}
+
+public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>
+{
+    protected override SqliteMessageStore Open() =>
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+}
+
+public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture database)
+    : QuarantineStoreTests<PostgresMessageStore>, IPostgresStoreTests, IClassFixture<PostgresDatabaseFixture>
+{
+    private string _connectionString = null!;
+
+    protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
+
+    protected override PostgresMessageStore Open() =>
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+
+    [PostgresFact]
+    public async Task AuditLog_UpdateDeleteTruncate_RefusedByTrigger()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+
+        foreach (string sql in new[] { "UPDATE audit_log SET actor = 'mallory'", "DELETE FROM audit_log", "TRUNCATE audit_log" })
+        {
+            var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => PostgresDatabaseFixture.ExecuteAsync(_connectionString, sql));
+            Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("mailguard", Assert.Single(await Store.ListAuditAsync(m.Id, 10)).Actor);
+    }
+}
