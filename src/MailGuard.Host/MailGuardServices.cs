@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
@@ -34,7 +35,6 @@ public static class MailGuardServices
             // DSNs) even with Policy:Enabled=false; only an enabled policy decides each message.
             // Without one the relay delivers all.
             builder.Services.TryAddSingleton(policy);
-            builder.Services.TryAddSingleton(_ => new InspectionOcr(options.Inspection.Ocr));
             if (policy.Enabled)
             {
                 builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();
@@ -80,6 +80,7 @@ public static class MailGuardServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Review.ReviewActions>>()));
         services.TryAddSingleton<Review.DecisionRecorder>();
+        services.TryAddSingleton<IDecisionLog>(sp => sp.GetRequiredService<Review.DecisionRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<Review.DecisionRecorder>());
         if (options.Console.Listen is { Length: > 0 })
         {
@@ -93,6 +94,19 @@ public static class MailGuardServices
     public static IServiceCollection AddMailGuardRelay(this IServiceCollection services, MailGuardOptions options)
     {
         services.TryAddSingleton<IMessageDisposition, DeliverAllDisposition>();
+        // Inspection's readers (the OCR engine, detected once) and what dispositions need to act.
+        services.TryAddSingleton(_ => new InspectionOcr(options.Inspection.Ocr));
+        services.TryAddSingleton(sp => sp.GetRequiredService<InspectionOcr>().CreateOptions());
+        services.AddHostedService<InspectionOcrStatus>();
+        services.TryAddSingleton(new DispositionSettings(options.Relay.ServerName));
+        services.TryAddSingleton<IDispositionMetrics>(sp => sp.GetRequiredService<MailGuardMetrics>());
+        services.TryAddSingleton(sp => new DispositionExecutor(
+            sp.GetRequiredService<IMessageStore>(),
+            sp.GetRequiredService<DeliverySignal>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DispositionExecutor>>(),
+            ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _),
+            sp.GetRequiredService<IDispositionMetrics>()));
         if (options.Relay.Users.Count > 0)
         {
             services.TryAddSingleton<IRelayAuthenticator>(new ConfiguredUsersAuthenticator(options.Relay.Users));

@@ -31,12 +31,12 @@ internal sealed partial class StoreStartup(IMessageStore store, MessageSpool spo
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = Logging.LogEventIds.StoreOpened, Level = LogLevel.Information, Message = "Store opened: {Provider} in {Directory}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.StoreOpened, Level = LogLevel.Information, Message = "Store opened: {Provider} in {Directory}")]
     private static partial void LogOpened(ILogger logger, string provider, string directory);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LeasesReleased, Level = LogLevel.Information, Message = "Released {Count} queue lease(s) held by {Node} before a restart")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.LeasesReleased, Level = LogLevel.Information, Message = "Released {Count} queue lease(s) held by {Node} before a restart")]
     private static partial void LogLeasesReleased(ILogger logger, int count, string node);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.OrphansRemoved, Level = LogLevel.Information, Message = "Removed {Count} spool file(s) of messages never accepted")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.OrphansRemoved, Level = LogLevel.Information, Message = "Removed {Count} spool file(s) of messages never accepted")]
     private static partial void LogOrphans(ILogger logger, int count);
 }

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using static MailGuard.Host.Logging.LogEventIds;
+using static MailGuard.Core.Diagnostics.LogEventIds;
 
 namespace MailGuard.Host.Delivery;
 

@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using System.Threading.Channels;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
@@ -245,7 +246,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
 
     private Stream OpenContent(ClaimedMessage claim) =>
         claim.InlineContent is { } inline
-            ? Relay.ReadOnlyMemoryStream.Over(inline)
+            ? Core.Dispositions.ReadOnlyMemoryStream.Over(inline)
             : _spool.OpenRead(claim.Message.Id);
 
     private async Task RecordAsync(ClaimedMessage claim, TransportResult result)

@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
@@ -92,9 +93,9 @@ internal sealed partial class QuarantineExpiry(
         }
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.QuarantineExpired, Level = LogLevel.Information, Message = "Quarantined {QueueId} expired ({Action})")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.QuarantineExpired, Level = LogLevel.Information, Message = "Quarantined {QueueId} expired ({Action})")]
     private static partial void LogExpired(ILogger logger, string queueId, string action);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.QuarantineExpiryFailed, Level = LogLevel.Error, Message = "Quarantine expiry run failed")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.QuarantineExpiryFailed, Level = LogLevel.Error, Message = "Quarantine expiry run failed")]
     private static partial void LogExpiryFailed(ILogger logger, Exception exception);
 }

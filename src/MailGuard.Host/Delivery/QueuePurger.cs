@@ -42,6 +42,6 @@ internal sealed partial class QueuePurger(IMessageStore store, MailGuardOptions 
         }
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.FinishedPurged, Level = LogLevel.Information, Message = "Purged {Count} finished message(s) past Storage:RetainFinishedHours")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.FinishedPurged, Level = LogLevel.Information, Message = "Purged {Count} finished message(s) past Storage:RetainFinishedHours")]
     private static partial void LogPurged(ILogger logger, int count);
 }

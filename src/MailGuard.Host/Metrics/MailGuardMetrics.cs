@@ -31,7 +31,7 @@ public enum SmtpRefusal
 /// One instance per process (a DI singleton). With a shared PostgreSQL store every node reports
 /// the same queue and quarantine gauges: they describe the database, not the node.
 /// </remarks>
-public sealed class MailGuardMetrics
+public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics
 {
     /// <summary>The Content-Type of <see cref="WriteAsync"/>'s output (text format 0.0.4).</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";

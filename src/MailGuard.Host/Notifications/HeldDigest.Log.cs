@@ -4,12 +4,12 @@ namespace MailGuard.Host.Notifications;
 
 internal sealed partial class HeldDigest
 {
-    [LoggerMessage(EventId = Logging.LogEventIds.DigestSent, Level = LogLevel.Information, Message = "Digest {QueueId} queued: {Held} held messages")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DigestSent, Level = LogLevel.Information, Message = "Digest {QueueId} queued: {Held} held messages")]
     private static partial void LogSent(ILogger logger, string queueId, int held);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.DigestAlreadySent, Level = LogLevel.Information, Message = "Digest for {Day} was queued by another node ({QueueId})")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DigestAlreadySent, Level = LogLevel.Information, Message = "Digest for {Day} was queued by another node ({QueueId})")]
     private static partial void LogAlreadySent(ILogger logger, string day, string queueId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.DigestFailed, Level = LogLevel.Error, Message = "Digest run failed; trying again in 5 minutes")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DigestFailed, Level = LogLevel.Error, Message = "Digest run failed; trying again in 5 minutes")]
     private static partial void LogFailed(ILogger logger, System.Exception exception);
 }

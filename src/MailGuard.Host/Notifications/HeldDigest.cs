@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;

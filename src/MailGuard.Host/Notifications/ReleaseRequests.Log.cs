@@ -4,9 +4,9 @@ namespace MailGuard.Host.Notifications;
 
 public sealed partial class ReleaseRequests
 {
-    [LoggerMessage(EventId = Logging.LogEventIds.ReleaseRequested, Level = LogLevel.Information, Message = "Sender asked for release of {QueueId}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReleaseRequested, Level = LogLevel.Information, Message = "Sender asked for release of {QueueId}")]
     private static partial void LogRequested(ILogger logger, string queueId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ReleaseRequestRefused, Level = LogLevel.Information, Message = "Release request for {QueueId} refused: {Outcome}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReleaseRequestRefused, Level = LogLevel.Information, Message = "Release request for {QueueId} refused: {Outcome}")]
     private static partial void LogRefused(ILogger logger, string queueId, ReleaseRequestOutcome outcome);
 }

@@ -124,9 +124,9 @@ internal sealed partial class CertificateSource : IDisposable
         _timer?.Dispose();
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.CertificateLoaded, Level = LogLevel.Information, Message = "TLS certificate loaded: {Subject} ({Thumbprint}), valid until {NotAfter:u}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.CertificateLoaded, Level = LogLevel.Information, Message = "TLS certificate loaded: {Subject} ({Thumbprint}), valid until {NotAfter:u}")]
     private static partial void LogLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.CertificateLoadFailed, Level = LogLevel.Error, Message = "TLS certificate {Path} could not be loaded; the previous one stays in use")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.CertificateLoadFailed, Level = LogLevel.Error, Message = "TLS certificate {Path} could not be loaded; the previous one stays in use")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string path);
 }

@@ -1,6 +1,8 @@
 using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 using MailGuard.Host.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Relay;
 
@@ -27,4 +29,30 @@ internal sealed class InspectionOcr : IDisposable
     public InspectionOptions CreateOptions() => new() { Extraction = new ExtractionLimits { ImageText = Engine } };
 
     public void Dispose() => Engine?.Dispose();
+}
+
+/// <summary>Says once, at start, whether pictures will be read (OCR ready, or off and why).</summary>
+internal sealed partial class InspectionOcrStatus(InspectionOcr ocr, ILogger<InspectionOcrStatus> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (ocr.Engine is null)
+        {
+            LogOcrUnavailable(logger, ocr.Detection.Problem ?? "unknown");
+        }
+        else
+        {
+            LogOcrReady(logger, ocr.Detection.TesseractVersion ?? "tesseract", ocr.Detection.TesseractPath!, ocr.Detection.PdftoppmPath ?? "none (image-only PDF pages are not OCRed)");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.OcrReady, Level = LogLevel.Information, Message = "OCR of pictures and image-only PDF pages: {Version} at {TesseractPath}; PDF page renderer: {PdftoppmPath}")]
+    private static partial void LogOcrReady(ILogger logger, string version, string tesseractPath, string pdftoppmPath);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.OcrUnavailable, Level = LogLevel.Warning, Message = "OCR is off, pictures and scanned PDF pages are not read: {Problem}")]
+    private static partial void LogOcrUnavailable(ILogger logger, string problem);
 }

@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
@@ -10,45 +11,38 @@ namespace MailGuard.Host.Relay;
 
 /// <summary>
 /// The ingress glue: relay access at RCPT, DATA streamed into a spool file, and at the final dot
-/// the disposition, the durable enqueue (group-committed with other sessions) and only then 250.
+/// the disposition decided and made durable by Core (<see cref="DispositionExecutor"/>), and only
+/// then the reply that outcome calls for.
 /// </summary>
 internal sealed partial class RelayHooks : ISmtpServerHooks
 {
     private readonly RelayOptions _options;
     private readonly IReadOnlyList<IpNetwork> _allowedNetworks;
-    private readonly IMessageStore _store;
     private readonly MessageSpool _spool;
     private readonly IMessageDisposition _disposition;
+    private readonly DispositionExecutor _executor;
     private readonly IRelayAuthenticator _authenticator;
-    private readonly DeliverySignal _signal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly long _inlineContentBytes;
-    private readonly IQuarantineStore? _quarantine;
-    private readonly ContentProtector? _protector;
     private readonly MailGuardMetrics _metrics;
 
     public RelayHooks(
         MailGuardOptions options,
-        IMessageStore store,
         MessageSpool spool,
         IMessageDisposition disposition,
+        DispositionExecutor executor,
         IRelayAuthenticator authenticator,
-        DeliverySignal signal,
         TimeProvider time,
         ILogger<RelayHooks> logger,
         MailGuardMetrics metrics)
     {
         _options = options.Relay;
         _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
-        _store = store;
-        // The quarantine lives in the same database as the queue (release must be one transaction).
-        _quarantine = store as IQuarantineStore;
-        _protector = ContentProtector.FromBase64(options.Quarantine.EncryptionKey, out _);
         _spool = spool;
         _disposition = disposition;
+        _executor = executor;
         _authenticator = authenticator;
-        _signal = signal;
         _time = time;
         _logger = logger;
         _inlineContentBytes = options.Storage.InlineContentBytes;
@@ -100,9 +94,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         var content = writer.Stream;
         // Typed explicitly: a bare null would convert to an empty ReadOnlyMemory, not to "no inline content".
         ReadOnlyMemory<byte>? inline = content.File is null ? content.Buffered : (ReadOnlyMemory<byte>?)null;
+        var session = writer.Session;
         try
         {
-            long size = content.Length;
             if (content.File is { } file)
             {
                 // Flush(flushToDisk: true) writes FileStream's buffer and fsyncs; a FlushAsync before it
@@ -110,124 +104,43 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
                 cancellationToken.ThrowIfCancellationRequested();
                 MessageSpool.FlushToDisk(file);
             }
-
-            var message = new IngressMessage(writer.Id, writer.Session, envelope, content.File?.Name, inline, size, writer.ReceivedAt);
-            var decision = await _disposition.DecideAsync(message, cancellationToken);
-            if (decision.Action == DispositionAction.Reject)
-            {
-                LogMessageRejected(_logger, writer.Id, writer.Session.Id);
-                if (_quarantine is not null)
-                {
-                    // Nothing of the message is kept; the audit record says it was refused and why.
-                    await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "mailguard", "reject", writer.Id, decision.Reason, $"from {envelope.ReversePath} to {envelope.Recipients.Count} recipient(s)"), cancellationToken);
-                }
-
-                _metrics.MessageDecided(PolicyAction.Reject);
-                return SmtpReplies.ContentRejected(decision.Reason is { Length: > 0 } reason ? reason + " (" + writer.Id + ")" : "Message refused by policy (" + writer.Id + ")");
-            }
-
-            if (decision.ReplacementContent is { } replacement)
-            {
-                // The edited message replaces the received one: inline, or atomically over the spool file.
-                if (content.File is { } spooled)
-                {
-                    FileSync.WriteAtomically(spooled.Name, replacement.Span);
-                }
-                else
-                {
-                    inline = replacement;
-                }
-
-                size = replacement.Length;
-            }
-
-            var notices = (decision.Notices ?? []).Select(n =>
-                new NewMessage(MessageIds.New(_time), string.Empty, [n.To], writer.ReceivedAt, null, null, null, n.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, n.Content)).ToList();
-            // The message as the store keeps it, whether it is queued or held.
-            var recipients = envelope.Recipients.Select(r => r.Address).ToArray();
-            var stored = new NewMessage(
-                writer.Id,
-                envelope.ReversePath,
-                recipients,
-                writer.ReceivedAt,
-                writer.Session.RemoteAddress?.ToString(),
-                writer.Session.HeloName,
-                writer.Session.AuthenticatedUser,
-                size,
-                EnvelopeFlags.Of(envelope),
-                MessageKind.Relayed,
-                inline);
-
-            if (decision.Action == DispositionAction.Hold)
-            {
-                if (decision.Hold is not { } hold || _quarantine is null)
-                {
-                    // No quarantine to keep it in: refusing is the only answer that loses nothing.
-                    LogMessageRejected(_logger, writer.Id, writer.Session.Id);
-                    _metrics.MessageDecided(PolicyAction.Reject);
-                    return SmtpReplies.ContentRejected((decision.Reason ?? "Message held back by policy") + " (" + writer.Id + ")");
-                }
-
-                // The exact bytes and envelope, the findings and the audit record, and any notices,
-                // in one transaction: 250 means the message is durably in quarantine.
-                bool encryptedCopy = false;
-                if (_protector is not null)
-                {
-                    // Held bytes are kept encrypted, in the database, whatever their size; the
-                    // plain spool file goes when the writer is disposed uncommitted.
-                    byte[] plain = content.File is { } f ? await File.ReadAllBytesAsync(f.Name, cancellationToken) : inline!.Value.ToArray();
-                    stored = stored with { InlineContent = _protector.Protect(plain) };
-                    encryptedCopy = content.File is not null;
-                }
-
-                await _quarantine.HoldAsync(stored, hold, new AuditEvent(_time.GetUtcNow(), "mailguard", "hold", writer.Id, hold.Reason, hold.Rule is null ? null : "rule " + hold.Rule), notices, cancellationToken);
-                writer.Committed = !encryptedCopy;
-                _signal.Notify();
-                LogMessageHeld(_logger, writer.Id, writer.Session.Id, hold.Rule ?? "-");
-                _metrics.MessageDecided(PolicyAction.Hold);
-                LogNoticesQueued(notices, writer.Id);
-                return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
-            }
-
-            foreach (var notice in notices)
-            {
-                await _store.EnqueueAsync(notice, cancellationToken);
-            }
-
-            LogNoticesQueued(notices, writer.Id);
-
-            if (decision.Action == DispositionAction.Return)
-            {
-                // The notice is durable before the 250; the original goes back inside it, nowhere else.
-                writer.Committed = false;
-                _signal.Notify();
-                LogMessageReturned(_logger, writer.Id, writer.Session.Id);
-                _metrics.MessageDecided(PolicyAction.Return);
-                return new SmtpReply(250, "2.0.0", $"Ok: not delivered, returned to sender ({writer.Id})");
-            }
-
-            await _store.EnqueueAsync(stored, cancellationToken);
-            writer.Committed = true;
-            _signal.Notify();
-            LogMessageAccepted(_logger, writer.Id, writer.Session.Id, recipients.Length, size, envelope.LongLineCount, envelope.BareLineFeedCount);
-            // Counted once durable, like the others: a commit that fails is counted as a refusal instead.
-            _metrics.MessageDecided(decision.AppliedAction is PolicyAction.Tag or PolicyAction.RewriteBcc ? decision.AppliedAction.Value : PolicyAction.Deliver);
-            return SmtpReplies.Queued(writer.Id);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogCommitFailed(_logger, ex, writer.Id, writer.Session.Id);
+            LogSpoolFailed(_logger, ex, writer.Id, session.Id);
             _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
-            bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
-            return full ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+            return (ex.HResult & 0xFFFF) == 28 ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
         }
-    }
 
-    private void LogNoticesQueued(List<NewMessage> notices, string queueId)
-    {
-        foreach (var notice in notices)
+        var message = new ReceivedMessage(
+            writer.Id,
+            envelope.ReversePath,
+            envelope.Recipients.Select(r => r.Address).ToArray(),
+            session.RemoteAddress?.ToString(),
+            session.HeloName,
+            session.AuthenticatedUser,
+            EnvelopeFlags.Of(envelope),
+            content.File?.Name,
+            inline,
+            content.Length,
+            writer.ReceivedAt);
+        LogMessageReceived(_logger, writer.Id, session.Id, message.Recipients.Count, message.Size, envelope.LongLineCount, envelope.BareLineFeedCount);
+        var decision = await _disposition.DecideAsync(message, cancellationToken);
+        var result = await _executor.ExecuteAsync(message, decision, cancellationToken);
+        writer.Committed = result.ContentKept;
+        switch (result.Outcome)
         {
-            LogPolicyNoticeQueued(_logger, notice.Id, queueId);
+            case DispositionOutcome.Queued:
+                return SmtpReplies.Queued(writer.Id);
+            case DispositionOutcome.Held:
+                return new SmtpReply(250, "2.0.0", $"Ok: held for review as {writer.Id}");
+            case DispositionOutcome.Returned:
+                return new SmtpReply(250, "2.0.0", $"Ok: not delivered, returned to sender ({writer.Id})");
+            case DispositionOutcome.Rejected:
+                return SmtpReplies.ContentRejected(result.Reason!);
+            default:
+                _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
+                return result.Outcome == DispositionOutcome.StorageFull ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
         }
     }
 
@@ -261,27 +174,21 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         }
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.MessageAccepted, Level = LogLevel.Information, Message = "Queued {QueueId} from session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
-    private static partial void LogMessageAccepted(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.MessageHeld, Level = LogLevel.Information, Message = "Held {QueueId} from session {SessionId} in quarantine (rule {Rule})")]
-    private static partial void LogMessageHeld(ILogger logger, string queueId, long sessionId, string rule);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.PolicyNoticeQueued, Level = LogLevel.Information, Message = "Queued notice {NoticeId} about {QueueId}")]
-    private static partial void LogPolicyNoticeQueued(ILogger logger, string noticeId, string queueId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.MessageReturned, Level = LogLevel.Information, Message = "Returned {QueueId} from session {SessionId} to its sender by disposition")]
-    private static partial void LogMessageReturned(ILogger logger, string queueId, long sessionId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.MessageRejected, Level = LogLevel.Information, Message = "Rejected {QueueId} from session {SessionId} by disposition")]
-    private static partial void LogMessageRejected(ILogger logger, string queueId, long sessionId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.MessageCommitFailed, Level = LogLevel.Error, Message = "Could not make {QueueId} from session {SessionId} durable; client told to retry")]
-    private static partial void LogCommitFailed(ILogger logger, Exception exception, string queueId, long sessionId);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.RelayDenied, Level = LogLevel.Warning, Message = "Relay denied to session {SessionId} from {Client}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.MessageReceived, Level = LogLevel.Information, Message = "Received {QueueId} in session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
+    private static partial void LogMessageReceived(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.MessageCommitFailed, Level = LogLevel.Error, Message = "Could not make {QueueId} from session {SessionId} durable in the spool; client told to retry")]
+    private static partial void LogSpoolFailed(ILogger logger, Exception exception, string queueId, long sessionId);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayDenied, Level = LogLevel.Warning, Message = "Relay denied to session {SessionId} from {Client}")]
     private static partial void LogRelayDenied(ILogger logger, long sessionId, string client);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.AuthFailed, Level = LogLevel.Warning, Message = "AUTH {Mechanism} failed in session {SessionId}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AuthFailed, Level = LogLevel.Warning, Message = "AUTH {Mechanism} failed in session {SessionId}")]
     private static partial void LogAuthFailed(ILogger logger, long sessionId, string mechanism);
 }

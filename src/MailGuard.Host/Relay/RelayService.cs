@@ -98,15 +98,15 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.RelayListening, Level = LogLevel.Information, Message = "Relay listening on {EndPoint} ({Protocol})")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayListening, Level = LogLevel.Information, Message = "Relay listening on {EndPoint} ({Protocol})")]
     private static partial void LogListening(ILogger logger, string endPoint, string protocol);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.RelayStopping, Level = LogLevel.Information, Message = "Relay stopping: {Sessions} session(s) open, {GraceSeconds} s to finish")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayStopping, Level = LogLevel.Information, Message = "Relay stopping: {Sessions} session(s) open, {GraceSeconds} s to finish")]
     private static partial void LogStopping(ILogger logger, int sessions, double graceSeconds);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.RelayStopped, Level = LogLevel.Information, Message = "Relay stopped")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayStopped, Level = LogLevel.Information, Message = "Relay stopped")]
     private static partial void LogStopped(ILogger logger);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.SessionFaulted, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.SessionFaulted, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly")]
     private static partial void LogSessionFaulted(ILogger logger, Exception exception, long sessionId);
 }

@@ -204,10 +204,10 @@ public sealed partial class ConsoleAccounts
     private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
 
-    [LoggerMessage(EventId = Logging.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]
     private static partial void LogAccountChanged(ILogger logger, string action, string target, string actor);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.InitialAdminCreated, Level = LogLevel.Warning, Message = "No console accounts: created admin account '{Name}' with password {Password} (shown once; log in and change it)")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.InitialAdminCreated, Level = LogLevel.Warning, Message = "No console accounts: created admin account '{Name}' with password {Password} (shown once; log in and change it)")]
     private static partial void LogInitialAdmin(ILogger logger, string name, string password);
 }
 

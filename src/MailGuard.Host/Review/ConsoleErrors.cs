@@ -60,9 +60,9 @@ internal static partial class ConsoleErrors
         return context.Response.WriteAsync(body);
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleStoreUnavailable, Level = LogLevel.Warning, Message = "Store did not answer for {What}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConsoleStoreUnavailable, Level = LogLevel.Warning, Message = "Store did not answer for {What}")]
     public static partial void LogStoreUnavailable(ILogger logger, Exception exception, string what);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleError, Level = LogLevel.Error, Message = "Console request {Method} {Path} failed (trace {TraceId})")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConsoleError, Level = LogLevel.Error, Message = "Console request {Method} {Path} failed (trace {TraceId})")]
     private static partial void LogError(ILogger logger, Exception? exception, string method, string path, string traceId);
 }

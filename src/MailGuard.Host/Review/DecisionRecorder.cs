@@ -11,7 +11,7 @@ namespace MailGuard.Host.Review;
 /// seconds and at shutdown, so the relay never waits on it; a crash loses at most the last
 /// interval's counts, which only ever feed the chart (the audit log and quarantine are exact).
 /// </summary>
-public sealed partial class DecisionRecorder : BackgroundService
+public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositions.IDecisionLog
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<(DateOnly Day, string Disposition, string Rule), long> _pending = new();
@@ -86,6 +86,6 @@ public sealed partial class DecisionRecorder : BackgroundService
         await FlushAsync(CancellationToken.None);
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.DecisionCountsFailed, Level = LogLevel.Warning, Message = "Could not store the dashboard's decision counts; will retry")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DecisionCountsFailed, Level = LogLevel.Warning, Message = "Could not store the dashboard's decision counts; will retry")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);
 }

@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
@@ -213,6 +214,6 @@ public sealed partial class ReviewActions
         return output.ToArray();
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ReviewAction, Level = LogLevel.Information, Message = "Review {MessageId}: {Action} by {Actor}, {Result}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReviewAction, Level = LogLevel.Information, Message = "Review {MessageId}: {Action} by {Actor}, {Result}")]
     private static partial void LogAction(ILogger logger, string messageId, string action, string actor, string result);
 }

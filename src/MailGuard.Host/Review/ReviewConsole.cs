@@ -1,3 +1,4 @@
+using MailGuard.Core.Dispositions;
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -337,6 +338,6 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.ConsoleListening, Level = LogLevel.Information, Message = "Review console listening on {Addresses}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConsoleListening, Level = LogLevel.Information, Message = "Review console listening on {Addresses}")]
     private static partial void LogListening(ILogger logger, string addresses);
 }

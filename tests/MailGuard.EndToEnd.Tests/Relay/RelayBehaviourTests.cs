@@ -132,7 +132,7 @@ public sealed class RelayBehaviourTests
 
     private sealed class RejectAll : IMessageDisposition
     {
-        public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken) =>
+        public ValueTask<MessageDecision> DecideAsync(ReceivedMessage message, CancellationToken cancellationToken) =>
             ValueTask.FromResult(new MessageDecision(DispositionAction.Reject, "Refused by test policy"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using MailGuard.Core.Store;
+using MailGuard.Core.Diagnostics;
 using MailGuard.Host.Logging;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using MailGuard.Core.Diagnostics;
 using MailGuard.Host.Logging;
 using MailGuard.Testing;
 using MailGuard.Smtp;

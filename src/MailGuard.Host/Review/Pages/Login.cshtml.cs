@@ -70,12 +70,12 @@ public sealed partial class LoginModel : PageModel
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/messages");
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LoginSucceeded, Level = LogLevel.Information, Message = "Console login by {Name} from {Client}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.LoginSucceeded, Level = LogLevel.Information, Message = "Console login by {Name} from {Client}")]
     private static partial void LogSucceeded(ILogger logger, string name, string client);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LoginFailed, Level = LogLevel.Warning, Message = "Console login failed from {Client}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.LoginFailed, Level = LogLevel.Warning, Message = "Console login failed from {Client}")]
     private static partial void LogFailed(ILogger logger, string client);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.LoginThrottled, Level = LogLevel.Warning, Message = "Console login refused (too many failures) from {Client}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.LoginThrottled, Level = LogLevel.Warning, Message = "Console login refused (too many failures) from {Client}")]
     private static partial void LogThrottled(ILogger logger, string client);
 }

@@ -49,6 +49,6 @@ public sealed partial class OriginalModel : ConsolePageModel
         return Page();
     }
 
-    [LoggerMessage(EventId = Logging.LogEventIds.OriginalOpened, Level = LogLevel.Information, Message = "Unmasked original of {MessageId} opened by {Actor}")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.OriginalOpened, Level = LogLevel.Information, Message = "Unmasked original of {MessageId} opened by {Actor}")]
     private static partial void LogOpened(ILogger logger, string messageId, string actor);
 }

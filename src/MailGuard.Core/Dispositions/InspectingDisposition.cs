@@ -1,13 +1,16 @@
-using MailGuard.Core.Dispositions;
-using MailGuard.Inspection;
+using MailGuard.Core.Diagnostics;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Host.Metrics;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 using Microsoft.Extensions.Logging;
 
-namespace MailGuard.Host.Relay;
+namespace MailGuard.Core.Dispositions;
+
+/// <summary>What the notices MailGuard writes need from the relay's configuration.</summary>
+/// <param name="ServerName">The host name MailGuard writes as (notices come from postmaster at it).</param>
+public sealed record DispositionSettings(string ServerName);
 
 /// <summary>
 /// Inspection and policy at the end of DATA: parses the spooled message, runs the extractors and
@@ -30,7 +33,7 @@ namespace MailGuard.Host.Relay;
 /// from the 550, and nothing is lost.
 /// </para>
 /// </remarks>
-internal sealed partial class InspectingDisposition : IMessageDisposition
+public sealed partial class InspectingDisposition : IMessageDisposition
 {
     private readonly PolicyEngine _policy;
     private readonly MessageInspector _inspector;
@@ -38,40 +41,27 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private readonly TimeProvider _time;
     private readonly string _serverName;
     private readonly NotificationOptions _notifications;
-    private readonly MailGuardMetrics _metrics;
+    private readonly IDispositionMetrics? _metrics;
     private readonly ReleaseRequestLinks _links;
-    private readonly Review.DecisionRecorder? _decisions;
+    private readonly IDecisionLog? _decisions;
 
-    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, Configuration.MailGuardOptions options, MailGuardMetrics metrics, ReleaseRequestLinks links, Review.DecisionRecorder? decisions = null, InspectionOcr? ocr = null)
+    /// <param name="inspection">Inspection limits and readers (the OCR engine); defaults when null.</param>
+    public InspectingDisposition(PolicyOptions policy, TimeProvider time, ILogger<InspectingDisposition> logger, DispositionSettings settings, ReleaseRequestLinks links, IDispositionMetrics? metrics = null, IDecisionLog? decisions = null, InspectionOptions? inspection = null)
     {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(settings);
         _links = links;
         _decisions = decisions;
         _policy = new PolicyEngine(policy);
-        if (ocr is null)
-        {
-            _inspector = new MessageInspector(new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
-        }
-        else
-        {
-            _inspector = new MessageInspector(ocr.CreateOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
-            if (ocr.Engine is null)
-            {
-                LogOcrUnavailable(logger, ocr.Detection.Problem ?? "unknown");
-            }
-            else
-            {
-                LogOcrReady(logger, ocr.Detection.TesseractVersion ?? "tesseract", ocr.Detection.TesseractPath!, ocr.Detection.PdftoppmPath ?? "none (image-only PDF pages are not OCRed)");
-            }
-        }
-
+        _inspector = new MessageInspector(inspection ?? new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
         _logger = logger;
         _time = time;
-        _serverName = options.Relay.ServerName;
+        _serverName = settings.ServerName;
         _notifications = policy.Notifications;
         _metrics = metrics;
     }
 
-    public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)
+    public ValueTask<MessageDecision> DecideAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Verdict verdict;
@@ -81,7 +71,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         {
             using var content = message.OpenContent();
             using var document = MimeDocument.Load(content);
-            var envelope = new MessageEnvelope(message.Envelope.ReversePath, message.Envelope.Recipients.Select(r => r.Address).ToList());
+            var envelope = new MessageEnvelope(message.MailFrom, message.Recipients);
             var result = _inspector.Inspect(document, envelope, cancellationToken);
             findings = result.Findings;
             verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
@@ -99,10 +89,10 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         }
 
         var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        _metrics.ScanCompleted(elapsed);
+        _metrics?.ScanCompleted(elapsed);
         foreach (var finding in findings)
         {
-            _metrics.FindingReported(finding.Kind);
+            _metrics?.FindingReported(finding.Kind);
         }
 
         // The dashboard counts what the policy decided; in audit-only mode, what it would have done.
@@ -113,16 +103,16 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
 
     /// <summary>What the notices and the quarantine record are made of; the headers are null when the message could not be parsed.</summary>
     /// <param name="SenderVerified">The envelope sender is internal, or the session authenticated as it (<see cref="VerifiedSender"/>).</param>
-    private sealed record Context(IngressMessage Message, Verdict Verdict, IReadOnlyList<Finding> Findings, RecipientExposure? Exposure, HeaderList? Headers, string? Subject, bool SenderVerified)
+    private sealed record Context(ReceivedMessage Message, Verdict Verdict, IReadOnlyList<Finding> Findings, RecipientExposure? Exposure, HeaderList? Headers, string? Subject, bool SenderVerified)
     {
-        public string Sender => Message.Envelope.ReversePath;
+        public string Sender => Message.MailFrom;
 
         /// <summary>Whether anything may be mailed to the sender about this message: never to an unverified one (backscatter), nor against RFC 3834.</summary>
         public bool MayNotifySender => SenderVerified && Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
     }
 
-    private bool SenderVerified(IngressMessage message) =>
-        VerifiedSender.IsVerified(message.Envelope.ReversePath, message.Session.AuthenticatedUser, _policy.InternalDomains);
+    private bool SenderVerified(ReceivedMessage message) =>
+        VerifiedSender.IsVerified(message.MailFrom, message.AuthenticatedUser, _policy.InternalDomains);
 
     private MessageDecision Apply(Context c, MimeDocument? document)
     {
@@ -207,7 +197,7 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         new(to, PolicyNotice.Build(
             new PolicyNoticeRequest(
                 kind, _serverName, c.Message.Id, to, c.Sender, c.Subject, c.Verdict.Reason, c.Findings, c.Exposure,
-                kind == PolicyNoticeKind.Returned ? c.Message.Envelope.Recipients.Select(r => r.Address).ToList() : [],
+                kind == PolicyNoticeKind.Returned ? c.Message.Recipients : [],
                 _time.GetUtcNow(), original, ReleaseLink(c, kind)),
             _notifications.Templates));
 
@@ -219,18 +209,12 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
     private string? ReleaseLink(Context c, PolicyNoticeKind kind) =>
         kind == PolicyNoticeKind.Held && _notifications.ReleaseRequestUrl is { Length: > 0 } url ? _links.Link(url, c.Message.Id) : null;
 
-    [LoggerMessage(EventId = Logging.LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
+    [LoggerMessage(EventId = LogEventIds.Verdict, Level = LogLevel.Information, Message = "Verdict for {QueueId}: {Action} (would have: {WouldHave}) by rule {Rule}; {Findings} findings in {ElapsedMs:F1} ms")]
     private static partial void LogVerdict(ILogger logger, string queueId, string action, string wouldHave, string rule, int findings, double elapsedMs);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.SenderNotNotified, Level = LogLevel.Information, Message = "No notice to the sender of {QueueId} ({Action}): the sender is not verified (internal or authenticated as itself) or must not be answered")]
+    [LoggerMessage(EventId = LogEventIds.SenderNotNotified, Level = LogLevel.Information, Message = "No notice to the sender of {QueueId} ({Action}): the sender is not verified (internal or authenticated as itself) or must not be answered")]
     private static partial void LogSenderNotNotified(ILogger logger, string queueId, string action);
 
-    [LoggerMessage(EventId = Logging.LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
+    [LoggerMessage(EventId = LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
     private static partial void LogInspectionFailed(ILogger logger, Exception exception, string queueId);
-
-    [LoggerMessage(EventId = Logging.LogEventIds.OcrReady, Level = LogLevel.Information, Message = "OCR of pictures and image-only PDF pages: {Version} at {TesseractPath}; PDF page renderer: {PdftoppmPath}")]
-    private static partial void LogOcrReady(ILogger logger, string version, string tesseractPath, string pdftoppmPath);
-
-    [LoggerMessage(EventId = Logging.LogEventIds.OcrUnavailable, Level = LogLevel.Warning, Message = "OCR is off, pictures and scanned PDF pages are not read: {Problem}")]
-    private static partial void LogOcrUnavailable(ILogger logger, string problem);
 }

@@ -3,20 +3,20 @@ using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Mime;
 
-namespace MailGuard.Host.Relay;
+namespace MailGuard.Core.Dispositions;
 
 /// <summary>
 /// What returning a held message would do: queue <see cref="Notice"/> (null when the content is
 /// gone and there is nothing to attach), or nothing at all because the sender must not get it
 /// (<see cref="Refusal"/> says why, for the reviewer).
 /// </summary>
-internal sealed record HeldReturn(NewMessage? Notice, string? Refusal)
+public sealed record HeldReturn(NewMessage? Notice, string? Refusal)
 {
     public bool Refused => Refusal is not null;
 }
 
 /// <summary>The bounce-back warning for a held message that a reviewer or retention sends back.</summary>
-internal static class HeldMessageReturn
+public static class HeldMessageReturn
 {
     /// <summary>
     /// The notice, queued from the null sender to the original sender, with the original attached.

@@ -1,16 +1,17 @@
-namespace MailGuard.Host.Logging;
+namespace MailGuard.Core.Diagnostics;
 
 /// <summary>
 /// Every log event id in one place, grouped by hundreds per component, so operators can filter
 /// and alert on numbers that never change meaning. Events carry ids, counts, codes and timings,
 /// never message content, headers or AUTH arguments.
 /// </summary>
-internal static class LogEventIds
+public static class LogEventIds
 {
     // 1xx: relay (SMTP ingress)
     public const int RelayListening = 100;
     public const int RelayStopping = 101;
     public const int RelayStopped = 102;
+    public const int MessageReceived = 109;
     public const int MessageAccepted = 110;
     public const int MessageRejected = 111;
     public const int MessageReturned = 116;
