@@ -6,21 +6,34 @@ using MailGuard.Host.Metrics;
 using MailGuard.Host.Notifications;
 using MailGuard.Host.Logging;
 using MailGuard.Host.Relay;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host;
 
 /// <summary>Composition in one place: one registration per component, TryAdd for replaceable defaults.</summary>
 public static class MailGuardServices
 {
-    /// <summary>Builds the `mailguard run` host from validated options.</summary>
+    /// <summary>
+    /// Builds the `mailguard run` host from validated options: one application whose services are
+    /// the store, the relay, delivery, quarantine expiry, the digest and, when Console:Listen is
+    /// set, the review console and API on Kestrel. Every component shares one container.
+    /// </summary>
     public static IHost BuildHost(IConfiguration configuration, MailGuardOptions options, Action<IServiceCollection>? configure = null, Core.Policy.PolicyOptions? policy = null)
     {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            // Razor Pages are found in the application's assembly: ours, also when a test host runs us.
+            ApplicationName = typeof(MailGuardServices).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environments.Production,
+        });
         builder.Configuration.AddConfiguration(configuration);
         // Logging:Format = json gives one JSON object per event (for log shippers); the default is one line of text.
         builder.Logging.AddMailGuardConsole(configuration);
@@ -29,6 +42,7 @@ public static class MailGuardServices
             // The host must outlast the relay's grace period plus the delivery worker's wind-down.
             o.ShutdownTimeout = options.Relay.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
         });
+        builder.Services.AddMailGuardOptions(options, policy);
         if (policy is not null)
         {
             // The policy's InternalDomains say whose mail MailGuard may answer (notices, returns,
@@ -46,20 +60,68 @@ public static class MailGuardServices
         builder.Services.AddMailGuardDelivery(options);
         builder.Services.AddMailGuardConsole(options);
         builder.Services.AddMailGuardNotifications(options);
+        bool console = options.Console.Listen is { Length: > 0 };
+        if (console)
+        {
+            Review.ReviewConsole.AddTo(builder, options.Console, options.Storage, options.Quarantine);
+        }
+        else
+        {
+            // No console, no API, no /metrics: nothing listens for HTTP.
+            builder.Services.AddSingleton<IServer, NoHttpServer>();
+        }
+
         configure?.Invoke(builder.Services);
-        return builder.Build();
+        var app = builder.Build();
+        if (console)
+        {
+            Review.ReviewConsole.MapOn(app);
+        }
+
+        return app;
+    }
+
+    /// <summary>
+    /// The configuration as options: each section as IOptions of its own class (what components
+    /// inject), the whole validated at start by one validator that reports every problem together.
+    /// </summary>
+    public static IServiceCollection AddMailGuardOptions(this IServiceCollection services, MailGuardOptions options, Core.Policy.PolicyOptions? policy = null)
+    {
+        services.AddOptions<MailGuardOptions>()
+            .Configure(o =>
+            {
+                o.Relay = options.Relay;
+                o.Delivery = options.Delivery;
+                o.Storage = options.Storage;
+                o.Quarantine = options.Quarantine;
+                o.Console = options.Console;
+                o.Inspection = options.Inspection;
+            })
+            .ValidateOnStart();
+        services.TryAddSingleton<IValidateOptions<MailGuardOptions>>(new MailGuardOptionsValidator(policy));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Relay));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Delivery));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Storage));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Quarantine));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Console));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Inspection));
+        return services;
     }
 
     public static IServiceCollection AddMailGuardStore(this IServiceCollection services, MailGuardOptions options)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(options);
         services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
         services.TryAddSingleton(sp => StoreFactory.Create(options, sp.GetRequiredService<MessageSpool>().Directory, sp.GetRequiredService<TimeProvider>()));
+        // One store, one instance: the quarantine, review and account contracts are the same object.
+        services.TryAddSingleton(sp => (IQuarantineStore)sp.GetRequiredService<IMessageStore>());
+        services.TryAddSingleton(sp => (IReviewStore)sp.GetRequiredService<IMessageStore>());
+        services.TryAddSingleton(sp => (IAccountStore)sp.GetRequiredService<IMessageStore>());
         services.AddHostedService<StoreStartup>();
         services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
             sp.GetRequiredService<IMessageStore>(),
-            options,
+            sp.GetRequiredService<IOptions<QuarantineOptions>>(),
+            sp.GetRequiredService<IOptions<RelayOptions>>(),
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetRequiredService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -74,7 +136,8 @@ public static class MailGuardServices
         services.TryAddSingleton(sp => new Review.ConsoleAccounts((IAccountStore)sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
         services.TryAddSingleton(sp => new Review.ReviewActions(
             (IQuarantineStore)sp.GetRequiredService<IMessageStore>(),
-            options,
+            sp.GetRequiredService<IOptions<ConsoleOptions>>(),
+            sp.GetRequiredService<IOptions<RelayOptions>>(),
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
@@ -82,12 +145,6 @@ public static class MailGuardServices
         services.TryAddSingleton<Review.DecisionRecorder>();
         services.TryAddSingleton<IDecisionLog>(sp => sp.GetRequiredService<Review.DecisionRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<Review.DecisionRecorder>());
-        if (options.Console.Listen is { Length: > 0 })
-        {
-            services.TryAddSingleton<Review.ReviewConsole>();
-            services.AddHostedService(sp => sp.GetRequiredService<Review.ReviewConsole>());
-        }
-
         return services;
     }
 
@@ -154,12 +211,28 @@ public static class MailGuardServices
         services.TryAddSingleton<ReleaseRequests>();
         services.TryAddSingleton(sp => new HeldDigest(
             sp.GetRequiredService<IMessageStore>(),
-            options,
+            sp.GetRequiredService<IOptions<ConsoleOptions>>(),
+            sp.GetRequiredService<IOptions<RelayOptions>>(),
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetRequiredService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<HeldDigest>>()));
         services.AddHostedService(sp => sp.GetRequiredService<HeldDigest>());
         return services;
+    }
+}
+
+/// <summary>The server of a host without a console: nothing listens for HTTP.</summary>
+internal sealed class NoHttpServer : IServer
+{
+    public Microsoft.AspNetCore.Http.Features.IFeatureCollection Features { get; } = new Microsoft.AspNetCore.Http.Features.FeatureCollection();
+
+    public Task StartAsync<TContext>(Microsoft.AspNetCore.Hosting.Server.IHttpApplication<TContext> application, CancellationToken cancellationToken)
+        where TContext : notnull => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose()
+    {
     }
 }

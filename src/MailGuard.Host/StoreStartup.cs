@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -10,16 +11,16 @@ namespace MailGuard.Host;
 /// (so its queue resumes at once instead of after Delivery:LeaseTime) and removes spool files of
 /// messages that never got committed. Runs before the relay listens.
 /// </summary>
-internal sealed partial class StoreStartup(IMessageStore store, MessageSpool spool, MailGuardOptions options, ILogger<StoreStartup> logger) : IHostedService
+internal sealed partial class StoreStartup(IMessageStore store, MessageSpool spool, IOptions<StorageOptions> storage, IOptions<DeliveryOptions> delivery, ILogger<StoreStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await store.InitializeAsync(cancellationToken);
-        LogOpened(logger, options.Storage.Provider.ToString(), Path.GetFullPath(options.Storage.Directory));
-        int released = await store.ReleaseLeasesAsync(options.Delivery.NodeName, cancellationToken);
+        LogOpened(logger, storage.Value.Provider.ToString(), Path.GetFullPath(storage.Value.Directory));
+        int released = await store.ReleaseLeasesAsync(delivery.Value.NodeName, cancellationToken);
         if (released > 0)
         {
-            LogLeasesReleased(logger, released, options.Delivery.NodeName);
+            LogLeasesReleased(logger, released, delivery.Value.NodeName);
         }
 
         int orphans = await spool.RemoveOrphansAsync(store, cancellationToken);

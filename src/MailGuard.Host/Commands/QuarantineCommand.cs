@@ -145,7 +145,7 @@ internal static partial class QuarantineCommand
                 return 0;
             default:
                 // The same rules as the console and the API (four-eyes included), through ReviewActions.
-                var actions = new Review.ReviewActions(store, options, policy, signal: null, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Review.ReviewActions>.Instance);
+                var actions = new Review.ReviewActions(store, Microsoft.Extensions.Options.Options.Create(options.Console), Microsoft.Extensions.Options.Options.Create(options.Relay), policy, signal: null, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Review.ReviewActions>.Instance);
                 var reviewVerb = verb switch
                 {
                     "release" => bccFix ? Review.ReviewVerb.ReleaseBccFix : Review.ReviewVerb.Release,

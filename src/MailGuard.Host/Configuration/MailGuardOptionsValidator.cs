@@ -4,9 +4,24 @@ using MailGuard.Smtp.Client;
 
 namespace MailGuard.Host.Configuration;
 
-/// <summary>Cross-checks the bound options at start-up; every problem is reported, not just the first.</summary>
-internal static class MailGuardOptionsValidator
+/// <summary>
+/// Cross-checks the bound options at start-up; every problem is reported, not just the first. The
+/// host runs it once at start (ValidateOnStart); the verbs call <see cref="Validate(MailGuardOptions)"/>
+/// before they touch anything.
+/// </summary>
+internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOptions? policy = null) : Microsoft.Extensions.Options.IValidateOptions<MailGuardOptions>
 {
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, MailGuardOptions options)
+    {
+        var errors = Validate(options);
+        if (policy is not null)
+        {
+            errors.AddRange(Validate(options, policy));
+        }
+
+        return errors.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(errors);
+    }
+
     public static List<string> Validate(MailGuardOptions options)
     {
         var errors = new List<string>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using System.Threading.Channels;
 using MailGuard.Core.Notices;
@@ -42,7 +43,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private readonly UpstreamHealth _health;
     private readonly MailGuard.Inspection.DomainSet _internalDomains;
 
-    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, MailGuardOptions options, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health, Core.Policy.PolicyOptions? policy = null)
+    public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, IOptions<DeliveryOptions> delivery, IOptions<RelayOptions> relay, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health, Core.Policy.PolicyOptions? policy = null)
     {
         // Without a policy no domain is internal: DSNs then go only to senders that authenticated as themselves.
         _internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
@@ -50,8 +51,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
         _spool = spool;
         _transport = transport;
         _signal = signal;
-        _options = options.Delivery;
-        _serverName = options.Relay.ServerName;
+        _options = delivery.Value;
+        _serverName = relay.Value.ServerName;
         _time = time;
         _logger = logger;
         _metrics = metrics;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
@@ -16,7 +17,8 @@ namespace MailGuard.Host.Delivery;
 /// </summary>
 internal sealed partial class QuarantineExpiry(
     IMessageStore store,
-    MailGuardOptions options,
+    IOptions<QuarantineOptions> quarantineOptions,
+    IOptions<RelayOptions> relayOptions,
     PolicyOptions? policy,
     DeliverySignal signal,
     TimeProvider time,
@@ -32,7 +34,7 @@ internal sealed partial class QuarantineExpiry(
         // Batches of the oldest first, until none is left: however many are held, all that are due
         // expire (each one expired leaves the held set, so the loop ends).
         const int Batch = 500;
-        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(options.Quarantine.RetentionDays);
+        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(quarantineOptions.Value.RetentionDays);
         var internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
         int expired = 0;
         IReadOnlyList<QuarantineRecord> due;
@@ -43,9 +45,9 @@ internal sealed partial class QuarantineExpiry(
             {
                 NewMessage? notice = null;
                 string outcome = "delete", detail = "deleted (Quarantine:ExpiryAction=Delete)";
-                if (options.Quarantine.ExpiryAction == QuarantineExpiryAction.Return)
+                if (quarantineOptions.Value.ExpiryAction == QuarantineExpiryAction.Return)
                 {
-                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", options.Relay.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken);
+                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", relayOptions.Value.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken);
                     (notice, outcome, detail) = returned.Refusal is { } refusal
                         ? (null, "delete instead of return", "deleted, not returned: " + refusal)
                         : (returned.Notice, "return", returned.Notice is null ? "returned without a notice: the content was gone" : "returned to the sender");
@@ -84,7 +86,7 @@ internal sealed partial class QuarantineExpiry(
 
             try
             {
-                await Task.Delay(options.Quarantine.ExpiryCheckInterval, time, stoppingToken);
+                await Task.Delay(quarantineOptions.Value.ExpiryCheckInterval, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

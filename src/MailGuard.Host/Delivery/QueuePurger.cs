@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace MailGuard.Host.Delivery;
 
 /// <summary>Removes finished messages older than Storage:RetainFinishedHours, in bounded batches every few minutes.</summary>
-internal sealed partial class QueuePurger(IMessageStore store, MailGuardOptions options, TimeProvider time, ILogger<QueuePurger> logger) : BackgroundService
+internal sealed partial class QueuePurger(IMessageStore store, IOptions<StorageOptions> storage, TimeProvider time, ILogger<QueuePurger> logger) : BackgroundService
 {
     /// <summary>Rows per transaction: small enough that a purge never holds the writer for long against incoming mail.</summary>
     private const int BatchSize = 2000;
@@ -15,7 +16,7 @@ internal sealed partial class QueuePurger(IMessageStore store, MailGuardOptions 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retain = TimeSpan.FromHours(options.Storage.RetainFinishedHours);
+        var retain = TimeSpan.FromHours(storage.Value.RetainFinishedHours);
         try
         {
             while (!stoppingToken.IsCancellationRequested)

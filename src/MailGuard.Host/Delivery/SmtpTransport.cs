@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Net;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
@@ -12,9 +13,9 @@ internal sealed class SmtpTransport : IDeliveryTransport
     private readonly SmtpClientOptions _options;
     private readonly TimeProvider _time;
 
-    public SmtpTransport(MailGuardOptions options, TimeProvider time)
+    public SmtpTransport(IOptions<DeliveryOptions> delivery, IOptions<RelayOptions> relay, TimeProvider time)
     {
-        var smtp = options.Delivery.Smtp;
+        var smtp = delivery.Value.Smtp;
         _time = time;
         _options = new SmtpClientOptions
         {
@@ -22,7 +23,7 @@ internal sealed class SmtpTransport : IDeliveryTransport
             Port = smtp.Port,
             StartTls = Enum.Parse<StartTlsMode>(smtp.StartTls, ignoreCase: true),
             Credentials = string.IsNullOrEmpty(smtp.Username) ? null : new NetworkCredential(smtp.Username, smtp.Password),
-            ClientName = options.Relay.ServerName,
+            ClientName = relay.Value.ServerName,
             UseChunking = smtp.UseChunking,
             CertificateValidation = smtp.ValidateCertificate ? null : (_, _, _, _) => true,
         };

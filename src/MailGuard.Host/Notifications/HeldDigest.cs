@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
@@ -33,7 +34,8 @@ public enum DigestOutcome
 /// </summary>
 internal sealed partial class HeldDigest(
     IMessageStore store,
-    MailGuardOptions options,
+    IOptions<ConsoleOptions> consoleOptions,
+    IOptions<RelayOptions> relayOptions,
     PolicyOptions? policy,
     DeliverySignal signal,
     TimeProvider time,
@@ -122,7 +124,7 @@ internal sealed partial class HeldDigest(
 
         string team = policy!.Notifications.SecurityTeam!.Trim();
         byte[] bytes = HeldDigestNotice.Build(new HeldDigestRequest(
-            options.Relay.ServerName, team, id, day, now, _zone, held, more, options.Console.PublicUrl));
+            relayOptions.Value.ServerName, team, id, day, now, _zone, held, more, consoleOptions.Value.PublicUrl));
         var message = new NewMessage(id, string.Empty, [team], now, null, null, Actor, bytes.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, bytes);
         try
         {

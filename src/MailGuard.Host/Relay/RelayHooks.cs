@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
@@ -28,7 +29,8 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly MailGuardMetrics _metrics;
 
     public RelayHooks(
-        MailGuardOptions options,
+        IOptions<RelayOptions> relay,
+        IOptions<StorageOptions> storage,
         MessageSpool spool,
         IMessageDisposition disposition,
         DispositionExecutor executor,
@@ -37,15 +39,15 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         ILogger<RelayHooks> logger,
         MailGuardMetrics metrics)
     {
-        _options = options.Relay;
-        _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
+        _options = relay.Value;
+        _allowedNetworks = relay.Value.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
         _spool = spool;
         _disposition = disposition;
         _executor = executor;
         _authenticator = authenticator;
         _time = time;
         _logger = logger;
-        _inlineContentBytes = options.Storage.InlineContentBytes;
+        _inlineContentBytes = storage.Value.InlineContentBytes;
         _metrics = metrics;
     }
 

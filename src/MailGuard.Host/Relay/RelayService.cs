@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Net;
 using MailGuard.Host.Configuration;
 using MailGuard.Smtp.Server;
@@ -13,16 +14,16 @@ namespace MailGuard.Host.Relay;
 /// </summary>
 internal sealed partial class RelayService : IHostedService, IAsyncDisposable
 {
-    private readonly MailGuardOptions _options;
+    private readonly RelayOptions _relay;
     private readonly RelayHooks _hooks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private SmtpServer? _server;
     private CertificateSource? _certificates;
 
-    public RelayService(MailGuardOptions options, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger)
+    public RelayService(IOptions<RelayOptions> relay, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger)
     {
-        _options = options;
+        _relay = relay.Value;
         _hooks = hooks;
         _time = time;
         _logger = logger;
@@ -37,7 +38,7 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var relay = _options.Relay;
+        var relay = _relay;
         var smtp = new SmtpServerOptions
         {
             ServerName = relay.ServerName,
@@ -84,8 +85,8 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
             return;
         }
 
-        LogStopping(_logger, _server.ActiveSessions, _options.Relay.ShutdownGracePeriod.TotalSeconds);
-        await _server.StopAsync(_options.Relay.ShutdownGracePeriod, CancellationToken.None);
+        LogStopping(_logger, _server.ActiveSessions, _relay.ShutdownGracePeriod.TotalSeconds);
+        await _server.StopAsync(_relay.ShutdownGracePeriod, CancellationToken.None);
         LogStopped(_logger);
     }
 

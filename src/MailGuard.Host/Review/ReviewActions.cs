@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Inspection;
 using MailGuard.Core.Policy;
@@ -54,17 +55,19 @@ public sealed partial class ReviewActions
     public const string ApprovalAction = "release-approved";
 
     private readonly IQuarantineStore _store;
-    private readonly MailGuardOptions _options;
+    private readonly ConsoleOptions _console;
+    private readonly RelayOptions _relay;
     private readonly PolicyOptions _policy;
     private readonly DomainSet _internalDomains;
     private readonly DeliverySignal? _signal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ReviewActions(IQuarantineStore store, MailGuardOptions options, PolicyOptions? policy, DeliverySignal? signal, TimeProvider time, ILogger<ReviewActions> logger)
+    public ReviewActions(IQuarantineStore store, IOptions<ConsoleOptions> console, IOptions<RelayOptions> relay, PolicyOptions? policy, DeliverySignal? signal, TimeProvider time, ILogger<ReviewActions> logger)
     {
         _store = store;
-        _options = options;
+        _console = console.Value;
+        _relay = relay.Value;
         _policy = policy ?? new PolicyOptions();
         _internalDomains = new DomainSet(_policy.InternalDomains);
         _signal = signal;
@@ -97,7 +100,7 @@ public sealed partial class ReviewActions
 
     /// <summary>Whether releasing needs two reviewers: Console:FourEyes and findings about people (not only exposed addresses or unreadable parts).</summary>
     public bool NeedsTwoReviewers(QuarantineRecord record) =>
-        _options.Console.FourEyes && FindingsJson.Deserialize(record.FindingsJson).Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable));
+        _console.FourEyes && FindingsJson.Deserialize(record.FindingsJson).Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable));
 
     /// <summary>
     /// Who is behind an actor for the four-eyes rule: an API token counts as the person who made it
@@ -168,7 +171,7 @@ public sealed partial class ReviewActions
         HeldReturn? returned = null;
         if (verb == ReviewVerb.Return)
         {
-            returned = await HeldMessageReturn.BuildAsync(_store, record, _internalDomains, reason, _options.Relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken);
+            returned = await HeldMessageReturn.BuildAsync(_store, record, _internalDomains, reason, _relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken);
             if (returned.Refusal is { } refusal)
             {
                 // Audited like any refused decision; the message stays held for a release or a delete.

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ namespace MailGuard.Host.Review;
 /// inside it. Pages use cookie sessions with antiforgery on every form; the API takes only bearer
 /// tokens; neither accepts the other's credentials.
 /// </summary>
-public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
+public sealed partial class ReviewConsole
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
     public const string BearerScheme = "Bearer";
@@ -39,96 +40,53 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     public const string StampClaim = "mailguard:stamp";
     public const string IssuedClaim = "mailguard:issued";
 
-    private readonly IServiceProvider _root;
-    private readonly MailGuardOptions _options;
-    private readonly ILogger _logger;
-    private WebApplication? _app;
-    private CertificateSource? _certificates;
-    private System.Net.Security.SslStreamCertificateContext? _certificate;
+    private readonly IServiceProvider _services;
 
-    public ReviewConsole(IServiceProvider root, MailGuardOptions options, ILogger<ReviewConsole> logger)
-    {
-        _root = root;
-        _options = options;
-        _logger = logger;
-    }
+    public ReviewConsole(IServiceProvider services) => _services = services;
 
-    /// <summary>The bound addresses (with the real port when Console:Listen asked for port 0).</summary>
-    public IReadOnlyList<Uri> Addresses { get; private set; } = [];
+    /// <summary>The bound addresses (with the real port when Console:Listen asked for port 0); empty before the host has started.</summary>
+    public IReadOnlyList<Uri> Addresses =>
+        _services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).ToList() ?? [];
 
-    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The console has not started.");
-
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        _app = Build();
-        var accounts = _app.Services.GetRequiredService<ConsoleAccounts>();
-        await accounts.EnsureInitialAdminAsync(_options.Console.InitialAdmin, cancellationToken);
-        await _app.StartAsync(cancellationToken);
-        Addresses = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        LogListening(_logger, string.Join(", ", Addresses));
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _certificates?.Dispose();
-        if (_app is not null)
-        {
-            await _app.DisposeAsync();
-            _app = null;
-        }
-    }
+    /// <summary>The host's services, which the console's pages and endpoints share with the relay.</summary>
+    public IServiceProvider Services => _services;
 
     /// <summary>A short fingerprint of the password hash: a password change or reset ends the account's other sessions.</summary>
     public static string Stamp(ConsoleUser user) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(user.PasswordHash)))[..16];
 
-    private WebApplication Build()
+    /// <summary>
+    /// The console's part of the one host: Kestrel on Console:Listen (TLS reloaded like the relay's),
+    /// data protection, cookie sessions and bearer tokens, Razor Pages and the API.
+    /// </summary>
+    internal static void AddTo(WebApplicationBuilder builder, ConsoleOptions console, StorageOptions storage, QuarantineOptions quarantine)
     {
-        var console = _options.Console;
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        builder.Services.TryAddSingleton<ReviewConsole>();
+        // Pages read the policy's internal domains and four-eyes rules; without a policy, an empty one.
+        builder.Services.TryAddSingleton(new PolicyOptions());
+        builder.Services.TryAddSingleton(sp => new LoginThrottle(console.MaxLoginFailures, console.LoginLockout, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<ConsoleStartup>();
+        var uri = new Uri(console.Listen!);
+        if (uri.Scheme == "https")
         {
-            // Razor Pages are found in the application's assembly: ours, also when a test host runs us.
-            ApplicationName = typeof(ReviewConsole).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = Environments.Production,
-        });
-        var loggerFactory = _root.GetRequiredService<ILoggerFactory>();
-        builder.Services.Replace(ServiceDescriptor.Singleton(loggerFactory));
-        ShareHostServices(builder.Services);
+            // Like the relay's: the certificate (with its chain) is reloaded when its files change,
+            // and each new connection gets the current one, without a restart.
+            builder.Services.TryAddSingleton(sp => new ConsoleCertificate(console.Tls, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ReviewConsole>>()));
+        }
 
-        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(kestrel =>
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
             kestrel.Limits.MaxConcurrentConnections = 500;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(15);
-            var uri = new Uri(console.Listen!);
-            if (uri.Scheme == "https")
-            {
-                // Like the relay's: the certificate (with its chain) is reloaded when its files change,
-                // and each new connection gets the current one, without a restart.
-                _certificates = new CertificateSource(
-                    console.Tls,
-                    (certificate, intermediates) => Volatile.Write(ref _certificate, System.Net.Security.SslStreamCertificateContext.Create(certificate, intermediates, offline: true)),
-                    _root.GetRequiredService<TimeProvider>(),
-                    _logger);
-            }
-
             void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
             {
                 if (uri.Scheme == "https")
                 {
                     listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
                     {
-                        OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificateContext = Volatile.Read(ref _certificate) }),
+                        OnConnection = connection => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions { ServerCertificateContext = kestrel.ApplicationServices.GetRequiredService<ConsoleCertificate>().Current }),
                     });
                 }
             }
@@ -150,7 +108,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddProblemDetails();
         // Whoever reads these keys can forge a session: the directory is the service user's alone.
-        string keys = Path.Combine(Path.GetFullPath(_options.Storage.Directory), "console-keys");
+        string keys = Path.Combine(Path.GetFullPath(storage.Directory), "console-keys");
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(keys);
@@ -163,7 +121,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         builder.Services.AddDataProtection()
             .SetApplicationName("MailGuard")
             .PersistKeysToFileSystem(new DirectoryInfo(keys));
-        if (ContentProtector.FromBase64(_options.Quarantine.EncryptionKey, out _) is { } sealKeys)
+        if (ContentProtector.FromBase64(quarantine.EncryptionKey, out _) is { } sealKeys)
         {
             builder.Services.AddSingleton(new ConsoleKeyProtector(sealKeys));
             builder.Services.Configure<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(o => o.XmlEncryptor = new ConsoleKeyEncryptor(sealKeys));
@@ -206,7 +164,11 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
             o.Conventions.AllowAnonymousToPage("/Request");
         });
 
-        var app = builder.Build();
+    }
+
+    /// <summary>The console's request pipeline and endpoints, on the one host's application.</summary>
+    internal static void MapOn(WebApplication app)
+    {
         // Pages are English: numbers and times read the same whatever the server's LANG (flows to the whole request).
         app.Use((context, next) =>
         {
@@ -225,27 +187,6 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
         app.MapGet("/metrics", MetricsAsync).AllowAnonymous();
         ApiEndpoints.Map(app);
         app.MapRazorPages();
-        return app;
-    }
-
-    /// <summary>Singletons of the host the console uses, registered as the same instances.</summary>
-    private void ShareHostServices(IServiceCollection services)
-    {
-        var store = _root.GetRequiredService<IMessageStore>();
-        services.AddSingleton(store);
-        services.AddSingleton((IQuarantineStore)store);
-        services.AddSingleton((IAccountStore)store);
-        services.AddSingleton((IReviewStore)store);
-        services.AddSingleton(_options);
-        services.AddSingleton(_root.GetService<PolicyOptions>() ?? new PolicyOptions());
-        services.AddSingleton(_root.GetRequiredService<TimeProvider>());
-        services.AddSingleton(_root.GetRequiredService<DeliverySignal>());
-        services.AddSingleton(_root.GetRequiredService<ConsoleAccounts>());
-        services.AddSingleton(_root.GetRequiredService<ReviewActions>());
-        services.AddSingleton(_root.GetRequiredService<Metrics.MailGuardMetrics>());
-        services.AddSingleton(_root.GetRequiredService<Delivery.UpstreamHealth>());
-        services.AddSingleton(_root.GetRequiredService<Notifications.ReleaseRequests>());
-        services.AddSingleton(sp => new LoginThrottle(_options.Console.MaxLoginFailures, _options.Console.LoginLockout, sp.GetRequiredService<TimeProvider>()));
     }
 
     // Every response: no framing, no sniffing, no referrer, and a policy that loads nothing from
@@ -303,10 +244,11 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
 
     // Prometheus scrapers on Console:MetricsAllowedNetworks read without credentials; anyone else
     // needs a bearer token (any role). Counts only: no addresses, subjects or content.
-    private async Task MetricsAsync(HttpContext context)
+    private static async Task MetricsAsync(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
-        bool allowed = remote is not null && MailGuard.Smtp.IpNetwork.ContainsAny(_options.Console.MetricsAllowedNetworks.Select(MailGuard.Smtp.IpNetwork.Parse), remote);
+        var console = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value;
+        bool allowed = remote is not null && MailGuard.Smtp.IpNetwork.ContainsAny(console.MetricsAllowedNetworks.Select(MailGuard.Smtp.IpNetwork.Parse), remote);
         if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -337,6 +279,36 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
+
+}
+
+/// <summary>The console's certificate for an https Console:Listen, reloaded when its files change.</summary>
+internal sealed class ConsoleCertificate : IDisposable
+{
+    private readonly CertificateSource _source;
+    private System.Net.Security.SslStreamCertificateContext? _current;
+
+    public ConsoleCertificate(TlsOptions tls, TimeProvider time, ILogger logger) =>
+        _source = new CertificateSource(tls, (certificate, intermediates) => Volatile.Write(ref _current, System.Net.Security.SslStreamCertificateContext.Create(certificate, intermediates, offline: true)), time, logger);
+
+    public System.Net.Security.SslStreamCertificateContext? Current => Volatile.Read(ref _current);
+
+    public void Dispose() => _source.Dispose();
+}
+
+/// <summary>
+/// Before the console serves anything: the initial admin on a store without accounts; once it
+/// listens, where (the real port when 0 was asked for).
+/// </summary>
+internal sealed partial class ConsoleStartup(ConsoleAccounts accounts, Microsoft.Extensions.Options.IOptions<ConsoleOptions> console, ReviewConsole review, IHostApplicationLifetime lifetime, ILogger<ReviewConsole> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await accounts.EnsureInitialAdminAsync(console.Value.InitialAdmin, cancellationToken);
+        lifetime.ApplicationStarted.Register(() => LogListening(logger, string.Join(", ", review.Addresses)));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConsoleListening, Level = LogLevel.Information, Message = "Review console listening on {Addresses}")]
     private static partial void LogListening(ILogger logger, string addresses);

@@ -40,7 +40,7 @@ public sealed class HeldDigestTests
     {
         options ??= new MailGuardOptions();
         options.Relay.ServerName = "mailguard.test";
-        return new HeldDigest(store, options, policy, signal ?? new DeliverySignal(), time, NullLogger<HeldDigest>.Instance);
+        return new HeldDigest(store, Microsoft.Extensions.Options.Options.Create(options.Console), Microsoft.Extensions.Options.Options.Create(options.Relay), policy, signal ?? new DeliverySignal(), time, NullLogger<HeldDigest>.Instance);
     }
 
     [Fact]

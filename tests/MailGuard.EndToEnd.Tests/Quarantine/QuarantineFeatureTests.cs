@@ -76,7 +76,7 @@ public sealed class QuarantineFeatureTests
             var options = new MailGuardOptions();
             options.Relay.ServerName = "mailguard.test";
             // The policy's InternalDomains make clerk@corp.example a sender retention may return to.
-            var expiry = new QuarantineExpiry(store, options, Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
+            var expiry = new QuarantineExpiry(store, Microsoft.Extensions.Options.Options.Create(options.Quarantine), Microsoft.Extensions.Options.Options.Create(options.Relay), Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
 
             time.Advance(TimeSpan.FromDays(29));
             Assert.Equal(0, await expiry.RunOnceAsync(CancellationToken.None));
@@ -119,7 +119,7 @@ public sealed class QuarantineFeatureTests
             var options = new MailGuardOptions();
             options.Relay.ServerName = "mailguard.test";
             Assert.Equal(QuarantineExpiryAction.Return, options.Quarantine.ExpiryAction);
-            var expiry = new QuarantineExpiry(store, options, Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
+            var expiry = new QuarantineExpiry(store, Microsoft.Extensions.Options.Options.Create(options.Quarantine), Microsoft.Extensions.Options.Options.Create(options.Relay), Policy(), new DeliverySignal(), time, NullLogger<QuarantineExpiry>.Instance);
 
             time.Advance(TimeSpan.FromDays(31));
             Assert.Equal(4, await expiry.RunOnceAsync(CancellationToken.None));

@@ -67,6 +67,16 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             for (int round = 0; round < 4; round++)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(random.Next(800, 2500)));
+                // Kill only once this round has had real load (3 in 5 messages are plain ones, which
+                // the check below counts): a slow or busy machine accepts fewer
+                // messages per second, and the test must still exercise (and then check) as many.
+                int target = (round + 1) * 90;
+                var loadDeadline = DateTime.UtcNow.AddSeconds(60);
+                while (fates.Count(f => f.Value == Fate.Accepted) < target && DateTime.UtcNow < loadDeadline)
+                {
+                    await Task.Delay(50);
+                }
+
                 relay.Kill(); // SIGKILL: no shutdown code runs
                 await relay.WaitForExitAsync();
                 relay.Dispose();

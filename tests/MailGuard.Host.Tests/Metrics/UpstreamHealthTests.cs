@@ -13,7 +13,7 @@ public sealed class UpstreamHealthTests
         options.Delivery.Smtp.Host = host;
         options.Delivery.Smtp.Port = port;
         options.Delivery.Smtp.StartTls = "None";
-        return new SmtpTransport(options, TimeProvider.System);
+        return new SmtpTransport(Microsoft.Extensions.Options.Options.Create(options.Delivery), Microsoft.Extensions.Options.Options.Create(options.Relay), TimeProvider.System);
     }
 
     [Fact]
