@@ -42,6 +42,9 @@ public static class MailGuardServices
             // The host must outlast the relay's grace period plus the delivery worker's wind-down.
             o.ShutdownTimeout = options.Relay.ShutdownGracePeriod + TimeSpan.FromSeconds(15);
         });
+        // Under systemd (Type=notify) the unit is "started" only once every service has started,
+        // and stopping is reported; elsewhere this does nothing.
+        builder.Services.AddSystemd();
         builder.Services.AddMailGuardOptions(options, policy);
         if (policy is not null)
         {
@@ -166,7 +169,7 @@ public static class MailGuardServices
             sp.GetRequiredService<IDispositionMetrics>()));
         if (options.Relay.Users.Count > 0)
         {
-            services.TryAddSingleton<IRelayAuthenticator>(new ConfiguredUsersAuthenticator(options.Relay.Users));
+            services.TryAddSingleton<IRelayAuthenticator>(new Security.ConfiguredUsersAuthenticator(options.Relay.Users));
         }
         else
         {

@@ -8,7 +8,7 @@ internal static class HashPasswordCommand
 {
     public static int Run(ReadOnlySpan<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        int iterations = Relay.PasswordHash.DefaultIterations;
+        int iterations = Security.Passwords.DefaultIterations;
         if (args.Length == 2 && args[0] == "--iterations" && int.TryParse(args[1], out int n) && n >= 1000)
         {
             iterations = n;
@@ -26,7 +26,7 @@ internal static class HashPasswordCommand
             return 2;
         }
 
-        stdout.WriteLine(Relay.PasswordHash.Create(password, iterations));
+        stdout.WriteLine(Security.Passwords.Hash(password, iterations));
         return 0;
     }
 }

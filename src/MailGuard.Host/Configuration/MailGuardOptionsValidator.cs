@@ -103,7 +103,7 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
             string entry = relay.Users[i];
             int colon = entry.IndexOf(':');
             // The entry itself is never echoed: it holds a password hash.
-            if (colon <= 0 || !Relay.PasswordHash.TryParse(entry[(colon + 1)..], out _))
+            if (colon <= 0 || !Security.Passwords.IsHash(entry[(colon + 1)..]))
             {
                 errors.Add($"Relay:Users:{i}: not \"name:pbkdf2-sha256$iterations$salt$hash\" (make one with `mailguard hash-password`)");
             }

@@ -8,17 +8,13 @@ namespace MailGuard.Host.Review;
 
 /// <summary>
 /// Console accounts and API tokens over <see cref="IAccountStore"/>: names, password hashes
-/// (ASP.NET Core Identity's <see cref="PasswordHasher{TUser}"/>, PBKDF2 with a per-hash salt),
+/// (<see cref="Security.Passwords"/>, the scheme relay AUTH users share),
 /// random passwords, and bearer tokens of the form <c>mgt_ID_SECRET</c> of which only a SHA-256
 /// of the secret is stored (the secret has 256 bits of entropy, so a slow hash adds nothing).
 /// </summary>
 public sealed partial class ConsoleAccounts
 {
     private const string TokenPrefix = "mgt_";
-    private static readonly PasswordHasher<ConsoleUser> s_hasher = new();
-
-    // Verified when the account does not exist, so that a wrong name costs as much as a wrong password.
-    private static readonly string s_dummyHash = s_hasher.HashPassword(null!, "not a password: " + Guid.NewGuid());
 
     private readonly IAccountStore _store;
     private readonly TimeProvider _time;
@@ -46,7 +42,7 @@ public sealed partial class ConsoleAccounts
     public static string? PasswordProblem(string? password) =>
         password is null || password.Length < 12 ? "A password needs at least 12 characters." : password.Length > 256 ? "A password may have at most 256 characters." : null;
 
-    public static string HashPassword(string password) => s_hasher.HashPassword(null!, password);
+    public static string HashPassword(string password) => Security.Passwords.Hash(password);
 
     /// <summary>
     /// With no accounts at all, creates <paramref name="name"/> as admin with a random password and
@@ -79,7 +75,8 @@ public sealed partial class ConsoleAccounts
     public async Task<PasswordCheck> VerifyPasswordAsync(string name, string password, CancellationToken cancellationToken = default)
     {
         var user = IsValidName(name) ? await _store.GetUserAsync(Normalize(name), cancellationToken) : null;
-        var result = s_hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? s_dummyHash, password ?? "");
+        // An unknown name costs as much as a wrong password.
+        var result = Security.Passwords.Verify(user?.PasswordHash, password ?? "");
         if (user is null || user.Disabled || result == PasswordVerificationResult.Failed)
         {
             return new PasswordCheck(null, user is not null);

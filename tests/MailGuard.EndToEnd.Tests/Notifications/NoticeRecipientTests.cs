@@ -77,8 +77,8 @@ public sealed class NoticeRecipientTests
                     ["Relay:AllowedNetworks:0"] = "192.0.2.0/24", // loopback clients must authenticate
                     ["Relay:Tls:CertificatePath"] = cert,
                     ["Relay:Tls:KeyPath"] = key,
-                    ["Relay:Users:0"] = Contractor + ":" + PasswordHash.Create("contractor pass", iterations: 1000),
-                    ["Relay:Users:1"] = "alice:" + PasswordHash.Create("alice pass", iterations: 1000),
+                    ["Relay:Users:0"] = Contractor + ":" + MailGuard.Host.Security.Passwords.Hash("contractor pass", iterations: 1000),
+                    ["Relay:Users:1"] = "alice:" + MailGuard.Host.Security.Passwords.Hash("alice pass", iterations: 1000),
                 },
                 ("Policy:Rules:0:Action", "Return"));
 
