@@ -351,7 +351,7 @@ internal sealed partial class ProseAnalyzer
         }
 
         var contactBits = lineMode ? s_lineContactBits : s_contactBits;
-        if ((kinds & contactBits) == 0 || !named || !TableAnalyzer.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
+        if ((kinds & contactBits) == 0 || !named || !DataKinds.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
         {
             return;
         }
