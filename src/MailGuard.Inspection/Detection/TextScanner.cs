@@ -40,7 +40,7 @@ internal static partial class TextScanner
     private static partial Regex AddressLinePattern();
 
     private static readonly System.Buffers.SearchValues<string> s_keywordStems = System.Buffers.SearchValues.Create(
-        ["birth", "dob", "d.o.b", "born", "passport", "prison", "noms", "inmate"], StringComparison.OrdinalIgnoreCase);
+        ContextWords.ScanGateStems, StringComparison.OrdinalIgnoreCase);
 
     private static readonly Comparer<TextMatch> s_byStart = Comparer<TextMatch>.Create((a, b) => a.Start.CompareTo(b.Start));
 
@@ -142,7 +142,7 @@ internal static partial class TextScanner
                 ScanIbans(text, matches);
             }
 
-            if (keyed && text.Contains("passport", StringComparison.OrdinalIgnoreCase))
+            if (keyed && ContextWords.ContainsAny(text, ContextWords.Passport.Words))
             {
                 ScanKeyed(text, PassportPattern(), DataKind.PassportNumber, ContextWords.Passport, matches);
             }
