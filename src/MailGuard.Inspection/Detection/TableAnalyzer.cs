@@ -27,7 +27,6 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private readonly TableCellClassifier _cells;
     private readonly TableRowShapes _shapes = new();
     private TableFormReader? _form;
-    private TableRowState _row;
     private bool _decided;
     private bool _completed;
     private bool _completedEarly;
@@ -130,7 +129,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         }
 
         _dataRows++;
-        _row = default;
+        _cells.BeginRow();
         for (var i = 0; i < fields.Length; i++)
         {
             var f = fields[i];
@@ -139,10 +138,10 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 continue;
             }
 
-            _cells.Classify(_columns, rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell, ref _row);
+            _cells.Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
         }
 
-        _shapes.Add(rowIndex, _row.Mask, _row.PersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -206,6 +205,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             TableHeader.NameColumns(_buffer[headerAt].Cells, _columns);
         }
 
+        _cells.Columns = _columns;
         var dataStart = headerAt + 1;
         TableColumnInference.Infer(_columns, _buffer, dataStart, headerless: headerAt < 0, _dates);
         foreach (var column in _columns)
@@ -224,7 +224,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
-        _row = default;
+        _cells.BeginRow();
         for (var i = 0; i < cells.Length; i++)
         {
             ref readonly var cell = ref cells[i];
@@ -233,9 +233,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 continue;
             }
 
-            _cells.Classify(_columns, rowIndex, i, cell.Text, cell.Text, in cell, ref _row);
+            _cells.Classify(rowIndex, i, cell.Text, cell.Text, in cell);
         }
 
-        _shapes.Add(rowIndex, _row.Mask, _row.PersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
     }
 }

@@ -1,15 +1,5 @@
 namespace MailGuard.Inspection.Detection;
 
-/// <summary>What one row has shown so far: the kinds found in it and its first unique identifier's key.</summary>
-#pragma warning disable SA1401, CA1051
-internal struct TableRowState
-{
-    public ulong Mask;
-
-    public long PersonKey;
-}
-#pragma warning restore SA1401, CA1051
-
 /// <summary>
 /// Checks one cell against its column's kind (an NI number column's cell must be an NI number),
 /// counts it in the column and the findings, and adds its kind to the row. A cell of a column
@@ -26,6 +16,11 @@ internal sealed class TableCellClassifier
     // Validators' scratch space (one array, not a zeroed stackalloc per row).
     private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
 
+    // The row being read: the kinds found in it and its first unique identifier's key. Fields
+    // rather than a ref parameter: they are written for nearly every cell.
+    private ulong _rowMask;
+    private long _rowPersonKey;
+
     public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
     {
         _location = location;
@@ -33,12 +28,26 @@ internal sealed class TableCellClassifier
         _dates = dates;
     }
 
+    /// <summary>The columns, once decided; cells beyond them are scanned as text.</summary>
+    public TableColumn[] Columns { get; set; } = [];
+
+    public ulong RowMask => _rowMask;
+
+    public long RowPersonKey => _rowPersonKey;
+
+    public void BeginRow()
+    {
+        _rowMask = 0;
+        _rowPersonKey = 0;
+    }
+
     /// <summary>
     /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
     /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
     /// </summary>
-    public void Classify(TableColumn[] columns, long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed, ref TableRowState row)
+    public void Classify(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
     {
+        var columns = Columns;
         var cellKind = typed.Kind;
         Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
         Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
@@ -58,7 +67,7 @@ internal sealed class TableCellClassifier
         if (i >= columns.Length)
         {
             // Wider than any buffered row: no header, no stats; still scan the value.
-            row.Mask |= ScanUnknown(rowIndex, i, raw, rawString, ref row.PersonKey);
+            _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
             return;
         }
 
@@ -75,7 +84,7 @@ internal sealed class TableCellClassifier
         {
             case DataKind.Unknown:
             case DataKind.NotPersonal:
-                row.Mask |= ScanUnknown(rowIndex, i, raw, rawString, ref row.PersonKey);
+                _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
                 return;
 
             case DataKind.NiNumber:
@@ -126,7 +135,7 @@ internal sealed class TableCellClassifier
                 else if (CellText.CountDigits(text) is >= 7 and <= 15)
                 {
                     // International numbers are still somebody's phone; no UK finding.
-                    row.Mask |= DataKinds.Bit(kind);
+                    _rowMask |= DataKinds.Bit(kind);
                     column.Valid++;
                     column.TrackDistinct(column.NeedsDistinct ? CellText.FoldedHash(text) : 0);
                 }
@@ -170,7 +179,7 @@ internal sealed class TableCellClassifier
                 else
                 {
                     // Sort codes and account numbers: personal, but not an IBAN finding.
-                    row.Mask |= DataKinds.Bit(kind);
+                    _rowMask |= DataKinds.Bit(kind);
                     column.Valid++;
                 }
 
@@ -210,10 +219,10 @@ internal sealed class TableCellClassifier
         }
 
         column.Valid++;
-        row.Mask |= DataKinds.Bit(kind);
-        if (row.PersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+        _rowMask |= DataKinds.Bit(kind);
+        if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
         {
-            row.PersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
+            _rowPersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
         }
 
         if (column.Distinct is not null)
