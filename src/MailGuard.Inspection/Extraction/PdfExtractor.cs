@@ -141,7 +141,7 @@ internal static class PdfExtractor
             if (PdfTrailer.NamesEncryption(data))
             {
                 // An encryption dictionary that cannot be used: no reader opens the file without knowing more.
-                ReportPasswordProtected(context, location);
+                ReportPasswordProtected(context, location, "PDF names an encryption dictionary (/Encrypt) that could not be used to open it");
                 return null;
             }
 
@@ -149,8 +149,8 @@ internal static class PdfExtractor
         }
     }
 
-    private static void ReportPasswordProtected(ExtractionContext context, ContentLocation location) =>
-        context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, "PDF is encrypted with a user password (it does not open with an empty one)");
+    private static void ReportPasswordProtected(ExtractionContext context, ContentLocation location, string detail = "PDF is encrypted with a user password (it does not open with an empty one)") =>
+        context.Sink.OnUnscannable(location, UnscannableReason.PasswordProtected, detail);
 
     /// <summary>The largest picture a page draws, in the image's own pixels.</summary>
     private static (int Width, int Height)? LargestImage(Page page)
