@@ -8,26 +8,54 @@ namespace MailGuard.Inspection.Detection;
 /// </summary>
 internal static class ContextWords
 {
-    public static readonly KeywordSet Nino = new(["national insurance", "nino", "ni number", "ni no", "ni num", "nat ins", "ni"]);
-    public static readonly KeywordSet Nhs = new(["nhs", "nhs number", "nhs no", "patient"]);
-    public static readonly KeywordSet DateOfBirth = new(["date of birth", "birth date", "birthdate", "dob", "d.o.b", "d.o.b.", "born", "birthday"]);
+    private static readonly WordLists s_file = WordLists.Load("context-words.txt");
+
+    public static readonly KeywordSet Nino = new(s_file["nino"]);
+    public static readonly KeywordSet Nhs = new(s_file["nhs"]);
+    public static readonly KeywordSet DateOfBirth = new(s_file["date-of-birth"]);
 
     // Substrings that every DateOfBirth keyword contains: the cheap test for "could any date here be a DOB".
-    public static readonly string[] DateOfBirthStems = ["birth", "dob", "d.o.b", "born"];
-    public static readonly KeywordSet Phone = new(["tel", "telephone", "phone", "mobile", "mob", "landline", "contact number", "call", "text", "sms"]);
-    public static readonly KeywordSet Card = new(["card", "visa", "mastercard", "amex", "american express", "maestro", "credit", "debit", "payment", "pan"]);
-    public static readonly KeywordSet Passport = new(["passport"]);
-    public static readonly KeywordSet DateOfBirthHeadings = new(["dob", "d.o.b", "date of birth", "birth date", "birthdate"]);
-    public static readonly KeywordSet Prisoner = new(["prisoner", "prisoners", "prison no", "prison number", "noms", "prison ref", "inmate"]);
+    public static readonly string[] DateOfBirthStems = s_file["date-of-birth-stems"];
+    public static readonly KeywordSet Phone = new(s_file["phone"]);
+    public static readonly KeywordSet Card = new(s_file["card"]);
+    public static readonly KeywordSet Passport = new(s_file["passport"]);
+    public static readonly KeywordSet DateOfBirthHeadings = new(s_file["date-of-birth-headings"]);
+    public static readonly KeywordSet Prisoner = new(s_file["prisoner"]);
 
     // Labels that turn a number into something else: order 9434765919 is not an NHS number.
-    public static readonly KeywordSet NotPersonalNumber = new(
-        ["order", "invoice", "inv", "po", "ref", "reference", "account", "acct", "a/c", "tracking", "ticket", "serial", "sku", "part", "barcode", "isbn", "transaction", "txn", "booking", "policy", "id:"]);
+    public static readonly KeywordSet NotPersonalNumber = new(s_file["not-personal-number"]);
 
     // Column names that appear beside a DOB or NHS heading in a table flattened to text.
-    public static readonly string[] ColumnHeadings =
-        ["name", "surname", "forename", "dob", "d.o.b", "date of birth", "nhs", "nhs no", "nhs number", "address", "postcode",
-         "ni number", "nino", "prison no", "prisoner", "nationality", "status", "condition", "diagnosis", "ward", "gender"];
+    public static readonly string[] ColumnHeadings = s_file["column-headings"];
+
+    // What TextScanner searches for before running the keyword-bound scanners at all.
+    public static readonly string[] ScanGateStems = CheckedGate(s_file["scan-gate-stems"]);
+
+    /// <summary>
+    /// The prechecks skip a scanner when no stem is present, so a keyword without a stem would
+    /// never be seen: refused when the list is loaded, not discovered as a missed finding.
+    /// </summary>
+    private static string[] CheckedGate(string[] gate)
+    {
+        RequireStems(DateOfBirth.Words, DateOfBirthStems, "date-of-birth", "date-of-birth-stems");
+        foreach (var (words, section) in new[] { (DateOfBirth.Words, "date-of-birth"), (Passport.Words, "passport"), (Prisoner.Words, "prisoner") })
+        {
+            RequireStems(words, gate, section, "scan-gate-stems");
+        }
+
+        return gate;
+
+        static void RequireStems(string[] words, string[] stems, string section, string stemSection)
+        {
+            foreach (var word in words)
+            {
+                if (!stems.Any(stem => word.Contains(stem, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw new InvalidDataException($"word list context-words.txt: [{section}] entry '{word}' contains none of [{stemSection}]");
+                }
+            }
+        }
+    }
 
     internal static int CountWords(ReadOnlySpan<char> line, string[] words)
     {

@@ -44,6 +44,8 @@ public enum DataKind
 
 public static class DataKinds
 {
+    private static readonly ulong s_attributeBits = AttributeBits();
+
     /// <summary>Kinds that single out a person on their own (the "who" of a record).</summary>
     public static bool IsIdentifier(DataKind kind) => kind is DataKind.Name or DataKind.EmailAddress or DataKind.NiNumber
         or DataKind.NhsNumber or DataKind.PrisonerNumber or DataKind.StaffNumber or DataKind.PassportNumber;
@@ -64,6 +66,44 @@ public static class DataKinds
         or DataKind.TrainingRecords or DataKind.JobTitle or DataKind.PersonTitle;
 
     public static ulong Bit(DataKind kind) => 1UL << (int)kind;
+
+    internal static ulong Bits(params ReadOnlySpan<DataKind> kinds)
+    {
+        ulong bits = 0;
+        foreach (var k in kinds)
+        {
+            bits |= Bit(k);
+        }
+
+        return bits;
+    }
+
+    private static ulong AttributeBits()
+    {
+        ulong bits = 0;
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if (IsAttribute(kind))
+            {
+                bits |= Bit(kind);
+            }
+        }
+
+        return bits;
+    }
+
+    /// <summary>An attribute other than the one identifier present: a lone NI number is who, not what.</summary>
+    internal static bool HasAttributeBeyondIdentifier(ulong kinds)
+    {
+        var attributes = kinds & s_attributeBits;
+        if (attributes == 0)
+        {
+            return false;
+        }
+
+        // The identifier may itself be an attribute (NI number); then something else must be there.
+        return System.Numerics.BitOperations.PopCount(kinds) >= 2;
+    }
 
     /// <summary>The words used in finding summaries ("1,598 rows: name, date of birth").</summary>
     public static string Describe(DataKind kind) => kind switch

@@ -97,12 +97,8 @@ public static class EmailAddress
         return true;
     }
 
-    private static readonly string[] s_roleLocalParts =
-    [
-        "info", "enquiries", "enquiry", "admin", "office", "contact", "contactus", "reception", "support",
-        "help", "helpdesk", "noreply", "no-reply", "donotreply", "team", "hr", "sales", "accounts",
-        "finance", "foi", "press", "media", "webmaster", "postmaster", "mailbox", "service", "services",
-    ];
+    // Words/role-mailboxes.txt: info, enquiries, noreply...
+    private static readonly string[] s_roleLocalParts = WordLists.Load("role-mailboxes.txt")[string.Empty];
 
     /// <summary>Role mailboxes (info@, enquiries@...) are business contact data, not a person's.</summary>
     public static bool IsRoleAddress(ReadOnlySpan<char> value)

@@ -115,122 +115,104 @@ public static class HeaderClassifier
             return false;
         }
 
-        public bool HasNumberWord => Has("no", "number", "num", "nbr", "nr", "id", "ref", "reference", "code");
+        public bool HasNumberWord => Has(Words.Number);
     }
-
-    // Qualifiers that make "name", "address" or "phone" belong to an organisation, not a person.
-    private static readonly string[] s_organisationQualifiers =
-    [
-        "office", "company", "organisation", "organization", "org", "business", "site", "branch", "product", "file",
-        "team", "building", "trading", "supplier", "vendor", "item", "brand", "school", "course", "module", "event",
-        "project", "establishment", "hospital", "practice", "surgery", "department", "dept", "unit", "ward", "scheme",
-        "registered", "switchboard", "sheet", "table", "street", "road", "town", "city", "country", "ip", "web", "url",
-        "host", "server", "field", "column", "user", "username", "account", "bank", "venue", "room", "prison",
-    ];
 
     private static DataKind Classify(HeaderWords w)
     {
         // Birthplace is about origin, not age, and must be decided before "birth" means DOB.
-        if (w.JoinedContains("placeofbirth", "countryofbirth", "townofbirth", "cityofbirth", "birthplace", "birthcountry"))
+        if (w.JoinedContains(Words.BirthplaceJoined))
         {
             return DataKind.Nationality;
         }
 
-        if (w.Has("dob", "birthdate", "birthday", "dateofbirth") || w.JoinedContains("dateofbirth", "birthdate", "birthdt", "datebirth"))
+        if (w.Has(Words.DateOfBirth) || w.JoinedContains(Words.DateOfBirthJoined))
         {
             return DataKind.DateOfBirth;
         }
 
-        if (w.Has("nino", "nin") || w.JoinedContains("nationalinsurance", "natins")
+        if (w.Has(Words.NiNumber) || w.JoinedContains(Words.NiNumberJoined)
             || (w.Has("ni") && (w.HasNumberWord || w.Joined == "ni")))
         {
             return DataKind.NiNumber;
         }
 
-        if (w.Has("nhs", "chi") || w.JoinedContains("nhsno", "nhsnumber"))
+        if (w.Has(Words.NhsNumber) || w.JoinedContains(Words.NhsNumberJoined))
         {
             return DataKind.NhsNumber;
         }
 
-        if (w.JoinedContains("passport"))
+        if (w.JoinedContains(Words.PassportJoined))
         {
             return DataKind.PassportNumber;
         }
 
-        if (w.Has("iban", "bic", "swift") || w.JoinedContains("sortcode", "bankaccount", "accountnumber", "accountno"))
+        if (w.Has(Words.BankAccount) || w.JoinedContains(Words.BankAccountJoined))
         {
             return DataKind.BankAccount;
         }
 
-        if (w.JoinedContains("cardnumber", "creditcard", "debitcard", "cardno") || w.Has("pan"))
+        if (w.JoinedContains(Words.PaymentCardJoined) || w.Has(Words.PaymentCard))
         {
             return DataKind.PaymentCard;
         }
 
-        if (w.JoinedContains("email") || (w.Has("e") && w.Has("mail")) || w.Has("mail"))
+        if (w.JoinedContains(Words.EmailJoined) || (w.Has("e") && w.Has("mail")) || w.Has("mail"))
         {
             return DataKind.EmailAddress;
         }
 
         // "Prisoner" alone or "Prisoner No" is the prison number; "Prisoner Name" is a name.
-        if (w.Has("noms") || (w.Has("prisoner", "inmate") && !w.Has("name", "names", "surname", "forename"))
-            || w.JoinedContains("prisonno", "prisonnumber", "prisonerno", "prisonernumber", "prisonid", "bookingno"))
+        if (w.Has(Words.PrisonerNumber) || (w.Has(Words.Prisoner) && !w.Has(Words.PrisonerName))
+            || w.JoinedContains(Words.PrisonerNumberJoined))
         {
             return DataKind.PrisonerNumber;
         }
 
-        if ((w.Has("staff", "employee", "emp", "payroll", "personnel", "worker") && (w.HasNumberWord || w.Has("payroll")))
-            || w.JoinedContains("employeeid", "staffid", "staffno", "staffnumber", "payrollno", "payrollnumber", "employeeno", "employeenumber"))
+        if ((w.Has(Words.Staff) && (w.HasNumberWord || w.Has("payroll")))
+            || w.JoinedContains(Words.StaffNumberJoined))
         {
             return DataKind.StaffNumber;
         }
 
-        if (w.Has("release", "released", "edr", "crd", "ard", "led", "sed"))
+        if (w.Has(Words.ReleaseDate))
         {
             return DataKind.ReleaseDate;
         }
 
-        if (((w.Has("case", "application", "claim", "ho", "uan", "cid", "hmcts", "court", "file") && w.HasNumberWord)
-            || w.JoinedContains("casereference", "caseref", "caseno", "casenumber", "caseid", "homeofficereference", "horef")))
+        if ((w.Has(Words.Case) && w.HasNumberWord) || w.JoinedContains(Words.CaseReferenceJoined))
         {
             return DataKind.CaseReference;
         }
 
-        var organisation = w.Has(s_organisationQualifiers);
+        var organisation = w.Has(Words.Organisation);
 
-        if (w.JoinedContains("postcode", "postalcode", "zipcode") || w.Has("zip", "postcode"))
+        if (w.JoinedContains(Words.PostcodeJoined) || w.Has(Words.Postcode))
         {
-            return organisation && !w.Has("street", "road", "town", "city", "country") ? DataKind.NotPersonal : DataKind.Postcode;
+            return organisation && !w.Has(Words.PostcodePlace) ? DataKind.NotPersonal : DataKind.Postcode;
         }
 
-        if (w.Has("phone", "telephone", "tel", "mobile", "mob", "landline", "fax", "tele", "phoneno", "telno", "mobileno")
-            || w.JoinedContains("telephone", "phonenumber", "contactnumber", "contactno", "mobilenumber", "telno", "cellphone"))
+        if (w.Has(Words.Phone) || w.JoinedContains(Words.PhoneJoined))
         {
             return organisation ? DataKind.NotPersonal : DataKind.Phone;
         }
 
-        if (w.Has("address", "addr", "street", "town", "city", "county", "locality", "village", "house", "flat", "residence", "dwelling")
-            || w.JoinedContains("address", "addressline"))
+        if (w.Has(Words.Address) || w.JoinedContains(Words.AddressJoined))
         {
-            return w.Has("office", "business", "company", "registered", "work", "site", "branch", "ip", "web", "url", "mac")
-                ? DataKind.NotPersonal
-                : DataKind.PostalAddress;
+            return w.Has(Words.AddressBusiness) ? DataKind.NotPersonal : DataKind.PostalAddress;
         }
 
-        if (w.Has("nationality", "citizenship", "nationalities") || w.JoinedContains("countryoforigin", "countryofnationality"))
+        if (w.Has(Words.Nationality) || w.JoinedContains(Words.NationalityJoined))
         {
             return DataKind.Nationality;
         }
 
-        if (w.Has("immigration", "visa", "asylum", "brp", "residency", "refugee") || w.JoinedContains("leavetoremain", "leavetoenter", "righttowork", "righttorent", "settlementstatus", "eussstatus", "euss"))
+        if (w.Has(Words.ImmigrationStatus) || w.JoinedContains(Words.ImmigrationStatusJoined))
         {
             return DataKind.ImmigrationStatus;
         }
 
-        if (w.Has("name", "names", "forename", "forenames", "firstname", "surname", "lastname", "fullname", "givenname", "givennames",
-            "familyname", "middlename", "firstnames", "aka", "alias", "child", "children", "dependant", "dependent", "applicant",
-            "claimant", "patient", "pupil", "student", "complainant", "victim", "witness", "offender", "defendant", "tenant", "resident")
-            || w.JoinedContains("firstname", "lastname", "surname", "forename", "fullname", "knownas"))
+        if (w.Has(Words.Name) || w.JoinedContains(Words.NameJoined))
         {
             if (organisation)
             {
@@ -238,77 +220,83 @@ public static class HeaderClassifier
             }
 
             // "Patient" alone names a person; "patient id" or "pupil number" is an identifier we cannot validate.
-            return w.HasNumberWord && !w.Has("name", "names") ? DataKind.Unknown : DataKind.Name;
+            return w.HasNumberWord && !w.Has(Words.NameItself) ? DataKind.Unknown : DataKind.Name;
         }
 
-        if (w.Has("gender", "sex"))
-        {
-            return DataKind.Gender;
-        }
+        return
+            w.Has(Words.Gender) ? DataKind.Gender :
+            w.Has(Words.Ethnicity) ? DataKind.Ethnicity :
+            w.Has(Words.Religion) ? DataKind.Religion :
+            w.Has(Words.Age) ? DataKind.Age :
+            w.Has(Words.Health) ? DataKind.HealthInformation :
+            w.Has(Words.Offence) ? DataKind.OffenceType :
+            w.Has(Words.Complaint) ? DataKind.ComplaintDetails :
+            w.Has(Words.Disciplinary) ? DataKind.DisciplinaryRecords :
+            w.Has(Words.LocationInPrison) || w.JoinedContains(Words.LocationInPrisonJoined) ? DataKind.LocationInPrison :
+            w.Has(Words.WorkLocation) ? DataKind.WorkLocation :
+            w.Has(Words.Training) ? DataKind.TrainingRecords :
+            w.Has(Words.JobTitle) ? DataKind.JobTitle :
+            w.Has(Words.PersonTitle) ? DataKind.PersonTitle :
+            DataKind.Unknown;
+    }
 
-        if (w.Has("ethnicity", "ethnic", "race"))
-        {
-            return DataKind.Ethnicity;
-        }
+    /// <summary>The sections of Words/header-words.txt, read once.</summary>
+    private static class Words
+    {
+        private static readonly WordLists s_file = WordLists.Load("header-words.txt");
 
-        if (w.Has("religion", "faith", "belief"))
-        {
-            return DataKind.Religion;
-        }
-
-        if (w.Has("age"))
-        {
-            return DataKind.Age;
-        }
-
-        if (w.Has("health", "medical", "diagnosis", "condition", "conditions", "medication", "medications", "allergy", "allergies",
-            "disability", "disabilities", "clinical", "treatment", "symptoms", "symptom", "mental", "referral", "gp", "illness",
-            "injury", "injuries", "vaccination", "pregnancy", "prescription", "impairment", "needs", "safeguarding"))
-        {
-            return DataKind.HealthInformation;
-        }
-
-        if (w.Has("offence", "offences", "offense", "conviction", "convictions", "crime", "sentence", "charge", "charges", "index"))
-        {
-            return DataKind.OffenceType;
-        }
-
-        if (w.Has("complaint", "complaints", "grievance", "allegation", "allegations", "concern", "concerns"))
-        {
-            return DataKind.ComplaintDetails;
-        }
-
-        if (w.Has("disciplinary", "adjudication", "adjudications", "incident", "incidents", "misconduct", "warning", "warnings", "sanction", "sanctions", "iep"))
-        {
-            return DataKind.DisciplinaryRecords;
-        }
-
-        // "Cell" is a prison cell here; a mobile phone is "cell phone" only in American usage.
-        if (w.Has("wing", "landing", "houseblock", "cell") || w.JoinedContains("locationinprison", "houseblock"))
-        {
-            return DataKind.LocationInPrison;
-        }
-
-        if (w.Has("office", "site", "base", "department", "dept", "team", "directorate", "region", "location", "establishment", "workplace"))
-        {
-            return DataKind.WorkLocation;
-        }
-
-        if (w.Has("training", "course", "module", "completed", "completion", "certificate", "qualification", "elearning", "learning"))
-        {
-            return DataKind.TrainingRecords;
-        }
-
-        if (w.Has("job", "role", "position", "grade", "occupation", "designation"))
-        {
-            return DataKind.JobTitle;
-        }
-
-        if (w.Has("title", "salutation", "honorific"))
-        {
-            return DataKind.PersonTitle;
-        }
-
-        return DataKind.Unknown;
+        public static readonly string[] Number = s_file["number"];
+        public static readonly string[] Organisation = s_file["organisation"];
+        public static readonly string[] BirthplaceJoined = s_file["birthplace:joined"];
+        public static readonly string[] DateOfBirth = s_file["date-of-birth"];
+        public static readonly string[] DateOfBirthJoined = s_file["date-of-birth:joined"];
+        public static readonly string[] NiNumber = s_file["ni-number"];
+        public static readonly string[] NiNumberJoined = s_file["ni-number:joined"];
+        public static readonly string[] NhsNumber = s_file["nhs-number"];
+        public static readonly string[] NhsNumberJoined = s_file["nhs-number:joined"];
+        public static readonly string[] PassportJoined = s_file["passport:joined"];
+        public static readonly string[] BankAccount = s_file["bank-account"];
+        public static readonly string[] BankAccountJoined = s_file["bank-account:joined"];
+        public static readonly string[] PaymentCard = s_file["payment-card"];
+        public static readonly string[] PaymentCardJoined = s_file["payment-card:joined"];
+        public static readonly string[] EmailJoined = s_file["email:joined"];
+        public static readonly string[] PrisonerNumber = s_file["prisoner-number"];
+        public static readonly string[] Prisoner = s_file["prisoner"];
+        public static readonly string[] PrisonerName = s_file["prisoner-name"];
+        public static readonly string[] PrisonerNumberJoined = s_file["prisoner-number:joined"];
+        public static readonly string[] Staff = s_file["staff"];
+        public static readonly string[] StaffNumberJoined = s_file["staff-number:joined"];
+        public static readonly string[] ReleaseDate = s_file["release-date"];
+        public static readonly string[] Case = s_file["case"];
+        public static readonly string[] CaseReferenceJoined = s_file["case-reference:joined"];
+        public static readonly string[] Postcode = s_file["postcode"];
+        public static readonly string[] PostcodeJoined = s_file["postcode:joined"];
+        public static readonly string[] PostcodePlace = s_file["postcode-place"];
+        public static readonly string[] Phone = s_file["phone"];
+        public static readonly string[] PhoneJoined = s_file["phone:joined"];
+        public static readonly string[] Address = s_file["address"];
+        public static readonly string[] AddressJoined = s_file["address:joined"];
+        public static readonly string[] AddressBusiness = s_file["address-business"];
+        public static readonly string[] Nationality = s_file["nationality"];
+        public static readonly string[] NationalityJoined = s_file["nationality:joined"];
+        public static readonly string[] ImmigrationStatus = s_file["immigration-status"];
+        public static readonly string[] ImmigrationStatusJoined = s_file["immigration-status:joined"];
+        public static readonly string[] Name = s_file["name"];
+        public static readonly string[] NameJoined = s_file["name:joined"];
+        public static readonly string[] NameItself = s_file["name-itself"];
+        public static readonly string[] Gender = s_file["gender"];
+        public static readonly string[] Ethnicity = s_file["ethnicity"];
+        public static readonly string[] Religion = s_file["religion"];
+        public static readonly string[] Age = s_file["age"];
+        public static readonly string[] Health = s_file["health"];
+        public static readonly string[] Offence = s_file["offence"];
+        public static readonly string[] Complaint = s_file["complaint"];
+        public static readonly string[] Disciplinary = s_file["disciplinary"];
+        public static readonly string[] LocationInPrison = s_file["location-in-prison"];
+        public static readonly string[] LocationInPrisonJoined = s_file["location-in-prison:joined"];
+        public static readonly string[] WorkLocation = s_file["work-location"];
+        public static readonly string[] Training = s_file["training"];
+        public static readonly string[] JobTitle = s_file["job-title"];
+        public static readonly string[] PersonTitle = s_file["person-title"];
     }
 }

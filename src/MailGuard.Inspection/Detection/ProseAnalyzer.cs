@@ -90,19 +90,9 @@ internal sealed partial class ProseAnalyzer
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex BusinessCuePattern();
 
-    private static readonly FrozenSet<string> s_notNames = new[]
-    {
-        "I", "A", "An", "The", "This", "That", "These", "Those", "Dear", "Your", "Our", "We", "He", "She", "They", "It", "His", "Her",
-        "Their", "My", "Please", "Thank", "Thanks", "Regards", "Kind", "Best", "Yours", "Sincerely", "Faithfully", "Hello", "Hi",
-        "Date", "Birth", "Born", "Name", "Names", "Number", "No", "National", "Insurance", "Address", "Postcode", "Phone", "Tel",
-        "Mobile", "Email", "Child", "Children", "Applicant", "Respondent", "Ref", "Reference", "Re", "Subject", "From", "To", "Cc",
-        "Sent", "Attached", "Attachment", "Note", "Notes", "Please", "If", "In", "On", "At", "For", "And", "Or", "But", "With",
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April",
-        "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul",
-        "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "NHS", "DOB", "NI", "NINO", "UK", "Home", "Office", "Council", "Court", "Team",
-        "Street", "Road", "Lane", "Avenue", "Yes", "Total", "Table", "Figure", "Page", "Section", "Mr", "Mrs", "Ms", "Miss", "Dr",
-        "Prisoner", "Location", "Status", "Nationality", "Wing", "Cell", "Reason", "Details", "Complaint", "Record", "Records",
-    }.ToFrozenSet(StringComparer.Ordinal);
+    // Words/not-names.txt: capitalised words that are never a name ("Dear", "Date", "Regards").
+    private static readonly FrozenSet<string> s_notNames =
+        WordLists.Load("not-names.txt")[string.Empty].ToFrozenSet(StringComparer.Ordinal);
 
     public void Process(string text)
     {
@@ -351,7 +341,7 @@ internal sealed partial class ProseAnalyzer
         }
 
         var contactBits = lineMode ? s_lineContactBits : s_contactBits;
-        if ((kinds & contactBits) == 0 || !named || !TableAnalyzer.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
+        if ((kinds & contactBits) == 0 || !named || !DataKinds.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
         {
             return;
         }

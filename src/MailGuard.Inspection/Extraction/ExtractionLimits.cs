@@ -17,6 +17,7 @@ public sealed class ExtractionLimits
     private int _maxEntries = 10_000;
     private long _maxCells = 10_000_000;
     private int _maxRepeatedCells = 1_000;
+    private int _maxPdfPages = 2_000;
     private long _maxInMemorySpoolBytes = 4 * 1024 * 1024;
     private TimeSpan _timeBudget = TimeSpan.FromSeconds(30);
     private int _ocrMinWidth = 300;
@@ -98,6 +99,19 @@ public sealed class ExtractionLimits
     {
         get => _maxRepeatedCells;
         set => _maxRepeatedCells = RequireRange(value, 1, 1_048_576);
+    }
+
+    /// <summary>
+    /// Pages read from one PDF; the pages after it are not read, and the file is reported
+    /// unscannable (TooManyParts) with what was read before still scanned. 2,000: a long report
+    /// or a scanned bundle runs to a few hundred pages; PdfPig reads a text page in about a
+    /// millisecond here, so the limit is reached well inside <see cref="TimeBudget"/>, which
+    /// still bounds pages that are slow to read.
+    /// </summary>
+    public int MaxPdfPages
+    {
+        get => _maxPdfPages;
+        set => _maxPdfPages = RequireRange(value, 1, 1_000_000);
     }
 
     /// <summary>

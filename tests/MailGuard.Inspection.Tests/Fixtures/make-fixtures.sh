@@ -69,8 +69,10 @@ for target in 'docx:MS Word 2007 XML' 'doc:MS Word 97' 'odt:writer8' 'rtf:Rich T
 done
 cp "$work/letter.docx" "$work/letter.doc" "$work/letter.odt" "$work/letter.rtf" "$work/letter.pdf" .
 
-# 3. A PDF that needs a user password (AES-256).
+# 3. A PDF that needs a user password (AES-256), and one with an owner password only (opens
+# without a password, as in any viewer; copying, printing and changes marked as not allowed).
 qpdf --encrypt user-secret owner-secret 256 -- letter.pdf letter-encrypted.pdf
+qpdf --encrypt "" owner-secret 256 --extract=n --print=none --modify=none -- letter.pdf letter-owner-password.pdf
 
 # 4. Zip archives: plain, nested with a folder, and one whose member is encrypted (ZipCrypto).
 rm -f people.zip nested.zip encrypted.zip

@@ -1,0 +1,172 @@
+using System.Globalization;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Questions asked of one cell's text while a table is read: trimmed, a placeholder, a
+/// postcode, how many digits. Cells are short: plain loops beat a vectorised search's setup on
+/// a dozen characters, and nothing here allocates.
+/// </summary>
+internal static class CellText
+{
+    /// <summary><see cref="MemoryExtensions.Trim(ReadOnlySpan{char})"/>, without the calls when both ends are visible ASCII (nearly always).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<char> Trim(ReadOnlySpan<char> raw) =>
+        raw.Length > 0 && raw[0] is > ' ' and < '\u007f' && raw[^1] is > ' ' and < '\u007f' ? raw : raw.Trim();
+
+    public static bool HasDigit(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static int CountDigits(ReadOnlySpan<char> text)
+    {
+        var n = 0;
+        foreach (var c in text)
+        {
+            if (char.IsAsciiDigit(c))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    public static bool HasLetter(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (char.IsLetter(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsAlphanumeric(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiLetterOrDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsAllDigitsOrPunctuation(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiDigit(c) && c is not ('.' or ',' or '-' or ' ' or '£' or '$' or '%'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Only characters from space to 'Z' (digits, upper-case letters, punctuation): upper-casing would change nothing.</summary>
+    public static bool IsUpperAsciiOrPunctuation(ReadOnlySpan<char> text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > 'Z')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static bool IsPostcode(ReadOnlySpan<char> text)
+    {
+        if (text.Length is < 5 or > 8)
+        {
+            return false;
+        }
+
+        // Already upper-case ASCII (the usual case): no copy.
+        if (IsUpperAsciiOrPunctuation(text))
+        {
+            return UkPostcode.IsValid(text);
+        }
+
+        Span<char> upper = stackalloc char[text.Length];
+        text.ToUpperInvariant(upper);
+        return UkPostcode.IsValid(upper);
+    }
+
+    /// <summary>A whole number as its digits (a spreadsheet's 9.43E+09 is 9434765919); anything else as displayed.</summary>
+    public static ReadOnlySpan<char> NumberText(double number, Span<char> destination, ReadOnlySpan<char> fallback)
+    {
+        if (number >= 0 && number < 1e15 && Math.Floor(number) == number
+            && ((long)number).TryFormat(destination, out var written, provider: CultureInfo.InvariantCulture))
+        {
+            return destination[..written];
+        }
+
+        return fallback;
+    }
+
+    // Every placeholder starts with one of - ? # 0 n u t (either case): one table lookup rules
+    // out an NI number, a postcode or most names before any comparison.
+    private static ReadOnlySpan<byte> PlaceholderStart =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    /// <summary>"n/a", "none", "tbc", "-" and the like: a cell that says nothing is known.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool IsPlaceholder(ReadOnlySpan<char> text) =>
+        text.Length <= 9 && text[0] < 128 && PlaceholderStart[text[0]] != 0 && IsPlaceholderWord(text);
+
+    private static bool IsPlaceholderWord(ReadOnlySpan<char> text)
+    {
+        return text.Length switch
+        {
+            1 => text[0] is '-' or '?' or '0',
+            2 => text.Equals("--", StringComparison.Ordinal) || text.Equals("na", StringComparison.OrdinalIgnoreCase),
+            3 => text.Equals("n/a", StringComparison.OrdinalIgnoreCase) || text.Equals("nil", StringComparison.OrdinalIgnoreCase) || text.Equals("tbc", StringComparison.OrdinalIgnoreCase),
+            4 => text.Equals("none", StringComparison.OrdinalIgnoreCase) || text.Equals("null", StringComparison.OrdinalIgnoreCase) || text.Equals("#n/a", StringComparison.OrdinalIgnoreCase),
+            7 => text.Equals("unknown", StringComparison.OrdinalIgnoreCase),
+            9 => text.Equals("not known", StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        };
+    }
+
+    /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
+    public static int FoldedHash(ReadOnlySpan<char> text)
+    {
+        var hash = 2166136261u;
+        foreach (var c in text)
+        {
+            if (c is ' ' or '-' or '.' or ',')
+            {
+                continue;
+            }
+
+            hash = (hash ^ (c is >= 'A' and <= 'Z' ? (uint)(c | 0x20) : c)) * 16777619u;
+        }
+
+        return (int)hash;
+    }
+}

@@ -1,0 +1,291 @@
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Checks one cell against its column's kind (an NI number column's cell must be an NI number),
+/// counts it in the column and the findings, and adds its kind to the row. A cell of a column
+/// with no kind is scanned as text, after a cheap precheck. The hot path of a table: no
+/// allocation for a cell of a classified column.
+/// </summary>
+internal sealed class TableCellClassifier
+{
+    private readonly ContentLocation _location;
+    private readonly TallySet _tallies;
+    private readonly TableDates _dates;
+    private readonly List<TextMatch> _scratch = [];
+
+    // Validators' scratch space (one array, not a zeroed stackalloc per row).
+    private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
+
+    // The row being read: the kinds found in it and its first unique identifier's key. Fields
+    // rather than a ref parameter: they are written for nearly every cell.
+    private ulong _rowMask;
+    private long _rowPersonKey;
+
+    public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
+    {
+        _location = location;
+        _tallies = tallies;
+        _dates = dates;
+    }
+
+    /// <summary>The columns, once decided; cells beyond them are scanned as text.</summary>
+    public TableColumn[] Columns { get; set; } = [];
+
+    public ulong RowMask => _rowMask;
+
+    public long RowPersonKey => _rowPersonKey;
+
+    public void BeginRow()
+    {
+        _rowMask = 0;
+        _rowPersonKey = 0;
+    }
+
+    /// <summary>
+    /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
+    /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
+    /// </summary>
+    public void Classify(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
+    {
+        var columns = Columns;
+        var cellKind = typed.Kind;
+        Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
+        Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
+        scoped ReadOnlySpan<char> text = CellText.Trim(raw);
+        if (cellKind == CellKind.Number && typed.Number is { } number)
+        {
+            // Spreadsheets store NHS and phone numbers as numbers: the display text may be
+            // "9.43E+09" and a phone number's leading 0 is gone.
+            text = CellText.NumberText(number, numberText, text);
+        }
+
+        if (text.IsEmpty || (cellKind != CellKind.Date && CellText.IsPlaceholder(text)))
+        {
+            return;
+        }
+
+        if (i >= columns.Length)
+        {
+            // Wider than any buffered row: no header, no stats; still scan the value.
+            _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
+            return;
+        }
+
+        var column = columns[i];
+        column.Values++;
+        var kind = column.Kind;
+        var valid = false;
+        string? evidence = null;
+        var confidence = column.Source == ColumnKindSource.Header ? Confidence.High : Confidence.Medium;
+        var testRange = false;
+        var wantEvidence = column.Tally?.WantsEvidence == true;
+        var hash = 0;
+        switch (kind)
+        {
+            case DataKind.Unknown:
+            case DataKind.NotPersonal:
+                _rowMask |= ScanUnknown(rowIndex, i, raw, rawString, ref _rowPersonKey);
+                return;
+
+            case DataKind.NiNumber:
+                if (text.Length <= 13 && UkNino.TryParse(text, buffer, out var hasSuffix, ignoreCase: true)
+                    && (hasSuffix || column.Source == ColumnKindSource.Header))
+                {
+                    valid = true;
+                    evidence = wantEvidence ? Masker.Nino(text) : null;
+                }
+
+                break;
+
+            case DataKind.NhsNumber:
+                if (NhsNumber.TryParse(text, buffer))
+                {
+                    valid = true;
+                    testRange = NhsNumber.IsTestRange(buffer[..10]);
+                    evidence = wantEvidence ? Masker.Nhs(buffer[..10]) : null;
+                }
+
+                break;
+
+            case DataKind.EmailAddress:
+                if (EmailAddress.IsValid(text))
+                {
+                    valid = true;
+                    hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
+                    evidence = wantEvidence ? Masker.Email(text) : null;
+                }
+
+                break;
+
+            case DataKind.Phone:
+                if (cellKind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
+                {
+                    // 7700900123 was 07700 900123 before a spreadsheet made it a number.
+                    numberText[..10].CopyTo(numberText[1..]);
+                    numberText[0] = '0';
+                    text = numberText[..11];
+                }
+
+                if (UkPhone.TryParse(text, buffer, out var phoneLength))
+                {
+                    valid = true;
+                    hash = column.NeedsDistinct ? CellText.FoldedHash(buffer[..phoneLength]) : 0;
+                    evidence = wantEvidence ? Masker.Phone(text) : null;
+                }
+                else if (CellText.CountDigits(text) is >= 7 and <= 15)
+                {
+                    // International numbers are still somebody's phone; no UK finding.
+                    _rowMask |= DataKinds.Bit(kind);
+                    column.Valid++;
+                    column.TrackDistinct(column.NeedsDistinct ? CellText.FoldedHash(text) : 0);
+                }
+
+                break;
+
+            case DataKind.Postcode:
+                if (CellText.IsPostcode(text))
+                {
+                    valid = true;
+                    hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
+                    evidence = wantEvidence ? Masker.Postcode(text) : null;
+                }
+
+                break;
+
+            case DataKind.DateOfBirth:
+                if (_dates.TryGetDate(cellKind, typed.Date, raw, out var date) && _dates.IsPlausibleBirthDate(date))
+                {
+                    valid = true;
+                    evidence = wantEvidence ? Masker.Date(date) : null;
+                }
+
+                break;
+
+            case DataKind.PaymentCard:
+                if (PaymentCard.TryParse(text, buffer, out var cardLength))
+                {
+                    valid = true;
+                    evidence = wantEvidence ? Masker.Card(buffer[..cardLength]) : null;
+                }
+
+                break;
+
+            case DataKind.BankAccount:
+                if (Iban.TryParse(text, buffer, out var ibanLength))
+                {
+                    valid = true;
+                    evidence = wantEvidence ? Masker.Iban(buffer[..ibanLength]) : null;
+                }
+                else
+                {
+                    // Sort codes and account numbers: personal, but not an IBAN finding.
+                    _rowMask |= DataKinds.Bit(kind);
+                    column.Valid++;
+                }
+
+                break;
+
+            case DataKind.PassportNumber:
+                if (text.Length is >= 6 and <= 10 && CellText.CountDigits(text) >= 6 && CellText.IsAlphanumeric(text))
+                {
+                    valid = true;
+                    evidence = wantEvidence ? Masker.Generic(text) : null;
+                }
+
+                break;
+
+            case DataKind.PostalAddress:
+                if (CellText.HasLetter(text))
+                {
+                    valid = true;
+                    hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
+                    evidence = wantEvidence ? Masker.Address(text) : null;
+                }
+
+                break;
+
+            case DataKind.Name:
+                valid = CellText.HasLetter(text);
+                break;
+
+            default:
+                valid = true;
+                break;
+        }
+
+        if (!valid)
+        {
+            return;
+        }
+
+        column.Valid++;
+        _rowMask |= DataKinds.Bit(kind);
+        if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+        {
+            _rowPersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
+        }
+
+        if (column.Distinct is not null)
+        {
+            column.TrackDistinct(hash);
+        }
+
+        if (column.Tally is { } tally)
+        {
+            tally.Add(confidence, testRange);
+            if (evidence is not null)
+            {
+                tally.AddEvidence(evidence, _location.WithCell(rowIndex, i));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A cell in a column we could not classify is scanned as text, after a precheck: most
+    /// such cells (quantities, prices, free text without digits) are ruled out by length and
+    /// character class before any scanner runs.
+    /// </summary>
+    private ulong ScanUnknown(long rowIndex, int column, ReadOnlySpan<char> raw, string? rawString, ref long personKey)
+    {
+        if (raw.Length < 6 || (!CellText.HasDigit(raw) && raw.IndexOf('@') < 0))
+        {
+            return 0;
+        }
+
+        // A lone number of up to nine digits (a quantity, a price, an id) is never one of ours.
+        if (raw.Length <= 9 && CellText.IsAllDigitsOrPunctuation(raw))
+        {
+            return 0;
+        }
+
+        var text = rawString ?? new string(raw);
+
+        _scratch.Clear();
+        TextScanner.Scan(text, _dates.Reference, _scratch);
+        ulong mask = 0;
+        foreach (var m in _scratch)
+        {
+            var findingKind = DataKinds.FindingKind(m.Kind);
+            if (findingKind is not null)
+            {
+                var tally = _tallies.Get(findingKind);
+                tally.Add(m.Confidence, m.TestRange);
+                if (tally.WantsEvidence)
+                {
+                    tally.AddEvidence(TextScanner.Mask(text, m), _location.WithCell(rowIndex, column));
+                }
+            }
+
+            if (m.Confidence >= Confidence.Medium)
+            {
+                mask |= DataKinds.Bit(m.Kind);
+                if (personKey == 0 && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+                {
+                    personKey = ((long)m.Kind << 32) | (uint)m.ValueHash;
+                }
+            }
+        }
+
+        return mask;
+    }
+}

@@ -1,0 +1,60 @@
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// One column of a table being read: what it holds (from its header or its values) and the
+/// counters its cells add to. Plain fields, not properties: they are read for every cell, and
+/// the cell method is large enough that the JIT stops inlining accessors in it.
+/// </summary>
+#pragma warning disable SA1401, CA1051
+internal sealed class TableColumn(int index)
+{
+    // Distinct values are tracked for contact columns only, to tell a list of people's phone
+    // numbers from a column that repeats one switchboard number; the first few thousand values
+    // are plenty for a ratio.
+    public const int DistinctCap = 4096;
+
+    public readonly int Index = index;
+
+    public string? Header;
+
+    public DataKind Kind;
+
+    public ColumnKindSource Source;
+
+    public long Values;
+
+    public long Valid;
+
+    public HashSet<int>? Distinct;
+
+    public long DistinctConsidered;
+
+    public FindingTally? Tally;
+
+    public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
+
+    /// <summary>Once the kind is settled: a distinct-value set for contact kinds, and the tally its findings go to.</summary>
+    public void Prepare(TallySet tallies)
+    {
+        if (Kind is DataKind.Phone or DataKind.PostalAddress or DataKind.Postcode or DataKind.EmailAddress)
+        {
+            Distinct = [];
+        }
+
+        var findingKind = DataKinds.FindingKind(Kind);
+        if (findingKind is not null)
+        {
+            Tally = tallies.Get(findingKind);
+        }
+    }
+
+    public void TrackDistinct(int hash)
+    {
+        if (Distinct is { } set && set.Count < DistinctCap)
+        {
+            set.Add(hash);
+            DistinctConsidered++;
+        }
+    }
+}
+#pragma warning restore SA1401, CA1051

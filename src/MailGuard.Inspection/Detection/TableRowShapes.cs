@@ -1,0 +1,79 @@
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// How many rows have each "shape" (the set of kinds found in the row), and the first row of
+/// each: all that is kept of a table's rows. The same person twice (a table pasted twice, one
+/// row per case for a person with several cases) is one person: rows are keyed by their first
+/// unique identifier.
+/// </summary>
+internal sealed class TableRowShapes
+{
+    // Identifier keys kept for de-duplicating people (a flat table of 8-byte slots at most half
+    // full: 4 MB at the cap); past this many, rows are counted as they come, so memory stays
+    // flat on any table size.
+    private const int PersonKeyCap = 250_000;
+
+    // The last few row shapes are counted here and added to _shapes when they give way to
+    // another (a table's rows mostly share a handful of shapes: one lookup per change, not per row).
+    private const int RecentShapes = 4;
+
+    private readonly Dictionary<ulong, (long Count, long FirstRow)> _shapes = [];
+    private readonly PersonKeySet _personKeys = new(PersonKeyCap);
+    private readonly ulong[] _recentMask = new ulong[RecentShapes];
+    private readonly long[] _recentCount = new long[RecentShapes];
+    private readonly long[] _recentFirstRow = new long[RecentShapes];
+    private int _recentNext;
+
+    public void Add(long rowIndex, ulong mask, long personKey)
+    {
+        if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
+        {
+            return;
+        }
+
+        if (mask != 0)
+        {
+            var masks = _recentMask;
+            for (var j = 0; j < masks.Length; j++)
+            {
+                if (masks[j] == mask)
+                {
+                    _recentCount[j]++;
+                    return;
+                }
+            }
+
+            var slot = _recentNext;
+            _recentNext = (slot + 1) % RecentShapes;
+            Flush(slot);
+            masks[slot] = mask;
+            _recentCount[slot] = 1;
+            _recentFirstRow[slot] = rowIndex;
+        }
+    }
+
+    /// <summary>Every shape with its row count and first row, once the table is complete.</summary>
+    public IReadOnlyDictionary<ulong, (long Count, long FirstRow)> Complete()
+    {
+        for (var slot = 0; slot < RecentShapes; slot++)
+        {
+            Flush(slot);
+        }
+
+        return _shapes;
+    }
+
+    private void Flush(int slot)
+    {
+        if (_recentCount[slot] > 0)
+        {
+            ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_shapes, _recentMask[slot], out var exists);
+            shape = exists
+                ? (shape.Count + _recentCount[slot], Math.Min(shape.FirstRow, _recentFirstRow[slot]))
+                : (_recentCount[slot], _recentFirstRow[slot]);
+        }
+
+        _recentMask[slot] = 0;
+        _recentCount[slot] = 0;
+    }
+}

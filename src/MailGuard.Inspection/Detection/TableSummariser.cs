@@ -1,0 +1,130 @@
+using System.Globalization;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// A completed table's account: how many rows describe a person (someone identified plus
+/// something about them), which kinds, and the personal-data finding when there are enough.
+/// </summary>
+internal static class TableSummariser
+{
+    private static readonly ulong s_identifierBits = DataKinds.Bits(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
+        DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
+
+    private static readonly ulong s_weakBits = DataKinds.Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
+        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+
+    private static readonly ulong s_strongBits = DataKinds.Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
+        DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
+        DataKind.ImmigrationStatus);
+
+    public static (TableSummary Summary, Finding? PersonalData) Summarise(
+        ContentLocation location,
+        ContentAnalyzerOptions options,
+        TallySet tallies,
+        TableColumn[] columns,
+        IReadOnlyDictionary<ulong, (long Count, long FirstRow)> shapes,
+        long? headerRow,
+        long dataRows,
+        bool readAsText)
+    {
+        var businessBits = BusinessContactBits(columns);
+        long people = 0;
+        long firstRow = long.MaxValue;
+        ulong kinds = 0;
+        foreach (var (mask, (count, first)) in shapes)
+        {
+            var personal = mask & ~s_weakBits & ~businessBits;
+            // Someone identified (name, e-mail, NI number...) plus something about them.
+            if ((personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal))
+            {
+                people += count;
+                kinds |= personal;
+                firstRow = Math.Min(firstRow, first);
+            }
+        }
+
+        var kindList = new List<DataKind>();
+        foreach (var column in columns)
+        {
+            if ((kinds & DataKinds.Bit(column.Kind)) != 0 && !kindList.Contains(column.Kind))
+            {
+                kindList.Add(column.Kind);
+            }
+        }
+
+        // Kinds found by scanning unclassified columns have no column of their own.
+        foreach (var kind in Enum.GetValues<DataKind>())
+        {
+            if ((kinds & DataKinds.Bit(kind)) != 0 && !kindList.Contains(kind))
+            {
+                kindList.Add(kind);
+            }
+        }
+
+        var columnSummaries = new ColumnSummary[columns.Length];
+        for (var i = 0; i < columnSummaries.Length; i++)
+        {
+            var c = columns[i];
+            columnSummaries[i] = new ColumnSummary(c.Index, c.Header, c.Kind, c.Source, c.Values, c.Valid);
+        }
+
+        var summary = new TableSummary(location, headerRow, dataRows, people, columnSummaries, kindList, ReadAsText: readAsText);
+        if (people < options.MinPeople)
+        {
+            return (summary, null);
+        }
+
+        var confidence = (kinds & s_strongBits) != 0 || people >= 10 ? Confidence.High : Confidence.Medium;
+        var description = string.Create(CultureInfo.InvariantCulture, $"{people:N0} rows: {string.Join(", ", kindList.Select(DataKinds.Describe))}");
+        var evidence = new List<string>(options.MaxEvidence);
+        foreach (var tally in tallies.All)
+        {
+            foreach (var e in tally.Evidence)
+            {
+                if (evidence.Count < options.MaxEvidence)
+                {
+                    evidence.Add(e);
+                }
+            }
+        }
+
+        var personalData = new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence,
+            location.WithCell(firstRow, null), evidence, description);
+        return (summary, personalData);
+    }
+
+    /// <summary>
+    /// A contact column that repeats a handful of values (one switchboard number, one office
+    /// address for everyone) is business contact data, not a personal attribute.
+    /// </summary>
+    private static ulong BusinessContactBits(TableColumn[] columns)
+    {
+        ulong businessBits = 0;
+        foreach (var kind in (ReadOnlySpan<DataKind>)[DataKind.Phone, DataKind.PostalAddress, DataKind.Postcode, DataKind.EmailAddress])
+        {
+            var any = false;
+            var allRepeated = true;
+            foreach (var column in columns)
+            {
+                if (column.Kind != kind || column.Distinct is null || column.DistinctConsidered == 0)
+                {
+                    continue;
+                }
+
+                // A handful of values repeated down the column (one switchboard, three office
+                // addresses); people in one town still have dozens of distinct postcodes.
+                any = true;
+                var distinct = column.Distinct.Count;
+                allRepeated &= column.DistinctConsidered >= 5 && distinct * 5 <= column.DistinctConsidered && distinct <= 25;
+            }
+
+            if (any && allRepeated)
+            {
+                businessBits |= DataKinds.Bit(kind);
+            }
+        }
+
+        return businessBits;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using MailGuard.Inspection;
+using MailGuard.Inspection.Extraction;
+using UglyToad.PdfPig.Filters;
+using UglyToad.PdfPig.Tokens;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+/// <summary>The PdfPig-based reader: passwords, the page limit and the decoders' expansion guard.</summary>
+public class PdfExtractionTests
+{
+    [Fact]
+    public void Extract_OwnerPasswordOnlyPdf_IsReadLikeThePlainFile()
+    {
+        // qpdf --encrypt "" owner-secret 256 --extract=n --print=none --modify=none (make-fixtures.sh):
+        // no password is needed to open it, so its content leaves the company like any other.
+        RecordingSink plain = Extract.Fixture("letter.pdf");
+        RecordingSink restricted = Extract.Fixture("letter-owner-password.pdf");
+        Assert.Empty(restricted.Unscannable);
+        Assert.Contains("Poppy Marsh 19/08/2015", restricted.AllText, StringComparison.Ordinal);
+        Assert.Equal(plain.AllText, restricted.AllText);
+    }
+
+    [Fact]
+    public void Extract_PdfWithUserPassword_SaysSoAndReadsNothing()
+    {
+        RecordingSink sink = Extract.Fixture("letter-encrypted.pdf");
+        var (_, reason, detail) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.PasswordProtected, reason);
+        Assert.Contains("user password", detail, StringComparison.Ordinal);
+        Assert.Empty(sink.Texts);
+    }
+
+    [Fact]
+    public void Extract_PdfAtPageLimit_ReadsEveryPage()
+    {
+        RecordingSink sink = Extract.Run(Pages(3), "p.pdf", limits: new ExtractionLimits { MaxPdfPages = 3 });
+        Assert.Empty(sink.Unscannable);
+        Assert.Equal(["Page 1 AB123456C\n", "Page 2 AB123456C\n", "Page 3 AB123456C\n"], sink.Texts.Select(t => t.Text));
+    }
+
+    [Fact]
+    public void Extract_PdfOnePageOverLimit_ReadsThePagesBeforeAndNamesTheLimit()
+    {
+        RecordingSink sink = Extract.Run(Pages(4), "p.pdf", limits: new ExtractionLimits { MaxPdfPages = 3 });
+        Assert.Equal(["Page 1 AB123456C\n", "Page 2 AB123456C\n", "Page 3 AB123456C\n"], sink.Texts.Select(t => t.Text));
+        var (_, reason, detail) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.TooManyParts, reason);
+        Assert.Equal("PDF page limit (3) reached: 1 of 4 pages not read", detail);
+    }
+
+    [Fact]
+    public void ExtractionLimits_MaxPdfPages_HasAFiniteDefaultAndRejectsZero()
+    {
+        Assert.Equal(2_000, new ExtractionLimits().MaxPdfPages);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExtractionLimits { MaxPdfPages = 0 });
+    }
+
+    [Fact]
+    public void Extract_PdfRunLengthStreamOverExpandedLimit_StopsOnTheSize()
+    {
+        // 2 bytes for each 128 of output (§7.4.5): 2 MB of spaces from 32 KB.
+        var encoded = new List<byte>();
+        for (int i = 0; i < 16_384; i++)
+        {
+            encoded.AddRange([0x81, (byte)' ']);
+        }
+
+        encoded.Add(128);
+        byte[] pdf = Pages(1, encoded.ToArray(), "/RunLengthDecode");
+        RecordingSink sink = Extract.Run(pdf, "rl.pdf", limits: new ExtractionLimits { MaxTotalExpandedBytes = 1024 * 1024 });
+        var (_, reason, _) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.ExpandedSizeExceeded, reason);
+    }
+
+    [Fact]
+    public void RunLengthDecodedLength_MatchesWhatPdfPigDecodes()
+    {
+        byte[] encoded = [2, (byte)'a', (byte)'b', (byte)'c', 0xFE, (byte)'x', 0, (byte)'!', 128, 5, 5];
+        Memory<byte> decoded = new RunLengthFilter().Decode(encoded, new DictionaryToken(new Dictionary<NameToken, IToken>()), DefaultFilterProvider.Instance, 0);
+        Assert.Equal("abcxxx!", Encoding.ASCII.GetString(decoded.Span));
+        Assert.Equal(decoded.Length, PdfStreamFilters.RunLengthDecodedLength(encoded));
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(5_000)]
+    [InlineData(200_000)]
+    public void LzwDecodedLength_MatchesWhatPdfPigDecodes(int length)
+    {
+        // Runs of growing length, so the table fills, the code width grows and the table is cleared.
+        var plain = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            plain[i] = (byte)('a' + ((i / 7) % 5));
+        }
+
+        byte[] encoded = LzwEncode(plain);
+        Memory<byte> decoded = new LzwFilter().Decode(encoded, new DictionaryToken(new Dictionary<NameToken, IToken>()), DefaultFilterProvider.Instance, 0);
+        Assert.Equal(plain, decoded.ToArray());
+        Assert.Equal(length, PdfStreamFilters.LzwDecodedLength(encoded));
+    }
+
+    /// <summary>Pages whose text is "Page N AB123456C", or one page with the given encoded content stream.</summary>
+    private static byte[] Pages(int count, byte[]? content = null, string? filter = null)
+    {
+        var pdf = new MemoryStream();
+        var offsets = new List<long>();
+        void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
+        void Object(string body, byte[]? stream = null)
+        {
+            offsets.Add(pdf.Position);
+            Text($"{offsets.Count} 0 obj\n{body}\n");
+            if (stream is not null)
+            {
+                Text("stream\n");
+                pdf.Write(stream);
+                Text("\nendstream\n");
+            }
+
+            Text("endobj\n");
+        }
+
+        Text("%PDF-1.4\n");
+        string kids = string.Join(" ", Enumerable.Range(0, count).Select(i => $"{4 + (2 * i)} 0 R"));
+        Object("<< /Type /Catalog /Pages 2 0 R >>");
+        Object($"<< /Type /Pages /Kids [{kids}] /Count {count} >>");
+        Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        for (int i = 1; i <= count; i++)
+        {
+            byte[] page = content ?? Encoding.ASCII.GetBytes($"BT /F1 10 Tf 72 700 Td (Page {i} AB123456C) Tj ET");
+            Object($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {offsets.Count + 2} 0 R >>");
+            Object($"<< /Length {page.Length}{(filter is null ? "" : " /Filter " + filter)} >>", page);
+        }
+
+        long xref = pdf.Position;
+        Text($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
+        foreach (long offset in offsets)
+        {
+            Text($"{offset:D10} 00000 n \n");
+        }
+
+        Text($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return pdf.ToArray();
+    }
+
+    /// <summary>LZW as PDF writes it (§7.4.4.2): MSB first, 9 to 12 bits, EarlyChange 1, a clear code when the table is full.</summary>
+    private static byte[] LzwEncode(byte[] data)
+    {
+        var output = new List<byte>();
+        int buffer = 0;
+        int bits = 0;
+        int width = 9;
+        void Emit(int code)
+        {
+            buffer = (buffer << width) | code;
+            bits += width;
+            while (bits >= 8)
+            {
+                output.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+
+            buffer &= (1 << bits) - 1;
+        }
+
+        var table = new Dictionary<string, int>();
+        int next = 258;
+        Emit(256);
+        string current = "";
+        foreach (byte b in data)
+        {
+            string extended = current + (char)b;
+            if (extended.Length == 1 || table.ContainsKey(extended))
+            {
+                current = extended;
+                continue;
+            }
+
+            Emit(current.Length == 1 ? current[0] : table[current]);
+            table[extended] = next++;
+            // The decoder is one entry behind the encoder and widens one code early (EarlyChange 1).
+            width = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
+            if (next == 4094)
+            {
+                Emit(256);
+                table.Clear();
+                next = 258;
+                width = 9;
+            }
+
+            current = ((char)b).ToString();
+        }
+
+        if (current.Length > 0)
+        {
+            Emit(current.Length == 1 ? current[0] : table[current]);
+        }
+
+        Emit(257);
+        if (bits > 0)
+        {
+            output.Add((byte)(buffer << (8 - bits)));
+        }
+
+        return [.. output];
+    }
+}
