@@ -1,6 +1,8 @@
 using System.Data.Common;
+using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
+using Prometheus;
 using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
@@ -22,22 +24,31 @@ public enum SmtpRefusal
 }
 
 /// <summary>
-/// MailGuard's Prometheus metrics: counters and histograms recorded lock-free as mail passes, and
-/// gauges read from the store and the upstream health when scraped. Every label takes values from
-/// a fixed set (policy actions, finding kinds, outcomes), so the number of series is bounded and
-/// no label, and no other part of the output, ever carries an address, a subject or content.
+/// MailGuard's metrics: System.Diagnostics.Metrics instruments (a Meter named "MailGuard")
+/// recorded lock-free as mail passes, exported in the Prometheus text format by prometheus-net,
+/// each instrument under the Prometheus name it has always had; and gauges read from the store
+/// and the upstream health when scraped. Every label takes values from a fixed set (policy
+/// actions, finding kinds, outcomes), present at 0 from the first scrape, so the number of series
+/// is bounded and no label, and no other part of the output, ever carries an address, a subject
+/// or content.
 /// </summary>
 /// <remarks>
-/// One instance per process (a DI singleton). With a shared PostgreSQL store every node reports
-/// the same queue and quarantine gauges: they describe the database, not the node.
+/// One instance per host (a DI singleton) with its own meter and registry, so two hosts in one
+/// process (tests) count apart. With a shared PostgreSQL store every node reports the same queue
+/// and quarantine gauges: they describe the database, not the node.
 /// </remarks>
-public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics
+public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, IDisposable
 {
     /// <summary>The Content-Type of <see cref="WriteAsync"/>'s output (text format 0.0.4).</summary>
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    /// <summary>The name of the meter the instruments belong to.</summary>
+    public const string MeterName = "MailGuard";
+
     /// <summary>A scrape waits this long for the store's counts, then reports mailguard_store_up 0 without them.</summary>
     public static readonly TimeSpan StoreQueryTimeout = TimeSpan.FromSeconds(5);
+
+    private const string Other = "other";
 
     // Inspection runs in milliseconds for most mail and stops at its 30 s budget.
     private static readonly double[] s_scanBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -45,88 +56,148 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics
     // From pickup speed to Delivery:MaxAgeHours' default five days (retries, held mail released late).
     private static readonly double[] s_latencyBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14400, 86400, 432000];
 
+    private static readonly string[] s_findingKinds = [.. typeof(FindingKinds).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!), Other];
+
     private readonly TimeProvider _time;
     private readonly IMessageStore? _store;
     private readonly UpstreamHealth? _health;
-    private readonly string _version;
+    private readonly Meter _meter;
+    private readonly MeterListener _listener;
+    private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly Dictionary<Instrument, Action<double, string?>> _exports = [];
+    private readonly Counter<long> _messages;
+    private readonly Counter<long> _smtpRejected;
+    private readonly Counter<long> _findings;
+    private readonly Histogram<double> _scanDuration;
+    private readonly Counter<long> _deliveryAttempts;
+    private readonly Histogram<double> _deliveryLatency;
+    private readonly Gauge? _storeUp;
+    private readonly Gauge? _queueDepth;
+    private readonly Gauge? _queueEntries;
+    private readonly Gauge? _queueOldest;
+    private readonly Gauge? _held;
 
-    private readonly LabelledCounter _messages = new(
-        "mailguard_messages_total",
-        "Messages the relay decided on, by disposition (the policy action carried out; reject includes held mail refused for want of a quarantine).",
-        "disposition",
-        Enum.GetValues<PolicyAction>().Select(a => a.Name()));
-
-    private readonly LabelledCounter _smtpRejected = new(
-        "mailguard_smtp_rejected_total",
-        "Refusals by the relay during the SMTP dialogue, by reason (relay-denied at RCPT, auth-failed, commit-failed at end of DATA).",
-        "reason",
-        ["relay-denied", "auth-failed", "commit-failed"]);
-
-    private readonly LabelledCounter _findings = new(
-        "mailguard_findings_total",
-        "Findings reported by inspection, by kind (one per finding, whatever its occurrence count).",
-        "kind",
-        typeof(FindingKinds).GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!),
-        foldUnknownIntoOther: true);
-
-    private readonly Histogram _scanDuration = new(
-        "mailguard_scan_duration_seconds",
-        "Time to inspect a message and apply the policy, at the end of DATA.",
-        s_scanBuckets);
-
-    private readonly LabelledCounter _deliveryAttempts = new(
-        "mailguard_delivery_attempts_total",
-        "Delivery attempt outcomes, one per recipient attempted (failed includes expired).",
-        "result",
-        ["delivered", "deferred", "failed"]);
-
-    private readonly Histogram _deliveryLatency = new(
-        "mailguard_delivery_latency_seconds",
-        "Time from receipt to delivery, once per attempt that delivered at least one recipient (held mail: until released and delivered).",
-        s_latencyBuckets);
-
-    public MailGuardMetrics(TimeProvider time, IMessageStore? store = null, UpstreamHealth? health = null)
+    /// <param name="meters">Where the meter comes from (the host's IMeterFactory); a meter of its own when null.</param>
+    public MailGuardMetrics(TimeProvider time, IMessageStore? store = null, UpstreamHealth? health = null, IMeterFactory? meters = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
         _store = store;
         _health = health;
-        _version = typeof(MailGuardMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+
+        _messages = MakeCounter(
+            factory,
+            "mailguard_messages_total",
+            "Messages the relay decided on, by disposition (the policy action carried out; reject includes held mail refused for want of a quarantine).",
+            "disposition",
+            Enum.GetValues<PolicyAction>().Select(a => a.Name()));
+        _smtpRejected = MakeCounter(
+            factory,
+            "mailguard_smtp_rejected_total",
+            "Refusals by the relay during the SMTP dialogue, by reason (relay-denied at RCPT, auth-failed, commit-failed at end of DATA).",
+            "reason",
+            ["relay-denied", "auth-failed", "commit-failed"]);
+        _findings = MakeCounter(
+            factory,
+            "mailguard_findings_total",
+            "Findings reported by inspection, by kind (one per finding, whatever its occurrence count).",
+            "kind",
+            s_findingKinds);
+        _scanDuration = MakeHistogram(factory, "mailguard_scan_duration_seconds", "Time to inspect a message and apply the policy, at the end of DATA.", s_scanBuckets);
+        _deliveryAttempts = MakeCounter(
+            factory,
+            "mailguard_delivery_attempts_total",
+            "Delivery attempt outcomes, one per recipient attempted (failed includes expired).",
+            "result",
+            ["delivered", "deferred", "failed"]);
+        _deliveryLatency = MakeHistogram(
+            factory,
+            "mailguard_delivery_latency_seconds",
+            "Time from receipt to delivery, once per attempt that delivered at least one recipient (held mail: until released and delivered).",
+            s_latencyBuckets);
+
+        string version = typeof(MailGuardMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        factory.CreateGauge("mailguard_build_info", "Always 1; the version label says which MailGuard is running.", "version").WithLabels(version).Set(1);
+        if (_health is not null)
+        {
+            var circuitOpen = factory.CreateGauge("mailguard_delivery_circuit_open", "1 while the delivery circuit breaker holds mail back (open or half-open), else 0.");
+            var circuitState = factory.CreateGauge("mailguard_delivery_circuit_state", "The delivery circuit breaker's state: 1 for the current one.", "state");
+            var lastSuccess = factory.CreateGauge("mailguard_delivery_last_success_timestamp_seconds", "Unix time of the last attempt that delivered a recipient; 0 if none since start.");
+            var lastFailure = factory.CreateGauge("mailguard_delivery_last_failure_timestamp_seconds", "Unix time of the last upstream failure; 0 if none since start.");
+            var stateInstrument = _meter.CreateObservableGauge("mailguard_delivery_circuit_state", () => Enum.GetValues<UpstreamCircuitState>().Select(s => new Measurement<long>(s == _health.Snapshot().Circuit ? 1 : 0, new KeyValuePair<string, object?>("state", s.Name()))), description: "The delivery circuit breaker's state: 1 for the current one.");
+            _exports[_meter.CreateObservableGauge("mailguard_delivery_circuit_open", () => _health.Snapshot().Circuit == UpstreamCircuitState.Closed ? 0L : 1L)] = (v, _) => circuitOpen.Set(v);
+            _exports[_meter.CreateObservableGauge("mailguard_delivery_last_success_timestamp_seconds", () => UnixSeconds(_health.Snapshot().LastSuccessAt))] = (v, _) => lastSuccess.Set(v);
+            _exports[_meter.CreateObservableGauge("mailguard_delivery_last_failure_timestamp_seconds", () => UnixSeconds(_health.Snapshot().LastFailureAt))] = (v, _) => lastFailure.Set(v);
+            foreach (var state in Enum.GetValues<UpstreamCircuitState>())
+            {
+                circuitState.WithLabels(state.Name());
+            }
+
+            _exports[stateInstrument] = (v, label) => circuitState.WithLabels(label!).Set(v);
+        }
+
+        if (_store is not null)
+        {
+            _storeUp = factory.CreateGauge("mailguard_store_up", "1 when the store answered this scrape's counts, 0 when it failed or timed out (the store gauges are then missing).");
+            _queueDepth = factory.CreateGauge("mailguard_queue_depth", "Queue entries (one per recipient) waiting for delivery: due, deferred or being attempted.");
+            _queueEntries = factory.CreateGauge("mailguard_queue_entries", "Queue entries by status; delivered and failed ones stay until purged (Storage:RetainFinishedHours).", "status");
+            _queueOldest = factory.CreateGauge("mailguard_queue_oldest_seconds", "Age of the oldest message still waiting for delivery; 0 when the queue is empty.");
+            _held = factory.CreateGauge("mailguard_quarantine_held", "Messages held in quarantine waiting for a reviewer's decision.");
+            // The store's counts are read once per scrape, before the registry is collected.
+            _registry.AddBeforeCollectCallback(RefreshStoreGaugesAsync);
+        }
+
+        _listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, _meter) && _exports.ContainsKey(instrument))
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Export(instrument, value, tags));
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Export(instrument, value, tags));
+        _listener.Start();
+        _registry.AddBeforeCollectCallback(() => _listener.RecordObservableInstruments());
     }
 
-    public void MessageDecided(PolicyAction disposition) => _messages.Increment(disposition.Name());
+    public void MessageDecided(PolicyAction disposition) => _messages.Add(1, new KeyValuePair<string, object?>("disposition", disposition.Name()));
 
-    public void SmtpRefused(SmtpRefusal reason) => _smtpRejected.Increment(reason switch
+    public void SmtpRefused(SmtpRefusal reason) => _smtpRejected.Add(1, new KeyValuePair<string, object?>("reason", reason switch
     {
         SmtpRefusal.RelayDenied => "relay-denied",
         SmtpRefusal.AuthFailed => "auth-failed",
         _ => "commit-failed",
-    });
+    }));
 
     /// <summary>Counts one finding of <paramref name="kind"/>; a kind not in <see cref="FindingKinds"/> counts as other.</summary>
-    public void FindingReported(string kind) => _findings.Increment(kind);
+    public void FindingReported(string kind) =>
+        _findings.Add(1, new KeyValuePair<string, object?>("kind", Array.IndexOf(s_findingKinds, kind) >= 0 ? kind : Other));
 
-    public void ScanCompleted(TimeSpan elapsed) => _scanDuration.Observe(Math.Max(0, elapsed.TotalSeconds));
+    public void ScanCompleted(TimeSpan elapsed) => _scanDuration.Record(Math.Max(0, elapsed.TotalSeconds));
 
     /// <summary>Counts <paramref name="recipients"/> recipient attempts with this outcome; released entries were not attempted and are not counted.</summary>
     public void DeliveryAttempted(RecipientDisposition outcome, int recipients = 1)
     {
-        switch (outcome)
+        string? result = outcome switch
         {
-            case RecipientDisposition.Delivered:
-                _deliveryAttempts.Increment("delivered", recipients);
-                break;
-            case RecipientDisposition.Deferred:
-                _deliveryAttempts.Increment("deferred", recipients);
-                break;
-            case RecipientDisposition.Failed:
-                _deliveryAttempts.Increment("failed", recipients);
-                break;
+            RecipientDisposition.Delivered => "delivered",
+            RecipientDisposition.Deferred => "deferred",
+            RecipientDisposition.Failed => "failed",
+            _ => null,
+        };
+        if (result is not null && recipients > 0)
+        {
+            _deliveryAttempts.Add(recipients, new KeyValuePair<string, object?>("result", result));
         }
     }
 
     /// <summary>Observes receipt-to-delivery time; negative (another node's clock ahead) counts as 0.</summary>
-    public void Delivered(TimeSpan sinceReceived) => _deliveryLatency.Observe(Math.Max(0, sinceReceived.TotalSeconds));
+    public void Delivered(TimeSpan sinceReceived) => _deliveryLatency.Record(Math.Max(0, sinceReceived.TotalSeconds));
 
     /// <summary>
     /// Writes every metric in the text format (<see cref="ContentType"/>), the store gauges read
@@ -136,35 +207,70 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics
     public async Task WriteAsync(TextWriter writer, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        StoreStats? stats = null;
-        if (_store is not null)
-        {
-            stats = await ReadStoreAsync(_store, cancellationToken);
-        }
-
-        var text = new StringBuilder(8 * 1024);
-        var w = new PrometheusTextWriter(text);
-        w.Family("mailguard_build_info", MetricType.Gauge, "Always 1; the version label says which MailGuard is running.");
-        w.Sample("mailguard_build_info", "version", _version, 1L);
-        _messages.WriteTo(w);
-        _smtpRejected.WriteTo(w);
-        _findings.WriteTo(w);
-        _scanDuration.WriteTo(w);
-        _deliveryAttempts.WriteTo(w);
-        _deliveryLatency.WriteTo(w);
-        if (_health is not null)
-        {
-            WriteHealth(w, _health.Snapshot());
-        }
-
-        if (_store is not null)
-        {
-            WriteStore(w, stats);
-        }
-
+        using var buffer = new MemoryStream();
+        await _registry.CollectAndExportAsTextAsync(buffer, cancellationToken);
         // Rendered first, written once: a response stream must not be written synchronously.
-        await writer.WriteAsync(text, cancellationToken);
+        string text = WithoutEmptyFamilies(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        await writer.WriteAsync(text.AsMemory(), cancellationToken);
         await writer.FlushAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _meter.Dispose();
+    }
+
+    // A counter instrument and the Prometheus counter it is exported as, with every label value
+    // present from the start.
+    private Counter<long> MakeCounter(MetricFactory factory, string name, string help, string label, IEnumerable<string> values)
+    {
+        var exported = factory.CreateCounter(name, help, label);
+        foreach (string value in values)
+        {
+            exported.WithLabels(value);
+        }
+
+        var instrument = _meter.CreateCounter<long>(name, description: help);
+        _exports[instrument] = (v, l) => exported.WithLabels(l!).Inc(v);
+        return instrument;
+    }
+
+    private Histogram<double> MakeHistogram(MetricFactory factory, string name, string help, double[] buckets)
+    {
+        var exported = factory.CreateHistogram(name, help, new HistogramConfiguration { Buckets = buckets });
+        var instrument = _meter.CreateHistogram<double>(name, unit: "s", description: help);
+        _exports[instrument] = (v, _) => exported.Observe(v);
+        return instrument;
+    }
+
+    private void Export(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        if (_exports.TryGetValue(instrument, out var export))
+        {
+            export(value, tags.Length > 0 ? tags[0].Value as string : null);
+        }
+    }
+
+    private async Task RefreshStoreGaugesAsync(CancellationToken cancellationToken)
+    {
+        var stats = await ReadStoreAsync(_store!, cancellationToken);
+        _storeUp!.Set(stats is null ? 0 : 1);
+        if (stats is null)
+        {
+            _queueDepth!.Unpublish();
+            _queueEntries!.Unpublish();
+            _queueOldest!.Unpublish();
+            _held!.Unpublish();
+            return;
+        }
+
+        _queueDepth!.Set(stats.QueuedEntries);
+        _queueEntries!.WithLabels("queued").Set(stats.QueuedEntries);
+        _queueEntries.WithLabels("delivered").Set(stats.DeliveredEntries);
+        _queueEntries.WithLabels("failed").Set(stats.FailedEntries);
+        _queueOldest!.Set(stats.OldestQueuedReceivedAt is { } at ? Math.Max(0, (_time.GetUtcNow() - at).TotalSeconds) : 0);
+        _held!.Set(stats.HeldMessages);
     }
 
     private async Task<StoreStats?> ReadStoreAsync(IMessageStore store, CancellationToken cancellationToken)
@@ -187,42 +293,37 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics
         }
     }
 
-    private static void WriteHealth(PrometheusTextWriter w, UpstreamHealthSnapshot health)
+    // prometheus-net still writes the HELP and TYPE of a gauge it has unpublished (the store
+    // gauges while the store is down); a family without samples is left out instead, so "the
+    // store gauges are then missing" holds for the reader.
+    private static string WithoutEmptyFamilies(string exposition)
     {
-        w.Family("mailguard_delivery_circuit_open", MetricType.Gauge, "1 while the delivery circuit breaker holds mail back (open or half-open), else 0.");
-        w.Sample("mailguard_delivery_circuit_open", health.Circuit == UpstreamCircuitState.Closed ? 0L : 1L);
-        w.Family("mailguard_delivery_circuit_state", MetricType.Gauge, "The delivery circuit breaker's state: 1 for the current one.");
-        foreach (var state in Enum.GetValues<UpstreamCircuitState>())
+        var output = new StringBuilder(exposition.Length);
+        var header = new StringBuilder();
+        foreach (var range in exposition.AsSpan().Split('\n'))
         {
-            w.Sample("mailguard_delivery_circuit_state", "state", state.Name(), state == health.Circuit ? 1L : 0L);
+            var line = exposition.AsSpan(range);
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            if (line.StartsWith("# "))
+            {
+                if (line.StartsWith("# HELP "))
+                {
+                    header.Clear();
+                }
+
+                header.Append(line).Append('\n');
+                continue;
+            }
+
+            output.Append(header).Append(line).Append('\n');
+            header.Clear();
         }
 
-        w.Family("mailguard_delivery_last_success_timestamp_seconds", MetricType.Gauge, "Unix time of the last attempt that delivered a recipient; 0 if none since start.");
-        w.Sample("mailguard_delivery_last_success_timestamp_seconds", UnixSeconds(health.LastSuccessAt));
-        w.Family("mailguard_delivery_last_failure_timestamp_seconds", MetricType.Gauge, "Unix time of the last upstream failure; 0 if none since start.");
-        w.Sample("mailguard_delivery_last_failure_timestamp_seconds", UnixSeconds(health.LastFailureAt));
-    }
-
-    private void WriteStore(PrometheusTextWriter w, StoreStats? stats)
-    {
-        w.Family("mailguard_store_up", MetricType.Gauge, "1 when the store answered this scrape's counts, 0 when it failed or timed out (the store gauges are then missing).");
-        w.Sample("mailguard_store_up", stats is null ? 0L : 1L);
-        if (stats is null)
-        {
-            return;
-        }
-
-        w.Family("mailguard_queue_depth", MetricType.Gauge, "Queue entries (one per recipient) waiting for delivery: due, deferred or being attempted.");
-        w.Sample("mailguard_queue_depth", stats.QueuedEntries);
-        w.Family("mailguard_queue_entries", MetricType.Gauge, "Queue entries by status; delivered and failed ones stay until purged (Storage:RetainFinishedHours).");
-        w.Sample("mailguard_queue_entries", "status", "queued", stats.QueuedEntries);
-        w.Sample("mailguard_queue_entries", "status", "delivered", stats.DeliveredEntries);
-        w.Sample("mailguard_queue_entries", "status", "failed", stats.FailedEntries);
-        w.Family("mailguard_queue_oldest_seconds", MetricType.Gauge, "Age of the oldest message still waiting for delivery; 0 when the queue is empty.");
-        double oldest = stats.OldestQueuedReceivedAt is { } at ? Math.Max(0, (_time.GetUtcNow() - at).TotalSeconds) : 0;
-        w.Sample("mailguard_queue_oldest_seconds", oldest);
-        w.Family("mailguard_quarantine_held", MetricType.Gauge, "Messages held in quarantine waiting for a reviewer's decision.");
-        w.Sample("mailguard_quarantine_held", stats.HeldMessages);
+        return output.ToString();
     }
 
     private static double UnixSeconds(DateTimeOffset? at) => at is { } t ? t.ToUnixTimeMilliseconds() / 1000.0 : 0;

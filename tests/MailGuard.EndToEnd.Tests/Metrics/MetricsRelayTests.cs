@@ -136,7 +136,14 @@ public sealed class MetricsRelayTests
             Assert.Equal(DeliveryOutcome.Delivered, (await TestMessages.SendAsync(relay.Port, "sender@example.org", [$"recipient{i}@example.com"], TestMessages.Build($"outage {i}"))).Outcome);
         }
 
-        var families = await ScrapeUntilAsync(relay, f => f.Value("mailguard_delivery_circuit_open") == 1, "the circuit to open");
+        // The circuit opens inside the failing attempt; its counts and the failure time are
+        // recorded as that attempt ends: wait for all three.
+        var families = await ScrapeUntilAsync(
+            relay,
+            f => f.Value("mailguard_delivery_circuit_open") == 1
+                && f.Value("mailguard_delivery_attempts_total", ("result", "deferred")) >= 2
+                && f.Value("mailguard_delivery_last_failure_timestamp_seconds") > 0,
+            "the circuit to open");
         string text = await ScrapeAsync(relay);
 
         var snapshot = health.Snapshot();

@@ -135,63 +135,23 @@ public sealed class MetricsExpositionTests
     }
 
     [Fact]
-    public void Writer_HelpAndLabelValues_EscapedAsTheFormatRequires()
-    {
-        var text = new StringBuilder();
-        var writer = new PrometheusTextWriter(text);
-
-        writer.Family("test_metric", MetricType.Gauge, "back\\slash and\nnew line \"quoted\"");
-        writer.Sample("test_metric", "value", "a\\b \"c\"\nd", 1.5);
-
-        Assert.Equal(
-            "# HELP test_metric back\\\\slash and\\nnew line \"quoted\"\n"
-            + "# TYPE test_metric gauge\n"
-            + "test_metric{value=\"a\\\\b \\\"c\\\"\\nd\"} 1.5\n",
-            text.ToString());
-        var family = ExpositionParser.Parse(text.ToString())["test_metric"];
-        Assert.Equal("back\\slash and\nnew line \"quoted\"", family.Help);
-        Assert.Equal("a\\b \"c\"\nd", Assert.Single(family.Samples)["value"]);
-    }
-
-    [Fact]
-    public void Writer_Numbers_InvariantWhateverTheCulture()
+    public async Task WriteAsync_UnderAnotherCulture_NumbersInvariant()
     {
         var saved = CultureInfo.CurrentCulture;
         try
         {
             CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
-            var text = new StringBuilder();
-            var writer = new PrometheusTextWriter(text);
-            writer.Family("test_values", MetricType.Gauge, "values");
-            writer.Sample("test_values", "k", "a", 1234567.25);
-            writer.Sample("test_values", "k", "b", double.PositiveInfinity);
-            writer.Sample("test_values", "k", "c", double.NegativeInfinity);
-            writer.Sample("test_values", "k", "d", double.NaN);
-            writer.Sample("test_values", "k", "e", 0.0000001);
-            writer.Sample("test_values", "k", "f", 1234567890123L);
-
-            Assert.Equal(
-                "# HELP test_values values\n# TYPE test_values gauge\n"
-                + "test_values{k=\"a\"} 1234567.25\ntest_values{k=\"b\"} +Inf\ntest_values{k=\"c\"} -Inf\n"
-                + "test_values{k=\"d\"} NaN\ntest_values{k=\"e\"} 1E-07\ntest_values{k=\"f\"} 1234567890123\n",
-                text.ToString());
-            ExpositionParser.Parse(text.ToString());
+            var metrics = new MailGuardMetrics(TimeProvider.System);
+            metrics.ScanCompleted(TimeSpan.FromSeconds(1234567.25));
+            string text = await RenderAsync(metrics);
+            Assert.Contains("mailguard_scan_duration_seconds_sum 1234567.25", text, StringComparison.Ordinal);
+            Assert.Contains("mailguard_scan_duration_seconds_bucket{le=\"0.0025\"} 0", text, StringComparison.Ordinal);
+            ExpositionParser.Parse(text);
         }
         finally
         {
             CultureInfo.CurrentCulture = saved;
         }
-    }
-
-    [Fact]
-    public void Writer_FamilyTwiceOrInvalidName_Throws()
-    {
-        var writer = new PrometheusTextWriter(new StringBuilder());
-        writer.Family("test_once", MetricType.Counter, "once");
-
-        Assert.Throws<InvalidOperationException>(() => writer.Family("test_once", MetricType.Counter, "again"));
-        Assert.Throws<ArgumentException>(() => writer.Family("test-dash", MetricType.Counter, "bad"));
-        Assert.Throws<ArgumentException>(() => writer.Sample("test_once", "bad:label", "x", 1L));
     }
 
     [Fact]
