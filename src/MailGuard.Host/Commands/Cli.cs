@@ -15,11 +15,14 @@ public static class Cli
         ResponseFileTokenReplacer = null,
     };
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the standard input hash-password reads.</summary>
+    internal static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(args);
         var (rest, settings) = ConfigurationArguments.Extract(args);
-        var parseResult = CommandTree.Build(settings, Console.In).Parse(rest, s_parser);
+        var parseResult = CommandTree.Build(settings, stdin).Parse(rest, s_parser);
         if (parseResult.Action is ParseErrorAction errorAction)
         {
             // The errors, then the help of the verb that was typed (the root's for no verb), all on standard error.
