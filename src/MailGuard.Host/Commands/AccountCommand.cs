@@ -17,42 +17,19 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static class AccountCommand
 {
-    private const string TokenUsage = "usage: mailguard token create --name NAME [--role reviewer|admin] | list | revoke ID [--json] [--config FILE]";
-    private const string UserUsage = "usage: mailguard user add NAME [--role reviewer|admin] | list | reset-password NAME | disable NAME | enable NAME [--json] [--config FILE]";
+    /// <summary><paramref name="verb"/> is create (with <paramref name="name"/>), list, or revoke (with <paramref name="id"/>).</summary>
+    public static int RunToken(string verb, string? id, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr) =>
+        Run("token", verb, id, name, role, json, arguments, stdout, stderr);
 
-    public static int RunToken(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr) => Run("token", TokenUsage, args, stdout, stderr);
+    /// <summary><paramref name="verb"/> is add, list, reset-password, disable or enable; <paramref name="name"/> (a valid account name) is null for list only.</summary>
+    public static int RunUser(string verb, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr) =>
+        Run("user", verb, name, null, role, json, arguments, stdout, stderr);
 
-    public static int RunUser(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr) => Run("user", UserUsage, args, stdout, stderr);
-
-    private static int Run(string noun, string usage, ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    private static int Run(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? error))
+        if (!arguments.TryLoad(out var configuration, out string? error))
         {
             stderr.WriteLine($"mailguard {noun}: {error}");
-            return 2;
-        }
-
-        bool json = rest.Remove("--json");
-        string? name = TakeOption(rest, "--name");
-        string? roleText = TakeOption(rest, "--role");
-        if (!ConsoleAccounts.TryParseRole(roleText ?? "reviewer", out var role) || rest.Count == 0)
-        {
-            stderr.WriteLine(usage);
-            return 2;
-        }
-
-        string verb = rest[0];
-        bool valid = (noun, verb, rest.Count) switch
-        {
-            ("token", "create", 1) => name is { Length: > 0 },
-            ("token", "list", 1) or ("user", "list", 1) => true,
-            ("token", "revoke", 2) => true,
-            ("user", "add" or "reset-password" or "disable" or "enable", 2) => ConsoleAccounts.IsValidName(rest[1]),
-            _ => false,
-        };
-        if (!valid)
-        {
-            stderr.WriteLine(usage);
             return 2;
         }
 
@@ -66,7 +43,7 @@ internal static class AccountCommand
 
         // Changes are logged (event 630) like the console's, to standard error; secrets go to standard output only.
         using var logging = Logging.LogSetup.ForCli(configuration, stderr);
-        return RunAsync(noun, verb, rest.Count > 1 ? rest[1] : null, name, role, json, options, logging.CreateLogger<ConsoleAccounts>(), stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(noun, verb, argument, name, role, json, options, logging.CreateLogger<ConsoleAccounts>(), stdout, stderr).GetAwaiter().GetResult();
     }
 
     private static async Task<int> RunAsync(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, MailGuardOptions options, Microsoft.Extensions.Logging.ILogger<ConsoleAccounts> logger, TextWriter stdout, TextWriter stderr)
@@ -129,18 +106,5 @@ internal static class AccountCommand
                 (done ? stdout : stderr).WriteLine(done ? $"{ConsoleAccounts.Normalize(argument!)}: {verb}d" : $"mailguard user: no account {ConsoleAccounts.Normalize(argument!)}");
                 return done ? 0 : 1;
         }
-    }
-
-    private static string? TakeOption(List<string> rest, string option)
-    {
-        int i = rest.IndexOf(option);
-        if (i < 0 || i + 1 >= rest.Count)
-        {
-            return null;
-        }
-
-        string value = rest[i + 1];
-        rest.RemoveRange(i, 2);
-        return value;
     }
 }

@@ -1,39 +1,46 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
 namespace MailGuard.Host.Commands;
 
-/// <summary>The verbs of ARCHITECTURE.md's command-line contract.</summary>
+/// <summary>The verbs of ARCHITECTURE.md's command-line contract: parse with <see cref="CommandTree"/>, run the verb, map exit codes.</summary>
 public static class Cli
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>The exit code of every usage error (System.CommandLine's own is 1, which our verbs use for "not done").</summary>
+    public const int UsageError = 2;
+
+    private static readonly ParserConfiguration s_parser = new()
     {
-        if (args.Length == 0)
+        // "@file" would be read as a response file; a --reason or a scan path may start with '@'.
+        ResponseFileTokenReplacer = null,
+    };
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, Console.In, stdout, stderr);
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter)"/>, with the standard input hash-password reads.</summary>
+    internal static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var (rest, settings) = ConfigurationArguments.Extract(args);
+        var parseResult = CommandTree.Build(settings, stdin).Parse(rest, s_parser);
+        if (parseResult.Action is ParseErrorAction errorAction)
         {
-            stderr.WriteLine("usage: mailguard run|scan|mime-dump|quarantine|queue|token|user|hash-password|healthcheck ...");
-            return 2;
+            // The errors, then the help of the verb that was typed (the root's for no verb), all on standard error.
+            errorAction.ShowTypoCorrections = false;
+            parseResult.Invoke(Invocation(stderr, stderr));
+            return UsageError;
         }
 
-        switch (args[0])
-        {
-            case "mime-dump":
-                return MimeDumpCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "healthcheck":
-                return HealthCheckCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "scan":
-                return ScanCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "run":
-                return RunCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "quarantine":
-                return QuarantineCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "queue":
-                return QueueCommand.Run(args.AsSpan(1), stdout, stderr);
-            case "token":
-                return AccountCommand.RunToken(args.AsSpan(1), stdout, stderr);
-            case "user":
-                return AccountCommand.RunUser(args.AsSpan(1), stdout, stderr);
-            case "hash-password":
-                return HashPasswordCommand.Run(args.AsSpan(1), Console.In, stdout, stderr);
-            default:
-                stderr.WriteLine($"mailguard: unknown verb '{args[0]}'");
-                return 2;
-        }
+        return parseResult.Invoke(Invocation(stdout, stderr));
     }
+
+    private static InvocationConfiguration Invocation(TextWriter output, TextWriter error) => new()
+    {
+        Output = output,
+        Error = error,
+        // A verb's bug surfaces as before, with its stack trace and the runtime's exit code, not as exit 1.
+        EnableDefaultExceptionHandler = false,
+        // `run` handles SIGTERM and Ctrl+C itself (the generic host's graceful shutdown).
+        ProcessTerminationTimeout = null,
+    };
 }

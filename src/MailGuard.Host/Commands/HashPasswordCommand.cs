@@ -6,19 +6,11 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static class HashPasswordCommand
 {
-    public static int Run(ReadOnlySpan<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr)
-    {
-        int iterations = Security.Passwords.DefaultIterations;
-        if (args.Length == 2 && args[0] == "--iterations" && int.TryParse(args[1], out int n) && n >= 1000)
-        {
-            iterations = n;
-        }
-        else if (args.Length != 0)
-        {
-            stderr.WriteLine("usage: mailguard hash-password [--iterations N>=1000] < password");
-            return 2;
-        }
+    /// <summary>Fewer than this many PBKDF2 iterations is refused as a usage error.</summary>
+    public const int MinIterations = 1000;
 
+    public static int Run(int iterations, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
         string? password = stdin.ReadLine();
         if (string.IsNullOrEmpty(password))
         {

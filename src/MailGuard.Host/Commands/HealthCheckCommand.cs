@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Text;
-using MailGuard.Host.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace MailGuard.Host.Commands;
@@ -15,9 +14,9 @@ internal static class HealthCheckCommand
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Run(ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out _, out string? error))
+        if (!arguments.TryLoad(out var configuration, out string? error))
         {
             stderr.WriteLine("mailguard: " + error);
             return 1;

@@ -12,15 +12,8 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static class MimeDumpCommand
 {
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string path, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length != 1)
-        {
-            stderr.WriteLine("usage: mailguard mime-dump FILE");
-            return 2;
-        }
-
-        string path = args[0];
         if (!File.Exists(path))
         {
             stderr.WriteLine($"mailguard: no such file: {path}");

@@ -17,37 +17,18 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static partial class QuarantineCommand
 {
-    private const string Usage = "usage: mailguard quarantine list [--all]|show ID|release ID [--bcc-fix]|return ID|delete ID [--reason TEXT] [--json] [--config FILE]";
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    /// <summary>
+    /// <paramref name="verb"/> is list, show, release, return or delete; <paramref name="id"/> is
+    /// null for list only. <paramref name="all"/> matters to list, <paramref name="bccFix"/> to
+    /// release, <paramref name="reason"/> to the three actions.
+    /// </summary>
+    public static int Run(string verb, string? id, string? reason, bool json, bool all, bool bccFix, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? error))
+        if (!arguments.TryLoad(out var configuration, out string? error))
         {
             stderr.WriteLine("mailguard quarantine: " + error);
-            return 2;
-        }
-
-        bool json = rest.Remove("--json");
-        bool all = rest.Remove("--all");
-        bool bccFix = rest.Remove("--bcc-fix");
-        string? reason = null;
-        int r = rest.IndexOf("--reason");
-        if (r >= 0)
-        {
-            if (r + 1 >= rest.Count)
-            {
-                stderr.WriteLine(Usage);
-                return 2;
-            }
-
-            reason = rest[r + 1];
-            rest.RemoveRange(r, 2);
-        }
-
-        if (rest.Count == 0 || rest[0] is not ("list" or "show" or "release" or "return" or "delete") || (rest[0] == "list" ? rest.Count != 1 : rest.Count != 2))
-        {
-            stderr.WriteLine(Usage);
             return 2;
         }
 
@@ -60,15 +41,15 @@ internal static partial class QuarantineCommand
             return 2;
         }
 
-        if (rest.Count == 2 && !MessageIds.IsValid(rest[1]))
+        if (id is not null && !MessageIds.IsValid(id))
         {
-            stderr.WriteLine($"mailguard quarantine: '{rest[1]}' is not a message id");
+            stderr.WriteLine($"mailguard quarantine: '{id}' is not a message id");
             return 2;
         }
 
         using var logging = Logging.LogSetup.ForCli(configuration, stderr);
         var logger = logging.CreateLogger(typeof(QuarantineCommand).FullName!);
-        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, reason, json, all, bccFix, options, policy, logger, stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(verb, id, reason, json, all, bccFix, options, policy, logger, stdout, stderr).GetAwaiter().GetResult();
     }
 
     private static async Task<int> RunAsync(string verb, string? id, string? reason, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, ILogger logger, TextWriter stdout, TextWriter stderr)

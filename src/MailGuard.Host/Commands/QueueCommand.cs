@@ -13,21 +13,12 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static partial class QueueCommand
 {
-    private const string Usage = "usage: mailguard queue list [--all]|retry ID|delete ID [--json] [--config FILE]";
-
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    /// <summary><paramref name="verb"/> is list, retry or delete; <paramref name="id"/> is null for list only.</summary>
+    public static int Run(string verb, string? id, bool json, bool all, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? error))
+        if (!arguments.TryLoad(out var configuration, out string? error))
         {
             stderr.WriteLine("mailguard queue: " + error);
-            return 2;
-        }
-
-        bool json = rest.Remove("--json");
-        bool all = rest.Remove("--all");
-        if (rest.Count == 0 || (rest[0] == "list" ? rest.Count != 1 : rest.Count != 2) || rest[0] is not ("list" or "retry" or "delete"))
-        {
-            stderr.WriteLine(Usage);
             return 2;
         }
 
@@ -44,15 +35,15 @@ internal static partial class QueueCommand
             return 2;
         }
 
-        if (rest.Count == 2 && !MessageIds.IsValid(rest[1]))
+        if (id is not null && !MessageIds.IsValid(id))
         {
-            stderr.WriteLine($"mailguard queue: '{rest[1]}' is not a queue id");
+            stderr.WriteLine($"mailguard queue: '{id}' is not a queue id");
             return 2;
         }
 
         using var logging = Logging.LogSetup.ForCli(configuration, stderr);
         var logger = logging.CreateLogger(typeof(QueueCommand).FullName!);
-        return RunAsync(rest[0], rest.Count == 2 ? rest[1] : null, json, all, options, logger, stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(verb, id, json, all, options, logger, stdout, stderr).GetAwaiter().GetResult();
     }
 
     private static async Task<int> RunAsync(string verb, string? id, bool json, bool all, MailGuardOptions options, ILogger logger, TextWriter stdout, TextWriter stderr)

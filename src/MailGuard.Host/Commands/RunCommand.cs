@@ -6,17 +6,11 @@ namespace MailGuard.Host.Commands;
 /// <summary>`mailguard run [--config FILE] [--Section:Key=value ...]`: relay and delivery worker until SIGTERM/Ctrl+C.</summary>
 internal static class RunCommand
 {
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Run(ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? usage))
+        if (!arguments.TryLoad(out var configuration, out string? usage))
         {
             stderr.WriteLine("mailguard run: " + usage);
-            return 2;
-        }
-
-        if (rest.Count > 0)
-        {
-            stderr.WriteLine($"mailguard run: unexpected argument '{rest[0]}' (settings are --Section:Key=value)");
             return 2;
         }
 

@@ -17,18 +17,11 @@ internal static class ScanCommand
 {
     private static readonly JsonWriterOptions s_jsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static int Run(ReadOnlySpan<string> args, TextWriter stdout, TextWriter stderr)
+    public static int Run(IReadOnlyList<string> paths, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
-        if (!ConfigurationLoader.TryLoad(args, out var configuration, out var rest, out string? configError))
+        if (!arguments.TryLoad(out var configuration, out string? configError))
         {
             stderr.WriteLine("mailguard scan: " + configError);
-            return 2;
-        }
-
-        bool json = rest.Remove("--json");
-        if (rest.Count == 0 || rest.Any(a => a.StartsWith("--", StringComparison.Ordinal)))
-        {
-            stderr.WriteLine("usage: mailguard scan PATH... [--config FILE] [--json] [--Section:Key=value ...]");
             return 2;
         }
 
@@ -67,7 +60,7 @@ internal static class ScanCommand
         var files = new List<string>();
         bool anyFolder = false;
         int exit = 0;
-        foreach (string path in rest)
+        foreach (string path in paths)
         {
             if (Directory.Exists(path))
             {

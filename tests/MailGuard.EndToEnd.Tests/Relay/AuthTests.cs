@@ -73,7 +73,7 @@ public sealed class AuthTests
     {
         var stdout = new StringWriter();
 
-        Assert.Equal(0, HashPasswordCommand.Run(["--iterations", "1000"], new StringReader("s3cret\n"), stdout, new StringWriter()));
+        Assert.Equal(0, Cli.Run(["hash-password", "--iterations", "1000"], new StringReader("s3cret\n"), stdout, new StringWriter()));
 
         string hash = stdout.ToString().Trim();
         Assert.True(MailGuard.Host.Security.Passwords.IsHash(hash));
