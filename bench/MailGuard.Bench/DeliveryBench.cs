@@ -11,7 +11,8 @@ namespace MailGuard.Bench;
 /// bench/delivery: the SMTP client alone against Postfix's smtp-sink (started here, on a free
 /// loopback port), as DEPENDENCIES.md measured it: 2 KB messages on 1 and 4 connections, and
 /// 1 MB messages on 1 connection (the dot-stuffer's share). Reports messages/s (wall) and this
-/// process's CPU per message. Two builds are compared by running their outputs alternately:
+/// process's CPU per message. On a shared machine compare the best round of each build (least
+/// disturbed by neighbours) as well as the medians. Two builds are compared by running their outputs alternately:
 /// <c>dotnet /tmp/a/MailGuard.Bench.dll delivery; dotnet /tmp/b/MailGuard.Bench.dll delivery</c>.
 /// </summary>
 internal static class DeliveryBench
@@ -34,9 +35,12 @@ internal static class DeliveryBench
             byte[] small = MakeMessage(2 * 1024);
             byte[] large = MakeMessage(1024 * 1024);
 
-            // Warm-up: JIT and tiering, so the first timed round is not the compiler's.
+            // Warm-up: every case once, then a pause for tiered compilation's background work, so
+            // the first timed round is not the compiler's.
             Measure(port, small, 2000, 1);
-            Measure(port, large, 20, 1);
+            Measure(port, small, 2000, 4);
+            Measure(port, large, 100, 1);
+            Thread.Sleep(1000);
 
             Console.WriteLine($"{"case",-22} {"round",5} {"msgs/s",10} {"cpu us/msg",11}");
             for (int round = 1; round <= rounds; round++)

@@ -100,6 +100,46 @@ public sealed class DeliveryResult
 
     /// <summary>The network, TLS or protocol error behind a Deferred outcome, for the caller to log once.</summary>
     public Exception? Exception { get; }
+
+    /// <summary>One reply decides for every recipient: a refusal before the recipients were answered, or one made locally.</summary>
+    /// <param name="forceDeferred">Defer even a 5xx: the session's refusals concern our configuration or the host, not the message.</param>
+    internal static DeliveryResult ForAll(SmtpOutgoingMessage message, SmtpStage stage, SmtpReply reply, bool forceDeferred = false)
+    {
+        var outcome = forceDeferred || !reply.IsPermanentFailure ? DeliveryOutcome.Deferred : DeliveryOutcome.Failed;
+        return new DeliveryResult(outcome, message.Recipients.Select(r => new RecipientResult(r, reply)).ToArray(), reply, stage, null);
+    }
+
+    /// <summary>No recipient was accepted, so no content went out: deferred if any refusal was transient.</summary>
+    internal static DeliveryResult ForRefusedRecipients(SmtpOutgoingMessage message, SmtpReply?[] replies)
+    {
+        var results = message.Recipients.Select((r, i) => new RecipientResult(r, replies[i])).ToArray();
+        var anyTransient = replies.Any(r => r!.Value.IsTransientFailure);
+        var decisive = replies.FirstOrDefault(r => r!.Value.IsTransientFailure) ?? replies[0];
+        return new DeliveryResult(anyTransient ? DeliveryOutcome.Deferred : DeliveryOutcome.Failed, results, decisive, SmtpStage.Rcpt, null);
+    }
+
+    /// <summary>The content reply <paramref name="final"/> goes to every accepted recipient; the refused keep their RCPT reply.</summary>
+    internal static DeliveryResult ForFinalReply(SmtpOutgoingMessage message, SmtpReply?[] replies, SmtpReply final)
+    {
+        var results = new RecipientResult[replies.Length];
+        var delivered = 0;
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var reply = replies[i]!.Value.IsPositiveCompletion ? final : replies[i];
+            results[i] = new RecipientResult(message.Recipients[i], reply);
+            delivered += reply!.Value.IsPositiveCompletion ? 1 : 0;
+        }
+
+        var outcome = delivered == results.Length ? DeliveryOutcome.Delivered
+            : delivered > 0 ? DeliveryOutcome.PartiallyDelivered
+            : results.Any(r => r.Reply!.Value.IsTransientFailure) ? DeliveryOutcome.Deferred
+            : DeliveryOutcome.Failed;
+        return new DeliveryResult(outcome, results, final, SmtpStage.Data, null);
+    }
+
+    /// <summary>The connection failed in <paramref name="stage"/>: nothing is known of any recipient.</summary>
+    internal static DeliveryResult ForNetworkFailure(SmtpOutgoingMessage message, SmtpStage stage, Exception exception) =>
+        new(DeliveryOutcome.Deferred, message.Recipients.Select(r => new RecipientResult(r, null)).ToArray(), null, stage, exception);
 }
 
 /// <summary>Steps of a client session, for diagnostics.</summary>
