@@ -39,9 +39,16 @@ internal sealed class SmtpMailTransaction
     public async Task<DeliveryResult> SendAsync(SmtpOutgoingMessage message, Action<SmtpStage> setStage, CancellationToken ct)
     {
         var connection = _session.Connection;
+        setStage(SmtpStage.Mail);
+        // What the server cannot take is refused before anything is written, RSET included: an RSET
+        // left unanswered here would be answered in the next batch and shift every reply by one.
+        if (!TryBuildMailCommand(message, out var mail, out var refusal))
+        {
+            return DeliveryResult.ForAll(message, SmtpStage.Mail, refusal);
+        }
+
         if (_used)
         {
-            setStage(SmtpStage.Mail);
             // A clean slate for the next transaction (RFC 5321 §4.1.1.5), whatever the last one left.
             // With PIPELINING, RSET travels in the same batch as MAIL (RFC 2920 §3.1 lists it as groupable).
             connection.WriteCommand("RSET");
@@ -61,12 +68,6 @@ internal sealed class SmtpMailTransaction
         }
 
         _used = true;
-        setStage(SmtpStage.Mail);
-        if (!TryBuildMailCommand(message, out var mail, out var refusal))
-        {
-            return DeliveryResult.ForAll(message, SmtpStage.Mail, refusal);
-        }
-
         var pipelining = _session.Offers("PIPELINING");
         var chunking = _options.UseChunking && _session.Offers("CHUNKING");
         var replies = new SmtpReply?[message.Recipients.Count];
