@@ -34,7 +34,7 @@ internal static class MailGuardOptionsValidator
 
         for (int i = 0; i < relay.AllowedNetworks.Count; i++)
         {
-            if (!IpNetwork.TryParse(relay.AllowedNetworks[i], out _))
+            if (!Cidr.TryParse(relay.AllowedNetworks[i], out _))
             {
                 errors.Add($"Relay:AllowedNetworks:{i}: '{relay.AllowedNetworks[i]}' is not an address/prefix (CIDR)");
             }
@@ -304,7 +304,7 @@ internal static class MailGuardOptionsValidator
         Positive(errors, "Console:MaxLoginFailures", console.MaxLoginFailures);
         foreach (string network in console.MetricsAllowedNetworks)
         {
-            if (!MailGuard.Smtp.IpNetwork.TryParse(network, out _))
+            if (!MailGuard.Smtp.Cidr.TryParse(network, out _))
             {
                 errors.Add($"Console:MetricsAllowedNetworks: '{network}' is not a CIDR network");
             }

@@ -15,7 +15,7 @@ namespace MailGuard.Host.Relay;
 internal sealed partial class RelayHooks : ISmtpServerHooks
 {
     private readonly RelayOptions _options;
-    private readonly IReadOnlyList<IpNetwork> _allowedNetworks;
+    private readonly IReadOnlyList<System.Net.IPNetwork> _allowedNetworks;
     private readonly IMessageStore _store;
     private readonly MessageSpool _spool;
     private readonly IMessageDisposition _disposition;
@@ -40,7 +40,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         MailGuardMetrics metrics)
     {
         _options = options.Relay;
-        _allowedNetworks = options.Relay.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
+        _allowedNetworks = options.Relay.AllowedNetworks.Select(Cidr.Parse).ToArray();
         _store = store;
         // The quarantine lives in the same database as the queue (release must be one transaction).
         _quarantine = store as IQuarantineStore;

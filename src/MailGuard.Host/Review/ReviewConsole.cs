@@ -305,7 +305,7 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     private async Task MetricsAsync(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
-        bool allowed = remote is not null && MailGuard.Smtp.IpNetwork.ContainsAny(_options.Console.MetricsAllowedNetworks.Select(MailGuard.Smtp.IpNetwork.Parse), remote);
+        bool allowed = remote is not null && MailGuard.Smtp.Cidr.ContainsAny(_options.Console.MetricsAllowedNetworks.Select(MailGuard.Smtp.Cidr.Parse), remote);
         if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;

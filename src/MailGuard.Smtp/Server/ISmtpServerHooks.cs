@@ -22,7 +22,7 @@ public interface ISmtpServerHooks
     ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Decides one RCPT TO, including relay access (allowed networks via <see cref="IpNetwork"/>, or
+    /// Decides one RCPT TO, including relay access (allowed networks via <see cref="Cidr.ContainsAny"/>, or
     /// <see cref="SmtpSessionContext.IsAuthenticated"/>); refuse unauthorised relaying with 554 5.7.1 or
     /// 550 5.7.1. A 2xx reply adds the recipient. The recipient cap is enforced before this call.
     /// </summary>
