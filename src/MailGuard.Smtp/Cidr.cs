@@ -20,6 +20,7 @@ public static class Cidr
     /// IPv6, which no IPv4 address is in.
     /// </summary>
     /// <param name="value">The text; null, empty and white space give false.</param>
+    /// <param name="network">The network, host bits cleared; <c>default</c> (0.0.0.0/0, which contains every IPv4 address) when false is returned, so never use it then.</param>
     public static bool TryParse([NotNullWhen(true)] string? value, out IPNetwork network)
     {
         network = default;

@@ -26,13 +26,13 @@ public sealed class SmtpDeliveryClient : IAsyncDisposable
         _transactions = new SmtpMailTransaction(options, _session, CloseAsync);
     }
 
-    /// <summary>True while a session is open and usable.</summary>
+    /// <summary>True while a session is open; false again after a network failure, a cancelled send or <see cref="QuitAsync"/>, and the next <see cref="SendAsync"/> reconnects.</summary>
     public bool IsConnected => _session.IsConnected;
 
-    /// <summary>True when the open session is under TLS.</summary>
+    /// <summary>True when the open session is under TLS; false while disconnected.</summary>
     public bool IsSecure => _session.IsSecure;
 
-    /// <summary>EHLO keywords of the open session (upper-case) and their parameters ("SIZE" → "10240000").</summary>
+    /// <summary>EHLO keywords of the last session (upper-case) and their parameters ("SIZE" → "10240000"); after STARTTLS, those of the second EHLO only (RFC 3207 §4.2).</summary>
     public IReadOnlyDictionary<string, string> Extensions => _session.Extensions;
 
     /// <summary>Delivers one message. Connects (greeting, EHLO, STARTTLS, AUTH) when not connected.</summary>

@@ -20,7 +20,10 @@ internal sealed class SmtpMailTransaction
     private bool _used;
     private bool _rsetPending;
 
-    /// <param name="abandonConnection">Closes the connection (and calls <see cref="Forget"/>) when the server is in a state we do not understand.</param>
+    /// <summary>
+    /// <paramref name="abandonConnection"/> closes the connection (and calls <see cref="Forget"/>); it is
+    /// called when the server is in a state we do not understand.
+    /// </summary>
     public SmtpMailTransaction(SmtpClientOptions options, SmtpClientSession session, Func<Task> abandonConnection)
     {
         _options = options;
