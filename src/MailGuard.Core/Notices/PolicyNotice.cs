@@ -135,6 +135,20 @@ public static class PolicyNotice
         return headers["List-Id"] is null;
     }
 
+    /// <summary>
+    /// Builds and discards a returned notice, so that MimeKit is loaded and compiled before the
+    /// first message that needs a notice: that costs 0.1-0.3 s of CPU in a fresh process (measured
+    /// on 2 cores; seconds of wall time when the machine is loaded), all of it before that
+    /// message's 250. Call once at start, off the start-up path.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var now = DateTimeOffset.UnixEpoch;
+        Build(new PolicyNoticeRequest(
+            PolicyNoticeKind.Returned, "warm-up.invalid", "warm-up", "sender@warm-up.invalid", "sender@warm-up.invalid", "Grüße", "warm-up",
+            [], null, ["rcpt@warm-up.invalid"], now, new MemoryStream("Subject: warm-up\r\n\r\n.\r\n"u8.ToArray())));
+    }
+
     /// <summary>The notice as RFC 5322 bytes (CRLF line endings), ready to queue from &lt;&gt;.</summary>
     public static byte[] Build(PolicyNoticeRequest request, NoticeTemplates? templates = null)
     {

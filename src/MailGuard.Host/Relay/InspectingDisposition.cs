@@ -69,6 +69,8 @@ internal sealed partial class InspectingDisposition : IMessageDisposition
         _serverName = options.Relay.ServerName;
         _notifications = policy.Notifications;
         _metrics = metrics;
+        // Notices are built before the 250; the first one would otherwise load MimeKit then.
+        _ = Task.Run(PolicyNotice.WarmUp);
     }
 
     public ValueTask<MessageDecision> DecideAsync(IngressMessage message, CancellationToken cancellationToken)

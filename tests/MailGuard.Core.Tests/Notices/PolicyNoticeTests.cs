@@ -239,6 +239,9 @@ public sealed class PolicyNoticeTests
     }
 
     [Fact]
+    public void WarmUp_Called_BuildsWithoutThrowing() => PolicyNotice.WarmUp();
+
+    [Fact]
     public void Build_NullRecipient_Refused() =>
         Assert.Throws<ArgumentException>(() => PolicyNotice.Build(Request(PolicyNoticeKind.Returned) with { To = "" }));
 }
