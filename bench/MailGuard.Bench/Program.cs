@@ -24,6 +24,11 @@ if (args.Length > 0 && args[0] == "store")
     return MailGuard.Bench.StoreBench.Run();
 }
 
+if (args.Length > 0 && args[0] == "delivery")
+{
+    return MailGuard.Bench.DeliveryBench.Run(args.AsSpan(1));
+}
+
 if (args.Length > 0 && args[0] == "scan-one")
 {
     return MailGuard.Bench.ScanBench.ScanOne(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
@@ -31,7 +36,7 @@ if (args.Length > 0 && args[0] == "scan-one")
 
 if (args.Length == 0 || args[0] != "mime")
 {
-    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan | second-reading [corpus-dir] | store");
+    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan | second-reading [corpus-dir] | store | delivery [rounds]");
     return 2;
 }
 

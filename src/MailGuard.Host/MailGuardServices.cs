@@ -212,6 +212,7 @@ public static class MailGuardServices
         services.TryAddSingleton(sp => Core.Notices.ReleaseRequestLinks.FromBase64(options.Console.LinkKey, out _)
             ?? Core.Notices.ReleaseRequestLinks.FromKeyFile(ConsoleOptions.LinkKeyFile(options.Storage)));
         services.TryAddSingleton<ReleaseRequests>();
+        services.AddHostedService<NoticeWarmUp>();
         services.TryAddSingleton(sp => new HeldDigest(
             sp.GetRequiredService<IMessageStore>(),
             sp.GetRequiredService<IOptions<ConsoleOptions>>(),

@@ -3,7 +3,7 @@ namespace MailGuard.Mime;
 /// <summary>Content-Type (RFC 2045 §5): type/subtype and parameters.</summary>
 public sealed class ContentType
 {
-    public ContentType(string mediaType, string mediaSubtype, ParameterList parameters, bool isValid = true)
+    internal ContentType(string mediaType, string mediaSubtype, ParameterList parameters, bool isValid = true)
     {
         MediaType = mediaType;
         MediaSubtype = mediaSubtype;
@@ -20,31 +20,40 @@ public sealed class ContentType
     /// <summary>RFC 2046 §5.1.5: the default inside multipart/digest.</summary>
     public static ContentType MessageRfc822 { get; } = new("message", "rfc822", ParameterList.Empty);
 
-    /// <summary>Lower-case top-level type.</summary>
+    /// <summary>The top-level type in lower case ("text"); "text" also when the field was invalid.</summary>
     public string MediaType { get; }
 
-    /// <summary>Lower-case subtype.</summary>
+    /// <summary>The subtype in lower case ("plain"); compare with <see cref="Is"/>.</summary>
     public string MediaSubtype { get; }
 
+    /// <summary>"type/subtype" in lower case, without parameters.</summary>
     public string MimeType => MediaType + "/" + MediaSubtype;
 
+    /// <summary>Everything after the first ';' outside comments, RFC 2231 sections joined; <see cref="ParameterList.Empty"/> when there is none.</summary>
     public ParameterList Parameters { get; }
 
     /// <summary>False when the field was present but not type/subtype (it then reads as text/plain).</summary>
     public bool IsValid { get; }
 
+    /// <summary>The charset parameter, trimmed, in lower case; null when absent, which for text/* means us-ascii (RFC 2046 §4.1.2).</summary>
     public string? Charset => Parameters["charset"]?.Trim().ToLowerInvariant();
 
     /// <summary>The boundary parameter with trailing white space removed, or null.</summary>
     public string? Boundary => Parameters["boundary"]?.TrimEnd();
 
+    /// <summary>
+    /// The name parameter, decoded but untrimmed; null when absent. RFC 2046 §4.5.1 leaves file
+    /// names to Content-Disposition (RFC 2183), yet many clients still write and read this one.
+    /// </summary>
     public string? Name => Parameters["name"];
 
+    /// <summary>Any multipart/* subtype: an unrecognised one is read as mixed (RFC 2046 §5.1.3).</summary>
     public bool IsMultipart => MediaType == "multipart";
 
     /// <summary>message/rfc822, message/global (RFC 6532) and message/news encapsulate a message; other message/* subtypes do not.</summary>
     public bool IsEncapsulatedMessage => MediaType == "message" && MediaSubtype is "rfc822" or "global" or "news";
 
+    /// <summary>Ordinal comparison with the lower-case parsed values: pass lower-case arguments ("text", "html").</summary>
     public bool Is(string type, string subtype) => MediaType == type && MediaSubtype == subtype;
 
     /// <summary>
@@ -53,6 +62,8 @@ public sealed class ContentType
     /// </summary>
     public static ContentType Parse(string value) => Parse(value, lastWins: false);
 
+    /// <summary>As <see cref="Parse(string)"/>, choosing which of a repeated parameter counts.</summary>
+    /// <param name="value">The unfolded field value; comments around the media type are ignored.</param>
     /// <param name="lastWins">A parameter given twice reads as its last value.</param>
     public static ContentType Parse(string value, bool lastWins)
     {
@@ -162,13 +173,14 @@ public sealed class ContentType
         return true;
     }
 
+    /// <summary>The <see cref="MimeType"/>; parameters are left out.</summary>
     public override string ToString() => MimeType;
 }
 
 /// <summary>Content-Disposition (RFC 2183).</summary>
 public sealed class ContentDisposition
 {
-    public ContentDisposition(string disposition, ParameterList parameters)
+    internal ContentDisposition(string disposition, ParameterList parameters)
     {
         Disposition = disposition;
         Parameters = parameters;
@@ -177,14 +189,26 @@ public sealed class ContentDisposition
     /// <summary>Lower-case disposition type ("inline", "attachment", ...); may be empty when malformed.</summary>
     public string Disposition { get; }
 
+    /// <summary>Everything after the first ';', decoded as for Content-Type; <see cref="ParameterList.Empty"/> when there is none.</summary>
     public ParameterList Parameters { get; }
 
+    /// <summary>
+    /// The filename parameter, decoded (RFC 2231, or encoded words in a quoted value) but neither
+    /// trimmed nor sanitised: it may carry a path. Null when absent.
+    /// </summary>
     public string? FileName => Parameters["filename"];
 
+    /// <summary>
+    /// True for the "attachment" type only. RFC 2183 §2.8 says to treat unknown types as attachment;
+    /// <see cref="MimeEntity.IsAttachment"/> is the reading that also counts named leaves.
+    /// </summary>
     public bool IsAttachment => Disposition == "attachment";
 
+    /// <summary>Never fails: a malformed value gives an empty or unknown <see cref="Disposition"/>. The first of a repeated parameter counts.</summary>
     public static ContentDisposition Parse(string value) => Parse(value, lastWins: false);
 
+    /// <summary>As <see cref="Parse(string)"/>, choosing which of a repeated parameter counts.</summary>
+    /// <param name="value">The unfolded field value.</param>
     /// <param name="lastWins">A parameter given twice reads as its last value.</param>
     public static ContentDisposition Parse(string value, bool lastWins)
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using MailGuard.Mime.Internal;
 
 namespace MailGuard.Mime;
@@ -22,25 +21,13 @@ public sealed class Header
         SourceLength = sourceLength;
     }
 
-    /// <summary>Creates a header for writing, folded at commas when longer than 78 characters.</summary>
-    public Header(string name, string value)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name);
-        ArgumentNullException.ThrowIfNull(value);
-        Name = name;
-        string text = name + ": " + value + "\r\n";
-        _raw = Encoding.UTF8.GetBytes(text);
-        _valueStart = Encoding.UTF8.GetByteCount(name) + 1;
-        Offset = -1;
-        SourceLength = _raw.Length;
-    }
-
     /// <summary>Bytes the field occupies in the source (more than <see cref="RawField"/> when a limit truncated it).</summary>
     public long SourceLength { get; }
 
+    /// <summary>The field name as received, case kept ("SUBJECT"), without white space before the colon; lookups ignore case.</summary>
     public string Name { get; }
 
-    /// <summary>Byte offset of the field in the source, or -1 for a header made in code.</summary>
+    /// <summary>Byte offset of the field in the source.</summary>
     public long Offset { get; }
 
     /// <summary>The field exactly as received, line endings included.</summary>
@@ -78,6 +65,7 @@ public sealed class Header
         return Charsets.DecodeHeaderBytes(bytes[s..]);
     }
 
+    /// <summary>"Name: Value", unfolded. It carries the content: not for logs.</summary>
     public override string ToString() => Name + ": " + Value;
 }
 
@@ -86,8 +74,10 @@ public sealed class HeaderList : IReadOnlyList<Header>
 {
     private readonly List<Header> _headers = new();
 
+    /// <summary>Fields kept: past <see cref="MimeParserOptions.MaxHeaderCount"/> only up to 16 more Content-Type, Content-Transfer-Encoding or Content-Disposition fields are, the rest are dropped with a defect.</summary>
     public int Count => _headers.Count;
 
+    /// <summary>The fields in source order.</summary>
     public Header this[int index] => _headers[index];
 
     /// <summary>The first field of that name, or null.</summary>
@@ -121,6 +111,7 @@ public sealed class HeaderList : IReadOnlyList<Header>
         return null;
     }
 
+    /// <summary>Every field of that name (case-insensitive) in source order; empty when there is none.</summary>
     public IEnumerable<Header> GetAll(string name)
     {
         foreach (var h in _headers)
@@ -132,10 +123,12 @@ public sealed class HeaderList : IReadOnlyList<Header>
         }
     }
 
+    /// <summary>The first such field's <see cref="Header.Value"/> (unfolded, encoded words not decoded), or null.</summary>
     public string? GetValue(string name) => this[name]?.Value;
 
     internal void Add(Header header) => _headers.Add(header);
 
+    /// <summary>The fields in source order.</summary>
     public IEnumerator<Header> GetEnumerator() => _headers.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();

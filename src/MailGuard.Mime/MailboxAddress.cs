@@ -65,5 +65,6 @@ public sealed record MailboxAddress(string? Name, string LocalPart, string? Doma
 
     private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
+    /// <summary>"Name &lt;Address&gt;", or the address alone; the name is neither quoted nor encoded, so this is for display, not for writing a field.</summary>
     public override string ToString() => Name is null ? Address : $"{Name} <{Address}>";
 }

@@ -14,10 +14,10 @@ public static class MimeCharsets
     private static readonly Encoding s_utf7 = new UTF7Encoding(allowOptionals: true);
 #pragma warning restore SYSLIB0001
 
-    /// <summary>A decoder for UTF-7.</summary>
+    /// <summary>UTF-7 with the RFC 2152 optional direct characters accepted, which <c>Encoding.GetEncoding</c> will not return.</summary>
     public static Encoding Utf7 => s_utf7;
 
-    /// <summary>The IANA name and aliases of UTF-7.</summary>
+    /// <summary>True for "utf-7", its IANA aliases and the x- names mail clients use; case, white space and quotes ignored.</summary>
     public static bool IsUtf7(string? charset) =>
         charset?.Trim().Trim('"').ToLowerInvariant() is "utf-7" or "utf7" or "unicode-1-1-utf-7" or "csunicode11utf7" or "x-unicode20utf7" or "x-unicode2-0-utf-7";
 

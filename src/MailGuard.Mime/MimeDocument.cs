@@ -23,17 +23,22 @@ public sealed class MimeDocument : IDisposable
         Options = options;
     }
 
+    /// <summary>The limits of the parse; read again later, as <see cref="MimeParserOptions.LastDuplicateWins"/> decides which duplicate field the entities report.</summary>
     public MimeParserOptions Options { get; }
 
+    /// <summary>The source's position when loaded; every offset in the tree is an absolute position in the source, not relative to this.</summary>
     public long StartOffset { get; }
 
+    /// <summary>The source's position after parsing: its end.</summary>
     public long EndOffset { get; internal set; }
 
+    /// <summary>The top-level message; never null once <see cref="Load(Stream, MimeParserOptions?, bool)"/> has returned.</summary>
     public MimeMessage Message { get; private set; } = null!;
 
     /// <summary>Everything the parser had to work around, in the order seen.</summary>
     public IReadOnlyList<MimeDefect> Defects => _defects;
 
+    /// <summary>Entities parsed, the bodies of encapsulated messages included; what <see cref="MimeParserOptions.MaxParts"/> limits.</summary>
     public int EntityCount { get; internal set; }
 
     /// <summary>
@@ -64,6 +69,7 @@ public sealed class MimeDocument : IDisposable
         return doc;
     }
 
+    /// <summary>Parses a file, opened for shared reading; the document holds it open until disposed.</summary>
     public static MimeDocument Load(string path, MimeParserOptions? options = null)
     {
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -98,6 +104,7 @@ public sealed class MimeDocument : IDisposable
     /// <summary>The whole source from the start of the message.</summary>
     public Stream OpenSource() => OpenSlice(StartOffset, EndOffset - StartOffset);
 
+    /// <summary>Closes the source unless loaded with leaveOpen (a spool made for a non-seekable input is deleted); streams opened from the document fail afterwards.</summary>
     public void Dispose()
     {
         if (!_leaveOpen)

@@ -33,18 +33,22 @@ public sealed class MimeEntity
         IsDigestChild = isDigestChild;
     }
 
+    /// <summary>The document whose source holds this entity's bytes; the Open* streams read from it.</summary>
     public MimeDocument Document { get; }
 
     /// <summary>"/" for the top-level entity, "/1", "/1/2" for body parts, "/2/message" for the body of an encapsulated message.</summary>
     public string Path { get; }
 
+    /// <summary>0 at the top; one more per multipart or encapsulated message above (what <see cref="MimeParserOptions.MaxDepth"/> limits).</summary>
     public int Depth { get; }
 
     /// <summary>A child of multipart/digest, whose default type is message/rfc822 (RFC 2046 §5.1.5).</summary>
     public bool IsDigestChild { get; }
 
+    /// <summary>This entity's own fields; for the body entity of a message, the message's header block.</summary>
     public HeaderList Headers { get; } = new();
 
+    /// <summary>Offset of the first header byte, after a skipped byte-order mark.</summary>
     public long HeaderOffset { get; internal set; }
 
     /// <summary>Offset of the first content byte (after the empty line that ends the header block).</summary>
@@ -53,10 +57,13 @@ public sealed class MimeEntity
     /// <summary>Offset just past the last content byte; the line break before a boundary belongs to the boundary (RFC 2046 §5.1.1).</summary>
     public long BodyEnd { get; internal set; }
 
+    /// <summary>Content bytes in the source, still transfer-encoded.</summary>
     public long BodyLength => BodyEnd - BodyOffset;
 
+    /// <summary>How the content was read: a multipart without a usable boundary, or one at the depth limit, is a <see cref="MimeEntityKind.Leaf"/>.</summary>
     public MimeEntityKind Kind { get; internal set; }
 
+    /// <summary>The body parts of a multipart in order; empty for the other kinds.</summary>
     public IReadOnlyList<MimeEntity> Children => _children;
 
     /// <summary>The encapsulated message when <see cref="Kind"/> is <see cref="MimeEntityKind.Message"/>.</summary>
@@ -93,6 +100,7 @@ public sealed class MimeEntity
         }
     }
 
+    /// <summary>The Content-Disposition (the last of several with <see cref="MimeParserOptions.LastDuplicateWins"/>); null when absent.</summary>
     public ContentDisposition? ContentDisposition
     {
         get
@@ -121,6 +129,7 @@ public sealed class MimeEntity
     /// <summary>The filename parameter of Content-Disposition, else the name parameter of Content-Type, trimmed.</summary>
     public string? FileName => (ContentDisposition?.FileName ?? ContentType.Name)?.Trim();
 
+    /// <summary>Content-Disposition says attachment, or a leaf has a <see cref="FileName"/> (clients offer named inline parts for saving too).</summary>
     public bool IsAttachment => ContentDisposition?.IsAttachment == true || (FileName is not null && Kind == MimeEntityKind.Leaf);
 
     internal void AddChild(MimeEntity child) => _children.Add(child);
@@ -156,5 +165,6 @@ public sealed class MimeEntity
         }
     }
 
+    /// <summary>Path, media type and kind, for diagnostics; no header values.</summary>
     public override string ToString() => $"{Path} {ContentType.MimeType} {Kind}";
 }

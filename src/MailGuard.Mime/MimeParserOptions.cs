@@ -13,6 +13,7 @@ public sealed class MimeParserOptions
     private int _maxHeaderCount = 2_000;
     private int _maxHeaderLineBytes = 1024 * 1024;
 
+    /// <summary>The documented defaults; safe to share, since options are immutable once built.</summary>
     public static MimeParserOptions Default { get; } = new();
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class HeaderEdits
         return this;
     }
 
-    /// <summary>Removes every field of that name.</summary>
+    /// <summary>Removes every top-level field of that name (case-insensitive); a <see cref="Set"/> of the same name then adds its field after the last one instead of in place.</summary>
     public HeaderEdits Remove(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -40,6 +40,13 @@ public sealed class HeaderEdits
 /// </summary>
 public static class MimeWriter
 {
+    /// <summary>
+    /// Writes the whole source of <paramref name="document"/> (which must still be open) to
+    /// <paramref name="output"/> with <paramref name="edits"/> applied to the top-level header block.
+    /// A set field takes the place of the first field of its name; a new one goes after the last
+    /// field. Written fields use the source's line ending and are folded at spaces to 78 characters
+    /// where the words allow (RFC 5322 §2.1.1).
+    /// </summary>
     public static void Write(MimeDocument document, Stream output, HeaderEdits edits)
     {
         ArgumentNullException.ThrowIfNull(document);

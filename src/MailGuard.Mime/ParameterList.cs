@@ -13,10 +13,17 @@ public sealed class ParameterList
     private readonly List<KeyValuePair<string, string>> _items = new();
     private bool _lastWins;
 
+    /// <summary>The list of a field without parameters; shared, as every list is read-only once parsed.</summary>
     public static ParameterList Empty { get; } = new();
 
+    /// <summary>Entries in <see cref="Items"/>: the sections of one RFC 2231 parameter (name*0, name*1) count once.</summary>
     public int Count => _items.Count;
 
+    /// <summary>
+    /// Names in lower case with decoded values: plain parameters in order, then the RFC 2231 ones in
+    /// order of first appearance. A name given twice is listed twice, and a plain and an RFC 2231
+    /// form of one name both appear, the plain one first (the one the indexer returns unless parsed with lastWins).
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, string>> Items => _items;
 
     /// <summary>The first parameter of that name (case-insensitive; the last when parsed with lastWins), or null.</summary>
@@ -48,6 +55,8 @@ public sealed class ParameterList
     /// </summary>
     public static ParameterList Parse(string text) => Parse(text, lastWins: false);
 
+    /// <summary>As <see cref="Parse(string)"/>, choosing which of a repeated parameter the indexer returns.</summary>
+    /// <param name="text">The text after the first ';' of the field value.</param>
     /// <param name="lastWins">A parameter given twice reads as its last value (as some clients read it).</param>
     public static ParameterList Parse(string text, bool lastWins)
     {

@@ -13,7 +13,7 @@ public readonly struct SmtpReply : IEquatable<SmtpReply>
 {
     private readonly string[]? _lines;
 
-    /// <summary>Creates a reply.</summary>
+    /// <summary>Validates everything that could break the wire form, so a constructed reply can always be sent.</summary>
     /// <param name="code">200..599; RFC 5321 §4.2 defines no other first digits for replies.</param>
     /// <param name="enhancedCode">"class.subject.detail" (RFC 3463 §2) whose class matches the code's first digit, or null.</param>
     /// <param name="lines">Text lines without CR or LF; none gives a single line with just the codes.</param>
@@ -211,7 +211,9 @@ public readonly struct SmtpReply : IEquatable<SmtpReply>
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Code, EnhancedCode, Lines.Count > 0 ? Lines[0] : null);
 
+    /// <summary>Same code, enhanced code and lines (ordinal); see <see cref="Equals(SmtpReply)"/>.</summary>
     public static bool operator ==(SmtpReply left, SmtpReply right) => left.Equals(right);
 
+    /// <summary>Negation of <see cref="operator ==(SmtpReply, SmtpReply)"/>.</summary>
     public static bool operator !=(SmtpReply left, SmtpReply right) => !left.Equals(right);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using MimeKit;
 
 namespace MailGuard.Core.Notices;
 
@@ -50,81 +50,69 @@ public static class DeliveryStatusNotice
         }
 
         bool expired = request.Recipients.All(r => r.Status == "4.4.7");
-        string boundary = "=_mg_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         string mta = request.ReportingMta;
-        var sb = new StringBuilder(4096);
-        Line(sb, $"From: Mail Delivery System <MAILER-DAEMON@{mta}>");
-        Line(sb, $"To: <{request.Sender}>");
-        Line(sb, "Subject: Undelivered Mail Returned to Sender");
-        Line(sb, "Date: " + FormatDate(request.Now));
-        Line(sb, $"Message-ID: <{request.QueueId}.dsn.{request.Now.ToUnixTimeMilliseconds()}@{mta}>");
-        Line(sb, "Auto-Submitted: auto-replied");
-        Line(sb, "MIME-Version: 1.0");
-        Line(sb, $"Content-Type: multipart/report; report-type=delivery-status;\r\n\tboundary=\"{boundary}\"");
-        Line(sb, string.Empty);
-        Line(sb, "This is a MIME-encapsulated message.");
-        Line(sb, string.Empty);
+        using var message = NoticeMime.NewMessage(
+            "Mail Delivery System",
+            $"MAILER-DAEMON@{mta}",
+            request.Sender,
+            "Undelivered Mail Returned to Sender",
+            request.Now,
+            $"{request.QueueId}.dsn.{request.Now.ToUnixTimeMilliseconds()}@{mta}",
+            "auto-replied",
+            noticeMarker: null);
 
-        Line(sb, "--" + boundary);
-        Line(sb, "Content-Description: Notification");
-        Line(sb, "Content-Type: text/plain; charset=utf-8");
-        Line(sb, "Content-Transfer-Encoding: 8bit");
-        Line(sb, string.Empty);
-        Line(sb, $"This is the mail system at host {mta}.");
-        Line(sb, string.Empty);
-        Line(sb, expired
-            ? "Your message could not be delivered in the time allowed, so it has been returned."
-            : "Your message could not be delivered to one or more recipients. It has been returned.");
-        Line(sb, $"Its reference is {request.QueueId}. The original headers are attached; the body was not returned.");
-        Line(sb, string.Empty);
+        var text = new StringBuilder(1024);
+        text.Append($"This is the mail system at host {mta}.\n\n");
+        text.Append(expired
+            ? "Your message could not be delivered in the time allowed, so it has been returned.\n"
+            : "Your message could not be delivered to one or more recipients. It has been returned.\n");
+        text.Append($"Its reference is {request.QueueId}. The original headers are attached; the body was not returned.\n\n");
         foreach (var r in request.Recipients)
         {
-            Line(sb, $"<{r.Address}>: {(r.Diagnostic is { Length: > 0 } d ? Sanitize(d) : "delivery time expired")}");
+            text.Append($"<{r.Address}>: {(r.Diagnostic is { Length: > 0 } d ? Sanitize(d) : "delivery time expired")}\n");
         }
 
-        Line(sb, string.Empty);
-        Line(sb, "--" + boundary);
-        Line(sb, "Content-Description: Delivery report");
-        Line(sb, "Content-Type: message/delivery-status");
-        Line(sb, string.Empty);
-        Line(sb, $"Reporting-MTA: dns; {mta}");
-        Line(sb, $"X-MailGuard-Queue-ID: {request.QueueId}");
-        Line(sb, $"Original-Envelope-Id: {request.QueueId}");
-        Line(sb, "Arrival-Date: " + FormatDate(request.ArrivalDate));
+        var notification = NoticeMime.Text("plain", text.ToString());
+        notification.ContentDescription = "Notification";
+
+        var status = new MessageDeliveryStatus { ContentDescription = "Delivery report" };
+        status.StatusGroups.Add(new HeaderList
+        {
+            NoticeMime.StatusField("Reporting-MTA", $"dns; {mta}"),
+            NoticeMime.StatusField("X-MailGuard-Queue-ID", request.QueueId),
+            NoticeMime.StatusField("Original-Envelope-Id", request.QueueId),
+            NoticeMime.StatusField("Arrival-Date", FormatDate(request.ArrivalDate)),
+        });
         foreach (var r in request.Recipients)
         {
-            Line(sb, string.Empty);
             // RFC 6533 §3: "utf-8" address type for internationalized addresses.
-            string type = Ascii.IsValid(r.Address) ? "rfc822" : "utf-8";
-            Line(sb, $"Final-Recipient: {type}; {r.Address}");
-            Line(sb, "Action: failed");
-            Line(sb, "Status: " + r.Status);
+            var group = new HeaderList
+            {
+                NoticeMime.StatusField("Final-Recipient", $"{(Ascii.IsValid(r.Address) ? "rfc822" : "utf-8")}; {r.Address}"),
+                NoticeMime.StatusField("Action", "failed"),
+                NoticeMime.StatusField("Status", r.Status),
+            };
             if (r.RemoteMta is { Length: > 0 } remote)
             {
-                Line(sb, $"Remote-MTA: dns; {remote}");
+                group.Add(NoticeMime.StatusField("Remote-MTA", $"dns; {remote}"));
             }
 
             if (r.Diagnostic is { Length: > 0 } diagnostic)
             {
-                Line(sb, "Diagnostic-Code: smtp; " + Sanitize(diagnostic));
+                group.Add(NoticeMime.StatusField("Diagnostic-Code", "smtp; " + Sanitize(diagnostic)));
             }
 
-            Line(sb, "Last-Attempt-Date: " + FormatDate(request.Now));
+            group.Add(NoticeMime.StatusField("Last-Attempt-Date", FormatDate(request.Now)));
+            status.StatusGroups.Add(group);
         }
 
-        Line(sb, string.Empty);
-        Line(sb, "--" + boundary);
-        Line(sb, "Content-Description: Undelivered Message Headers");
-        Line(sb, "Content-Type: text/rfc822-headers");
-        Line(sb, string.Empty);
-        var head = Encoding.UTF8.GetBytes(sb.ToString());
-        var headers = TrimHeaders(request.OriginalHeaders.Span);
-        var tail = Encoding.ASCII.GetBytes($"\r\n--{boundary}--\r\n");
-        var result = new byte[head.Length + headers.Length + tail.Length];
-        head.CopyTo(result, 0);
-        headers.CopyTo(result.AsSpan(head.Length));
-        tail.CopyTo(result, head.Length + headers.Length);
-        return result;
+        var headers = new VerbatimPart("text", "rfc822-headers", new MemoryStream(TrimHeaders(request.OriginalHeaders.Span).ToArray(), writable: false));
+        headers.Headers.Add("Content-Description", "Undelivered Message Headers");
+
+        var report = new MultipartReport("delivery-status") { notification, status, headers };
+        report.Preamble = "This is a MIME-encapsulated message.";
+        message.Body = report;
+        return NoticeMime.ToBytes(message);
     }
 
     /// <summary>Reads the header section of a stored message (through the blank line, bounded).</summary>
@@ -165,8 +153,6 @@ public static class DeliveryStatusNotice
     /// (Diagnostic-Code), so it is not masked; the recipient it names is in the report anyway.
     /// </summary>
     private static string Sanitize(string text) => NoticeText.OneLine(text, 1000);
-
-    private static void Line(StringBuilder sb, string line) => sb.Append(line).Append("\r\n");
 
     /// <summary>RFC 5322 §3.3 date-time.</summary>
     public static string FormatDate(DateTimeOffset value) =>

@@ -101,11 +101,17 @@ public static class HeldDigestNotice
 
         html.Append("</body></html>");
 
-        var sb = new StringBuilder(text.Length + html.Length + 1024);
-        PolicyNotice.AppendHeaders(sb, request.ReportingMta, request.To, subject, request.Now, $"{request.MessageId}.digest@{request.ReportingMta}",
-            "auto-generated", $"digest; day={day}");
-        PolicyNotice.AppendAlternative(sb, PolicyNotice.Boundary(), text.ToString().TrimEnd('\n'), html.ToString());
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        using var message = NoticeMime.NewMessage(
+            "MailGuard",
+            $"postmaster@{request.ReportingMta}",
+            request.To,
+            subject,
+            request.Now,
+            $"{request.MessageId}.digest@{request.ReportingMta}",
+            "auto-generated",
+            $"digest; day={day}");
+        message.Body = NoticeMime.Alternative(text.ToString().TrimEnd('\n'), html.ToString());
+        return NoticeMime.ToBytes(message);
     }
 
     /// <summary>

@@ -49,7 +49,7 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
 
         for (int i = 0; i < relay.AllowedNetworks.Count; i++)
         {
-            if (!IpNetwork.TryParse(relay.AllowedNetworks[i], out _))
+            if (!Cidr.TryParse(relay.AllowedNetworks[i], out _))
             {
                 errors.Add($"Relay:AllowedNetworks:{i}: '{relay.AllowedNetworks[i]}' is not an address/prefix (CIDR)");
             }
@@ -319,7 +319,7 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
         Positive(errors, "Console:MaxLoginFailures", console.MaxLoginFailures);
         foreach (string network in console.MetricsAllowedNetworks)
         {
-            if (!MailGuard.Smtp.IpNetwork.TryParse(network, out _))
+            if (!MailGuard.Smtp.Cidr.TryParse(network, out _))
             {
                 errors.Add($"Console:MetricsAllowedNetworks: '{network}' is not a CIDR network");
             }

@@ -18,7 +18,7 @@ namespace MailGuard.Host.Relay;
 internal sealed partial class RelayHooks : ISmtpServerHooks
 {
     private readonly RelayOptions _options;
-    private readonly IReadOnlyList<IpNetwork> _allowedNetworks;
+    private readonly IReadOnlyList<System.Net.IPNetwork> _allowedNetworks;
     private readonly MessageSpool _spool;
     private readonly IMessageDisposition _disposition;
     private readonly DispositionExecutor _executor;
@@ -40,7 +40,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         MailGuardMetrics metrics)
     {
         _options = relay.Value;
-        _allowedNetworks = relay.Value.AllowedNetworks.Select(IpNetwork.Parse).ToArray();
+        _allowedNetworks = relay.Value.AllowedNetworks.Select(Cidr.Parse).ToArray();
         _spool = spool;
         _disposition = disposition;
         _executor = executor;

@@ -248,7 +248,7 @@ public sealed partial class ReviewConsole
     {
         var remote = context.Connection.RemoteIpAddress;
         var console = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value;
-        bool allowed = remote is not null && MailGuard.Smtp.IpNetwork.ContainsAny(console.MetricsAllowedNetworks.Select(MailGuard.Smtp.IpNetwork.Parse), remote);
+        bool allowed = remote is not null && MailGuard.Smtp.Cidr.ContainsAny(console.MetricsAllowedNetworks.Select(MailGuard.Smtp.Cidr.Parse), remote);
         if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;

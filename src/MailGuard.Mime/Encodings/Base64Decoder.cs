@@ -20,6 +20,7 @@ public sealed class Base64Decoder : IMimeDecoder
     private byte[] _scratch = Array.Empty<byte>();
 
 
+    /// <summary>Characters outside the alphabet are skipped, so line breaks may fall anywhere, and a chunk may end inside a quantum.</summary>
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {
         int n = 0;
@@ -129,6 +130,7 @@ public sealed class Base64Decoder : IMimeDecoder
         return written;
     }
 
+    /// <summary>Emits the whole bytes of a final 2- or 3-character quantum (at most 2); later calls, and Decode, produce nothing.</summary>
     public int Flush(Span<byte> output)
     {
         if (_done)

@@ -13,7 +13,11 @@ public sealed class DecodingStream : ReadOnlyStream
     private bool _innerDone;
     private bool _flushed;
 
-    /// <param name="bufferSize">Input chunk size; small parts get small buffers (default 64 KiB, at least 1 KiB).</param>
+    /// <summary>Allocates two buffers of about <paramref name="bufferSize"/> each; nothing is read until the first <see cref="Read(Span{byte})"/>.</summary>
+    /// <param name="inner">The encoded bytes, read forward once.</param>
+    /// <param name="decoder">A fresh decoder: decoders keep state between chunks and are not reusable.</param>
+    /// <param name="leaveOpen">Leave <paramref name="inner"/> open on dispose.</param>
+    /// <param name="bufferSize">Input chunk size; small parts get small buffers (default 64 KiB, clamped to 1 KiB..1 MiB).</param>
     public DecodingStream(Stream inner, IMimeDecoder decoder, bool leaveOpen = false, int bufferSize = 64 * 1024)
     {
         ArgumentNullException.ThrowIfNull(inner);
@@ -26,6 +30,7 @@ public sealed class DecodingStream : ReadOnlyStream
         _leaveOpen = leaveOpen;
     }
 
+    /// <summary>Decoded bytes; 0 only at the end, after the decoder's <see cref="IMimeDecoder.Flush"/> output.</summary>
     public override int Read(Span<byte> buffer)
     {
         // Large reads decode straight into the caller's buffer (no intermediate copy).
@@ -80,6 +85,7 @@ public sealed class DecodingStream : ReadOnlyStream
         return take;
     }
 
+    /// <summary>Disposes the inner stream unless the stream was made with leaveOpen.</summary>
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_leaveOpen)
@@ -92,7 +98,7 @@ public sealed class DecodingStream : ReadOnlyStream
 }
 
 /// <summary>A read-only window [start, start+length) of a seekable stream; reads do not disturb other windows.</summary>
-public sealed class SliceStream : ReadOnlyStream
+internal sealed class SliceStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly long _start;
@@ -100,7 +106,7 @@ public sealed class SliceStream : ReadOnlyStream
     private readonly object? _lock;
     private long _position;
 
-    /// <param name="sync">Lock shared by all slices of the same source, so concurrent slices can seek safely.</param>
+    // sync: a lock shared by all slices of the same source, so concurrent slices can seek safely.
     public SliceStream(Stream inner, long start, long length, object? sync = null)
     {
         ArgumentNullException.ThrowIfNull(inner);

@@ -14,7 +14,7 @@ public interface IMimeDecoder
 }
 
 /// <summary>Identity decoding for 7bit, 8bit, binary and unknown encodings (RFC 2045 §6.4: treat as binary).</summary>
-public sealed class PassThroughDecoder : IMimeDecoder
+internal sealed class PassThroughDecoder : IMimeDecoder
 {
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {

@@ -19,6 +19,7 @@ public sealed class QuotedPrintableDecoder : IMimeDecoder
     private State _state;
     private byte _hex1;
 
+    /// <summary>An "=" or "=X" at the end of a chunk is held for the next call, so output is at most the input plus those 2 held bytes.</summary>
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {
         int n = 0;
@@ -101,6 +102,7 @@ public sealed class QuotedPrintableDecoder : IMimeDecoder
         return n;
     }
 
+    /// <summary>Emits an "=X" cut off by the end of input literally (2 bytes); a final lone "=" is a soft break and emits nothing.</summary>
     public int Flush(Span<byte> output)
     {
         int n = 0;

@@ -10,6 +10,7 @@ public sealed class UUDecoder : IMimeDecoder
     private bool _begun;
     private bool _ended;
 
+    /// <summary>Emits a line's bytes when its line break arrives; lines before "begin " and everything from "end" on produce nothing. Lines are read up to 1,024 bytes.</summary>
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {
         int n = 0;
@@ -35,6 +36,7 @@ public sealed class UUDecoder : IMimeDecoder
         return n;
     }
 
+    /// <summary>Decodes a last line that had no line break, unless "end" was seen.</summary>
     public int Flush(Span<byte> output) => _ended ? 0 : EndLine(output);
 
     private int EndLine(Span<byte> output)

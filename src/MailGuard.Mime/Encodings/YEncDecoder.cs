@@ -17,6 +17,7 @@ public sealed class YEncDecoder : IMimeDecoder
     private bool _lineStart = true;
     private bool _controlLine;
 
+    /// <summary>Nothing before the first "=ybegin" line or from "=yend" on is data; a line start that may be a control keyword is held (up to 7 bytes) until it proves not to be one.</summary>
     public int Decode(ReadOnlySpan<byte> input, Span<byte> output)
     {
         int n = 0;
@@ -66,6 +67,7 @@ public sealed class YEncDecoder : IMimeDecoder
         return n;
     }
 
+    /// <summary>Emits the start of a last line held back as a possible control keyword, when it turned out to be data.</summary>
     public int Flush(Span<byte> output) => _ended ? 0 : FlushHead(output);
 
     // 0: still a possible keyword; 1-3: which keyword; -1: not one.

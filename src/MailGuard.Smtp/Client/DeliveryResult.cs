@@ -3,7 +3,7 @@ namespace MailGuard.Smtp.Client;
 /// <summary>One message for <see cref="SmtpDeliveryClient.SendAsync"/>.</summary>
 public sealed class SmtpOutgoingMessage
 {
-    /// <summary>Creates a message.</summary>
+    /// <summary>Checks the addresses are bare mailboxes; the content is not read until sending.</summary>
     /// <param name="reversePath">Sender mailbox without brackets; empty for the null path (DSNs).</param>
     /// <param name="recipients">At least one mailbox without brackets.</param>
     /// <param name="content">Message bytes (RFC 5322), read from its current position to the end; the client dot-stuffs and turns bare LF into CRLF.</param>
@@ -30,10 +30,13 @@ public sealed class SmtpOutgoingMessage
         Content = content;
     }
 
+    /// <summary>Sent as MAIL FROM:&lt;ReversePath&gt;; empty is the null reverse-path "&lt;&gt;" of DSNs (RFC 5321 §4.5.5).</summary>
     public string ReversePath { get; }
 
+    /// <summary>One RCPT TO each, in this order, which is also the order of <see cref="DeliveryResult.Recipients"/>; not deduplicated.</summary>
     public IReadOnlyList<string> Recipients { get; }
 
+    /// <summary>Read once, from its position at <see cref="SmtpDeliveryClient.SendAsync"/> to its end; not disposed by the client.</summary>
     public Stream Content { get; }
 
     /// <summary>Size in octets for MAIL SIZE= (RFC 1870), when known; default Content.Length for seekable streams.</summary>
@@ -87,6 +90,7 @@ public sealed class DeliveryResult
         Exception = exception;
     }
 
+    /// <summary>The message as a whole; per-recipient detail is in <see cref="Recipients"/> (PartiallyDelivered says some were refused).</summary>
     public DeliveryOutcome Outcome { get; }
 
     /// <summary>One entry per recipient, in the order given.</summary>
@@ -100,17 +104,78 @@ public sealed class DeliveryResult
 
     /// <summary>The network, TLS or protocol error behind a Deferred outcome, for the caller to log once.</summary>
     public Exception? Exception { get; }
+
+    /// <summary>
+    /// One reply decides for every recipient: a refusal before the recipients were answered, or one
+    /// made locally. With forceDeferred even a 5xx defers: the session's refusals concern our
+    /// configuration or the host, not the message.
+    /// </summary>
+    internal static DeliveryResult ForAll(SmtpOutgoingMessage message, SmtpStage stage, SmtpReply reply, bool forceDeferred = false)
+    {
+        var outcome = forceDeferred || !reply.IsPermanentFailure ? DeliveryOutcome.Deferred : DeliveryOutcome.Failed;
+        return new DeliveryResult(outcome, message.Recipients.Select(r => new RecipientResult(r, reply)).ToArray(), reply, stage, null);
+    }
+
+    /// <summary>No recipient was accepted, so no content went out: deferred if any refusal was transient.</summary>
+    internal static DeliveryResult ForRefusedRecipients(SmtpOutgoingMessage message, SmtpReply?[] replies)
+    {
+        var results = message.Recipients.Select((r, i) => new RecipientResult(r, replies[i])).ToArray();
+        var anyTransient = replies.Any(r => r!.Value.IsTransientFailure);
+        var decisive = replies.FirstOrDefault(r => r!.Value.IsTransientFailure) ?? replies[0];
+        return new DeliveryResult(anyTransient ? DeliveryOutcome.Deferred : DeliveryOutcome.Failed, results, decisive, SmtpStage.Rcpt, null);
+    }
+
+    /// <summary>The content reply <paramref name="final"/> goes to every accepted recipient; the refused keep their RCPT reply.</summary>
+    internal static DeliveryResult ForFinalReply(SmtpOutgoingMessage message, SmtpReply?[] replies, SmtpReply final)
+    {
+        var results = new RecipientResult[replies.Length];
+        var delivered = 0;
+        for (var i = 0; i < replies.Length; i++)
+        {
+            var reply = replies[i]!.Value.IsPositiveCompletion ? final : replies[i];
+            results[i] = new RecipientResult(message.Recipients[i], reply);
+            delivered += reply!.Value.IsPositiveCompletion ? 1 : 0;
+        }
+
+        var outcome = delivered == results.Length ? DeliveryOutcome.Delivered
+            : delivered > 0 ? DeliveryOutcome.PartiallyDelivered
+            : results.Any(r => r.Reply!.Value.IsTransientFailure) ? DeliveryOutcome.Deferred
+            : DeliveryOutcome.Failed;
+        return new DeliveryResult(outcome, results, final, SmtpStage.Data, null);
+    }
+
+    /// <summary>The connection failed in <paramref name="stage"/>: nothing is known of any recipient.</summary>
+    internal static DeliveryResult ForNetworkFailure(SmtpOutgoingMessage message, SmtpStage stage, Exception exception) =>
+        new(DeliveryOutcome.Deferred, message.Recipients.Select(r => new RecipientResult(r, null)).ToArray(), null, stage, exception);
 }
 
-/// <summary>Steps of a client session, for diagnostics.</summary>
+/// <summary>
+/// Steps of a client session, for diagnostics and retry policy: a failure in Connect to Auth is
+/// about the host or our configuration and says nothing of the message.
+/// </summary>
 public enum SmtpStage
 {
+    /// <summary>TCP connect, within <see cref="SmtpClientOptions.ConnectTimeout"/>.</summary>
     Connect,
+
+    /// <summary>Waiting for the 220 greeting (RFC 5321 §4.3.1); any other code defers.</summary>
     Greeting,
+
+    /// <summary>EHLO, or HELO after a 5xx to EHLO (RFC 5321 §3.2); also the second EHLO after STARTTLS.</summary>
     Ehlo,
+
+    /// <summary>STARTTLS and the TLS handshake (RFC 3207), the handshake within <see cref="SmtpClientOptions.ConnectTimeout"/>.</summary>
     StartTls,
+
+    /// <summary>AUTH PLAIN or LOGIN (RFC 4954); only ever over TLS.</summary>
     Auth,
+
+    /// <summary>RSET before a reused connection's next transaction, and MAIL FROM; also local refusals (SIZE, SMTPUTF8).</summary>
     Mail,
+
+    /// <summary>RCPT TO; no content was sent for a result decided here.</summary>
     Rcpt,
+
+    /// <summary>DATA or BDAT and the reply to the content; every success is reported at this stage.</summary>
     Data,
 }

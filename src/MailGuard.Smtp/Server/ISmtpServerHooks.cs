@@ -14,7 +14,11 @@ public interface ISmtpServerHooks
     ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken);
 
     /// <summary>Checks AUTH credentials (called only over TLS). The password is never logged or kept by the server.</summary>
+    /// <param name="session">Always under TLS here: AUTH before STARTTLS is refused with 530 5.7.0 without calling the hook.</param>
     /// <param name="mechanism">"PLAIN" or "LOGIN".</param>
+    /// <param name="userName">Strict UTF-8 from base64, never empty. For PLAIN, an authorization identity other than empty or this user was already refused with 535 5.7.8 (RFC 4616 §2).</param>
+    /// <param name="password">Strict UTF-8 from base64; may be empty.</param>
+    /// <param name="cancellationToken">Cancelled when the server stops hard. A hook that throws gives 454 4.7.0 (temporary), not the 451 of other hooks.</param>
     /// <returns>True to accept (235 2.7.0); false gives 535 5.7.8.</returns>
     ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken);
 
@@ -22,7 +26,7 @@ public interface ISmtpServerHooks
     ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Decides one RCPT TO, including relay access (allowed networks via <see cref="IpNetwork"/>, or
+    /// Decides one RCPT TO, including relay access (allowed networks via <see cref="Cidr.ContainsAny"/>, or
     /// <see cref="SmtpSessionContext.IsAuthenticated"/>); refuse unauthorised relaying with 554 5.7.1 or
     /// 550 5.7.1. A 2xx reply adds the recipient. The recipient cap is enforced before this call.
     /// </summary>

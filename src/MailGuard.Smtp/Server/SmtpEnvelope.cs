@@ -42,7 +42,7 @@ public sealed class SmtpEnvelope
     /// <summary>Size claimed with SIZE= (RFC 1870), or null.</summary>
     public long? DeclaredSize { get; internal set; }
 
-    /// <summary>Body type from BODY=.</summary>
+    /// <summary>Body type from BODY=; <see cref="SmtpBodyType.Unspecified"/> when MAIL carried none.</summary>
     public SmtpBodyType BodyType { get; internal set; }
 
     /// <summary>True when MAIL carried SMTPUTF8 (RFC 6531 §3.4): addresses and headers may be UTF-8.</summary>

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace MailGuard.Smtp.Server;
 
 /// <summary>
@@ -39,10 +41,10 @@ public static class SmtpReplies
     /// The usual relay rule: an authenticated client, or a peer inside one of <paramref name="allowedNetworks"/>
     /// (Postfix permit_sasl_authenticated, permit_mynetworks).
     /// </summary>
-    public static bool IsRelayAllowed(SmtpSessionContext session, IEnumerable<IpNetwork> allowedNetworks)
+    public static bool IsRelayAllowed(SmtpSessionContext session, IEnumerable<IPNetwork> allowedNetworks)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(allowedNetworks);
-        return session.IsAuthenticated || (session.RemoteAddress is { } address && IpNetwork.ContainsAny(allowedNetworks, address));
+        return session.IsAuthenticated || (session.RemoteAddress is { } address && Cidr.ContainsAny(allowedNetworks, address));
     }
 }

@@ -40,10 +40,10 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Bound plain listeners, with the real port when 0 was configured.</summary>
     public IReadOnlyList<IPEndPoint> PlainEndPoints { get; private set; } = [];
 
-    /// <summary>Bound implicit-TLS listeners.</summary>
+    /// <summary>Bound implicit-TLS listeners (RFC 8314), with the real port when 0 was configured; empty before <see cref="StartAsync"/>.</summary>
     public IReadOnlyList<IPEndPoint> ImplicitTlsEndPoints { get; private set; } = [];
 
-    /// <summary>Sessions currently running.</summary>
+    /// <summary>Sessions currently running; at most <see cref="SmtpServerOptions.MaxSessions"/>, since a connection over the cap gets 421 4.7.0 and is not counted.</summary>
     public int ActiveSessions => Volatile.Read(ref _activeSessions);
 
     internal bool IsStopping => _stopping.IsCancellationRequested;

@@ -212,8 +212,8 @@ public sealed class SmtpServerOptions
 /// <summary>A minimum average data rate with a grace period, as Kestrel's MinDataRate.</summary>
 public sealed class SmtpMinDataRate
 {
-    /// <summary>Creates a rate.</summary>
-    /// <param name="bytesPerSecond">Must be positive.</param>
+    /// <summary>Validates both values; a rate cannot be switched off here (set <see cref="SmtpServerOptions.MinimumDataRate"/> to null).</summary>
+    /// <param name="bytesPerSecond">Must be positive and finite.</param>
     /// <param name="gracePeriod">Time from the start of content before the rate is checked; must be positive.</param>
     public SmtpMinDataRate(double bytesPerSecond, TimeSpan gracePeriod)
     {

@@ -39,10 +39,10 @@ public sealed class SmtpSessionContext
     /// <summary>True once TLS is established (implicit or STARTTLS).</summary>
     public bool IsSecure { get; internal set; }
 
-    /// <summary>Negotiated TLS version, when secure.</summary>
+    /// <summary>Negotiated TLS version; null until <see cref="IsSecure"/>.</summary>
     public SslProtocols? TlsProtocol { get; internal set; }
 
-    /// <summary>Negotiated cipher suite, when secure.</summary>
+    /// <summary>Negotiated cipher suite; null until <see cref="IsSecure"/>.</summary>
     public TlsCipherSuite? TlsCipherSuite { get; internal set; }
 
     /// <summary>Domain or address literal from the last HELO/EHLO; null before one.</summary>
@@ -51,10 +51,10 @@ public sealed class SmtpSessionContext
     /// <summary>True when the client greeted with EHLO (extensions may be used).</summary>
     public bool IsExtended { get; internal set; }
 
-    /// <summary>User name that passed AUTH, or null.</summary>
+    /// <summary>User name that passed AUTH, as the hook received it; null when the client has not authenticated.</summary>
     public string? AuthenticatedUser { get; internal set; }
 
-    /// <summary>True after a successful AUTH.</summary>
+    /// <summary>True after a successful AUTH, for the rest of the session: a second AUTH gets 503 5.5.1 (RFC 4954 §4).</summary>
     public bool IsAuthenticated => AuthenticatedUser is not null;
 
     /// <summary>Host-owned state for this session (e.g. a correlation id); the server never reads it.</summary>

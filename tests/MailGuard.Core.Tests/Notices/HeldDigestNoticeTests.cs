@@ -110,6 +110,16 @@ public sealed class HeldDigestNoticeTests
     }
 
     [Fact]
+    public void Build_ThreeHeld_CrlfLineEndsOnly()
+    {
+        // MimeKit writes LF line ends by default on Linux; what goes out over SMTP must be CRLF.
+        string all = Encoding.UTF8.GetString(HeldDigestNotice.Build(Request(Three)));
+
+        Assert.DoesNotContain("\n", all.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.DoesNotContain("\r", all.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Build_NoPublicUrl_NoLinks()
     {
         string all = Encoding.UTF8.GetString(HeldDigestNotice.Build(Request(Three, console: null)));

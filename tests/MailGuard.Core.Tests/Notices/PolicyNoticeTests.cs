@@ -160,6 +160,88 @@ public sealed class PolicyNoticeTests
     }
 
     [Fact]
+    public void Build_200CharNonAsciiSubject_EncodedWordsWithin75AndHeaderLinesWithin78()
+    {
+        string subject = string.Concat(Enumerable.Repeat("Grüße 😀 Jörg ", 20))[..200];
+        var request = Request(PolicyNoticeKind.Held) with { OriginalSubject = subject };
+
+        byte[] bytes = PolicyNotice.Build(request);
+
+        string all = Encoding.UTF8.GetString(bytes);
+        string head = all[..all.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
+        var words = System.Text.RegularExpressions.Regex.Matches(head, @"=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=").Select(m => m.Value).ToList();
+        Assert.True(words.Count >= 4, head);
+        Assert.All(words, w => Assert.True(w.Length <= 75, $"an encoded word of {w.Length} characters: {w}"));
+        Assert.All(head.Split("\r\n"), line => Assert.True(line.Length <= 78, $"a header line of {line.Length} characters: {line}"));
+        using var doc = MimeDocument.Load(bytes);
+        Assert.Equal("Held for review: " + subject.TrimEnd(), doc.Message.Subject);
+    }
+
+    [Theory]
+    [InlineData(PolicyNoticeKind.Returned, "From: a@x.example\r\nSubject: plain\r\n\r\nbody\r\n")]
+    [InlineData(PolicyNoticeKind.Returned, "From: a@x.example\nSubject: bare line feeds\n\nbody\n.\nend\n")]
+    [InlineData(PolicyNoticeKind.Held, "From: a@x.example\r\nSubject: no final line break\r\n\r\nbody")]
+    [InlineData(PolicyNoticeKind.Held, "From: a@x.example\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--")]
+    [InlineData(PolicyNoticeKind.Returned, "Subject: =?utf-8?B?w6k=?=\r\n\r\nh\u00e9llo\r\n\r\n\r\n")]
+    public void Build_OriginalAttached_ByteForByte(PolicyNoticeKind kind, string original)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(original);
+        var request = Request(kind) with { Original = new MemoryStream(bytes) };
+
+        byte[] notice = PolicyNotice.Build(request);
+
+        using var doc = MimeDocument.Load(notice);
+        var attached = doc.Message.Body.Children[^1];
+        Assert.Equal("message/rfc822", attached.ContentType.MimeType);
+        Assert.Equal("original.eml", attached.FileName);
+        // The attachment runs from its body to the CRLF of the closing delimiter (RFC 2046 §5.1.1).
+        byte[] expected = [.. bytes, .. Encoding.ASCII.GetBytes($"\r\n--{doc.Message.Body.ContentType.Boundary}--\r\n")];
+        Assert.Equal(expected, notice.AsSpan((int)attached.BodyOffset).ToArray());
+    }
+
+    [Fact]
+    public void Build_Returned_MimeKitReadsTheDeliveryStatus()
+    {
+        byte[] notice = PolicyNotice.Build(Request(PolicyNoticeKind.Returned));
+
+        using var message = MimeKit.MimeMessage.Load(new MemoryStream(notice));
+        var report = Assert.IsType<MimeKit.MultipartReport>(message.Body);
+        Assert.Equal("delivery-status", report.ReportType);
+        var status = Assert.IsType<MimeKit.MessageDeliveryStatus>(report[1]);
+        // MimeKit ends the part with a blank line, which it reads back as an empty last group.
+        Assert.Equal(3, status.StatusGroups.Count(g => g.Count > 0));
+        Assert.Equal("dns; mailguard.corp.example", status.StatusGroups[0]["Reporting-MTA"]!.Trim());
+        Assert.Equal("rfc822; b@y.example", status.StatusGroups[2]["Final-Recipient"]!.Trim());
+        Assert.Equal("5.7.1", status.StatusGroups[2]["Status"]!.Trim());
+        Assert.Equal("MG-2026-0001.returned.1795255200000@mailguard.corp.example", message.MessageId);
+        Assert.Equal("returned; reference=MG-2026-0001", message.Headers[PolicyNotice.NoticeHeader]!.Trim());
+    }
+
+    [Theory]
+    [InlineData(PolicyNoticeKind.Held)]
+    [InlineData(PolicyNoticeKind.SecurityAlert)]
+    public void Build_AnyKind_CrlfLineEndsOutsideTheOriginal(PolicyNoticeKind kind)
+    {
+        string notice = Encoding.UTF8.GetString(PolicyNotice.Build(Request(kind)));
+
+        Assert.DoesNotContain("\n", notice.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.EndsWith("--\r\n", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_RecipientMimeKitWouldRefuse_WrittenAsGiven()
+    {
+        // A dot-string with ".." is no RFC 5322 addr-spec, and MimeKit's parser says so; the
+        // notice still goes to the address it was asked to.
+        string notice = Encoding.UTF8.GetString(PolicyNotice.Build(Request(PolicyNoticeKind.Held) with { To = "old..style@corp.example" }));
+
+        Assert.Contains("\r\nTo: <old..style@corp.example>\r\n", notice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WarmUp_Called_BuildsWithoutThrowing() => PolicyNotice.WarmUp();
+
+    [Fact]
     public void Build_NullRecipient_Refused() =>
         Assert.Throws<ArgumentException>(() => PolicyNotice.Build(Request(PolicyNoticeKind.Returned) with { To = "" }));
 }

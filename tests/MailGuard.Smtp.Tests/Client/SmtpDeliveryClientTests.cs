@@ -140,6 +140,23 @@ public sealed class SmtpDeliveryClientTests
     }
 
     [Fact]
+    public async Task SendAsync_MessageAfterLocalRefusal_OneRsetAndTheContentSent()
+    {
+        await using var server = await TestServer.StartAsync(o => o.MaxMessageBytes = 100);
+        await using var client = new SmtpDeliveryClient(Options(server.Port));
+
+        Assert.Equal(DeliveryOutcome.Delivered, (await client.SendAsync(Message("first"))).Outcome);
+        // Refused before MAIL: the pipelined RSET written for it is still unanswered afterwards.
+        Assert.Equal(DeliveryOutcome.Failed, (await client.SendAsync(Message(new string('x', 101)))).Outcome);
+        var last = await client.SendAsync(Message("last"));
+
+        // A second RSET in the batch would shift every reply by one: MAIL's 250 read as RCPT's, RCPT's
+        // as DATA's, and "Delivered" reported without the content ever being sent.
+        Assert.Equal(DeliveryOutcome.Delivered, last.Outcome);
+        Assert.Equal(["first\r\n", "last\r\n"], server.Hooks.Messages.Select(m => m.Text));
+    }
+
+    [Fact]
     public async Task SendAsync_NothingListening_DeferredWithException()
     {
         int port;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using MailGuard.Smtp.Server;
 
 namespace MailGuard.Smtp.Tests.Infrastructure;
@@ -6,7 +7,7 @@ namespace MailGuard.Smtp.Tests.Infrastructure;
 /// <summary>A host stand-in: relay by network or AUTH, messages kept in memory.</summary>
 internal sealed class TestHooks : ISmtpServerHooks
 {
-    public List<IpNetwork> AllowedNetworks { get; } = [IpNetwork.Parse("127.0.0.0/8")];
+    public List<IPNetwork> AllowedNetworks { get; } = [Cidr.Parse("127.0.0.0/8")];
 
     public Dictionary<string, string> Users { get; } = new(StringComparer.Ordinal) { ["alice"] = "s3cret" };
 

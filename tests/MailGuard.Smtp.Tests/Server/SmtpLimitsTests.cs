@@ -97,7 +97,7 @@ public sealed class SmtpLimitsTests
     {
         var hooks = new TestHooks();
         hooks.AllowedNetworks.Clear();
-        hooks.AllowedNetworks.Add(IpNetwork.Parse("10.0.0.0/8"));
+        hooks.AllowedNetworks.Add(Cidr.Parse("10.0.0.0/8"));
         await using var server = await TestServer.StartAsync(hooks: hooks);
         await using var client = await server.ConnectAsync();
         await client.CommandAsync("EHLO client.test");
