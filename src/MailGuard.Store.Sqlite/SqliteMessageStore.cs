@@ -28,7 +28,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
     private readonly TimeProvider _time;
     private readonly string _connectionString;
     private readonly Channel<WriteOperation> _operations = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
-    private SqliteConnection? _writer;
+    private PreparedStatements? _writer;
     private Task? _writerLoop;
 
     public SqliteMessageStore(SqliteStoreOptions options, TimeProvider timeProvider)
@@ -73,7 +73,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         connection.Execute("PRAGMA journal_mode=WAL;");
         Configure(connection);
         Migrate(connection);
-        _writer = connection;
+        _writer = new PreparedStatements(connection);
         _writerLoop = Task.Factory.StartNew(WriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -153,6 +153,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
+            await _writer.Inner.DisposeAsync();
             _writer = null;
         }
 
@@ -255,7 +256,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
     private async Task<bool> TryCommitAsync(List<WriteOperation> batch)
     {
         var connection = _writer!;
-        using var transaction = connection.BeginTransaction();
+        using var transaction = connection.Inner.BeginTransaction();
         foreach (var op in batch)
         {
             try
