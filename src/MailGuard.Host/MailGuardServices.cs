@@ -55,7 +55,7 @@ public static class MailGuardServices
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options);
         services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
-        services.TryAddSingleton(sp => StoreFactory.Create(options, sp.GetRequiredService<MessageSpool>().Directory, sp.GetRequiredService<TimeProvider>()));
+        services.AddConfiguredStore(options);
         services.AddHostedService<StoreStartup>();
         services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
             sp.GetRequiredService<IMessageStore>(),
@@ -71,9 +71,9 @@ public static class MailGuardServices
     /// <summary>Accounts and review actions always (the CLI uses them too); the web console when Console:Listen is set.</summary>
     public static IServiceCollection AddMailGuardConsole(this IServiceCollection services, MailGuardOptions options)
     {
-        services.TryAddSingleton(sp => new Review.ConsoleAccounts((IAccountStore)sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
+        services.TryAddSingleton(sp => new Review.ConsoleAccounts(sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
         services.TryAddSingleton(sp => new Review.ReviewActions(
-            (IQuarantineStore)sp.GetRequiredService<IMessageStore>(),
+            sp.GetRequiredService<IQuarantineStore>(),
             options,
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetService<DeliverySignal>(),

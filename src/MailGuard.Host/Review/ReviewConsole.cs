@@ -230,11 +230,10 @@ public sealed partial class ReviewConsole : IHostedService, IAsyncDisposable
     /// <summary>Singletons of the host the console uses, registered as the same instances.</summary>
     private void ShareHostServices(IServiceCollection services)
     {
-        var store = _root.GetRequiredService<IMessageStore>();
-        services.AddSingleton(store);
-        services.AddSingleton((IQuarantineStore)store);
-        services.AddSingleton((IAccountStore)store);
-        services.AddSingleton((IReviewStore)store);
+        services.AddSingleton(_root.GetRequiredService<IMessageStore>());
+        services.AddSingleton(_root.GetRequiredService<IQuarantineStore>());
+        services.AddSingleton(_root.GetRequiredService<IAccountStore>());
+        services.AddSingleton(_root.GetRequiredService<IReviewStore>());
         services.AddSingleton(_options);
         services.AddSingleton(_root.GetService<PolicyOptions>() ?? new PolicyOptions());
         services.AddSingleton(_root.GetRequiredService<TimeProvider>());
