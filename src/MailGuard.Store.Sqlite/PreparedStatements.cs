@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
@@ -6,15 +7,20 @@ using Microsoft.Data.Sqlite;
 namespace MailGuard.Store.Sqlite;
 
 /// <summary>
-/// The writer connection as Dapper sees it: every command it creates runs on one prepared
+/// A connection as Dapper sees it: every command it creates runs on one prepared
 /// <see cref="SqliteCommand"/> per statement text, kept for the connection's lifetime.
 /// Microsoft.Data.Sqlite keeps a statement prepared only as long as its command object
-/// (dotnet/efcore#14044), and Dapper makes a new command per call, so without this every write
-/// would compile its SQL again; on the writer that is most of the cost of a small statement.
-/// One user at a time (the writer loop), and no statement is run again while a reader of it is open.
+/// (dotnet/efcore#14044), and Dapper makes a new command per call, so without this the writer
+/// would compile every statement again; on the writer that is most of the cost of a small
+/// statement. Parameter names get their '@' before a statement runs: Dapper names them without
+/// one, and Microsoft.Data.Sqlite then tries each prefix in turn (three more lookups and strings
+/// per parameter, as much again as the statement itself). Owns (disposes) the open connection it
+/// wraps. One user at a time (the writer loop, or one read), and no statement is run again while
+/// a reader of it is open.
 /// </summary>
 internal sealed class PreparedStatements(SqliteConnection connection) : DbConnection
 {
+    private static readonly ConcurrentDictionary<string, string> s_prefixed = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
 
     public SqliteConnection Inner { get; } = connection;
@@ -36,9 +42,9 @@ internal sealed class PreparedStatements(SqliteConnection connection) : DbConnec
 
     public override void ChangeDatabase(string databaseName) => throw new NotSupportedException();
 
-    public override void Open() => throw new NotSupportedException("The writer connection is opened by the store.");
+    public override void Open() => throw new NotSupportedException("Wraps a connection the store has opened.");
 
-    public override void Close() => throw new NotSupportedException("The writer connection is closed by the store.");
+    public override void Close() => throw new NotSupportedException("Closed by disposing it.");
 
     protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => Inner.BeginTransaction(isolationLevel);
 
@@ -68,6 +74,7 @@ internal sealed class PreparedStatements(SqliteConnection connection) : DbConnec
             }
 
             _statements.Clear();
+            Inner.Dispose();
         }
 
         base.Dispose(disposing);
@@ -135,6 +142,15 @@ internal sealed class PreparedStatements(SqliteConnection connection) : DbConnec
         private SqliteCommand Bind()
         {
             var command = Current;
+            foreach (SqliteParameter parameter in command.Parameters)
+            {
+                string name = parameter.ParameterName;
+                if (name.Length > 0 && name[0] is not ('@' or '$' or ':'))
+                {
+                    parameter.ParameterName = s_prefixed.GetOrAdd(name, static n => "@" + n);
+                }
+            }
+
             command.Transaction = (SqliteTransaction?)_transaction;
             command.CommandTimeout = CommandTimeout;
             return command;

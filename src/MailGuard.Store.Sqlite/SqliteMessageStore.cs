@@ -153,7 +153,6 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
-            await _writer.Inner.DisposeAsync();
             _writer = null;
         }
 
@@ -302,12 +301,12 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         }
     }
 
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    private async Task<PreparedStatements> OpenReaderAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         connection.Execute("PRAGMA busy_timeout=30000;");
-        return connection;
+        return new PreparedStatements(connection);
     }
 
     private long Now() => StoreSql.UnixMs(_time);
