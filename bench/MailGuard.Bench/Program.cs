@@ -21,7 +21,7 @@ if (args.Length > 0 && args[0] == "second-reading")
 
 if (args.Length > 0 && args[0] == "store")
 {
-    return MailGuard.Bench.StoreBench.Run();
+    return MailGuard.Bench.StoreBench.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "delivery")
@@ -36,7 +36,7 @@ if (args.Length > 0 && args[0] == "scan-one")
 
 if (args.Length == 0 || args[0] != "mime")
 {
-    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan | second-reading [corpus-dir] | store | delivery [rounds]");
+    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan | second-reading [corpus-dir] | store [rounds] | delivery [rounds]");
     return 2;
 }
 

@@ -115,11 +115,7 @@ public static class MailGuardServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => new MessageSpool(options.Storage.Directory));
-        services.TryAddSingleton(sp => StoreFactory.Create(options, sp.GetRequiredService<MessageSpool>().Directory, sp.GetRequiredService<TimeProvider>()));
-        // One store, one instance: the quarantine, review and account contracts are the same object.
-        services.TryAddSingleton(sp => (IQuarantineStore)sp.GetRequiredService<IMessageStore>());
-        services.TryAddSingleton(sp => (IReviewStore)sp.GetRequiredService<IMessageStore>());
-        services.TryAddSingleton(sp => (IAccountStore)sp.GetRequiredService<IMessageStore>());
+        services.AddConfiguredStore(options);
         services.AddHostedService<StoreStartup>();
         services.TryAddSingleton<QuarantineExpiry>(sp => new QuarantineExpiry(
             sp.GetRequiredService<IMessageStore>(),
@@ -136,9 +132,9 @@ public static class MailGuardServices
     /// <summary>Accounts and review actions always (the CLI uses them too); the web console when Console:Listen is set.</summary>
     public static IServiceCollection AddMailGuardConsole(this IServiceCollection services, MailGuardOptions options)
     {
-        services.TryAddSingleton(sp => new Review.ConsoleAccounts((IAccountStore)sp.GetRequiredService<IMessageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
+        services.TryAddSingleton(sp => new Review.ConsoleAccounts(sp.GetRequiredService<IAccountStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Review.ConsoleAccounts>>()));
         services.TryAddSingleton(sp => new Review.ReviewActions(
-            (IQuarantineStore)sp.GetRequiredService<IMessageStore>(),
+            sp.GetRequiredService<IQuarantineStore>(),
             sp.GetRequiredService<IOptions<ConsoleOptions>>(),
             sp.GetRequiredService<IOptions<RelayOptions>>(),
             sp.GetService<Core.Policy.PolicyOptions>(),

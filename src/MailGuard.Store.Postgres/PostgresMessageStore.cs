@@ -1,4 +1,5 @@
 using System.Data;
+using Dapper;
 using Npgsql;
 using MailGuard.Core.Store;
 
@@ -64,7 +65,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     public async Task EnqueueAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Validate(message);
+        StoreSql.Validate(message);
         var content = ContentOf(message);
         await InTransactionAsync(async (c, t) =>
         {
@@ -79,7 +80,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return InTransactionAsync<IReadOnlyList<ClaimedMessage>>((c, t) => ClaimAsync(c, t, owner, maxMessages, lease, cancellationToken), cancellationToken);
+        return InTransactionAsync((c, t) => ClaimAsync(c, t, owner, maxMessages, lease, cancellationToken), cancellationToken);
     }
 
     public async Task<AttemptCompletion> CompleteAttemptAsync(string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice = null, CancellationToken cancellationToken = default)
@@ -89,7 +90,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         byte[]? noticeContent = null;
         if (notice is not null)
         {
-            Validate(notice);
+            StoreSql.Validate(notice);
             noticeContent = ContentOf(notice);
         }
 
@@ -102,91 +103,37 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         return completion;
     }
 
-    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        return InTransactionAsync(async (c, t) =>
-        {
-            await using var cmd = Command(c, t, "UPDATE queue SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = @owner AND status = 0");
-            cmd.Parameters.AddWithValue("owner", owner);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
-    }
+    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.ReleaseLeases(owner), cancellationToken);
 
-    public Task<int> RequeueAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        return InTransactionAsync(async (c, t) =>
-        {
-            // Only entries still queued: a finished message's content is gone, so failed entries cannot be retried.
-            await using var cmd = Command(c, t, "UPDATE queue SET next_attempt_at = @now, lease_owner = NULL, lease_until = 0, updated_at = @now WHERE message_id = @id AND status = 0");
-            cmd.Parameters.AddWithValue("now", Now());
-            cmd.Parameters.AddWithValue("id", messageId);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
-    }
+    public Task<int> RequeueAsync(string messageId, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.Requeue(messageId, _time), cancellationToken);
 
-    public Task<bool> DeleteAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        return InTransactionAsync(async (c, t) =>
-        {
-            await using var cmd = Command(c, t, "DELETE FROM messages WHERE id = @id");
-            cmd.Parameters.AddWithValue("id", messageId);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken) > 0;
-        }, cancellationToken);
-    }
+    public Task<bool> DeleteAsync(string messageId, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.Delete(messageId), cancellationToken);
 
-    public async Task<IReadOnlyList<QueueEntryInfo>> ListAsync(QueueQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var c = await OpenAsync(cancellationToken);
-        await using var cmd = c.CreateCommand();
-        var where = new List<string>();
-        if (query.MessageId is not null)
-        {
-            where.Add("q.message_id = @id");
-            cmd.Parameters.AddWithValue("id", query.MessageId);
-        }
-
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            where.Add("q.status = ANY(@statuses)");
-            cmd.Parameters.AddWithValue("statuses", statuses.Select(s => (int)s).ToArray());
-        }
-
-        cmd.CommandText = "SELECT q.id, q.message_id, m.mail_from, q.recipient, q.status, q.attempts, q.next_attempt_at, m.received_at, m.size, q.last_reply, q.lease_owner, q.lease_until "
-            + "FROM queue q JOIN messages m ON m.id = q.message_id"
-            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
-            + " ORDER BY q.id LIMIT @limit";
-        cmd.Parameters.AddWithValue("limit", query.Limit);
-        return await StoreRows.ReadAllAsync(cmd, StoreRows.QueueEntry, cancellationToken);
-    }
+    public Task<IReadOnlyList<QueueEntryInfo>> ListAsync(QueueQuery query, CancellationToken cancellationToken = default) => ReadAsync(StoreSql.ListQueue(query), cancellationToken);
 
     public Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        return InTransactionAsync(async (c, t) =>
-        {
-            // Ids sort by arrival time, so the age test is a primary-key range. SKIP LOCKED: a message
-            // another node is claiming or deciding right now is purged next time, not waited for.
-            await using var cmd = Command(c, t,
-                "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < @bound "
-                + "AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) "
-                + "AND NOT EXISTS (SELECT 1 FROM quarantine h WHERE h.message_id = m.id) "
-                + "ORDER BY m.id LIMIT @n FOR UPDATE SKIP LOCKED)");
-            cmd.Parameters.AddWithValue("bound", MessageIds.LowerBound(receivedBefore));
-            cmd.Parameters.AddWithValue("n", maxMessages);
-            return await cmd.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        // Ids sort by arrival time, so the age test is a primary-key range. SKIP LOCKED: a message
+        // another node is claiming or deciding right now is purged next time, not waited for.
+        return WriteAsync((c, t, ct) => c.ExecuteAsync(StoreSql.Command(
+            "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < @bound "
+            + "AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) "
+            + "AND NOT EXISTS (SELECT 1 FROM quarantine h WHERE h.message_id = m.id) "
+            + "ORDER BY m.id LIMIT @n FOR UPDATE SKIP LOCKED)",
+            new { bound = MessageIds.LowerBound(receivedBefore), n = maxMessages },
+            t,
+            ct)), cancellationToken);
     }
 
     public async Task<StoredMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         await using var c = await OpenAsync(cancellationToken);
-        return await ReadMessageAsync(c, null, messageId, cancellationToken);
+        return (await StoreRows.ListAsync(c, StoreSql.Command(SelectMessage + " WHERE m.id = @id", new { id = messageId }, null, cancellationToken), ReadMessage)).FirstOrDefault();
     }
+
+    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) => ReadAsync(StoreSql.StatsAsync, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -194,19 +141,6 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         {
             await _dataSource.DisposeAsync();
             _dataSource = null;
-        }
-    }
-
-    private static void Validate(NewMessage message)
-    {
-        if (!MessageIds.IsValid(message.Id))
-        {
-            throw new ArgumentException($"'{message.Id}' is not a queue id.", nameof(message));
-        }
-
-        if (message.Recipients.Count == 0)
-        {
-            throw new ArgumentException("A message needs at least one recipient.", nameof(message));
         }
     }
 
@@ -249,6 +183,14 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         return await dataSource.OpenConnectionAsync(cancellationToken);
     }
 
+    private async Task<T> ReadAsync<T>(StoreRead<T> read, CancellationToken cancellationToken)
+    {
+        await using var c = await OpenAsync(cancellationToken);
+        return await read(c, cancellationToken);
+    }
+
+    private Task<T> WriteAsync<T>(StoreWrite<T> work, CancellationToken cancellationToken) => InTransactionAsync((c, t) => work(c, t, cancellationToken), cancellationToken);
+
     /// <summary>
     /// Runs <paramref name="work"/> in one READ COMMITTED transaction and returns once it is committed.
     /// A deadlock or serialization failure rolls the whole transaction back, so the work (which keeps
@@ -277,57 +219,26 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     /// <summary>Tries per transaction when PostgreSQL picks it as a deadlock victim; one retry almost always succeeds.</summary>
     private const int MaxAttempts = 3;
 
-    private static async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var t = await c.BeginTransactionAsync(cancellationToken);
         // PostgreSQL's DDL is transactional: under the lock, every pending step and its row commit
         // together, and a node starting at the same moment waits, then finds nothing left to do.
-        await using (var lockCmd = Command(c, t, "SELECT pg_advisory_xact_lock(@key)"))
-        {
-            lockCmd.Parameters.AddWithValue("key", PostgresSchema.MigrationLockKey);
-            await lockCmd.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await using (var create = Command(c, t, "CREATE TABLE IF NOT EXISTS schema_migrations (version int NOT NULL PRIMARY KEY, applied_at bigint NOT NULL)"))
-        {
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var applied = new HashSet<int>();
-        await using (var read = Command(c, t, "SELECT version FROM schema_migrations"))
-        await using (var r = await read.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await r.ReadAsync(cancellationToken))
-            {
-                applied.Add(r.GetInt32(0));
-            }
-        }
-
+        await c.ExecuteAsync(StoreSql.Command("SELECT pg_advisory_xact_lock(@key)", new { key = PostgresSchema.MigrationLockKey }, t, cancellationToken));
+        await c.ExecuteAsync(StoreSql.Command("CREATE TABLE IF NOT EXISTS schema_migrations (version int NOT NULL PRIMARY KEY, applied_at bigint NOT NULL)", null, t, cancellationToken));
+        var applied = (await c.QueryAsync<int>(StoreSql.Command("SELECT version FROM schema_migrations", null, t, cancellationToken))).ToHashSet();
         foreach (var (version, sql) in PostgresSchema.Migrations)
         {
-            if (applied.Contains(version))
+            if (!applied.Contains(version))
             {
-                continue;
+                await c.ExecuteAsync(StoreSql.Command(sql, null, t, cancellationToken));
+                await c.ExecuteAsync(StoreSql.Command("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = Now() }, t, cancellationToken));
             }
-
-            await using (var step = Command(c, t, sql))
-            {
-                await step.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await using var record = Command(c, t, "INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)");
-            record.Parameters.AddWithValue("v", version);
-            record.Parameters.AddWithValue("at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            await record.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await t.CommitAsync(cancellationToken);
     }
 
-    private static NpgsqlCommand Command(NpgsqlConnection c, NpgsqlTransaction? t, string sql) => new(sql, c, t);
-
-    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    private long Now() => StoreSql.UnixMs(_time);
 }

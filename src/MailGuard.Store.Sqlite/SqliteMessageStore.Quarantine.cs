@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
+using Dapper;
 using MailGuard.Core.Store;
 
 namespace MailGuard.Store.Sqlite;
@@ -7,117 +7,50 @@ namespace MailGuard.Store.Sqlite;
 /// <summary>The quarantine and the audit log: held messages keep their message row and content but have no queue entries until released.</summary>
 public sealed partial class SqliteMessageStore
 {
-    private const string SelectQuarantine =
-        "SELECT h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason, m.auth_identity " +
-        "FROM quarantine h JOIN messages m ON m.id = h.message_id";
-
     public Task HoldAsync(NewMessage message, HoldDetails details, AuditEvent audit, IReadOnlyList<NewMessage>? notices = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(details);
-        ArgumentNullException.ThrowIfNull(audit);
-        Validate(message);
-        notices ??= [];
-        foreach (var n in notices)
-        {
-            Validate(n);
-        }
-
-        return Submit(syncSpool: message.InlineContent is null || notices.Any(n => n.InlineContent is null), mustSync: true, work: (c, t) =>
-        {
-            Insert(c, t, message, withQueueEntries: false);
-            var cmd = Command(c, t, "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings) VALUES ($id, 0, $rcpts, $at, $rule, $reason, $subject, $summary, $findings)");
-            cmd.Parameters.AddWithValue("$id", message.Id);
-            cmd.Parameters.AddWithValue("$rcpts", JsonSerializer.Serialize(message.Recipients));
-            cmd.Parameters.AddWithValue("$at", Now());
-            cmd.Parameters.AddWithValue("$rule", (object?)details.Rule ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$reason", (object?)details.Reason ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$subject", (object?)details.Subject ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$summary", (object?)details.Summary ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$findings", details.FindingsJson);
-            cmd.ExecuteNonQuery();
-            InsertAudit(c, t, audit);
-            foreach (var n in notices)
+        var noticeList = StoreSql.ValidateHold(message, details, audit, notices);
+        return Submit(
+            async (c, t, ct) =>
             {
-                Insert(c, t, n);
-            }
+                await InsertAsync(c, t, message, withQueueEntries: false);
+                await StoreSql.InsertHoldAsync(c, t, message.Id, JsonSerializer.Serialize(message.Recipients), Now(), details, audit, ct);
+                foreach (var n in noticeList)
+                {
+                    await InsertAsync(c, t, n);
+                }
 
-            return true;
-        });
+                return true;
+            },
+            syncSpool: message.InlineContent is null || noticeList.Any(n => n.InlineContent is null),
+            mustSync: true);
     }
 
-    public async Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = SelectQuarantine + (status is null ? "" : " WHERE h.status = $status") + " ORDER BY h.held_at DESC, h.message_id DESC LIMIT $n";
-        if (status is { } s)
-        {
-            cmd.Parameters.AddWithValue("$status", (int)s);
-        }
+    public Task<IReadOnlyList<QuarantineRecord>> ListQuarantineAsync(QuarantineStatus? status, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(StoreSql.ListQuarantine(status, limit), cancellationToken);
 
-        cmd.Parameters.AddWithValue("$n", limit);
-        return ReadQuarantine(cmd);
-    }
+    public Task<IReadOnlyList<QuarantineRecord>> ListHeldBeforeAsync(DateTimeOffset heldBefore, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(StoreSql.ListHeldBefore(heldBefore, limit), cancellationToken);
 
-    public async Task<IReadOnlyList<QuarantineRecord>> ListHeldBeforeAsync(DateTimeOffset heldBefore, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = SelectQuarantine + " WHERE h.status = 0 AND h.held_at < $before ORDER BY h.held_at, h.message_id LIMIT $n";
-        cmd.Parameters.AddWithValue("$before", heldBefore.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$n", limit);
-        return ReadQuarantine(cmd);
-    }
-
-    public async Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = SelectQuarantine + " WHERE h.message_id = $id";
-        cmd.Parameters.AddWithValue("$id", messageId);
-        return ReadQuarantine(cmd).FirstOrDefault();
-    }
+    public Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default) =>
+        ReadAsync(StoreSql.GetQuarantine(messageId), cancellationToken);
 
     public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default)
     {
-        bool replaced = false;
-        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", null, (c, t) =>
-        {
-            var read = Command(c, t, "SELECT recipients FROM quarantine WHERE message_id = $id");
-            read.Parameters.AddWithValue("$id", messageId);
-            var recipients = JsonSerializer.Deserialize<List<string>>((string)read.ExecuteScalar()!) ?? [];
-            byte[]? content = replacement;
-            if (content is null)
+        var decision = await Submit(
+            StoreSql.Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", _time, async (c, t, ct) =>
             {
-                var blob = Command(c, t, "SELECT data FROM message_content WHERE message_id = $id");
-                blob.Parameters.AddWithValue("$id", messageId);
-                if (blob.ExecuteScalar() is byte[] stored && ContentProtector.IsProtected(stored))
+                var recipients = await StoreSql.HeldRecipientsAsync(c, t, messageId, ct);
+                if (await StoreSql.StoreReleasedContentAsync(c, t, messageId, replacement, _options.Protector, ct) is { } content)
                 {
-                    // Delivery reads plain bytes; they live only until the message is delivered.
-                    content = (_options.Protector ?? throw new InvalidOperationException("Held content is encrypted but no Quarantine:EncryptionKey is configured.")).Unprotect(stored);
+                    // Delivery now reads the bytes from the database, whether or not they were spooled.
+                    await c.ExecuteAsync(StoreSql.Command("UPDATE messages SET inline_content = 1, size = @size WHERE id = @id", new { size = content.LongLength, id = messageId }, t, ct));
                 }
-            }
 
-            if (content is not null)
-            {
-                var write = Command(c, t, "INSERT INTO message_content (message_id, data) VALUES ($id, $data) ON CONFLICT(message_id) DO UPDATE SET data = excluded.data");
-                write.Parameters.AddWithValue("$id", messageId);
-                write.Parameters.Add("$data", SqliteType.Blob).Value = content;
-                write.ExecuteNonQuery();
-                var flag = Command(c, t, "UPDATE messages SET inline_content = 1, size = $size WHERE id = $id");
-                flag.Parameters.AddWithValue("$size", content.LongLength);
-                flag.Parameters.AddWithValue("$id", messageId);
-                flag.ExecuteNonQuery();
-                replaced = replacement is not null;
-            }
-
-            InsertQueueEntries(c, t, messageId, recipients, Now());
-        });
-        if (replaced && decision.Applied)
+                await InsertQueueEntriesAsync(c, t, messageId, recipients, Now());
+            }),
+            mustSync: true);
+        if (replacement is not null && decision.Applied)
         {
             // The Bcc-fixed copy replaced a spooled original, which nothing reads any more.
             MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
@@ -126,82 +59,25 @@ public sealed partial class SqliteMessageStore
         return decision;
     }
 
-    public async Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default)
-    {
-        if (notice is not null)
-        {
-            Validate(notice);
-        }
+    public Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default) =>
+        DecideAndDropContentAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, detail);
 
-        var decision = await Decide(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, (c, t) => DropContent(c, t, messageId), detail);
-        if (decision.Applied)
-        {
-            // Only after the commit: a crash before it must leave a held message with its bytes.
-            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
-        }
+    public Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default) =>
+        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Returned, "return", notice);
 
-        return decision;
-    }
+    public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
+        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null);
 
-    public async Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default)
-    {
-        if (notice is not null)
-        {
-            Validate(notice);
-        }
+    public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => Submit(StoreSql.AppendAudit(audit), mustSync: true);
 
-        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, (c, t) => DropContent(c, t, messageId));
-        if (decision.Applied)
-        {
-            // Only after the commit: a crash before it must leave a held message with its bytes.
-            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
-        }
-
-        return decision;
-    }
-
-    public async Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default)
-    {
-        var decision = await Decide(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null, (c, t) => DropContent(c, t, messageId));
-        if (decision.Applied)
-        {
-            // Only after the commit: a crash before it must leave a held message with its bytes.
-            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
-        }
-
-        return decision;
-    }
-
-    public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(audit);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
-        {
-            InsertAudit(c, t, audit);
-            return true;
-        });
-    }
-
-    public async Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT at, actor, action, message_id, reason, detail FROM audit_log" + (messageId is null ? "" : " WHERE message_id = $id") + " ORDER BY id DESC LIMIT $n";
-        if (messageId is not null)
-        {
-            cmd.Parameters.AddWithValue("$id", messageId);
-        }
-
-        cmd.Parameters.AddWithValue("$n", limit);
-        return StoreRows.ReadAll(cmd, StoreRows.Audit);
-    }
+    public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(StoreSql.ListAudit(messageId, limit), cancellationToken);
 
     public async Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         await using var connection = await OpenReaderAsync(cancellationToken);
-        var message = ReadMessage(connection, null, messageId);
+        var message = await ReadMessageAsync(connection, null, messageId);
         if (message is null)
         {
             return null;
@@ -209,79 +85,38 @@ public sealed partial class SqliteMessageStore
 
         if (message.HasInlineContent)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.CommandText = "SELECT data FROM message_content WHERE message_id = $id";
-            cmd.Parameters.AddWithValue("$id", messageId);
-            if (cmd.ExecuteScalar() is not byte[] data)
-            {
-                return null;
-            }
-
-            if (ContentProtector.IsProtected(data))
-            {
-                data = (_options.Protector ?? throw new InvalidOperationException("Held content is encrypted but no Quarantine:EncryptionKey is configured.")).Unprotect(data);
-            }
-
-            return new MemoryStream(data, writable: false);
+            return await StoreSql.ReadContentAsync(connection, messageId, _options.Protector, cancellationToken) is { } data ? new MemoryStream(data, writable: false) : null;
         }
 
         string? path = MessageSpool.PathIn(_options.SpoolDirectory, messageId);
         return path is not null && File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
     }
 
-    // One decision per held message: the conditional update lets exactly one of two concurrent
-    // reviewers through; the loser is told the message is no longer held.
-    private Task<QuarantineDecision> Decide(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, Action<SqliteConnection, SqliteTransaction> effect, string? detail = null)
+    /// <summary>Expire, return, delete: the held bytes go, with <paramref name="notice"/> (a return to sender) queued in the same transaction.</summary>
+    private async Task<QuarantineDecision> DecideAndDropContentAsync(string messageId, string actor, string? reason, QuarantineStatus to, string action, NewMessage? notice, string? detail = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
-        return Submit(syncSpool: notice is { InlineContent: null }, mustSync: true, work: (c, t) =>
+        if (notice is not null)
         {
-            var cmd = Command(c, t, "UPDATE quarantine SET status = $to, decided_at = $now, decided_by = $actor, decision_reason = $reason WHERE message_id = $id AND status = 0");
-            cmd.Parameters.AddWithValue("$to", (int)to);
-            cmd.Parameters.AddWithValue("$now", Now());
-            cmd.Parameters.AddWithValue("$actor", actor);
-            cmd.Parameters.AddWithValue("$reason", (object?)reason ?? DBNull.Value);
-            cmd.Parameters.AddWithValue("$id", messageId);
-            if (cmd.ExecuteNonQuery() == 0)
+            StoreSql.Validate(notice);
+        }
+
+        var decision = await Submit(
+            StoreSql.Decide(messageId, actor, reason, to, action, _time, async (c, t, ct) =>
             {
-                var current = Command(c, t, "SELECT status FROM quarantine WHERE message_id = $id");
-                current.Parameters.AddWithValue("$id", messageId);
-                object? status = current.ExecuteScalar();
-                InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action + "-refused", messageId, reason, status is null ? "not in quarantine" : "already " + ((QuarantineStatus)(int)(long)status).ToString().ToLowerInvariant()));
-                return new QuarantineDecision(false, status is null ? QuarantineStatus.Deleted : (QuarantineStatus)(int)(long)status);
-            }
+                await StoreSql.DropContentAsync(c, t, messageId, ct);
+                if (notice is not null)
+                {
+                    await InsertAsync(c, t, notice);
+                }
+            }, detail),
+            syncSpool: notice is { InlineContent: null },
+            mustSync: true);
+        if (decision.Applied)
+        {
+            // Only after the commit: a crash before it must leave a held message with its bytes.
+            MessageSpool.DeleteIn(_options.SpoolDirectory, messageId);
+        }
 
-            effect(c, t);
-            if (notice is not null)
-            {
-                Insert(c, t, notice);
-            }
-
-            InsertAudit(c, t, new AuditEvent(_time.GetUtcNow(), actor, action, messageId, reason, detail));
-            return new QuarantineDecision(true, to);
-        });
+        return decision;
     }
-
-    private void DropContent(SqliteConnection c, SqliteTransaction t, string messageId)
-    {
-        var drop = Command(c, t, "DELETE FROM message_content WHERE message_id = $id");
-        drop.Parameters.AddWithValue("$id", messageId);
-        drop.ExecuteNonQuery();
-    }
-
-    private void InsertAudit(SqliteConnection c, SqliteTransaction t, AuditEvent e)
-    {
-        var cmd = Command(c, t, "INSERT INTO audit_log (at, actor, action, message_id, reason, detail) VALUES ($at, $actor, $action, $id, $reason, $detail)");
-        cmd.Parameters.AddWithValue("$at", e.At.ToUnixTimeMilliseconds());
-        cmd.Parameters.AddWithValue("$actor", e.Actor);
-        cmd.Parameters.AddWithValue("$action", e.Action);
-        cmd.Parameters.AddWithValue("$id", (object?)e.MessageId ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$reason", (object?)e.Reason ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$detail", (object?)e.Detail ?? DBNull.Value);
-        cmd.ExecuteNonQuery();
-    }
-
-    private static List<QuarantineRecord> ReadQuarantine(SqliteCommand cmd) =>
-        StoreRows.ReadAll(cmd, r => StoreRows.Quarantine(r, JsonSerializer.Deserialize<List<string>>(r.GetString(3)) ?? []));
 }

@@ -1,4 +1,6 @@
+using System.Data.Common;
 using System.Threading.Channels;
+using Dapper;
 using Microsoft.Data.Sqlite;
 using MailGuard.Core.Store;
 
@@ -26,8 +28,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
     private readonly TimeProvider _time;
     private readonly string _connectionString;
     private readonly Channel<WriteOperation> _operations = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
-    private SqliteConnection? _writer;
+    private PreparedStatements? _writer;
     private Task? _writerLoop;
 
     public SqliteMessageStore(SqliteStoreOptions options, TimeProvider timeProvider)
@@ -69,23 +70,26 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
 
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        Execute(connection, null, "PRAGMA journal_mode=WAL;");
+        connection.Execute("PRAGMA journal_mode=WAL;");
         Configure(connection);
         Migrate(connection);
-        _writer = connection;
+        _writer = new PreparedStatements(connection);
         _writerLoop = Task.Factory.StartNew(WriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     public Task EnqueueAsync(NewMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Validate(message);
+        StoreSql.Validate(message);
         // Only a message whose content is a spool file needs that file's directory entry synced.
-        return Submit(syncSpool: message.InlineContent is null, (c, t) =>
-        {
-            Insert(c, t, message);
-            return true;
-        }, mustSync: true);
+        return Submit(
+            async (c, t, _) =>
+            {
+                await InsertAsync(c, t, message);
+                return true;
+            },
+            syncSpool: message.InlineContent is null,
+            mustSync: true);
     }
 
     public Task<IReadOnlyList<ClaimedMessage>> ClaimDueAsync(string owner, int maxMessages, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -93,7 +97,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return Submit<IReadOnlyList<ClaimedMessage>>(syncSpool: false, (c, t) => Claim(c, t, owner, maxMessages, lease));
+        return Submit((c, t, _) => ClaimAsync(c, t, owner, maxMessages, lease));
     }
 
     public Task<AttemptCompletion> CompleteAttemptAsync(string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice = null, CancellationToken cancellationToken = default)
@@ -102,91 +106,41 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         ArgumentNullException.ThrowIfNull(outcomes);
         if (notice is not null)
         {
-            Validate(notice);
+            StoreSql.Validate(notice);
         }
 
-        return Submit(syncSpool: notice is { InlineContent: null }, (c, t) => Complete(c, t, messageId, outcomes, notice));
+        return Submit((c, t, _) => CompleteAsync(c, t, messageId, outcomes, notice), syncSpool: notice is { InlineContent: null });
     }
 
-    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(owner);
-        return Submit(syncSpool: false, (c, t) =>
-        {
-            var cmd = Command(c, t, "UPDATE queue SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $owner AND status = 0");
-            cmd.Parameters.AddWithValue("$owner", owner);
-            return cmd.ExecuteNonQuery();
-        });
-    }
+    public Task<int> ReleaseLeasesAsync(string owner, CancellationToken cancellationToken = default) => Submit(StoreSql.ReleaseLeases(owner));
 
-    public Task<int> RequeueAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
-        {
-            // Only entries still queued: a finished message's content is gone, so failed entries cannot be retried.
-            var cmd = Command(c, t, "UPDATE queue SET next_attempt_at = $now, lease_owner = NULL, lease_until = 0, updated_at = $now WHERE message_id = $id AND status = 0");
-            cmd.Parameters.AddWithValue("$now", Now());
-            cmd.Parameters.AddWithValue("$id", messageId);
-            return cmd.ExecuteNonQuery();
-        });
-    }
+    public Task<int> RequeueAsync(string messageId, CancellationToken cancellationToken = default) => Submit(StoreSql.Requeue(messageId, _time), mustSync: true);
 
-    public Task<bool> DeleteAsync(string messageId, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        return Submit(syncSpool: false, mustSync: true, work: (c, t) =>
-        {
-            var cmd = Command(c, t, "DELETE FROM messages WHERE id = $id");
-            cmd.Parameters.AddWithValue("$id", messageId);
-            return cmd.ExecuteNonQuery() > 0;
-        });
-    }
+    public Task<bool> DeleteAsync(string messageId, CancellationToken cancellationToken = default) => Submit(StoreSql.Delete(messageId), mustSync: true);
 
-    public async Task<IReadOnlyList<QueueEntryInfo>> ListAsync(QueueQuery query, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        using var cmd = connection.CreateCommand();
-        var where = new List<string>();
-        if (query.MessageId is not null)
-        {
-            where.Add("q.message_id = $id");
-            cmd.Parameters.AddWithValue("$id", query.MessageId);
-        }
-
-        if (query.Statuses is { Count: > 0 } statuses)
-        {
-            where.Add("q.status IN (" + string.Join(',', statuses.Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
-        }
-
-        cmd.CommandText = "SELECT q.id, q.message_id, m.mail_from, q.recipient, q.status, q.attempts, q.next_attempt_at, m.received_at, m.size, q.last_reply, q.lease_owner, q.lease_until "
-            + "FROM queue q JOIN messages m ON m.id = q.message_id"
-            + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : string.Empty)
-            + " ORDER BY q.id LIMIT $limit";
-        cmd.Parameters.AddWithValue("$limit", query.Limit);
-        return StoreRows.ReadAll(cmd, StoreRows.QueueEntry);
-    }
+    public Task<IReadOnlyList<QueueEntryInfo>> ListAsync(QueueQuery query, CancellationToken cancellationToken = default) => ReadAsync(StoreSql.ListQueue(query), cancellationToken);
 
     public Task<int> PurgeFinishedAsync(DateTimeOffset receivedBefore, int maxMessages, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        return Submit(syncSpool: false, (c, t) =>
-        {
-            // Ids sort by arrival time, so the age test is a primary-key range, not a table scan.
-            var cmd = Command(c, t, "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < $bound AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) AND NOT EXISTS (SELECT 1 FROM quarantine h WHERE h.message_id = m.id) LIMIT $n)");
-            cmd.Parameters.AddWithValue("$bound", MessageIds.LowerBound(receivedBefore));
-            cmd.Parameters.AddWithValue("$n", maxMessages);
-            return cmd.ExecuteNonQuery();
-        });
+        // Ids sort by arrival time, so the age test is a primary-key range, not a table scan.
+        return Submit((c, t, ct) => c.ExecuteAsync(StoreSql.Command(
+            "DELETE FROM messages WHERE id IN (SELECT m.id FROM messages m WHERE m.id < @bound "
+            + "AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.message_id = m.id AND q.status = 0) "
+            + "AND NOT EXISTS (SELECT 1 FROM quarantine h WHERE h.message_id = m.id) LIMIT @n)",
+            new { bound = MessageIds.LowerBound(receivedBefore), n = maxMessages },
+            t,
+            ct)));
     }
 
     public async Task<StoredMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
         await using var connection = await OpenReaderAsync(cancellationToken);
-        return ReadMessage(connection, null, messageId);
+        return await ReadMessageAsync(connection, null, messageId);
     }
+
+    public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) => ReadAsync(StoreSql.StatsAsync, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -196,12 +150,6 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
             await _writerLoop;
         }
 
-        foreach (var cmd in _commands.Values)
-        {
-            cmd.Dispose();
-        }
-
-        _commands.Clear();
         if (_writer is not null)
         {
             await _writer.DisposeAsync();
@@ -211,20 +159,12 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         SqliteConnection.ClearAllPools();
     }
 
-    private static void Validate(NewMessage message)
-    {
-        if (!MessageIds.IsValid(message.Id))
-        {
-            throw new ArgumentException($"'{message.Id}' is not a queue id.", nameof(message));
-        }
-
-        if (message.Recipients.Count == 0)
-        {
-            throw new ArgumentException("A message needs at least one recipient.", nameof(message));
-        }
-    }
-
-    private Task<T> Submit<T>(bool syncSpool, Func<SqliteConnection, SqliteTransaction, T> work, bool mustSync = false)
+    /// <summary>
+    /// Queues <paramref name="work"/> for the writer, which runs it in the next batch's transaction
+    /// and completes the task once that batch is committed. Once queued it runs to the end: the
+    /// work gets no cancellation token, since a cancelled operation would fail its whole batch.
+    /// </summary>
+    private Task<T> Submit<T>(StoreWrite<T> work, bool syncSpool = false, bool mustSync = false)
     {
         if (_writer is null)
         {
@@ -240,6 +180,15 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         return op.Task;
     }
 
+    private async Task<T> ReadAsync<T>(StoreRead<T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await read(connection, cancellationToken);
+    }
+
+    // Operations are awaited one after another, so a batch is still one run of statements on one
+    // connection; Microsoft.Data.Sqlite completes its async methods synchronously, so none of them
+    // even leaves the thread.
     private async Task WriterLoopAsync()
     {
         var batch = new List<WriteOperation>(_options.MaxBatchSize);
@@ -252,11 +201,11 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
                 batch.Add(op);
             }
 
-            RunBatch(batch);
+            await RunBatchAsync(batch);
         }
     }
 
-    private void RunBatch(List<WriteOperation> batch)
+    private async Task RunBatchAsync(List<WriteOperation> batch)
     {
         try
         {
@@ -270,11 +219,11 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
             bool full = batch.Exists(o => o.MustSync);
             if (full != _synchronousFull)
             {
-                Execute(_writer!, null, full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+                _writer!.Execute(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
                 _synchronousFull = full;
             }
 
-            if (!TryCommit(batch) && batch.Count > 1)
+            if (!await TryCommitAsync(batch) && batch.Count > 1)
             {
                 // One operation failed (a duplicate id, a bug): the batch was rolled back whole, so
                 // each operation runs again alone and fails or succeeds on its own. Rare, so the
@@ -282,7 +231,7 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
                 foreach (var op in batch)
                 {
                     op.Error = null;
-                    TryCommit([op]);
+                    await TryCommitAsync([op]);
                 }
             }
         }
@@ -303,15 +252,15 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
     }
 
     /// <summary>Runs the operations in one transaction. False (rolled back, errors recorded) when one of them failed.</summary>
-    private bool TryCommit(List<WriteOperation> batch)
+    private async Task<bool> TryCommitAsync(List<WriteOperation> batch)
     {
         var connection = _writer!;
-        using var transaction = connection.BeginTransaction();
+        using var transaction = connection.Inner.BeginTransaction();
         foreach (var op in batch)
         {
             try
             {
-                op.Run(connection, transaction);
+                await op.RunAsync(connection, transaction);
             }
             catch (Exception ex) when (ex is SqliteException or ArgumentException or InvalidOperationException)
             {
@@ -332,69 +281,74 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         // FULL: the WAL is synced at every commit, so a 250 is never sent for a commit a power cut can undo.
         // secure_delete=FAST: content that is deleted (delivered, returned, expired) is zeroed where
         // that costs no extra I/O, so personal data does not linger in free pages of the file.
-        Execute(connection, null, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA secure_delete=FAST;");
+        connection.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA secure_delete=FAST;");
     }
 
-    private static void Migrate(SqliteConnection connection)
+    private void Migrate(SqliteConnection connection)
     {
-        Execute(connection, null, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)");
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)");
         foreach (var (version, sql) in SqliteSchema.Migrations)
         {
             // IMMEDIATE takes the write lock first, so two processes starting together apply each step once.
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var check = connection.CreateCommand();
-            check.Transaction = transaction;
-            check.CommandText = "SELECT COUNT(*) FROM schema_migrations WHERE version = $v";
-            check.Parameters.AddWithValue("$v", version);
-            if ((long)check.ExecuteScalar()! > 0)
+            if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations WHERE version = @v", new { v = version }, transaction) == 0)
             {
-                transaction.Commit();
-                continue;
+                connection.Execute(sql, transaction: transaction);
+                connection.Execute("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = Now() }, transaction);
             }
 
-            Execute(connection, transaction, sql);
-            using var record = connection.CreateCommand();
-            record.Transaction = transaction;
-            record.CommandText = "INSERT INTO schema_migrations (version, applied_at) VALUES ($v, $t)";
-            record.Parameters.AddWithValue("$v", version);
-            record.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            record.ExecuteNonQuery();
             transaction.Commit();
         }
     }
 
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    private async Task<PreparedStatements> OpenReaderAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        Execute(connection, null, "PRAGMA busy_timeout=30000;");
-        return connection;
+        connection.Execute("PRAGMA busy_timeout=30000;");
+        return new PreparedStatements(connection);
     }
 
-    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    private long Now() => StoreSql.UnixMs(_time);
+
+    private abstract class WriteOperation(bool syncsSpool)
     {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
+        public bool SyncsSpool { get; } = syncsSpool;
+
+        /// <summary>The caller will tell a client its mail is safe (or an operator acted): commit with synchronous=FULL.</summary>
+        public bool MustSync { get; init; }
+
+        public Exception? Error { get; set; }
+
+        public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
+
+        /// <summary>Called after the batch committed: publish the result, or the operation's own error.</summary>
+        public abstract void Finish();
+
+        public abstract void Fail(Exception exception);
     }
 
-    /// <summary>A prepared command kept for the writer connection's lifetime, parameters cleared.</summary>
-    private SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    private sealed class WriteOperation<T>(StoreWrite<T> work, bool syncsSpool) : WriteOperation(syncsSpool)
     {
-        if (!_commands.TryGetValue(sql, out var cmd))
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Task => _completion.Task;
+
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) => _result = await work(connection, transaction, CancellationToken.None);
+
+        public override void Finish()
         {
-            cmd = connection.CreateCommand();
-            cmd.CommandText = sql;
-            _commands[sql] = cmd;
+            if (Error is not null)
+            {
+                _completion.TrySetException(Error);
+            }
+            else
+            {
+                _completion.TrySetResult(_result!);
+            }
         }
 
-        cmd.Transaction = transaction;
-        cmd.Parameters.Clear();
-        return cmd;
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
-
-    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
-
-    private static DateTimeOffset FromUnixMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 }

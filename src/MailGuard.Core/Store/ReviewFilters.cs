@@ -1,33 +1,29 @@
 using System.Text;
+using Dapper;
 
 namespace MailGuard.Core.Store;
 
 /// <summary>
 /// The WHERE clauses of the review queries, written once for both providers: each names its
-/// parameter marker ('$' for SQLite, '@' for Npgsql) and its case-insensitive LIKE (SQLite's LIKE
-/// is case-insensitive for ASCII; PostgreSQL needs ILIKE). LIKE wildcards in user text are escaped,
-/// with backslash as the escape character (PostgreSQL's default, declared for SQLite).
+/// case-insensitive LIKE (SQLite's LIKE is case-insensitive for ASCII; PostgreSQL needs ILIKE).
+/// LIKE wildcards in user text are escaped, with backslash as the escape character (PostgreSQL's
+/// default, declared for SQLite).
 /// </summary>
 internal sealed class ReviewFilters
 {
-    private readonly char _marker;
     private readonly string _like;
     private readonly StringBuilder _where = new(" WHERE 1 = 1");
 
-    private ReviewFilters(char marker, string like)
-    {
-        _marker = marker;
-        _like = like;
-    }
+    private ReviewFilters(string like) => _like = like;
 
     public string Where => _where.ToString();
 
-    /// <summary>Parameter names (without marker) and values, in the order added.</summary>
-    public List<(string Name, object Value)> Parameters { get; } = [];
+    /// <summary>The values of the clauses added; the caller adds its paging.</summary>
+    public DynamicParameters Parameters { get; } = new();
 
-    public static ReviewFilters Quarantine(QuarantineQuery query, char marker, string like)
+    public static ReviewFilters Quarantine(QuarantineQuery query, string like)
     {
-        var f = new ReviewFilters(marker, like);
+        var f = new ReviewFilters(like);
         f.Equal("h.status", "status", query.Status is { } s ? (int)s : null);
         f.Equal("h.rule", "rule", NullIfEmpty(query.Rule));
         f.Contains(["m.mail_from"], "sender", query.Sender);
@@ -37,9 +33,9 @@ internal sealed class ReviewFilters
         return f;
     }
 
-    public static ReviewFilters Audit(AuditQuery query, char marker)
+    public static ReviewFilters Audit(AuditQuery query)
     {
-        var f = new ReviewFilters(marker, "LIKE");
+        var f = new ReviewFilters("LIKE");
         f.Equal("actor", "actor", NullIfEmpty(query.Actor));
         f.Equal("action", "action", NullIfEmpty(query.Action));
         f.Equal("message_id", "id", NullIfEmpty(query.MessageId));
@@ -55,8 +51,8 @@ internal sealed class ReviewFilters
     {
         if (value is not null)
         {
-            _where.Append($" AND {column} {op} {_marker}{name}");
-            Parameters.Add((name, value));
+            _where.Append($" AND {column} {op} @{name}");
+            Parameters.Add(name, value);
         }
     }
 
@@ -64,8 +60,8 @@ internal sealed class ReviewFilters
     {
         if (!string.IsNullOrEmpty(text))
         {
-            _where.Append(" AND (").AppendJoin(" OR ", columns.Select(c => $"{c} {_like} {_marker}{name} ESCAPE '\\'")).Append(')');
-            Parameters.Add((name, "%" + EscapeLike(text) + "%"));
+            _where.Append(" AND (").AppendJoin(" OR ", columns.Select(c => $"{c} {_like} @{name} ESCAPE '\\'")).Append(')');
+            Parameters.Add(name, "%" + EscapeLike(text) + "%");
         }
     }
 
