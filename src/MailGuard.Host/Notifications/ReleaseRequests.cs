@@ -54,10 +54,10 @@ public sealed partial class ReleaseRequests
     // nodes sharing a store, simultaneous requests could pass the limit by one per extra node.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public ReleaseRequests(IMessageStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger)
+    public ReleaseRequests(IQuarantineStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger)
     {
         ArgumentNullException.ThrowIfNull(store);
-        _quarantine = store as IQuarantineStore ?? throw new ArgumentException("The store has no quarantine.", nameof(store));
+        _quarantine = store;
         _links = links;
         _time = time;
         _logger = logger;

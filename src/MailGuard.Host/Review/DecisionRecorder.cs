@@ -19,9 +19,9 @@ public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositi
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public DecisionRecorder(IMessageStore store, TimeProvider time, ILogger<DecisionRecorder> logger)
+    public DecisionRecorder(IReviewStore store, TimeProvider time, ILogger<DecisionRecorder> logger)
     {
-        _store = store as IReviewStore;
+        _store = store;
         _time = time;
         _logger = logger;
     }
