@@ -1,5 +1,3 @@
-using MailGuard.Mime.Internal;
-
 namespace MailGuard.Mime;
 
 /// <summary>

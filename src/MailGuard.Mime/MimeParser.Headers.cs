@@ -1,5 +1,3 @@
-using MailGuard.Mime.Internal;
-
 namespace MailGuard.Mime;
 
 /// <summary>Header blocks: fields, continuations, the lines clients read past, and the limits.</summary>

@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Text;
 
 namespace MailGuard.Smtp.Server;
 
