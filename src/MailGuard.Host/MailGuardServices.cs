@@ -52,6 +52,7 @@ public static class MailGuardServices
             // DSNs) even with Policy:Enabled=false; only an enabled policy decides each message.
             // Without one the relay delivers all.
             builder.Services.TryAddSingleton(policy);
+            builder.Services.AddHostedService<Relay.PolicySummary>();
             if (policy.Enabled)
             {
                 builder.Services.TryAddSingleton<IMessageDisposition, InspectingDisposition>();

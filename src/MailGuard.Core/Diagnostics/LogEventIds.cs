@@ -47,6 +47,8 @@ public static class LogEventIds
     public const int InspectionFailed = 401;
     public const int OcrReady = 402;
     public const int OcrUnavailable = 403;
+    public const int PolicyInForce = 404;
+    public const int NoInternalDomains = 405;
     public const int QuarantineExpired = 410;
     public const int QuarantineExpiryFailed = 411;
 

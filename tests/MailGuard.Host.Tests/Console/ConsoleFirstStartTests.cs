@@ -79,33 +79,4 @@ public sealed partial class ConsoleFirstStartTests
     private static Task<ConsoleHarness> StartAsync(string store, LogCapture log) => ConsoleHarness.StartAsync(
         new Dictionary<string, string?> { ["Storage:Directory"] = store, ["Logging:LogLevel:Default"] = "Information" },
         services => services.AddSingleton<ILoggerProvider>(log));
-
-    private sealed record Entry(string Category, LogLevel Level, int EventId, string Message, string? Exception);
-
-    /// <summary>Every log event of the host and the console, formatted as the console logger would print it.</summary>
-    private sealed class LogCapture : ILoggerProvider
-    {
-        private readonly ConcurrentQueue<Entry> _entries = new();
-
-        public IReadOnlyList<Entry> Entries => _entries.ToList();
-
-        public string Text => string.Join("\n", _entries.Select(e => $"{e.Category} {e.Message} {e.Exception}"));
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCapture owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                owner._entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception), exception?.ToString()));
-        }
-    }
 }
