@@ -53,7 +53,7 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
 
-    public async ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
+    public async ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
     {
         bool ok = await _authenticator.AuthenticateAsync(userName, password, cancellationToken);
         if (!ok)
@@ -63,8 +63,10 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             _metrics.SmtpRefused(SmtpRefusal.AuthFailed);
         }
 
-        return ok;
+        return ok ? SmtpAuthResult.Succeeded : SmtpAuthResult.Failed;
     }
+
+    public ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
 
     public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
         ValueTask.FromResult(SmtpReplies.SenderOk);
