@@ -173,6 +173,11 @@ public static class MailGuardServices
             services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
         }
         services.TryAddSingleton<DeliverySignal>();
+        // Inspection off the sessions' threads: Inspection:Workers threads (0: one per core) and a
+        // queue of Inspection:MaxQueued; when both are full new DATA gets 451 4.7.1.
+        services.TryAddSingleton(_ => new InspectionPool(
+            options.Inspection.Workers > 0 ? options.Inspection.Workers : Environment.ProcessorCount,
+            options.Inspection.MaxQueued));
         services.TryAddSingleton<MailGuardMetrics>();
         services.TryAddSingleton<RelayHooks>();
         services.TryAddSingleton<RelayService>();

@@ -22,6 +22,9 @@ public static class LogEventIds
     public const int AuthFailed = 115;
     public const int PolicyNoticeQueued = 118;
     public const int SenderNotNotified = 119;
+    public const int ConnectionRefused = 120;
+    public const int AuthThrottled = 121;
+    public const int InspectionBusy = 122;
 
     // 15x: TLS certificates
     public const int CertificateLoaded = 150;

@@ -16,9 +16,22 @@ public sealed class MailGuardOptions
     public InspectionSettings Inspection { get; set; } = new();
 }
 
-/// <summary>Inspection:*. The extraction limits themselves are fixed for now (ExtractionLimits); OCR is a machine matter.</summary>
-public sealed class InspectionSettings
+/// <summary>Inspection:*: where and how long messages are inspected, and the limits on what one message may make inspection do.</summary>
+public sealed partial class InspectionSettings
 {
+    /// <summary>
+    /// Inspection threads; 0 (the default) for one per core. Inspection is CPU-bound, so more
+    /// threads than cores only make every message slower.
+    /// </summary>
+    public int Workers { get; set; }
+
+    /// <summary>
+    /// Messages that may wait for a free inspection thread. Default 32; when every worker is busy and
+    /// this many wait, new DATA gets 451 4.7.1 (the client retries later) instead of piling up. A message
+    /// waits at most about MaxQueued / Workers × TimeBudget.
+    /// </summary>
+    public int MaxQueued { get; set; } = 32;
+
     public OcrSettings Ocr { get; set; } = new();
 }
 
@@ -137,11 +150,25 @@ public sealed class RelayOptions
     /// <summary>Default 100, Postfix default_process_limit.</summary>
     public int MaxSessions { get; set; } = 100;
 
+    /// <summary>Default 20, Postfix default_destination_concurrency_limit: a fair share for one client (an IPv6 client is its /64).</summary>
+    public int MaxSessionsPerClient { get; set; } = 20;
+
+    /// <summary>Default 10, a tenth of MaxSessions: sessions of clients outside AllowedNetworks that have not authenticated.</summary>
+    public int MaxUntrustedSessions { get; set; } = 10;
+
     /// <summary>Default 20, Postfix smtpd_hard_error_limit.</summary>
     public int MaxErrors { get; set; } = 20;
 
-    /// <summary>Default 5 minutes, RFC 5321 §4.5.3.2.7.</summary>
+    /// <summary>Default 5 minutes, RFC 5321 §4.5.3.2.7; for each whole command line.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Bytes per second of command input a session must average once CommandTimeout has passed
+    /// (time spent waiting for commands may reach CommandTimeout plus one second per this many
+    /// bytes received). Default 1: a slow-loris client trickling a byte every 50 s is closed near
+    /// CommandTimeout, while every command earns a real client seconds.
+    /// </summary>
+    public double MinimumCommandRate { get; set; } = 1;
 
     /// <summary>Default 3 minutes, RFC 5321 §4.5.3.2.5.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);

@@ -58,6 +58,13 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
         Positive(errors, "Relay:MaxMessageBytes", relay.MaxMessageBytes);
         Positive(errors, "Relay:MaxRecipients", relay.MaxRecipients);
         Positive(errors, "Relay:MaxSessions", relay.MaxSessions);
+        Positive(errors, "Relay:MaxSessionsPerClient", relay.MaxSessionsPerClient);
+        Positive(errors, "Relay:MaxUntrustedSessions", relay.MaxUntrustedSessions);
+        if (!(relay.MinimumCommandRate > 0) || double.IsInfinity(relay.MinimumCommandRate))
+        {
+            errors.Add("Relay:MinimumCommandRate: must be a positive number of bytes per second");
+        }
+
         if (relay.MaxErrors < 0)
         {
             errors.Add("Relay:MaxErrors: must not be negative");
