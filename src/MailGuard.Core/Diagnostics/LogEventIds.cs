@@ -82,6 +82,8 @@ public static class LogEventIds
     public const int LoginSucceeded = 610;
     public const int LoginFailed = 611;
     public const int LoginThrottled = 612;
+    public const int PasswordChangeFailed = 613;
+    public const int PasswordChangeThrottled = 614;
     public const int ReviewAction = 620;
     public const int OriginalOpened = 621;
     public const int AccountChanged = 630;

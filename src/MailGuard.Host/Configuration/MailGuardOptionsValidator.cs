@@ -9,7 +9,7 @@ namespace MailGuard.Host.Configuration;
 /// host runs it once at start (ValidateOnStart); the verbs call <see cref="Validate(MailGuardOptions)"/>
 /// before they touch anything.
 /// </summary>
-internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOptions? policy = null) : Microsoft.Extensions.Options.IValidateOptions<MailGuardOptions>
+internal sealed partial class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOptions? policy = null) : Microsoft.Extensions.Options.IValidateOptions<MailGuardOptions>
 {
     public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, MailGuardOptions options)
     {
@@ -25,10 +25,8 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
     public static List<string> Validate(MailGuardOptions options)
     {
         var errors = new List<string>();
-        if (options.Inspection.Ocr.MaxConcurrency is < 0 or > 256)
-        {
-            errors.Add($"Inspection:Ocr:MaxConcurrency: {options.Inspection.Ocr.MaxConcurrency} must be 0 (one per core) to 256");
-        }
+        ValidateInspection(options.Inspection, errors);
+        ValidateAbuseLimits(options, errors);
 
         var relay = options.Relay;
         if (relay.Listen.Count == 0 && relay.ImplicitTlsListen.Count == 0)
@@ -58,13 +56,6 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
         Positive(errors, "Relay:MaxMessageBytes", relay.MaxMessageBytes);
         Positive(errors, "Relay:MaxRecipients", relay.MaxRecipients);
         Positive(errors, "Relay:MaxSessions", relay.MaxSessions);
-        Positive(errors, "Relay:MaxSessionsPerClient", relay.MaxSessionsPerClient);
-        Positive(errors, "Relay:MaxUntrustedSessions", relay.MaxUntrustedSessions);
-        if (!(relay.MinimumCommandRate > 0) || double.IsInfinity(relay.MinimumCommandRate))
-        {
-            errors.Add("Relay:MinimumCommandRate: must be a positive number of bytes per second");
-        }
-
         if (relay.MaxErrors < 0)
         {
             errors.Add("Relay:MaxErrors: must not be negative");
