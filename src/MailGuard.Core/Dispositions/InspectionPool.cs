@@ -95,30 +95,40 @@ public sealed class InspectionPool : IDisposable
             Interlocked.Increment(ref _running);
             try
             {
-                item.Run();
+                item.Execute();
             }
             finally
             {
+                // Counted free before the caller hears the result: whoever awaited it finds the place open.
                 Interlocked.Decrement(ref _running);
                 Interlocked.Decrement(ref _inFlight);
+                item.Complete();
             }
         }
     }
 
     private abstract class WorkItem
     {
-        public abstract void Run();
+        /// <summary>Runs the work and keeps its outcome; never throws.</summary>
+        public abstract void Execute();
+
+        /// <summary>Hands the outcome to the caller.</summary>
+        public abstract void Complete();
     }
 
     private sealed class WorkItem<T>(Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken) : WorkItem
     {
+        private T? _result;
+        private Exception? _error;
+        private bool _cancelled;
+
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public override void Run()
+        public override void Execute()
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                Completion.TrySetCanceled(cancellationToken);
+                _cancelled = true;
                 return;
             }
 
@@ -127,15 +137,32 @@ public sealed class InspectionPool : IDisposable
                 var pending = work(cancellationToken);
                 // Inspection is synchronous; a ValueTask that is not yet complete is waited for here,
                 // on the worker, which is what the worker is for.
-                Completion.TrySetResult(pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult());
+                _result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                Completion.TrySetCanceled(cancellationToken);
+                _cancelled = true;
             }
             catch (Exception ex)
             {
-                Completion.TrySetException(ex);
+                // Handed to the caller, who logs it once (a bug in inspection fails that message closed).
+                _error = ex;
+            }
+        }
+
+        public override void Complete()
+        {
+            if (_cancelled)
+            {
+                Completion.TrySetCanceled(cancellationToken);
+            }
+            else if (_error is not null)
+            {
+                Completion.TrySetException(_error);
+            }
+            else
+            {
+                Completion.TrySetResult(_result!);
             }
         }
     }
