@@ -39,7 +39,8 @@ public sealed class InspectionPoolTests
         Assert.Equal((2, 1), (pool.Running, pool.Queued));
 
         release.Set();
-        Assert.Equal([1, 1, 2], await Task.WhenAll(running[0]!, running[1]!, queued!));
+        int[] results = await Task.WhenAll(running[0]!, running[1]!, queued!);
+        Assert.Equal(new[] { 1, 1, 2 }, results);
         Assert.False(pool.IsFull);
         Assert.Equal(4, await pool.TryRun(_ => ValueTask.FromResult(4), CancellationToken.None)!);
     }
