@@ -153,7 +153,7 @@ public static class MailGuardServices
         services.TryAddSingleton<IMessageDisposition, DeliverAllDisposition>();
         // Inspection's readers (the OCR engine, detected once) and what dispositions need to act.
         services.TryAddSingleton(_ => new InspectionOcr(options.Inspection.Ocr));
-        services.TryAddSingleton(sp => sp.GetRequiredService<InspectionOcr>().CreateOptions());
+        services.TryAddSingleton(sp => sp.GetRequiredService<InspectionOcr>().CreateOptions(options.Inspection, sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<InspectionOcrStatus>();
         services.TryAddSingleton(new DispositionSettings(options.Relay.ServerName));
         services.TryAddSingleton<IDispositionMetrics>(sp => sp.GetRequiredService<MailGuardMetrics>());
@@ -173,7 +173,13 @@ public static class MailGuardServices
             services.TryAddSingleton<IRelayAuthenticator, NoUsersAuthenticator>();
         }
         services.TryAddSingleton<DeliverySignal>();
+        // Inspection off the sessions' threads: Inspection:Workers threads (0: one per core) and a
+        // queue of Inspection:MaxQueued; when both are full new DATA gets 451 4.7.1.
+        services.TryAddSingleton(_ => new InspectionPool(
+            options.Inspection.Workers > 0 ? options.Inspection.Workers : Environment.ProcessorCount,
+            options.Inspection.MaxQueued));
         services.TryAddSingleton<MailGuardMetrics>();
+        services.TryAddSingleton<Security.AuthThrottle>();
         services.TryAddSingleton<RelayHooks>();
         services.TryAddSingleton<RelayService>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayService>());

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailGuard.Inspection.Detection;
 using MailGuard.Inspection.Extraction;
 using MailGuard.Mime;
@@ -89,10 +88,10 @@ public sealed class MessageInspector
     public InspectionResult Inspect(MimeDocument document, MessageEnvelope? envelope, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(document);
-        var clock = Stopwatch.StartNew();
+        long started = _time.GetTimestamp();
         var analyzer = new ContentAnalyzer(_options.Analyzer, _time);
         var attachments = new List<AttachmentInfo>();
-        using var budget = new CancellationTokenSource(_options.TimeBudget);
+        using var budget = new CancellationTokenSource(_options.TimeBudget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         bool timedOut = false;
         var walker = new MessageWalker(_options, analyzer, attachments, new InspectedContent(_options.RecordInspectedContent), linked.Token);
@@ -121,7 +120,7 @@ public sealed class MessageInspector
         }
 
         findings.AddRange(analyzer.Findings);
-        return new InspectionResult(exposure, findings, analyzer.MaxPeopleCount, analyzer.Tables, analyzer.Texts, attachments, document.Defects.Count, clock.Elapsed, timedOut)
+        return new InspectionResult(exposure, findings, analyzer.MaxPeopleCount, analyzer.Tables, analyzer.Texts, attachments, document.Defects.Count, _time.GetElapsedTime(started), timedOut)
         {
             SecondReadings = walker.SecondReadings,
             InspectedContent = walker.Inspected.Recording ? walker.Inspected.Digests : [],

@@ -93,4 +93,29 @@ public static class Cidr
 
         return false;
     }
+
+    /// <summary>
+    /// What one client is counted as by per-client limits and throttles: an IPv4 address as itself
+    /// (an IPv4-mapped one unmapped), an IPv6 address as its /64. One IPv6 host may use any address
+    /// of its /64 (RFC 8981 temporary addresses), so counting single IPv6 addresses would let it
+    /// take a fresh one per connection.
+    /// </summary>
+    public static IPAddress ClientPrefix(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
+    }
 }

@@ -113,5 +113,16 @@ internal static class PostgresSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Password attempts (issue 13), shared by every node: one row per client address or hashed
+        // user name, counted by an atomic upsert before each check. Version 4 belongs to another
+        // change; the runner applies every listed version not yet recorded, so the gap is harmless.
+        (5, """
+            CREATE TABLE auth_attempts (
+                key          text   NOT NULL PRIMARY KEY,
+                attempts     bigint NOT NULL,
+                window_start bigint NOT NULL
+            );
+            CREATE INDEX auth_attempts_window ON auth_attempts(window_start);
+            """),
     ];
 }

@@ -24,6 +24,7 @@ public static class PostgresStoreServiceCollectionExtensions
         services.TryAddSingleton<IQuarantineStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
         services.TryAddSingleton<IReviewStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
+        services.TryAddSingleton<IAuthAttemptStore>(sp => sp.GetRequiredService<PostgresMessageStore>());
         return services;
     }
 }

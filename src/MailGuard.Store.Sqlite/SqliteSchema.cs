@@ -106,5 +106,16 @@ internal static class SqliteSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Password attempts (issue 13): one row per client address or hashed user name, counted by
+        // an atomic upsert before each check. Version 5 belongs to another change; the runner
+        // applies every listed version not yet recorded, so the gap is harmless.
+        (6, """
+            CREATE TABLE auth_attempts (
+                key          TEXT    NOT NULL PRIMARY KEY,
+                attempts     INTEGER NOT NULL,
+                window_start INTEGER NOT NULL
+            );
+            CREATE INDEX auth_attempts_window ON auth_attempts(window_start);
+            """),
     ];
 }

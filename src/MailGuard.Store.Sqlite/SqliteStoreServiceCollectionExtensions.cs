@@ -24,6 +24,7 @@ public static class SqliteStoreServiceCollectionExtensions
         services.TryAddSingleton<IQuarantineStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.TryAddSingleton<IReviewStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.TryAddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        services.TryAddSingleton<IAuthAttemptStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         return services;
     }
 }

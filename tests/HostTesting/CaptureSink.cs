@@ -59,8 +59,10 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
 
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
 
-    public ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(userName == "relay" && password == "secret");
+    public ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(userName == "relay" && password == "secret" ? SmtpAuthResult.Succeeded : SmtpAuthResult.Failed);
+
+    public ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
 
     public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -105,7 +107,9 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
 
         public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => Sink.OnConnectAsync(session, cancellationToken);
 
-        public ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken) => Sink.AuthenticateAsync(session, mechanism, userName, password, cancellationToken);
+        public ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken) => Sink.AuthenticateAsync(session, mechanism, userName, password, cancellationToken);
+
+        public ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) => Sink.OnDataAsync(session, envelope, cancellationToken);
 
         public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) => Sink.OnMailFromAsync(session, envelope, cancellationToken);
 

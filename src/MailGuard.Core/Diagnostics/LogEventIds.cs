@@ -22,6 +22,9 @@ public static class LogEventIds
     public const int AuthFailed = 115;
     public const int PolicyNoticeQueued = 118;
     public const int SenderNotNotified = 119;
+    public const int ConnectionRefused = 120;
+    public const int AuthThrottled = 121;
+    public const int InspectionBusy = 122;
 
     // 15x: TLS certificates
     public const int CertificateLoaded = 150;
@@ -79,6 +82,8 @@ public static class LogEventIds
     public const int LoginSucceeded = 610;
     public const int LoginFailed = 611;
     public const int LoginThrottled = 612;
+    public const int PasswordChangeFailed = 613;
+    public const int PasswordChangeThrottled = 614;
     public const int ReviewAction = 620;
     public const int OriginalOpened = 621;
     public const int AccountChanged = 630;

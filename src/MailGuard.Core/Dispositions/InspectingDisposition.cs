@@ -63,7 +63,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
 
     public ValueTask<MessageDecision> DecideAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         Verdict verdict;
         MessageDecision decision;
         IReadOnlyList<Finding> findings = [];
@@ -88,7 +88,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
             decision = Apply(new Context(message, verdict, findings, null, null, null, SenderVerified(message)), document: null);
         }
 
-        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var elapsed = _time.GetElapsedTime(started);
         _metrics?.ScanCompleted(elapsed);
         foreach (var finding in findings)
         {

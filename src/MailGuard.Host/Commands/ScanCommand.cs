@@ -39,6 +39,7 @@ internal static class ScanCommand
 
         var ocrSettings = new MailGuardOptions().Inspection;
         OptionsBinder.Bind(configuration, configuration.GetSection("Inspection"), ocrSettings, problems);
+        MailGuardOptionsValidator.ValidateInspection(ocrSettings, problems);
         if (problems.Count > 0)
         {
             foreach (string p in problems)
@@ -56,7 +57,7 @@ internal static class ScanCommand
         }
 
         var engine = new PolicyEngine(policyOptions);
-        var inspector = new MessageInspector(ocr.CreateOptions(), engine.InternalDomains, engine.PersonalMailboxDomains);
+        var inspector = new MessageInspector(ocr.CreateOptions(ocrSettings, TimeProvider.System), engine.InternalDomains, engine.PersonalMailboxDomains);
         var files = new List<string>();
         bool anyFolder = false;
         int exit = 0;

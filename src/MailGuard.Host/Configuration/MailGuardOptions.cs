@@ -16,9 +16,49 @@ public sealed class MailGuardOptions
     public InspectionSettings Inspection { get; set; } = new();
 }
 
-/// <summary>Inspection:*. The extraction limits themselves are fixed for now (ExtractionLimits); OCR is a machine matter.</summary>
-public sealed class InspectionSettings
+/// <summary>Inspection:*: where and how long messages are inspected, and the limits on what one message may make inspection do.</summary>
+public sealed partial class InspectionSettings
 {
+    /// <summary>
+    /// Inspection threads; 0 (the default) for one per core. Inspection is CPU-bound, so more
+    /// threads than cores only make every message slower.
+    /// </summary>
+    public int Workers { get; set; }
+
+    /// <summary>
+    /// Messages that may wait for a free inspection thread. Default 32; when every worker is busy and
+    /// this many wait, new DATA gets 451 4.7.1 (the client retries later) instead of piling up. A message
+    /// waits at most about MaxQueued / Workers × TimeBudget.
+    /// </summary>
+    public int MaxQueued { get; set; } = 32;
+
+    /// <summary>Time for a whole message, all parts and archives. Default 30 s, well inside SMTP's 10-minute end-of-DATA wait (RFC 5321 §4.5.3.2.6); past it the message is unscannable and Policy:OnInspectionFailure applies.</summary>
+    public TimeSpan TimeBudget { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Time for one attachment, nested members included. Default 30 s.</summary>
+    public TimeSpan AttachmentTimeBudget { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Forwarded messages inside messages opened at most this deep. Default 8.</summary>
+    public int MaxMessageDepth { get; set; } = 8;
+
+    /// <summary>Archives inside archives, counted from the attachment. Default 8 (the 42.zip bomb needs 5 levels, which the size limits stop first).</summary>
+    public int MaxNestingDepth { get; set; } = 8;
+
+    /// <summary>Decompressed bytes from all archive members of one attachment. Default 256 MB, four times the default largest message.</summary>
+    public long MaxExpandedBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Decompressed to compressed bytes, per member and per archive. Default 100 (Apache POI's zip-bomb guard).</summary>
+    public double MaxExpansionRatio { get; set; } = 100;
+
+    /// <summary>Members of one attachment's archives. Default 10,000.</summary>
+    public int MaxArchiveEntries { get; set; } = 10_000;
+
+    /// <summary>Spreadsheet cells read from one attachment. Default 10,000,000.</summary>
+    public long MaxCells { get; set; } = 10_000_000;
+
+    /// <summary>Pages read from one PDF. Default 2,000.</summary>
+    public int MaxPdfPages { get; set; } = 2_000;
+
     public OcrSettings Ocr { get; set; } = new();
 }
 
@@ -137,14 +177,46 @@ public sealed class RelayOptions
     /// <summary>Default 100, Postfix default_process_limit.</summary>
     public int MaxSessions { get; set; } = 100;
 
+    /// <summary>Default 20, Postfix default_destination_concurrency_limit: a fair share for one client (an IPv6 client is its /64).</summary>
+    public int MaxSessionsPerClient { get; set; } = 20;
+
+    /// <summary>Default 10, a tenth of MaxSessions: sessions of clients outside AllowedNetworks that have not authenticated.</summary>
+    public int MaxUntrustedSessions { get; set; } = 10;
+
     /// <summary>Default 20, Postfix smtpd_hard_error_limit.</summary>
     public int MaxErrors { get; set; } = 20;
 
-    /// <summary>Default 5 minutes, RFC 5321 §4.5.3.2.7.</summary>
+    /// <summary>Default 5 minutes, RFC 5321 §4.5.3.2.7; for each whole command line.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Bytes per second of command input a session must average once CommandTimeout has passed
+    /// (time spent waiting for commands may reach CommandTimeout plus one second per this many
+    /// bytes received). Default 1: a slow-loris client trickling a byte every 50 s is closed near
+    /// CommandTimeout, while every command earns a real client seconds.
+    /// </summary>
+    public double MinimumCommandRate { get; set; } = 1;
 
     /// <summary>Default 3 minutes, RFC 5321 §4.5.3.2.5.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// Failed AUTH attempts (per client address, an IPv6 client being its /64, and per user name)
+    /// within <see cref="AuthLockout"/> after which AUTH is refused with 454 4.7.0 without checking
+    /// the password. Default 10: a person mistyping a password retries a few times; a guesser needs
+    /// thousands. Counted in the store, so every node sharing it counts together.
+    /// </summary>
+    public int MaxAuthFailures { get; set; } = 10;
+
+    /// <summary>How long the failures are counted and the lockout lasts, from the first failure. Default 15 minutes.</summary>
+    public TimeSpan AuthLockout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The answer to a failed AUTH is held back this long, doubled for each earlier failure of the
+    /// client or user name in the window, up to 16 times it (and as long again for a refused one).
+    /// Default 1 s: 1, 2, 4, 8, 16 s, so a guesser gets a handful of tries a minute instead of dozens a second.
+    /// </summary>
+    public TimeSpan AuthFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Time sessions get to finish at shutdown before the rest are sent 421. Default 30 s: inside

@@ -9,7 +9,7 @@ namespace MailGuard.Host.Configuration;
 /// host runs it once at start (ValidateOnStart); the verbs call <see cref="Validate(MailGuardOptions)"/>
 /// before they touch anything.
 /// </summary>
-internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOptions? policy = null) : Microsoft.Extensions.Options.IValidateOptions<MailGuardOptions>
+internal sealed partial class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOptions? policy = null) : Microsoft.Extensions.Options.IValidateOptions<MailGuardOptions>
 {
     public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, MailGuardOptions options)
     {
@@ -25,10 +25,8 @@ internal sealed class MailGuardOptionsValidator(MailGuard.Core.Policy.PolicyOpti
     public static List<string> Validate(MailGuardOptions options)
     {
         var errors = new List<string>();
-        if (options.Inspection.Ocr.MaxConcurrency is < 0 or > 256)
-        {
-            errors.Add($"Inspection:Ocr:MaxConcurrency: {options.Inspection.Ocr.MaxConcurrency} must be 0 (one per core) to 256");
-        }
+        ValidateInspection(options.Inspection, errors);
+        ValidateAbuseLimits(options, errors);
 
         var relay = options.Relay;
         if (relay.Listen.Count == 0 && relay.ImplicitTlsListen.Count == 0)

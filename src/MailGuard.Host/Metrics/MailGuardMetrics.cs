@@ -23,6 +23,16 @@ public enum SmtpRefusal
     CommitFailed,
 }
 
+/// <summary>Where a password is checked.</summary>
+public enum AuthService
+{
+    /// <summary>The relay's AUTH.</summary>
+    Smtp,
+
+    /// <summary>The review console: login and password change.</summary>
+    Console,
+}
+
 /// <summary>
 /// MailGuard's metrics: System.Diagnostics.Metrics instruments (a Meter named "MailGuard")
 /// recorded lock-free as mail passes, exported in the Prometheus text format by prometheus-net,
@@ -69,6 +79,10 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
     private readonly Counter<long> _smtpRejected;
     private readonly Counter<long> _findings;
     private readonly Histogram<double> _scanDuration;
+    private readonly Counter<long> _connectionsRefused;
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _authThrottled;
+    private readonly Counter<long> _inspectionBusy;
     private readonly Counter<long> _deliveryAttempts;
     private readonly Histogram<double> _deliveryLatency;
     private readonly Gauge? _storeUp;
@@ -78,7 +92,8 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
     private readonly Gauge? _held;
 
     /// <param name="meters">Where the meter comes from (the host's IMeterFactory); a meter of its own when null.</param>
-    public MailGuardMetrics(TimeProvider time, IMessageStore? store = null, UpstreamHealth? health = null, IMeterFactory? meters = null)
+    /// <param name="inspection">The relay's inspection pool, whose queue is reported when scraped; none in a host without a relay.</param>
+    public MailGuardMetrics(TimeProvider time, IMessageStore? store = null, UpstreamHealth? health = null, IMeterFactory? meters = null, Core.Dispositions.InspectionPool? inspection = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         _time = time;
@@ -105,6 +120,30 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
             "Findings reported by inspection, by kind (one per finding, whatever its occurrence count).",
             "kind",
             s_findingKinds);
+        _connectionsRefused = MakeCounter(
+            factory,
+            "mailguard_smtp_connections_refused_total",
+            "Connections refused with 421 4.7.0 by a session limit (max-sessions: Relay:MaxSessions; per-client: Relay:MaxSessionsPerClient; untrusted: Relay:MaxUntrustedSessions).",
+            "limit",
+            ["max-sessions", "per-client", "untrusted"]);
+        _authFailures = MakeCounter(
+            factory,
+            "mailguard_auth_failures_total",
+            "Passwords checked and found wrong, by service (smtp: relay AUTH; console: console login and password change).",
+            "service",
+            ["smtp", "console"]);
+        _authThrottled = MakeCounter(
+            factory,
+            "mailguard_auth_throttled_total",
+            "Authentication attempts refused without checking the password because the client address or the user name failed too often (SMTP 454 4.7.0, console 429).",
+            "service",
+            ["smtp", "console"]);
+        _inspectionBusy = MakeCounter(
+            factory,
+            "mailguard_inspection_busy_total",
+            "Messages refused with 451 4.7.1 because the inspection queue was full, at the DATA command or at the end of the message.",
+            "stage",
+            ["data", "end-of-data"]);
         _scanDuration = MakeHistogram(factory, "mailguard_scan_duration_seconds", "Time to inspect a message and apply the policy, at the end of DATA.", s_scanBuckets);
         _deliveryAttempts = MakeCounter(
             factory,
@@ -136,6 +175,14 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
             }
 
             _exports[stateInstrument] = (v, label) => circuitState.WithLabels(label!).Set(v);
+        }
+
+        if (inspection is not null)
+        {
+            var queued = factory.CreateGauge("mailguard_inspection_queued", "Messages waiting for an inspection worker (at most Inspection:MaxQueued).");
+            var running = factory.CreateGauge("mailguard_inspection_running", "Messages being inspected now (at most Inspection:Workers).");
+            _exports[_meter.CreateObservableGauge("mailguard_inspection_queued", () => (long)inspection.Queued)] = (v, _) => queued.Set(v);
+            _exports[_meter.CreateObservableGauge("mailguard_inspection_running", () => (long)inspection.Running)] = (v, _) => running.Set(v);
         }
 
         if (_store is not null)
@@ -173,6 +220,20 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
         SmtpRefusal.AuthFailed => "auth-failed",
         _ => "commit-failed",
     }));
+
+    public void ConnectionRefused(MailGuard.Smtp.Server.SmtpConnectionLimit limit) => _connectionsRefused.Add(1, new KeyValuePair<string, object?>("limit", limit switch
+    {
+        MailGuard.Smtp.Server.SmtpConnectionLimit.MaxSessionsPerClient => "per-client",
+        MailGuard.Smtp.Server.SmtpConnectionLimit.MaxUntrustedSessions => "untrusted",
+        _ => "max-sessions",
+    }));
+
+    /// <summary>Counts a password found wrong (<paramref name="throttled"/> false) or an attempt refused unchecked (true).</summary>
+    public void AuthAttemptRefused(AuthService service, bool throttled) =>
+        (throttled ? _authThrottled : _authFailures).Add(1, new KeyValuePair<string, object?>("service", service == AuthService.Smtp ? "smtp" : "console"));
+
+    /// <summary>Counts a message refused with 451 4.7.1 because inspection was full: at DATA, or at the end of the message.</summary>
+    public void InspectionBusy(bool atData) => _inspectionBusy.Add(1, new KeyValuePair<string, object?>("stage", atData ? "data" : "end-of-data"));
 
     /// <summary>Counts one finding of <paramref name="kind"/>; a kind not in <see cref="FindingKinds"/> counts as other.</summary>
     public void FindingReported(string kind) =>

@@ -25,8 +25,28 @@ internal sealed class InspectionOcr : IDisposable
 
     public OcrEngine? Engine { get; }
 
-    /// <summary>Inspection options with this engine reading pictures (or none, when OCR is off).</summary>
-    public InspectionOptions CreateOptions() => new() { Extraction = new ExtractionLimits { ImageText = Engine } };
+    /// <summary>
+    /// Inspection options from Inspection:* (validated at start, so the limits' own range checks
+    /// never throw here), with this engine reading pictures (or none, when OCR is off) and every
+    /// time budget on the host's clock.
+    /// </summary>
+    public InspectionOptions CreateOptions(InspectionSettings settings, TimeProvider time) => new()
+    {
+        TimeBudget = settings.TimeBudget,
+        MaxMessageDepth = settings.MaxMessageDepth,
+        Extraction = new ExtractionLimits
+        {
+            ImageText = Engine,
+            Time = time,
+            TimeBudget = settings.AttachmentTimeBudget,
+            MaxNestingDepth = settings.MaxNestingDepth,
+            MaxTotalExpandedBytes = settings.MaxExpandedBytes,
+            MaxExpansionRatio = settings.MaxExpansionRatio,
+            MaxEntries = settings.MaxArchiveEntries,
+            MaxCells = settings.MaxCells,
+            MaxPdfPages = settings.MaxPdfPages,
+        },
+    };
 
     public void Dispose() => Engine?.Dispose();
 }

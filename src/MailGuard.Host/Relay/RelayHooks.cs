@@ -27,6 +27,9 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     private readonly ILogger _logger;
     private readonly long _inlineContentBytes;
     private readonly MailGuardMetrics _metrics;
+    private readonly InspectionPool _inspection;
+    private readonly Security.AuthThrottle _authThrottle;
+    private readonly Security.AuthThrottlePolicy _authPolicy;
 
     public RelayHooks(
         IOptions<RelayOptions> relay,
@@ -37,8 +40,13 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         IRelayAuthenticator authenticator,
         TimeProvider time,
         ILogger<RelayHooks> logger,
-        MailGuardMetrics metrics)
+        MailGuardMetrics metrics,
+        InspectionPool inspection,
+        Security.AuthThrottle authThrottle)
     {
+        _inspection = inspection;
+        _authThrottle = authThrottle;
+        _authPolicy = new Security.AuthThrottlePolicy("smtp", relay.Value.MaxAuthFailures, relay.Value.AuthLockout, relay.Value.AuthFailureDelay);
         _options = relay.Value;
         _allowedNetworks = relay.Value.AllowedNetworks.Select(Cidr.Parse).ToArray();
         _spool = spool;
@@ -53,18 +61,56 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
 
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) => ValueTask.FromResult<SmtpReply?>(null);
 
-    public async ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counted before the password is checked (<see cref="Security.AuthThrottle"/>): a client or user
+    /// name over Relay:MaxAuthFailures gets 454 4.7.0 unchecked, and each failure's answer is held back
+    /// longer than the last, so guessing runs at a few tries a minute. A store that cannot count
+    /// throws, which the server answers with 454 4.7.0 (temporary): no check goes uncounted.
+    /// </summary>
+    public async ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
     {
-        bool ok = await _authenticator.AuthenticateAsync(userName, password, cancellationToken);
-        if (!ok)
+        var permit = await _authThrottle.BeginAsync(_authPolicy, userName, session.RemoteAddress, cancellationToken);
+        if (!permit.Allowed)
         {
-            // The user name is an AUTH argument too: only the session and mechanism are logged.
-            LogAuthFailed(_logger, session.Id, mechanism);
-            _metrics.SmtpRefused(SmtpRefusal.AuthFailed);
+            await _authThrottle.RefusedAsync(permit, cancellationToken);
+            LogAuthThrottled(_logger, session.Id, mechanism, ClientOf(session), permit.RetryAfter);
+            _metrics.AuthAttemptRefused(AuthService.Smtp, throttled: true);
+            await Task.Delay(_authPolicy.MaxDelay, _time, cancellationToken);
+            return SmtpAuthResult.Throttled;
         }
 
-        return ok;
+        bool ok = await _authenticator.AuthenticateAsync(userName, password, cancellationToken);
+        if (ok)
+        {
+            await _authThrottle.SucceededAsync(permit, cancellationToken);
+            return SmtpAuthResult.Succeeded;
+        }
+
+        // The user name is an AUTH argument too: only the session, mechanism and count are logged.
+        LogAuthFailed(_logger, session.Id, mechanism, permit.Failures + 1);
+        _metrics.SmtpRefused(SmtpRefusal.AuthFailed);
+        _metrics.AuthAttemptRefused(AuthService.Smtp, throttled: false);
+        await Task.Delay(permit.FailureDelay, _time, cancellationToken);
+        return SmtpAuthResult.Failed;
     }
+
+    /// <summary>A message is refused before its content is sent when inspection could not take it.</summary>
+    public ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken)
+    {
+        if (!_inspection.IsFull)
+        {
+            return ValueTask.FromResult<SmtpReply?>(null);
+        }
+
+        LogInspectionBusy(_logger, session.Id, "DATA", _inspection.Workers, _inspection.MaxQueued);
+        _metrics.InspectionBusy(atData: true);
+        return ValueTask.FromResult<SmtpReply?>(InspectionBusyReply);
+    }
+
+    /// <summary>RFC 3463 X.7.1 under 451: refused for now by local policy (too busy to inspect), try again later.</summary>
+    private static readonly SmtpReply InspectionBusyReply = new(451, "4.7.1", "Too busy to inspect mail now, try again later");
+
+    private static string ClientOf(SmtpSessionContext session) => session.RemoteAddress is { } ip ? Cidr.ClientPrefix(ip).ToString() : "unknown";
 
     public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
         ValueTask.FromResult(SmtpReplies.SenderOk);
@@ -127,7 +173,16 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             content.Length,
             writer.ReceivedAt);
         LogMessageReceived(_logger, writer.Id, session.Id, message.Recipients.Count, message.Size, envelope.LongLineCount, envelope.BareLineFeedCount);
-        var decision = await _disposition.DecideAsync(message, cancellationToken);
+        // Inspection runs on the pool's threads, not this session's; when the pool filled up while
+        // the content arrived, the client is told to retry and the spool file goes with the writer.
+        if (_inspection.TryRun(ct => _disposition.DecideAsync(message, ct), cancellationToken) is not { } inspecting)
+        {
+            LogInspectionBusy(_logger, session.Id, "end of DATA", _inspection.Workers, _inspection.MaxQueued);
+            _metrics.InspectionBusy(atData: false);
+            return InspectionBusyReply;
+        }
+
+        var decision = await inspecting;
         var result = await _executor.ExecuteAsync(message, decision, cancellationToken);
         writer.Committed = result.ContentKept;
         switch (result.Outcome)
@@ -176,12 +231,6 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         }
     }
 
-
-
-
-
-
-
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.MessageReceived, Level = LogLevel.Information, Message = "Received {QueueId} in session {SessionId}: {Recipients} recipient(s), {Size} bytes, {LongLines} long line(s), {BareLineFeeds} bare LF(s)")]
     private static partial void LogMessageReceived(ILogger logger, string queueId, long sessionId, int recipients, long size, int longLines, int bareLineFeeds);
 
@@ -191,6 +240,12 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayDenied, Level = LogLevel.Warning, Message = "Relay denied to session {SessionId} from {Client}")]
     private static partial void LogRelayDenied(ILogger logger, long sessionId, string client);
 
-    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AuthFailed, Level = LogLevel.Warning, Message = "AUTH {Mechanism} failed in session {SessionId}")]
-    private static partial void LogAuthFailed(ILogger logger, long sessionId, string mechanism);
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AuthFailed, Level = LogLevel.Warning, Message = "AUTH {Mechanism} failed in session {SessionId} ({Failures} failure(s) of the client or user name in the window)")]
+    private static partial void LogAuthFailed(ILogger logger, long sessionId, string mechanism, int failures);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AuthThrottled, Level = LogLevel.Warning, Message = "AUTH {Mechanism} refused unchecked in session {SessionId} from {Client}: too many failures of the client or user name; locked until {RetryAfter:O}")]
+    private static partial void LogAuthThrottled(ILogger logger, long sessionId, string mechanism, string client, DateTimeOffset retryAfter);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.InspectionBusy, Level = LogLevel.Warning, Message = "Message refused with 451 4.7.1 at {Stage} in session {SessionId}: all {Workers} inspection workers busy and {MaxQueued} messages queued")]
+    private static partial void LogInspectionBusy(ILogger logger, long sessionId, string stage, int workers, int maxQueued);
 }

@@ -18,11 +18,13 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
     private readonly RelayHooks _hooks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Metrics.MailGuardMetrics _metrics;
     private SmtpServer? _server;
     private CertificateSource? _certificates;
 
-    public RelayService(IOptions<RelayOptions> relay, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger)
+    public RelayService(IOptions<RelayOptions> relay, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger, Metrics.MailGuardMetrics metrics)
     {
+        _metrics = metrics;
         _relay = relay.Value;
         _hooks = hooks;
         _time = time;
@@ -43,6 +45,9 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
         {
             ServerName = relay.ServerName,
             MaxSessions = relay.MaxSessions,
+            MaxSessionsPerClient = relay.MaxSessionsPerClient,
+            MaxUntrustedSessions = relay.MaxUntrustedSessions,
+            MinimumCommandRate = new SmtpMinDataRate(relay.MinimumCommandRate, relay.CommandTimeout),
             MaxRecipients = relay.MaxRecipients,
             MaxMessageBytes = relay.MaxMessageBytes,
             MaxErrors = relay.MaxErrors,
@@ -50,6 +55,14 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
             DataTimeout = relay.DataTimeout,
             RequireAuth = relay.RequireAuth,
         };
+        // Clients that may relay without AUTH are the ones trusted with more than the small budget
+        // of unauthenticated sessions.
+        smtp.TrustedNetworks.Clear();
+        foreach (string network in relay.AllowedNetworks)
+        {
+            smtp.TrustedNetworks.Add(MailGuard.Smtp.Cidr.Parse(network));
+        }
+
         smtp.Listen.Clear();
         foreach (string listen in relay.Listen)
         {
@@ -66,6 +79,12 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
         _certificates = new CertificateSource(relay.Tls, smtp.SetServerCertificate, _time, _logger);
         _server = new SmtpServer(smtp, _hooks, _time);
         _server.SessionFaulted += (_, e) => LogSessionFaulted(_logger, e.Exception, e.Session.Id);
+        _server.ConnectionRefused += (_, e) =>
+        {
+            _metrics.ConnectionRefused(e.Limit);
+            string client = e.RemoteEndPoint is IPEndPoint ip ? MailGuard.Smtp.Cidr.ClientPrefix(ip.Address).ToString() : "unknown";
+            LogConnectionRefused(_logger, client, e.Limit.ToString());
+        };
         await _server.StartAsync(cancellationToken);
         foreach (var ep in _server.PlainEndPoints)
         {
@@ -107,6 +126,9 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayStopped, Level = LogLevel.Information, Message = "Relay stopped")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConnectionRefused, Level = LogLevel.Warning, Message = "Connection from {Client} refused with 421: {Limit} reached")]
+    private static partial void LogConnectionRefused(ILogger logger, string client, string limit);
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.SessionFaulted, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly")]
     private static partial void LogSessionFaulted(ILogger logger, Exception exception, long sessionId);

@@ -1,83 +1,34 @@
-using System.Collections.Concurrent;
+using System.Net;
+using MailGuard.Host.Security;
 
 namespace MailGuard.Host.Review;
 
 /// <summary>
-/// Refuses logins for an account name or a client address that failed too often: after
-/// <c>Console:MaxLoginFailures</c> failures within <c>Console:LoginLockout</c>, further attempts
-/// are refused (without checking the password) until the oldest failure ages out. Keyed both
-/// ways so one address cannot try many names and many addresses cannot try one name. Kept in
-/// memory per node: a restart forgets it, and nodes behind a balancer each count their own.
+/// The console's password checks (login and the password change at /account) under one throttle:
+/// after <c>Console:MaxLoginFailures</c> failures of an account name or a client address within
+/// <c>Console:LoginLockout</c> (from the first), further attempts are refused unchecked until the
+/// window ends. Counted in the store (<see cref="AuthThrottle"/>), atomically and shared by every
+/// node on it, so neither concurrency nor a balancer spreading attempts over nodes adds checks.
 /// </summary>
 public sealed class LoginThrottle
 {
-    private const int MaxTrackedKeys = 100_000;
-    private readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> _failures = new(StringComparer.Ordinal);
-    private readonly int _maxFailures;
-    private readonly TimeSpan _window;
-    private readonly TimeProvider _time;
+    private readonly AuthThrottle _throttle;
 
-    public LoginThrottle(int maxFailures, TimeSpan window, TimeProvider time)
+    public LoginThrottle(AuthThrottle throttle, int maxFailures, TimeSpan window)
     {
-        _maxFailures = maxFailures;
-        _window = window;
-        _time = time;
+        _throttle = throttle;
+        Policy = new AuthThrottlePolicy("console", maxFailures, window, TimeSpan.Zero);
     }
 
-    /// <summary>True when either key is locked out now.</summary>
-    public bool IsLocked(string account, string client) => Count("a:" + account) >= _maxFailures || Count("c:" + client) >= _maxFailures;
+    public AuthThrottlePolicy Policy { get; }
 
-    public void RecordFailure(string account, string client)
-    {
-        if (_failures.Count > MaxTrackedKeys)
-        {
-            Sweep();
-        }
+    /// <summary>Counts an attempt for <paramref name="account"/> from <paramref name="client"/>; check the password only when allowed.</summary>
+    public Task<AuthPermit> BeginAsync(string account, IPAddress? client, CancellationToken cancellationToken) =>
+        _throttle.BeginAsync(Policy, account, client, cancellationToken);
 
-        foreach (string key in new[] { "a:" + account, "c:" + client })
-        {
-            var queue = _failures.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
-            lock (queue)
-            {
-                queue.Enqueue(_time.GetUtcNow());
-                while (queue.Count > _maxFailures)
-                {
-                    queue.Dequeue();
-                }
-            }
-        }
-    }
+    /// <summary>The password was right: the account's failures are forgotten (the address's stay).</summary>
+    public Task SucceededAsync(AuthPermit permit, CancellationToken cancellationToken) => _throttle.SucceededAsync(permit, cancellationToken);
 
-    /// <summary>A successful login clears the account's failures (not the address's).</summary>
-    public void RecordSuccess(string account) => _failures.TryRemove("a:" + account, out _);
-
-    private int Count(string key)
-    {
-        if (!_failures.TryGetValue(key, out var queue))
-        {
-            return 0;
-        }
-
-        var since = _time.GetUtcNow() - _window;
-        lock (queue)
-        {
-            while (queue.Count > 0 && queue.Peek() < since)
-            {
-                queue.Dequeue();
-            }
-
-            return queue.Count;
-        }
-    }
-
-    private void Sweep()
-    {
-        foreach (var key in _failures.Keys)
-        {
-            if (Count(key) == 0)
-            {
-                _failures.TryRemove(key, out _);
-            }
-        }
-    }
+    /// <summary>The attempt was refused unchecked; it does not count as a failure.</summary>
+    public Task RefusedAsync(AuthPermit permit, CancellationToken cancellationToken) => _throttle.RefusedAsync(permit, cancellationToken);
 }

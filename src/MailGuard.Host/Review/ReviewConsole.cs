@@ -63,7 +63,8 @@ public sealed partial class ReviewConsole
         builder.Services.TryAddSingleton<ReviewConsole>();
         // Pages read the policy's internal domains and four-eyes rules; without a policy, an empty one.
         builder.Services.TryAddSingleton(new PolicyOptions());
-        builder.Services.TryAddSingleton(sp => new LoginThrottle(console.MaxLoginFailures, console.LoginLockout, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<Security.AuthThrottle>();
+        builder.Services.TryAddSingleton(sp => new LoginThrottle(sp.GetRequiredService<Security.AuthThrottle>(), console.MaxLoginFailures, console.LoginLockout));
         builder.Services.AddHostedService<ConsoleStartup>();
         var uri = new Uri(console.Listen!);
         if (uri.Scheme == "https")

@@ -42,7 +42,7 @@ public static class ContentExtractor
         ArgumentNullException.ThrowIfNull(limits);
         ArgumentOutOfRangeException.ThrowIfNegative(nestingDepth);
 
-        using var budget = new CancellationTokenSource(limits.TimeBudget);
+        using var budget = new CancellationTokenSource(limits.TimeBudget, limits.Time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
         var context = new ExtractionContext(sink, limits, embeddedMessage, linked.Token, budget.Token);
         try

@@ -20,7 +20,7 @@ internal sealed class ExtractionContext
         BudgetToken = budgetToken;
         // Checked directly as well as through the timer-driven token: a starved thread pool
         // can fire the timer late, and the budget must hold on a busy machine.
-        _deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(limits.TimeBudget.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        _deadline = limits.Time.GetTimestamp() + (long)(limits.TimeBudget.TotalSeconds * limits.Time.TimestampFrequency);
     }
 
     public IContentSink Sink { get; }
@@ -42,8 +42,8 @@ internal sealed class ExtractionContext
     {
         get
         {
-            long left = _deadline - System.Diagnostics.Stopwatch.GetTimestamp();
-            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / System.Diagnostics.Stopwatch.Frequency);
+            long left = _deadline - Limits.Time.GetTimestamp();
+            return left <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)left / Limits.Time.TimestampFrequency);
         }
     }
 
@@ -52,7 +52,7 @@ internal sealed class ExtractionContext
 
     public void ThrowIfCancelled()
     {
-        bool overBudget = System.Diagnostics.Stopwatch.GetTimestamp() > _deadline;
+        bool overBudget = Limits.Time.GetTimestamp() > _deadline;
         if (overBudget || CancellationToken.IsCancellationRequested)
         {
             throw new ExtractionLimitException(

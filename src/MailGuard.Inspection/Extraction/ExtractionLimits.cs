@@ -144,6 +144,12 @@ public sealed class ExtractionLimits
     public IImageTextReader? ImageText { get; set; }
 
     /// <summary>
+    /// The clock the time budgets run on: the host's TimeProvider, so a test's clock drives them and
+    /// the budget is measured the same way as everything else the host times. The system's by default.
+    /// </summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>
     /// Pictures narrower than this are not OCRed and are not findings. 300 px: a table row with a
     /// name, a date and an NI number needs about 35 characters, at least 8 px each to be legible;
     /// signature logos and icons are narrower.

@@ -19,8 +19,8 @@ public interface ISmtpServerHooks
     /// <param name="userName">Strict UTF-8 from base64, never empty. For PLAIN, an authorization identity other than empty or this user was already refused with 535 5.7.8 (RFC 4616 §2).</param>
     /// <param name="password">Strict UTF-8 from base64; may be empty.</param>
     /// <param name="cancellationToken">Cancelled when the server stops hard. A hook that throws gives 454 4.7.0 (temporary), not the 451 of other hooks.</param>
-    /// <returns>True to accept (235 2.7.0); false gives 535 5.7.8.</returns>
-    ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken);
+    /// <returns>The verdict, which the server turns into the reply (see <see cref="SmtpAuthResult"/>). A hook that throttles failures may take its time before answering.</returns>
+    ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken);
 
     /// <summary>Decides MAIL FROM; <paramref name="envelope"/> holds the parsed reverse-path and parameters. A 2xx reply starts the transaction.</summary>
     ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken);
@@ -31,6 +31,13 @@ public interface ISmtpServerHooks
     /// 550 5.7.1. A 2xx reply adds the recipient. The recipient cap is enforced before this call.
     /// </summary>
     ValueTask<SmtpReply> OnRcptToAsync(SmtpSessionContext session, SmtpEnvelope envelope, SmtpRecipient recipient, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called at DATA (before 354) or at the first BDAT, before <see cref="BeginMessageAsync"/>. Null
+    /// goes on; a reply refuses this message (say 451 4.7.1 while the host is too busy to take one),
+    /// ends the transaction and is sent as it is (a BDAT chunk is still read and discarded first).
+    /// </summary>
+    ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken);
 
     /// <summary>
     /// Called at DATA (before 354) or at the first BDAT. The server writes the dot-unstuffed content to
@@ -54,4 +61,24 @@ public interface IMessageWriter : IAsyncDisposable
 
     /// <summary>Called instead of commit when the message is not accepted (over size, client gone, RSET in BDAT, shutdown); discard the content.</summary>
     ValueTask AbortAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The host's verdict on AUTH credentials; the server sends the reply that goes with it.</summary>
+public enum SmtpAuthResult
+{
+    /// <summary>Accepted: 235 2.7.0, and the session is authenticated.</summary>
+    Succeeded,
+
+    /// <summary>Wrong credentials: 535 5.7.8, counted toward <see cref="SmtpServerOptions.MaxErrors"/>.</summary>
+    Failed,
+
+    /// <summary>
+    /// Refused without checking because this client or user name failed too often lately: 454 4.7.0
+    /// (RFC 4954 §6, a temporary failure: try again later), counted toward <see cref="SmtpServerOptions.MaxErrors"/>
+    /// so a client that keeps trying is disconnected.
+    /// </summary>
+    Throttled,
+
+    /// <summary>Could not be checked now (the user store is unreachable): 454 4.7.0, not counted as the client's error.</summary>
+    Unavailable,
 }

@@ -20,7 +20,7 @@ public sealed class SmtpServer : IAsyncDisposable
     private readonly List<Task> _acceptLoops = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _hardStop = new();
-    private int _activeSessions;
+    private readonly SessionAdmission _admission;
     private int _started;
     private Task? _stopTask;
 
@@ -32,10 +32,14 @@ public sealed class SmtpServer : IAsyncDisposable
         _options = options;
         _hooks = hooks;
         _time = timeProvider ?? TimeProvider.System;
+        _admission = new SessionAdmission(options);
     }
 
     /// <summary>Raised when a session ends with an unexpected exception (a bug, not a network error). Never carries content.</summary>
     public event EventHandler<SmtpSessionFaultedEventArgs>? SessionFaulted;
+
+    /// <summary>Raised when a connection is refused by a session limit (after its 421 is sent or given up on), for the host to count and log.</summary>
+    public event EventHandler<SmtpConnectionRefusedEventArgs>? ConnectionRefused;
 
     /// <summary>Bound plain listeners, with the real port when 0 was configured.</summary>
     public IReadOnlyList<IPEndPoint> PlainEndPoints { get; private set; } = [];
@@ -44,7 +48,10 @@ public sealed class SmtpServer : IAsyncDisposable
     public IReadOnlyList<IPEndPoint> ImplicitTlsEndPoints { get; private set; } = [];
 
     /// <summary>Sessions currently running; at most <see cref="SmtpServerOptions.MaxSessions"/>, since a connection over the cap gets 421 4.7.0 and is not counted.</summary>
-    public int ActiveSessions => Volatile.Read(ref _activeSessions);
+    public int ActiveSessions => _admission.Total;
+
+    /// <summary>Sessions counted against <see cref="SmtpServerOptions.MaxUntrustedSessions"/>: outside the trusted networks and not authenticated.</summary>
+    public int UntrustedSessions => _admission.Untrusted;
 
     internal bool IsStopping => _stopping.IsCancellationRequested;
 
@@ -140,14 +147,13 @@ public sealed class SmtpServer : IAsyncDisposable
 
             // Small replies must not wait for Nagle's algorithm (pipelined batches are flushed once).
             socket.NoDelay = true;
-            if (Interlocked.Increment(ref _activeSessions) > _options.MaxSessions)
+            if (_admission.TryAdmit(socket.RemoteEndPoint, out var slot) is { } limit)
             {
-                Interlocked.Decrement(ref _activeSessions);
-                _ = RefuseAsync(socket, implicitTls);
+                _ = RefuseAsync(socket, implicitTls, limit);
                 continue;
             }
 
-            var session = new SmtpSession(this, _options, _hooks, _time, socket, implicitTls, _hardStop.Token);
+            var session = new SmtpSession(this, _options, _hooks, _time, socket, implicitTls, slot, _hardStop.Token);
             var task = RunSessionAsync(session);
             _sessions.TryAdd(session, task);
             if (task.IsCompleted)
@@ -171,20 +177,30 @@ public sealed class SmtpServer : IAsyncDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _activeSessions);
+            _admission.Release(session.Slot);
             _sessions.TryRemove(session, out _);
         }
     }
 
-    private async Task RefuseAsync(Socket socket, bool implicitTls)
+    /// <summary>A session authenticated: it leaves the untrusted budget.</summary>
+    internal void Authenticated(SmtpSession session) => _admission.Trust(session.Slot);
+
+    private async Task RefuseAsync(Socket socket, bool implicitTls, SmtpConnectionLimit limit)
     {
-        // Over MaxSessions: 421 4.7.0 (RFC 5321 §3.8, RFC 3463 4.7.0 "security/policy"), then close.
+        // Over a session limit: 421 4.7.0 (RFC 5321 §3.8, RFC 3463 4.7.0 "security/policy"), then close.
         // Implicit-TLS peers expect a handshake, so they are closed without a reply.
+        var remote = socket.RemoteEndPoint;
         try
         {
             if (!implicitTls)
             {
-                var reply = new SmtpReply(421, "4.7.0", $"{_options.ServerName} Error: too many connections, try again later");
+                string why = limit switch
+                {
+                    SmtpConnectionLimit.MaxSessionsPerClient => "too many connections from your address",
+                    SmtpConnectionLimit.MaxUntrustedSessions => "too many connections from unauthenticated clients",
+                    _ => "too many connections",
+                };
+                var reply = new SmtpReply(421, "4.7.0", $"{_options.ServerName} Error: {why}, try again later");
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
                 await socket.SendAsync(Encoding.UTF8.GetBytes(reply.ToWireString()), SocketFlags.None, timeout.Token);
                 socket.Shutdown(SocketShutdown.Both);
@@ -197,6 +213,8 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             socket.Dispose();
         }
+
+        ConnectionRefused?.Invoke(this, new SmtpConnectionRefusedEventArgs(remote, limit));
     }
 
     /// <summary>
@@ -281,4 +299,14 @@ public sealed class SmtpSessionFaultedEventArgs(SmtpSessionContext session, Exce
 
     /// <summary>The exception, for the host to log once.</summary>
     public Exception Exception { get; } = exception;
+}
+
+/// <summary>A connection was refused by a session limit.</summary>
+public sealed class SmtpConnectionRefusedEventArgs(EndPoint? remoteEndPoint, SmtpConnectionLimit limit) : EventArgs
+{
+    /// <summary>The peer, as the socket reported it.</summary>
+    public EndPoint? RemoteEndPoint { get; } = remoteEndPoint;
+
+    /// <summary>The limit it would have passed.</summary>
+    public SmtpConnectionLimit Limit { get; } = limit;
 }

@@ -12,6 +12,8 @@ public sealed class SmtpServerOptions
 {
     private string _serverName = "localhost";
     private int _maxSessions = 100;
+    private int _maxSessionsPerClient = 20;
+    private int _maxUntrustedSessions = 10;
     private int _maxRecipients = 1000;
     private long _maxMessageBytes = 10_240_000;
     private int _maxErrors = 20;
@@ -19,6 +21,7 @@ public sealed class SmtpServerOptions
     private TimeSpan _dataTimeout = TimeSpan.FromMinutes(3);
     private TimeSpan _tlsHandshakeTimeout = TimeSpan.FromSeconds(30);
     private SmtpMinDataRate? _minimumDataRate = new(240, TimeSpan.FromSeconds(5));
+    private SmtpMinDataRate? _minimumCommandRate = new(1, TimeSpan.FromMinutes(5));
     private ServerCredentials? _serverCredentials;
 
     /// <summary>Name in the greeting and EHLO reply (RFC 5321 §4.1.1.1: the server's own domain). Default "localhost".</summary>
@@ -48,6 +51,39 @@ public sealed class SmtpServerOptions
     {
         get => _maxSessions;
         set => _maxSessions = Positive(value);
+    }
+
+    /// <summary>
+    /// Concurrent sessions from one client (an IPv4 address, or an IPv6 /64: one host may use any
+    /// address of its /64, RFC 8981); further connections from it get 421 4.7.0 and are closed.
+    /// Default 20, Postfix's default_destination_concurrency_limit: what a well-behaved MTA opens to
+    /// one destination, so an MTA in front of MailGuard never meets it, while one host can take at
+    /// most a fifth of <see cref="MaxSessions"/> and 100 idle connections from it lock no one else out.
+    /// </summary>
+    public int MaxSessionsPerClient
+    {
+        get => _maxSessionsPerClient;
+        set => _maxSessionsPerClient = Positive(value);
+    }
+
+    /// <summary>
+    /// Networks whose clients count only against <see cref="MaxSessions"/> and
+    /// <see cref="MaxSessionsPerClient"/> (a host gives its relay networks, Postfix's mynetworks).
+    /// Default loopback (127.0.0.0/8, ::1/128), the host's default relay networks.
+    /// </summary>
+    public IList<IPNetwork> TrustedNetworks { get; } = [new IPNetwork(IPAddress.Loopback, 8), new IPNetwork(IPAddress.IPv6Loopback, 128)];
+
+    /// <summary>
+    /// Concurrent sessions from clients outside <see cref="TrustedNetworks"/> that have not
+    /// authenticated (they can relay nothing until they do); a session leaves this budget when AUTH
+    /// succeeds. Further such connections get 421 4.7.0 and are closed. Default 10, a tenth of
+    /// <see cref="MaxSessions"/>: hosts that may not relay can hold at most that many sessions, so
+    /// at least 90 stay for the trusted networks and authenticated clients.
+    /// </summary>
+    public int MaxUntrustedSessions
+    {
+        get => _maxUntrustedSessions;
+        set => _maxUntrustedSessions = Positive(value);
     }
 
     /// <summary>
@@ -83,7 +119,12 @@ public sealed class SmtpServerOptions
         set => _maxErrors = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "Must not be negative.");
     }
 
-    /// <summary>Idle time allowed while waiting for a command. Default 5 minutes (RFC 5321 §4.5.3.2.7, the server timeout).</summary>
+    /// <summary>
+    /// Time allowed for one command line (or AUTH response line) to arrive in full, counted from when
+    /// the server starts waiting for it: bytes of an unfinished line do not restart it, so a client
+    /// cannot hold a session by trickling a line. Default 5 minutes (RFC 5321 §4.5.3.2.7, the server
+    /// timeout while awaiting the next command).
+    /// </summary>
     public TimeSpan CommandTimeout
     {
         get => _commandTimeout;
@@ -117,6 +158,21 @@ public sealed class SmtpServerOptions
     {
         get => _minimumDataRate;
         set => _minimumDataRate = value;
+    }
+
+    /// <summary>
+    /// Lowest average rate of command input over the whole session: the time spent waiting for
+    /// commands may reach the grace period plus one second per <see cref="SmtpMinDataRate.BytesPerSecond"/>
+    /// bytes received in commands, then the client is sent 421 4.4.2 and disconnected. Default 1 byte/s
+    /// after 5 minutes, the <see cref="CommandTimeout"/>: every command line earns a client seconds of
+    /// waiting (a connection-caching MTA earns minutes per transaction), but a client trickling one
+    /// byte every 50 s, complete lines or not, is closed about 306 s in instead of never. Null disables
+    /// the check (<see cref="CommandTimeout"/> still applies per line).
+    /// </summary>
+    public SmtpMinDataRate? MinimumCommandRate
+    {
+        get => _minimumCommandRate;
+        set => _minimumCommandRate = value;
     }
 
     /// <summary>

@@ -112,22 +112,30 @@ internal sealed partial class SmtpSession
 
     private async ValueTask<Next> CompleteAuthAsync(string user, string password)
     {
-        bool ok;
+        SmtpAuthResult result;
         try
         {
-            ok = await _hooks.AuthenticateAsync(Context, _authMechanism!, user, password, SessionToken);
+            result = await _hooks.AuthenticateAsync(Context, _authMechanism!, user, password, SessionToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !SessionToken.IsCancellationRequested)
         {
-            return Reply(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
+            result = SmtpAuthResult.Unavailable;
         }
 
-        if (!ok)
+        switch (result)
         {
-            return Error(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
+            case SmtpAuthResult.Succeeded:
+                break;
+            case SmtpAuthResult.Failed:
+                return Error(new SmtpReply(535, "5.7.8", "Authentication credentials invalid"));
+            case SmtpAuthResult.Throttled:
+                return Error(new SmtpReply(454, "4.7.0", "Too many failed authentication attempts, try again later"));
+            default:
+                return Reply(new SmtpReply(454, "4.7.0", "Temporary authentication failure"));
         }
 
         Context.AuthenticatedUser = user;
+        _server.Authenticated(this);
         return Reply(new SmtpReply(235, "2.7.0", "Authentication successful"));
     }
 

@@ -27,6 +27,24 @@ internal sealed partial class SmtpSession
     private async ValueTask<SmtpReply?> BeginMessageAsync()
     {
         var envelope = _envelope!;
+        SmtpReply? refusal;
+        try
+        {
+            refusal = await _hooks.OnDataAsync(Context, envelope, SessionToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !SessionToken.IsCancellationRequested)
+        {
+            refusal = new SmtpReply(451, "4.3.0", "Local error in processing");
+        }
+
+        if (refusal is { } refused)
+        {
+            await ResetTransactionAsync();
+            _engine.Reset(SmtpState.Ready);
+            // Only a refusal may end the transaction here; anything else is the hook's bug.
+            return refused.Code is >= 400 and < 600 ? refused : new SmtpReply(451, "4.3.0", "Local error in processing");
+        }
+
         try
         {
             _messageWriter = await _hooks.BeginMessageAsync(Context, envelope, SessionToken);

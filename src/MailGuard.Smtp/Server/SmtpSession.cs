@@ -54,11 +54,18 @@ internal sealed partial class SmtpSession
     private string? _authUser;
     private long _rateBytes;
     private TimeSpan _rateElapsed;
+    /// <summary>When the server began waiting for the command line now arriving; null between lines.</summary>
+    private long? _lineStarted;
+    /// <summary>Bytes left unconsumed in the reader by the last batch (a partial line), not new at the next read.</summary>
+    private long _carriedBytes;
+    private long _commandBytes;
+    private TimeSpan _commandElapsed;
     private byte[]? _decodeBuffer;
 
-    public SmtpSession(SmtpServer server, SmtpServerOptions options, ISmtpServerHooks hooks, TimeProvider time, Socket socket, bool implicitTls, CancellationToken hardStop)
+    public SmtpSession(SmtpServer server, SmtpServerOptions options, ISmtpServerHooks hooks, TimeProvider time, Socket socket, bool implicitTls, SessionSlot slot, CancellationToken hardStop)
     {
         _server = server;
+        Slot = slot;
         _options = options;
         _hooks = hooks;
         _time = time;
@@ -89,6 +96,9 @@ internal sealed partial class SmtpSession
     }
 
     public SmtpSessionContext Context { get; }
+
+    /// <summary>What the session counts against in the server's connection limits.</summary>
+    public SessionSlot Slot { get; }
 
     /// <summary>True while a transaction is open; graceful shutdown lets it finish.</summary>
     public bool InTransaction => SmtpStateTable.IsInTransaction(_engine.State) || _mode is Mode.Data or Mode.Bdat;
@@ -224,6 +234,7 @@ internal sealed partial class SmtpSession
             var result = read.Result;
             if (result.IsCanceled)
             {
+                _carriedBytes = result.Buffer.Length;
                 reader.AdvanceTo(result.Buffer.Start);
                 if (_server.IsHardStopping || (_server.IsStopping && !InTransaction))
                 {
@@ -237,11 +248,20 @@ internal sealed partial class SmtpSession
             }
 
             var buffer = result.Buffer;
+            if (_mode is not (Mode.Data or Mode.Bdat))
+            {
+                // Bytes read now for commands: what the minimum command rate credits.
+                _commandBytes += buffer.Length - _carriedBytes;
+            }
+
             var (consumed, next) = await ProcessAsync(buffer);
+            _carriedBytes = buffer.Slice(consumed).Length;
             if (next == Next.StartTls)
             {
                 // RFC 3207 §4.2 / CVE-2011-0411: anything pipelined after STARTTLS arrived in clear text
                 // and must not be executed after the handshake, so the rest of the buffer is dropped.
+                _carriedBytes = 0;
+                _lineStarted = null;
                 reader.AdvanceTo(buffer.End);
                 await FlushAsync();
                 if (!await StartTlsAsync())
@@ -323,6 +343,8 @@ internal sealed partial class SmtpSession
 
             var lineWithLf = buffer.Slice(0, buffer.GetPosition(1, lf.Value));
             buffer = buffer.Slice(lineWithLf.End);
+            // The line is complete: the next one gets a CommandTimeout of its own.
+            _lineStarted = null;
             Next outcome;
             if (_mode == Mode.DiscardLongLine || lineWithLf.Length > limit)
             {
@@ -370,6 +392,7 @@ internal sealed partial class SmtpSession
         }
 
         CreatePipes();
+        _carriedBytes = 0;
         // RFC 3207 §4.2: discard all knowledge from before TLS; the client must EHLO again.
         await ResetTransactionAsync();
         Context.HeloName = null;
@@ -439,62 +462,6 @@ internal sealed partial class SmtpSession
             }
             catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
             {
-            }
-        }
-    }
-
-    private void StartRateWindow()
-    {
-        _rateBytes = 0;
-        _rateElapsed = TimeSpan.Zero;
-    }
-
-    private readonly record struct ReadOutcome(ReadResult Result, bool TimedOut, bool RateTooLow);
-
-    private async ValueTask<ReadOutcome> ReadWithTimeoutAsync(PipeReader reader)
-    {
-        var inContent = _mode is Mode.Data or Mode.Bdat;
-        var timeout = inContent ? _options.DataTimeout : _options.CommandTimeout;
-        var rateBound = false;
-        if (inContent && _options.MinimumDataRate is { } rate)
-        {
-            // Time the client may still take: grace + bytes/rate, minus time already spent waiting for
-            // it. Only time inside reads counts, so a slow hook or disk does not penalize the client.
-            var allowed = rate.GracePeriod + TimeSpan.FromSeconds(_rateBytes / rate.BytesPerSecond) - _rateElapsed;
-            if (allowed <= TimeSpan.Zero)
-            {
-                return new ReadOutcome(default, TimedOut: true, RateTooLow: true);
-            }
-
-            if (allowed < timeout)
-            {
-                timeout = allowed;
-                rateBound = true;
-            }
-        }
-
-        var started = _time.GetTimestamp();
-        _timeoutCts.CancelAfter(timeout);
-        try
-        {
-            var result = await reader.ReadAsync(_timeoutCts.Token);
-            return new ReadOutcome(result, false, false);
-        }
-        catch (OperationCanceledException) when (_timeoutCts.IsCancellationRequested)
-        {
-            return new ReadOutcome(default, TimedOut: true, RateTooLow: rateBound);
-        }
-        finally
-        {
-            if (inContent)
-            {
-                _rateElapsed += _time.GetElapsedTime(started);
-            }
-
-            if (!_timeoutCts.TryReset())
-            {
-                _timeoutCts.Dispose();
-                _timeoutCts = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
             }
         }
     }

@@ -20,9 +20,15 @@ internal sealed class RawClient : IAsyncDisposable
 
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(10);
 
-    public static async Task<RawClient> ConnectAsync(int port)
+    /// <param name="from">The local address to connect from (another loopback address such as 127.0.0.2 is another client); any when null.</param>
+    public static async Task<RawClient> ConnectAsync(int port, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null)
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+        }
+
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         return new RawClient(socket);
     }

@@ -26,11 +26,25 @@ internal sealed class TestHooks : ISmtpServerHooks
     public ValueTask<SmtpReply?> OnConnectAsync(SmtpSessionContext session, CancellationToken cancellationToken) =>
         ValueTask.FromResult(ConnectRefusal);
 
-    public ValueTask<bool> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
+    /// <summary>When set, decides AUTH instead of <see cref="Users"/> (throttling, an unreachable user store).</summary>
+    public Func<string, string, SmtpAuthResult>? AuthResult { get; set; }
+
+    /// <summary>When set, answers DATA and the first BDAT before a writer is asked for (a busy host).</summary>
+    public SmtpReply? DataRefusal { get; set; }
+
+    public ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string mechanism, string userName, string password, CancellationToken cancellationToken)
     {
         Events.Enqueue($"auth {mechanism} {userName}");
-        return ValueTask.FromResult(Users.TryGetValue(userName, out var expected) && expected == password);
+        if (AuthResult is { } decide)
+        {
+            return ValueTask.FromResult(decide(userName, password));
+        }
+
+        return ValueTask.FromResult(Users.TryGetValue(userName, out var expected) && expected == password ? SmtpAuthResult.Succeeded : SmtpAuthResult.Failed);
     }
+
+    public ValueTask<SmtpReply?> OnDataAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(DataRefusal);
 
     public ValueTask<SmtpReply> OnMailFromAsync(SmtpSessionContext session, SmtpEnvelope envelope, CancellationToken cancellationToken)
     {

@@ -47,9 +47,9 @@ internal sealed class TestServer : IAsyncDisposable
         return testServer;
     }
 
-    public async Task<RawClient> ConnectAsync(bool readGreeting = true)
+    public async Task<RawClient> ConnectAsync(bool readGreeting = true, System.Net.IPAddress? from = null)
     {
-        var client = await RawClient.ConnectAsync(Port);
+        var client = await RawClient.ConnectAsync(Port, from);
         if (readGreeting)
         {
             var greeting = await client.ReadReplyAsync();

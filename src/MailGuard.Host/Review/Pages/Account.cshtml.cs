@@ -1,18 +1,25 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review.Pages;
 
-public sealed class AccountModel : ConsolePageModel
+public sealed partial class AccountModel : ConsolePageModel
 {
     private readonly ConsoleAccounts _accounts;
+    private readonly LoginThrottle _throttle;
     private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Metrics.MailGuardMetrics _metrics;
 
-    public AccountModel(ConsoleAccounts accounts, TimeProvider time)
+    public AccountModel(ConsoleAccounts accounts, LoginThrottle throttle, TimeProvider time, ILogger<AccountModel> logger, Metrics.MailGuardMetrics metrics)
     {
         _accounts = accounts;
+        _throttle = throttle;
         _time = time;
+        _logger = logger;
+        _metrics = metrics;
     }
 
     [BindProperty]
@@ -29,13 +36,30 @@ public sealed class AccountModel : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
+        // The current password is checked like a login's, under the same counters: a stolen session
+        // cookie must not become an unthrottled way to guess the account's password.
+        string client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var permit = await _throttle.BeginAsync(Actor, HttpContext.Connection.RemoteIpAddress, HttpContext.RequestAborted);
+        if (!permit.Allowed)
+        {
+            await _throttle.RefusedAsync(permit, HttpContext.RequestAborted);
+            LogThrottled(_logger, Actor, client);
+            _metrics.AuthAttemptRefused(Metrics.AuthService.Console, throttled: true);
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            Error = "Too many failed attempts. Try again later.";
+            return Page();
+        }
+
         var user = (await _accounts.VerifyPasswordAsync(Actor, Current ?? "", HttpContext.RequestAborted)).User;
         if (user is null)
         {
+            LogFailed(_logger, Actor, client);
+            _metrics.AuthAttemptRefused(Metrics.AuthService.Console, throttled: false);
             Error = "The current password is wrong.";
             return Page();
         }
 
+        await _throttle.SucceededAsync(permit, HttpContext.RequestAborted);
         if (ConsoleAccounts.PasswordProblem(New) is { } problem)
         {
             Error = problem;
@@ -49,4 +73,10 @@ public sealed class AccountModel : ConsolePageModel
         Flash = "Password changed. Other sessions of this account have ended.";
         return Redirect("/account");
     }
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.PasswordChangeFailed, Level = LogLevel.Warning, Message = "Password change by {Name} from {Client} refused: the current password is wrong")]
+    private static partial void LogFailed(ILogger logger, string name, string client);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.PasswordChangeThrottled, Level = LogLevel.Warning, Message = "Password change by {Name} from {Client} refused unchecked: too many failures")]
+    private static partial void LogThrottled(ILogger logger, string name, string client);
 }

@@ -14,9 +14,11 @@ public sealed partial class LoginModel : PageModel
     private readonly IQuarantineStore _audit;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Metrics.MailGuardMetrics _metrics;
 
-    public LoginModel(ConsoleAccounts accounts, LoginThrottle throttle, IQuarantineStore audit, TimeProvider time, ILogger<LoginModel> logger)
+    public LoginModel(ConsoleAccounts accounts, LoginThrottle throttle, IQuarantineStore audit, TimeProvider time, ILogger<LoginModel> logger, Metrics.MailGuardMetrics metrics)
     {
+        _metrics = metrics;
         _accounts = accounts;
         _throttle = throttle;
         _audit = audit;
@@ -43,9 +45,13 @@ public sealed partial class LoginModel : PageModel
     {
         string name = ConsoleAccounts.Normalize(Name ?? "");
         string client = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (_throttle.IsLocked(name, client))
+        // Counted before the check, in the store every node shares: concurrent attempts cannot all slip under the limit.
+        var permit = await _throttle.BeginAsync(name, HttpContext.Connection.RemoteIpAddress, HttpContext.RequestAborted);
+        if (!permit.Allowed)
         {
+            await _throttle.RefusedAsync(permit, HttpContext.RequestAborted);
             LogThrottled(_logger, client);
+            _metrics.AuthAttemptRefused(Metrics.AuthService.Console, throttled: true);
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             Error = "Too many failed attempts. Try again later.";
             return Page();
@@ -55,15 +61,15 @@ public sealed partial class LoginModel : PageModel
         var user = check.User;
         if (user is null)
         {
-            _throttle.RecordFailure(name, client);
             LogFailed(_logger, client);
+            _metrics.AuthAttemptRefused(Metrics.AuthService.Console, throttled: false);
             // Only an existing account's name is recorded: a name typed wrong may be a password typed in the wrong field.
             await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), check.AccountExists ? name : "unknown-account", "login-failed", null, null, client));
             Error = "Wrong account name or password.";
             return Page();
         }
 
-        _throttle.RecordSuccess(name);
+        await _throttle.SucceededAsync(permit, HttpContext.RequestAborted);
         LogSucceeded(_logger, user.Name, client);
         await _audit.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), user.Name, "login", null, null, client));
         await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Principal(user.Name, user.Role, CookieAuthenticationDefaults.AuthenticationScheme, ReviewConsole.Stamp(user), _time.GetUtcNow()));
