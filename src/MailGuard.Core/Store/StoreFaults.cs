@@ -26,6 +26,7 @@ public static class StoreFaults
     // SQLite's primary result codes (sqlite3.h); SqliteException reports none of them through DbException.
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const int SqliteIoError = 10;
     private const int SqliteFull = 13;
 
     /// <summary>Whether <paramref name="exception"/> says the store (its database or its disk) failed, not the code.</summary>
@@ -41,17 +42,35 @@ public static class StoreFaults
 
     /// <summary>
     /// Whether trying again later may succeed without anyone changing anything: a server that is
-    /// restarting or unreachable, a lock, a timeout, a full disk that may be freed. An authentication
-    /// failure, a missing database or a file that cannot be opened are not.
+    /// restarting, failing over or unreachable, a lock, a timeout, a full disk that may be freed, a
+    /// disk I/O error. An authentication failure, a missing database or table, a corrupt or read-only
+    /// database file, a file that cannot be opened or written for lack of permission are not: they
+    /// need an operator, and a background service that meets one stops the process (exit code 1).
     /// </summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
         DbException { IsTransient: true } => true,
-        DbException db => SqliteCode(db) is SqliteBusy or SqliteLocked or SqliteFull || IsDiskFull(db),
+        DbException { SqlState: { Length: 5 } state } => IsTransientSqlState(state),
+        DbException db => SqliteCode(db) is SqliteBusy or SqliteLocked or SqliteIoError or SqliteFull || IsDiskFull(db),
         FileNotFoundException or DirectoryNotFoundException => false,
         IOException or TimeoutException or SocketException => true,
+        // A data provider's "connection is not open / broken" state after a server restart: retried.
+        InvalidOperationException => IsStoreFault(exception),
         _ => false,
     };
+
+    /// <summary>
+    /// PostgreSQL's SQLSTATEs that pass by themselves: connection exceptions (class 08), the server
+    /// shutting down or starting (57P01-57P03), insufficient resources (class 53: disk full, out of
+    /// memory, too many connections), serialization failure and deadlock (40001, 40P01), a lock not
+    /// available (55P03), a statement timeout (57014), a primary that is read-only for the moment of
+    /// a failover (25006) and system errors (class 58, I/O).
+    /// </summary>
+    public static bool IsTransientSqlState(string state) =>
+        state.StartsWith("08", StringComparison.Ordinal)
+        || state.StartsWith("53", StringComparison.Ordinal)
+        || state.StartsWith("58", StringComparison.Ordinal)
+        || state is "57P01" or "57P02" or "57P03" or "40001" or "40P01" or "55P03" or "57014" or "25006";
 
     /// <summary>Whether the store's disk (or the database server's) is full: ENOSPC, SQLite's SQLITE_FULL, PostgreSQL's 53100.</summary>
     public static bool IsDiskFull(Exception exception) => exception switch

@@ -48,7 +48,10 @@ internal static partial class RunCommand
         using var quit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, requested.Signalled);
         try
         {
-            host.Run();
+            // Start and wait rather than Run: Run disposes the host, and the exit code below still
+            // needs its services (which background service failed, the logger).
+            host.Start();
+            host.WaitForShutdown();
         }
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException || StoreFaults.IsStoreFault(ex))
         {

@@ -25,10 +25,11 @@ namespace MailGuard.Host.Delivery;
 /// breaker (Polly) around the upstream stops claiming while the smart host is down; mail waits in
 /// the queue, its attempts uncounted.
 /// <para>
-/// A store fault never stops it: claiming backs off (<see cref="StoreOutage"/>) and resumes when the
-/// store answers, and an outcome that cannot be recorded is kept in hand and recorded once the store
+/// A store fault that passes by itself never stops it: claiming backs off (<see cref="StoreOutage"/>)
+/// and resumes when the store answers, and an outcome that cannot be recorded is kept in hand and recorded once the store
 /// is back, for as long as the lease lasts (recorded late rather than sent twice). A dispatcher
-/// failure that is not a store fault is a bug: logged, and the host stops (exit code 1).
+/// failure that is not (a bug, or a store no retry mends: see <see cref="StoreFaults.IsTransient"/>)
+/// is logged, and the host stops (exit code 1).
 /// </para>
 /// </summary>
 internal sealed partial class DeliveryWorker : BackgroundService
@@ -110,7 +111,9 @@ internal sealed partial class DeliveryWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(_logger, _transport.GetType().Name, _options.Concurrency);
-        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None)).ToArray();
+        // The workers stop with the host, and also when the dispatcher fails (the host is about to stop).
+        using var workersStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(workersStop.Token), CancellationToken.None)).ToArray();
         try
         {
             await DispatchAsync(stoppingToken);
@@ -121,6 +124,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
         catch (Exception ex)
         {
             StoreBackedService.LogServiceFailed(_logger, ex, nameof(DeliveryWorker));
+            await workersStop.CancelAsync();
             throw;
         }
         finally
@@ -158,7 +162,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
                 claims = await _store.ClaimDueAsync(_options.NodeName, free, _options.LeaseTime, CancellationToken.None);
                 _claimOutage.Succeeded();
             }
-            catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex) && StoreFaults.IsTransient(ex))
             {
                 backoff = _claimOutage.Failed(ex);
             }
@@ -272,7 +276,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             result = new TransportResult(claim.Recipients.Select(r => new RecipientAttempt(r.Address, RecipientAttemptStatus.Permanent, "554 5.3.0 message content missing from spool", "5.3.0")).ToArray(), false, null);
         }
 
-        await RecordAsync(claim, result);
+        await RecordAsync(claim, result, stop);
     }
 
     private Stream OpenContent(ClaimedMessage claim) =>
@@ -280,7 +284,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             ? Core.Dispositions.ReadOnlyMemoryStream.Over(inline)
             : _spool.OpenRead(claim.Message.Id);
 
-    private async Task RecordAsync(ClaimedMessage claim, TransportResult result)
+    private async Task RecordAsync(ClaimedMessage claim, TransportResult result, CancellationToken stop)
     {
         var message = claim.Message;
         var now = _time.GetUtcNow();
@@ -328,7 +332,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             }
         }
 
-        if (await CompleteAsync(claim, outcomes, notice) is not { } completion)
+        if (await CompleteAsync(claim, outcomes, notice, stop) is not { } completion)
         {
             return;
         }
@@ -376,9 +380,10 @@ internal sealed partial class DeliveryWorker : BackgroundService
     /// <summary>
     /// Records an attempt's outcomes, trying again through a store outage while the lease lasts (the
     /// upstream has the message already: a repeat would be a duplicate). Null when it could not be
-    /// recorded: the lease runs out and the attempt is repeated (at-least-once).
+    /// recorded: the lease runs out and the attempt is repeated (at-least-once). It gives up at once
+    /// on a fault no retry mends and when the node is stopping, so neither holds up the shutdown.
     /// </summary>
-    private async Task<AttemptCompletion?> CompleteAsync(ClaimedMessage claim, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice)
+    private async Task<AttemptCompletion?> CompleteAsync(ClaimedMessage claim, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice, CancellationToken stop)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -397,13 +402,21 @@ internal sealed partial class DeliveryWorker : BackgroundService
             catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
             {
                 var wait = _recordOutage.Failed(ex);
-                if (_time.GetUtcNow() + wait >= claim.LeaseUntil - s_leaseMargin)
+                if (!StoreFaults.IsTransient(ex) || stop.IsCancellationRequested || _time.GetUtcNow() + wait >= claim.LeaseUntil - s_leaseMargin)
                 {
                     LogDeliveryError(_logger, ex, claim.Message.Id);
                     return null;
                 }
 
-                await Task.Delay(wait, _time, CancellationToken.None);
+                try
+                {
+                    await Task.Delay(wait, _time, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    LogDeliveryError(_logger, ex, claim.Message.Id);
+                    return null;
+                }
             }
         }
     }

@@ -7,9 +7,11 @@ namespace MailGuard.Host.Resilience;
 
 /// <summary>
 /// The loop of a background service that works on the store in rounds (expiry, digest, purge,
-/// decision counts). A store fault (<see cref="StoreFaults.IsStoreFault"/>) never ends it: the round
-/// is tried again after <see cref="StoreOutage"/>'s backoff and the service resumes by itself when
-/// the store returns. Anything else is a bug or a state no retry mends: it is logged as
+/// decision counts). A store fault that passes by itself (<see cref="StoreFaults.IsTransient"/>: down,
+/// restarting, failing over, full, locked) never ends it: the round is tried again after
+/// <see cref="StoreOutage"/>'s backoff and the service resumes by itself when the store returns.
+/// Anything else (a bug, or a store fault no retry mends: a dropped table, a corrupt or read-only
+/// database file, a refused password) is logged as
 /// <see cref="Core.Diagnostics.LogEventIds.ServiceFailed"/> and thrown, the host stops
 /// (BackgroundServiceExceptionBehavior.StopHost) and `mailguard run` exits 1, so a supervisor
 /// restarts the process instead of leaving it up with the service dead.
@@ -54,7 +56,7 @@ internal abstract partial class StoreBackedService : BackgroundService
             {
                 return;
             }
-            catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex) && StoreFaults.IsTransient(ex))
             {
                 wait = Outage.Failed(ex);
             }
@@ -80,6 +82,6 @@ internal abstract partial class StoreBackedService : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ServiceFailed, Level = LogLevel.Critical, Message = "{Service} failed with an error that is not a store fault; stopping MailGuard (exit code 1) so its supervisor restarts it")]
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ServiceFailed, Level = LogLevel.Critical, Message = "{Service} failed with an error no retry mends (a bug, or a store that needs an operator); stopping MailGuard (exit code 1) so its supervisor restarts it")]
     internal static partial void LogServiceFailed(ILogger logger, Exception exception, string service);
 }
