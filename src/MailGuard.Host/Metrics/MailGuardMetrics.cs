@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
@@ -302,7 +301,7 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
         {
             return null;
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException or InvalidOperationException or IOException)
+        catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
         {
             // A database that is down (or not opened yet) is itself what the scrape should show;
             // the store's own callers log it.
