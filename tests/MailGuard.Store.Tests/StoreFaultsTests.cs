@@ -40,7 +40,7 @@ public sealed class StoreFaultsTests
         string dir = Directory.CreateTempSubdirectory("mg-faults-").FullName;
         try
         {
-            string cs = $"Data Source={Path.Combine(dir, "x.db")};Pooling=False;Default Timeout=0";
+            string cs = $"Data Source={Path.Combine(dir, "x.db")};Pooling=False;Default Timeout=1";
             await using var holder = new SqliteConnection(cs);
             await holder.OpenAsync();
             await Execute(holder, "CREATE TABLE t (x INTEGER); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);");
