@@ -125,7 +125,8 @@ public static class MailGuardServices
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetRequiredService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<QuarantineExpiry>>()));
+            sp.GetRequiredService<ILogger<QuarantineExpiry>>(),
+            sp.GetService<MailGuardMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<QuarantineExpiry>());
         return services;
     }
@@ -223,7 +224,8 @@ public static class MailGuardServices
             sp.GetService<Core.Policy.PolicyOptions>(),
             sp.GetRequiredService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<HeldDigest>>()));
+            sp.GetRequiredService<ILogger<HeldDigest>>(),
+            sp.GetService<MailGuardMetrics>()));
         services.AddHostedService(sp => sp.GetRequiredService<HeldDigest>());
         return services;
     }

@@ -12,19 +12,20 @@ public sealed partial class PostgresMessageStore
         var noticeList = StoreSql.ValidateHold(message, details, audit, notices);
         byte[] content = ContentOf(message);
         var noticeContents = noticeList.Select(ContentOf).ToArray();
-        await WriteAsync(
-            async (c, t, ct) =>
+        await InTransactionAsync(
+            async (c, t) =>
             {
-                await InsertAsync(c, t, message, content, withQueueEntries: false, ct);
-                await StoreSql.InsertHoldAsync(c, t, message.Id, message.Recipients.ToArray(), Now(), details, audit, ct);
+                await InsertAsync(c, t, message, content, withQueueEntries: false, cancellationToken);
+                await StoreSql.InsertHoldAsync(c, t, message.Id, message.Recipients.ToArray(), Now(), details, audit, cancellationToken);
                 for (int i = 0; i < noticeList.Count; i++)
                 {
-                    await InsertAsync(c, t, noticeList[i], noticeContents[i], withQueueEntries: true, ct);
+                    await InsertAsync(c, t, noticeList[i], noticeContents[i], withQueueEntries: true, cancellationToken);
                 }
 
                 return true;
             },
-            cancellationToken);
+            cancellationToken,
+            MessageStored(message.Id));
         DeleteSpoolFileOnceStored(message);
         foreach (var n in noticeList)
         {

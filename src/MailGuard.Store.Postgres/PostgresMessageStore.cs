@@ -67,11 +67,14 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         ArgumentNullException.ThrowIfNull(message);
         StoreSql.Validate(message);
         var content = ContentOf(message);
-        await InTransactionAsync(async (c, t) =>
-        {
-            await InsertAsync(c, t, message, content, withQueueEntries: true, cancellationToken);
-            return true;
-        }, cancellationToken);
+        await InTransactionAsync(
+            async (c, t) =>
+            {
+                await InsertAsync(c, t, message, content, withQueueEntries: true, cancellationToken);
+                return true;
+            },
+            cancellationToken,
+            MessageStored(message.Id));
         DeleteSpoolFileOnceStored(message);
     }
 
@@ -129,8 +132,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     public async Task<StoredMessage?> GetMessageAsync(string messageId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
-        await using var c = await OpenAsync(cancellationToken);
-        return (await StoreRows.ListAsync(c, StoreSql.Command(SelectMessage + " WHERE m.id = @id", new { id = messageId }, null, cancellationToken), ReadMessage)).FirstOrDefault();
+        return await ReadAsync(async (c, ct) => (await StoreRows.ListAsync(c, StoreSql.Command(SelectMessage + " WHERE m.id = @id", new { id = messageId }, null, ct), ReadMessage)).FirstOrDefault(), cancellationToken);
     }
 
     public Task<StoreStats> GetStatsAsync(CancellationToken cancellationToken = default) => ReadAsync(StoreSql.StatsAsync, cancellationToken);
@@ -183,10 +185,28 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         return await dataSource.OpenConnectionAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Runs a read on a connection of its own. Reads are idempotent, so one that a broken pooled
+    /// connection failed is run again on a fresh one (see <see cref="IsBrokenConnection"/>).
+    /// </summary>
     private async Task<T> ReadAsync<T>(StoreRead<T> read, CancellationToken cancellationToken)
     {
-        await using var c = await OpenAsync(cancellationToken);
-        return await read(c, cancellationToken);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var c = await OpenAsync(cancellationToken);
+                return await read(c, cancellationToken);
+            }
+            catch (Exception ex) when (IsBrokenConnection(ex))
+            {
+                ClearPool();
+                if (attempt >= MaxAttempts)
+                {
+                    throw;
+                }
+            }
+        }
     }
 
     private Task<T> WriteAsync<T>(StoreWrite<T> work, CancellationToken cancellationToken) => InTransactionAsync((c, t) => work(c, t, cancellationToken), cancellationToken);
@@ -194,17 +214,27 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     /// <summary>
     /// Runs <paramref name="work"/> in one READ COMMITTED transaction and returns once it is committed.
     /// A deadlock or serialization failure rolls the whole transaction back, so the work (which keeps
-    /// no state outside it) is run again, a bounded number of times.
+    /// no state outside it) is run again, a bounded number of times; so is work that a broken
+    /// connection interrupted before the commit was sent (the server rolled it back).
     /// </summary>
-    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <param name="committed">
+    /// For work whose effect can be looked for afterwards (a message row): when the connection breaks
+    /// during COMMIT, whether the server committed is unknown. Rather than have the relay answer 451
+    /// for a message that is in fact stored (the client would send it again: a duplicate), the
+    /// store waits for the server, up to <see cref="CommitCheckTime"/>, and looks.
+    /// </param>
+    private async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken, StoreRead<bool>? committed = null)
     {
         for (int attempt = 1; ; attempt++)
         {
+            bool committing = false;
+            T result = default!;
             try
             {
                 await using var c = await OpenAsync(cancellationToken);
                 await using var t = await c.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-                T result = await work(c, t);
+                result = await work(c, t);
+                committing = true;
                 // Not cancellable: once the work is done, a cancelled commit would leave the caller unsure.
                 await t.CommitAsync(CancellationToken.None);
                 return result;
@@ -213,8 +243,71 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 50) * attempt), _time, cancellationToken);
             }
+            catch (Exception ex) when (IsBrokenConnection(ex))
+            {
+                ClearPool();
+                if (committing)
+                {
+                    if (committed is not null && await CommittedAfterAllAsync(committed, cancellationToken))
+                    {
+                        return result;
+                    }
+
+                    throw;
+                }
+
+                if (attempt >= MaxAttempts)
+                {
+                    throw;
+                }
+            }
         }
     }
+
+    /// <summary>How long a commit whose reply was lost waits for the server to say whether it happened: a restart or a failover's switch, well inside the 10 minutes an SMTP client waits for its reply (RFC 5321 §4.5.3.2.6).</summary>
+    private static readonly TimeSpan CommitCheckTime = TimeSpan.FromSeconds(15);
+
+    private async Task<bool> CommittedAfterAllAsync(StoreRead<bool> committed, CancellationToken cancellationToken)
+    {
+        var until = _time.GetUtcNow() + CommitCheckTime;
+        var wait = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await using var c = await OpenAsync(cancellationToken);
+                return await committed(c, cancellationToken);
+            }
+            catch (Exception ex) when (IsBrokenConnection(ex) && _time.GetUtcNow() + wait < until)
+            {
+                ClearPool();
+                await Task.Delay(wait, _time, cancellationToken);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+    }
+
+    private static StoreRead<bool> MessageStored(string messageId) => (c, ct) =>
+        c.ExecuteScalarAsync<bool>(StoreSql.Command("SELECT EXISTS (SELECT 1 FROM messages WHERE id = @id)", new { id = messageId }, null, ct));
+
+    /// <summary>
+    /// A connection the server closed or never opened: restarted (57P01 admin shutdown, 57P02 crash
+    /// shutdown, 57P03 starting up), failed over, unreachable (a socket or stream error inside an
+    /// NpgsqlException), or a connection-class SQLSTATE (08). Not a statement the server refused.
+    /// </summary>
+    private static bool IsBrokenConnection(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException npgsql => npgsql.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException || npgsql.IsTransient,
+        _ => false,
+    };
+
+    /// <summary>
+    /// After a restart or failover every idle pooled connection is dead, and Npgsql finds that out
+    /// one use at a time (npgsql/npgsql#5073): clearing the pool at the first broken one means the
+    /// next operations open fresh connections instead of failing once per pooled one.
+    /// </summary>
+    private void ClearPool() => _dataSource?.Clear();
 
     /// <summary>Tries per transaction when PostgreSQL picks it as a deadlock victim; one retry almost always succeeds.</summary>
     private const int MaxAttempts = 3;

@@ -67,6 +67,9 @@ public static class LogEventIds
     public const int LeasesReleased = 301;
     public const int OrphansRemoved = 302;
     public const int FinishedPurged = 303;
+    public const int StoreFaulted = 304;
+    public const int StoreRecovered = 305;
+    public const int StoreWaitingAtStart = 306;
 
     // 5xx: administrative actions (the CLI verbs; actor is "cli:" + the operating-system user)
     public const int QuarantineReleased = 500;
@@ -90,4 +93,8 @@ public static class LogEventIds
     public const int DecisionCountsFailed = 640;
     public const int ConsoleStoreUnavailable = 650;
     public const int ConsoleError = 690;
+
+    // 8xx: the process (a background service that failed for good, a stop nobody asked for)
+    public const int ServiceFailed = 800;
+    public const int UnrequestedStop = 801;
 }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using MailGuard.Core.Diagnostics;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
@@ -67,11 +66,19 @@ public sealed partial class DispositionExecutor
         {
             return await ExecuteCoreAsync(message, decision, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DbException or InvalidOperationException)
+        catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
         {
+            // Down, restarting, failing over, full or locked: the client is told to retry (451, or
+            // 452 for a full disk) and the session stays open for its next transaction.
             LogCommitFailed(_logger, ex, message.Id);
-            bool full = ex is IOException io && (io.HResult & 0xFFFF) == 28; // ENOSPC
-            return new DispositionResult(full ? DispositionOutcome.StorageFull : DispositionOutcome.StorageFailed);
+            _metrics?.StoreFaulted(StoreOperation.Commit);
+            return new DispositionResult(StoreFaults.IsDiskFull(ex) ? DispositionOutcome.StorageFull : DispositionOutcome.StorageFailed);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A bug: the SMTP layer answers 451 for it; the log must have it.
+            LogCommitFailed(_logger, ex, message.Id);
+            throw;
         }
     }
 

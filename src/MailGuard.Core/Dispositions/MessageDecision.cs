@@ -83,4 +83,9 @@ public interface IDispositionMetrics
     void ScanCompleted(TimeSpan elapsed);
 
     void FindingReported(string kind);
+
+    /// <summary>Counts a store fault during <paramref name="operation"/> (a <see cref="Store.StoreOperation"/> value).</summary>
+    void StoreFaulted(string operation)
+    {
+    }
 }

@@ -38,10 +38,15 @@ public static partial class FileSync
         }
     }
 
-    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically: temp file, fsync, rename, directory fsync.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    /// <summary>Writes <paramref name="content"/> to <paramref name="path"/> atomically: temp file, fsync, rename.</summary>
+    /// <param name="tempDirectory">
+    /// Where the temp file is written, on the same file system as <paramref name="path"/>; by default
+    /// beside it as <c>path.tmp</c>. A directory that other programs read (the pickup directory)
+    /// passes a subfolder of its own, as Maildir's tmp/, so no reader ever lists a file that is not final.
+    /// </param>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content, string? tempDirectory = null)
     {
-        string temp = path + ".tmp";
+        string temp = TempPathFor(path, tempDirectory);
         using (var fs = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
         {
             fs.Write(content);
@@ -50,6 +55,12 @@ public static partial class FileSync
 
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>A temp file name for <paramref name="path"/>: <c>path.tmp</c>, or in <paramref name="tempDirectory"/> a name no other writer picks at the same time.</summary>
+    public static string TempPathFor(string path, string? tempDirectory) =>
+        tempDirectory is null
+            ? path + ".tmp"
+            : Path.Combine(tempDirectory, $"{Path.GetFileName(path)}.{Environment.ProcessId}.{Random.Shared.Next():x8}.tmp");
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

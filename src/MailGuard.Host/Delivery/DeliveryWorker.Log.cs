@@ -40,7 +40,4 @@ internal sealed partial class DeliveryWorker
 
     [LoggerMessage(EventId = CircuitRejected, Level = LogLevel.Debug, Message = "Circuit open: {QueueId} put back")]
     private static partial void LogCircuitRejected(ILogger logger, string queueId);
-
-    [LoggerMessage(EventId = WorkerFaulted, Level = LogLevel.Error, Message = "Claiming from the store failed; retrying after the poll interval")]
-    private static partial void LogWorkerFaulted(ILogger logger, Exception exception);
 }

@@ -7,6 +7,7 @@ using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Logging;
 using MailGuard.Host.Relay;
+using MailGuard.Host.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -23,6 +24,13 @@ namespace MailGuard.Host.Delivery;
 /// logged and audited, as a forged sender would make it backscatter). A circuit
 /// breaker (Polly) around the upstream stops claiming while the smart host is down; mail waits in
 /// the queue, its attempts uncounted.
+/// <para>
+/// A store fault that passes by itself never stops it: claiming backs off (<see cref="StoreOutage"/>)
+/// and resumes when the store answers, and an outcome that cannot be recorded is kept in hand and recorded once the store
+/// is back, for as long as the lease lasts (recorded late rather than sent twice). A dispatcher
+/// failure that is not (a bug, or a store no retry mends: see <see cref="StoreFaults.IsTransient"/>)
+/// is logged, and the host stops (exit code 1).
+/// </para>
 /// </summary>
 internal sealed partial class DeliveryWorker : BackgroundService
 {
@@ -42,6 +50,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private readonly MailGuardMetrics _metrics;
     private readonly UpstreamHealth _health;
     private readonly MailGuard.Inspection.DomainSet _internalDomains;
+    private readonly StoreOutage _claimOutage;
+    private readonly StoreOutage _recordOutage;
 
     public DeliveryWorker(IMessageStore store, MessageSpool spool, IDeliveryTransport transport, DeliverySignal signal, IOptions<DeliveryOptions> delivery, IOptions<RelayOptions> relay, TimeProvider time, ILogger<DeliveryWorker> logger, MailGuardMetrics metrics, UpstreamHealth health, Core.Policy.PolicyOptions? policy = null)
     {
@@ -58,6 +68,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
         _metrics = metrics;
         _health = health;
         _retry = new RetrySchedule(_options);
+        _claimOutage = new StoreOutage(StoreOperation.Claim, time, logger, metrics);
+        _recordOutage = new StoreOutage(StoreOperation.Record, time, logger, metrics);
         // Two messages per worker in hand: one being sent, one ready, without leasing far ahead.
         _slots = new SemaphoreSlim(_options.Concurrency * 2);
         var breaker = _options.CircuitBreaker;
@@ -99,13 +111,21 @@ internal sealed partial class DeliveryWorker : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarted(_logger, _transport.GetType().Name, _options.Concurrency);
-        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(stoppingToken), CancellationToken.None)).ToArray();
+        // The workers stop with the host, and also when the dispatcher fails (the host is about to stop).
+        using var workersStop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var workers = Enumerable.Range(0, _options.Concurrency).Select(_ => Task.Run(() => WorkAsync(workersStop.Token), CancellationToken.None)).ToArray();
         try
         {
             await DispatchAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+        catch (Exception ex)
+        {
+            StoreBackedService.LogServiceFailed(_logger, ex, nameof(DeliveryWorker));
+            await workersStop.CancelAsync();
+            throw;
         }
         finally
         {
@@ -136,13 +156,15 @@ internal sealed partial class DeliveryWorker : BackgroundService
                 free = 1;
             }
 
+            TimeSpan? backoff = null;
             try
             {
                 claims = await _store.ClaimDueAsync(_options.NodeName, free, _options.LeaseTime, CancellationToken.None);
+                _claimOutage.Succeeded();
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex) && StoreFaults.IsTransient(ex))
             {
-                LogWorkerFaulted(_logger, ex);
+                backoff = _claimOutage.Failed(ex);
             }
 
             foreach (var claim in claims)
@@ -155,7 +177,12 @@ internal sealed partial class DeliveryWorker : BackgroundService
                 _slots.Release(free - claims.Count);
             }
 
-            if (claims.Count == 0)
+            if (backoff is { } wait)
+            {
+                // New mail does not wake a dispatcher whose store is down: it waits out the backoff.
+                await Task.Delay(wait, _time, stop);
+            }
+            else if (claims.Count == 0)
             {
                 await Task.WhenAny(wake, Task.Delay(_options.PollInterval, _time, stop));
                 stop.ThrowIfCancellationRequested();
@@ -202,9 +229,16 @@ internal sealed partial class DeliveryWorker : BackgroundService
                     await DeliverAsync(session, claim, stop);
                 }
             }
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex) && !(ex is FileNotFoundException or DirectoryNotFoundException))
+            {
+                // Putting a message back failed, or its content could not be read from the spool: the
+                // lease runs out and it is claimed again.
+                _recordOutage.Failed(ex);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // A bug or a store failure: the lease runs out and the message is claimed again.
+                // A bug tied to this message stays this message's problem: logged, and the message is
+                // claimed again when its lease runs out. A message that trips a bug cannot stop the node.
                 LogDeliveryError(_logger, ex, claim.Message.Id);
             }
             finally
@@ -242,7 +276,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             result = new TransportResult(claim.Recipients.Select(r => new RecipientAttempt(r.Address, RecipientAttemptStatus.Permanent, "554 5.3.0 message content missing from spool", "5.3.0")).ToArray(), false, null);
         }
 
-        await RecordAsync(claim, result);
+        await RecordAsync(claim, result, stop);
     }
 
     private Stream OpenContent(ClaimedMessage claim) =>
@@ -250,7 +284,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
             ? Core.Dispositions.ReadOnlyMemoryStream.Over(inline)
             : _spool.OpenRead(claim.Message.Id);
 
-    private async Task RecordAsync(ClaimedMessage claim, TransportResult result)
+    private async Task RecordAsync(ClaimedMessage claim, TransportResult result, CancellationToken stop)
     {
         var message = claim.Message;
         var now = _time.GetUtcNow();
@@ -298,15 +332,8 @@ internal sealed partial class DeliveryWorker : BackgroundService
             }
         }
 
-        AttemptCompletion completion;
-        try
+        if (await CompleteAsync(claim, outcomes, notice, stop) is not { } completion)
         {
-            completion = await _store.CompleteAttemptAsync(message.Id, outcomes, notice, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or IOException)
-        {
-            // Not recorded: the lease runs out and the attempt is repeated (at-least-once).
-            LogDeliveryError(_logger, ex, message.Id);
             return;
         }
 
@@ -350,6 +377,53 @@ internal sealed partial class DeliveryWorker : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Records an attempt's outcomes, trying again through a store outage while the lease lasts (the
+    /// upstream has the message already: a repeat would be a duplicate). Null when it could not be
+    /// recorded: the lease runs out and the attempt is repeated (at-least-once). It gives up at once
+    /// on a fault no retry mends and when the node is stopping, so neither holds up the shutdown.
+    /// </summary>
+    private async Task<AttemptCompletion?> CompleteAsync(ClaimedMessage claim, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice, CancellationToken stop)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var completion = await _store.CompleteAttemptAsync(claim.Message.Id, outcomes, notice, CancellationToken.None);
+                _recordOutage.Succeeded();
+                return completion;
+            }
+            catch (Exception ex) when (attempt > 1 && notice is not null && ex is System.Data.Common.DbException { SqlState: "23505" })
+            {
+                // The DSN's id is taken: an earlier try whose commit reply was lost did commit (with the
+                // outcomes). Recording the outcomes again without it is harmless.
+                notice = null;
+            }
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
+            {
+                var wait = _recordOutage.Failed(ex);
+                if (!StoreFaults.IsTransient(ex) || stop.IsCancellationRequested || _time.GetUtcNow() + wait >= claim.LeaseUntil - s_leaseMargin)
+                {
+                    LogDeliveryError(_logger, ex, claim.Message.Id);
+                    return null;
+                }
+
+                try
+                {
+                    await Task.Delay(wait, _time, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                    LogDeliveryError(_logger, ex, claim.Message.Id);
+                    return null;
+                }
+            }
+        }
+    }
+
+    /// <summary>How long before its lease ends a node stops trying to record an outcome, so another node never claims a message this one still holds.</summary>
+    private static readonly TimeSpan s_leaseMargin = TimeSpan.FromSeconds(30);
+
     /// <summary>Counts the recorded outcomes and tells the upstream health what this attempt says about the upstream.</summary>
     private void RecordMetrics(StoredMessage message, TransportResult result, int delivered, int deferred, int failed, DateTimeOffset now)
     {
@@ -386,7 +460,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
                 await audit.AppendAuditAsync(new AuditEvent(now, "mailguard:delivery", "dsn-withheld", message.Id,
                     "the sender is not verified (not in Policy:InternalDomains, not authenticated as itself)", $"{failed} recipient(s) failed"), CancellationToken.None);
             }
-            catch (Exception ex) when (ex is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or IOException)
+            catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
             {
                 // The outcomes are committed already; the log event keeps the trace, with the failure beside it.
                 auditFailure = ex;

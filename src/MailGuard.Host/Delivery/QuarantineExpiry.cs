@@ -3,8 +3,8 @@ using MailGuard.Core.Dispositions;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using MailGuard.Host.Relay;
-using Microsoft.Extensions.Hosting;
+using MailGuard.Host.Metrics;
+using MailGuard.Host.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Delivery;
@@ -13,7 +13,8 @@ namespace MailGuard.Host.Delivery;
 /// Retention: held messages older than Quarantine:RetentionDays expire, either returned to their
 /// sender with the bounce-back warning or deleted (Quarantine:ExpiryAction). Their bytes go. A
 /// message that cannot be returned (its sender is not verified, or must not be answered: see
-/// <see cref="HeldMessageReturn"/>) is deleted instead, and its audit record says so.
+/// <see cref="HeldMessageReturn"/>) is deleted instead, and its audit record says so. A run the store
+/// fails is tried again with <see cref="StoreOutage"/>'s backoff instead of a whole interval later.
 /// </summary>
 internal sealed partial class QuarantineExpiry(
     IMessageStore store,
@@ -22,7 +23,8 @@ internal sealed partial class QuarantineExpiry(
     PolicyOptions? policy,
     DeliverySignal signal,
     TimeProvider time,
-    ILogger<QuarantineExpiry> logger) : BackgroundService
+    ILogger<QuarantineExpiry> logger,
+    MailGuardMetrics? metrics = null) : StoreBackedService(StoreOperation.Expiry, time, logger, metrics)
 {
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -34,7 +36,7 @@ internal sealed partial class QuarantineExpiry(
         // Batches of the oldest first, until none is left: however many are held, all that are due
         // expire (each one expired leaves the held set, so the loop ends).
         const int Batch = 500;
-        var cutoff = time.GetUtcNow() - TimeSpan.FromDays(quarantineOptions.Value.RetentionDays);
+        var cutoff = Time.GetUtcNow() - TimeSpan.FromDays(quarantineOptions.Value.RetentionDays);
         var internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
         int expired = 0;
         IReadOnlyList<QuarantineRecord> due;
@@ -47,7 +49,7 @@ internal sealed partial class QuarantineExpiry(
                 string outcome = "delete", detail = "deleted (Quarantine:ExpiryAction=Delete)";
                 if (quarantineOptions.Value.ExpiryAction == QuarantineExpiryAction.Return)
                 {
-                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", relayOptions.Value.ServerName, policy?.Notifications.Templates, time, "mailguard:retention", cancellationToken);
+                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", relayOptions.Value.ServerName, policy?.Notifications.Templates, Time, "mailguard:retention", cancellationToken);
                     (notice, outcome, detail) = returned.Refusal is { } refusal
                         ? (null, "delete instead of return", "deleted, not returned: " + refusal)
                         : (returned.Notice, "return", returned.Notice is null ? "returned without a notice: the content was gone" : "returned to the sender");
@@ -57,7 +59,7 @@ internal sealed partial class QuarantineExpiry(
                 if (decision.Applied)
                 {
                     expired++;
-                    LogExpired(logger, record.MessageId, outcome);
+                    LogExpired(Logger, record.MessageId, outcome);
                 }
             }
         }
@@ -71,33 +73,12 @@ internal sealed partial class QuarantineExpiry(
         return expired;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogExpiryFailed(logger, ex);
-            }
-
-            try
-            {
-                await Task.Delay(quarantineOptions.Value.ExpiryCheckInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await RunOnceAsync(stoppingToken);
+        return quarantineOptions.Value.ExpiryCheckInterval;
     }
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.QuarantineExpired, Level = LogLevel.Information, Message = "Quarantined {QueueId} expired ({Action})")]
     private static partial void LogExpired(ILogger logger, string queueId, string action);
-
-    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.QuarantineExpiryFailed, Level = LogLevel.Error, Message = "Quarantine expiry run failed")]
-    private static partial void LogExpiryFailed(ILogger logger, Exception exception);
 }

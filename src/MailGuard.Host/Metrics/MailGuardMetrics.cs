@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
@@ -85,6 +84,7 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
     private readonly Counter<long> _inspectionBusy;
     private readonly Counter<long> _deliveryAttempts;
     private readonly Histogram<double> _deliveryLatency;
+    private readonly Counter<long> _storeErrors;
     private readonly Gauge? _storeUp;
     private readonly Gauge? _queueDepth;
     private readonly Gauge? _queueEntries;
@@ -156,6 +156,13 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
             "mailguard_delivery_latency_seconds",
             "Time from receipt to delivery, once per attempt that delivered at least one recipient (held mail: until released and delivered).",
             s_latencyBuckets);
+
+        _storeErrors = MakeCounter(
+            factory,
+            "mailguard_store_errors_total",
+            "Store faults (database down, restarting, full or locked; disk errors), by operation: commit at the end of DATA (the client got 451/452), claim and record in delivery, expiry, digest, purge, decision-counts, startup, console.",
+            "operation",
+            StoreOperation.All);
 
         string version = typeof(MailGuardMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         factory.CreateGauge("mailguard_build_info", "Always 1; the version label says which MailGuard is running.", "version").WithLabels(version).Set(1);
@@ -238,6 +245,15 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
     /// <summary>Counts one finding of <paramref name="kind"/>; a kind not in <see cref="FindingKinds"/> counts as other.</summary>
     public void FindingReported(string kind) =>
         _findings.Add(1, new KeyValuePair<string, object?>("kind", Array.IndexOf(s_findingKinds, kind) >= 0 ? kind : Other));
+
+    /// <summary>Counts one store fault during <paramref name="operation"/>, one of <see cref="StoreOperation.All"/> (any other name is not counted: the label set stays fixed).</summary>
+    public void StoreFaulted(string operation)
+    {
+        if (StoreOperation.All.Contains(operation))
+        {
+            _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
+        }
+    }
 
     public void ScanCompleted(TimeSpan elapsed) => _scanDuration.Record(Math.Max(0, elapsed.TotalSeconds));
 
@@ -346,7 +362,7 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
         {
             return null;
         }
-        catch (Exception ex) when (ex is DbException or TimeoutException or InvalidOperationException or IOException)
+        catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
         {
             // A database that is down (or not opened yet) is itself what the scrape should show;
             // the store's own callers log it.

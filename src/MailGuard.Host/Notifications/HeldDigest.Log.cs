@@ -9,7 +9,4 @@ internal sealed partial class HeldDigest
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DigestAlreadySent, Level = LogLevel.Information, Message = "Digest for {Day} was queued by another node ({QueueId})")]
     private static partial void LogAlreadySent(ILogger logger, string day, string queueId);
-
-    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.DigestFailed, Level = LogLevel.Error, Message = "Digest run failed; trying again in 5 minutes")]
-    private static partial void LogFailed(ILogger logger, System.Exception exception);
 }

@@ -4,8 +4,9 @@ using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
+using MailGuard.Host.Metrics;
 using MailGuard.Host.Relay;
-using Microsoft.Extensions.Hosting;
+using MailGuard.Host.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Notifications;
@@ -39,7 +40,8 @@ internal sealed partial class HeldDigest(
     PolicyOptions? policy,
     DeliverySignal signal,
     TimeProvider time,
-    ILogger<HeldDigest> logger) : BackgroundService
+    ILogger<HeldDigest> logger,
+    MailGuardMetrics? metrics = null) : StoreBackedService(StoreOperation.Digest, time, logger, metrics)
 {
     public const string AuditAction = "digest-sent";
     public const string Actor = "mailguard:digest";
@@ -50,12 +52,12 @@ internal sealed partial class HeldDigest(
     /// </summary>
     private const int MaxRead = 10_000;
 
-    /// <summary>After a failed run (store unreachable) the day's digest is tried again this much later.</summary>
-    private static readonly TimeSpan s_retryAfterFailure = TimeSpan.FromMinutes(5);
-
     private readonly TimeZoneInfo _zone = policy?.Notifications.Digest.FindTimeZone() ?? TimeZoneInfo.Utc;
 
-    private bool Enabled => policy is { Enabled: true, Notifications.DigestEnabled: true } && store is IQuarantineStore;
+    /// <summary>The last day whose digest this node saw sent (by itself or another node).</summary>
+    private DateOnly? _done;
+
+    protected override bool Enabled => policy is { Enabled: true, Notifications.DigestEnabled: true } && store is IQuarantineStore;
 
     /// <summary>
     /// The queue id of <paramref name="day"/>'s digest: the day's midnight (UTC) in the time part
@@ -108,7 +110,7 @@ internal sealed partial class HeldDigest(
             return DigestOutcome.AlreadySent;
         }
 
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         // "Before" is exclusive; a message held in this very millisecond is held too.
         var held = await quarantine.ListHeldBeforeAsync(now.AddMilliseconds(1), MaxRead + 1, cancellationToken);
         bool more = held.Count > MaxRead;
@@ -134,7 +136,7 @@ internal sealed partial class HeldDigest(
         {
             if (await store.GetMessageAsync(id, cancellationToken) is not null)
             {
-                LogAlreadySent(logger, day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), id);
+                LogAlreadySent(Logger, day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), id);
                 return DigestOutcome.AlreadySent;
             }
 
@@ -143,59 +145,28 @@ internal sealed partial class HeldDigest(
 
         await quarantine.AppendAuditAsync(new AuditEvent(now, Actor, AuditAction, id, null, $"{held.Count}{(more ? "+" : "")} held; to {team}"), cancellationToken);
         signal.Notify();
-        LogSent(logger, id, held.Count);
+        LogSent(Logger, id, held.Count);
         return DigestOutcome.Sent;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Sends today's digest when it is due (or overdue: this node started after the hour) and not yet
+    /// sent; otherwise sleeps until the next due time, measured afresh after every wake-up, so a timer
+    /// that fires early or a clock set back only means another round. A run the store fails is tried
+    /// again after the store backoff.
+    /// </summary>
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken stoppingToken)
     {
-        if (!Enabled)
+        var now = Time.GetUtcNow();
+        var today = DayOf(now);
+        var due = DueAt(today);
+        if (now >= due && _done != today)
         {
-            return;
+            await RunOnceAsync(today, stoppingToken);
+            _done = today;
+            return TimeSpan.Zero;
         }
 
-        DateOnly? done = null;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var now = time.GetUtcNow();
-            var today = DayOf(now);
-            var due = DueAt(today);
-            TimeSpan wait;
-            if (now >= due && done != today)
-            {
-                // Today's digest is due (or overdue: this node started after the hour).
-                wait = TimeSpan.Zero;
-                try
-                {
-                    await RunOnceAsync(today, stoppingToken);
-                    done = today;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    LogFailed(logger, ex);
-                    wait = s_retryAfterFailure;
-                }
-            }
-            else
-            {
-                // Asleep until the next due time, measured afresh after every wake-up: a timer that
-                // fires early, or a clock that was set back, only means another round.
-                wait = (now >= due ? DueAt(today.AddDays(1)) : due) - now;
-            }
-
-            if (wait <= TimeSpan.Zero)
-            {
-                continue;
-            }
-
-            try
-            {
-                await Task.Delay(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        return (now >= due ? DueAt(today.AddDays(1)) : due) - now;
     }
 }

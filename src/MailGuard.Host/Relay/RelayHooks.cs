@@ -143,21 +143,14 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
         // Typed explicitly: a bare null would convert to an empty ReadOnlyMemory, not to "no inline content".
         ReadOnlyMemory<byte>? inline = content.File is null ? content.Buffered : (ReadOnlyMemory<byte>?)null;
         var session = writer.Session;
-        try
+        // A spool file that could not be written during DATA (disk full) or fsynced now: the client retries.
+        var spoolFailure = content.WriteFailure ?? FlushSpoolFile(content, cancellationToken);
+        if (spoolFailure is not null)
         {
-            if (content.File is { } file)
-            {
-                // Flush(flushToDisk: true) writes FileStream's buffer and fsyncs; a FlushAsync before it
-                // only added a thread-pool hop for the same write.
-                cancellationToken.ThrowIfCancellationRequested();
-                MessageSpool.FlushToDisk(file);
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogSpoolFailed(_logger, ex, writer.Id, session.Id);
+            LogSpoolFailed(_logger, spoolFailure, writer.Id, session.Id);
             _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
-            return (ex.HResult & 0xFFFF) == 28 ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+            _metrics.StoreFaulted(Core.Store.StoreOperation.Commit);
+            return Core.Store.StoreFaults.IsDiskFull(spoolFailure) ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
         }
 
         var message = new ReceivedMessage(
@@ -198,6 +191,27 @@ internal sealed partial class RelayHooks : ISmtpServerHooks
             default:
                 _metrics.SmtpRefused(SmtpRefusal.CommitFailed);
                 return result.Outcome == DispositionOutcome.StorageFull ? SmtpReplies.InsufficientStorage : SmtpReplies.LocalError;
+        }
+    }
+
+    private static Exception? FlushSpoolFile(SpillStream content, CancellationToken cancellationToken)
+    {
+        if (content.File is not { } file)
+        {
+            return null;
+        }
+
+        try
+        {
+            // Flush(flushToDisk: true) writes FileStream's buffer and fsyncs; a FlushAsync before it
+            // only added a thread-pool hop for the same write.
+            cancellationToken.ThrowIfCancellationRequested();
+            MessageSpool.FlushToDisk(file);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex;
         }
     }
 

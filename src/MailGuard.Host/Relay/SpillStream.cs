@@ -39,6 +39,13 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
         set => throw new NotSupportedException();
     }
 
+    /// <summary>
+    /// The spool file could not be created or written (disk full, permissions): the content is
+    /// counted but dropped from then on, the session reads the rest of DATA as usual, and the
+    /// commit answers 452/451 from this instead of the session failing mid-message.
+    /// </summary>
+    public Exception? WriteFailure { get; private set; }
+
     /// <summary>The buffered content when it never spilled; valid until the stream is disposed.</summary>
     public ReadOnlyMemory<byte> Buffered => _file is not null || _disposed ? default : _memory.AsMemory(0, (int)_length);
 
@@ -47,16 +54,30 @@ internal sealed class SpillStream(long threshold, Func<FileStream> createFile) :
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_file is null && _length + buffer.Length > threshold)
+        if (WriteFailure is not null)
         {
-            Spill();
+            _length += buffer.Length;
+            return;
         }
 
-        if (_file is not null)
+        try
         {
-            _file.Write(buffer);
+            if (_file is null && _length + buffer.Length > threshold)
+            {
+                Spill();
+            }
+
+            _file?.Write(buffer);
         }
-        else
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            WriteFailure = ex;
+            ReturnMemory();
+            _length += buffer.Length;
+            return;
+        }
+
+        if (_file is null)
         {
             Reserve((int)_length + buffer.Length);
             buffer.CopyTo(_memory.AsSpan((int)_length));

@@ -17,6 +17,17 @@ internal static partial class ConsoleErrors
     {
         var feature = context.Features.Get<IExceptionHandlerFeature>();
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MailGuard.Host.Review.ConsoleErrors");
+        if (feature?.Error is { } error && Core.Store.StoreFaults.IsStoreFault(error))
+        {
+            // The store is down or restarting: the console says so and asks to come back, instead of a 500.
+            LogStoreUnavailable(logger, error, LoggablePath(feature.Path ?? context.Request.Path.Value ?? ""));
+            context.RequestServices.GetService<Metrics.MailGuardMetrics>()?.StoreFaulted(Core.Store.StoreOperation.Console);
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "10";
+            await WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Store unavailable", "The message store did not answer; try again in a few seconds.");
+            return;
+        }
+
         LogError(logger, feature?.Error, context.Request.Method, LoggablePath(feature?.Path ?? context.Request.Path.Value ?? ""), context.TraceIdentifier);
         context.Response.StatusCode = StatusCodes.Status500InternalServerError;
         await WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal error", $"The request failed; the server log has the details under trace id {context.TraceIdentifier}.");

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using MailGuard.Core.Store;
-using Microsoft.Extensions.Hosting;
+using MailGuard.Host.Metrics;
+using MailGuard.Host.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review;
@@ -10,8 +11,9 @@ namespace MailGuard.Host.Review;
 /// memory on the hot path (one dictionary update per message) and added to the store every few
 /// seconds and at shutdown, so the relay never waits on it; a crash loses at most the last
 /// interval's counts, which only ever feed the chart (the audit log and quarantine are exact).
+/// While the store is down the counts wait in memory (one entry per day, disposition and rule).
 /// </summary>
-public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositions.IDecisionLog
+internal sealed partial class DecisionRecorder : StoreBackedService, Core.Dispositions.IDecisionLog
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<(DateOnly Day, string Disposition, string Rule), long> _pending = new();
@@ -19,7 +21,8 @@ public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositi
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public DecisionRecorder(IReviewStore store, TimeProvider time, ILogger<DecisionRecorder> logger)
+    public DecisionRecorder(IReviewStore store, TimeProvider time, ILogger<DecisionRecorder> logger, MailGuardMetrics? metrics = null)
+        : base(StoreOperation.DecisionCounts, time, logger, metrics)
     {
         _store = store;
         _time = time;
@@ -33,8 +36,26 @@ public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositi
         _pending.AddOrUpdate((day, disposition, string.IsNullOrEmpty(rule) ? "-" : rule), 1, (_, n) => n + 1);
     }
 
-    /// <summary>Moves the pending counts to the store; on failure they are put back for the next try.</summary>
+    /// <summary>Moves the pending counts to the store; when the store fails they are put back for the next try and the failure logged.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await FlushOrThrowAsync(cancellationToken);
+        }
+        catch (Exception ex) when (StoreFaults.IsStoreFault(ex))
+        {
+            LogFlushFailed(_logger, ex);
+        }
+    }
+
+    protected override async Task<TimeSpan> RunRoundAsync(CancellationToken stoppingToken)
+    {
+        await FlushOrThrowAsync(stoppingToken);
+        return FlushInterval;
+    }
+
+    private async Task FlushOrThrowAsync(CancellationToken cancellationToken)
     {
         if (_store is null || _pending.IsEmpty)
         {
@@ -54,29 +75,14 @@ public sealed partial class DecisionRecorder : BackgroundService, Core.Dispositi
         {
             await _store.AddDecisionCountsAsync(batch, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch
         {
             foreach (var row in batch)
             {
                 _pending.AddOrUpdate((row.Day, row.Disposition, row.Rule), row.Count, (_, n) => n + row.Count);
             }
 
-            LogFlushFailed(_logger, ex);
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                await Task.Delay(FlushInterval, _time, stoppingToken);
-                await FlushAsync(stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            throw;
         }
     }
 

@@ -239,6 +239,7 @@ public sealed partial class ReviewConsole
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             ConsoleErrors.LogStoreUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger<ReviewConsole>(), ex, "/healthz");
+            context.RequestServices.GetService<Metrics.MailGuardMetrics>()?.StoreFaulted(Core.Store.StoreOperation.Console);
             return Results.Text("unhealthy: store unreachable\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
     }
