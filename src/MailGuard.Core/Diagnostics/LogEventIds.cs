@@ -49,6 +49,7 @@ public static class LogEventIds
     public const int OcrUnavailable = 403;
     public const int PolicyInForce = 404;
     public const int NoInternalDomains = 405;
+    public const int SenderOverride = 406;
     public const int QuarantineExpired = 410;
     public const int QuarantineExpiryFailed = 411;
 
