@@ -113,5 +113,9 @@ internal static class PostgresSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Token scopes (issue 16): 0 the review API as before, 1 the Outlook add-in's check API only.
+        (4, """
+            ALTER TABLE api_tokens ADD COLUMN scope int NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -106,5 +106,9 @@ internal static class SqliteSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Token scopes (issue 16): 0 the review API as before, 1 the Outlook add-in's check API only.
+        (5, """
+            ALTER TABLE api_tokens ADD COLUMN scope INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -187,10 +187,40 @@ internal static class CommandTree
             }
         });
         var role = RoleOption();
+        var scope = new Option<TokenScope>("--scope")
+        {
+            Description = "api: the review API, with --role (default); check: only POST /api/v1/check, the Outlook add-in's (no role).",
+            HelpName = "api|check",
+            DefaultValueFactory = _ => TokenScope.Api,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                switch (text.Trim().ToLowerInvariant())
+                {
+                    case "api":
+                        return TokenScope.Api;
+                    case "check":
+                        return TokenScope.Check;
+                    default:
+                        result.AddError($"--scope is api or check, not '{text}'.");
+                        return TokenScope.Api;
+                }
+            },
+        };
+        scope.CompletionSources.Clear();
+        scope.CompletionSources.Add("api", "check");
         var createJson = JsonOption();
         var createConfig = ConfigOption();
-        var create = new Command("create", "Create a token and print it once; the store keeps only its hash.") { name, role, createJson, createConfig };
-        create.SetAction(p => AccountCommand.RunToken("create", null, p.GetRequiredValue(name), p.GetValue(role), p.GetValue(createJson), Configuration(p, createConfig, settings), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
+        var create = new Command("create", "Create a token and print it once; the store keeps only its hash.") { name, role, scope, createJson, createConfig };
+        // A check token has no role: asking for one with it is a mistake worth hearing about.
+        create.Validators.Add(result =>
+        {
+            if (result.GetValue(scope) == TokenScope.Check && result.GetResult(role) is { Implicit: false })
+            {
+                result.AddError("--role does not apply to a check token (--scope check): it can only ask for checks.");
+            }
+        });
+        create.SetAction(p => AccountCommand.RunToken("create", null, p.GetRequiredValue(name), p.GetValue(role), p.GetValue(createJson), Configuration(p, createConfig, settings), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, p.GetValue(scope)));
         command.Subcommands.Add(create);
 
         var listJson = JsonOption();

@@ -37,6 +37,9 @@ public sealed partial class ReviewConsole
     public const string ReviewerPolicy = "reviewer";
     public const string AdminPolicy = "admin";
     public const string ApiPolicy = "api";
+    public const string CheckPolicy = "check";
+    public const string ScopeClaim = "mailguard:scope";
+    public const string TokenIdClaim = "mailguard:token";
     public const string StampClaim = "mailguard:stamp";
     public const string IssuedClaim = "mailguard:issued";
 
@@ -152,7 +155,8 @@ public sealed partial class ReviewConsole
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ReviewerPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("reviewer", "admin"))
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("admin"))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"));
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"))
+            .AddPolicy(CheckPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireClaim(ScopeClaim, "check"));
         builder.Services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Review/Pages";
@@ -249,7 +253,14 @@ public sealed partial class ReviewConsole
         var remote = context.Connection.RemoteIpAddress;
         var console = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value;
         bool allowed = remote is not null && MailGuard.Smtp.Cidr.ContainsAny(console.MetricsAllowedNetworks.Select(MailGuard.Smtp.Cidr.Parse), remote);
-        if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
+        if (!allowed)
+        {
+            // A check token (the Outlook add-in's, in every mailbox) has no role and reads nothing here.
+            var auth = await context.AuthenticateAsync(BearerScheme);
+            allowed = auth.Succeeded && (auth.Principal.IsInRole("reviewer") || auth.Principal.IsInRole("admin"));
+        }
+
+        if (!allowed)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mailguard\"";
@@ -261,6 +272,10 @@ public sealed partial class ReviewConsole
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), leaveOpen: true);
         await context.RequestServices.GetRequiredService<Metrics.MailGuardMetrics>().WriteAsync(writer, context.RequestAborted);
     }
+
+    /// <summary>The principal of a check token: a name for the logs and its id (the rate limiter's partition), no role.</summary>
+    public static ClaimsPrincipal CheckPrincipal(string name, string tokenId, string scheme) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ScopeClaim, "check"), new Claim(TokenIdClaim, tokenId)], scheme));
 
     /// <summary>Builds the principal a console session or token carries.</summary>
     /// <param name="issuedAt">For sessions: when it started (a later logout of the account ends it).</param>
