@@ -14,6 +14,10 @@ public sealed class MailGuardOptions
     public ConsoleOptions Console { get; set; } = new();
 
     public InspectionSettings Inspection { get; set; } = new();
+
+    public CheckOptions Check { get; set; } = new();
+
+    public AddinOptions Addin { get; set; } = new();
 }
 
 /// <summary>Inspection:*. The extraction limits themselves are fixed for now (ExtractionLimits); OCR is a machine matter.</summary>
