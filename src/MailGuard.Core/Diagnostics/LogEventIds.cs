@@ -84,6 +84,9 @@ public static class LogEventIds
     public const int OriginalOpened = 621;
     public const int AccountChanged = 630;
     public const int DecisionCountsFailed = 640;
+    public const int CheckAnswered = 670;
+    public const int CheckRefused = 671;
+    public const int CheckInspectionFailed = 672;
     public const int ConsoleStoreUnavailable = 650;
     public const int ConsoleError = 690;
 }

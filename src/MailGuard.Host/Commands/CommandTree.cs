@@ -31,6 +31,7 @@ internal static class CommandTree
         root.Subcommands.Add(User(settings));
         root.Subcommands.Add(HashPassword(settings, stdin));
         root.Subcommands.Add(HealthCheck(settings));
+        root.Subcommands.Add(Addin(settings));
         return root;
     }
 
@@ -314,6 +315,22 @@ internal static class CommandTree
         ReadsNoConfiguration(command, settings);
         command.SetAction(p => HashPasswordCommand.Run(p.GetValue(iterations), stdin, p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
         return command;
+    }
+
+    private static Command Addin(IReadOnlyList<string> settings)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = "The console's public https URL, which Outlook reaches (the add-in's files are under /addin/ there).",
+            HelpName = "URL",
+            Required = true,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the manifest to this file instead of standard output.", HelpName = "FILE" };
+        var id = new Option<Guid?>("--id") { Description = "The add-in's id; by default one derived from --url, the same every time for the same URL.", HelpName = "GUID" };
+        var manifest = new Command("manifest", "Write the Outlook add-in's XML manifest (OnMessageSend Smart Alerts) for this deployment's URL.") { url, output, id };
+        ReadsNoConfiguration(manifest, settings);
+        manifest.SetAction(p => AddinCommand.Manifest(p.GetRequiredValue(url), p.GetValue(output), p.GetValue(id), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
+        return new Command("addin", "The Outlook add-in that asks MailGuard before a message is sent.") { manifest };
     }
 
     private static Command HealthCheck(IReadOnlyList<string> settings)

@@ -167,6 +167,7 @@ public sealed partial class ReviewConsole
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Request");
         });
+        CheckEndpoint.AddTo(builder.Services);
 
     }
 
@@ -184,12 +185,17 @@ public sealed partial class ReviewConsole
         app.Use(SecurityHeaders);
         app.UseStatusCodePages(ConsoleErrors.HandleStatusCodeAsync);
         app.UseRouting();
+        // CORS before authentication, so a browser's preflight for the check API is answered without a token.
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapGet("/assets/site.css", () => Results.Text(ConsoleAssets.Css, "text/css; charset=utf-8")).AllowAnonymous();
         app.MapGet("/healthz", (Func<HttpContext, Task<IResult>>)HealthAsync).AllowAnonymous();
         app.MapGet("/metrics", MetricsAsync).AllowAnonymous();
         ApiEndpoints.Map(app);
+        CheckEndpoint.Map(app);
+        AddinEndpoints.Map(app);
         app.MapRazorPages();
     }
 
@@ -198,15 +204,26 @@ public sealed partial class ReviewConsole
     // Set as the response starts: the exception handler clears headers set before the failure.
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
-        context.Response.OnStarting(static state => SetSecurityHeaders(((HttpContext)state).Response.Headers), context);
+        context.Response.OnStarting(static state => SetSecurityHeaders((HttpContext)state), context);
         return next();
     }
 
-    private static Task SetSecurityHeaders(IHeaderDictionary headers)
+    private static Task SetSecurityHeaders(HttpContext context)
     {
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        var headers = context.Response.Headers;
+        if (context.Request.Path.StartsWithSegments(AddinEndpoints.Prefix))
+        {
+            // The Outlook add-in: Outlook loads it in its own frame and it runs Microsoft's Office.js,
+            // so it may be framed and load that one script; it talks to this server only.
+            headers.ContentSecurityPolicy = AddinEndpoints.ContentSecurityPolicy;
+        }
+        else
+        {
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            headers.XFrameOptions = "DENY";
+        }
+
         headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
