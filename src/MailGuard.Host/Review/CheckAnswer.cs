@@ -168,7 +168,8 @@ internal static class CheckAnswer
             return string.Create(inv, $"{e.PersonalMailboxes} recipients are private mailboxes outside the organisation.");
         }
 
-        return rule.Reason ?? "The message matches the organisation's rule " + rule.Name + ".";
+        // The rule's own Reason goes beside this sentence (messages[].reason), so it is not repeated here.
+        return "This message matches the organisation's rule " + rule.Name + ".";
     }
 
     private static string KindWords(string kind) => kind switch

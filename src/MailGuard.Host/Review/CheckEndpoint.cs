@@ -135,6 +135,11 @@ internal static partial class CheckEndpoint
             {
                 return Refuse(413, "too-large", "Request too large", $"a check takes at most {options.MaxRequestBytes} bytes (Check:MaxRequestBytes)");
             }
+            catch (BadHttpRequestException ex)
+            {
+                // Kestrel's own bounds on reading (a body that trickles in below its minimum rate: 408).
+                return Refuse(ex.StatusCode, ex.StatusCode == StatusCodes.Status408RequestTimeout ? "timeout" : "invalid", "Bad request", "the draft could not be read");
+            }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 return Refuse(503, "timeout", "Check timed out", $"the draft did not arrive within {options.Timeout} (Check:Timeout)");

@@ -210,7 +210,7 @@ public sealed partial class ConsoleAccounts
         return applied;
     }
 
-    private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    internal static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]
