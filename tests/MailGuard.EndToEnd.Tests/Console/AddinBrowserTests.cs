@@ -189,7 +189,7 @@ public sealed class AddinBrowserTests : IClassFixture<AddinBrowserFixture>
     private string Run(string promiseScript)
     {
         string script = "var done = arguments[arguments.length - 1]; Promise.resolve((function () { " + promiseScript + "; })()).then(function (v) { done(JSON.stringify(v === undefined ? null : v)); }, function (e) { done(JSON.stringify({ error: String(e) })); });";
-        return (string)((IJavaScriptExecutor)Driver).ExecuteAsyncScript(script);
+        return (string?)((IJavaScriptExecutor)Driver).ExecuteAsyncScript(script) ?? "null";
     }
 
     private (JsonElement Options, double Ms) FireSend()
@@ -259,15 +259,25 @@ public sealed class AddinBrowserFixture : IAsyncLifetime
             },
             services =>
             {
-                services.AddSingleton(TestPolicies.ShippedForCorp(
-                    ("Policy:Rules:0:NotifySender", "false"), ("Policy:Rules:1:NotifySender", "false"), ("Policy:Rules:2:NotifySender", "false"),
-                    ("Policy:Rules:5:Name", OverrideRule),
-                    ("Policy:Rules:5:Priority", "5"),
-                    ("Policy:Rules:5:When:AttachmentTypes:0", "txt"),
-                    ("Policy:Rules:5:When:AnyExternalRecipient", "true"),
-                    ("Policy:Rules:5:Action", "Hold"),
-                    ("Policy:Rules:5:AllowOverride", "true"),
-                    ("Policy:Rules:5:Reason", OverrideReason)));
+                // The shipped rules (a rule list given in configuration would replace them whole), no
+                // held-notices to senders, and one more rule that lets senders override it.
+                var policy = TestPolicies.ShippedForCorp();
+                foreach (var rule in policy.Rules)
+                {
+                    rule.NotifySender = false;
+                }
+
+                policy.Rules.Add(new Core.Policy.PolicyRule
+                {
+                    Name = OverrideRule,
+                    Priority = 5,
+                    When = new Core.Policy.RuleConditions { AttachmentTypes = ["txt"], AnyExternalRecipient = true },
+                    Action = Core.Policy.PolicyAction.Hold,
+                    AllowOverride = true,
+                    Reason = OverrideReason,
+                });
+                Assert.Empty(policy.Validate());
+                services.AddSingleton(policy);
                 services.AddSingleton<IMessageDisposition, InspectingDisposition>();
                 services.AddSingleton<ILoggerProvider>(Log);
             });
