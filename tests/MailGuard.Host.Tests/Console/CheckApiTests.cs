@@ -126,7 +126,8 @@ public sealed class CheckApiTests
     [Fact]
     public async Task RawMime_PersonalMailboxRuleWithOverride_RemoveRecipientsAndOverrideAllowed()
     {
-        // An organisation's rule about personal data to private mailboxes, which lets senders override.
+        // A rule list given in configuration replaces the shipped one: here one rule, about personal data
+        // to private mailboxes, which lets senders override it.
         var policy = TestPolicies.ShippedForCorp(
             ("Policy:Rules:5:Name", "personal-data-private-mailbox"),
             ("Policy:Rules:5:Priority", "5"),
