@@ -28,6 +28,9 @@ internal static class AddinEndpoints
 
     public const string OfficeJsOrigin = "https://appsforoffice.microsoft.com";
 
+    /// <summary>Set on a request that is answered with one of the add-in's files: its response gets <see cref="ContentSecurityPolicy"/>.</summary>
+    public const string ServedItem = "mailguard.addin";
+
     /// <summary>Every file served, with its media type: what the manifest may point at.</summary>
     public static IReadOnlyDictionary<string, string> Files { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -63,6 +66,7 @@ internal static class AddinEndpoints
             content = [.. Encoding.UTF8.GetBytes("var MAILGUARD_ADDIN_SETTINGS = " + json + ";\n"), .. content];
         }
 
+        context.Items[ServedItem] = true;
         return Results.Bytes(content, type);
     }
 

@@ -211,10 +211,11 @@ public sealed partial class ReviewConsole
     private static Task SetSecurityHeaders(HttpContext context)
     {
         var headers = context.Response.Headers;
-        if (context.Request.Path.StartsWithSegments(AddinEndpoints.Prefix))
+        if (context.Items.ContainsKey(AddinEndpoints.ServedItem))
         {
-            // The Outlook add-in: Outlook loads it in its own frame and it runs Microsoft's Office.js,
-            // so it may be framed and load that one script; it talks to this server only.
+            // One of the Outlook add-in's files: Outlook loads it in its own frame and it runs
+            // Microsoft's Office.js, so it may be framed and load that one script; it talks to this
+            // server only. Everything else, a 404 under /addin/ included, keeps the console's policy.
             headers.ContentSecurityPolicy = AddinEndpoints.ContentSecurityPolicy;
         }
         else

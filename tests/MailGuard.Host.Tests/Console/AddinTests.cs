@@ -140,6 +140,7 @@ public sealed class AddinTests
         ConsoleAssert.SecurityHeaders(login);
         using var unknown = await client.GetAsync("/addin/secrets.json");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        ConsoleAssert.SecurityHeaders(unknown);
     }
 
     private static List<string> Urls(XDocument document) =>
