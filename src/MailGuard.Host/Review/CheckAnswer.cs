@@ -56,7 +56,8 @@ internal static class CheckAnswer
             var relevant = rule is null ? evaluation.Findings : Relevant(rule, evaluation.Findings);
             if (rule is not null && AboutContent(rule))
             {
-                foreach (string file in relevant.Select(f => TopLevelFile(f.Location)).OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase))
+                var files = relevant.Select(f => TopLevelFile(f.Location)).OfType<string>().Concat(OfType(rule, evaluation));
+                foreach (string file in files.Distinct(StringComparer.OrdinalIgnoreCase))
                 {
                     if (removedFiles.Add(file))
                     {
@@ -129,10 +130,22 @@ internal static class CheckAnswer
     private static bool AboutContent(PolicyRule rule) =>
         rule.When.MinPeople is not null || rule.When.FindingKinds.Any(k => !k.Equals(FindingKinds.ExposedRecipients, StringComparison.OrdinalIgnoreCase)) || rule.When.AttachmentTypes.Count > 0;
 
+    /// <summary>The findings a rule looked at: its kinds, or personal data for a rule on people alone.</summary>
     private static List<Finding> Relevant(PolicyRule rule, IReadOnlyList<Finding> findings) => findings.Where(f =>
         !f.Kind.Equals(FindingKinds.ExposedRecipients, StringComparison.Ordinal) &&
-        (rule.When.FindingKinds.Count == 0 ? rule.When.MinPeople is not null && f.Kind == FindingKinds.PersonalData || rule.When.AttachmentTypes.Count > 0 : rule.When.FindingKinds.Contains(f.Kind, StringComparer.OrdinalIgnoreCase)) &&
+        (rule.When.FindingKinds.Count == 0
+            ? rule.When.MinPeople is not null && f.Kind == FindingKinds.PersonalData
+            : rule.When.FindingKinds.Contains(f.Kind, StringComparer.OrdinalIgnoreCase)) &&
         (rule.When.MinConfidence is null || f.Confidence >= rule.When.MinConfidence)).ToList();
+
+    /// <summary>The draft's attachments of a type a rule on attachment types names (by detected format or extension).</summary>
+    private static IEnumerable<string> OfType(PolicyRule rule, MessageEvaluation evaluation) =>
+        rule.When.AttachmentTypes.Count == 0 || evaluation.Inspection is null
+            ? []
+            : evaluation.Inspection.Attachments
+                .Where(a => a.FileName is not null && (rule.When.AttachmentTypes.Contains(a.DetectedFormat, StringComparer.OrdinalIgnoreCase) ||
+                    (Path.GetExtension(a.FileName) is { Length: > 1 } ext && rule.When.AttachmentTypes.Contains(ext[1..], StringComparer.OrdinalIgnoreCase))))
+                .Select(a => TopLevelFile(new ContentLocation("/", a.FileName)) ?? a.FileName!);
 
     /// <summary>The attachment of the draft a finding is in (an archive, not its member); null for the message text.</summary>
     private static string? TopLevelFile(ContentLocation location) =>
@@ -161,6 +174,11 @@ internal static class CheckAnswer
         if (parts.Count > 0)
         {
             return string.Join("; ", parts) + ".";
+        }
+
+        if (OfType(rule, evaluation).Distinct(StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } typed)
+        {
+            return "Attachments of a type the organisation checks before they go out: " + string.Join(", ", typed) + ".";
         }
 
         if (AboutPersonalMailboxes(rule, new DomainSet([])) && evaluation.Exposure is { } e)

@@ -111,7 +111,8 @@ public sealed class AddinBrowserTests : IClassFixture<AddinBrowserFixture>
         Assert.False(options.GetProperty("allowEvent").GetBoolean());
         Assert.Equal("promptUser", options.GetProperty("sendModeOverride").GetString());
         string message = options.GetProperty("errorMessage").GetString()!;
-        Assert.Contains(AddinBrowserFixture.OverrideReason, message, StringComparison.Ordinal);
+        Assert.StartsWith("Attachments of a type the organisation checks before they go out: notes.txt. " + AddinBrowserFixture.OverrideReason, message, StringComparison.Ordinal);
+        Assert.Contains("Remove notes.txt before sending.", message, StringComparison.Ordinal);
         Assert.Contains("If you send anyway, your choice is recorded and MailGuard still applies the policy when the message leaves: it may still be held for review.", message, StringComparison.Ordinal);
         // Recorded before the dialog: Outlook sends with the field if the sender chooses Send anyway.
         var headers = Snapshot().GetProperty("headers");
