@@ -138,11 +138,17 @@ internal static partial class CheckEndpoint
             catch (BadHttpRequestException ex)
             {
                 // Kestrel's own bounds on reading (a body that trickles in below its minimum rate: 408).
-                return Refuse(ex.StatusCode, ex.StatusCode == StatusCodes.Status408RequestTimeout ? "timeout" : "invalid", "Bad request", "the draft could not be read");
+                bool slow = ex.StatusCode == StatusCodes.Status408RequestTimeout;
+                return Refuse(ex.StatusCode, slow ? "timeout" : "invalid", slow ? "Request timeout" : "Bad request", "the draft could not be read");
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 return Refuse(503, "timeout", "Check timed out", $"the draft did not arrive within {options.Timeout} (Check:Timeout)");
+            }
+            catch (Exception ex) when ((ex is OperationCanceledException or IOException) && context.RequestAborted.IsCancellationRequested)
+            {
+                // The caller went away (the add-in's own time budget): nobody to answer.
+                return Results.Empty;
             }
 
             byte[] message = body;
@@ -175,6 +181,10 @@ internal static partial class CheckEndpoint
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 return Refuse(503, "timeout", "Check timed out", $"the draft was not judged within {options.Timeout} (Check:Timeout); the relay still decides when the message is sent");
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return Results.Empty;
             }
 
             using (evaluation)
