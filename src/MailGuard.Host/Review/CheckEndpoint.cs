@@ -119,7 +119,7 @@ internal static partial class CheckEndpoint
             return Refuse(503, "busy", "Busy", $"{options.MaxConcurrent} checks are already running (Check:MaxConcurrent); the relay still decides when the message is sent");
         }
 
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        long started = checks.Time.GetTimestamp();
         try
         {
             using var deadline = new CancellationTokenSource(options.Timeout, checks.Time);
@@ -199,7 +199,7 @@ internal static partial class CheckEndpoint
                 var answer = CheckAnswer.Build(evaluation, checks.Evaluator.Options, today);
                 metrics?.CheckAnswered(evaluation.Verdict.Action);
                 var recipients = evaluation.Envelope.RcptTo.Count;
-                LogAnswered(logger, caller, evaluation.Verdict.Action.Name(), evaluation.Verdict.MatchedRules.Count, evaluation.Findings.Count, evaluation.MaxPeople, recipients, message.Length, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                LogAnswered(logger, caller, evaluation.Verdict.Action.Name(), evaluation.Verdict.MatchedRules.Count, evaluation.Findings.Count, evaluation.MaxPeople, recipients, message.Length, checks.Time.GetElapsedTime(started).TotalMilliseconds);
                 return Results.Json(answer);
             }
         }
