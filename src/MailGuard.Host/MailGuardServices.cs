@@ -100,6 +100,8 @@ public static class MailGuardServices
                 o.Quarantine = options.Quarantine;
                 o.Console = options.Console;
                 o.Inspection = options.Inspection;
+                o.Check = options.Check;
+                o.Addin = options.Addin;
             })
             .ValidateOnStart();
         services.TryAddSingleton<IValidateOptions<MailGuardOptions>>(new MailGuardOptionsValidator(policy));
@@ -109,6 +111,8 @@ public static class MailGuardServices
         services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Quarantine));
         services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Console));
         services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Inspection));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Check));
+        services.TryAddSingleton(sp => Options.Create(sp.GetRequiredService<IOptions<MailGuardOptions>>().Value.Addin));
         return services;
     }
 

@@ -113,9 +113,12 @@ internal static class PostgresSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Token scopes (issue 16): 0 the review API as before, 1 the Outlook add-in's check API only.
+        (4, """
+            ALTER TABLE api_tokens ADD COLUMN scope int NOT NULL DEFAULT 0;
+            """),
         // Password attempts (issue 13), shared by every node: one row per client address or hashed
-        // user name, counted by an atomic upsert before each check. Version 4 belongs to another
-        // change; the runner applies every listed version not yet recorded, so the gap is harmless.
+        // user name, counted by an atomic upsert before each check.
         (5, """
             CREATE TABLE auth_attempts (
                 key          text   NOT NULL PRIMARY KEY,

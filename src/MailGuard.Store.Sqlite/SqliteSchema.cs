@@ -106,9 +106,12 @@ internal static class SqliteSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Token scopes (issue 16): 0 the review API as before, 1 the Outlook add-in's check API only.
+        (5, """
+            ALTER TABLE api_tokens ADD COLUMN scope INTEGER NOT NULL DEFAULT 0;
+            """),
         // Password attempts (issue 13): one row per client address or hashed user name, counted by
-        // an atomic upsert before each check. Version 5 belongs to another change; the runner
-        // applies every listed version not yet recorded, so the gap is harmless.
+        // an atomic upsert before each check.
         (6, """
             CREATE TABLE auth_attempts (
                 key          TEXT    NOT NULL PRIMARY KEY,

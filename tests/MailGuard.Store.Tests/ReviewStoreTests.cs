@@ -57,6 +57,20 @@ public abstract class ReviewStoreTests<TStore>() : StoreTestBase<TStore>("mg-rev
     }
 
     [StoreFact]
+    public async Task Tokens_Scope_StoredAndReadBack()
+    {
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var check = new ApiToken("aaaaaaaaaaaa", "outlook add-in", "hash1", ConsoleRole.Reviewer, "cli:root", at, Scope: TokenScope.Check);
+        var api = new ApiToken("bbbbbbbbbbbb", "siem", "hash2", ConsoleRole.Admin, "cli:root", at);
+        await Store.AddTokenAsync(check, Event("token-created"));
+        await Store.AddTokenAsync(api, Event("token-created"));
+
+        Assert.Equal(check, await Store.GetTokenAsync("aaaaaaaaaaaa"));
+        Assert.Equal(TokenScope.Api, (await Store.GetTokenAsync("bbbbbbbbbbbb"))!.Scope);
+        Assert.Equal([TokenScope.Check, TokenScope.Api], (await Store.ListTokensAsync()).OrderBy(t => t.Id).Select(t => t.Scope));
+    }
+
+    [StoreFact]
     public async Task QueryQuarantine_FiltersPagesAndCounts()
     {
         var old = DateTimeOffset.UtcNow.AddDays(-3);

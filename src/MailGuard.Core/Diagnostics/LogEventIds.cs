@@ -52,6 +52,7 @@ public static class LogEventIds
     public const int OcrUnavailable = 403;
     public const int PolicyInForce = 404;
     public const int NoInternalDomains = 405;
+    public const int SenderOverride = 406;
     public const int QuarantineExpired = 410;
     public const int QuarantineExpiryFailed = 411;
 
@@ -91,6 +92,9 @@ public static class LogEventIds
     public const int OriginalOpened = 621;
     public const int AccountChanged = 630;
     public const int DecisionCountsFailed = 640;
+    public const int CheckAnswered = 670;
+    public const int CheckRefused = 671;
+    public const int CheckInspectionFailed = 672;
     public const int ConsoleStoreUnavailable = 650;
     public const int ConsoleError = 690;
 

@@ -35,8 +35,8 @@ public sealed record DispositionSettings(string ServerName);
 /// </remarks>
 public sealed partial class InspectingDisposition : IMessageDisposition
 {
+    private readonly MessageEvaluator _evaluator;
     private readonly PolicyEngine _policy;
-    private readonly MessageInspector _inspector;
     private readonly ILogger<InspectingDisposition> _logger;
     private readonly TimeProvider _time;
     private readonly string _serverName;
@@ -52,8 +52,8 @@ public sealed partial class InspectingDisposition : IMessageDisposition
         ArgumentNullException.ThrowIfNull(settings);
         _links = links;
         _decisions = decisions;
-        _policy = new PolicyEngine(policy);
-        _inspector = new MessageInspector(inspection ?? new InspectionOptions(), _policy.InternalDomains, _policy.PersonalMailboxDomains, time);
+        _evaluator = new MessageEvaluator(policy, inspection, time);
+        _policy = _evaluator.Policy;
         _logger = logger;
         _time = time;
         _serverName = settings.ServerName;
@@ -64,28 +64,36 @@ public sealed partial class InspectingDisposition : IMessageDisposition
     public ValueTask<MessageDecision> DecideAsync(ReceivedMessage message, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        Verdict verdict;
+        var envelope = new MessageEnvelope(message.MailFrom, message.Recipients);
+        using var evaluation = _evaluator.Evaluate(message.OpenContent, envelope, cancellationToken);
+        var verdict = evaluation.Verdict;
+        IReadOnlyList<Finding> findings = evaluation.Findings;
         MessageDecision decision;
-        IReadOnlyList<Finding> findings = [];
+        if (evaluation.Failure is { } failure)
+        {
+            // A bug in inspection must not let the message through unexamined: the evaluator failed
+            // closed, holding it (by default) with an unscannable finding for a reviewer to look at.
+            LogInspectionFailed(_logger, failure, message.Id);
+        }
+
         try
         {
-            using var content = message.OpenContent();
-            using var document = MimeDocument.Load(content);
-            var envelope = new MessageEnvelope(message.MailFrom, message.Recipients);
-            var result = _inspector.Inspect(document, envelope, cancellationToken);
-            findings = result.Findings;
-            verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
-            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject, SenderVerified(message)), document);
+            decision = Apply(new Context(message, verdict, findings, evaluation.Exposure, evaluation.Document?.Message.Headers, evaluation.Document?.Message.Subject, SenderVerified(message)), evaluation.Document);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // A bug in inspection must not let the message through unexamined: fail closed,
-            // holding it (by default) with an unscannable finding for a reviewer to look at.
+            // Carrying the verdict out (a rewrite, a notice) failed: fail closed as for inspection.
             LogInspectionFailed(_logger, ex, message.Id);
-            verdict = _policy.InspectionFailed("inspection failed");
-            var failure = new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/"), [], "inspection failed");
-            findings = [failure];
+            var failed = _evaluator.Failed(envelope, ex);
+            verdict = failed.Verdict;
+            findings = failed.Findings;
             decision = Apply(new Context(message, verdict, findings, null, null, null, SenderVerified(message)), document: null);
+        }
+
+        if (evaluation.Document?.Message.Headers is { } headers && SenderOverride.Read(headers, _evaluator.Options) is { } overridden)
+        {
+            // The sender chose "Send anyway" in the Outlook add-in; the policy decided all the same.
+            LogSenderOverride(_logger, message.Id, overridden, verdict.Action.Name());
         }
 
         var elapsed = _time.GetElapsedTime(started);
@@ -214,6 +222,9 @@ public sealed partial class InspectingDisposition : IMessageDisposition
 
     [LoggerMessage(EventId = LogEventIds.SenderNotNotified, Level = LogLevel.Information, Message = "No notice to the sender of {QueueId} ({Action}): the sender is not verified (internal or authenticated as itself) or must not be answered")]
     private static partial void LogSenderNotNotified(ILogger logger, string queueId, string action);
+
+    [LoggerMessage(EventId = LogEventIds.SenderOverride, Level = LogLevel.Information, Message = "Sender of {QueueId} chose to send anyway in the add-in for rule {Rules}; verdict {Action}")]
+    private static partial void LogSenderOverride(ILogger logger, string queueId, string rules, string action);
 
     [LoggerMessage(EventId = LogEventIds.InspectionFailed, Level = LogLevel.Error, Message = "Inspection of {QueueId} failed; failing closed")]
     private static partial void LogInspectionFailed(ILogger logger, Exception exception, string queueId);

@@ -202,6 +202,13 @@ public sealed class PolicyRule
 
     /// <summary>Short reason given to senders and reviewers.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// The Outlook add-in may offer "Send anyway" when this rule is what stops a draft (the choice is
+    /// recorded in the message, and the relay still applies this rule's action). Default false:
+    /// the add-in asks the sender to fix the message.
+    /// </summary>
+    public bool AllowOverride { get; set; }
 }
 
 /// <summary>All set conditions must hold (an unset one is ignored).</summary>

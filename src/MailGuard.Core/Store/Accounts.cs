@@ -14,8 +14,19 @@ public enum ConsoleRole
 /// <param name="SessionsFrom">Sessions started before this (a logout) are no longer accepted; null: no logout yet.</param>
 public sealed record ConsoleUser(string Name, string PasswordHash, ConsoleRole Role, DateTimeOffset CreatedAt, bool Disabled = false, DateTimeOffset? SessionsFrom = null);
 
+/// <summary>Where a bearer token is accepted. Values are stored; never renumber.</summary>
+public enum TokenScope
+{
+    /// <summary>The review API (and /metrics), with the token's role.</summary>
+    Api = 0,
+
+    /// <summary>Only `POST /api/v1/check` (the Outlook add-in's): refused everywhere else, role or not.</summary>
+    Check = 1,
+}
+
 /// <summary>An API bearer token: only a hash of its secret is stored, the secret is shown once at creation.</summary>
-public sealed record ApiToken(string Id, string Name, string SecretHash, ConsoleRole Role, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null);
+/// <param name="Scope">Where it is accepted; a check token's <see cref="Role"/> means nothing (stored as reviewer).</param>
+public sealed record ApiToken(string Id, string Name, string SecretHash, ConsoleRole Role, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt = null, TokenScope Scope = TokenScope.Api);
 
 /// <summary>Changes to one account; null members stay as they are.</summary>
 public sealed record ConsoleUserChange(string? PasswordHash = null, ConsoleRole? Role = null, bool? Disabled = null, DateTimeOffset? SessionsFrom = null);

@@ -84,9 +84,9 @@ internal static class StoreRows
 
     public static ConsoleUser User(DbDataReader r) => new(r.GetString(0), r.GetString(1), (ConsoleRole)r.GetInt32(2), Time(r, 3), r.GetInt32(4) != 0, OptionalTime(r, 5));
 
-    public const string TokenColumns = "id, name, secret_hash, role, created_by, created_at, revoked_at";
+    public const string TokenColumns = "id, name, secret_hash, role, created_by, created_at, revoked_at, scope";
 
-    public static ApiToken Token(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), Time(r, 5), OptionalTime(r, 6));
+    public static ApiToken Token(DbDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), (ConsoleRole)r.GetInt32(3), r.GetString(4), Time(r, 5), OptionalTime(r, 6), (TokenScope)r.GetInt32(7));
 
     public const string DecisionColumns = "day, disposition, rule, count";
 

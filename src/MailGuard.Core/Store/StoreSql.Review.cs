@@ -53,8 +53,8 @@ internal static partial class StoreSql
         ArgumentNullException.ThrowIfNull(token);
         ArgumentNullException.ThrowIfNull(audit);
         return ChangeAudited(
-            "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at) VALUES (@id, @name, @hash, @role, @by, @at)",
-            new { id = token.Id, name = token.Name, hash = token.SecretHash, role = (int)token.Role, by = token.CreatedBy, at = token.CreatedAt.ToUnixTimeMilliseconds() },
+            "INSERT INTO api_tokens (id, name, secret_hash, role, created_by, created_at, scope) VALUES (@id, @name, @hash, @role, @by, @at, @scope)",
+            new { id = token.Id, name = token.Name, hash = token.SecretHash, role = (int)token.Role, by = token.CreatedBy, at = token.CreatedAt.ToUnixTimeMilliseconds(), scope = (int)token.Scope },
             audit);
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace MailGuard.Host.Commands;
 
 /// <summary>
-/// `mailguard token create --name NAME [--role reviewer|admin] | list | revoke ID` and
+/// `mailguard token create --name NAME [--role reviewer|admin | --scope check] | list | revoke ID` and
 /// `mailguard user add NAME [--role reviewer|admin] | list | reset-password NAME | disable NAME | enable NAME`,
 /// on the store `run` uses, for admins over SSH and for provisioning scripts. New secrets (a token,
 /// a random password) are printed once on standard output; the store keeps only hashes. Every change
@@ -18,14 +18,15 @@ namespace MailGuard.Host.Commands;
 internal static class AccountCommand
 {
     /// <summary><paramref name="verb"/> is create (with <paramref name="name"/>), list, or revoke (with <paramref name="id"/>).</summary>
-    public static int RunToken(string verb, string? id, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr) =>
-        Run("token", verb, id, name, role, json, arguments, stdout, stderr);
+    /// <param name="scope">For create: api (the review API, with <paramref name="role"/>) or check (only the add-in's check API).</param>
+    public static int RunToken(string verb, string? id, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr, TokenScope scope = TokenScope.Api) =>
+        Run("token", verb, id, name, role, json, arguments, stdout, stderr, scope);
 
     /// <summary><paramref name="verb"/> is add, list, reset-password, disable or enable; <paramref name="name"/> (a valid account name) is null for list only.</summary>
     public static int RunUser(string verb, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr) =>
         Run("user", verb, name, null, role, json, arguments, stdout, stderr);
 
-    private static int Run(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
+    private static int Run(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr, TokenScope scope = TokenScope.Api)
     {
         if (!arguments.TryLoad(out var configuration, out string? error))
         {
@@ -43,10 +44,10 @@ internal static class AccountCommand
 
         // Changes are logged (event 630) like the console's, to standard error; secrets go to standard output only.
         using var logging = Logging.LogSetup.ForCli(configuration, stderr);
-        return RunAsync(noun, verb, argument, name, role, json, options, logging.CreateLogger<ConsoleAccounts>(), stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(noun, verb, argument, name, role, scope, json, options, logging.CreateLogger<ConsoleAccounts>(), stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string noun, string verb, string? argument, string? name, ConsoleRole role, bool json, MailGuardOptions options, Microsoft.Extensions.Logging.ILogger<ConsoleAccounts> logger, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string noun, string verb, string? argument, string? name, ConsoleRole role, TokenScope scope, bool json, MailGuardOptions options, Microsoft.Extensions.Logging.ILogger<ConsoleAccounts> logger, TextWriter stdout, TextWriter stderr)
     {
         var spool = new MessageSpool(Path.GetFullPath(options.Storage.Directory));
         await using var store = StoreFactory.Create(options, spool.Directory, TimeProvider.System);
@@ -56,15 +57,15 @@ internal static class AccountCommand
         switch (noun, verb)
         {
             case ("token", "create"):
-                var (token, secret) = await accounts.CreateTokenAsync(name!, role, actor);
-                stdout.WriteLine(json ? JsonSerializer.Serialize(new { id = token.Id, name = token.Name, role = ConsoleAccounts.RoleName(role), token = secret }) : secret);
+                var (token, secret) = await accounts.CreateTokenAsync(name!, role, scope, actor);
+                stdout.WriteLine(json ? JsonSerializer.Serialize(new { id = token.Id, name = token.Name, role = ConsoleAccounts.TokenKind(token), scope = ScopeName(token.Scope), token = secret }) : secret);
                 return 0;
             case ("token", "list"):
                 foreach (var t in await accounts.Store.ListTokensAsync())
                 {
                     stdout.WriteLine(json
-                        ? JsonSerializer.Serialize(new { id = t.Id, name = t.Name, role = ConsoleAccounts.RoleName(t.Role), created_at = t.CreatedAt, created_by = t.CreatedBy, revoked_at = t.RevokedAt })
-                        : string.Create(CultureInfo.InvariantCulture, $"{t.Id}  {ConsoleAccounts.RoleName(t.Role),-8} {t.CreatedAt:yyyy-MM-dd HH:mm}  {(t.RevokedAt is null ? "active " : "revoked")}  {t.Name}"));
+                        ? JsonSerializer.Serialize(new { id = t.Id, name = t.Name, role = ConsoleAccounts.TokenKind(t), scope = ScopeName(t.Scope), created_at = t.CreatedAt, created_by = t.CreatedBy, revoked_at = t.RevokedAt })
+                        : string.Create(CultureInfo.InvariantCulture, $"{t.Id}  {ConsoleAccounts.TokenKind(t),-8} {t.CreatedAt:yyyy-MM-dd HH:mm}  {(t.RevokedAt is null ? "active " : "revoked")}  {t.Name}"));
                 }
 
                 return 0;
@@ -107,4 +108,6 @@ internal static class AccountCommand
                 return done ? 0 : 1;
         }
     }
+
+    public static string ScopeName(TokenScope scope) => scope == TokenScope.Check ? "check" : "api";
 }

@@ -31,6 +31,7 @@ internal static class CommandTree
         root.Subcommands.Add(User(settings));
         root.Subcommands.Add(HashPassword(settings, stdin));
         root.Subcommands.Add(HealthCheck(settings));
+        root.Subcommands.Add(Addin(settings));
         return root;
     }
 
@@ -187,10 +188,40 @@ internal static class CommandTree
             }
         });
         var role = RoleOption();
+        var scope = new Option<TokenScope>("--scope")
+        {
+            Description = "api: the review API, with --role (default); check: only POST /api/v1/check, the Outlook add-in's (no role).",
+            HelpName = "api|check",
+            DefaultValueFactory = _ => TokenScope.Api,
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                switch (text.Trim().ToLowerInvariant())
+                {
+                    case "api":
+                        return TokenScope.Api;
+                    case "check":
+                        return TokenScope.Check;
+                    default:
+                        result.AddError($"--scope is api or check, not '{text}'.");
+                        return TokenScope.Api;
+                }
+            },
+        };
+        scope.CompletionSources.Clear();
+        scope.CompletionSources.Add("api", "check");
         var createJson = JsonOption();
         var createConfig = ConfigOption();
-        var create = new Command("create", "Create a token and print it once; the store keeps only its hash.") { name, role, createJson, createConfig };
-        create.SetAction(p => AccountCommand.RunToken("create", null, p.GetRequiredValue(name), p.GetValue(role), p.GetValue(createJson), Configuration(p, createConfig, settings), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
+        var create = new Command("create", "Create a token and print it once; the store keeps only its hash.") { name, role, scope, createJson, createConfig };
+        // A check token has no role: asking for one with it is a mistake worth hearing about.
+        create.Validators.Add(result =>
+        {
+            if (result.GetValue(scope) == TokenScope.Check && result.GetResult(role) is { Implicit: false })
+            {
+                result.AddError("--role does not apply to a check token (--scope check): it can only ask for checks.");
+            }
+        });
+        create.SetAction(p => AccountCommand.RunToken("create", null, p.GetRequiredValue(name), p.GetValue(role), p.GetValue(createJson), Configuration(p, createConfig, settings), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error, p.GetValue(scope)));
         command.Subcommands.Add(create);
 
         var listJson = JsonOption();
@@ -284,6 +315,22 @@ internal static class CommandTree
         ReadsNoConfiguration(command, settings);
         command.SetAction(p => HashPasswordCommand.Run(p.GetValue(iterations), stdin, p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
         return command;
+    }
+
+    private static Command Addin(IReadOnlyList<string> settings)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = "The console's public https URL, which Outlook reaches (the add-in's files are under /addin/ there).",
+            HelpName = "URL",
+            Required = true,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the manifest to this file instead of standard output.", HelpName = "FILE" };
+        var id = new Option<Guid?>("--id") { Description = "The add-in's id; by default one derived from --url, the same every time for the same URL.", HelpName = "GUID" };
+        var manifest = new Command("manifest", "Write the Outlook add-in's XML manifest (OnMessageSend Smart Alerts) for this deployment's URL.") { url, output, id };
+        ReadsNoConfiguration(manifest, settings);
+        manifest.SetAction(p => AddinCommand.Manifest(p.GetRequiredValue(url), p.GetValue(output), p.GetValue(id), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error));
+        return new Command("addin", "The Outlook add-in that asks MailGuard before a message is sent.") { manifest };
     }
 
     private static Command HealthCheck(IReadOnlyList<string> settings)

@@ -56,8 +56,8 @@ internal static class ScanCommand
             stderr.WriteLine("mailguard scan: OCR is off, pictures and scanned PDF pages are not read: " + ocr.Detection.Problem);
         }
 
-        var engine = new PolicyEngine(policyOptions);
-        var inspector = new MessageInspector(ocr.CreateOptions(ocrSettings, TimeProvider.System), engine.InternalDomains, engine.PersonalMailboxDomains);
+        // The relay's own road from bytes to verdict (MessageEvaluator), so scan and relay agree.
+        var evaluator = new MessageEvaluator(policyOptions, ocr.CreateOptions(ocrSettings, TimeProvider.System), TimeProvider.System);
         var files = new List<string>();
         bool anyFolder = false;
         int exit = 0;
@@ -84,7 +84,7 @@ internal static class ScanCommand
         {
             foreach (string file in files)
             {
-                if (!ScanOne(file, inspector, engine, policyOptions, json, stdout, stderr, console))
+                if (!ScanOne(file, evaluator, json, stdout, stderr, console))
                 {
                     exit = 2;
                 }
@@ -110,13 +110,13 @@ internal static class ScanCommand
         return exit;
     }
 
-    private static bool ScanOne(string file, MessageInspector inspector, PolicyEngine engine, PolicyOptions options, bool json, TextWriter stdout, TextWriter stderr, IAnsiConsole console)
+    private static bool ScanOne(string file, MessageEvaluator evaluator, bool json, TextWriter stdout, TextWriter stderr, IAnsiConsole console)
     {
         var clock = Stopwatch.StartNew();
-        MimeDocument doc;
+        FileStream content;
         try
         {
-            doc = MimeDocument.Load(file);
+            content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         }
         catch (IOException ex)
         {
@@ -129,21 +129,26 @@ internal static class ScanCommand
             return false;
         }
 
-        using (doc)
+        using var evaluation = evaluator.Evaluate(() => content, envelope: null, CancellationToken.None);
+        if (evaluation.Failure is IOException or UnauthorizedAccessException)
         {
-            var result = inspector.Inspect(doc, envelope: null);
-            var message = doc.Message;
-            var recipients = message.To.Concat(message.Cc).Concat(message.Bcc).Select(a => a.Address).ToList();
-            var verdict = engine.Decide(result, message.From.FirstOrDefault()?.Address, recipients);
-            double elapsedMs = clock.Elapsed.TotalMilliseconds;
-            if (json)
-            {
-                WriteJson(stdout, file, verdict, result, options, elapsedMs);
-            }
-            else
-            {
-                WriteTable(console, file, verdict, result, options, elapsedMs);
-            }
+            stderr.WriteLine($"mailguard: cannot read {file}: {evaluation.Failure.Message}");
+            return false;
+        }
+
+        if (evaluation.Failure is { } failure)
+        {
+            stderr.WriteLine($"mailguard: inspection of {file} failed, judged as the relay would (fail closed): {failure.Message}");
+        }
+
+        double elapsedMs = clock.Elapsed.TotalMilliseconds;
+        if (json)
+        {
+            WriteJson(stdout, file, evaluation.Verdict, evaluation.Findings, evaluator.Options, elapsedMs);
+        }
+        else
+        {
+            WriteTable(console, file, evaluation.Verdict, evaluation.Findings, evaluator.Options, elapsedMs);
         }
 
         return true;
@@ -172,7 +177,7 @@ internal static class ScanCommand
         return null;
     }
 
-    private static void WriteJson(TextWriter stdout, string file, Verdict verdict, InspectionResult result, PolicyOptions options, double elapsedMs)
+    private static void WriteJson(TextWriter stdout, string file, Verdict verdict, IReadOnlyList<Finding> findings, PolicyOptions options, double elapsedMs)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms, s_jsonOptions))
@@ -188,7 +193,7 @@ internal static class ScanCommand
             }
 
             w.WriteStartArray("findings");
-            foreach (var f in result.Findings)
+            foreach (var f in findings)
             {
                 w.WriteStartObject();
                 w.WriteString("rule", RuleFor(f, verdict, options));
@@ -219,7 +224,7 @@ internal static class ScanCommand
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(ms.ToArray()));
     }
 
-    private static void WriteTable(IAnsiConsole console, string file, Verdict verdict, InspectionResult result, PolicyOptions options, double elapsedMs)
+    private static void WriteTable(IAnsiConsole console, string file, Verdict verdict, IReadOnlyList<Finding> findings, PolicyOptions options, double elapsedMs)
     {
         string action = verdict.Action.Name().ToUpperInvariant();
         string color = verdict.Flagged ? "red" : "green";
@@ -228,7 +233,7 @@ internal static class ScanCommand
             (verdict.AuditOnly ? $" [yellow]audit only: would have {verdict.WouldHaveAction.Name()}[/]" : "") +
             $" [grey]{elapsedMs:F0} ms[/]";
         console.MarkupLine(title);
-        if (result.Findings.Count == 0)
+        if (findings.Count == 0)
         {
             console.MarkupLine("  [grey]no findings[/]");
             return;
@@ -241,7 +246,7 @@ internal static class ScanCommand
         table.AddColumn("location");
         table.AddColumn("evidence (masked)");
         table.AddColumn("rule");
-        foreach (var f in result.Findings)
+        foreach (var f in findings)
         {
             string evidence = f.Summary is null ? string.Join(", ", f.Evidence) : f.Summary + (f.Evidence.Count > 0 ? ": " + string.Join(", ", f.Evidence) : "");
             table.AddRow(

@@ -74,6 +74,8 @@ internal static class ConfigurationLoader
         OptionsBinder.Bind(configuration, configuration.GetSection("Quarantine"), options.Quarantine, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Console"), options.Console, errors);
         OptionsBinder.Bind(configuration, configuration.GetSection("Inspection"), options.Inspection, errors);
+        OptionsBinder.Bind(configuration, configuration.GetSection("Check"), options.Check, errors);
+        OptionsBinder.Bind(configuration, configuration.GetSection("Addin"), options.Addin, errors);
         errors.AddRange(MailGuardOptionsValidator.Validate(options));
         return options;
     }

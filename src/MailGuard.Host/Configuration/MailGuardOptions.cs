@@ -14,6 +14,10 @@ public sealed class MailGuardOptions
     public ConsoleOptions Console { get; set; } = new();
 
     public InspectionSettings Inspection { get; set; } = new();
+
+    public CheckOptions Check { get; set; } = new();
+
+    public AddinOptions Addin { get; set; } = new();
 }
 
 /// <summary>Inspection:*: where and how long messages are inspected, and the limits on what one message may make inspection do.</summary>

@@ -243,6 +243,7 @@ internal sealed partial class MailGuardOptionsValidator(MailGuard.Core.Policy.Po
         }
 
         ValidateConsole(options.Console, errors);
+        AddinOptions.Validate(options.Check, options.Addin, errors);
         if (options.Console.LinkKey is { Length: > 0 } linkKey && MailGuard.Core.Notices.ReleaseRequestLinks.FromBase64(linkKey, out string? linkKeyProblem) is null)
         {
             errors.Add("Console:LinkKey: " + linkKeyProblem);

@@ -83,6 +83,7 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
     private readonly Counter<long> _authThrottled;
     private readonly Counter<long> _inspectionBusy;
     private readonly Counter<long> _deliveryAttempts;
+    private readonly Counter<long> _checks;
     private readonly Histogram<double> _deliveryLatency;
     private readonly Counter<long> _storeErrors;
     private readonly Gauge? _storeUp;
@@ -151,6 +152,12 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
             "Delivery attempt outcomes, one per recipient attempted (failed includes expired).",
             "result",
             ["delivered", "deferred", "failed"]);
+        _checks = MakeCounter(
+            factory,
+            "mailguard_checks_total",
+            "Drafts judged by the check API (POST /api/v1/check, the Outlook add-in's), by result: the action the relay would take, or why the check was refused (busy, timeout, too-large, invalid, rate-limited).",
+            "result",
+            [.. Enum.GetValues<PolicyAction>().Select(a => a.Name()), .. CheckRefusals]);
         _deliveryLatency = MakeHistogram(
             factory,
             "mailguard_delivery_latency_seconds",
@@ -254,6 +261,14 @@ public sealed class MailGuardMetrics : Core.Dispositions.IDispositionMetrics, ID
             _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
         }
     }
+    /// <summary>Why the check API refused to judge a draft: the values of mailguard_checks_total besides the actions.</summary>
+    public static readonly string[] CheckRefusals = ["busy", "timeout", "too-large", "invalid", "rate-limited"];
+
+    /// <summary>Counts one check answered with <paramref name="action"/>.</summary>
+    public void CheckAnswered(PolicyAction action) => _checks.Add(1, new KeyValuePair<string, object?>("result", action.Name()));
+
+    /// <summary>Counts one check refused for <paramref name="reason"/> (one of <see cref="CheckRefusals"/>).</summary>
+    public void CheckRefused(string reason) => _checks.Add(1, new KeyValuePair<string, object?>("result", Array.IndexOf(CheckRefusals, reason) >= 0 ? reason : "invalid"));
 
     public void ScanCompleted(TimeSpan elapsed) => _scanDuration.Record(Math.Max(0, elapsed.TotalSeconds));
 

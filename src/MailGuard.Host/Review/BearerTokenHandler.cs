@@ -46,7 +46,13 @@ internal sealed class BearerTokenHandler : AuthenticationHandler<AuthenticationS
             }
         }
 
-        return AuthenticateResult.Success(new AuthenticationTicket(ReviewConsole.Principal($"token:{token.Id} ({token.CreatedBy})", role, Scheme.Name), Scheme.Name));
+        string name = $"token:{token.Id} ({token.CreatedBy})";
+        // A check token carries no role at all, so every policy that asks for one (the review API,
+        // /metrics) refuses it; only the check endpoint's policy asks for its scope.
+        var principal = token.Scope == Core.Store.TokenScope.Check
+            ? ReviewConsole.CheckPrincipal(name, token.Id, Scheme.Name)
+            : ReviewConsole.Principal(name, role, Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

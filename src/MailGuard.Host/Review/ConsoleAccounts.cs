@@ -125,13 +125,17 @@ public sealed partial class ConsoleAccounts
     public async Task<bool> SetRoleAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default) =>
         Logged(await _store.UpdateUserAsync(Normalize(name), new ConsoleUserChange(Role: role), new AuditEvent(_time.GetUtcNow(), actor, "user-role-changed", null, null, $"{Normalize(name)} ({RoleName(role)})"), cancellationToken), "user-role-changed:" + RoleName(role), Normalize(name), actor);
 
-    /// <summary>Creates a bearer token; the returned text is the only copy of its secret.</summary>
-    public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default)
+    /// <summary>Creates a review-API bearer token; the returned text is the only copy of its secret.</summary>
+    public Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, string actor, CancellationToken cancellationToken = default) =>
+        CreateTokenAsync(name, role, TokenScope.Api, actor, cancellationToken);
+
+    /// <summary>Creates a bearer token for <paramref name="scope"/> (a check token's role is stored as reviewer and means nothing); the returned text is the only copy of its secret.</summary>
+    public async Task<(ApiToken Token, string Secret)> CreateTokenAsync(string name, ConsoleRole role, TokenScope scope, string actor, CancellationToken cancellationToken = default)
     {
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         string secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        var token = new ApiToken(id, name.Trim(), HashSecret(secret), role, actor, _time.GetUtcNow());
-        await _store.AddTokenAsync(token, new AuditEvent(_time.GetUtcNow(), actor, "token-created", null, null, $"{id} {token.Name} ({RoleName(role)})"), cancellationToken);
+        var token = new ApiToken(id, name.Trim(), HashSecret(secret), scope == TokenScope.Check ? ConsoleRole.Reviewer : role, actor, _time.GetUtcNow(), Scope: scope);
+        await _store.AddTokenAsync(token, new AuditEvent(_time.GetUtcNow(), actor, "token-created", null, null, $"{id} {token.Name} ({TokenKind(token)})"), cancellationToken);
         Logged(true, "token-created", "token:" + id, actor);
         return (token, TokenPrefix + id + "_" + secret);
     }
@@ -172,6 +176,14 @@ public sealed partial class ConsoleAccounts
 
     public static string RoleName(ConsoleRole role) => role == ConsoleRole.Admin ? "admin" : "reviewer";
 
+    /// <summary>What a token is for, as lists show it: its role for a review-API token, "check" for a check token.</summary>
+    public static string TokenKind(ApiToken token) => token.Scope == TokenScope.Check ? "check" : RoleName(token.Role);
+
+    /// <summary>Whether <paramref name="presented"/> has the form of a token (mgt_, 12 lower-case hex digits, _, a secret); says nothing about whether it is live.</summary>
+    public static bool LooksLikeToken(string? presented) =>
+        presented is { Length: > 18 and <= 200 } && presented.StartsWith(TokenPrefix, StringComparison.Ordinal) && presented[16] == '_'
+        && presented.AsSpan(TokenPrefix.Length, 12).ToString().All(char.IsAsciiHexDigitLower);
+
     public static bool TryParseRole(string? text, out ConsoleRole role)
     {
         role = ConsoleRole.Reviewer;
@@ -198,7 +210,7 @@ public sealed partial class ConsoleAccounts
         return applied;
     }
 
-    private static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    internal static string HashSecret(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.AccountChanged, Level = LogLevel.Information, Message = "Console account change: {Action} {Target} by {Actor}")]

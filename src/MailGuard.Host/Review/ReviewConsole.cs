@@ -37,6 +37,9 @@ public sealed partial class ReviewConsole
     public const string ReviewerPolicy = "reviewer";
     public const string AdminPolicy = "admin";
     public const string ApiPolicy = "api";
+    public const string CheckPolicy = "check";
+    public const string ScopeClaim = "mailguard:scope";
+    public const string TokenIdClaim = "mailguard:token";
     public const string StampClaim = "mailguard:stamp";
     public const string IssuedClaim = "mailguard:issued";
 
@@ -153,7 +156,8 @@ public sealed partial class ReviewConsole
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(ReviewerPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("reviewer", "admin"))
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(CookieScheme).RequireRole("admin"))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"));
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireRole("reviewer", "admin"))
+            .AddPolicy(CheckPolicy, p => p.AddAuthenticationSchemes(BearerScheme).RequireClaim(ScopeClaim, "check"));
         builder.Services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Review/Pages";
@@ -164,6 +168,7 @@ public sealed partial class ReviewConsole
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Request");
         });
+        CheckEndpoint.AddTo(builder.Services);
 
     }
 
@@ -181,12 +186,17 @@ public sealed partial class ReviewConsole
         app.Use(SecurityHeaders);
         app.UseStatusCodePages(ConsoleErrors.HandleStatusCodeAsync);
         app.UseRouting();
+        // CORS before authentication, so a browser's preflight for the check API is answered without a token.
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.MapGet("/assets/site.css", () => Results.Text(ConsoleAssets.Css, "text/css; charset=utf-8")).AllowAnonymous();
         app.MapGet("/healthz", (Func<HttpContext, Task<IResult>>)HealthAsync).AllowAnonymous();
         app.MapGet("/metrics", MetricsAsync).AllowAnonymous();
         ApiEndpoints.Map(app);
+        CheckEndpoint.Map(app);
+        AddinEndpoints.Map(app);
         app.MapRazorPages();
     }
 
@@ -195,15 +205,27 @@ public sealed partial class ReviewConsole
     // Set as the response starts: the exception handler clears headers set before the failure.
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
-        context.Response.OnStarting(static state => SetSecurityHeaders(((HttpContext)state).Response.Headers), context);
+        context.Response.OnStarting(static state => SetSecurityHeaders((HttpContext)state), context);
         return next();
     }
 
-    private static Task SetSecurityHeaders(IHeaderDictionary headers)
+    private static Task SetSecurityHeaders(HttpContext context)
     {
-        headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        var headers = context.Response.Headers;
+        if (context.Items.ContainsKey(AddinEndpoints.ServedItem))
+        {
+            // One of the Outlook add-in's files: Outlook loads it in its own frame and it runs
+            // Microsoft's Office.js, so it may be framed and load that one script; it talks to this
+            // server only. Everything else, a 404 under /addin/ included, keeps the console's policy.
+            headers.ContentSecurityPolicy = AddinEndpoints.ContentSecurityPolicy;
+        }
+        else
+        {
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+            headers.XFrameOptions = "DENY";
+        }
+
         headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
@@ -251,7 +273,14 @@ public sealed partial class ReviewConsole
         var remote = context.Connection.RemoteIpAddress;
         var console = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>().Value;
         bool allowed = remote is not null && MailGuard.Smtp.Cidr.ContainsAny(console.MetricsAllowedNetworks.Select(MailGuard.Smtp.Cidr.Parse), remote);
-        if (!allowed && !(await context.AuthenticateAsync(BearerScheme)).Succeeded)
+        if (!allowed)
+        {
+            // A check token (the Outlook add-in's, in every mailbox) has no role and reads nothing here.
+            var auth = await context.AuthenticateAsync(BearerScheme);
+            allowed = auth.Succeeded && (auth.Principal.IsInRole("reviewer") || auth.Principal.IsInRole("admin"));
+        }
+
+        if (!allowed)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer realm=\"mailguard\"";
@@ -263,6 +292,10 @@ public sealed partial class ReviewConsole
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), leaveOpen: true);
         await context.RequestServices.GetRequiredService<Metrics.MailGuardMetrics>().WriteAsync(writer, context.RequestAborted);
     }
+
+    /// <summary>The principal of a check token: a name for the logs and its id (the rate limiter's partition), no role.</summary>
+    public static ClaimsPrincipal CheckPrincipal(string name, string tokenId, string scheme) =>
+        new(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ScopeClaim, "check"), new Claim(TokenIdClaim, tokenId)], scheme));
 
     /// <summary>Builds the principal a console session or token carries.</summary>
     /// <param name="issuedAt">For sessions: when it started (a later logout of the account ends it).</param>

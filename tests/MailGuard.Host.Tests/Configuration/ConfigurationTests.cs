@@ -123,4 +123,30 @@ public sealed class ConfigurationTests
         Assert.Equal(2, Cli.Run(["run", "--config", "/nonexistent/mailguard.json"], new StringWriter(), stderr));
         Assert.Contains("not found", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CheckAndAddin_DefaultsFinite_BadValuesEachNamed()
+    {
+        var defaults = Bind(out var none);
+        Assert.Empty(none);
+        Assert.Equal((14_000_000L, TimeSpan.FromSeconds(10), 4, 60), (defaults.Check.MaxRequestBytes, defaults.Check.Timeout, defaults.Check.MaxConcurrent, defaults.Check.PermitsPerMinute));
+        Assert.Empty(defaults.Check.AllowedOrigins);
+        Assert.Null(defaults.Addin.CheckToken);
+        Assert.Equal(TimeSpan.FromSeconds(3), defaults.Addin.ClientTimeout);
+
+        Bind(out var errors,
+            "--Check:MaxRequestBytes=0", "--Check:Timeout=00:00:00", "--Check:MaxConcurrent=0", "--Check:PermitsPerMinute=0",
+            "--Check:AllowedOrigins:0=https://addin.example.org/", "--Check:AllowedOrigins:1=addin.example.org", "--Check:AllowedOrigins:2=https://ok.example.org:8443",
+            "--Addin:CheckToken=secret", "--Addin:ClientTimeout=00:05:00");
+        string text = string.Join("\n", errors);
+        foreach (string key in new[] { "Check:MaxRequestBytes", "Check:Timeout", "Check:MaxConcurrent", "Check:PermitsPerMinute", "Addin:CheckToken", "Addin:ClientTimeout" })
+        {
+            Assert.Contains(key + ":", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("'https://addin.example.org/' is not an origin", text, StringComparison.Ordinal);
+        Assert.Contains("'addin.example.org' is not an origin", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ok.example.org", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
+    }
 }

@@ -28,6 +28,7 @@ public sealed class ConsoleAccessTests(ITestOutputHelper output)
         ["/metrics"] = "Prometheus text, restricted to Console:MetricsAllowedNetworks (loopback by default)",
         ["/request/{id}/{token}"] = "the sender's release request, guarded by the signed link token",
         ["/error"] = "the error page",
+        ["/addin/{file}"] = "the Outlook add-in's page, script and icons, which Outlook fetches without credentials (404 without Addin:CheckToken)",
     };
 
     private sealed record Route(string Template, IReadOnlyList<string> Methods, bool AllowsAnonymous, string DisplayName);

@@ -38,6 +38,9 @@ public sealed class MetricsExpositionTests
         Assert.Equal("histogram", families["mailguard_scan_duration_seconds"].Type);
         Assert.Equal("histogram", families["mailguard_delivery_latency_seconds"].Type);
         Assert.Equal(["delivered", "deferred", "failed"], families["mailguard_delivery_attempts_total"].Samples.Select(s => s["result"]));
+        Assert.Equal(
+            ["deliver", "tag", "rewrite-bcc", "hold", "return", "reject", "busy", "timeout", "too-large", "invalid", "rate-limited"],
+            families["mailguard_checks_total"].Samples.Select(s => s["result"]));
         Assert.Equal(0, families.Value("mailguard_scan_duration_seconds_count"));
         Assert.Equal(1, Assert.Single(families["mailguard_build_info"].Samples).Value);
         // Without a store or a delivery worker there is nothing to read gauges from.

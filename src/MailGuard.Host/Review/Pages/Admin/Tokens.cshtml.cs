@@ -26,8 +26,10 @@ public sealed class TokensModel : ConsolePageModel
                 return BadRequest();
             }
 
+            // "check" makes a token for the Outlook add-in's check API only (no role).
+            var scope = role == "check" ? TokenScope.Check : TokenScope.Api;
             ConsoleAccounts.TryParseRole(role, out var parsed);
-            (_, Secret) = await _accounts.CreateTokenAsync(label, parsed, Actor, HttpContext.RequestAborted);
+            (_, Secret) = await _accounts.CreateTokenAsync(label, parsed, scope, Actor, HttpContext.RequestAborted);
         }
         else if (op == "revoke" && id is not null)
         {
