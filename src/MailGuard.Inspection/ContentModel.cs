@@ -4,6 +4,9 @@ namespace MailGuard.Inspection;
 /// Where a piece of content was found: the MIME part path (e.g. "/2" or "/2/message/1"),
 /// the attachment chain (archive members and attached messages joined by " > "), and for
 /// tables the sheet, row and column. Rendered into findings so a reviewer can find the data.
+/// In findings, <see cref="Row"/> is the row as a spreadsheet shows it (the first row is 1, so a
+/// header on row 1 has its first data row at 2; for text, the line) and <see cref="Column"/> is
+/// zero-based (rendered from 1).
 /// </summary>
 public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null)
 {

@@ -225,7 +225,7 @@ public sealed class ContentAnalyzer : IContentSink
         var rest = TextTables.Extract(text, lines, blocks);
         foreach (var block in blocks)
         {
-            var table = BeginTable(prose.Location);
+            var table = StartTable(prose.Location);
             for (var i = 0; i < block.LineCount; i++)
             {
                 var line = block.FirstLine + i;
@@ -236,12 +236,26 @@ public sealed class ContentAnalyzer : IContentSink
             }
 
             table.Complete();
+
+            // A comma or space "table" that held nobody may be sentences after all.
+            if (block.Delimiter is TextTables.Delimiter.Comma or TextTables.Delimiter.Spaces && table.Summary is { PeopleCount: 0 })
+            {
+                var blockText = new System.Text.StringBuilder();
+                for (var i = 0; i < block.LineCount; i++)
+                {
+                    blockText.Append(lines[block.FirstLine + i]).Append('\n');
+                }
+
+                prose.ProcessMentions(blockText.ToString());
+            }
         }
 
         prose.Process(rest);
     }
 
-    public ITableSink BeginTable(ContentLocation location)
+    public ITableSink BeginTable(ContentLocation location) => StartTable(location);
+
+    private TableAnalyzer StartTable(ContentLocation location)
     {
         ArgumentNullException.ThrowIfNull(location);
         var table = new TableAnalyzer(location, _options, _reference, new TallySet(_options.MaxEvidence), t =>

@@ -148,6 +148,12 @@ internal static class DigitGroupScanner
             if (UkPhone.TryParse(value, digits, out var length))
             {
                 var context = ContextWords.Near(text, start, end, ContextWords.Phone, 25, 0);
+                if (!context && ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
+                {
+                    // "Serial 07700900123", "Order 01632 960123": a number shaped like a phone.
+                    return false;
+                }
+
                 match = new TextMatch(DataKind.Phone, start, end - start, context ? Confidence.High : Confidence.Medium, TextScanner.Hash(digits[..length]));
                 return true;
             }
@@ -189,13 +195,16 @@ internal static class DigitGroupScanner
 
         if (end - start >= 13 && PaymentCard.TryParse(value, digits, out var cardLength))
         {
-            var context = ContextWords.Near(text, start, end, ContextWords.Card, 40, 10);
-            if (!context && ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
+            // A card needs card context (a card word nearby), a plausible issuer (the validator's
+            // IIN ranges) and no contrary word: a Luhn-valid invoice, application or barcode
+            // number is not a card. Without a card word it is kept only at Low.
+            if (ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
             {
                 return false;
             }
 
-            match = new TextMatch(DataKind.PaymentCard, start, end - start, context ? Confidence.High : Confidence.Medium, TextScanner.Hash(digits[..cardLength]));
+            var context = ContextWords.Near(text, start, end, ContextWords.Card, 40, 10);
+            match = new TextMatch(DataKind.PaymentCard, start, end - start, context ? Confidence.High : Confidence.Low, TextScanner.Hash(digits[..cardLength]));
             return true;
         }
 

@@ -25,12 +25,15 @@ internal sealed partial class ProseAnalyzer
     private static readonly ulong s_lineContactBits = Bits(DataKind.PostalAddress, DataKind.Postcode, DataKind.EmailAddress, DataKind.Phone);
 
     private static readonly ulong s_ignoredBits = Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
-        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle, DataKind.Organisation, DataKind.Reference, DataKind.OtherDate);
 
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly DateOnly _reference;
     private readonly HashSet<long> _anchors = [];
+
+    // People named in sentences with something personal beside the name (ProseMentions).
+    private readonly HashSet<int> _named = [];
     private readonly List<TextMatch> _matches = [];
     private long _strongPeople;
     private long _contactPeople;
@@ -56,7 +59,9 @@ internal sealed partial class ProseAnalyzer
     /// birth in one and their address in another); one strong record plus one contact record
     /// is therefore read as one person.
     /// </summary>
-    public long People => _strongPeople <= 1 && _contactPeople <= 1 ? Math.Max(_strongPeople, _contactPeople) : _strongPeople + _contactPeople;
+    public long People => Math.Max(
+        _strongPeople <= 1 && _contactPeople <= 1 ? Math.Max(_strongPeople, _contactPeople) : _strongPeople + _contactPeople,
+        _named.Count);
 
     private static ulong Bits(params ReadOnlySpan<DataKind> kinds)
     {
@@ -94,6 +99,21 @@ internal sealed partial class ProseAnalyzer
     private static readonly FrozenSet<string> s_notNames =
         WordLists.Load("not-names.txt")[string.Empty].ToFrozenSet(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Lines read as a comma or space table that may be prose all the same ("Susan Bell (mother) -
+    /// 07700 900123, 4 Kay Street, ..."): people named in them are counted as in sentences.
+    /// </summary>
+    public void ProcessMentions(string text)
+    {
+        _matches.Clear();
+        TextScanner.Scan(text, _reference, _matches);
+        var named = ProseMentions.Collect(text, _matches, _named, AnchorCap);
+        if (_named.Count > 0)
+        {
+            _kinds |= named & ~s_ignoredBits;
+        }
+    }
+
     public void Process(string text)
     {
         _matches.Clear();
@@ -115,13 +135,28 @@ internal sealed partial class ProseAnalyzer
         }
 
         var labelled = text.Contains(':');
-        if (_matches.Count == 0 && !labelled)
+        if (_matches.Count == 0 && !labelled && !text.Contains("age", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
 
-        CountPeople(text, labelled);
+        if (_matches.Count > 0 || labelled)
+        {
+            CountPeople(text, labelled);
+        }
+
+        var named = ProseMentions.Collect(text, _matches, _named, AnchorCap);
+        if (_named.Count > 0)
+        {
+            _kinds |= named & ~s_ignoredBits;
+        }
     }
+
+    /// <summary>A job title, an office, a company form on the lines: contact details there are an organisation's.</summary>
+    internal static bool HasBusinessCue(ReadOnlySpan<char> lines) => BusinessCuePattern().IsMatch(lines);
+
+    /// <summary>A capitalised word that is never a name ("Dear", "Date", "Regards"; Words/not-names.txt).</summary>
+    internal static bool IsNotName(ReadOnlySpan<char> word) => s_notNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 
     private readonly record struct Line(int Start, int End, ulong Kinds, bool Named);
 
@@ -256,7 +291,8 @@ internal sealed partial class ProseAnalyzer
             }
         }
 
-        return true;
+        // "Leeds Hub", "Bradford Reporting Centre" are offices, not people.
+        return !PersonWords.IsOrganisationName(candidate);
     }
 
     private static bool HasCapitalisedWord(string text, int start, int end)

@@ -167,7 +167,35 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _form?.Flush();
         (Summary, PersonalData) = TableSummariser.Summarise(
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
+        if (Summary.PeopleCount == 0 && IsOrganisationList())
+        {
+            // Suppliers' IBANs and a company card are an organisation's accounts, not people's.
+            foreach (var tally in _tallies.All)
+            {
+                if (tally.Kind is FindingKinds.Iban or FindingKinds.PaymentCard)
+                {
+                    tally.Demote(Confidence.Low);
+                }
+            }
+        }
+
         _onComplete(this);
+    }
+
+    private bool IsOrganisationList()
+    {
+        var organisations = false;
+        foreach (var column in _columns)
+        {
+            if (column.Kind == DataKind.Name && column.Valid > 0)
+            {
+                return false;
+            }
+
+            organisations |= column.Kind == DataKind.Organisation && column.Valid > 0;
+        }
+
+        return organisations;
     }
 
     private void Decide()

@@ -45,11 +45,44 @@ internal static class TableHeader
             // above the header ("Table 4b: case level data") has none.
             if (!dataLike && known >= 1 && known * 2 >= filled)
             {
+                // Merged group headings ("Prisoner" over three columns, "Location" over two) sit
+                // above the real header: a next row that is a header with more cells is the one.
+                if (r + 1 < limit && Score(rows[r + 1].Cells) is { Header: true } next && next.Filled > filled)
+                {
+                    return r + 1;
+                }
+
                 return r;
             }
         }
 
         return -1;
+    }
+
+    private static (bool Header, int Filled) Score(Cell[] cells)
+    {
+        var filled = 0;
+        var known = 0;
+        foreach (var cell in cells)
+        {
+            if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
+            {
+                continue;
+            }
+
+            filled++;
+            if (cell.Kind is CellKind.Number or CellKind.Date || cell.Text.Contains('@') || CellText.CountDigits(cell.Text) >= 4)
+            {
+                return (false, filled);
+            }
+
+            if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
+            {
+                known++;
+            }
+        }
+
+        return (known >= 1 && known * 2 >= filled, filled);
     }
 
     /// <summary>Names the columns after the header's cells and takes the kind each name gives.</summary>
@@ -64,6 +97,8 @@ internal static class TableHeader
             {
                 columns[i].Kind = kind;
                 columns[i].Source = ColumnKindSource.Header;
+                columns[i].Private = kind is DataKind.Phone or DataKind.EmailAddress or DataKind.PostalAddress or DataKind.Postcode
+                    && HeaderClassifier.IsPrivateContact(text);
             }
         }
     }
