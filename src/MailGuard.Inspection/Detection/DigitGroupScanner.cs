@@ -97,6 +97,12 @@ internal static class DigitGroupScanner
             {
                 ClassifyGroup(text, chunkStart[..count], chunkEnd[..count], matches, ref nhsHeading);
             }
+            else if (!overflow && count > 1 && text[chunkStart[count - 1] - 1] == ' ')
+            {
+                // "9991624295 21/09/1946": the last chunk is the start of a date, the ones before it
+                // stand alone.
+                ClassifyGroup(text, chunkStart[..(count - 1)], chunkEnd[..(count - 1)], matches, ref nhsHeading);
+            }
 
             i = Math.Max(j, i + 1);
         }

@@ -49,6 +49,64 @@ internal static class PersonWords
         return false;
     }
 
+    /// <summary>
+    /// A capitalised organisation word in the text ("Probation Service", "Leeds Women's Aid"),
+    /// not one that names a street ("Station Road", "Court Lane"): contact details beside it are
+    /// an organisation's.
+    /// </summary>
+    public static bool HasOrganisationWord(ReadOnlySpan<char> text)
+    {
+        var lookup = s_organisation.GetAlternateLookup<ReadOnlySpan<char>>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsUpper(text[i]) || (i > 0 && char.IsLetter(text[i - 1])))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && (char.IsLetter(text[i]) || text[i] == '\''))
+            {
+                i++;
+            }
+
+            var word = text[start..i];
+            if (word.EndsWith("'s", StringComparison.Ordinal))
+            {
+                word = word[..^2];
+            }
+
+            if (word.Length < 2 || !lookup.Contains(word.TrimEnd('\'')) )
+            {
+                continue;
+            }
+
+            // "Station Road": the next word is a street type.
+            var next = i;
+            while (next < text.Length && text[next] == ' ')
+            {
+                next++;
+            }
+
+            var nextEnd = next;
+            while (nextEnd < text.Length && char.IsLetter(text[nextEnd]))
+            {
+                nextEnd++;
+            }
+
+            if (nextEnd > next && AddressWords.IsStreetSuffix(text[next..nextEnd]))
+            {
+                continue;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
     public static bool IsRelationship(ReadOnlySpan<char> word) =>
         s_relationship.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
 }

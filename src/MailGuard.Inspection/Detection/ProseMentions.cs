@@ -16,7 +16,7 @@ internal static partial class ProseMentions
     private const int After = 160;
 
     // A run of capitalised words, with an optional title; validated word by word in code.
-    [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b|^[A-Z][a-z'\-]+\n[A-Z][A-Za-z'\-]+$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex CandidatePattern();
 
     // An age right after a name: ", aged 7", "(aged 67)", "(45)", ", 34 years old".
@@ -34,8 +34,9 @@ internal static partial class ProseMentions
     private readonly record struct Candidate(int Start, int End, int Key);
 
     /// <summary>Adds the keys of people named with an attribute in <paramref name="text"/>; returns the kinds said about them.</summary>
-    public static ulong Collect(string text, List<TextMatch> matches, HashSet<int> people, int cap)
+    public static ulong Collect(string text, List<TextMatch> matches, HashSet<int> people, int cap, out int firstNew)
     {
+        firstNew = -1;
         var candidates = new List<Candidate>();
         foreach (var m in CandidatePattern().EnumerateMatches(text))
         {
@@ -65,7 +66,11 @@ internal static partial class ProseMentions
             var found = Attributes(text, name, limit, c == 0 ? 0 : candidates[c - 1].End, matches, ref matchIndex);
             if (found != 0 && people.Count < cap)
             {
-                people.Add(name.Key);
+                if (people.Add(name.Key) && firstNew < 0)
+                {
+                    firstNew = name.Start;
+                }
+
                 kinds |= found | DataKinds.Bit(DataKind.Name);
             }
         }
@@ -76,6 +81,7 @@ internal static partial class ProseMentions
     private static ulong Attributes(string text, Candidate name, int limit, int previousEnd, List<TextMatch> matches, ref int matchIndex)
     {
         ulong kinds = 0;
+        ulong contacts = 0;
         var segment = text.AsSpan(name.End, limit - name.End);
         if (AgePattern().IsMatch(segment))
         {
@@ -129,18 +135,36 @@ internal static partial class ProseMentions
             }
             else if ((bit & s_contactBits) != 0 && !IsBusinessSpan(text, name.Start, m.End))
             {
-                kinds |= bit;
+                contacts |= bit;
             }
         }
 
-        return kinds;
+        // A phone number or an address alone beside a capitalised pair is too weak here (a wrapped
+        // table of services, a building's name): those records are the paragraph reader's. With an
+        // age, a relationship or an identifier they are said about the person too.
+        return kinds == 0 ? 0 : kinds | contacts;
     }
 
     private static bool IsBusinessSpan(string text, int start, int end)
     {
-        // The lines from the name to the contact detail, and the rest of the detail's line.
+        // The lines from the name to the contact detail, the rest of the detail's line, and the two
+        // lines above the name (a signature's job title and organisation above a building's name).
+        var lineStart = start > 0 ? text.LastIndexOf('\n', start - 1) + 1 : 0;
+        start = lineStart;
+        for (var up = 0; up < 2 && start > 0; up++)
+        {
+            var above = text.LastIndexOf('\n', start - 2) + 1;
+            if (text.AsSpan(above, start - 1 - above).IsWhiteSpace())
+            {
+                break;
+            }
+
+            start = above;
+        }
+
         var lineEnd = text.IndexOf('\n', end);
-        return ProseAnalyzer.HasBusinessCue(text.AsSpan(start, (lineEnd < 0 ? text.Length : lineEnd) - start));
+        var span = text.AsSpan(start, (lineEnd < 0 ? text.Length : lineEnd) - start);
+        return ProseAnalyzer.HasBusinessCue(span) || PersonWords.HasOrganisationWord(span);
     }
 
     private static bool RelationshipAfter(ReadOnlySpan<char> window)
@@ -216,9 +240,21 @@ internal static partial class ProseMentions
 
         // Words of the run, with the title (if any) first.
         Span<Range> words = stackalloc Range[6];
-        var count = span.SplitAny(words, " \t", StringSplitOptions.RemoveEmptyEntries);
-        var titled = count > 0 && IsTitle(span[words[0]]);
-        var first = titled ? 1 : 0;
+        // A PDF table cell wraps a long name onto a second line: "Kirsty\nLewandowski".
+        var count = span.SplitAny(words, " \t\n", StringSplitOptions.RemoveEmptyEntries);
+        // Words before the name that are never names ("Dear", "From", "Thanks") are passed over.
+        var first = 0;
+        while (first < count && !IsTitle(span[words[first]]) && !IsNameWord(span[words[first]]))
+        {
+            first++;
+        }
+
+        var titled = first < count && IsTitle(span[words[first]]);
+        if (titled)
+        {
+            first++;
+        }
+
         var nameWords = 0;
         for (var w = first; w < count; w++)
         {
@@ -242,10 +278,11 @@ internal static partial class ProseMentions
             return false;
         }
 
+        var runStart = words[titled ? first - 1 : first].Start.GetOffset(span.Length);
         var nameStart = words[first].Start.GetOffset(span.Length);
         var nameEnd = words[first + nameWords - 1].End.GetOffset(span.Length);
-        var hash = Key(span[nameStart..nameEnd]);
-        candidate = new Candidate(index, index + nameEnd, hash);
+        var hash = Key(span[nameStart..nameEnd].Contains('\n') ? span[nameStart..nameEnd].ToString().Replace('\n', ' ') : span[nameStart..nameEnd]);
+        candidate = new Candidate(index + runStart, index + nameEnd, hash);
         return true;
     }
 
@@ -275,29 +312,6 @@ internal static partial class ProseMentions
         return lower;
     }
 
-    /// <summary>FNV-1a of the name's letters, case-folded, words joined by one space.</summary>
-    private static int Key(ReadOnlySpan<char> name)
-    {
-        var hash = 2166136261u;
-        var gap = false;
-        foreach (var c in name)
-        {
-            if (char.IsLetter(c))
-            {
-                if (gap)
-                {
-                    hash = (hash ^ ' ') * 16777619u;
-                    gap = false;
-                }
-
-                hash = (hash ^ char.ToLowerInvariant(c)) * 16777619u;
-            }
-            else if (c is ' ' or '\t')
-            {
-                gap = hash != 2166136261u;
-            }
-        }
-
-        return (int)hash;
-    }
+    /// <summary>The name's letters, case-folded (<see cref="CellText.FoldedHash(ReadOnlySpan{char})"/>), as a table's name cells hash.</summary>
+    private static int Key(ReadOnlySpan<char> name) => CellText.FoldedHash(name);
 }

@@ -52,7 +52,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     public TableSummary? Summary { get; private set; }
 
+    /// <summary>The table's personal-data finding, or its business-contacts finding when it holds only those.</summary>
     public Finding? PersonalData { get; private set; }
+
+    /// <summary>Who the counted people are (identifier or name keys), for people across parts.</summary>
+    public PeopleKeys People { get; private set; } = PeopleKeys.None;
 
     public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
     {
@@ -141,7 +145,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
         }
 
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -167,6 +171,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _form?.Flush();
         (Summary, PersonalData) = TableSummariser.Summarise(
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
+        People = TableSummariser.PeopleKeys(_columns, _shapes);
         if (Summary.PeopleCount == 0 && IsOrganisationList())
         {
             // Suppliers' IBANs and a company card are an organisation's accounts, not people's.
@@ -264,6 +269,6 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.Classify(rowIndex, i, cell.Text, cell.Text, in cell);
         }
 
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
 }

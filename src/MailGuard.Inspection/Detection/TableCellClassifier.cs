@@ -21,6 +21,9 @@ internal sealed class TableCellClassifier
     private ulong _rowMask;
     private long _rowPersonKey;
 
+    // The row's name cells hashed as one name (forename then surname), for people across parts.
+    private int _rowNameKey;
+
     public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
     {
         _location = location;
@@ -35,10 +38,14 @@ internal sealed class TableCellClassifier
 
     public long RowPersonKey => _rowPersonKey;
 
+    /// <summary>The row's key for telling people apart across parts: its identifier, else its name.</summary>
+    public long RowKey => _rowPersonKey != 0 ? _rowPersonKey : _rowNameKey != 0 ? ((long)DataKind.Name << 32) | (uint)_rowNameKey : 0;
+
     public void BeginRow()
     {
         _rowMask = 0;
         _rowPersonKey = 0;
+        _rowNameKey = 0;
     }
 
     /// <summary>
@@ -218,6 +225,14 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.Name:
+                valid = CellText.HasLetter(text);
+                if (valid)
+                {
+                    _rowNameKey = _rowNameKey == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, _rowNameKey);
+                }
+
+                break;
+
             case DataKind.Organisation:
                 valid = CellText.HasLetter(text);
                 break;

@@ -36,6 +36,10 @@ internal static class TableSummariser
     {
         var businessBits = BusinessContactBits(columns);
         var businessContext = BusinessContext(columns);
+
+        // A table of one column is layout (a signature, a letter in a cell), not records: its text
+        // is read as prose.
+        var layout = columns.Length < 2;
         long people = 0;
         long contacts = 0;
         long firstRow = long.MaxValue;
@@ -44,16 +48,15 @@ internal static class TableSummariser
         ulong contactKinds = 0;
         foreach (var (mask, (count, first)) in shapes)
         {
-            var personal = mask & ~s_weakBits & ~businessBits;
-            if (businessContext)
+            if (layout)
             {
-                // Work e-mail, desk phone and office address in a staff or partner list say where
-                // someone works, not who they are at home.
-                personal &= ~s_contactBits;
+                break;
             }
 
+            var personal = Personal(mask, businessBits, businessContext);
+
             // Someone identified (name, e-mail, NI number...) plus something about them.
-            if ((personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal))
+            if (IsPerson(personal))
             {
                 people += count;
                 kinds |= personal;
@@ -129,6 +132,50 @@ internal static class TableSummariser
             location.WithCell(firstRow + 1, null), evidence, description);
         return (summary, personalData);
     }
+
+    /// <summary>The keys of the rows counted as people (<see cref="Summarise"/>'s test, row by row).</summary>
+    public static PeopleKeys PeopleKeys(TableColumn[] columns, TableRowShapes shapes)
+    {
+        var businessBits = BusinessContactBits(columns);
+        var businessContext = BusinessContext(columns);
+        var keys = new HashSet<long>();
+        long unkeyed = 0;
+        if (columns.Length < 2)
+        {
+            return Detection.PeopleKeys.None;
+        }
+
+        foreach (var (mask, key) in shapes.Rows)
+        {
+            if (!IsPerson(Personal(mask, businessBits, businessContext)))
+            {
+                continue;
+            }
+
+            if (key == 0)
+            {
+                unkeyed++;
+            }
+            else
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys.Count == 0 && unkeyed == 0 ? Detection.PeopleKeys.None : new PeopleKeys(keys, unkeyed, shapes.RowsComplete);
+    }
+
+    private static ulong Personal(ulong mask, ulong businessBits, bool businessContext)
+    {
+        var personal = mask & ~s_weakBits & ~businessBits;
+
+        // Work e-mail, desk phone and office address in a staff or partner list say where someone
+        // works, not who they are at home.
+        return businessContext ? personal & ~s_contactBits : personal;
+    }
+
+    private static bool IsPerson(ulong personal) =>
+        (personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal);
 
     private static List<DataKind> OrderedKinds(TableColumn[] columns, ulong kinds)
     {
