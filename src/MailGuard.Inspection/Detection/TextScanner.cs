@@ -402,18 +402,29 @@ internal static partial class TextScanner
         }
 
         // An address line counts when a postcode follows within a few lines (or precedes it
-        // closely, as in "LS6 3QT, 12 Acacia Road" table-like text).
+        // closely, as in "LS6 3QT, 12 Acacia Road" table-like text). Postcodes and address lines
+        // both come in text order, so the nearest postcode after and before each line is found
+        // by two cursors that only move forward: linear in the text, not lines times postcodes.
+        var lastPostcode = firstPostcode + postcodes;
+        var after = firstPostcode;
+        var before = firstPostcode - 1;
         foreach (var m in AddressLinePattern().EnumerateMatches(span))
         {
             var end = m.Index + m.Length;
-            for (var p = firstPostcode; p < firstPostcode + postcodes; p++)
+            while (after < lastPostcode && matches[after].Start < end)
             {
-                var pc = matches[p];
-                if ((pc.Start >= end && pc.Start - end <= 120) || (pc.End <= m.Index && m.Index - pc.End <= 20))
-                {
-                    matches.Add(new TextMatch(DataKind.PostalAddress, m.Index, m.Length, Confidence.High, Hash(span.Slice(m.Index, m.Length))));
-                    break;
-                }
+                after++;
+            }
+
+            while (before + 1 < lastPostcode && matches[before + 1].End <= m.Index)
+            {
+                before++;
+            }
+
+            if ((after < lastPostcode && matches[after].Start - end <= 120)
+                || (before >= firstPostcode && m.Index - matches[before].End <= 20))
+            {
+                matches.Add(new TextMatch(DataKind.PostalAddress, m.Index, m.Length, Confidence.High, Hash(span.Slice(m.Index, m.Length))));
             }
         }
     }

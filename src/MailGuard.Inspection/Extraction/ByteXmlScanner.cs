@@ -125,11 +125,29 @@ internal sealed class ByteXmlScanner : IDisposable
     /// <summary>The raw value of attribute <paramref name="name"/> of the current tag (matched by local name).</summary>
     public bool TryGetAttribute(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
-        var tag = _buffer.AsSpan(_tokenStart, _tokenLength);
         int i = _nameLength;
+        while (NextAttribute(ref i, out var local, out value))
+        {
+            if (local.SequenceEqual(name))
+            {
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The current tag's attributes one by one from <paramref name="i"/> (start at 0): local name
+    /// and raw value; namespace declarations are passed over.
+    /// </summary>
+    public bool NextAttribute(scoped ref int i, out ReadOnlySpan<byte> local, out ReadOnlySpan<byte> value)
+    {
+        var tag = _buffer.AsSpan(_tokenStart, _tokenLength);
+        i = Math.Max(i, _nameLength);
         while (i < tag.Length)
         {
-            // Skip whitespace to the attribute name.
             while (i < tag.Length && tag[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
             {
                 i++;
@@ -165,18 +183,20 @@ internal sealed class ByteXmlScanner : IDisposable
                 break;
             }
 
+            value = tag.Slice(i + 1, close);
+            i += close + 2;
             int colon = attribute.IndexOf((byte)':');
-            var local = colon < 0 ? attribute : attribute[(colon + 1)..];
-            if (local.SequenceEqual(name) && (colon < 0 || !attribute[..colon].SequenceEqual("xmlns"u8)))
+            if (colon >= 0 && attribute[..colon].SequenceEqual("xmlns"u8))
             {
-                value = tag.Slice(i + 1, close);
-                return true;
+                continue;
             }
 
-            i += close + 2;
+            local = colon < 0 ? attribute : attribute[(colon + 1)..];
+            return true;
         }
 
-        value = default;
+        i = tag.Length;
+        local = value = default;
         return false;
     }
 
@@ -288,6 +308,19 @@ internal sealed class ByteXmlScanner : IDisposable
     // Reads a tag whose name starts at _pos + skip; true when it is an empty-element tag.
     private bool ReadTag(int skip)
     {
+        // Fast path: the first '>' ends the tag unless it sits inside a quoted value, which needs an
+        // odd number of double quotes before it (or a single quote at all).
+        var window = _buffer.AsSpan(_pos + skip, _end - _pos - skip);
+        int first = window.IndexOf((byte)'>');
+        if (first >= 0)
+        {
+            var inside = window[..first];
+            if ((inside.Count((byte)'"') & 1) == 0 && !inside.Contains((byte)'\''))
+            {
+                return EndTag(_pos + skip + first);
+            }
+        }
+
         int scanned = skip;
         while (true)
         {
@@ -295,15 +328,7 @@ internal sealed class ByteXmlScanner : IDisposable
             int hit = rest.IndexOfAny((byte)'>', (byte)'"', (byte)'\'');
             if (hit >= 0 && rest[hit] == (byte)'>')
             {
-                int gt = _pos + scanned + hit;
-                _tokenStart = _pos + skip;
-                bool empty = _buffer[gt - 1] == (byte)'/';
-                _tokenLength = gt - _tokenStart - (empty ? 1 : 0);
-                var tag = _buffer.AsSpan(_tokenStart, _tokenLength);
-                int nameEnd = tag.IndexOfAny(" \t\r\n"u8);
-                _nameLength = nameEnd < 0 ? tag.Length : nameEnd;
-                _pos = gt + 1;
-                return empty;
+                return EndTag(_pos + scanned + hit);
             }
 
             if (hit >= 0)
@@ -322,6 +347,24 @@ internal sealed class ByteXmlScanner : IDisposable
                 throw new InvalidDataException("XML ends inside a tag");
             }
         }
+    }
+
+    // The tag from _tokenStart ends at the '>' at gt: its length, its name's and whether it is empty.
+    private bool EndTag(int gt)
+    {
+        _tokenStart = _pos + (_buffer[_pos + 1] == (byte)'/' ? 2 : 1);
+        bool empty = _buffer[gt - 1] == (byte)'/';
+        _tokenLength = gt - _tokenStart - (empty ? 1 : 0);
+        int n = 0;
+        var tag = _buffer.AsSpan(_tokenStart, _tokenLength);
+        while (n < tag.Length && tag[n] is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            n++;
+        }
+
+        _nameLength = n;
+        _pos = gt + 1;
+        return empty;
     }
 
     private bool StartsWith(ReadOnlySpan<byte> prefix)

@@ -116,6 +116,8 @@ internal static partial class XlsxExtractor
             var value = new byte[64];
             int valueLength = 0;
             StringBuilder? inline = null;
+            string? inlineSingle = null;
+            int inlinePieces = 0;
             long rowIndex = -1;
             int column = -1;
             bool inCell = false;
@@ -132,18 +134,44 @@ internal static partial class XlsxExtractor
                         var name = xml.LocalName;
                         if (name.Length == 1 && name[0] == (byte)'c')
                         {
-                            column = xml.TryGetAttribute("r"u8, out var reference) && ColumnIndex(reference) is var col && col >= 0 ? col : column + 1;
+                            // r (reference), t (type) and s (style) in one pass over the tag.
+                            int col = -1;
+                            typeLength = 0;
+                            style = 0;
+                            int at = 0;
+                            while (xml.NextAttribute(ref at, out var attribute, out var attributeValue))
+                            {
+                                if (attribute.Length != 1)
+                                {
+                                    continue;
+                                }
+
+                                switch (attribute[0])
+                                {
+                                    case (byte)'r':
+                                        col = ColumnIndex(attributeValue);
+                                        break;
+                                    case (byte)'t':
+                                        typeLength = Math.Min(attributeValue.Length, typeBytes.Length);
+                                        attributeValue[..typeLength].CopyTo(typeBytes);
+                                        break;
+                                    case (byte)'s':
+                                        style = Utf8Parser.TryParse(attributeValue, out int si, out _) ? si : 0;
+                                        break;
+                                }
+                            }
+
+                            column = col >= 0 ? col : column + 1;
                             if (column >= 16384)
                             {
                                 // Beyond Excel's XFD column limit: not a real sheet.
                                 throw new InvalidDataException("cell reference beyond column XFD");
                             }
 
-                            typeLength = xml.TryGetAttribute("t"u8, out var type) ? Math.Min(type.Length, typeBytes.Length) : 0;
-                            type[..typeLength].CopyTo(typeBytes);
-                            style = xml.TryGetAttribute("s"u8, out var s) && Utf8Parser.TryParse(s, out int si, out _) ? si : 0;
                             valueLength = 0;
                             inline?.Clear();
+                            inlineSingle = null;
+                            inlinePieces = 0;
                             phonetic = 0;
                             if (token == XmlToken.EmptyTag)
                             {
@@ -188,7 +216,8 @@ internal static partial class XlsxExtractor
                         {
                             inCell = false;
                             capture = Capture.None;
-                            Place(cells, column, MakeCell(typeBytes.AsSpan(0, typeLength), style, value.AsSpan(0, valueLength), inline, sharedStrings, dateStyles, date1904));
+                            string? inlineText = inlinePieces switch { 0 => null, 1 => inlineSingle, _ => inline!.ToString() };
+                            Place(cells, column, MakeCell(typeBytes.AsSpan(0, typeLength), style, value.AsSpan(0, valueLength), inlineText, sharedStrings, dateStyles, date1904));
                         }
                         else if (name.SequenceEqual("row"u8))
                         {
@@ -216,8 +245,21 @@ internal static partial class XlsxExtractor
                         valueLength += raw.Length;
                         break;
                     case XmlToken.Text when capture == Capture.Text:
-                        inline ??= new StringBuilder();
-                        inline.Append(xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText));
+                        // Most inline strings are one run: keep its string, build only for more.
+                        string piece = xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText);
+                        if (inlinePieces == 1)
+                        {
+                            inline ??= new StringBuilder();
+                            inline.Append(inlineSingle);
+                        }
+
+                        if (inlinePieces >= 1)
+                        {
+                            inline!.Append(piece);
+                        }
+
+                        inlineSingle = piece;
+                        inlinePieces++;
                         break;
                 }
             }
@@ -246,7 +288,7 @@ internal static partial class XlsxExtractor
     }
 
     /// <summary>One cell from its type attribute, style index and raw value or inline text.</summary>
-    private static Cell MakeCell(ReadOnlySpan<byte> type, int style, ReadOnlySpan<byte> raw, StringBuilder? inline, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    private static Cell MakeCell(ReadOnlySpan<byte> type, int style, ReadOnlySpan<byte> raw, string? inline, List<string> sharedStrings, bool[] dateStyles, bool date1904)
     {
         if (type.SequenceEqual("s"u8))
         {
@@ -257,7 +299,7 @@ internal static partial class XlsxExtractor
 
         if (type.SequenceEqual("inlineStr"u8))
         {
-            return Cell.FromText(inline?.ToString());
+            return Cell.FromText(inline);
         }
 
         if (raw.IsEmpty)

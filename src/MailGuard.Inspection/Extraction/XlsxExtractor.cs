@@ -186,7 +186,7 @@ internal static partial class XlsxExtractor
         }
 
         context.AddCells(last + 1);
-        table.OnRow(rowIndex, cells.GetRange(0, last + 1).ToArray());
+        table.OnRow(rowIndex, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(cells)[..(last + 1)].ToArray());
     }
 
     internal static Cell DateCell(DateTime date, double? serial)
