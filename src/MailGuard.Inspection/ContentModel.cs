@@ -4,13 +4,16 @@ namespace MailGuard.Inspection;
 /// Where a piece of content was found: the MIME part path (e.g. "/2" or "/2/message/1"),
 /// the attachment chain (archive members and attached messages joined by " > "), and for
 /// tables the sheet, row and column. Rendered into findings so a reviewer can find the data.
+/// In findings, <see cref="Row"/> is the row as a spreadsheet shows it (the first row is 1, so a
+/// header on row 1 has its first data row at 2; for text, the line) and <see cref="Column"/> is
+/// zero-based (rendered from 1); <see cref="Page"/> is a PDF's page number, from 1.
 /// </summary>
-public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null)
+public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null, int? Page = null)
 {
     public ContentLocation WithCell(long row, int? column) => this with { Row = row, Column = column };
 
     public ContentLocation Child(string fileName) =>
-        this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null };
+        this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null, Page = null };
 
     public override string ToString()
     {
@@ -18,6 +21,11 @@ public sealed record ContentLocation(string PartPath, string? FileName = null, s
         if (Sheet is not null)
         {
             parts.Add("sheet " + Sheet);
+        }
+
+        if (Page is not null)
+        {
+            parts.Add("page " + Page.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (Row is not null)

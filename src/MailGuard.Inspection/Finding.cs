@@ -20,6 +20,9 @@ public static class FindingKinds
     public const string UkPassport = "uk-passport";
     public const string Unscannable = "unscannable";
 
+    /// <summary>Names with work contact details only (a staff or partner directory, a list of organisations): low risk, not held by the shipped policy.</summary>
+    public const string BusinessContacts = "business-contacts";
+
     /// <summary>MIME that mail clients may read differently (duplicate structural fields, a reused boundary, parts outside the parts).</summary>
     public const string MalformedStructure = "malformed-structure";
     public const string TypeMismatch = "type-mismatch";

@@ -154,9 +154,15 @@ internal static class CellText
     }
 
     /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>
-    public static int FoldedHash(ReadOnlySpan<char> text)
+    public static int FoldedHash(ReadOnlySpan<char> text) => FoldedHash(text, unchecked((int)2166136261u));
+
+    /// <summary>
+    /// <see cref="FoldedHash(ReadOnlySpan{char})"/> continued from <paramref name="seed"/>: a forename
+    /// cell then a surname cell hash as the one text "Tom Haddad" does.
+    /// </summary>
+    public static int FoldedHash(ReadOnlySpan<char> text, int seed)
     {
-        var hash = 2166136261u;
+        var hash = unchecked((uint)seed);
         foreach (var c in text)
         {
             if (c is ' ' or '-' or '.' or ',')

@@ -36,8 +36,15 @@ public sealed class ContentAnalyzer : IContentSink
         {
             FlushAll();
             var findings = new List<Finding>();
+            var reported = new List<PeopleKeys>();
             foreach (var prose in _proseOrder)
             {
+                // The same people told twice (a text body and its HTML twin) is one finding.
+                if (IsRepeat(prose.PeopleKeys, reported))
+                {
+                    continue;
+                }
+
                 if (prose.ToPersonalDataFinding() is { } personal)
                 {
                     findings.Add(personal);
@@ -54,6 +61,13 @@ public sealed class ContentAnalyzer : IContentSink
 
             foreach (var table in _tables)
             {
+                // One finding per table of people: an HTML table is also read from the text it
+                // flattens to, and a body's text and HTML parts carry the same table.
+                if (IsRepeat(table.People, reported))
+                {
+                    continue;
+                }
+
                 if (table.PersonalData is { } personal)
                 {
                     findings.Add(personal);
@@ -68,9 +82,124 @@ public sealed class ContentAnalyzer : IContentSink
                 }
             }
 
+            if (PeopleAcrossParts() is { Finding: { } across })
+            {
+                findings.Add(across);
+            }
+
             findings.AddRange(_other);
             return findings;
         }
+    }
+
+    private static bool IsRepeat(PeopleKeys people, List<PeopleKeys> reported)
+    {
+        if (people.Keys.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var earlier in reported)
+        {
+            if (people.SamePeopleAs(earlier))
+            {
+                return true;
+            }
+        }
+
+        reported.Add(people);
+        return false;
+    }
+
+    /// <summary>
+    /// People across the parts of the message (issue 14): an archive of twenty one-person letters,
+    /// or three small CSVs, is one disclosure. Distinct people by identifier or name across every
+    /// attachment and archive member, the body counted once (its text and HTML parts are one
+    /// letter); a finding only when that is more than the largest single part.
+    /// </summary>
+    private (long Count, Finding? Finding) PeopleAcrossParts()
+    {
+        var documents = new Dictionary<string, List<(long People, PeopleKeys Keys)>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        long largest = 0;
+        void Add(ContentLocation location, long people, PeopleKeys keys)
+        {
+            largest = Math.Max(largest, people);
+            if (people <= 0)
+            {
+                return;
+            }
+
+            var document = location.FileName ?? string.Empty;
+            if (!documents.TryGetValue(document, out var list))
+            {
+                documents.Add(document, list = []);
+                order.Add(document);
+            }
+
+            list.Add((people, keys));
+        }
+
+        foreach (var table in _tables)
+        {
+            Add(table.Location, table.Summary!.PeopleCount, table.People);
+        }
+
+        foreach (var prose in _proseOrder)
+        {
+            Add(prose.Location, prose.People, prose.PeopleKeys);
+        }
+
+        var keys = new HashSet<long>();
+        long unkeyed = 0;
+        var parts = new List<(string Name, long People)>();
+        foreach (var document in order)
+        {
+            var list = documents[document];
+            if (document.Length == 0)
+            {
+                // The body: its parts are alternatives or quotes of one another.
+                var body = list.MaxBy(c => c.People);
+                list = [body];
+            }
+
+            var before = keys.Count;
+            long documentUnkeyed = 0;
+            foreach (var (people, peopleKeys) in list)
+            {
+                keys.UnionWith(peopleKeys.Keys);
+                documentUnkeyed = Math.Max(documentUnkeyed, peopleKeys.Complete ? peopleKeys.Unkeyed : people - peopleKeys.Keys.Count);
+            }
+
+            unkeyed += documentUnkeyed;
+            var added = keys.Count - before + documentUnkeyed;
+            if (added > 0)
+            {
+                parts.Add((document.Length == 0 ? "message body" : document, added));
+            }
+        }
+
+        var total = keys.Count + unkeyed;
+        if (total <= largest || total < _options.MinPeople || parts.Count < 2)
+        {
+            return (Math.Max(total, largest), null);
+        }
+
+        var listed = string.Join(", ", parts.Take(5).Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Name} ({p.People:N0})")));
+        if (parts.Count > 5)
+        {
+            listed += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" and {parts.Count - 5:N0} more");
+        }
+
+        var names = parts.Select(p => p.Name).ToList();
+        var archive = names[0].Split(" > ")[0];
+        var where = names.All(n => n.StartsWith(archive + " > ", StringComparison.Ordinal)) ? archive
+            : names.Count <= 3 ? string.Join(" + ", names)
+            : string.Join(" + ", names.Take(3)) + " + ...";
+        var text = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{total:N0} people across {parts.Count:N0} parts: {listed}");
+        var finding = new Finding(FindingKinds.PersonalData, (int)Math.Min(total, int.MaxValue), total >= 10 ? Confidence.High : Confidence.Medium,
+            new ContentLocation("/", where), [], text);
+        return (total, finding);
     }
 
     /// <summary>Completed tables, in the order they completed.</summary>
@@ -93,7 +222,10 @@ public sealed class ContentAnalyzer : IContentSink
         }
     }
 
-    /// <summary>The largest people count of any table or text: what a "several individuals" rule compares.</summary>
+    /// <summary>
+    /// The largest people count of any table or text, or of the people across all parts when that
+    /// is larger: what a "several individuals" rule compares.
+    /// </summary>
     public long MaxPeopleCount
     {
         get
@@ -110,7 +242,7 @@ public sealed class ContentAnalyzer : IContentSink
                 max = Math.Max(max, p.People);
             }
 
-            return max;
+            return Math.Max(max, PeopleAcrossParts().Count);
         }
     }
 
@@ -126,7 +258,7 @@ public sealed class ContentAnalyzer : IContentSink
         // page 1 and again on page 3 is one person. Blocks are joined line by line before they
         // are read, because extractors may send a Word paragraph per line ("Name: ...",
         // "Address: ...") and a record must not be cut at every block boundary.
-        var key = location with { Row = null, Column = null };
+        var key = location with { Row = null, Column = null, Page = null };
         if (!_prose.TryGetValue(key, out var prose))
         {
             prose = new ProseAnalyzer(key, _options, _reference);
@@ -139,10 +271,18 @@ public sealed class ContentAnalyzer : IContentSink
             Flush(prose);
         }
 
+        if (location.Page is { } page && (prose.PageStarts.Count == 0 || prose.PageStarts[^1].Page != page))
+        {
+            // Where each page starts among the pending lines, so findings can say "page 2".
+            prose.PageStarts.Add((prose.PendingLines, page));
+        }
+
         prose.Pending.Append(text);
+        prose.PendingLines += text.AsSpan().Count('\n');
         if (text[^1] != '\n')
         {
             prose.Pending.Append('\n');
+            prose.PendingLines++;
         }
 
         if (prose.Pending.Length >= PendingTextLimit)
@@ -217,6 +357,24 @@ public sealed class ContentAnalyzer : IContentSink
         // Quoted replies ("> ...") are read as the text they quote.
         var text = StripQuoteMarkers(prose.Pending);
         prose.Pending.Clear();
+        prose.PendingLines = 0;
+        var pages = prose.PageStarts.ToArray();
+        prose.PageStarts.Clear();
+        int? PageOf(int line)
+        {
+            int? page = null;
+            foreach (var (start, number) in pages)
+            {
+                if (start > line)
+                {
+                    break;
+                }
+
+                page = number;
+            }
+
+            return page;
+        }
 
         // Tables written as text are read as tables; the prose around them as prose. Lists are
         // local: a form-layout table read here writes text back through OnText.
@@ -225,7 +383,7 @@ public sealed class ContentAnalyzer : IContentSink
         var rest = TextTables.Extract(text, lines, blocks);
         foreach (var block in blocks)
         {
-            var table = BeginTable(prose.Location);
+            var table = StartTable(prose.Location with { Page = PageOf(block.FirstLine) });
             for (var i = 0; i < block.LineCount; i++)
             {
                 var line = block.FirstLine + i;
@@ -236,12 +394,56 @@ public sealed class ContentAnalyzer : IContentSink
             }
 
             table.Complete();
+
+            // A comma or space "table" that held nobody may be sentences after all.
+            if (block.Delimiter is TextTables.Delimiter.Comma or TextTables.Delimiter.Spaces && table.Summary is { PeopleCount: 0 })
+            {
+                var blockText = new System.Text.StringBuilder();
+                for (var i = 0; i < block.LineCount; i++)
+                {
+                    blockText.Append(lines[block.FirstLine + i]).Append('\n');
+                }
+
+                prose.ProcessMentions(blockText.ToString());
+            }
         }
 
-        prose.Process(rest);
+        // The prose left around the tables, with each table replaced by one blank line: which
+        // original line each of its lines was, for page numbers.
+        Func<int, int?>? pageOfRestLine = null;
+        if (pages.Length > 0 && blocks.Count == 0)
+        {
+            pageOfRestLine = PageOf;
+        }
+        else if (pages.Length > 0)
+        {
+            var original = new List<int>(lines.Count);
+            var next = 0;
+            foreach (var block in blocks)
+            {
+                for (; next < block.FirstLine; next++)
+                {
+                    original.Add(next);
+                }
+
+                original.Add(block.FirstLine);
+                next = block.FirstLine + block.LineCount;
+            }
+
+            for (; next < lines.Count; next++)
+            {
+                original.Add(next);
+            }
+
+            pageOfRestLine = line => PageOf(line < original.Count ? original[line] : line);
+        }
+
+        prose.Process(rest, pageOfRestLine);
     }
 
-    public ITableSink BeginTable(ContentLocation location)
+    public ITableSink BeginTable(ContentLocation location) => StartTable(location);
+
+    private TableAnalyzer StartTable(ContentLocation location)
     {
         ArgumentNullException.ThrowIfNull(location);
         var table = new TableAnalyzer(location, _options, _reference, new TallySet(_options.MaxEvidence), t =>

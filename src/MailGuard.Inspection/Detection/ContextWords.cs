@@ -22,6 +22,9 @@ internal static class ContextWords
     public static readonly KeywordSet DateOfBirthHeadings = new(s_file["date-of-birth-headings"]);
     public static readonly KeywordSet Prisoner = new(s_file["prisoner"]);
 
+    // What a date is when it is not a birth ("appointment on", "released"): Words/context-words.txt [not-birth-date].
+    public static readonly KeywordSet NotBirthDate = new(s_file["not-birth-date"]);
+
     // Labels that turn a number into something else: order 9434765919 is not an NHS number.
     public static readonly KeywordSet NotPersonalNumber = new(s_file["not-personal-number"]);
 

@@ -40,6 +40,21 @@ public enum DataKind
     TrainingRecords,
     JobTitle,
     PersonTitle,
+
+    /// <summary>An organisation's, office's or service's name (a court, a charity, a supplier): the row is not a person.</summary>
+    Organisation,
+
+    /// <summary>A code or number that is not about a person (barcode, SKU, order, invoice, serial): its values are never identifiers.</summary>
+    Reference,
+
+    /// <summary>A date that is not a date of birth (start, leave, hearing, appointment, purchase).</summary>
+    OtherDate,
+
+    /// <summary>HR records: pay, sickness absence, appraisal, pension.</summary>
+    HrRecords,
+
+    /// <summary>A contact detail its header calls someone's own (home address, personal mobile, private email).</summary>
+    PrivateContact,
 }
 
 public static class DataKinds
@@ -56,14 +71,16 @@ public static class DataKinds
     /// telling anything about them; a name with a date of birth, an NI number, a home address
     /// or a phone number does. Identifier kinds such as NI and NHS numbers count here too.
     /// </summary>
-    public static bool IsAttribute(DataKind kind) => !IsWeak(kind) && kind is not (DataKind.Name or DataKind.EmailAddress or DataKind.StaffNumber);
+    public static bool IsAttribute(DataKind kind) => !IsWeak(kind) && kind is not (DataKind.Name or DataKind.EmailAddress);
 
     /// <summary>
-    /// Kinds that describe a person in the way a staff directory does (job, office, training):
-    /// they never make a row personal data by themselves beside a name.
+    /// Kinds that describe a person in the way a staff directory does (job, office), or say
+    /// nothing about anyone (an organisation, a reference code, a start or hearing date): they
+    /// never make a row personal data by themselves beside a name. Training records and staff
+    /// numbers do (issue 14: a directory joined with them is an HR record).
     /// </summary>
     public static bool IsWeak(DataKind kind) => kind is DataKind.Unknown or DataKind.NotPersonal or DataKind.WorkLocation
-        or DataKind.TrainingRecords or DataKind.JobTitle or DataKind.PersonTitle;
+        or DataKind.JobTitle or DataKind.PersonTitle or DataKind.Organisation or DataKind.Reference or DataKind.OtherDate;
 
     public static ulong Bit(DataKind kind) => 1UL << (int)kind;
 
@@ -139,6 +156,11 @@ public static class DataKinds
         DataKind.JobTitle => "job title",
         DataKind.PersonTitle => "title",
         DataKind.NotPersonal => "not personal",
+        DataKind.Organisation => "organisation",
+        DataKind.Reference => "reference",
+        DataKind.OtherDate => "date",
+        DataKind.HrRecords => "HR records",
+        DataKind.PrivateContact => "private contact details",
         _ => "unknown",
     };
 

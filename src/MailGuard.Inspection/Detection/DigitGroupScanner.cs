@@ -97,6 +97,12 @@ internal static class DigitGroupScanner
             {
                 ClassifyGroup(text, chunkStart[..count], chunkEnd[..count], matches, ref nhsHeading);
             }
+            else if (!overflow && count > 1 && text[chunkStart[count - 1] - 1] == ' ')
+            {
+                // "9991624295 21/09/1946": the last chunk is the start of a date, the ones before it
+                // stand alone.
+                ClassifyGroup(text, chunkStart[..(count - 1)], chunkEnd[..(count - 1)], matches, ref nhsHeading);
+            }
 
             i = Math.Max(j, i + 1);
         }
@@ -148,6 +154,12 @@ internal static class DigitGroupScanner
             if (UkPhone.TryParse(value, digits, out var length))
             {
                 var context = ContextWords.Near(text, start, end, ContextWords.Phone, 25, 0);
+                if (!context && ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
+                {
+                    // "Serial 07700900123", "Order 01632 960123": a number shaped like a phone.
+                    return false;
+                }
+
                 match = new TextMatch(DataKind.Phone, start, end - start, context ? Confidence.High : Confidence.Medium, TextScanner.Hash(digits[..length]));
                 return true;
             }
@@ -189,13 +201,16 @@ internal static class DigitGroupScanner
 
         if (end - start >= 13 && PaymentCard.TryParse(value, digits, out var cardLength))
         {
-            var context = ContextWords.Near(text, start, end, ContextWords.Card, 40, 10);
-            if (!context && ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
+            // A card needs card context (a card word nearby), a plausible issuer (the validator's
+            // IIN ranges) and no contrary word: a Luhn-valid invoice, application or barcode
+            // number is not a card. Without a card word it is kept only at Low.
+            if (ContextWords.Near(text, start, end, ContextWords.NotPersonalNumber, 25, 0))
             {
                 return false;
             }
 
-            match = new TextMatch(DataKind.PaymentCard, start, end - start, context ? Confidence.High : Confidence.Medium, TextScanner.Hash(digits[..cardLength]));
+            var context = ContextWords.Near(text, start, end, ContextWords.Card, 40, 10);
+            match = new TextMatch(DataKind.PaymentCard, start, end - start, context ? Confidence.High : Confidence.Low, TextScanner.Hash(digits[..cardLength]));
             return true;
         }
 

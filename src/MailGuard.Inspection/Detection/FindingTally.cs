@@ -40,6 +40,15 @@ internal sealed class FindingTally(string kind, int maxEvidence)
         }
     }
 
+    /// <summary>Caps the confidence: the values were found, but what they belong to says they are not personal.</summary>
+    public void Demote(Confidence highest)
+    {
+        if (Confidence > highest)
+        {
+            Confidence = highest;
+        }
+    }
+
     /// <summary>Call only while <see cref="WantsEvidence"/>, with an already-masked value.</summary>
     public void AddEvidence(string masked, ContentLocation location)
     {

@@ -26,6 +26,30 @@ public static class HeaderClassifier
         return Classify(new HeaderWords(tokens));
     }
 
+    /// <summary>
+    /// A header that calls its contact detail someone's own ("Home address", "Personal mobile",
+    /// "Private email"): Words/people-words.txt [private-contact].
+    /// </summary>
+    public static bool IsPrivateContact(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header) || header.Length > 80)
+        {
+            return false;
+        }
+
+        var tokens = Tokenize(header);
+        var joined = string.Join(' ', tokens);
+        foreach (var word in PersonWords.PrivateContact)
+        {
+            if (word.Contains(' ') ? (" " + joined + " ").Contains(" " + word + " ", StringComparison.Ordinal) : tokens.Contains(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     internal static List<string> Tokenize(string header)
     {
         var raw = new List<string>(6);
@@ -116,6 +140,24 @@ public static class HeaderClassifier
         }
 
         public bool HasNumberWord => Has(Words.Number);
+
+        /// <summary>
+        /// The header is one of <paramref name="words"/> (an entry may be a phrase), give or take
+        /// the tokens in <paramref name="extra"/>: "Court", "Court name", "Service provider".
+        /// </summary>
+        public bool IsOnly(string[] words, params ReadOnlySpan<string> extra)
+        {
+            var kept = new List<string>(tokens.Count);
+            foreach (var t in tokens)
+            {
+                if (!extra.Contains(t))
+                {
+                    kept.Add(t);
+                }
+            }
+
+            return kept.Count > 0 && words.Contains(string.Join(' ', kept));
+        }
     }
 
     private static DataKind Classify(HeaderWords w)
@@ -155,6 +197,17 @@ public static class HeaderClassifier
         if (w.JoinedContains(Words.PaymentCardJoined) || w.Has(Words.PaymentCard))
         {
             return DataKind.PaymentCard;
+        }
+
+        // A barcode, order or invoice number is a number about a thing: not a card, an NHS number or a phone.
+        if (w.Has(Words.Reference))
+        {
+            return DataKind.Reference;
+        }
+
+        if (w.IsOnly(Words.OrganisationColumn, "name", "names"))
+        {
+            return DataKind.Organisation;
         }
 
         if (w.JoinedContains(Words.EmailJoined) || (w.Has("e") && w.Has("mail")) || w.Has("mail"))
@@ -216,7 +269,7 @@ public static class HeaderClassifier
         {
             if (organisation)
             {
-                return DataKind.NotPersonal;
+                return w.Has(Words.OrganisationEntity) ? DataKind.Organisation : DataKind.NotPersonal;
             }
 
             // "Patient" alone names a person; "patient id" or "pupil number" is an identifier we cannot validate.
@@ -232,11 +285,13 @@ public static class HeaderClassifier
             w.Has(Words.Offence) ? DataKind.OffenceType :
             w.Has(Words.Complaint) ? DataKind.ComplaintDetails :
             w.Has(Words.Disciplinary) ? DataKind.DisciplinaryRecords :
+            w.Has(Words.HrRecords) ? DataKind.HrRecords :
             w.Has(Words.LocationInPrison) || w.JoinedContains(Words.LocationInPrisonJoined) ? DataKind.LocationInPrison :
             w.Has(Words.WorkLocation) ? DataKind.WorkLocation :
             w.Has(Words.Training) ? DataKind.TrainingRecords :
             w.Has(Words.JobTitle) ? DataKind.JobTitle :
             w.Has(Words.PersonTitle) ? DataKind.PersonTitle :
+            w.Has(Words.OtherDate) ? DataKind.OtherDate :
             DataKind.Unknown;
     }
 
@@ -247,6 +302,11 @@ public static class HeaderClassifier
 
         public static readonly string[] Number = s_file["number"];
         public static readonly string[] Organisation = s_file["organisation"];
+        public static readonly string[] OrganisationEntity = s_file["organisation-entity"];
+        public static readonly string[] OrganisationColumn = s_file["organisation-column"];
+        public static readonly string[] Reference = s_file["reference"];
+        public static readonly string[] OtherDate = s_file["other-date"];
+        public static readonly string[] HrRecords = s_file["hr-records"];
         public static readonly string[] BirthplaceJoined = s_file["birthplace:joined"];
         public static readonly string[] DateOfBirth = s_file["date-of-birth"];
         public static readonly string[] DateOfBirthJoined = s_file["date-of-birth:joined"];

@@ -1,7 +1,5 @@
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Numerics;
-using System.Text.RegularExpressions;
 
 namespace MailGuard.Inspection.Detection;
 
@@ -25,12 +23,15 @@ internal sealed partial class ProseAnalyzer
     private static readonly ulong s_lineContactBits = Bits(DataKind.PostalAddress, DataKind.Postcode, DataKind.EmailAddress, DataKind.Phone);
 
     private static readonly ulong s_ignoredBits = Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
-        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle, DataKind.Organisation, DataKind.Reference, DataKind.OtherDate);
 
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly DateOnly _reference;
     private readonly HashSet<long> _anchors = [];
+
+    // People named in sentences with something personal beside the name (ProseMentions).
+    private readonly HashSet<int> _named = [];
     private readonly List<TextMatch> _matches = [];
     private long _strongPeople;
     private long _contactPeople;
@@ -49,6 +50,15 @@ internal sealed partial class ProseAnalyzer
     /// <summary>Text received but not yet read (see <see cref="ContentAnalyzer.OnText"/>).</summary>
     public System.Text.StringBuilder Pending { get; } = new();
 
+    /// <summary>Lines in <see cref="Pending"/>.</summary>
+    public int PendingLines { get; set; }
+
+    /// <summary>The pending line each page (of a PDF) starts on.</summary>
+    public List<(int Line, int Page)> PageStarts { get; } = [];
+
+    /// <summary>The page the first person counted here was on, for a PDF.</summary>
+    public int? FirstPage { get; private set; }
+
     public ContentLocation Location => _location;
 
     /// <summary>
@@ -56,7 +66,56 @@ internal sealed partial class ProseAnalyzer
     /// birth in one and their address in another); one strong record plus one contact record
     /// is therefore read as one person.
     /// </summary>
-    public long People => _strongPeople <= 1 && _contactPeople <= 1 ? Math.Max(_strongPeople, _contactPeople) : _strongPeople + _contactPeople;
+    public long People => Math.Max(AnchoredPeople, _named.Count);
+
+    private long AnchoredPeople => _strongPeople <= 1 && _contactPeople <= 1 ? Math.Max(_strongPeople, _contactPeople) : _strongPeople + _contactPeople;
+
+    /// <summary>Who the people are: their names when they were counted by name, else only how many.</summary>
+    public PeopleKeys PeopleKeys
+    {
+        get
+        {
+            if (People == 0)
+            {
+                return PeopleKeys.None;
+            }
+
+            if (_named.Count > AnchoredPeople)
+            {
+                var keys = new HashSet<long>(_named.Count);
+                foreach (var name in _named)
+                {
+                    keys.Add(((long)DataKind.Name << 32) | (uint)name);
+                }
+
+                return new PeopleKeys(keys, 0, _named.Count < AnchorCap);
+            }
+
+            // Counted by their identifiers: the identifier kind with one value per person keys them
+            // (a letter's one date of birth, read again in its PDF copy, is the same person).
+            var byKind = new Dictionary<long, int>();
+            foreach (var anchor in _anchors)
+            {
+                var kind = anchor >> 32;
+                if ((s_strongBits & DataKinds.Bit((DataKind)kind)) != 0)
+                {
+                    byKind[kind] = byKind.GetValueOrDefault(kind) + 1;
+                }
+            }
+
+            foreach (var (kind, count) in byKind)
+            {
+                if (count == AnchoredPeople && _anchors.Count < AnchorCap)
+                {
+                    return new PeopleKeys(_anchors.Where(a => a >> 32 == kind).ToHashSet(), 0, true);
+                }
+            }
+
+            return _named.Count == AnchoredPeople
+                ? new PeopleKeys(_named.Select(n => ((long)DataKind.Name << 32) | (uint)n).ToHashSet(), 0, true)
+                : new PeopleKeys(new HashSet<long>(), People, true);
+        }
+    }
 
     private static ulong Bits(params ReadOnlySpan<DataKind> kinds)
     {
@@ -69,33 +128,45 @@ internal sealed partial class ProseAnalyzer
         return bits;
     }
 
-    // Form-style labels ("Name: Jane Doe", "Nationality: Ruritanian") at a line start or after
-    // a separator; the label is classified with the column-header vocabulary.
-    [GeneratedRegex(@"(?:^|[,;|\t]|\s{2})[ \t]*(?<label>[A-Za-z][A-Za-z0-9 .'/()]{1,30}?)[ \t]*:[ \t]*(?<value>[^\s,;|][^,;|\r\n]{0,80})", RegexOptions.Multiline | RegexOptions.CultureInvariant)]
-    private static partial Regex LabelPattern();
-
-    [GeneratedRegex(@"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?\s+[A-Z][A-Za-z'\-]+", RegexOptions.CultureInvariant)]
-    private static partial Regex TitledNamePattern();
-
-    [GeneratedRegex(@"\b[A-Z][a-z'\-]+(?:\s[A-Z][A-Za-z'\-]+){1,2}\b|\b[A-Z]{2,}(?:-[A-Z]+)?,\s[A-Z][a-z'\-]+\b", RegexOptions.CultureInvariant)]
-    private static partial Regex CapitalisedPairPattern();
-
-    [GeneratedRegex(@"\b[A-Z][a-z'\-]+\b", RegexOptions.CultureInvariant)]
-    private static partial Regex CapitalisedWordPattern();
-
-    // Signs that contact details belong to an organisation: offices, switchboards, job titles,
-    // company forms. Checked only on the lines that carry the contact details.
-    [GeneratedRegex(
-        @"\b(?:office|offices|switchboard|reception|headquarters|hq|ltd|limited|plc|llp|council|department|directorate|ministry|agency|team|unit|centre|center|floor|suite|enquiries|registered|company|officer|manager|director|head of|caseworker|adviser|advisor|co-?ordinator|administrator|assistant|secretary|clerk|solicitors?|chambers|tribunal|hospital|surgery|university|college|trust|www\.|http)\b",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex BusinessCuePattern();
-
-    // Words/not-names.txt: capitalised words that are never a name ("Dear", "Date", "Regards").
-    private static readonly FrozenSet<string> s_notNames =
-        WordLists.Load("not-names.txt")[string.Empty].ToFrozenSet(StringComparer.Ordinal);
-
-    public void Process(string text)
+    /// <summary>
+    /// Lines read as a comma or space table that may be prose all the same ("Susan Bell (mother) -
+    /// 07700 900123, 4 Kay Street, ..."): people named in them are counted as in sentences.
+    /// </summary>
+    public void ProcessMentions(string text)
     {
+        _matches.Clear();
+        TextScanner.Scan(text, _reference, _matches);
+        var named = ProseMentions.Collect(text, _matches, _named, AnchorCap, out _);
+        if (_named.Count > 0)
+        {
+            _kinds |= named & ~s_ignoredBits;
+        }
+    }
+
+    public void Process(string text, Func<int, int?>? pageOfLine = null)
+    {
+        var before = People;
+        ProcessText(text);
+        if (FirstPage is null && pageOfLine is not null && People > before)
+        {
+            FirstPage = pageOfLine(_firstPersonLine);
+        }
+    }
+
+    // The line (of the text being read) of the first record that counted someone new.
+    private int _firstPersonLine;
+
+    private void NotePerson(string text, int offset)
+    {
+        if (FirstPage is null && _firstPersonLine < 0)
+        {
+            _firstPersonLine = text.AsSpan(0, Math.Min(offset, text.Length)).Count('\n');
+        }
+    }
+
+    private void ProcessText(string text)
+    {
+        _firstPersonLine = -1;
         _matches.Clear();
         TextScanner.Scan(text, _reference, _matches);
         foreach (var m in _matches)
@@ -115,12 +186,27 @@ internal sealed partial class ProseAnalyzer
         }
 
         var labelled = text.Contains(':');
-        if (_matches.Count == 0 && !labelled)
+        if (_matches.Count == 0 && !labelled && !text.Contains("age", StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
 
-        CountPeople(text, labelled);
+        if (_matches.Count > 0 || labelled)
+        {
+            CountPeople(text, labelled);
+        }
+
+        var namedBefore = _named.Count;
+        var named = ProseMentions.Collect(text, _matches, _named, AnchorCap, out var firstNamed);
+        if (_named.Count > namedBefore)
+        {
+            NotePerson(text, firstNamed);
+        }
+
+        if (_named.Count > 0)
+        {
+            _kinds |= named & ~s_ignoredBits;
+        }
     }
 
     private readonly record struct Line(int Start, int End, ulong Kinds, bool Named);
@@ -174,104 +260,6 @@ internal sealed partial class ProseAnalyzer
 
             position = end + 1;
         }
-    }
-
-    private static ulong LabelKinds(string text, int start, int end, ref bool named)
-    {
-        ulong kinds = 0;
-        foreach (var m in LabelPattern().EnumerateMatches(text.AsSpan(start, end - start)))
-        {
-            var piece = text.AsSpan(start + m.Index, m.Length);
-            var colon = piece.IndexOf(':');
-            var label = piece[..colon].Trim(" \t,;|");
-            var value = piece[(colon + 1)..].Trim();
-            if (value.IsEmpty || value.Length < 2 || value.Equals("n/a", StringComparison.OrdinalIgnoreCase) || value.Equals("none", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var kind = HeaderClassifier.Classify(label.ToString());
-            if (kind is DataKind.Unknown or DataKind.NotPersonal)
-            {
-                continue;
-            }
-
-            // A label only vouches for values its kind can hold: "Name: 12345" is not a name.
-            if (kind == DataKind.Name)
-            {
-                if (!char.IsUpper(value[0]))
-                {
-                    continue;
-                }
-
-                named = true;
-            }
-
-            // Identifier kinds with validators (NI, NHS, dates) are counted from their validated
-            // matches, not from the label, so a look-alike under a "NI number:" label stays out.
-            if (kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.DateOfBirth or DataKind.EmailAddress
-                or DataKind.Phone or DataKind.Postcode or DataKind.PaymentCard or DataKind.BankAccount or DataKind.PassportNumber)
-            {
-                continue;
-            }
-
-            kinds |= DataKinds.Bit(kind);
-        }
-
-        return kinds;
-    }
-
-    private static bool HasName(string text, int start, int end)
-    {
-        var line = text.AsSpan(start, end - start);
-        if (TitledNamePattern().IsMatch(line))
-        {
-            return true;
-        }
-
-        foreach (var m in CapitalisedPairPattern().EnumerateMatches(line))
-        {
-            if (IsNameLike(line.Slice(m.Index, m.Length)))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsNameLike(ReadOnlySpan<char> candidate)
-    {
-        foreach (var range in candidate.SplitAny(" ,"))
-        {
-            var word = candidate[range];
-            if (word.IsEmpty)
-            {
-                continue;
-            }
-
-            if (s_notNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word) || AddressWords.IsStreetSuffix(word))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool HasCapitalisedWord(string text, int start, int end)
-    {
-        var span = text.AsSpan(start, end - start);
-        foreach (var m in CapitalisedWordPattern().EnumerateMatches(span))
-        {
-            var word = span.Slice(m.Index, m.Length);
-            if (!s_notNames.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word) && !AddressWords.IsStreetSuffix(word))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private void CountParagraph(string text, List<Line> lines)
@@ -330,9 +318,10 @@ internal sealed partial class ProseAnalyzer
                 return;
             }
 
-            var people = NewAnchors(text, start, end, s_strongBits, lineMode);
+            var people = NewAnchors(text, start, end, s_strongBits, lineMode, out var firstNew);
             if (people > 0)
             {
+                NotePerson(text, firstNew);
                 _strongPeople += people;
                 _kinds |= kinds;
             }
@@ -351,9 +340,10 @@ internal sealed partial class ProseAnalyzer
             return;
         }
 
-        var contacts = NewAnchors(text, start, end, contactBits, lineMode);
+        var contacts = NewAnchors(text, start, end, contactBits, lineMode, out var firstContact);
         if (contacts > 0)
         {
+            NotePerson(text, firstContact);
             _contactPeople += contacts;
             _kinds |= kinds | DataKinds.Bit(DataKind.Name);
         }
@@ -384,8 +374,10 @@ internal sealed partial class ProseAnalyzer
     /// location; the largest count over kinds (a record's NI numbers and birth dates belong to
     /// the same people). A line record is one person at most.
     /// </summary>
-    private int NewAnchors(string text, int start, int end, ulong kindBits, bool lineMode)
+    private int NewAnchors(string text, int start, int end, ulong kindBits, bool lineMode, out int firstNew)
     {
+        firstNew = start;
+        var anyNew = false;
         Span<int> perKind = stackalloc int[64];
         perKind.Clear();
         for (var i = FirstMatchFrom(start); i < _matches.Count && _matches[i].Start < end; i++)
@@ -412,6 +404,12 @@ internal sealed partial class ProseAnalyzer
                 _anchors.Add(key);
             }
 
+            if (!anyNew)
+            {
+                anyNew = true;
+                firstNew = m.Start;
+            }
+
             perKind[(int)m.Kind]++;
         }
 
@@ -426,6 +424,15 @@ internal sealed partial class ProseAnalyzer
 
     private static bool IsBusinessContact(string text, int firstLine, int lastLine, ulong contactBits, List<Line> lines)
     {
+        // An organisation named in the record ("Probation Service", "Leeds Women's Aid"): its address.
+        for (var i = firstLine; i <= lastLine; i++)
+        {
+            if (PersonWords.HasOrganisationWord(text.AsSpan(lines[i].Start, lines[i].End - lines[i].Start)))
+            {
+                return true;
+            }
+        }
+
         // Check the lines that hold the contact details and the line just above the first of
         // them (where a signature puts the job title or an office its name).
         var firstContactLine = -1;
@@ -497,6 +504,6 @@ internal sealed partial class ProseAnalyzer
         }
 
         var text = string.Create(CultureInfo.InvariantCulture, $"{people:N0} people: {string.Join(", ", summary.PersonalKinds.Select(DataKinds.Describe))}");
-        return new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence, _location, evidence, text);
+        return new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence, _location with { Page = FirstPage }, evidence, text);
     }
 }

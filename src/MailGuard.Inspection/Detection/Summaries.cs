@@ -31,7 +31,11 @@ public sealed record TableSummary(
     long PeopleCount,
     IReadOnlyList<ColumnSummary> Columns,
     IReadOnlyList<DataKind> PersonalKinds,
-    bool ReadAsText = false);
+    bool ReadAsText = false)
+{
+    /// <summary>Rows that name a person or an organisation with work contact details only (a directory): not people.</summary>
+    public long BusinessContacts { get; init; }
+}
 
 /// <summary>People found in the prose of one location (a body, a document), for policy rules.</summary>
 public sealed record TextSummary(ContentLocation Location, long PeopleCount, IReadOnlyList<DataKind> PersonalKinds);

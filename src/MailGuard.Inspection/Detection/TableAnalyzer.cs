@@ -52,7 +52,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     public TableSummary? Summary { get; private set; }
 
+    /// <summary>The table's personal-data finding, or its business-contacts finding when it holds only those.</summary>
     public Finding? PersonalData { get; private set; }
+
+    /// <summary>Who the counted people are (identifier or name keys), for people across parts.</summary>
+    public PeopleKeys People { get; private set; } = PeopleKeys.None;
 
     public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
     {
@@ -141,7 +145,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
         }
 
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -167,7 +171,36 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _form?.Flush();
         (Summary, PersonalData) = TableSummariser.Summarise(
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
+        People = TableSummariser.PeopleKeys(_columns, _shapes);
+        if (Summary.PeopleCount == 0 && IsOrganisationList())
+        {
+            // Suppliers' IBANs and a company card are an organisation's accounts, not people's.
+            foreach (var tally in _tallies.All)
+            {
+                if (tally.Kind is FindingKinds.Iban or FindingKinds.PaymentCard)
+                {
+                    tally.Demote(Confidence.Low);
+                }
+            }
+        }
+
         _onComplete(this);
+    }
+
+    private bool IsOrganisationList()
+    {
+        var organisations = false;
+        foreach (var column in _columns)
+        {
+            if (column.Kind == DataKind.Name && column.Valid > 0)
+            {
+                return false;
+            }
+
+            organisations |= column.Kind == DataKind.Organisation && column.Valid > 0;
+        }
+
+        return organisations;
     }
 
     private void Decide()
@@ -236,6 +269,6 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.Classify(rowIndex, i, cell.Text, cell.Text, in cell);
         }
 
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey);
+        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
 }

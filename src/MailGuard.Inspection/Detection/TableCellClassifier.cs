@@ -21,6 +21,9 @@ internal sealed class TableCellClassifier
     private ulong _rowMask;
     private long _rowPersonKey;
 
+    // The row's name cells hashed as one name (forename then surname), for people across parts.
+    private int _rowNameKey;
+
     public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
     {
         _location = location;
@@ -35,10 +38,14 @@ internal sealed class TableCellClassifier
 
     public long RowPersonKey => _rowPersonKey;
 
+    /// <summary>The row's key for telling people apart across parts: its identifier, else its name.</summary>
+    public long RowKey => _rowPersonKey != 0 ? _rowPersonKey : _rowNameKey != 0 ? ((long)DataKind.Name << 32) | (uint)_rowNameKey : 0;
+
     public void BeginRow()
     {
         _rowMask = 0;
         _rowPersonKey = 0;
+        _rowNameKey = 0;
     }
 
     /// <summary>
@@ -80,6 +87,8 @@ internal sealed class TableCellClassifier
         var testRange = false;
         var wantEvidence = column.Tally?.WantsEvidence == true;
         var hash = 0;
+        // A value that must not mark the row: a role mailbox, an unheaded card-like number.
+        var notAboutPerson = false;
         switch (kind)
         {
             case DataKind.Unknown:
@@ -111,6 +120,7 @@ internal sealed class TableCellClassifier
                 if (EmailAddress.IsValid(text))
                 {
                     valid = true;
+                    notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
                     evidence = wantEvidence ? Masker.Email(text) : null;
                 }
@@ -153,7 +163,8 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.DateOfBirth:
-                if (_dates.TryGetDate(cellKind, typed.Date, raw, out var date) && _dates.IsPlausibleBirthDate(date))
+                if ((_dates.TryGetDate(cellKind, typed.Date, raw, out var date) || _dates.TryGetSerialDate(cellKind, typed.Number, text, out date))
+                    && _dates.IsPlausibleBirthDate(date))
                 {
                     valid = true;
                     evidence = wantEvidence ? Masker.Date(date) : null;
@@ -165,6 +176,15 @@ internal sealed class TableCellClassifier
                 if (PaymentCard.TryParse(text, buffer, out var cardLength))
                 {
                     valid = true;
+
+                    // A column of Luhn-valid numbers with no card header is not known to be cards
+                    // (barcodes and application numbers pass Luhn too): kept at Low, no person.
+                    if (column.Source != ColumnKindSource.Header)
+                    {
+                        confidence = Confidence.Low;
+                        notAboutPerson = true;
+                    }
+
                     evidence = wantEvidence ? Masker.Card(buffer[..cardLength]) : null;
                 }
 
@@ -206,6 +226,21 @@ internal sealed class TableCellClassifier
 
             case DataKind.Name:
                 valid = CellText.HasLetter(text);
+                if (valid)
+                {
+                    _rowNameKey = _rowNameKey == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, _rowNameKey);
+                }
+
+                break;
+
+            case DataKind.Organisation:
+                valid = CellText.HasLetter(text);
+                break;
+
+            case DataKind.Reference:
+            case DataKind.OtherDate:
+                // Read for what it is and nothing else: a barcode is not scanned for cards.
+                valid = true;
                 break;
 
             default:
@@ -219,7 +254,18 @@ internal sealed class TableCellClassifier
         }
 
         column.Valid++;
-        _rowMask |= DataKinds.Bit(kind);
+
+        // A role mailbox (enquiries@, referrals@) is an organisation's: it names nobody (and an
+        // unheaded card-like number says nothing about anyone).
+        if (!notAboutPerson)
+        {
+            _rowMask |= DataKinds.Bit(kind);
+            if (column.Private)
+            {
+                _rowMask |= DataKinds.Bit(DataKind.PrivateContact);
+            }
+        }
+
         if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
         {
             _rowPersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
@@ -235,7 +281,7 @@ internal sealed class TableCellClassifier
             tally.Add(confidence, testRange);
             if (evidence is not null)
             {
-                tally.AddEvidence(evidence, _location.WithCell(rowIndex, i));
+                tally.AddEvidence(evidence, _location.WithCell(rowIndex + 1, i));
             }
         }
     }
@@ -272,7 +318,7 @@ internal sealed class TableCellClassifier
                 tally.Add(m.Confidence, m.TestRange);
                 if (tally.WantsEvidence)
                 {
-                    tally.AddEvidence(TextScanner.Mask(text, m), _location.WithCell(rowIndex, column));
+                    tally.AddEvidence(TextScanner.Mask(text, m), _location.WithCell(rowIndex + 1, column));
                 }
             }
 

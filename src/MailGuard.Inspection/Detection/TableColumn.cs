@@ -21,6 +21,9 @@ internal sealed class TableColumn(int index)
 
     public ColumnKindSource Source;
 
+    /// <summary>The header calls this contact detail someone's own ("Home address", "Personal mobile").</summary>
+    public bool Private;
+
     public long Values;
 
     public long Valid;

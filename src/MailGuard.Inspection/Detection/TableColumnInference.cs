@@ -13,10 +13,17 @@ internal static class TableColumnInference
         {
             if (column.Source == ColumnKindSource.Header)
             {
+                // "Name" over "Leeds Women's Aid", "Bradford Law Courts": a list of organisations.
+                if (column.Kind == DataKind.Name && MostlyOrganisationNames(column, rows, dataStart))
+                {
+                    column.Kind = DataKind.Organisation;
+                    column.Source = ColumnKindSource.Values;
+                }
+
                 continue;
             }
 
-            int filled = 0, nino = 0, nhs = 0, email = 0, phone = 0, postcode = 0, card = 0, iban = 0, birthDates = 0, names = 0;
+            int filled = 0, organisations = 0, nino = 0, nhs = 0, email = 0, phone = 0, postcode = 0, card = 0, iban = 0, birthDates = 0, names = 0;
             int minYear = int.MaxValue, maxYear = int.MinValue;
             for (var r = dataStart; r < rows.Count; r++)
             {
@@ -43,6 +50,12 @@ internal static class TableColumnInference
                         maxYear = Math.Max(maxYear, date.Year);
                     }
 
+                    continue;
+                }
+
+                if (text.Length <= 80 && CellText.HasLetter(text) && PersonWords.IsOrganisationName(text))
+                {
+                    organisations++;
                     continue;
                 }
 
@@ -102,9 +115,11 @@ internal static class TableColumnInference
                 card >= need ? DataKind.PaymentCard :
                 iban >= need ? DataKind.BankAccount :
                 names >= need ? DataKind.Name :
+                organisations >= need ? DataKind.Organisation :
                 // Undated birth dates spread over decades; report, meeting and payment dates
-                // cluster in a year or two.
-                birthDates >= need && maxYear - minYear >= 10 ? DataKind.DateOfBirth :
+                // cluster in a year or two. Only without a header: under one that no rule read
+                // ("Start date", "Purchase date") dates are whatever it says, not births.
+                headerless && birthDates >= need && maxYear - minYear >= 10 ? DataKind.DateOfBirth :
                 DataKind.Unknown;
             if (kind != DataKind.Unknown)
             {
@@ -112,6 +127,33 @@ internal static class TableColumnInference
                 column.Source = ColumnKindSource.Values;
             }
         }
+    }
+
+    private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart)
+    {
+        int filled = 0, organisations = 0;
+        for (var r = dataStart; r < rows.Count; r++)
+        {
+            var cells = rows[r].Cells;
+            if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)
+            {
+                continue;
+            }
+
+            var text = cells[column.Index].Text.AsSpan().Trim();
+            if (text.IsEmpty)
+            {
+                continue;
+            }
+
+            filled++;
+            if (text.Length <= 80 && PersonWords.IsOrganisationName(text))
+            {
+                organisations++;
+            }
+        }
+
+        return filled >= 2 && organisations * 10 >= filled * 6;
     }
 
     private static bool LooksLikeFullName(ReadOnlySpan<char> text)

@@ -32,6 +32,38 @@ internal sealed class TableDates
         return DateValue.TryParse(text, out date, allowTwoDigitYear: true, reference: Reference);
     }
 
+    /// <summary>
+    /// A date kept as an Excel serial number without a date format ("31850" under "Date of Birth"):
+    /// a whole number of four or five digits, read in the 1900 date system. Only asked of cells
+    /// whose header already says they hold dates of birth.
+    /// </summary>
+    public bool TryGetSerialDate(CellKind kind, double? number, ReadOnlySpan<char> text, out DateOnly date)
+    {
+        date = default;
+        double serial;
+        if (kind == CellKind.Number && number is { } n)
+        {
+            serial = n;
+        }
+        else if (text.Length is 4 or 5 && CellText.IsAllDigitsOrPunctuation(text) && CellText.CountDigits(text) == text.Length)
+        {
+            serial = int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (serial < 1000 || serial >= 100_000 || Math.Floor(serial) != serial
+            || Extraction.XlsxExtractor.SerialToDate(serial, date1904: false) is not { } value)
+        {
+            return false;
+        }
+
+        date = DateOnly.FromDateTime(value);
+        return true;
+    }
+
     /// <summary><see cref="DateValue.IsPlausibleBirthDate"/> with the oldest date worked out once.</summary>
     public bool IsPlausibleBirthDate(DateOnly date) => date <= Reference && date > _oldestBirth;
 }

@@ -12,44 +12,64 @@ internal static class TableHeader
     public static int Find(IReadOnlyList<(long Row, Cell[] Cells)> rows, int searchRows)
     {
         var limit = Math.Min(rows.Count, searchRows);
+        var fallback = -1;
         for (var r = 0; r < limit; r++)
         {
-            var cells = rows[r].Cells;
-            var filled = 0;
-            var known = 0;
-            var dataLike = false;
-            foreach (var cell in cells)
+            var (header, filled, known) = Score(rows[r].Cells);
+            if (!header)
             {
-                if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
-                {
-                    continue;
-                }
-
-                filled++;
-
-                // Header cells are words: a typed number or date, an address with '@' or a
-                // value with a run of digits (an NI number, a date) marks a data row.
-                if (cell.Kind is CellKind.Number or CellKind.Date || cell.Text.Contains('@') || CellText.CountDigits(cell.Text) >= 4)
-                {
-                    dataLike = true;
-                    break;
-                }
-
-                if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
-                {
-                    known++;
-                }
+                continue;
             }
 
-            // Half the filled cells (at least one) must be known column names; a title row
-            // above the header ("Table 4b: case level data") has none.
-            if (!dataLike && known >= 1 && known * 2 >= filled)
+            // A title row ("Staff training record export", "Home Office - Immigration Enforcement")
+            // may hold one header word; a row naming two columns or more is the header.
+            if (known < 2 && filled < 2)
             {
-                return r;
+                fallback = fallback < 0 ? r : fallback;
+                continue;
+            }
+
+            // Merged group headings ("Prisoner" over three columns, "Location" over two) sit
+            // above the real header: a next row that is a header with more cells is the one.
+            if (r + 1 < limit && Score(rows[r + 1].Cells) is { Header: true } next && next.Filled > filled)
+            {
+                return r + 1;
+            }
+
+            return r;
+        }
+
+        return fallback;
+    }
+
+    /// <summary>
+    /// A header row has half its filled cells (at least one) known column names, and no cell that
+    /// looks like data (a typed number or date, an address with '@', a run of four digits).
+    /// </summary>
+    private static (bool Header, int Filled, int Known) Score(Cell[] cells)
+    {
+        var filled = 0;
+        var known = 0;
+        foreach (var cell in cells)
+        {
+            if (cell.Kind == CellKind.Empty || string.IsNullOrWhiteSpace(cell.Text))
+            {
+                continue;
+            }
+
+            filled++;
+            if (cell.Kind is CellKind.Number or CellKind.Date || cell.Text.Contains('@') || CellText.CountDigits(cell.Text) >= 4)
+            {
+                return (false, filled, known);
+            }
+
+            if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
+            {
+                known++;
             }
         }
 
-        return -1;
+        return (known >= 1 && known * 2 >= filled, filled, known);
     }
 
     /// <summary>Names the columns after the header's cells and takes the kind each name gives.</summary>
@@ -64,6 +84,8 @@ internal static class TableHeader
             {
                 columns[i].Kind = kind;
                 columns[i].Source = ColumnKindSource.Header;
+                columns[i].Private = kind is DataKind.Phone or DataKind.EmailAddress or DataKind.PostalAddress or DataKind.Postcode
+                    && HeaderClassifier.IsPrivateContact(text);
             }
         }
     }

@@ -17,18 +17,41 @@ internal sealed class TableRowShapes
     // another (a table's rows mostly share a handful of shapes: one lookup per change, not per row).
     private const int RecentShapes = 4;
 
+    // Rows' kinds and keys, for telling people apart across the parts of a message; a message that
+    // needs more than this to reach a policy's threshold has reached it in one table already.
+    private const int RowKeyCap = 20_000;
+
     private readonly Dictionary<ulong, (long Count, long FirstRow)> _shapes = [];
+    private readonly List<(ulong Mask, long Key)> _rows = [];
     private readonly PersonKeySet _personKeys = new(PersonKeyCap);
     private readonly ulong[] _recentMask = new ulong[RecentShapes];
     private readonly long[] _recentCount = new long[RecentShapes];
     private readonly long[] _recentFirstRow = new long[RecentShapes];
     private int _recentNext;
 
-    public void Add(long rowIndex, ulong mask, long personKey)
+    /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>.</summary>
+    public IReadOnlyList<(ulong Mask, long Key)> Rows => _rows;
+
+    /// <summary>Every row is in <see cref="Rows"/>.</summary>
+    public bool RowsComplete { get; private set; } = true;
+
+    public void Add(long rowIndex, ulong mask, long personKey, long rowKey = 0)
     {
         if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
         {
             return;
+        }
+
+        if (mask != 0)
+        {
+            if (_rows.Count < RowKeyCap)
+            {
+                _rows.Add((mask, rowKey));
+            }
+            else
+            {
+                RowsComplete = false;
+            }
         }
 
         if (mask != 0)

@@ -12,7 +12,13 @@ internal static class TableSummariser
         DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
 
     private static readonly ulong s_weakBits = DataKinds.Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
-        DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle);
+        DataKind.JobTitle, DataKind.PersonTitle, DataKind.Organisation, DataKind.Reference, DataKind.OtherDate);
+
+    private static readonly ulong s_contactBits = DataKinds.Bits(DataKind.Phone, DataKind.EmailAddress, DataKind.PostalAddress, DataKind.Postcode);
+
+    // Columns that make a table a list of staff or partners (issue 14): their work contact details
+    // are business contact data unless a header calls one someone's own.
+    private static readonly ulong s_businessContextBits = DataKinds.Bits(DataKind.JobTitle, DataKind.WorkLocation, DataKind.Organisation);
 
     private static readonly ulong s_strongBits = DataKinds.Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
         DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
@@ -29,18 +35,39 @@ internal static class TableSummariser
         bool readAsText)
     {
         var businessBits = BusinessContactBits(columns);
+        var businessContext = BusinessContext(columns);
+
+        // A table of one column is layout (a signature, a letter in a cell), not records: its text
+        // is read as prose.
+        var layout = columns.Length < 2;
         long people = 0;
+        long contacts = 0;
         long firstRow = long.MaxValue;
+        long firstContactRow = long.MaxValue;
         ulong kinds = 0;
+        ulong contactKinds = 0;
         foreach (var (mask, (count, first)) in shapes)
         {
-            var personal = mask & ~s_weakBits & ~businessBits;
+            if (layout)
+            {
+                break;
+            }
+
+            var personal = Personal(mask, businessBits, businessContext);
+
             // Someone identified (name, e-mail, NI number...) plus something about them.
-            if ((personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal))
+            if (IsPerson(personal))
             {
                 people += count;
                 kinds |= personal;
                 firstRow = Math.Min(firstRow, first);
+            }
+            else if ((mask & s_contactBits) != 0 && (mask & (DataKinds.Bits(DataKind.Name, DataKind.EmailAddress, DataKind.Organisation))) != 0)
+            {
+                // A name or an organisation with its work contact details: a directory row.
+                contacts += count;
+                contactKinds |= mask & ~DataKinds.Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.Reference, DataKind.OtherDate);
+                firstContactRow = Math.Min(firstContactRow, first);
             }
         }
 
@@ -69,9 +96,20 @@ internal static class TableSummariser
             columnSummaries[i] = new ColumnSummary(c.Index, c.Header, c.Kind, c.Source, c.Values, c.Valid);
         }
 
-        var summary = new TableSummary(location, headerRow, dataRows, people, columnSummaries, kindList, ReadAsText: readAsText);
+        var summary = new TableSummary(location, headerRow, dataRows, people, columnSummaries, kindList, ReadAsText: readAsText)
+        {
+            BusinessContacts = contacts,
+        };
         if (people < options.MinPeople)
         {
+            if (people == 0 && contacts >= options.MinPeople)
+            {
+                var contactList = OrderedKinds(columns, contactKinds);
+                var text = string.Create(CultureInfo.InvariantCulture, $"{contacts:N0} rows of work contact details: {string.Join(", ", contactList.Select(DataKinds.Describe))}");
+                return (summary, new Finding(FindingKinds.BusinessContacts, (int)Math.Min(contacts, int.MaxValue), Confidence.Medium,
+                    location.WithCell(firstContactRow + 1, null), [], text));
+            }
+
             return (summary, null);
         }
 
@@ -89,9 +127,81 @@ internal static class TableSummariser
             }
         }
 
+        // Rows as the spreadsheet shows them: the first row is 1 (a header on it, data from row 2).
         var personalData = new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence,
-            location.WithCell(firstRow, null), evidence, description);
+            location.WithCell(firstRow + 1, null), evidence, description);
         return (summary, personalData);
+    }
+
+    /// <summary>The keys of the rows counted as people (<see cref="Summarise"/>'s test, row by row).</summary>
+    public static PeopleKeys PeopleKeys(TableColumn[] columns, TableRowShapes shapes)
+    {
+        var businessBits = BusinessContactBits(columns);
+        var businessContext = BusinessContext(columns);
+        var keys = new HashSet<long>();
+        long unkeyed = 0;
+        if (columns.Length < 2)
+        {
+            return Detection.PeopleKeys.None;
+        }
+
+        foreach (var (mask, key) in shapes.Rows)
+        {
+            if (!IsPerson(Personal(mask, businessBits, businessContext)))
+            {
+                continue;
+            }
+
+            if (key == 0)
+            {
+                unkeyed++;
+            }
+            else
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys.Count == 0 && unkeyed == 0 ? Detection.PeopleKeys.None : new PeopleKeys(keys, unkeyed, shapes.RowsComplete);
+    }
+
+    private static ulong Personal(ulong mask, ulong businessBits, bool businessContext)
+    {
+        var personal = mask & ~s_weakBits & ~businessBits;
+
+        // Work e-mail, desk phone and office address in a staff or partner list say where someone
+        // works, not who they are at home.
+        return businessContext ? personal & ~s_contactBits : personal;
+    }
+
+    private static bool IsPerson(ulong personal) =>
+        (personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal);
+
+    private static List<DataKind> OrderedKinds(TableColumn[] columns, ulong kinds)
+    {
+        var list = new List<DataKind>();
+        foreach (var column in columns)
+        {
+            if ((kinds & DataKinds.Bit(column.Kind)) != 0 && !list.Contains(column.Kind))
+            {
+                list.Add(column.Kind);
+            }
+        }
+
+        return list;
+    }
+
+    private static bool BusinessContext(TableColumn[] columns)
+    {
+        foreach (var column in columns)
+        {
+            if ((s_businessContextBits & DataKinds.Bit(column.Kind)) != 0 && column.Valid > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

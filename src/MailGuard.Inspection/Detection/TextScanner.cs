@@ -266,6 +266,7 @@ internal static partial class TextScanner
     {
         var span = text.AsSpan();
         var lastDobEnd = -1000;
+        var lastDateEnd = -1000;
         var heading = new HeadingTracker(text, ContextWords.DateOfBirthHeadings);
         foreach (var m in DatePattern().EnumerateMatches(span))
         {
@@ -283,23 +284,38 @@ internal static partial class TextScanner
                 twoDigitYear = true;
             }
 
+            var start = m.Index;
+            var end = m.Index + m.Length;
+            var previousDateEnd = lastDateEnd;
+            lastDateEnd = end;
             if (!DateValue.IsPlausibleBirthDate(date, reference))
             {
                 continue;
             }
 
-            var start = m.Index;
-            var end = m.Index + m.Length;
+            // The words between the previous date (or 30 characters) and this one say what it is:
+            // "born 1 May 1990, arrived on 2 March 2024" has a birth keyword 30 characters before
+            // the second date, but an arrival word and another date stand between them.
+            var from = Math.Max(Math.Max(0, start - (twoDigitYear ? 12 : 30)), previousDateEnd);
+            var before = span[from..start];
+            var after = span[end..Math.Min(span.Length, end + (twoDigitYear ? 0 : 8))];
+            var contrary = ContextWords.ContainsWord(before, ContextWords.NotBirthDate);
             var confidence = (Confidence)0;
-            if (ContextWords.Near(span, start, end, ContextWords.DateOfBirth, twoDigitYear ? 12 : 30, twoDigitYear ? 0 : 8))
+            if (!contrary && (ContextWords.ContainsWord(before, ContextWords.DateOfBirth) || ContextWords.ContainsWord(after, ContextWords.DateOfBirth)))
             {
                 confidence = Confidence.High;
             }
-            else if (twoDigitYear)
+            else if (twoDigitYear || contrary)
             {
                 continue;
             }
-            else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0)
+            else if (AgeAgrees(span[end..Math.Min(span.Length, end + 20)], date, reference))
+            {
+                // "14/02/2017 (aged 7)": a date that agrees with the age beside it is a birth date.
+                confidence = Confidence.High;
+            }
+            else if ((start - lastDobEnd <= 60 && span[lastDobEnd..start].IndexOf("\n\n") < 0
+                    && !ContextWords.ContainsWord(span[lastDobEnd..start], ContextWords.NotBirthDate))
                 || heading.IsActive(start))
             {
                 // A run of dates right after a labelled one ("Amy (born 1 May 2015), Ben (3 June
@@ -313,6 +329,47 @@ internal static partial class TextScanner
                 lastDobEnd = end;
             }
         }
+    }
+
+    /// <summary>
+    /// "(aged 7)", "aged 7", "age 7" right after a date, and the date makes the person that old
+    /// (allowing for a letter read a few years after it was written).
+    /// </summary>
+    internal static bool AgeAgrees(ReadOnlySpan<char> after, DateOnly date, DateOnly reference)
+    {
+        var at = after.IndexOf("age", StringComparison.OrdinalIgnoreCase);
+        if (at < 0 || (at > 0 && char.IsLetter(after[at - 1])))
+        {
+            return false;
+        }
+
+        var i = at + 3;
+        if (i < after.Length && after[i] is 'd' or 'D')
+        {
+            i++;
+        }
+
+        while (i < after.Length && after[i] is ' ' or ':')
+        {
+            i++;
+        }
+
+        var digits = 0;
+        var age = 0;
+        while (i < after.Length && char.IsAsciiDigit(after[i]) && digits < 3)
+        {
+            age = (age * 10) + (after[i] - '0');
+            digits++;
+            i++;
+        }
+
+        if (digits == 0)
+        {
+            return false;
+        }
+
+        var actual = reference.Year - date.Year - (reference.DayOfYear < date.DayOfYear ? 1 : 0);
+        return actual - age is >= -1 and <= 3;
     }
 
     private static void ScanPostcodesAndAddresses(string text, List<TextMatch> matches)
@@ -345,18 +402,29 @@ internal static partial class TextScanner
         }
 
         // An address line counts when a postcode follows within a few lines (or precedes it
-        // closely, as in "LS6 3QT, 12 Acacia Road" table-like text).
+        // closely, as in "LS6 3QT, 12 Acacia Road" table-like text). Postcodes and address lines
+        // both come in text order, so the nearest postcode after and before each line is found
+        // by two cursors that only move forward: linear in the text, not lines times postcodes.
+        var lastPostcode = firstPostcode + postcodes;
+        var after = firstPostcode;
+        var before = firstPostcode - 1;
         foreach (var m in AddressLinePattern().EnumerateMatches(span))
         {
             var end = m.Index + m.Length;
-            for (var p = firstPostcode; p < firstPostcode + postcodes; p++)
+            while (after < lastPostcode && matches[after].Start < end)
             {
-                var pc = matches[p];
-                if ((pc.Start >= end && pc.Start - end <= 120) || (pc.End <= m.Index && m.Index - pc.End <= 20))
-                {
-                    matches.Add(new TextMatch(DataKind.PostalAddress, m.Index, m.Length, Confidence.High, Hash(span.Slice(m.Index, m.Length))));
-                    break;
-                }
+                after++;
+            }
+
+            while (before + 1 < lastPostcode && matches[before + 1].End <= m.Index)
+            {
+                before++;
+            }
+
+            if ((after < lastPostcode && matches[after].Start - end <= 120)
+                || (before >= firstPostcode && m.Index - matches[before].End <= 20))
+            {
+                matches.Add(new TextMatch(DataKind.PostalAddress, m.Index, m.Length, Confidence.High, Hash(span.Slice(m.Index, m.Length))));
             }
         }
     }

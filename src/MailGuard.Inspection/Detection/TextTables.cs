@@ -167,6 +167,13 @@ internal static class TextTables
                         return 1;
                     }
 
+                    // A sentence ("1. Mrs Janet Price (aged 67), of 14 Elm Grove, Leeds, neighbour.")
+                    // has commas too, but a CSV record does not end with a full stop.
+                    if (delimiter == Delimiter.Comma && span[^1] == '.' && span.Count(' ') >= 4)
+                    {
+                        return 1;
+                    }
+
                     var count = 1;
                     var quoted = false;
                     var cellStart = true;

@@ -66,7 +66,7 @@ internal static class PdfExtractor
             if (pageText.Length > 0)
             {
                 chars += pageText.Length;
-                context.Sink.OnText(location, pageText + "\n");
+                context.Sink.OnText(location with { Page = pageNumber }, pageText + "\n");
             }
             else if (context.Limits.ImageText is { } ocr && LargestImage(page) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height))
             {

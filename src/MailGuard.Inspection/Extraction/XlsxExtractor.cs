@@ -5,12 +5,13 @@ using System.Xml;
 namespace MailGuard.Inspection.Extraction;
 
 /// <summary>
-/// SpreadsheetML (ECMA-376 Part 1 §18) read forward with XmlReader: shared strings are loaded
-/// once, each worksheet streams row by row into its own table. Numbers whose cell style has a
+/// SpreadsheetML (ECMA-376 Part 1 §18) read forward: the small parts (workbook, relationships,
+/// styles) with XmlReader, shared strings and sheets as bytes (XlsxExtractor.Sheets.cs). Shared
+/// strings are loaded once, each worksheet streams row by row into its own table. Numbers whose cell style has a
 /// date format become <see cref="CellKind.Date"/>, because a date of birth in Excel is a serial
 /// number and only the style says so.
 /// </summary>
-internal static class XlsxExtractor
+internal static partial class XlsxExtractor
 {
     private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
@@ -72,68 +73,6 @@ internal static class XlsxExtractor
         }
 
         return (sheets, date1904);
-    }
-
-    private static List<string> ReadSharedStrings(ExtractionContext context, Stream? part)
-    {
-        var strings = new List<string>();
-        if (part is null)
-        {
-            return strings;
-        }
-
-        using XmlReader reader = XmlParts.Create(part);
-        var text = new StringBuilder();
-        int phonetic = 0;
-        // ReadElementContentAsString leaves the reader on the next node already; don't skip it.
-        bool positioned = false;
-        while (positioned || reader.Read())
-        {
-            positioned = false;
-            if (reader.NodeType == XmlNodeType.Element)
-            {
-                switch (reader.LocalName)
-                {
-                    case "si":
-                        text.Clear();
-                        if (reader.IsEmptyElement)
-                        {
-                            strings.Add(string.Empty);
-                        }
-
-                        break;
-                    case "rPh":
-                        // Phonetic guides (ruby text) are not what the cell shows.
-                        if (!reader.IsEmptyElement)
-                        {
-                            phonetic++;
-                        }
-
-                        break;
-                    case "t" when phonetic == 0:
-                        text.Append(reader.ReadElementContentAsString());
-                        positioned = true;
-                        break;
-                }
-            }
-            else if (reader.NodeType == XmlNodeType.EndElement)
-            {
-                if (reader.LocalName == "si")
-                {
-                    strings.Add(text.ToString());
-                    if ((strings.Count & 0xFFF) == 0)
-                    {
-                        context.ThrowIfCancelled();
-                    }
-                }
-                else if (reader.LocalName == "rPh")
-                {
-                    phonetic--;
-                }
-            }
-        }
-
-        return strings;
     }
 
     /// <summary>For each cellXfs index: does its number format show a date?</summary>
@@ -228,67 +167,6 @@ internal static class XlsxExtractor
         return d || (m && !hs);
     }
 
-    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, List<string> sharedStrings, bool[] dateStyles, bool date1904)
-    {
-        ITableSink table = context.Sink.BeginTable(location);
-        try
-        {
-            using XmlReader reader = XmlParts.Create(part);
-            var cells = new List<Cell>(32);
-            long rowIndex = -1;
-            int column = -1;
-            while (reader.Read())
-            {
-                if (reader.NodeType == XmlNodeType.Element)
-                {
-                    if (reader.LocalName == "row")
-                    {
-                        cells.Clear();
-                        column = -1;
-                        rowIndex = long.TryParse(reader.GetAttribute("r"), NumberStyles.Integer, CultureInfo.InvariantCulture, out long r) && r > 0 ? r - 1 : rowIndex + 1;
-                        if (reader.IsEmptyElement)
-                        {
-                            continue;
-                        }
-                    }
-                    else if (reader.LocalName == "c")
-                    {
-                        int col = ColumnIndex(reader.GetAttribute("r"));
-                        column = col >= 0 ? col : column + 1;
-                        if (column >= 16384)
-                        {
-                            // Beyond Excel's XFD column limit: not a real sheet.
-                            throw new InvalidDataException("cell reference beyond column XFD");
-                        }
-
-                        Cell cell = ReadCell(reader, sharedStrings, dateStyles, date1904);
-                        while (cells.Count < column)
-                        {
-                            cells.Add(Cell.Empty);
-                        }
-
-                        if (cells.Count == column)
-                        {
-                            cells.Add(cell);
-                        }
-                        else
-                        {
-                            cells[column] = cell;
-                        }
-                    }
-                }
-                else if (reader.NodeType == XmlNodeType.EndElement && reader.LocalName == "row")
-                {
-                    EmitRow(context, table, rowIndex, cells);
-                }
-            }
-        }
-        finally
-        {
-            table.Complete();
-        }
-    }
-
     private static void EmitRow(ExtractionContext context, ITableSink table, long rowIndex, List<Cell> cells)
     {
         int last = cells.Count - 1;
@@ -308,104 +186,7 @@ internal static class XlsxExtractor
         }
 
         context.AddCells(last + 1);
-        table.OnRow(rowIndex, cells.GetRange(0, last + 1).ToArray());
-    }
-
-    /// <summary>"BC12" -> 54 (zero-based); -1 when absent or malformed.</summary>
-    internal static int ColumnIndex(string? reference)
-    {
-        if (string.IsNullOrEmpty(reference))
-        {
-            return -1;
-        }
-
-        int col = 0;
-        int i = 0;
-        while (i < reference.Length && char.IsAsciiLetter(reference[i]))
-        {
-            col = (col * 26) + (char.ToUpperInvariant(reference[i]) - 'A' + 1);
-            if (col > 16384)
-            {
-                return 16384;
-            }
-
-            i++;
-        }
-
-        return i == 0 ? -1 : col - 1;
-    }
-
-    /// <summary>Reads one &lt;c&gt; element (the reader is on its start tag) and leaves the reader on its end.</summary>
-    private static Cell ReadCell(XmlReader reader, List<string> sharedStrings, bool[] dateStyles, bool date1904)
-    {
-        string? type = reader.GetAttribute("t");
-        int style = int.TryParse(reader.GetAttribute("s"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) ? s : 0;
-        if (reader.IsEmptyElement)
-        {
-            return Cell.Empty;
-        }
-
-        string? value = null;
-        StringBuilder? inline = null;
-        int depth = reader.Depth;
-        reader.Read();
-        while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
-        {
-            if (reader.NodeType == XmlNodeType.Element)
-            {
-                // These calls leave the reader on the following node.
-                switch (reader.LocalName)
-                {
-                    case "v":
-                        value = reader.ReadElementContentAsString();
-                        continue;
-                    case "t":
-                        inline ??= new StringBuilder();
-                        inline.Append(reader.ReadElementContentAsString());
-                        continue;
-                    case "rPh" or "f":
-                        reader.Skip();
-                        continue;
-                }
-            }
-
-            reader.Read();
-        }
-
-        switch (type)
-        {
-            case "s":
-                return int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index) && index >= 0 && index < sharedStrings.Count
-                    ? Cell.FromText(sharedStrings[index])
-                    : Cell.Empty;
-            case "inlineStr":
-                return Cell.FromText(inline?.ToString());
-            case "str" or "e":
-                return Cell.FromText(value);
-            case "b":
-                return value is null ? Cell.Empty : new Cell(value == "1" ? "TRUE" : "FALSE", CellKind.Boolean);
-            case "d":
-                return DateTime.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
-                    ? DateCell(iso, null)
-                    : Cell.FromText(value);
-        }
-
-        if (string.IsNullOrEmpty(value))
-        {
-            return Cell.Empty;
-        }
-
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
-        {
-            return Cell.FromText(value);
-        }
-
-        if (style < dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
-        {
-            return DateCell(date, number);
-        }
-
-        return new Cell(value, CellKind.Number, Number: number);
+        table.OnRow(rowIndex, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(cells)[..(last + 1)].ToArray());
     }
 
     internal static Cell DateCell(DateTime date, double? serial)

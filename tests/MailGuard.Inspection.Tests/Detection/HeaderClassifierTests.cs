@@ -59,17 +59,17 @@ public class HeaderClassifierTests
     public void Classify_Synonyms_Kind(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));
 
     [Theory]
-    [InlineData("Office Name", DataKind.NotPersonal)]
-    [InlineData("Company Name", DataKind.NotPersonal)]
+    [InlineData("Office Name", DataKind.Organisation)]
+    [InlineData("Company Name", DataKind.Organisation)]
     [InlineData("Office Address", DataKind.NotPersonal)]
     [InlineData("Switchboard Phone", DataKind.NotPersonal)]
     [InlineData("IP Address", DataKind.NotPersonal)]
     [InlineData("Quantity", DataKind.Unknown)]
     [InlineData("Unit Price", DataKind.Unknown)]
     [InlineData("Status", DataKind.Unknown)]
-    [InlineData("Date", DataKind.Unknown)]
-    [InlineData("Meeting Date", DataKind.Unknown)]
+    [InlineData("Date", DataKind.OtherDate)]
+    [InlineData("Meeting Date", DataKind.OtherDate)]
     [InlineData("Table 4b: case level data", DataKind.Unknown)]
     [InlineData("", DataKind.Unknown)]
-    public void Classify_NotAPersonColumn_UnknownOrNotPersonal(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));
+    public void Classify_NotAPersonColumn_UnknownNotPersonalOrWhatItIs(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));
 }

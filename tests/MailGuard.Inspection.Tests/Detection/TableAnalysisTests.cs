@@ -26,7 +26,8 @@ public class TableAnalysisTests
         Assert.Equal(40, personal.Count);
         Assert.Equal(Confidence.High, personal.Confidence);
         Assert.Equal("40 rows: NI number, name, date of birth, postcode", personal.Summary);
-        Assert.Equal(1, personal.Location.Row);
+        // As a spreadsheet shows it: the header is row 1, the first person row 2.
+        Assert.Equal(2, personal.Location.Row);
 
         var nino = Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino);
         Assert.Equal(40, nino.Count);

@@ -1,4 +1,5 @@
 using System.Text;
+using MailGuard.Inspection.Detection;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;
@@ -48,5 +49,35 @@ public class SpeedTests
         Assert.Equal(1599, sink.Rows);
         double target = Timing.CoreIsOptimized ? 50 : 150;
         Assert.True(best.TotalMilliseconds < target, $"took {best.TotalMilliseconds:0} ms CPU, target {target}");
+    }
+
+    [Fact]
+    public void Analyze_AddressLinesAndPostcodes_CostGrowsLinearly()
+    {
+        // Every address line looks for a postcode near it: four times the text must cost about
+        // four times as much, not sixteen (a body of 9 MB of addresses once took minutes).
+        static string Addresses(int lines)
+        {
+            var sb = new StringBuilder();
+            for (int i = 0; i < lines; i++)
+            {
+                sb.Append(i % 200 + 1).Append(" Acacia Road, Leeds LS").Append(i % 27 + 1).Append(' ').Append(i % 9 + 1).Append("QT\n");
+            }
+
+            return sb.ToString();
+        }
+
+        string small = Addresses(10_000);
+        string large = Addresses(40_000);
+        TimeSpan Analyze(string text) => Timing.BestCpuTime(3, () =>
+        {
+            var analyzer = new ContentAnalyzer();
+            analyzer.OnText(Extract.Root, text);
+            Assert.NotEmpty(analyzer.Findings);
+        });
+
+        Analyze(small);
+        double ratio = Analyze(large).TotalSeconds / Math.Max(Analyze(small).TotalSeconds, 0.001);
+        Assert.True(ratio < 8, $"4x the text cost {ratio:0.0}x the CPU");
     }
 }

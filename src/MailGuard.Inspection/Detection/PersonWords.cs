@@ -1,0 +1,112 @@
+using System.Collections.Frozen;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Who a record is about (Words/people-words.txt): whether a capitalised name is an
+/// organisation's rather than a person's, the words for how people are related, and the
+/// column-header words that make a contact detail someone's own.
+/// </summary>
+internal static class PersonWords
+{
+    private static readonly WordLists s_file = WordLists.Load("people-words.txt");
+
+    private static readonly FrozenSet<string> s_organisation = s_file["organisation-name"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    private static readonly FrozenSet<string> s_relationship = s_file["relationship"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    public static readonly string[] PrivateContact = s_file["private-contact"];
+
+    /// <summary>A word of the name is an organisation word ("Leeds Women's Aid", "Hull Combined Court").</summary>
+    public static bool IsOrganisationName(ReadOnlySpan<char> name)
+    {
+        var lookup = s_organisation.GetAlternateLookup<ReadOnlySpan<char>>();
+        var start = -1;
+        for (var i = 0; i <= name.Length; i++)
+        {
+            var letter = i < name.Length && (char.IsLetter(name[i]) || name[i] == '\'');
+            if (letter && start < 0)
+            {
+                start = i;
+            }
+            else if (!letter && start >= 0)
+            {
+                var word = name[start..i];
+                if (word.EndsWith("'s", StringComparison.Ordinal) || word.EndsWith("s'", StringComparison.Ordinal))
+                {
+                    word = word[..^2];
+                }
+
+                if (lookup.Contains(word.TrimEnd('\'')))
+                {
+                    return true;
+                }
+
+                start = -1;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A capitalised organisation word in the text ("Probation Service", "Leeds Women's Aid"),
+    /// not one that names a street ("Station Road", "Court Lane"): contact details beside it are
+    /// an organisation's.
+    /// </summary>
+    public static bool HasOrganisationWord(ReadOnlySpan<char> text)
+    {
+        var lookup = s_organisation.GetAlternateLookup<ReadOnlySpan<char>>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!char.IsUpper(text[i]) || (i > 0 && char.IsLetter(text[i - 1])))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && (char.IsLetter(text[i]) || text[i] == '\''))
+            {
+                i++;
+            }
+
+            var word = text[start..i];
+            if (word.EndsWith("'s", StringComparison.Ordinal))
+            {
+                word = word[..^2];
+            }
+
+            if (word.Length < 2 || !lookup.Contains(word.TrimEnd('\'')) )
+            {
+                continue;
+            }
+
+            // "Station Road": the next word is a street type.
+            var next = i;
+            while (next < text.Length && text[next] == ' ')
+            {
+                next++;
+            }
+
+            var nextEnd = next;
+            while (nextEnd < text.Length && char.IsLetter(text[nextEnd]))
+            {
+                nextEnd++;
+            }
+
+            if (nextEnd > next && AddressWords.IsStreetSuffix(text[next..nextEnd]))
+            {
+                continue;
+            }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    public static bool IsRelationship(ReadOnlySpan<char> word) =>
+        s_relationship.GetAlternateLookup<ReadOnlySpan<char>>().Contains(word);
+}
