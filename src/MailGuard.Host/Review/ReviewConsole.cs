@@ -162,6 +162,7 @@ public sealed partial class ReviewConsole
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Request");
+            o.Conventions.AllowAnonymousToPage("/Withdraw");
         });
 
     }
