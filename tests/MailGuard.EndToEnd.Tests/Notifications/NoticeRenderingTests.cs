@@ -103,7 +103,7 @@ public sealed class NoticeRenderingTests
                 var bannerCell = driver.FindElement(By.XPath($"//td[normalize-space()='{banner}']"));
                 Assert.True(bannerCell.Displayed, kind + ": banner shown");
                 Assert.True(bannerCell.Size.Height >= 40 && bannerCell.Size.Width >= 500, $"{kind}: banner {bannerCell.Size}");
-                Assert.Equal("rgb(255, 255, 255)", bannerCell.GetCssValue("color"));
+                Assert.Matches(@"^rgba?\(255, 255, 255(, 1)?\)$", bannerCell.GetCssValue("color"));
                 Assert.Contains("Reference MG-7K3F-9Q2D", driver.FindElement(By.TagName("body")).Text, StringComparison.Ordinal);
                 if (kind != PolicyNoticeKind.RecipientsHidden && kind != PolicyNoticeKind.ReleaseRequestReceived)
                 {
