@@ -86,7 +86,7 @@ internal static class SenderNotices
 
             case PolicyNoticeKind.Expired:
                 d = New("Not sent: expired", NoticeTone.Stopped, $"Your message \"{subject}\" was held for review and not released in time. It was not delivered and never will be.");
-                d.Paragraphs.Add("Held messages are kept for a limited time; this one's time ran out before a reviewer released it." + why);
+                d.Paragraphs.Add("Held messages are kept for the retention period your organisation set; this one's ran out before a reviewer released it." + why);
                 d.NextSteps.AddRange(fixes);
                 d.NextSteps.Add("If it still needs to go, fix it and send it again as a new message: it is checked again like any other.");
                 d.NextSteps.Add($"If it must go as it was, contact {ask} first, quoting the reference.");

@@ -55,7 +55,8 @@ public sealed class QuarantineFeatureTests
 
         Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--bcc-fix", "--reason", "send, but hide them", $"--Storage:Directory={storage}", $"--Quarantine:EncryptionKey={key}", "--Policy:InternalDomains:0=corp.example"], new StringWriter(), new StringWriter()));
 
-        var delivered = Assert.Single(await relay.WaitForPickupAsync(1));
+        // The Bcc-fixed copy, and the "released" notice to the sender.
+        var delivered = Assert.Single(await relay.WaitForPickupAsync(2), p => p.MailFrom.Length > 0);
         Assert.Equal(13, delivered.RcptTo.Length);
         using var doc = MailGuard.Mime.MimeDocument.Load(delivered.Content);
         Assert.Equal(["boss@corp.example"], doc.Message.To.Select(a => a.Address));
