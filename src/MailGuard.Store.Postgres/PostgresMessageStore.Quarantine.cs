@@ -42,8 +42,16 @@ public sealed partial class PostgresMessageStore
     public Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default) =>
         ReadAsync(StoreSql.GetQuarantine(messageId), cancellationToken);
 
-    public Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default) =>
-        WriteAsync(
+    public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, NewMessage? notice = null, CancellationToken cancellationToken = default)
+    {
+        byte[]? noticeContent = null;
+        if (notice is not null)
+        {
+            StoreSql.Validate(notice);
+            noticeContent = ContentOf(notice);
+        }
+
+        var decision = await WriteAsync(
             StoreSql.Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", _time, async (c, t, ct) =>
             {
                 var recipients = await StoreSql.HeldRecipientsAsync(c, t, messageId, ct);
@@ -53,8 +61,19 @@ public sealed partial class PostgresMessageStore
                 }
 
                 await InsertQueueEntriesAsync(c, t, messageId, recipients, Now(), ct);
+                if (notice is not null)
+                {
+                    await InsertAsync(c, t, notice, noticeContent!, withQueueEntries: true, ct);
+                }
             }),
             cancellationToken);
+        if (decision.Applied && notice is not null)
+        {
+            DeleteSpoolFileOnceStored(notice);
+        }
+
+        return decision;
+    }
 
     public Task<QuarantineDecision> ExpireAsync(string messageId, string actor, NewMessage? notice, string? detail = null, CancellationToken cancellationToken = default) =>
         DecideAndDropContentAsync(messageId, actor, "retention period over", QuarantineStatus.Expired, "expire", notice, cancellationToken, detail);
@@ -62,8 +81,8 @@ public sealed partial class PostgresMessageStore
     public Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default) =>
         DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Returned, "return", notice, cancellationToken);
 
-    public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
-        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null, cancellationToken);
+    public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, NewMessage? notice = null, CancellationToken cancellationToken = default) =>
+        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", notice, cancellationToken);
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.AppendAudit(audit), cancellationToken);
 

@@ -35,8 +35,13 @@ public sealed partial class SqliteMessageStore
     public Task<QuarantineRecord?> GetQuarantineAsync(string messageId, CancellationToken cancellationToken = default) =>
         ReadAsync(StoreSql.GetQuarantine(messageId), cancellationToken);
 
-    public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default)
+    public async Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, NewMessage? notice = null, CancellationToken cancellationToken = default)
     {
+        if (notice is not null)
+        {
+            StoreSql.Validate(notice);
+        }
+
         var decision = await Submit(
             StoreSql.Decide(messageId, actor, reason, QuarantineStatus.Released, replacement is null ? "release" : "release-bcc-fix", _time, async (c, t, ct) =>
             {
@@ -48,7 +53,12 @@ public sealed partial class SqliteMessageStore
                 }
 
                 await InsertQueueEntriesAsync(c, t, messageId, recipients, Now());
+                if (notice is not null)
+                {
+                    await InsertAsync(c, t, notice);
+                }
             }),
+            syncSpool: notice is { InlineContent: null },
             mustSync: true);
         if (replacement is not null && decision.Applied)
         {
@@ -65,8 +75,8 @@ public sealed partial class SqliteMessageStore
     public Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default) =>
         DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Returned, "return", notice);
 
-    public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default) =>
-        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", null);
+    public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, NewMessage? notice = null, CancellationToken cancellationToken = default) =>
+        DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", notice);
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => Submit(StoreSql.AppendAudit(audit), mustSync: true);
 

@@ -134,6 +134,31 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
     }
 
     [StoreFact]
+    public async Task ReleaseAndDelete_WithNotice_QueuedInTheSameDecision_OnlyOnce()
+    {
+        var released = Held("a@ext.example");
+        var deleted = Held("b@ext.example");
+        await Store.HoldAsync(released, s_details, Audit(released.Id));
+        await Store.HoldAsync(deleted, s_details, Audit(deleted.Id));
+        NewMessage Notice() => new(MessageIds.New(TimeProvider.System), "", ["clerk@corp.example"], DateTimeOffset.UtcNow, null, null, null, 6, Kind: MessageKind.DeliveryStatusNotification, InlineContent: Encoding.ASCII.GetBytes("notice"));
+        var releasedNotice = Notice();
+        var deletedNotice = Notice();
+
+        Assert.True((await Store.ReleaseAsync(released.Id, "alice", "ok", null, releasedNotice)).Applied);
+        Assert.True((await Store.DeleteHeldAsync(deleted.Id, "sender:clerk@corp.example", "withdrawn by the sender", deletedNotice)).Applied);
+        // A decision refused (no longer held) queues nothing.
+        Assert.False((await Store.ReleaseAsync(deleted.Id, "bob", "late", null, Notice())).Applied);
+        Assert.False((await Store.DeleteHeldAsync(released.Id, "bob", "late", Notice())).Applied);
+
+        var claimed = await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1));
+        Assert.Equal(
+            new[] { (released.Id, "a@ext.example"), (releasedNotice.Id, "clerk@corp.example"), (deletedNotice.Id, "clerk@corp.example") }.Order(),
+            claimed.SelectMany(c => c.Recipients.Select(r => (c.Message.Id, r.Address))).Order());
+        Assert.Equal("notice", Encoding.ASCII.GetString(Assert.Single(claimed, c => c.Message.Id == deletedNotice.Id).InlineContent!.Value.Span));
+        Assert.Null(await Store.OpenContentAsync(deleted.Id));
+    }
+
+    [StoreFact]
     public async Task Expire_WithoutNotice_DetailSaysWhatBecameOfIt()
     {
         var m = Held("a@ext.example");

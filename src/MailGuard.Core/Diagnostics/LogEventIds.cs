@@ -63,6 +63,12 @@ public static class LogEventIds
     public const int ReleaseRequested = 425;
     public const int ReleaseRequestRefused = 426;
 
+    // 430-439: senders' notices and links
+    public const int SenderWithdrew = 430;
+    public const int WithdrawRefused = 431;
+    public const int RequestNoticeQueued = 432;
+    public const int RequestNoticeWithheld = 433;
+
     // 3xx: store
     public const int StoreOpened = 300;
     public const int LeasesReleased = 301;

@@ -41,6 +41,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
     private readonly TimeProvider _time;
     private readonly string _serverName;
     private readonly NotificationOptions _notifications;
+    private readonly PolicyOptions _policyOptions;
     private readonly IDispositionMetrics? _metrics;
     private readonly ReleaseRequestLinks _links;
     private readonly IDecisionLog? _decisions;
@@ -58,6 +59,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
         _time = time;
         _serverName = settings.ServerName;
         _notifications = policy.Notifications;
+        _policyOptions = policy;
         _metrics = metrics;
     }
 
@@ -206,8 +208,10 @@ public sealed partial class InspectingDisposition : IMessageDisposition
             new PolicyNoticeRequest(
                 kind, _serverName, c.Message.Id, to, c.Sender, c.Subject, c.Verdict.Reason, c.Findings, c.Exposure,
                 kind == PolicyNoticeKind.Returned ? c.Message.Recipients : [],
-                _time.GetUtcNow(), original, ReleaseLink(c, kind)),
-            _notifications.Templates));
+                _time.GetUtcNow(), original, ReleaseLink(c, kind),
+                kind == PolicyNoticeKind.SecurityAlert ? null : _policyOptions.SenderMessageFor(c.Verdict.Rule),
+                WithdrawUrl: kind == PolicyNoticeKind.Held && _notifications.ReleaseRequestUrl is { Length: > 0 } url ? _links.WithdrawLink(url, c.Message.Id) : null),
+            _notifications));
 
     /// <summary>
     /// Only a held message can be asked for: the held notice gets a link of its own whose token

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using MailGuard.Core.Policy;
 using MailGuard.Inspection;
 using MailGuard.Mime;
 using Kit = MimeKit;
@@ -21,40 +22,36 @@ public enum PolicyNoticeKind
 
     /// <summary>To the security team: a message was held.</summary>
     SecurityAlert,
+
+    /// <summary>A reviewer released the held message: it is on its way.</summary>
+    Released,
+
+    /// <summary>A reviewer deleted the held message: it will never be delivered.</summary>
+    Deleted,
+
+    /// <summary>The held message was not released within the retention period (returned or deleted).</summary>
+    Expired,
+
+    /// <summary>The sender's release request reached the reviewers.</summary>
+    ReleaseRequestReceived,
 }
 
 /// <summary>
-/// Subject and body templates, editable in configuration (`Policy:Notifications:Templates`).
-/// Placeholders: {reference}, {subject}, {reason}, {findings}, {exposed}, {fix}, {release}, {sender}.
-/// Every value taken from the message (subject, reason, finding summaries, file and sheet names) is
-/// put in as <see cref="NoticeText.Masked"/> makes it: one line, identifiers masked like evidence.
-/// HTML bodies are escaped.
+/// Subject templates, and the security team's alert, editable in configuration
+/// (`Policy:Notifications:Templates`). Placeholders: {reference} (the short reference,
+/// MG-7K3F-9Q2D), {subject}, {reason}, {findings}, {exposed}, {sender}. Every value taken from the
+/// message is put in as <see cref="NoticeText.Masked"/> makes it: one line, identifiers masked like
+/// evidence. The bodies of the notices to senders are MailGuard's own layout
+/// (<see cref="NoticeLayout"/>); what the organisation adds goes in per rule
+/// (Policy:Rules:N:SenderMessage) and in Policy:Notifications:Contact.
 /// </summary>
 public sealed class NoticeTemplates
 {
     public string ReturnedSubject { get; set; } = "Not sent: {subject}";
 
-    public string ReturnedText { get; set; } =
-        "Your message \"{subject}\" was NOT sent. MailGuard stopped it because: {reason}\n\n" +
-        "What was found:\n{findings}\n{exposed}\n" +
-        "How to fix it:\n{fix}\n\n" +
-        "If the message must go as it is, ask the security team to release it, quoting reference {reference}. {release}\n" +
-        "Your original message is attached to this notice.";
-
     public string HeldSubject { get; set; } = "Held for review: {subject}";
 
-    public string HeldText { get; set; } =
-        "Your message \"{subject}\" has been held for review and has not been delivered yet. Reason: {reason}\n\n" +
-        "What was found:\n{findings}\n{exposed}\n" +
-        "The security team will release or return it. If it is urgent, contact them quoting reference {reference}. {release}\n\n" +
-        "To send it now instead:\n{fix}";
-
     public string RecipientsHiddenSubject { get; set; } = "Recipients hidden: {subject}";
-
-    public string RecipientsHiddenText { get; set; } =
-        "Your message \"{subject}\" was delivered, but MailGuard moved its external recipients out of To/Cc " +
-        "so that they cannot see each other's addresses. {exposed}\nEvery recipient still received it. Next time, put " +
-        "external recipients in Bcc. Reference: {reference}.";
 
     public string SecurityAlertSubject { get; set; } = "[MailGuard] held {reference}: {reason}";
 
@@ -64,6 +61,12 @@ public sealed class NoticeTemplates
 }
 
 /// <summary>What a notice is about. Findings carry masked evidence only.</summary>
+/// <param name="Reference">The queue id; notices show the short reference made from it (<see cref="NoticeReference"/>).</param>
+/// <param name="Reason">The rule's reason (Policy:Rules:N:Reason): never a reviewer's audit reason.</param>
+/// <param name="SenderMessage">The rule's words for senders (Policy:Rules:N:SenderMessage).</param>
+/// <param name="NoteToSender">A reviewer's note to the sender, for the notices that follow a decision.</param>
+/// <param name="WithdrawUrl">The signed link with which the sender withdraws a held message.</param>
+/// <param name="ByReviewer">A reviewer returned it (rather than the policy at once).</param>
 public sealed record PolicyNoticeRequest(
     PolicyNoticeKind Kind,
     string ReportingMta,
@@ -77,7 +80,11 @@ public sealed record PolicyNoticeRequest(
     IReadOnlyList<string> Recipients,
     DateTimeOffset Now,
     Stream? Original = null,
-    string? ReleaseRequestUrl = null);
+    string? ReleaseRequestUrl = null,
+    string? SenderMessage = null,
+    string? NoteToSender = null,
+    string? WithdrawUrl = null,
+    bool ByReviewer = false);
 
 /// <summary>
 /// Builds the notices MailGuard sends about its own decisions. A returned message is an RFC 3464
@@ -89,6 +96,9 @@ public sealed record PolicyNoticeRequest(
 public static class PolicyNotice
 {
     public const string NoticeHeader = "X-MailGuard-Notice";
+
+    /// <summary>A reviewer's note to the sender is at most this long (the console form and the API say so too).</summary>
+    public const int MaxNoteToSenderChars = 2000;
 
     /// <summary>A subject, file name or summary as a notice quotes it (as much as the digest shows).</summary>
     private const int MaxFieldChars = 200;
@@ -150,45 +160,61 @@ public static class PolicyNotice
     }
 
     /// <summary>The notice as RFC 5322 bytes (CRLF line endings), ready to queue from &lt;&gt;.</summary>
-    public static byte[] Build(PolicyNoticeRequest request, NoticeTemplates? templates = null)
+    public static byte[] Build(PolicyNoticeRequest request, NotificationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        templates ??= new NoticeTemplates();
+        options ??= new NotificationOptions();
+        var templates = options.Templates;
         if (string.IsNullOrWhiteSpace(request.To))
         {
             throw new ArgumentException("A notice needs a recipient; the null sender is never notified.", nameof(request));
         }
 
         var values = Values(request);
-        (string subjectTemplate, string textTemplate) = request.Kind switch
+        string subjectTemplate = request.Kind switch
         {
-            PolicyNoticeKind.Returned => (templates.ReturnedSubject, templates.ReturnedText),
-            PolicyNoticeKind.Held => (templates.HeldSubject, templates.HeldText),
-            PolicyNoticeKind.RecipientsHidden => (templates.RecipientsHiddenSubject, templates.RecipientsHiddenText),
-            _ => (templates.SecurityAlertSubject, templates.SecurityAlertText),
+            PolicyNoticeKind.Returned => templates.ReturnedSubject,
+            PolicyNoticeKind.Held => templates.HeldSubject,
+            PolicyNoticeKind.RecipientsHidden => templates.RecipientsHiddenSubject,
+            PolicyNoticeKind.Released => "Released: {subject}",
+            PolicyNoticeKind.Deleted => "Not sent, deleted by a reviewer: {subject}",
+            PolicyNoticeKind.Expired => "Not sent, held too long: {subject}",
+            PolicyNoticeKind.ReleaseRequestReceived => "Release requested: {subject}",
+            _ => templates.SecurityAlertSubject,
         };
         // The template is the operator's; the values in it are one line already. One line again,
         // so no template can fold a second header field into the subject.
         string subject = NoticeText.OneLine(Fill(subjectTemplate, values, html: false), MaxSubjectLineChars);
-        string text = Fill(textTemplate, values, html: false);
-        // A line break after each <br> and paragraph keeps the HTML's lines short (8bit allows 998
-        // octets) without changing how it renders.
-        string html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">\n<p>" +
-            Fill(textTemplate, values, html: true).Replace("\n\n", "</p><p>", StringComparison.Ordinal).Replace("\n", "<br>\n", StringComparison.Ordinal).Replace("</p><p>", "</p>\n<p>", StringComparison.Ordinal) +
-            "</p>\n</body></html>";
+        string text, html;
+        if (request.Kind == PolicyNoticeKind.SecurityAlert)
+        {
+            text = Fill(templates.SecurityAlertText, values, html: false);
+            // A line break after each <br> and paragraph keeps the HTML's lines short (8bit allows 998
+            // octets) without changing how it renders.
+            html = "<!DOCTYPE html><html><body style=\"font-family:sans-serif\">\n<p>" +
+                Fill(templates.SecurityAlertText, values, html: true).Replace("\n\n", "</p><p>", StringComparison.Ordinal).Replace("\n", "<br>\n", StringComparison.Ordinal).Replace("</p><p>", "</p>\n<p>", StringComparison.Ordinal) +
+                "</p>\n</body></html>";
+        }
+        else
+        {
+            var document = SenderNotices.Compose(request, options);
+            text = NoticeLayout.Text(document);
+            html = NoticeLayout.Html(document);
+        }
 
         string mta = request.ReportingMta;
         string kind = request.Kind.ToString().ToLowerInvariant();
         using var message = NoticeMime.NewMessage(
-            "MailGuard",
-            $"postmaster@{mta}",
+            NoticeText.OneLine(options.FromName, 100) is { Length: > 0 } name ? name : "MailGuard",
+            options.FromAddress is { Length: > 0 } from ? from.Trim() : $"postmaster@{mta}",
             request.To,
             subject,
             request.Now,
             $"{request.Reference}.{kind}.{request.Now.ToUnixTimeMilliseconds()}@{mta}",
             "auto-replied",
             $"{kind}; reference={request.Reference}");
-        bool report = request.Kind == PolicyNoticeKind.Returned;
+        bool attach = request.Original is not null && request.Kind is PolicyNoticeKind.Returned or PolicyNoticeKind.Held or PolicyNoticeKind.Expired;
+        bool report = request.Kind == PolicyNoticeKind.Returned || (request.Kind == PolicyNoticeKind.Expired && attach);
         var body = report ? new Kit.MultipartReport("delivery-status") : new Kit.Multipart("mixed");
         body.Preamble = "This is a MIME-encapsulated message.";
         body.Add(NoticeMime.Alternative(text, html));
@@ -197,9 +223,9 @@ public static class PolicyNotice
             body.Add(DeliveryStatus(request));
         }
 
-        if (request.Original is not null && request.Kind is PolicyNoticeKind.Returned or PolicyNoticeKind.Held)
+        if (attach)
         {
-            body.Add(new VerbatimPart("message", "rfc822", request.Original)
+            body.Add(new VerbatimPart("message", "rfc822", request.Original!)
             {
                 ContentDisposition = new Kit.ContentDisposition(Kit.ContentDisposition.Attachment) { FileName = "original.eml" },
             });
@@ -249,36 +275,13 @@ public static class PolicyNotice
         string exposed = r.Exposure is { VisibleExternal: > 1 } e
             ? $"{e.VisibleExternal:N0} external recipients ({e.DistinctExternalDomains:N0} organisations or providers) would have seen each other's addresses in To/Cc."
             : "";
-        var fix = new List<string>();
-        if (r.Exposure is { VisibleExternal: > 1 })
-        {
-            fix.Add(" - Move the external recipients from To/Cc to Bcc, and send it again.");
-        }
-
-        if (r.Findings.Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable or FindingKinds.TypeMismatch)))
-        {
-            fix.Add(" - Remove the personal data, or send only what the recipient needs; if they must have it, use an approved secure transfer route.");
-        }
-
-        if (r.Findings.Any(f => f.Kind == FindingKinds.Unscannable))
-        {
-            fix.Add(" - Attach the file in a form MailGuard can read, or agree the transfer with the security team.");
-        }
-
-        if (fix.Count == 0)
-        {
-            fix.Add(" - Ask the security team for advice.");
-        }
-
         return new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["reference"] = NoticeText.OneLine(r.Reference, 100),
+            ["reference"] = NoticeReference.For(r.Reference),
             ["subject"] = Or(NoticeText.Masked(r.OriginalSubject, MaxFieldChars, today), "(no subject)"),
             ["reason"] = Or(NoticeText.Masked(r.Reason, MaxReasonChars, today), "it matched a data-protection rule"),
             ["findings"] = findings.ToString().TrimEnd('\n'),
             ["exposed"] = exposed,
-            ["fix"] = string.Join("\n", fix),
-            ["release"] = r.ReleaseRequestUrl is null ? "" : "You can ask for release with a justification here: " + NoticeText.OneLine(r.ReleaseRequestUrl, 2000),
             // The envelope sender is the one field left unmasked: it is whom the notice is about
             // (the security team must know who sent it), and an SMTP path holds no line break.
             ["sender"] = Or(NoticeText.OneLine(r.OriginalSender, 320), "(unknown sender)"),

@@ -33,6 +33,9 @@ public sealed class ReleaseRequestLinks
     // kind), and a MAC over "id" alone would then be valid there too. Ends in NUL, which ids never hold.
     private static ReadOnlySpan<byte> Purpose => "MailGuard release-request link v1\0"u8;
 
+    // The withdraw link's own purpose: a release-request token does not withdraw, nor the reverse.
+    private static ReadOnlySpan<byte> WithdrawPurpose => "MailGuard withdraw link v1\0"u8;
+
     private readonly byte[] _key;
 
     public ReleaseRequestLinks(byte[] key)
@@ -70,13 +73,10 @@ public sealed class ReleaseRequestLinks
     }
 
     /// <summary>The token for <paramref name="messageId"/>: <see cref="TokenLength"/> characters of base64url.</summary>
-    public string Create(string messageId)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(messageId);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(messageId, mac);
-        return Base64Url.EncodeToString(mac[..TokenBytes]);
-    }
+    public string Create(string messageId) => Create(messageId, withdraw: false);
+
+    /// <summary>The token of the withdraw link for <paramref name="messageId"/>: like <see cref="Create"/>, under another purpose.</summary>
+    public string CreateWithdraw(string messageId) => Create(messageId, withdraw: true);
 
     /// <summary>The whole link: <paramref name="baseUrl"/> (trailing slashes ignored), the message id and its token.</summary>
     public string Link(string baseUrl, string messageId)
@@ -85,8 +85,31 @@ public sealed class ReleaseRequestLinks
         return baseUrl.TrimEnd('/') + "/" + Uri.EscapeDataString(messageId) + "/" + Create(messageId);
     }
 
+    /// <summary>
+    /// The link with which the sender withdraws a held message: <paramref name="baseUrl"/> (the
+    /// release-request URL), "withdraw", the message id and its withdraw token.
+    /// </summary>
+    public string WithdrawLink(string baseUrl, string messageId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(baseUrl);
+        return baseUrl.TrimEnd('/') + "/withdraw/" + Uri.EscapeDataString(messageId) + "/" + CreateWithdraw(messageId);
+    }
+
     /// <summary>Whether <paramref name="token"/> was made by <see cref="Create"/> for this id under this key; compared in constant time.</summary>
-    public bool Verify(string? messageId, string? token)
+    public bool Verify(string? messageId, string? token) => Verify(messageId, token, withdraw: false);
+
+    /// <summary>Whether <paramref name="token"/> was made by <see cref="CreateWithdraw"/> for this id under this key.</summary>
+    public bool VerifyWithdraw(string? messageId, string? token) => Verify(messageId, token, withdraw: true);
+
+    private string Create(string messageId, bool withdraw)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(messageId);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        Mac(messageId, withdraw, mac);
+        return Base64Url.EncodeToString(mac[..TokenBytes]);
+    }
+
+    private bool Verify(string? messageId, string? token, bool withdraw)
     {
         if (string.IsNullOrEmpty(messageId) || token is not { Length: TokenLength })
         {
@@ -101,15 +124,16 @@ public sealed class ReleaseRequestLinks
         }
 
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(messageId, mac);
+        Mac(messageId, withdraw, mac);
         return CryptographicOperations.FixedTimeEquals(mac[..TokenBytes], given);
     }
 
-    private void Mac(string messageId, Span<byte> destination)
+    private void Mac(string messageId, bool withdraw, Span<byte> destination)
     {
-        byte[] input = new byte[Purpose.Length + Encoding.UTF8.GetByteCount(messageId)];
-        Purpose.CopyTo(input);
-        Encoding.UTF8.GetBytes(messageId, input.AsSpan(Purpose.Length));
+        var purpose = withdraw ? WithdrawPurpose : Purpose;
+        byte[] input = new byte[purpose.Length + Encoding.UTF8.GetByteCount(messageId)];
+        purpose.CopyTo(input);
+        Encoding.UTF8.GetBytes(messageId, input.AsSpan(purpose.Length));
         HMACSHA256.HashData(_key, input, destination);
     }
 

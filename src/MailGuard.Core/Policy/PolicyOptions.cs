@@ -85,6 +85,11 @@ public sealed class PolicyOptions
                 }
             }
 
+            if (r.SenderMessage is { Length: > PolicyRule.MaxSenderMessageChars })
+            {
+                problems.Add($"{where}:SenderMessage: at most {PolicyRule.MaxSenderMessageChars} characters");
+            }
+
             if (r.When.IsEmpty && r.Action != PolicyAction.Deliver)
             {
                 problems.Add($"{where} ('{r.Name}') has no conditions and would match every message; add a condition or set Action to deliver");
@@ -94,6 +99,10 @@ public sealed class PolicyOptions
         Notifications.Validate(problems);
         return problems;
     }
+
+    /// <summary>Policy:Rules:N:SenderMessage of the rule named <paramref name="rule"/>, or null when there is no such rule or it has none.</summary>
+    public string? SenderMessageFor(string? rule) =>
+        rule is null ? null : Rules.FirstOrDefault(r => string.Equals(r.Name, rule, StringComparison.OrdinalIgnoreCase))?.SenderMessage;
 }
 
 /// <summary>`Policy:Notifications`: who hears about decisions, and in what words.</summary>
@@ -110,6 +119,15 @@ public sealed class NotificationOptions
 
     public MailGuard.Core.Notices.NoticeTemplates Templates { get; set; } = new();
 
+    /// <summary>The display name notices come from. Default "MailGuard".</summary>
+    public string FromName { get; set; } = "MailGuard";
+
+    /// <summary>The address in the notices' From field; default postmaster at Relay:ServerName. Notices still go from the null reverse-path.</summary>
+    public string? FromAddress { get; set; }
+
+    /// <summary>How to reach the security team, in words shown at the foot of every notice to a sender ("the Information Governance team, ext. 4321"); none by default.</summary>
+    public string? Contact { get; set; }
+
     public DigestOptions Digest { get; set; } = new();
 
     /// <summary>Whether the daily digest goes out: it is enabled and there is a security team to send it to.</summary>
@@ -122,9 +140,24 @@ public sealed class NotificationOptions
             problems.Add($"Policy:Notifications:ReleaseRequestUrl: '{url}' is not an absolute http(s) URL without query or fragment");
         }
 
-        if (SecurityTeam is { Length: > 0 } team && (team.AsSpan().IndexOfAny("<> \t\r\n") >= 0 || !team.Contains('@', StringComparison.Ordinal)))
+        if (SecurityTeam is { Length: > 0 } team && !IsOneAddress(team))
         {
             problems.Add($"Policy:Notifications:SecurityTeam: '{team}' is not one address (local@domain, no brackets)");
+        }
+
+        if (FromAddress is { Length: > 0 } from && !IsOneAddress(from))
+        {
+            problems.Add($"Policy:Notifications:FromAddress: '{from}' is not one address (local@domain, no brackets)");
+        }
+
+        if (string.IsNullOrWhiteSpace(FromName) || FromName.Length > 100 || FromName.Any(char.IsControl))
+        {
+            problems.Add("Policy:Notifications:FromName: a display name of 1 to 100 characters on one line is required");
+        }
+
+        if (Contact is { Length: > 500 } || (Contact?.Any(char.IsControl) ?? false))
+        {
+            problems.Add("Policy:Notifications:Contact: at most 500 characters on one line");
         }
 
         if (Digest.TimeOfDay < TimeSpan.Zero || Digest.TimeOfDay >= TimeSpan.FromDays(1))
@@ -136,6 +169,12 @@ public sealed class NotificationOptions
         {
             problems.Add($"Policy:Notifications:Digest:TimeZone: '{Digest.TimeZone}' is not a known time zone (an IANA id such as Europe/London, or UTC)");
         }
+    }
+
+    private static bool IsOneAddress(string value)
+    {
+        int at = value.LastIndexOf('@');
+        return value.AsSpan().IndexOfAny("<>,; \t\r\n\"") < 0 && at > 0 && at < value.Length - 1 && value.Length <= 254;
     }
 
     /// <summary>An absolute http or https URL with a host and no query or fragment: something a path can be appended to.</summary>
@@ -180,6 +219,8 @@ public sealed class DigestOptions
 /// <summary>One rule: conditions over findings, recipients and sender, exceptions, and an action.</summary>
 public sealed class PolicyRule
 {
+    public const int MaxSenderMessageChars = 1000;
+
     public string Name { get; set; } = "";
 
     /// <summary>Lower numbers are considered first; the first matching rule decides.</summary>
@@ -209,6 +250,10 @@ public sealed class PolicyRule
     /// the add-in asks the sender to fix the message.
     /// </summary>
     public bool AllowOverride { get; set; }
+    /// The organisation's own words to senders whose mail this rule stops (what the rule is for,
+    /// which route to use instead), shown in every notice about such a message. None by default.
+    /// </summary>
+    public string? SenderMessage { get; set; }
 }
 
 /// <summary>All set conditions must hold (an unset one is ignored).</summary>

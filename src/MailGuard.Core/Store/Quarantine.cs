@@ -57,8 +57,9 @@ public interface IQuarantineStore
     /// <summary>
     /// Queues the original bytes (or <paramref name="replacement"/>, e.g. the Bcc fix) for the original
     /// recipients, if (and only if) the message is still held. Encrypted content is decrypted for delivery.
+    /// <paramref name="notice"/> (the sender's "released" notice) is queued in the same transaction.
     /// </summary>
-    Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, CancellationToken cancellationToken = default);
+    Task<QuarantineDecision> ReleaseAsync(string messageId, string actor, string? reason, byte[]? replacement = null, NewMessage? notice = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Retention: marks a held message expired, drops its content, and queues <paramref name="notice"/>
@@ -69,8 +70,11 @@ public interface IQuarantineStore
     /// <summary>Marks a held message returned and queues the bounce-back notice in the same transaction.</summary>
     Task<QuarantineDecision> ReturnAsync(string messageId, string actor, string? reason, NewMessage? notice, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks a held message deleted and removes its content; the record and audit trail stay.</summary>
-    Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Marks a held message deleted and removes its content; the record and audit trail stay.
+    /// <paramref name="notice"/> (the sender's "deleted" notice) is queued in the same transaction.
+    /// </summary>
+    Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, NewMessage? notice = null, CancellationToken cancellationToken = default);
 
     Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default);
 

@@ -29,7 +29,8 @@ internal sealed class ReviewFilters
         f.Contains(["m.mail_from"], "sender", query.Sender);
         f.Compare("h.held_at", ">=", "from", query.HeldFrom?.ToUnixTimeMilliseconds());
         f.Compare("h.held_at", "<", "to", query.HeldTo?.ToUnixTimeMilliseconds());
-        f.Contains(["m.mail_from", "h.subject", "h.summary", "h.message_id"], "q", query.Search);
+        // A short reference a sender quotes (MG-7K3F-9Q2D) is the end of the queue id.
+        f.Contains(["m.mail_from", "h.subject", "h.summary", "h.message_id"], "q", Notices.NoticeReference.TryParse(query.Search, out string idSuffix) ? idSuffix : query.Search);
         return f;
     }
 

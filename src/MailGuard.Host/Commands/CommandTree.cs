@@ -95,6 +95,7 @@ internal static class CommandTree
         Option<bool>? all = null;
         Option<bool>? bccFix = null;
         Option<string>? reason = null;
+        Option<string>? note = null;
         if (verb == "list")
         {
             all = new Option<bool>("--all") { Description = "Every status, not only held messages." };
@@ -114,8 +115,10 @@ internal static class CommandTree
 
         if (verb is "release" or "return" or "delete")
         {
-            reason = new Option<string>("--reason") { Description = "Why, for the audit log.", HelpName = "TEXT" };
+            reason = new Option<string>("--reason") { Description = "Why, for the audit log (never mailed to the sender).", HelpName = "TEXT" };
             command.Options.Add(reason);
+            note = new Option<string>("--note") { Description = "A note to the sender, in the notice that tells them of the decision.", HelpName = "TEXT" };
+            command.Options.Add(note);
         }
 
         var json = JsonOption();
@@ -126,6 +129,7 @@ internal static class CommandTree
             verb,
             id is null ? null : p.GetRequiredValue(id),
             reason is null ? null : p.GetValue(reason),
+            note is null ? null : p.GetValue(note),
             p.GetValue(json),
             all is not null && p.GetValue(all),
             bccFix is not null && p.GetValue(bccFix),

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
+using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
@@ -11,10 +12,11 @@ namespace MailGuard.Host.Delivery;
 
 /// <summary>
 /// Retention: held messages older than Quarantine:RetentionDays expire, either returned to their
-/// sender with the bounce-back warning or deleted (Quarantine:ExpiryAction). Their bytes go. A
-/// message that cannot be returned (its sender is not verified, or must not be answered: see
-/// <see cref="HeldMessageReturn"/>) is deleted instead, and its audit record says so. A run the store
-/// fails is tried again with <see cref="StoreOutage"/>'s backoff instead of a whole interval later.
+/// sender with the bounce-back warning or deleted (Quarantine:ExpiryAction); either way a verified
+/// sender is told (the expired notice). Their bytes go. A message that cannot be returned (its
+/// sender is not verified, or must not be answered: see <see cref="HeldMessageNotices"/>) is
+/// deleted instead, and its audit record says so. A run the store fails is tried again with
+/// <see cref="StoreOutage"/>'s backoff instead of a whole interval later.
 /// </summary>
 internal sealed partial class QuarantineExpiry(
     IMessageStore store,
@@ -38,6 +40,7 @@ internal sealed partial class QuarantineExpiry(
         const int Batch = 500;
         var cutoff = Time.GetUtcNow() - TimeSpan.FromDays(quarantineOptions.Value.RetentionDays);
         var internalDomains = new MailGuard.Inspection.DomainSet(policy?.InternalDomains ?? []);
+        var notices = new HeldMessageNotices(internalDomains, relayOptions.Value.ServerName, policy ?? new PolicyOptions(), Time);
         int expired = 0;
         IReadOnlyList<QuarantineRecord> due;
         do
@@ -45,14 +48,19 @@ internal sealed partial class QuarantineExpiry(
             due = await quarantine.ListHeldBeforeAsync(cutoff, Batch, cancellationToken);
             foreach (var record in due)
             {
-                NewMessage? notice = null;
-                string outcome = "delete", detail = "deleted (Quarantine:ExpiryAction=Delete)";
-                if (quarantineOptions.Value.ExpiryAction == QuarantineExpiryAction.Return)
+                bool returning = quarantineOptions.Value.ExpiryAction == QuarantineExpiryAction.Return;
+                var returned = await notices.BuildAsync(quarantine, record, PolicyNoticeKind.Expired, null, attachOriginal: returning, "mailguard:retention", cancellationToken: cancellationToken);
+                NewMessage? notice = returned.Notice;
+                string outcome, detail;
+                if (returning)
                 {
-                    var returned = await HeldMessageReturn.BuildAsync(quarantine, record, internalDomains, "It was held for review and not released within the retention period.", relayOptions.Value.ServerName, policy?.Notifications.Templates, Time, "mailguard:retention", cancellationToken);
-                    (notice, outcome, detail) = returned.Refusal is { } refusal
-                        ? (null, "delete instead of return", "deleted, not returned: " + refusal)
-                        : (returned.Notice, "return", returned.Notice is null ? "returned without a notice: the content was gone" : "returned to the sender");
+                    (outcome, detail) = returned.Refusal is { } refusal
+                        ? ("delete instead of return", "deleted, not returned: " + refusal)
+                        : ("return", returned.Notice is null ? "returned without a notice: the content was gone" : "returned to the sender");
+                }
+                else
+                {
+                    (outcome, detail) = ("delete", "deleted (Quarantine:ExpiryAction=Delete)" + (notice is null ? "" : "; the sender was told"));
                 }
 
                 var decision = await quarantine.ExpireAsync(record.MessageId, "mailguard:retention", notice, detail, cancellationToken);

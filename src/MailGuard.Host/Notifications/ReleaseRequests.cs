@@ -1,4 +1,9 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
+using MailGuard.Core.Policy;
+using MailGuard.Host.Configuration;
+using MailGuard.Inspection;
+using Microsoft.Extensions.Options;
 using MailGuard.Core.Store;
 using Microsoft.Extensions.Logging;
 
@@ -23,6 +28,19 @@ public enum ReleaseRequestOutcome
     EmptyJustification,
 }
 
+/// <summary>What became of a sender's withdrawal. Only <see cref="Withdrawn"/> changed anything.</summary>
+public enum WithdrawOutcome
+{
+    /// <summary>Deleted from quarantine (audit actor "sender:" + the envelope sender): it can never be released.</summary>
+    Withdrawn,
+
+    /// <summary>The token is not this message's withdraw token (or the id is malformed).</summary>
+    InvalidLink,
+
+    /// <summary>The link is genuine but the message was released, returned, deleted or expired already.</summary>
+    NotHeld,
+}
+
 /// <summary>
 /// The sender's side of Purview-style override with justification, done on the server: the link in
 /// the held notice leads to a console page that shows the message (<see cref="GetForLinkAsync"/>) and
@@ -32,6 +50,9 @@ public enum ReleaseRequestOutcome
 public sealed partial class ReleaseRequests
 {
     public const string AuditAction = "release-requested";
+
+    /// <summary>The audit reason of a delete the sender made with the withdraw link.</summary>
+    public const string WithdrawnReason = "withdrawn by the sender";
 
     /// <summary>
     /// Requests kept per message. A sender with a genuine case says it once or twice; beyond this a
@@ -49,18 +70,25 @@ public sealed partial class ReleaseRequests
     private readonly ReleaseRequestLinks _links;
     private readonly TimeProvider _time;
     private readonly ILogger<ReleaseRequests> _logger;
+    private readonly PolicyOptions _policy;
+    private readonly string _serverName;
+    private readonly DeliverySignal? _signal;
 
     // The count-then-append is not one transaction; within a node this makes it one step. Across
     // nodes sharing a store, simultaneous requests could pass the limit by one per extra node.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public ReleaseRequests(IQuarantineStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger)
+    /// <param name="policy">Internal domains (who is a verified sender) and Policy:Notifications, for the notice that confirms a request; none: no notice.</param>
+    public ReleaseRequests(IQuarantineStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger, PolicyOptions? policy = null, IOptions<RelayOptions>? relay = null, DeliverySignal? signal = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _quarantine = store;
         _links = links;
         _time = time;
         _logger = logger;
+        _policy = policy ?? new PolicyOptions();
+        _serverName = relay?.Value.ServerName ?? "localhost";
+        _signal = signal;
     }
 
     /// <summary>
@@ -116,12 +144,71 @@ public sealed partial class ReleaseRequests
 
             await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "sender:" + record.MailFrom, AuditAction, messageId, reason), cancellationToken);
             LogRequested(_logger, messageId);
+            await ConfirmToSenderAsync(record, cancellationToken);
             return ReleaseRequestOutcome.Recorded;
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>The held message a withdraw link is about, whatever its status now; null when the link is not genuine.</summary>
+    public async Task<QuarantineRecord?> GetForWithdrawLinkAsync(string messageId, string token, CancellationToken cancellationToken = default) =>
+        messageId is not null && MessageIds.IsValid(messageId) && _links.VerifyWithdraw(messageId, token)
+            ? await _quarantine.GetQuarantineAsync(messageId, cancellationToken)
+            : null;
+
+    /// <summary>
+    /// The sender withdraws a held message (they will fix and resend it): it is deleted from
+    /// quarantine with the actor "sender:" + the envelope sender, so no reviewer can release it
+    /// afterwards and the recipients never get two copies. Refusals are outcomes.
+    /// </summary>
+    public async Task<WithdrawOutcome> WithdrawAsync(string messageId, string token, CancellationToken cancellationToken = default)
+    {
+        var record = await GetForWithdrawLinkAsync(messageId, token, cancellationToken);
+        if (record is null)
+        {
+            LogWithdrawRefused(_logger, MessageIds.IsValid(messageId) ? messageId : "-", WithdrawOutcome.InvalidLink);
+            return WithdrawOutcome.InvalidLink;
+        }
+
+        var decision = record.Status == QuarantineStatus.Held
+            ? await _quarantine.DeleteHeldAsync(messageId, "sender:" + record.MailFrom, WithdrawnReason, null, cancellationToken)
+            : new QuarantineDecision(false, record.Status);
+        if (!decision.Applied)
+        {
+            LogWithdrawRefused(_logger, messageId, WithdrawOutcome.NotHeld);
+            return WithdrawOutcome.NotHeld;
+        }
+
+        LogWithdrawn(_logger, messageId);
+        return WithdrawOutcome.Withdrawn;
+    }
+
+    /// <summary>
+    /// Tells a verified sender that the request reached the reviewers (with the withdraw link), in
+    /// a notice queued after the request is recorded; an unverified sender is told nothing.
+    /// </summary>
+    private async Task ConfirmToSenderAsync(QuarantineRecord record, CancellationToken cancellationToken)
+    {
+        if (_quarantine is not IMessageStore queue)
+        {
+            return;
+        }
+
+        string? withdrawUrl = _policy.Notifications.ReleaseRequestUrl is { Length: > 0 } url ? _links.WithdrawLink(url, record.MessageId) : null;
+        var notices = new HeldMessageNotices(new DomainSet(_policy.InternalDomains), _serverName, _policy, _time);
+        var notice = await notices.BuildAsync(_quarantine, record, PolicyNoticeKind.ReleaseRequestReceived, null, attachOriginal: false, "sender:" + record.MailFrom, withdrawUrl, cancellationToken);
+        if (notice.Notice is null)
+        {
+            LogRequestNoticeWithheld(_logger, record.MessageId, notice.Refusal ?? "the content was gone");
+            return;
+        }
+
+        await queue.EnqueueAsync(notice.Notice, cancellationToken);
+        _signal?.Notify();
+        LogRequestNoticeQueued(_logger, notice.Notice.Id, record.MessageId);
     }
 
     // The id's shape is checked first: it goes into a database query only when it could be an id.

@@ -26,9 +26,12 @@ internal static class ApiEndpoints
         api.MapPost("/messages/{id}/{action}", ActAsync);
     }
 
+    /// <param name="Reason">For the audit log; never mailed.</param>
+    /// <param name="NoteToSender">Mailed to the sender in the notice of the decision.</param>
     public sealed record ActionRequest(
         [property: JsonPropertyName("reason")] string? Reason,
-        [property: JsonPropertyName("bcc_fix")] bool BccFix = false);
+        [property: JsonPropertyName("bcc_fix")] bool BccFix = false,
+        [property: JsonPropertyName("note_to_sender")] string? NoteToSender = null);
 
     private static async Task<IResult> ListAsync(HttpContext context, [FromServices] IReviewStore store, string? status, string? rule, string? sender, string? q, string? from, string? to, int? offset, int? limit)
     {
@@ -118,7 +121,7 @@ internal static class ApiEndpoints
             _ => ReviewVerb.Delete,
         };
         string actor = context.User.FindFirstValue(ClaimTypes.Name)!;
-        var result = await actions.ApplyAsync(id, verb, actor, body?.Reason, cancellationToken: context.RequestAborted);
+        var result = await actions.ApplyAsync(id, verb, actor, body?.Reason, noteToSender: body?.NoteToSender, cancellationToken: context.RequestAborted);
         return result.Outcome switch
         {
             ReviewOutcome.Applied => Results.Json(new { id, action = ReviewActions.Name(verb), applied = true, status = Status(result.Status) }),
@@ -134,6 +137,7 @@ internal static class ApiEndpoints
     public static object Summary(QuarantineRecord q) => new
     {
         id = q.MessageId,
+        reference = Core.Notices.NoticeReference.For(q.MessageId),
         status = Status(q.Status),
         held_at = q.HeldAt,
         mail_from = q.MailFrom,

@@ -130,9 +130,12 @@ public sealed partial class ReviewActions
     public string? CleanReason(string? reason) =>
         Core.Notices.NoticeText.Masked(reason, MaxReasonLength, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime)) is { Length: > 0 } clean ? clean : null;
 
-    public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, CancellationToken cancellationToken = default)
+    /// <param name="reason">Why, for the audit log: reviewers read it, the sender never does.</param>
+    /// <param name="noteToSender">The reviewer's words to the sender, in the notice that tells them of the decision.</param>
+    public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, string? noteToSender = null, CancellationToken cancellationToken = default)
     {
         reason = CleanReason(reason);
+        noteToSender = CleanNote(noteToSender);
         if (reason is null && reasonRequired)
         {
             return new ReviewResult(ReviewOutcome.ReasonRequired);
@@ -171,7 +174,7 @@ public sealed partial class ReviewActions
         HeldReturn? returned = null;
         if (verb == ReviewVerb.Return)
         {
-            returned = await HeldMessageReturn.BuildAsync(_store, record, _internalDomains, reason, _relay.ServerName, _policy.Notifications.Templates, _time, actor, cancellationToken);
+            returned = await SenderNoticeAsync(record, verb, noteToSender, actor, cancellationToken);
             if (returned.Refusal is { } refusal)
             {
                 // Audited like any refused decision; the message stays held for a release or a delete.
@@ -181,12 +184,14 @@ public sealed partial class ReviewActions
             }
         }
 
+        // The sender hears of every decision (a verified sender only), in the same transaction.
+        returned ??= await SenderNoticeAsync(record, verb, noteToSender, actor, cancellationToken);
         var decision = verb switch
         {
-            ReviewVerb.Release => await _store.ReleaseAsync(messageId, actor, reason, null, cancellationToken),
-            ReviewVerb.ReleaseBccFix => await _store.ReleaseAsync(messageId, actor, reason, await BccFixedAsync(messageId, cancellationToken), cancellationToken),
-            ReviewVerb.Return => await _store.ReturnAsync(messageId, actor, reason, returned!.Notice, cancellationToken),
-            _ => await _store.DeleteHeldAsync(messageId, actor, reason, cancellationToken),
+            ReviewVerb.Release => await _store.ReleaseAsync(messageId, actor, reason, null, returned.Notice, cancellationToken),
+            ReviewVerb.ReleaseBccFix => await _store.ReleaseAsync(messageId, actor, reason, await BccFixedAsync(messageId, cancellationToken), returned.Notice, cancellationToken),
+            ReviewVerb.Return => await _store.ReturnAsync(messageId, actor, reason, returned.Notice, cancellationToken),
+            _ => await _store.DeleteHeldAsync(messageId, actor, reason, returned.Notice, cancellationToken),
         };
         LogAction(_logger, messageId, Name(verb), actor, decision.Applied ? "applied" : "refused: " + decision.Status.ToString().ToLowerInvariant());
         if (!decision.Applied)
@@ -194,6 +199,7 @@ public sealed partial class ReviewActions
             return new ReviewResult(ReviewOutcome.NotHeld, decision.Status);
         }
 
+        await AuditSenderNoticeAsync(messageId, actor, noteToSender, returned, cancellationToken);
         _signal?.Notify();
         return new ReviewResult(ReviewOutcome.Applied, decision.Status);
     }

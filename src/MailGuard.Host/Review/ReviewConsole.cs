@@ -167,6 +167,7 @@ public sealed partial class ReviewConsole
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AllowAnonymousToPage("/Error");
             o.Conventions.AllowAnonymousToPage("/Request");
+            o.Conventions.AllowAnonymousToPage("/Withdraw");
         });
         CheckEndpoint.AddTo(builder.Services);
 

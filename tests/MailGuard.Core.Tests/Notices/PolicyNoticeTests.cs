@@ -1,12 +1,15 @@
 using System.Text;
 using MailGuard.Inspection;
 using MailGuard.Core.Notices;
+using MailGuard.Core.Policy;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Tests.Notices;
 
 public sealed class PolicyNoticeTests
 {
+    private const string Id = "0123456789ab7k3f9q2d";
+
     private const string Original =
         "From: Clerk <clerk@corp.example>\r\nTo: a@x.example, b@y.example\r\nSubject: <script>alert(1)</script> extract\r\n\r\n" +
         "Name,NI Number\r\nJane Example,AB123456C\r\n";
@@ -14,7 +17,7 @@ public sealed class PolicyNoticeTests
     private static PolicyNoticeRequest Request(PolicyNoticeKind kind) => new(
         kind,
         "mailguard.corp.example",
-        "MG-2026-0001",
+        Id,
         "clerk@corp.example",
         "clerk@corp.example",
         "<script>alert(1)</script> extract",
@@ -61,12 +64,12 @@ public sealed class PolicyNoticeTests
         var human = doc.Message.Body.Children[0];
         string text = Text(human.Children[0]);
         string html = Text(human.Children[1]);
-        Assert.Contains("NOT sent", text, StringComparison.Ordinal);
-        Assert.Contains("1,598 rows: name, date of birth, immigration status", text, StringComparison.Ordinal);
+        Assert.Contains("NOT SENT", text, StringComparison.Ordinal);
+        Assert.Contains("Personal data about 1,598 people: name, date of birth, immigration status", text, StringComparison.Ordinal);
         Assert.Contains("AB****56C", text, StringComparison.Ordinal);
         Assert.Contains("240 external recipients", text, StringComparison.Ordinal);
         Assert.Contains("Bcc", text, StringComparison.Ordinal);
-        Assert.Contains("MG-2026-0001", text, StringComparison.Ordinal);
+        Assert.Contains("MG-7K3F-9Q2D", text, StringComparison.Ordinal);
         foreach (string part in new[] { text, html })
         {
             Assert.DoesNotContain("AB123456C", part, StringComparison.Ordinal);
@@ -78,12 +81,12 @@ public sealed class PolicyNoticeTests
     }
 
     [Fact]
-    public void Build_Templates_AreEditable()
+    public void Build_SubjectTemplates_AreEditable()
     {
-        var templates = new NoticeTemplates { HeldSubject = "Quarantined ({reference})", HeldText = "Held: {reason} Ref {reference}." };
-        using var doc = MimeDocument.Load(PolicyNotice.Build(Request(PolicyNoticeKind.Held), templates));
-        Assert.Equal("Quarantined (MG-2026-0001)", doc.Message.Subject);
-        Assert.StartsWith("Held: Personal data", Text(doc.Message.Body.Children[0].Children[0]), StringComparison.Ordinal);
+        var options = new NotificationOptions { Templates = new NoticeTemplates { HeldSubject = "Quarantined ({reference})" } };
+        using var doc = MimeDocument.Load(PolicyNotice.Build(Request(PolicyNoticeKind.Held), options));
+        Assert.Equal("Quarantined (MG-7K3F-9Q2D)", doc.Message.Subject);
+        Assert.StartsWith("HELD FOR REVIEW", Text(doc.Message.Body.Children[0].Children[0]), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -109,7 +112,7 @@ public sealed class PolicyNoticeTests
     [InlineData(PolicyNoticeKind.SecurityAlert)]
     public void Build_CopiedFieldsWithIdentifiersAndLineBreaks_MaskedOnOneLineInSubjectTextAndHtml(PolicyNoticeKind kind)
     {
-        var templates = new NoticeTemplates { RecipientsHiddenSubject = "Recipients hidden: {subject}", SecurityAlertSubject = "[MailGuard] {subject}: {reason}" };
+        var templates = new NotificationOptions { Templates = new NoticeTemplates { RecipientsHiddenSubject = "Recipients hidden: {subject}", SecurityAlertSubject = "[MailGuard] {subject}: {reason}" } };
         var request = Request(kind) with
         {
             OriginalSubject = "NI AB123456C\r\nBcc: evil@attacker.example\u2028\u202Efdp.exe",
@@ -136,10 +139,17 @@ public sealed class PolicyNoticeTests
         }
 
         Assert.DoesNotContain(subject, c => c is '\r' or '\n');
-        if (kind is PolicyNoticeKind.Held or PolicyNoticeKind.Returned or PolicyNoticeKind.SecurityAlert)
+        if (kind is PolicyNoticeKind.SecurityAlert)
         {
             Assert.Contains("6 rows in AB****56C claimants.csv", text, StringComparison.Ordinal);
             Assert.Contains("in AB****56C claimants.csv, sheet CE****67A, row 2", text, StringComparison.Ordinal);
+        }
+        else if (kind is PolicyNoticeKind.Held or PolicyNoticeKind.Returned)
+        {
+            // The file's name heads its findings; rows are counted from 1, as a spreadsheet shows them.
+            Assert.Contains("\nAB****56C claimants.csv\r\n", text, StringComparison.Ordinal);
+            Assert.Contains("Personal data about 6 people (sheet CE****67A, from row 3).", text, StringComparison.Ordinal);
+            Assert.Contains("Why: reviewer said: see AB****56C now.", text, StringComparison.Ordinal);
         }
     }
 
@@ -213,8 +223,8 @@ public sealed class PolicyNoticeTests
         Assert.Equal("dns; mailguard.corp.example", status.StatusGroups[0]["Reporting-MTA"]!.Trim());
         Assert.Equal("rfc822; b@y.example", status.StatusGroups[2]["Final-Recipient"]!.Trim());
         Assert.Equal("5.7.1", status.StatusGroups[2]["Status"]!.Trim());
-        Assert.Equal("MG-2026-0001.returned.1795255200000@mailguard.corp.example", message.MessageId);
-        Assert.Equal("returned; reference=MG-2026-0001", message.Headers[PolicyNotice.NoticeHeader]!.Trim());
+        Assert.Equal(Id + ".returned.1795255200000@mailguard.corp.example", message.MessageId);
+        Assert.Equal("returned; reference=" + Id, message.Headers[PolicyNotice.NoticeHeader]!.Trim());
     }
 
     [Theory]

@@ -71,8 +71,8 @@ public sealed class BrowserTests : IClassFixture<ConsoleBrowserFixture>
         Assert.Contains($"{id}: release done (released)", Driver.FindElement(By.CssSelector("[role=status]")).Text, StringComparison.Ordinal);
         Assert.Empty(Driver.FindElements(By.LinkText(ConsoleBrowserFixture.ApplicantsSubject)));
 
-        // Released: the relay delivers it to every envelope recipient, unchanged.
-        var delivered = Assert.Single(await _fixture.Relay.WaitForPickupAsync(1));
+        // Released: the relay delivers it to every envelope recipient, unchanged (and tells the sender).
+        var delivered = Assert.Single(await _fixture.Relay.WaitForPickupAsync(2), p => p.MailFrom.Length > 0);
         Assert.Equal(ConsoleBrowserFixture.ExternalRecipients.Order(StringComparer.Ordinal), delivered.RcptTo.Order(StringComparer.Ordinal));
         Assert.Equal(ConsoleBrowserFixture.Sender, delivered.MailFrom);
         Assert.Contains("Subject: " + ConsoleBrowserFixture.ApplicantsSubject + "\r\n", Encoding.UTF8.GetString(delivered.Content), StringComparison.Ordinal);

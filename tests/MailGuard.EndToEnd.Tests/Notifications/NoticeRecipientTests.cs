@@ -114,7 +114,7 @@ public sealed class NoticeRecipientTests
         var alert = Assert.Single(await relay.WaitForPickupAsync(1));
         Assert.Equal([Team], alert.RcptTo);
         using var doc = MimeDocument.Load(alert.Content);
-        Assert.Equal($"[MailGuard] held {id}: Many external recipients can see each other's addresses in To/Cc; use Bcc.", doc.Message.Subject);
+        Assert.Equal($"[MailGuard] held {MailGuard.Core.Notices.NoticeReference.For(id)}: Many external recipients can see each other's addresses in To/Cc; use Bcc.", doc.Message.Subject);
         string text = Encoding.UTF8.GetString(alert.Content);
         Assert.Contains("Subject: Claim for AB****56C", text, StringComparison.Ordinal);
         Assert.DoesNotContain("AB123456C", text, StringComparison.Ordinal);

@@ -53,9 +53,17 @@ public sealed class QuarantineFeatureTests
             Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("Zebediah")) >= 0, $"plaintext found in {file}");
         }
 
-        Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--bcc-fix", "--reason", "send, but hide them", $"--Storage:Directory={storage}", $"--Quarantine:EncryptionKey={key}", "--Policy:InternalDomains:0=corp.example"], new StringWriter(), new StringWriter()));
+        Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--bcc-fix", "--reason", "send, but hide them", "--note", "Sent with the addresses hidden; use Bcc next time.", $"--Storage:Directory={storage}", $"--Quarantine:EncryptionKey={key}", "--Policy:InternalDomains:0=corp.example"], new StringWriter(), new StringWriter()));
 
-        var delivered = Assert.Single(await relay.WaitForPickupAsync(1));
+        // The Bcc-fixed copy, and the "released" notice to the sender with the --note, never the --reason.
+        var picked = await relay.WaitForPickupAsync(2);
+        var notice = Assert.Single(picked, p => p.MailFrom.Length == 0);
+        Assert.Equal(["clerk@corp.example"], notice.RcptTo);
+        string noticeText = Encoding.UTF8.GetString(notice.Content);
+        Assert.Contains("Note from the reviewer: Sent with the addresses hidden; use Bcc next time.", noticeText, StringComparison.Ordinal);
+        Assert.DoesNotContain("send, but hide them", noticeText, StringComparison.Ordinal);
+        Assert.DoesNotContain("Zebediah", noticeText, StringComparison.Ordinal);
+        var delivered = Assert.Single(picked, p => p.MailFrom.Length > 0);
         Assert.Equal(13, delivered.RcptTo.Length);
         using var doc = MailGuard.Mime.MimeDocument.Load(delivered.Content);
         Assert.Equal(["boss@corp.example"], doc.Message.To.Select(a => a.Address));

@@ -35,7 +35,7 @@ public sealed class CliTests
         Assert.Equal(0, exit);
         Assert.Empty(stderr);
         Assert.Contains("mailguard quarantine release <ID> [options]", stdout, StringComparison.Ordinal);
-        foreach (string option in new[] { "--bcc-fix", "--reason <TEXT>", "--json", "--config <FILE>", "--Section:Key=value" })
+        foreach (string option in new[] { "--bcc-fix", "--reason <TEXT>", "--note <TEXT>", "--json", "--config <FILE>", "--Section:Key=value" })
         {
             Assert.Contains(option, stdout, StringComparison.Ordinal);
         }

@@ -49,6 +49,45 @@ public sealed class NotificationConfigurationTests
     }
 
     [Fact]
+    public void Bind_SenderNoticeKeys_BoundAndValidated()
+    {
+        var policy = BindPolicy(
+            out var errors,
+            ("Policy:Notifications:FromName", "Corp Mail Safety"),
+            ("Policy:Notifications:FromAddress", "mail-safety@corp.example"),
+            ("Policy:Notifications:Contact", "IG team, ext. 4321"),
+            ("Policy:Rules:1:SenderMessage", "Use the secure portal."));
+
+        Assert.Empty(errors);
+        Assert.Empty(policy.Validate());
+        Assert.Equal("Corp Mail Safety", policy.Notifications.FromName);
+        Assert.Equal("mail-safety@corp.example", policy.Notifications.FromAddress);
+        Assert.Equal("IG team, ext. 4321", policy.Notifications.Contact);
+        Assert.Equal("Use the secure portal.", policy.SenderMessageFor(policy.Rules[1].Name));
+        Assert.Null(policy.SenderMessageFor(policy.Rules[0].Name));
+
+        var bad = BindPolicy(
+            out errors,
+            ("Policy:Notifications:FromName", " "),
+            ("Policy:Notifications:FromAddress", "Mail Safety <mail-safety@corp.example>"),
+            ("Policy:Notifications:Contact", new string('x', 501)),
+            ("Policy:Rules:1:SenderMessage", new string('y', 1001)));
+        var problems = bad.Validate();
+        Assert.Contains(problems, p => p.StartsWith("Policy:Notifications:FromName: ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Policy:Notifications:FromAddress: ", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("Policy:Notifications:Contact: ", StringComparison.Ordinal));
+        Assert.Contains("Policy:Rules:1:SenderMessage: at most 1000 characters", problems);
+    }
+
+    [Fact]
+    public void Bind_RetiredBodyTemplate_IsAnUnknownSetting()
+    {
+        BindPolicy(out var errors, ("Policy:Notifications:Templates:HeldText", "old body"));
+
+        Assert.Contains(errors, e => e.Contains("HeldText", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void ShippedConfig_Digest_MatchesBuiltInDefaults_OffWithoutSecurityTeam()
     {
         var policy = BindPolicy(out var errors);

@@ -109,10 +109,12 @@ public sealed class ConsoleApiTests
             Assert.Equal(status, json.RootElement.GetProperty("status").GetString());
         }
 
-        // Released twice (plain and Bcc-fixed), returned once (a notice to the sender); the deleted one goes nowhere.
-        await console.Relay.WaitForPickupAsync(3);
+        // Released twice (plain and Bcc-fixed), returned once (a notice to the sender); the deleted one
+        // goes nowhere. The sender hears of each of the four decisions.
+        await console.Relay.WaitForPickupAsync(6);
         var picked = await console.Relay.WaitForQueueDrainedAsync();
-        Assert.Equal(3, picked.Count);
+        Assert.Equal(6, picked.Count);
+        Assert.Equal(4, picked.Count(p => p.MailFrom.Length == 0 && p.RcptTo.SequenceEqual(["clerk@corp.example"])));
         var plain = Assert.Single(picked, p => Encoding.UTF8.GetString(p.Content).Contains("Subject: To release", StringComparison.Ordinal));
         Assert.Equal(to.Order(StringComparer.Ordinal), plain.RcptTo.Order(StringComparer.Ordinal));
         var fixedCopy = Assert.Single(picked, p => Encoding.UTF8.GetString(p.Content).Contains("Subject: To fix", StringComparison.Ordinal));
@@ -122,7 +124,7 @@ public sealed class ConsoleApiTests
             Assert.DoesNotContain(doc.Message.To, a => to.Contains(a.Address));
         }
 
-        var notice = Assert.Single(picked, p => p.RcptTo.SequenceEqual(["clerk@corp.example"]));
+        var notice = Assert.Single(picked, p => Encoding.UTF8.GetString(p.Content).Contains("X-MailGuard-Notice: returned;", StringComparison.Ordinal));
         Assert.Contains(returned, Encoding.UTF8.GetString(notice.Content), StringComparison.Ordinal);
         Assert.Null(await console.Quarantine.OpenContentAsync(deleted));
 
@@ -141,7 +143,7 @@ public sealed class ConsoleApiTests
             Assert.All(audit.Where(a => a.Reason == "again"), a => Assert.EndsWith("-refused", a.Action, StringComparison.Ordinal));
         }
 
-        Assert.Equal(3, PickedUp.ReadAll(console.Relay.PickupDirectory).Count);
+        Assert.Equal(6, PickedUp.ReadAll(console.Relay.PickupDirectory).Count);
     }
 
     [Fact]

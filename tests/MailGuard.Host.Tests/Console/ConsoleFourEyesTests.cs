@@ -53,8 +53,11 @@ public sealed class ConsoleFourEyesTests
         }
 
         Assert.Equal(QuarantineStatus.Released, await console.StatusAsync(id));
-        var delivered = Assert.Single(await console.Relay.WaitForPickupAsync(1));
+        // The message, and the "released" notice to its sender.
+        var picked = await console.Relay.WaitForPickupAsync(2);
+        var delivered = Assert.Single(picked, p => p.MailFrom.Length > 0);
         Assert.Equal(["caseworker@partner.example"], delivered.RcptTo);
+        Assert.Single(picked, p => p.MailFrom.Length == 0);
         var release = Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == "release");
         Assert.Equal("reviewer-b", release.Actor);
     }
@@ -74,7 +77,7 @@ public sealed class ConsoleFourEyesTests
         }
 
         Assert.Equal(QuarantineStatus.Released, await console.StatusAsync(id));
-        Assert.Equal(12, Assert.Single(await console.Relay.WaitForPickupAsync(1)).RcptTo.Length);
+        Assert.Equal(12, Assert.Single(await console.Relay.WaitForPickupAsync(2), p => p.MailFrom.Length > 0).RcptTo.Length);
         Assert.DoesNotContain(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
     }
 
@@ -110,7 +113,7 @@ public sealed class ConsoleFourEyesTests
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        Assert.Equal(["caseworker@partner.example"], Assert.Single(await console.Relay.WaitForPickupAsync(1)).RcptTo);
+        Assert.Equal(["caseworker@partner.example"], Assert.Single(await console.Relay.WaitForPickupAsync(2), p => p.MailFrom.Length > 0).RcptTo);
         Assert.Equal(secondActor, Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == "release").Actor);
     }
 }

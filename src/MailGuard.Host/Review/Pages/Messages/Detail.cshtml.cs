@@ -74,14 +74,14 @@ public sealed class MessageModel : ConsolePageModel
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? verb, string? reason)
+    public async Task<IActionResult> OnPostAsync(string? verb, string? reason, string? noteToSender)
     {
         if (!MessageIds.IsValid(Id) || !ReviewActions.TryParseVerb(verb, out var parsed))
         {
             return BadRequest();
         }
 
-        var result = await _actions.ApplyAsync(Id, parsed, Actor, reason, cancellationToken: HttpContext.RequestAborted);
+        var result = await _actions.ApplyAsync(Id, parsed, Actor, reason, noteToSender: noteToSender, cancellationToken: HttpContext.RequestAborted);
         switch (result.Outcome)
         {
             case ReviewOutcome.Applied:
