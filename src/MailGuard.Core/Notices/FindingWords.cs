@@ -33,6 +33,7 @@ public static class FindingWords
         [FindingKinds.Iban] = ("bank account number (IBAN)", "bank account numbers (IBAN)"),
         [FindingKinds.UkPassport] = ("passport number", "passport numbers"),
         [FindingKinds.PersonalData] = ("record about a person", "records about people"),
+        [FindingKinds.BusinessContacts] = ("work contact detail of a named person", "work contact details of named people"),
         [FindingKinds.ExposedRecipients] = ("external address visible to the other recipients", "external addresses visible to the other recipients"),
         [FindingKinds.Unscannable] = ("part MailGuard could not read", "parts MailGuard could not read"),
         [FindingKinds.MalformedStructure] = ("unusual message structure", "unusual message structures"),
