@@ -113,5 +113,13 @@ internal static class PostgresSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Issue 15: the inspection result kept with the hold (matched rules, people, destinations,
+        // masked previews; JSON, nothing unmasked), so the message page never inspects again, and
+        // the audit log by action for the list's release-request marker and the dashboard.
+        // Versions 4, 5 and 7 belong to other branches; the runner applies any missing one.
+        (6, """
+            ALTER TABLE quarantine ADD COLUMN inspection text;
+            CREATE INDEX audit_action ON audit_log(action, at);
+            """),
     ];
 }

@@ -106,5 +106,13 @@ internal static class SqliteSchema
                 PRIMARY KEY (day, disposition, rule)
             );
             """),
+        // Issue 15: the inspection result kept with the hold (matched rules, people, destinations,
+        // masked previews; JSON, nothing unmasked), so the message page never inspects again, and
+        // the audit log by action for the list's release-request marker and the dashboard.
+        // Versions 5, 6 and 8 belong to other branches; the runner applies any missing one.
+        (7, """
+            ALTER TABLE quarantine ADD COLUMN inspection TEXT;
+            CREATE INDEX audit_action ON audit_log(action, at);
+            """),
     ];
 }

@@ -34,6 +34,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private TableColumn[] _columns = [];
     private long _dataRows;
     private long _bufferedChars;
+    private readonly DateOnly _reference;
+    private Cell[]? _previewHeader;
+    private Cell[][] _previewRows = [];
 
     public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
@@ -42,6 +45,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _tallies = tallies;
         _onComplete = onComplete;
         _onFormText = onFormText;
+        _reference = reference;
         _dates = new TableDates(reference);
         _cells = new TableCellClassifier(location, tallies, _dates);
     }
@@ -53,6 +57,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     public TableSummary? Summary { get; private set; }
 
     public Finding? PersonalData { get; private set; }
+
+    /// <summary>The masked first rows, when the table holds people (see <see cref="ContentPreviews"/>); else null.</summary>
+    public ContentPreview? Preview { get; private set; }
 
     public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
     {
@@ -167,6 +174,12 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _form?.Flush();
         (Summary, PersonalData) = TableSummariser.Summarise(
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
+        if (_form is null && Summary is { PeopleCount: > 0 })
+        {
+            Preview = ContentPreviews.Table(_location, _previewHeader, _previewRows, _columns.Select(c => c.Kind).ToArray(), _dataRows, _reference);
+        }
+
+        _previewRows = [];
         _onComplete(this);
     }
 
@@ -213,6 +226,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
             column.Prepare(_tallies);
         }
 
+        _previewHeader = headerAt >= 0 ? _buffer[headerAt].Cells : null;
+        _previewRows = _buffer.Skip(dataStart).Take(ContentPreviews.MaxRows).Select(b => b.Cells).ToArray();
         for (var r = dataStart; r < _buffer.Count; r++)
         {
             ProcessRow(_buffer[r].Row, _buffer[r].Cells);
