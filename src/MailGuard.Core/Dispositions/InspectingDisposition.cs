@@ -75,7 +75,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
             var result = _inspector.Inspect(document, envelope, cancellationToken);
             findings = result.Findings;
             verdict = _policy.Decide(result, envelope.MailFrom, envelope.RcptTo);
-            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject, SenderVerified(message)), document);
+            decision = Apply(new Context(message, verdict, result.Findings, result.Exposure, document.Message.Headers, document.Message.Subject, SenderVerified(message)) { Result = result }, document);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -109,6 +109,9 @@ public sealed partial class InspectingDisposition : IMessageDisposition
 
         /// <summary>Whether anything may be mailed to the sender about this message: never to an unverified one (backscatter), nor against RFC 3834.</summary>
         public bool MayNotifySender => SenderVerified && Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
+
+        /// <summary>The whole inspection, kept (masked) with a hold; null when inspection failed.</summary>
+        public InspectionResult? Result { get; init; }
     }
 
     private bool SenderVerified(ReceivedMessage message) =>
@@ -173,7 +176,8 @@ public sealed partial class InspectingDisposition : IMessageDisposition
         var summary = c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Summary
             ?? c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.ExposedRecipients)?.Summary
             ?? c.Verdict.Reason;
-        var details = new HoldDetails(c.Verdict.Rule, c.Verdict.Reason, c.Subject, summary, FindingsJson.Serialize(c.Findings));
+        var inspection = HoldInspectionBuilder.Build(c.Result, c.Verdict, c.Message.Recipients, _policy.InternalDomains, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        var details = new HoldDetails(c.Verdict.Rule, c.Verdict.Reason, c.Subject, summary, FindingsJson.Serialize(c.Findings), inspection.Serialize());
         var notices = new List<OutgoingNotice>();
         if (c.Verdict.NotifySender && c.MayNotifySender)
         {
