@@ -28,8 +28,8 @@ internal static partial class StoreSql
         long from = since.ToUnixTimeMilliseconds();
         var byAction = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var (action, n) in await c.QueryAsync<(string, long)>(Command(
-            "SELECT action, COUNT(*) FROM audit_log WHERE at >= @from AND actor <> 'mailguard' AND action IN @actions GROUP BY action",
-            new { from, actions = ReviewerDecisionActions.ToArray() },
+            "SELECT action, COUNT(*) FROM audit_log WHERE at >= @from AND actor <> 'mailguard' AND action IN (" + string.Join(", ", ReviewerDecisionActions.Select(a => "'" + a + "'")) + ") GROUP BY action",
+            new { from },
             null,
             ct)))
         {
