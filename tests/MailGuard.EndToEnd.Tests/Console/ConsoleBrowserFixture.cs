@@ -27,6 +27,7 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
     public const string BulkSubjectA = "Bulk one: lunch invitation";
     public const string BulkSubjectB = "Bulk two: coffee invitation";
     public const string RequestSubject = "Travel claims to partners";
+    public const string BulkPersonalSubject = "Bulk three: staff list";
 
     private readonly Lock _gate = new();
     private Task? _start;
@@ -82,6 +83,7 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
         await SendAsync(ScriptSubject, "Minutes of Tuesday's meeting attached.", ScriptFileName, "text/plain", "Nothing to see here.\r\n"u8.ToArray());
         await SendAsync(BulkSubjectA, "Lunch on Friday, all welcome.", "menu.txt", "text/plain", "Soup\r\n"u8.ToArray());
         await SendAsync(BulkSubjectB, "Coffee on Monday, all welcome.", "agenda.txt", "text/plain", "Coffee\r\n"u8.ToArray());
+        await SendAsync(BulkPersonalSubject, "The staff list for the partners.", "staff.csv", "text/csv", ApplicantsCsv());
         await SendAsync(RequestSubject, "Our travel claims policy is attached.", "policy.txt", "text/plain", "Claims within 30 days.\r\n"u8.ToArray());
     }
 

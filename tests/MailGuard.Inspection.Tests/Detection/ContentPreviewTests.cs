@@ -12,7 +12,7 @@ public class ContentPreviewTests
     {
         for (var i = 0; i < count; i++)
         {
-            yield return [TestData.Nino(i), TestData.Forename(i), TestData.Surname(i), TestData.Dob(i), "Leeds office"];
+            yield return [TestData.Nino(i), TestData.Forename(i), TestData.Surname(i), TestData.Dob(i), "Widget"];
         }
     }
 
@@ -21,11 +21,11 @@ public class ContentPreviewTests
     {
         var analyzer = TestData.NewAnalyzer();
         var rows = PeopleRows(30).ToList();
-        TestData.SendTable(analyzer, s_csv, rows.Prepend(["NINO", "Forename", "Surname", "D.O.B", "Office"]));
+        TestData.SendTable(analyzer, s_csv, rows.Prepend(["NINO", "Forename", "Surname", "D.O.B", "Product"]));
 
         var preview = Assert.Single(analyzer.Previews);
         Assert.Equal(s_csv, preview.Location);
-        Assert.Equal(["NINO", "Forename", "Surname", "D.O.B", "Office"], preview.Header);
+        Assert.Equal(["NINO", "Forename", "Surname", "D.O.B", "Product"], preview.Header);
         Assert.Equal(ContentPreviews.MaxRows, preview.Rows.Count);
         Assert.Equal(30, preview.TotalRows);
         Assert.Empty(preview.Sentences);
@@ -34,14 +34,14 @@ public class ContentPreviewTests
             var row = preview.Rows[i];
             Assert.Equal(5, row.Count);
             // Personal columns masked whole (first and last character kept, as finding evidence is);
-            // the office column, not personal, is shown.
+            // the product column, not personal, is shown.
             for (var c = 0; c < 4; c++)
             {
                 Assert.NotEqual(rows[i][c], row[c]);
                 Assert.Contains('*', row[c]);
             }
 
-            Assert.Equal("Leeds office", row[4]);
+            Assert.Equal("Widget", row[4]);
         }
 
         var everything = string.Join("|", preview.Rows.SelectMany(r => r));
