@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace MailGuard.Host.Commands;
 
 /// <summary>
-/// `mailguard quarantine list|show ID|release ID|return ID|delete ID [--reason TEXT] [--json]`
+/// `mailguard quarantine list|show ID|release ID [--bcc-fix] [--confirm]|return ID|delete ID [--reason TEXT] [--json]`
 /// against the store `run` uses. Every action is audited with the operating system user as the
 /// actor. Exit 0 on success, 1 when the message is not (or no longer) held, 2 on usage errors.
 /// </summary>
