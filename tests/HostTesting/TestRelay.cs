@@ -83,6 +83,23 @@ internal sealed class TestRelay : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until the store has no queue entry waiting for an attempt (every accepted message was
+    /// delivered or failed) and returns what the pickup directory then holds: the proof that nothing
+    /// more will arrive, instead of sleeping and looking again.
+    /// </summary>
+    public async Task<List<PickedUp>> WaitForQueueDrainedAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while ((await Store.GetStatsAsync()).QueuedEntries > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "queue entries still waiting for delivery");
+            await Task.Delay(50);
+        }
+
+        return PickedUp.ReadAll(PickupDirectory);
+    }
+
     public async Task StopAsync() => await _host.StopAsync();
 
     public async ValueTask DisposeAsync()

@@ -18,6 +18,9 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
     /// <summary>The key both providers are opened with; held content the relay encrypts comes back plain on release.</summary>
     protected static readonly ContentProtector s_protector = new(Enumerable.Repeat((byte)7, 32).ToArray());
 
+    /// <summary>The stores' clock: every hold gets its own, later time, so oldest-first is well defined.</summary>
+    protected static readonly TimeProvider s_clock = new StepClock();
+
     protected static AuditEvent Audit(string id) => new(DateTimeOffset.UtcNow, "mailguard", "hold", id, "Personal data");
 
     [StoreFact]
@@ -183,7 +186,6 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
             var m = Held("a@ext.example");
             await Store.HoldAsync(m, s_details, Audit(m.Id));
             ids.Add(m.Id);
-            await Task.Delay(5);
         }
 
         Assert.Empty(await Store.ListHeldBeforeAsync(DateTimeOffset.UtcNow.AddMinutes(-1), 10));
@@ -196,7 +198,7 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
 public sealed class SqliteQuarantineStoreTests : QuarantineStoreTests<SqliteMessageStore>
 {
     protected override SqliteMessageStore Open() =>
-        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+        new(new SqliteStoreOptions { DatabasePath = Path.Combine(Directory, "mailguard.db"), SpoolDirectory = Directory, Protector = s_protector }, s_clock);
 }
 
 public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture database)
@@ -207,7 +209,7 @@ public sealed class PostgresQuarantineStoreTests(PostgresDatabaseFixture databas
     protected override async Task CreateDatabaseAsync() => _connectionString = await database.NewSchemaAsync();
 
     protected override PostgresMessageStore Open() =>
-        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory, Protector = s_protector }, TimeProvider.System);
+        new(new PostgresStoreOptions { ConnectionString = _connectionString, SpoolDirectory = Directory, Protector = s_protector }, s_clock);
 
     [PostgresFact]
     public async Task AuditLog_UpdateDeleteTruncate_RefusedByTrigger()

@@ -4,7 +4,7 @@ using static MailGuard.EndToEnd.Tests.Deployment.PostfixScenario;
 namespace MailGuard.EndToEnd.Tests.Deployment;
 
 /// <summary>
-/// Position B: MailGuard as Postfix's after-queue content filter (README recipe
+/// Position B: MailGuard as Postfix's after-queue content filter (admin guide recipe
 /// postfix-content-filter): Postfix queues every message, hands it to MailGuard over SMTP, and
 /// MailGuard returns what it lets through (and its notices) to Postfix's re-injection listener,
 /// which delivers without filtering again: external mail to smtp-sink, local mail to a Maildir.
@@ -24,8 +24,8 @@ public sealed class PostfixContentFilterTests
         {
             Name = "filtering",
             Mailboxes = ["alice"],
-            MainCf = [.. ReadmeRecipe.Lines("postfix-content-filter/main.cf", substitutions[0]), $"relayhost = [127.0.0.1]:{sink.Port}"],
-            MasterCf = ReadmeRecipe.Lines("postfix-content-filter/master.cf", substitutions[1]),
+            MainCf = [.. DocsRecipe.Lines("postfix-content-filter/main.cf", substitutions[0]), $"relayhost = [127.0.0.1]:{sink.Port}"],
+            MasterCf = DocsRecipe.Lines("postfix-content-filter/master.cf", substitutions[1]),
         });
         string Diagnostics() => $"{postfix.Log()}\nsink holds {sink.Messages().Count} message(s)";
 

@@ -89,7 +89,7 @@ internal sealed class PostfixInstance : IAsyncDisposable
         /// <summary>Port of the ordinary smtpd listener, when another party must know it before this instance starts; a free one otherwise.</summary>
         public int? SmtpPort { get; init; }
 
-        /// <summary>Extra main.cf lines (a README recipe, routing for the test).</summary>
+        /// <summary>Extra main.cf lines (a admin guide recipe, routing for the test).</summary>
         public IReadOnlyList<string> MainCf { get; init; } = [];
 
         /// <summary>Extra master.cf lines.</summary>

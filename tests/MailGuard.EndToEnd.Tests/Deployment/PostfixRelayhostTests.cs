@@ -4,7 +4,7 @@ using static MailGuard.EndToEnd.Tests.Deployment.PostfixScenario;
 namespace MailGuard.EndToEnd.Tests.Deployment;
 
 /// <summary>
-/// Position A: MailGuard as the smart host of an internal Postfix (`relayhost`, README recipe
+/// Position A: MailGuard as the smart host of an internal Postfix (`relayhost`, admin guide recipe
 /// postfix-relayhost). MailGuard hands what it lets through to an edge MTA (a second Postfix)
 /// that sends external mail to "the internet" (smtp-sink) and internal mail back to the
 /// internal Postfix, the way an organisation's outbound gateway or Exchange Online does; so the
@@ -38,7 +38,7 @@ public sealed class PostfixRelayhostTests
             Name = "internal",
             SmtpPort = internalPort,
             Mailboxes = ["alice"],
-            MainCf = ReadmeRecipe.Lines("postfix-relayhost/main.cf", ("[127.0.0.1]:2525", $"[127.0.0.1]:{mailguard.Port}")),
+            MainCf = DocsRecipe.Lines("postfix-relayhost/main.cf", ("[127.0.0.1]:2525", $"[127.0.0.1]:{mailguard.Port}")),
         });
         string Diagnostics() => $"{postfix.Log()}\n{edge.Log()}\nsink holds {sink.Messages().Count} message(s)";
 

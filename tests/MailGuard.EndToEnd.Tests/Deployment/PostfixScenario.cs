@@ -20,21 +20,21 @@ internal sealed class PostfixFactAttribute : FactAttribute
     }
 }
 
-/// <summary>What both Postfix positions share: MailGuard from a README recipe, the test mail, and waiting with a deadline.</summary>
+/// <summary>What both Postfix positions share: MailGuard from a admin guide recipe, the test mail, and waiting with a deadline.</summary>
 internal static class PostfixScenario
 {
     public const string Sender = "alice@corp.example";
 
     /// <summary>
-    /// MailGuard in-process with the README's mailguard.json recipe and the shipped policy, on an
+    /// MailGuard in-process with the admin guide's mailguard.json recipe and the shipped policy, on an
     /// ephemeral loopback port, delivering by SMTP to <paramref name="smartHostPort"/> on 127.0.0.1.
     /// </summary>
     public static async Task<TestRelay> StartMailGuardAsync(string recipe, int smartHostPort)
     {
-        var settings = ReadmeRecipe.Settings(recipe);
+        var settings = DocsRecipe.Settings(recipe);
         foreach (string key in new[] { "Relay:Listen:0", "Delivery:Mode", "Delivery:Smtp:Host", "Delivery:Smtp:Port" })
         {
-            Assert.True(settings.ContainsKey(key), $"README recipe '{recipe}' no longer sets {key}");
+            Assert.True(settings.ContainsKey(key), $"admin guide recipe '{recipe}' no longer sets {key}");
         }
 
         Assert.Equal("Smtp", settings["Delivery:Mode"]);

@@ -72,8 +72,7 @@ public sealed class InspectionRelayTests
         Assert.Equal(0, Cli.Run(["quarantine", "show", id, "--json", $"--Storage:Directory={storage}"], show, new StringWriter()));
         Assert.Contains("approved by the DPO", show.ToString(), StringComparison.Ordinal);
         Assert.Contains("release-refused", show.ToString(), StringComparison.Ordinal);
-        await Task.Delay(300);
-        Assert.Single(PickedUp.ReadAll(relay.PickupDirectory));
+        Assert.Single(await relay.WaitForQueueDrainedAsync());
     }
 
     [Fact]
@@ -155,9 +154,8 @@ public sealed class InspectionRelayTests
 
         Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
         Assert.Contains("returned to sender", result.Reply!.Value.Text, StringComparison.Ordinal);
-        var picked = await relay.WaitForPickupAsync(1);
-        await Task.Delay(300);
-        var notice = Assert.Single(PickedUp.ReadAll(relay.PickupDirectory));
+        await relay.WaitForPickupAsync(1);
+        var notice = Assert.Single(await relay.WaitForQueueDrainedAsync());
         Assert.Equal("", notice.MailFrom);
         Assert.Equal(["clerk@corp.example"], notice.RcptTo);
         using var doc = MailGuard.Mime.MimeDocument.Load(notice.Content);
@@ -185,7 +183,7 @@ public sealed class InspectionRelayTests
         Assert.Null(await relay.Store.GetMessageAsync(id));
         var audit = Assert.Single(await quarantine.ListAuditAsync(id, 10));
         Assert.Equal("reject", audit.Action);
-        await Task.Delay(200);
+        Assert.Empty(await relay.Store.ListAsync(new MailGuard.Core.Store.QueueQuery()));
         Assert.Empty(PickedUp.ReadAll(relay.PickupDirectory));
     }
 

@@ -61,7 +61,7 @@ public sealed class PostgresRelayTests
         }
         while (delivered.Count == 0 && DateTime.UtcNow < deadline);
 
-        await Task.Delay(500);
+        await nodeA.WaitForQueueDrainedAsync(); // one store: nothing more is waiting on either node
         delivered = [.. PickedUp.ReadAll(nodeA.PickupDirectory), .. PickedUp.ReadAll(nodeB.PickupDirectory)];
         var message = Assert.Single(delivered);
         Assert.Equal("clerk@corp.example", message.MailFrom);

@@ -110,9 +110,8 @@ public sealed class ConsoleApiTests
         }
 
         // Released twice (plain and Bcc-fixed), returned once (a notice to the sender); the deleted one goes nowhere.
-        var picked = await console.Relay.WaitForPickupAsync(3);
-        await Task.Delay(500);
-        picked = PickedUp.ReadAll(console.Relay.PickupDirectory);
+        await console.Relay.WaitForPickupAsync(3);
+        var picked = await console.Relay.WaitForQueueDrainedAsync();
         Assert.Equal(3, picked.Count);
         var plain = Assert.Single(picked, p => Encoding.UTF8.GetString(p.Content).Contains("Subject: To release", StringComparison.Ordinal));
         Assert.Equal(to.Order(StringComparer.Ordinal), plain.RcptTo.Order(StringComparer.Ordinal));

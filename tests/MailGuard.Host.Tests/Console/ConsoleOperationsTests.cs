@@ -319,6 +319,8 @@ public sealed partial class ConsoleOperationsTests
             delivered = PickedUp.ReadAll(nodeA.PickupDirectory).Concat(PickedUp.ReadAll(nodeB.PickupDirectory)).Where(p => p.RcptTo.Count() == 12).ToList();
         }
         while (delivered.Count == 0 && DateTime.UtcNow < deadline);
+        await nodeA.WaitForQueueDrainedAsync(); // one store: nothing more is waiting on either node
+        delivered = PickedUp.ReadAll(nodeA.PickupDirectory).Concat(PickedUp.ReadAll(nodeB.PickupDirectory)).Where(p => p.RcptTo.Count() == 12).ToList();
         Assert.Single(delivered);
         Assert.Contains(await ((MailGuard.Core.Store.IQuarantineStore)nodeA.Store).ListAuditAsync(id, 10), a => a.Action == "release" && a.Actor == "rev" && a.Reason == "approved on node b");
     }

@@ -192,7 +192,7 @@ public sealed class OcrTests
         var result = engine.ReadImage(Fixtures.Bytes("people-table.png"), TimeSpan.FromMilliseconds(500), CancellationToken.None);
         Assert.Equal(ImageTextStatus.TimedOut, result.Status);
         Assert.True(watch.ElapsedMilliseconds < 10_000, $"took {watch.ElapsedMilliseconds} ms");
-        Assert.False(fake.StillSleeping(), "the recogniser's child process outlived the kill");
+        Assert.True(fake.SleeperGone(), "the recogniser's child process outlived the kill");
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class OcrTests
         using var fake = new SlowTesseract();
         using var engine = new OcrEngine(OcrEngine.Detect(fake.Path), maxConcurrency: 1, queueTimeout: TimeSpan.FromMilliseconds(300));
         var first = Task.Run(() => engine.ReadImage("x"u8.ToArray(), TimeSpan.FromSeconds(5), CancellationToken.None));
-        await Task.Delay(500);
+        fake.WaitUntilSleeping(); // the first read holds the only slot
         var watch = Stopwatch.StartNew();
         var second = engine.ReadImage("y"u8.ToArray(), TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Equal(ImageTextStatus.Busy, second.Status);
@@ -345,16 +345,40 @@ public sealed class OcrTests
 
         public string Path { get; }
 
-        public bool StillSleeping()
+        /// <summary>Waits until the stand-in has started its sleeping child (it wrote the child's pid).</summary>
+        public int WaitUntilSleeping()
         {
             string pidFile = System.IO.Path.Combine(_dir.FullName, "sleep.pid");
-            if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
             {
-                return false;
+                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out int pid))
+                {
+                    return pid;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "the stand-in recogniser never started its child");
+                Thread.Sleep(20);
+            }
+        }
+
+        /// <summary>Whether the sleeping child is gone (or a zombie) within a few seconds: the proof that a kill reached the whole tree.</summary>
+        public bool SleeperGone()
+        {
+            int pid = WaitUntilSleeping();
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (DateTime.UtcNow < deadline)
+            {
+                string stat = $"/proc/{pid}/stat";
+                if (!File.Exists(stat) || File.ReadAllText(stat).Contains(") Z ", StringComparison.Ordinal))
+                {
+                    return true;
+                }
+
+                Thread.Sleep(20);
             }
 
-            Thread.Sleep(200);
-            return Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+            return false;
         }
 
         public void Dispose() => _dir.Delete(recursive: true);

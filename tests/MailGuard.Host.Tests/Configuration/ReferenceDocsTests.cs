@@ -7,12 +7,12 @@ using MailGuard.Host.Configuration;
 namespace MailGuard.Host.Tests.Configuration;
 
 /// <summary>
-/// README's "Configuration reference" must name every key an operator can set: every property the
+/// docs/reference.md's "Configuration reference" must name every key an operator can set: every property the
 /// options classes bind (MailGuardOptions, PolicyOptions), every key config/mailguard.json ships,
 /// and the few read straight from configuration. Keys are written in full in the first column of
 /// the reference's tables (`Relay:Tls:KeyPath`); list items of objects use N (`Policy:Rules:N:Name`).
 /// </summary>
-public sealed partial class ReadmeReferenceTests
+public sealed partial class ReferenceDocsTests
 {
     /// <summary>Read from IConfiguration directly rather than through an options class.</summary>
     private static readonly string[] s_readDirectly =
@@ -29,7 +29,7 @@ public sealed partial class ReadmeReferenceTests
 
         var missing = expected.Where(k => !documented.Contains(k)).ToList();
 
-        Assert.True(missing.Count == 0, "README.md's Configuration reference does not name: " + string.Join(", ", missing));
+        Assert.True(missing.Count == 0, "docs/reference.md's Configuration reference does not name: " + string.Join(", ", missing));
     }
 
     [Fact]
@@ -40,15 +40,15 @@ public sealed partial class ReadmeReferenceTests
         // Logging:LogLevel takes any category name; the reference shows the pattern.
         var stale = DocumentedKeys().Where(k => !known.Contains(k) && k != "Logging:LogLevel:<category>").ToList();
 
-        Assert.True(stale.Count == 0, "README.md's Configuration reference names keys nothing reads: " + string.Join(", ", stale));
+        Assert.True(stale.Count == 0, "docs/reference.md's Configuration reference names keys nothing reads: " + string.Join(", ", stale));
     }
 
     /// <summary>The first cell of every table row in the section, each `key` in it.</summary>
     private static HashSet<string> DocumentedKeys()
     {
-        string[] lines = File.ReadAllLines(Path.Combine(MailGuard.Testing.RepoPaths.Root, "README.md"));
+        string[] lines = File.ReadAllLines(Path.Combine(MailGuard.Testing.RepoPaths.Root, "docs", "reference.md"));
         int start = Array.FindIndex(lines, l => l.TrimEnd() == "## Configuration reference");
-        Assert.True(start >= 0, "README.md has no '## Configuration reference' section");
+        Assert.True(start >= 0, "docs/reference.md has no '## Configuration reference' section");
         int end = Array.FindIndex(lines, start + 1, l => l.StartsWith("## ", StringComparison.Ordinal));
         var keys = new HashSet<string>(StringComparer.Ordinal);
         foreach (string line in lines[(start + 1)..(end < 0 ? lines.Length : end)])
