@@ -29,3 +29,22 @@ public static class IdentifierKinds
         return rule.FourEyes ?? IsIdentifierRule(rule);
     }
 }
+
+/// <summary>Which rules are about exposed recipients alone, the one case the Bcc fix answers.</summary>
+public static class RecipientRules
+{
+    /// <summary>
+    /// The rule looks at recipients and nothing else: its finding kinds, if any, are only
+    /// exposed-recipients, and it has no condition on people, counts of other findings,
+    /// attachments or unreadable parts. Hiding the addresses (the Bcc fix) removes its reason.
+    /// </summary>
+    public static bool IsExposedRecipientsOnly(PolicyRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var w = rule.When;
+        bool kindsOnlyExposed = w.FindingKinds.All(k => string.Equals(k, FindingKinds.ExposedRecipients, StringComparison.OrdinalIgnoreCase));
+        bool aboutRecipients = w.FindingKinds.Count > 0 || w.MinVisibleExternal is not null || w.MinDistinctExternalDomains is not null || w.MinPersonalMailboxes is not null;
+        return kindsOnlyExposed && aboutRecipients && w.MinPeople is null && w.AttachmentTypes.Count == 0 && w.UnscannableReasons.Count == 0
+            && (w.FindingKinds.Count > 0 || (w.MinCount is null && w.MinConfidence is null));
+    }
+}

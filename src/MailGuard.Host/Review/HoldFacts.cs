@@ -20,6 +20,7 @@ public enum HoldSeverity
 /// decisions are offered (the Bcc fix only when exposed recipients are the only reason), whether
 /// releasing needs two reviewers, and, for personal data, the sentence the confirmation states
 /// ("8 people's names, dates of birth and NI numbers (applicants.csv) to 4 external domains").
+/// Confirmation follows the findings (any data about people leaves), the Bcc fix and four-eyes the rules.
 /// </summary>
 public sealed record HoldFacts(
     QuarantineRecord Record,
@@ -53,7 +54,14 @@ public sealed record HoldFacts(
         bool personal = findings.Any(f => !s_notPersonal.Contains(f.Kind, StringComparer.Ordinal));
         bool identifiers = findings.Any(f => IdentifierKinds.IsIdentifier(f.Kind));
         bool exposed = findings.Any(f => f.Kind == FindingKinds.ExposedRecipients);
-        bool onlyExposed = exposed && findings.All(f => f.Kind == FindingKinds.ExposedRecipients);
+        // The Bcc fix follows the rules: offered when every rule that acted is about exposed
+        // recipients alone (a rule the policy no longer has counts as such only when exposed
+        // recipients are all that was found).
+        bool findingsOnlyExposed = exposed && findings.All(f => f.Kind == FindingKinds.ExposedRecipients);
+        var acting = rules.Where(r => !r.AuditOnly).ToList();
+        bool onlyExposed = exposed && (acting.Count == 0
+            ? findingsOnlyExposed
+            : acting.All(r => FindRule(r.Name, policy) is { } rule ? RecipientRules.IsExposedRecipientsOnly(rule) : findingsOnlyExposed));
         bool fourEyes = (consoleFourEyes && personal) || rules.Where(r => !r.AuditOnly).Any(r => RuleWantsFourEyes(r.Name, policy, identifiers));
         long maxPeople = Math.Max(inspection?.People.Select(p => p.People).DefaultIfEmpty(0).Max() ?? 0, findings.Where(f => f.Kind == FindingKinds.PersonalData).Select(f => (long)f.Count).DefaultIfEmpty(0).Max());
         var severity = identifiers || maxPeople >= HighSeverityPeople ? HoldSeverity.High
@@ -67,8 +75,11 @@ public sealed record HoldFacts(
     /// A rule the policy still has decides by its own setting; one it no longer has (renamed,
     /// removed) needs two reviewers when the message carries identifiers: fail closed.
     /// </summary>
+    private static PolicyRule? FindRule(string name, PolicyOptions policy) =>
+        policy.Rules.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase));
+
     private static bool RuleWantsFourEyes(string name, PolicyOptions policy, bool identifiers) =>
-        policy.Rules.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) is { } rule
+        FindRule(name, policy) is { } rule
             ? IdentifierKinds.RequiresFourEyes(rule)
             : identifiers && name != "inspection-failure";
 
