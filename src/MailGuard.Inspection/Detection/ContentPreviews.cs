@@ -1,4 +1,6 @@
+using System.Collections.Frozen;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace MailGuard.Inspection.Detection;
 
@@ -15,8 +17,24 @@ namespace MailGuard.Inspection.Detection;
 public sealed record ContentPreview(ContentLocation Location, IReadOnlyList<string>? Header, IReadOnlyList<IReadOnlyList<string>> Rows, IReadOnlyList<string> Sentences, long TotalRows = 0);
 
 /// <summary>Builds <see cref="ContentPreview"/>s: table rows when a table turns out to hold people, sentences as prose is read.</summary>
-internal static class ContentPreviews
+internal static partial class ContentPreviews
 {
+    // Capitalised words that are never a name ("Dear", "Date", "Regards"): shown as they are.
+    private static readonly FrozenSet<string> s_notNames =
+        WordLists.Load("not-names.txt")[string.Empty].ToFrozenSet(StringComparer.Ordinal);
+
+    // A capitalised word (Jane, Quill-Marsh, McDonald) or one in capitals (SMITH): possibly a name.
+    [GeneratedRegex(@"\b(?:\p{Lu}\p{Ll}[\p{L}'\-]*|\p{Lu}{3,})\b", RegexOptions.CultureInvariant)]
+    private static partial Regex NameLikeWord();
+
+    /// <summary>
+    /// Prose names people in words the identifier scanner does not mask: every word that could be
+    /// a name is masked like evidence (first and last letter kept), so a preview (kept in the
+    /// store beside held mail that may be encrypted) never holds a name in clear.
+    /// </summary>
+    public static string MaskNames(string text) =>
+        NameLikeWord().Replace(text, m => s_notNames.Contains(m.Value) ? m.Value : Masker.Generic(m.Value));
+
     /// <summary>Rows of a table a preview shows.</summary>
     public const int MaxRows = 5;
 
@@ -121,7 +139,7 @@ internal static class ContentPreviews
             }
 
             sentence.Append(text, position, end - position);
-            var line = Bounded(string.Join(' ', sentence.ToString().Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim());
+            var line = Bounded(MaskNames(string.Join(' ', sentence.ToString().Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim()));
             if (line.Length > 0 && !sentences.Contains(line))
             {
                 sentences.Add(line);

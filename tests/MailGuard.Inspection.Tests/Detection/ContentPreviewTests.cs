@@ -79,7 +79,10 @@ public class ContentPreviewTests
         Assert.Equal(body, preview.Location);
         Assert.Empty(preview.Rows);
         Assert.Equal(ContentPreviews.MaxSentences, preview.Sentences.Count);
-        Assert.StartsWith("Jane Smith, NI number ", preview.Sentences[0], StringComparison.Ordinal);
+        // Names are masked too (the scanner masks identifiers; a preview must not hold a name in clear).
+        Assert.StartsWith("J**e S***h, NI number ", preview.Sentences[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("Jane", string.Join(" ", preview.Sentences), StringComparison.Ordinal);
+        Assert.DoesNotContain("Brown", string.Join(" ", preview.Sentences), StringComparison.Ordinal);
         Assert.DoesNotContain("meeting", string.Join(" ", preview.Sentences), StringComparison.Ordinal);
         foreach (int i in new[] { 1, 2, 3, 4 })
         {
