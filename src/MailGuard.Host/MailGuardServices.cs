@@ -147,6 +147,8 @@ public static class MailGuardServices
             sp.GetService<DeliverySignal>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<Review.ReviewActions>>()));
+        services.TryAddSingleton<Review.ConsoleClock>();
+        services.TryAddSingleton<Review.ReleaseRequestAlert>();
         services.TryAddSingleton<Review.DecisionRecorder>();
         services.TryAddSingleton<IDecisionLog>(sp => sp.GetRequiredService<Review.DecisionRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<Review.DecisionRecorder>());

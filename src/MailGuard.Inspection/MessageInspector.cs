@@ -44,6 +44,9 @@ public sealed record InspectionResult(
     /// <summary>Digests of the parts inspected (see <see cref="Inspection.InspectedContent"/>); empty unless <see cref="InspectionOptions.RecordInspectedContent"/>.</summary>
     public IReadOnlyCollection<string> InspectedContent { get; init; } = [];
 
+    /// <summary>Masked previews of the offending content (tables of people, sentences around identifiers), for reviewers.</summary>
+    public IReadOnlyList<Detection.ContentPreview> Previews { get; init; } = [];
+
     /// <summary>Detected formats and file extensions of the attachments, for rules on attachment types.</summary>
     public IReadOnlyList<string> AttachmentTypes
     {
@@ -123,6 +126,7 @@ public sealed class MessageInspector
         return new InspectionResult(exposure, findings, analyzer.MaxPeopleCount, analyzer.Tables, analyzer.Texts, attachments, document.Defects.Count, _time.GetElapsedTime(started), timedOut)
         {
             SecondReadings = walker.SecondReadings,
+            Previews = analyzer.Previews,
             InspectedContent = walker.Inspected.Recording ? walker.Inspected.Digests : [],
         };
     }

@@ -84,6 +84,9 @@ public sealed partial class PostgresMessageStore
     public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, NewMessage? notice = null, CancellationToken cancellationToken = default) =>
         DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", notice, cancellationToken);
 
+    public Task<bool> SaveInspectionAsync(string messageId, string inspectionJson, CancellationToken cancellationToken = default) =>
+        WriteAsync(StoreSql.SaveInspection(messageId, inspectionJson), cancellationToken);
+
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.AppendAudit(audit), cancellationToken);
 
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default) =>

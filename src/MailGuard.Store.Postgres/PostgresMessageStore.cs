@@ -315,18 +315,28 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     private async Task MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var c = await dataSource.OpenConnectionAsync(cancellationToken);
+        await MigrateAsync(c, PostgresSchema.Migrations, Now(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies every step not yet recorded in schema_migrations, lowest version first. A step is
+    /// looked for by its number, not compared with the highest applied one: branches merged in
+    /// any order may ship version 4 after a store has applied 6, and 4 is still applied.
+    /// </summary>
+    internal static async Task MigrateAsync(NpgsqlConnection c, IEnumerable<(int Version, string Sql)> migrations, long now, CancellationToken cancellationToken)
+    {
         await using var t = await c.BeginTransactionAsync(cancellationToken);
         // PostgreSQL's DDL is transactional: under the lock, every pending step and its row commit
         // together, and a node starting at the same moment waits, then finds nothing left to do.
         await c.ExecuteAsync(StoreSql.Command("SELECT pg_advisory_xact_lock(@key)", new { key = PostgresSchema.MigrationLockKey }, t, cancellationToken));
         await c.ExecuteAsync(StoreSql.Command("CREATE TABLE IF NOT EXISTS schema_migrations (version int NOT NULL PRIMARY KEY, applied_at bigint NOT NULL)", null, t, cancellationToken));
         var applied = (await c.QueryAsync<int>(StoreSql.Command("SELECT version FROM schema_migrations", null, t, cancellationToken))).ToHashSet();
-        foreach (var (version, sql) in PostgresSchema.Migrations)
+        foreach (var (version, sql) in migrations.OrderBy(m => m.Version))
         {
             if (!applied.Contains(version))
             {
                 await c.ExecuteAsync(StoreSql.Command(sql, null, t, cancellationToken));
-                await c.ExecuteAsync(StoreSql.Command("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = Now() }, t, cancellationToken));
+                await c.ExecuteAsync(StoreSql.Command("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = now }, t, cancellationToken));
             }
         }
 

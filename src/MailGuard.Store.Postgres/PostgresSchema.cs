@@ -127,5 +127,12 @@ internal static class PostgresSchema
             );
             CREATE INDEX auth_attempts_window ON auth_attempts(window_start);
             """),
+        // Issue 15: the inspection result kept with the hold (matched rules, people, destinations,
+        // masked previews; JSON, nothing unmasked), so the message page never inspects again, and
+        // the audit log by action for the list's release-request marker and the dashboard.
+        (6, """
+            ALTER TABLE quarantine ADD COLUMN inspection text;
+            CREATE INDEX audit_action ON audit_log(action, at);
+            """),
     ];
 }

@@ -78,6 +78,9 @@ public sealed partial class SqliteMessageStore
     public Task<QuarantineDecision> DeleteHeldAsync(string messageId, string actor, string? reason, NewMessage? notice = null, CancellationToken cancellationToken = default) =>
         DecideAndDropContentAsync(messageId, actor, reason, QuarantineStatus.Deleted, "delete", notice);
 
+    public Task<bool> SaveInspectionAsync(string messageId, string inspectionJson, CancellationToken cancellationToken = default) =>
+        Submit(StoreSql.SaveInspection(messageId, inspectionJson), mustSync: true);
+
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => Submit(StoreSql.AppendAudit(audit), mustSync: true);
 
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default) =>

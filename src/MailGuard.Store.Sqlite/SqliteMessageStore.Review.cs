@@ -34,4 +34,8 @@ public sealed partial class SqliteMessageStore
 
     public Task<IReadOnlyList<DecisionCount>> ListDecisionCountsAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
         ReadAsync(StoreSql.ListDecisionCounts(from, to), cancellationToken);
+
+    public Task<IReadOnlySet<string>> ListRequestedHeldAsync(CancellationToken cancellationToken = default) => ReadAsync(StoreSql.ListRequestedHeld(), cancellationToken);
+
+    public Task<ReviewStats> GetReviewStatsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) => ReadAsync(StoreSql.GetReviewStats(since), cancellationToken);
 }

@@ -284,17 +284,24 @@ public sealed partial class SqliteMessageStore : IMessageStore, IQuarantineStore
         connection.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA secure_delete=FAST;");
     }
 
-    private void Migrate(SqliteConnection connection)
+    private void Migrate(SqliteConnection connection) => Migrate(connection, SqliteSchema.Migrations, Now());
+
+    /// <summary>
+    /// Applies every step not yet recorded in schema_migrations, lowest version first. A step is
+    /// looked for by its number, not compared with the highest applied one: branches merged in
+    /// any order may ship version 5 after a store has applied 7, and 5 is still applied.
+    /// </summary>
+    internal static void Migrate(SqliteConnection connection, IEnumerable<(int Version, string Sql)> migrations, long now)
     {
         connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)");
-        foreach (var (version, sql) in SqliteSchema.Migrations)
+        foreach (var (version, sql) in migrations.OrderBy(m => m.Version))
         {
             // IMMEDIATE takes the write lock first, so two processes starting together apply each step once.
             using var transaction = connection.BeginTransaction(deferred: false);
             if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations WHERE version = @v", new { v = version }, transaction) == 0)
             {
                 connection.Execute(sql, transaction: transaction);
-                connection.Execute("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = Now() }, transaction);
+                connection.Execute("INSERT INTO schema_migrations (version, applied_at) VALUES (@v, @at)", new { v = version, at = now }, transaction);
             }
 
             transaction.Commit();

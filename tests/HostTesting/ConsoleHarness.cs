@@ -190,8 +190,9 @@ internal sealed partial class ConsoleSession : IDisposable
     }
 
     /// <summary>The message page's form: verb (release, release-bcc-fix, return, delete) and reason.</summary>
-    public async Task<HttpResponseMessage> ActAsync(string id, string verb, string reason) =>
-        await PostFormAsync("/messages/" + id, [("verb", verb), ("reason", reason)], await TokenAsync("/messages/" + id));
+    /// <param name="confirmed">The reviewer confirms what a release of personal data sends (the confirmation step's form).</param>
+    public async Task<HttpResponseMessage> ActAsync(string id, string verb, string reason, bool confirmed = false) =>
+        await PostFormAsync("/messages/" + id, confirmed ? [("verb", verb), ("reason", reason), ("confirmed", "yes")] : [("verb", verb), ("reason", reason)], await TokenAsync("/messages/" + id));
 
     public void Dispose() => Client.Dispose();
 }

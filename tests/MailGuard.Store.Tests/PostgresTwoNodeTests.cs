@@ -44,7 +44,10 @@ public sealed class PostgresTwoNodeTests(PostgresDatabaseFixture database) : ICl
     [PostgresFact]
     public async Task StartTogether_EveryMigrationAppliedOnce()
     {
-        Assert.Equal("1,2,3,4,5", await PostgresDatabaseFixture.ScalarAsync(_connectionString, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"));
+        // Every shipped step once, whatever their numbers (branches take numbers with gaps between them).
+        Assert.Equal(
+            string.Join(",", MailGuard.Store.Postgres.PostgresSchema.Migrations.Select(m => m.Version).Order()),
+            await PostgresDatabaseFixture.ScalarAsync(_connectionString, "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"));
     }
 
     [PostgresFact]

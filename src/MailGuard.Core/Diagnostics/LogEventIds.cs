@@ -102,6 +102,15 @@ public static class LogEventIds
     public const int CheckRefused = 671;
     public const int CheckInspectionFailed = 672;
     public const int ConsoleStoreUnavailable = 650;
+
+    // Review console, issue 15 (660-669).
+    public const int HoldInspectionBackfilled = 660;
+    public const int ReviewConfirmationRequired = 661;
+    public const int ReviewBccFixRefused = 662;
+    public const int BulkReviewAction = 663;
+    public const int ReleaseRequestAlertQueued = 664;
+    public const int ReleaseRequestAlertFailed = 665;
+    public const int AuditExported = 666;
     public const int ConsoleError = 690;
 
     // 8xx: the process (a background service that failed for good, a stop nobody asked for)

@@ -80,7 +80,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
 
         try
         {
-            decision = Apply(new Context(message, verdict, findings, evaluation.Exposure, evaluation.Document?.Message.Headers, evaluation.Document?.Message.Subject, SenderVerified(message)), evaluation.Document);
+            decision = Apply(new Context(message, verdict, findings, evaluation.Exposure, evaluation.Document?.Message.Headers, evaluation.Document?.Message.Subject, SenderVerified(message)) { Result = evaluation.Inspection }, evaluation.Document);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -119,6 +119,9 @@ public sealed partial class InspectingDisposition : IMessageDisposition
 
         /// <summary>Whether anything may be mailed to the sender about this message: never to an unverified one (backscatter), nor against RFC 3834.</summary>
         public bool MayNotifySender => SenderVerified && Headers is not null && PolicyNotice.MayNotifySender(Sender, Headers);
+
+        /// <summary>The whole inspection, kept (masked) with a hold; null when inspection failed.</summary>
+        public InspectionResult? Result { get; init; }
     }
 
     private bool SenderVerified(ReceivedMessage message) =>
@@ -183,7 +186,8 @@ public sealed partial class InspectingDisposition : IMessageDisposition
         var summary = c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Summary
             ?? c.Findings.FirstOrDefault(f => f.Kind == FindingKinds.ExposedRecipients)?.Summary
             ?? c.Verdict.Reason;
-        var details = new HoldDetails(c.Verdict.Rule, c.Verdict.Reason, c.Subject, summary, FindingsJson.Serialize(c.Findings));
+        var inspection = HoldInspectionBuilder.Build(c.Result, c.Verdict, c.Message.Recipients, _policy.InternalDomains, DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime));
+        var details = new HoldDetails(c.Verdict.Rule, c.Verdict.Reason, c.Subject, summary, FindingsJson.Serialize(c.Findings), inspection.Serialize());
         var notices = new List<OutgoingNotice>();
         if (c.Verdict.NotifySender && c.MayNotifySender)
         {

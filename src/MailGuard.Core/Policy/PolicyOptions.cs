@@ -241,6 +241,12 @@ public sealed class PolicyRule
 
     public bool NotifySecurityTeam { get; set; }
 
+    /// <summary>
+    /// Releasing a message this rule held needs a second, different reviewer's approval. Unset: on for
+    /// identifier rules (<see cref="IdentifierKinds"/>), off for the rest.
+    /// </summary>
+    public bool? FourEyes { get; set; }
+
     /// <summary>Short reason given to senders and reviewers.</summary>
     public string? Reason { get; set; }
 

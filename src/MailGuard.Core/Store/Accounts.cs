@@ -78,7 +78,18 @@ public sealed record QuarantineQuery(
 public sealed record QuarantinePage(IReadOnlyList<QuarantineRecord> Items, long Total);
 
 /// <summary>Filter and page for the audit log (newest first).</summary>
-public sealed record AuditQuery(string? Actor = null, string? Action = null, string? MessageId = null, int Offset = 0, int Limit = 100);
+/// <param name="From">Events at or after this time; null: from the start.</param>
+/// <param name="To">Events before this time; null: to now.</param>
+public sealed record AuditQuery(string? Actor = null, string? Action = null, string? MessageId = null, int Offset = 0, int Limit = 100, DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+/// <summary>
+/// How reviewers have been deciding since a point in time, for the dashboard: their decisions by
+/// action, how long held messages waited for one, and the oldest message still waiting.
+/// </summary>
+/// <param name="DecisionsByAction">Audit events of reviewers' decisions (release, release-bcc-fix, return, delete, release-approved) by action.</param>
+/// <param name="DecisionWaits">For each message decided by a reviewer since then, decided_at minus held_at (at most the newest 10,000).</param>
+/// <param name="OldestHeldAt">When the oldest message still held was held; null when nothing is held.</param>
+public sealed record ReviewStats(IReadOnlyDictionary<string, long> DecisionsByAction, IReadOnlyList<TimeSpan> DecisionWaits, DateTimeOffset? OldestHeldAt);
 
 /// <summary>What the review console reads beyond <see cref="IQuarantineStore"/>: filtered pages and daily counts for the dashboard.</summary>
 public interface IReviewStore
@@ -86,6 +97,12 @@ public interface IReviewStore
     Task<QuarantinePage> QueryQuarantineAsync(QuarantineQuery query, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditEvent>> QueryAuditAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The held messages whose sender has asked for release (a release-requested audit event): the list's request marker.</summary>
+    Task<IReadOnlySet<string>> ListRequestedHeldAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reviewers' decisions since <paramref name="since"/>, the waits for them, and the oldest held message.</summary>
+    Task<ReviewStats> GetReviewStatsAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
 
     /// <summary>Adds to the daily disposition counters (one upsert per row).</summary>
     Task AddDecisionCountsAsync(IReadOnlyCollection<DecisionCount> counts, CancellationToken cancellationToken = default);

@@ -11,10 +11,16 @@ public enum QuarantineStatus
 }
 
 /// <summary>Why a message was held, as the reviewer sees it. Findings are stored as JSON with masked evidence only.</summary>
-public sealed record HoldDetails(string? Rule, string? Reason, string? Subject, string? Summary, string FindingsJson);
+/// <param name="InspectionJson">
+/// What inspection learned, as the console shows it (<see cref="HoldInspection"/>: matched rules, people,
+/// destinations, masked previews), so the message page renders without inspecting again; null for
+/// holds made before it was stored.
+/// </param>
+public sealed record HoldDetails(string? Rule, string? Reason, string? Subject, string? Summary, string FindingsJson, string? InspectionJson = null);
 
 /// <summary>One held message with its envelope and decision.</summary>
 /// <param name="AuthIdentity">The AUTH user of the session that submitted it (the message row's), or null when it did not authenticate.</param>
+/// <param name="InspectionJson">The stored <see cref="HoldInspection"/>, or null for an older hold.</param>
 public sealed record QuarantineRecord(
     string MessageId,
     QuarantineStatus Status,
@@ -30,7 +36,8 @@ public sealed record QuarantineRecord(
     DateTimeOffset? DecidedAt,
     string? DecidedBy,
     string? DecisionReason,
-    string? AuthIdentity = null);
+    string? AuthIdentity = null,
+    string? InspectionJson = null);
 
 /// <summary>One line of the append-only audit log: who did what, when, why.</summary>
 public sealed record AuditEvent(DateTimeOffset At, string Actor, string Action, string? MessageId, string? Reason, string? Detail = null);
@@ -79,6 +86,12 @@ public interface IQuarantineStore
     Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the inspection result of a hold made before it was kept with the hold (inspected once,
+    /// on first view); leaves one already stored alone. False when there is no such hold.
+    /// </summary>
+    Task<bool> SaveInspectionAsync(string messageId, string inspectionJson, CancellationToken cancellationToken = default);
 
     /// <summary>Opens the stored bytes of a message (for review, release previews and returns).</summary>
     Task<Stream?> OpenContentAsync(string messageId, CancellationToken cancellationToken = default);

@@ -40,6 +40,8 @@ internal sealed class ReviewFilters
         f.Equal("actor", "actor", NullIfEmpty(query.Actor));
         f.Equal("action", "action", NullIfEmpty(query.Action));
         f.Equal("message_id", "id", NullIfEmpty(query.MessageId));
+        f.Compare("at", ">=", "from", query.From?.ToUnixTimeMilliseconds());
+        f.Compare("at", "<", "to", query.To?.ToUnixTimeMilliseconds());
         return f;
     }
 

@@ -27,7 +27,7 @@ internal static class StoreRows
     }
 
     public const string QuarantineColumns =
-        "h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason, m.auth_identity";
+        "h.message_id, h.status, m.mail_from, h.recipients, h.held_at, m.size, h.rule, h.reason, h.subject, h.summary, h.findings, h.decided_at, h.decided_by, h.decision_reason, m.auth_identity, h.inspection";
 
     public static QuarantineRecord Quarantine(DbDataReader r) => new(
         r.GetString(0),
@@ -44,7 +44,8 @@ internal static class StoreRows
         OptionalTime(r, 11),
         Text(r, 12),
         Text(r, 13),
-        Text(r, 14));
+        Text(r, 14),
+        Text(r, 15));
 
     /// <summary>A held message's recipients: JSON text in SQLite, text[] in PostgreSQL (the one column stored differently).</summary>
     public static IReadOnlyList<string> Recipients(object value) =>

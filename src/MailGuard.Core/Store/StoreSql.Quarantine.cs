@@ -32,11 +32,20 @@ internal static partial class StoreSql
     public static async Task InsertHoldAsync<TRecipients>(DbConnection c, DbTransaction t, string messageId, TRecipients recipients, long heldAt, HoldDetails details, AuditEvent audit, CancellationToken cancellationToken)
     {
         await c.ExecuteAsync(Command(
-            "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings) VALUES (@id, 0, @rcpts, @at, @rule, @reason, @subject, @summary, @findings)",
-            new { id = messageId, rcpts = recipients, at = heldAt, rule = details.Rule, reason = details.Reason, subject = details.Subject, summary = details.Summary, findings = details.FindingsJson },
+            "INSERT INTO quarantine (message_id, status, recipients, held_at, rule, reason, subject, summary, findings, inspection) VALUES (@id, 0, @rcpts, @at, @rule, @reason, @subject, @summary, @findings, @inspection)",
+            new { id = messageId, rcpts = recipients, at = heldAt, rule = details.Rule, reason = details.Reason, subject = details.Subject, summary = details.Summary, findings = details.FindingsJson, inspection = details.InspectionJson },
             t,
             cancellationToken));
         await InsertAuditAsync(c, t, audit, cancellationToken);
+    }
+
+    /// <summary>Backfills the inspection of an older hold; a stored one is never replaced.</summary>
+    public static StoreWrite<bool> SaveInspection(string messageId, string inspectionJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(messageId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(inspectionJson);
+        return async (c, t, ct) => await c.ExecuteAsync(Command(
+            "UPDATE quarantine SET inspection = @json WHERE message_id = @id AND inspection IS NULL", new { id = messageId, json = inspectionJson }, t, ct)) > 0;
     }
 
     public static StoreRead<IReadOnlyList<QuarantineRecord>> ListQuarantine(QuarantineStatus? status, int limit)

@@ -94,6 +94,7 @@ internal static class CommandTree
         Argument<string>? id = null;
         Option<bool>? all = null;
         Option<bool>? bccFix = null;
+        Option<bool>? confirm = null;
         Option<string>? reason = null;
         Option<string>? note = null;
         if (verb == "list")
@@ -111,6 +112,8 @@ internal static class CommandTree
         {
             bccFix = new Option<bool>("--bcc-fix") { Description = "Deliver a copy whose To/Cc keep only internal addresses." };
             command.Options.Add(bccFix);
+            confirm = new Option<bool>("--confirm") { Description = "Confirm what a release of personal data sends (without it the command says what would leave, and does nothing)." };
+            command.Options.Add(confirm);
         }
 
         if (verb is "release" or "return" or "delete")
@@ -133,6 +136,7 @@ internal static class CommandTree
             p.GetValue(json),
             all is not null && p.GetValue(all),
             bccFix is not null && p.GetValue(bccFix),
+            confirm is not null && p.GetValue(confirm),
             Configuration(p, config, settings),
             p.InvocationConfiguration.Output,
             p.InvocationConfiguration.Error));

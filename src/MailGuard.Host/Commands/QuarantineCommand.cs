@@ -11,7 +11,7 @@ using Microsoft.Extensions.Logging;
 namespace MailGuard.Host.Commands;
 
 /// <summary>
-/// `mailguard quarantine list|show ID|release ID|return ID|delete ID [--reason TEXT] [--note TEXT] [--json]`
+/// `mailguard quarantine list|show ID|release ID [--bcc-fix] [--confirm]|return ID|delete ID [--reason TEXT] [--note TEXT] [--json]`
 /// against the store `run` uses. Every action is audited with the operating system user as the
 /// actor. Exit 0 on success, 1 when the message is not (or no longer) held, 2 on usage errors.
 /// </summary>
@@ -24,7 +24,7 @@ internal static partial class QuarantineCommand
     /// null for list only. <paramref name="all"/> matters to list, <paramref name="bccFix"/> to
     /// release, <paramref name="reason"/> to the three actions.
     /// </summary>
-    public static int Run(string verb, string? id, string? reason, string? note, bool json, bool all, bool bccFix, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
+    public static int Run(string verb, string? id, string? reason, string? note, bool json, bool all, bool bccFix, bool confirm, ConfigurationArguments arguments, TextWriter stdout, TextWriter stderr)
     {
         if (!arguments.TryLoad(out var configuration, out string? error))
         {
@@ -49,10 +49,10 @@ internal static partial class QuarantineCommand
 
         using var logging = Logging.LogSetup.ForCli(configuration, stderr);
         var logger = logging.CreateLogger(typeof(QuarantineCommand).FullName!);
-        return RunAsync(verb, id, reason, note, json, all, bccFix, options, policy, logger, stdout, stderr).GetAwaiter().GetResult();
+        return RunAsync(verb, id, reason, note, json, all, bccFix, confirm, options, policy, logger, stdout, stderr).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(string verb, string? id, string? reason, string? note, bool json, bool all, bool bccFix, MailGuardOptions options, PolicyOptions policy, ILogger logger, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> RunAsync(string verb, string? id, string? reason, string? note, bool json, bool all, bool bccFix, bool confirm, MailGuardOptions options, PolicyOptions policy, ILogger logger, TextWriter stdout, TextWriter stderr)
     {
         string directory = Path.GetFullPath(options.Storage.Directory);
         if (!StoreFactory.Exists(options))
@@ -133,13 +133,15 @@ internal static partial class QuarantineCommand
                     "delete" => Review.ReviewVerb.Delete,
                     _ => Review.ReviewVerb.Return,
                 };
-                var result = await actions.ApplyAsync(id!, reviewVerb, actor, reason, reasonRequired: false, noteToSender: note);
+                var result = await actions.ApplyAsync(id!, reviewVerb, actor, reason, reasonRequired: false, noteToSender: note, confirmed: confirm);
                 string status = result.Outcome switch
                 {
                     Review.ReviewOutcome.AwaitingSecondReviewer => "awaiting-second-reviewer",
                     Review.ReviewOutcome.SecondReviewerRequired => "second-reviewer-required",
                     Review.ReviewOutcome.NotFound => "not-in-quarantine",
                     Review.ReviewOutcome.ReturnRefused => "return-refused",
+                    Review.ReviewOutcome.ConfirmationRequired => "confirmation-required",
+                    Review.ReviewOutcome.BccFixNotOffered => "bcc-fix-not-offered",
                     _ => result.Status?.ToString().ToLowerInvariant() ?? "unknown",
                 };
                 bool applied = result.Outcome == Review.ReviewOutcome.Applied;
@@ -159,6 +161,15 @@ internal static partial class QuarantineCommand
                 else
                 {
                     LogReturned(logger, id!, actor);
+                }
+
+                if (result.Outcome == Review.ReviewOutcome.ConfirmationRequired)
+                {
+                    stderr.WriteLine($"mailguard quarantine: {id}: releasing sends {result.Detail}; run again with --confirm to release it");
+                }
+                else if (result.Outcome == Review.ReviewOutcome.BccFixNotOffered)
+                {
+                    stderr.WriteLine($"mailguard quarantine: {id}: {result.Detail}");
                 }
 
                 if (result.Outcome == Review.ReviewOutcome.ReturnRefused)

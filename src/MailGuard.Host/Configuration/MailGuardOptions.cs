@@ -97,6 +97,12 @@ public sealed class ConsoleOptions
     /// <summary>Releasing a message with personal-data findings needs a second reviewer's approval.</summary>
     public bool FourEyes { get; set; }
 
+    /// <summary>
+    /// IANA (or Windows) time-zone id the console shows times in, with the zone named beside them
+    /// (lists, message pages, the audit log; its CSV export stays in UTC). Default UTC.
+    /// </summary>
+    public string TimeZone { get; set; } = "UTC";
+
     /// <summary>A console session ends after this long without a request.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

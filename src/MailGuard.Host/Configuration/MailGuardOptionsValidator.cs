@@ -308,6 +308,11 @@ internal sealed partial class MailGuardOptionsValidator(MailGuard.Core.Policy.Po
             errors.Add($"Console:PublicUrl: '{publicUrl}' is not an absolute http(s) URL without query or fragment");
         }
 
+        if (Review.ConsoleClock.FindZone(console.TimeZone) is null)
+        {
+            errors.Add($"Console:TimeZone: '{console.TimeZone}' is not a known time zone (an IANA id such as Europe/London, or UTC)");
+        }
+
         if (console.Tls.CertificatePath is { Length: > 0 } cert && !File.Exists(cert))
         {
             errors.Add($"Console:Tls:CertificatePath: '{cert}' does not exist");

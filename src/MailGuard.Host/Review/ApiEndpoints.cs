@@ -31,7 +31,8 @@ internal static class ApiEndpoints
     public sealed record ActionRequest(
         [property: JsonPropertyName("reason")] string? Reason,
         [property: JsonPropertyName("bcc_fix")] bool BccFix = false,
-        [property: JsonPropertyName("note_to_sender")] string? NoteToSender = null);
+        [property: JsonPropertyName("note_to_sender")] string? NoteToSender = null,
+        [property: JsonPropertyName("confirm")] bool Confirm = false);
 
     private static async Task<IResult> ListAsync(HttpContext context, [FromServices] IReviewStore store, string? status, string? rule, string? sender, string? q, string? from, string? to, int? offset, int? limit)
     {
@@ -121,7 +122,7 @@ internal static class ApiEndpoints
             _ => ReviewVerb.Delete,
         };
         string actor = context.User.FindFirstValue(ClaimTypes.Name)!;
-        var result = await actions.ApplyAsync(id, verb, actor, body?.Reason, noteToSender: body?.NoteToSender, cancellationToken: context.RequestAborted);
+        var result = await actions.ApplyAsync(id, verb, actor, body?.Reason, noteToSender: body?.NoteToSender, confirmed: body?.Confirm == true, cancellationToken: context.RequestAborted);
         return result.Outcome switch
         {
             ReviewOutcome.Applied => Results.Json(new { id, action = ReviewActions.Name(verb), applied = true, status = Status(result.Status) }),
@@ -130,6 +131,8 @@ internal static class ApiEndpoints
             ReviewOutcome.ReasonRequired => Problem(400, "Reason required", "every action needs a reason: {\"reason\": \"...\"}"),
             ReviewOutcome.NotFound => Problem(404, "Not found", "no such message in quarantine"),
             ReviewOutcome.ReturnRefused => Problem(409, "Cannot return to sender", result.Detail ?? "the message cannot be returned to its sender; delete it instead"),
+            ReviewOutcome.ConfirmationRequired => Problem(409, "Confirmation required", $"releasing sends {result.Detail}; repeat with \"confirm\": true"),
+            ReviewOutcome.BccFixNotOffered => Problem(409, "Bcc fix not offered", result.Detail ?? "the Bcc fix is only for messages held for exposed recipients alone"),
             _ => Problem(409, "Not held", $"the message is no longer held (it was {Status(result.Status)})"),
         };
     }

@@ -51,5 +51,16 @@ internal static class ConsoleAssets
         svg.chart { background: #fff; border: 1px solid var(--line); border-radius: 6px; }
         .legend span { display: inline-flex; align-items: center; gap: .3rem; margin-right: 1rem; }
         .legend i { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px; }
+        .sev { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .85em; }
+        .sev.high { background: #fdecea; color: #b3261e; font-weight: 600; }
+        .sev.medium { background: #fff1d6; color: var(--warn); }
+        .sev.low { background: #e8ecf4; color: var(--muted); }
+        .marker { display: inline-block; padding: 0 .45rem; border-radius: .6rem; background: #e9f1ff; color: var(--accent); font-size: .85em; font-weight: 600; }
+        .confirm { border: 2px solid #b3261e; }
+        .confirm .leaves { font-size: 1.1em; font-weight: 600; }
+        table.preview td, table.preview th { font-family: ui-monospace, monospace; font-size: .9em; }
+        blockquote.preview { margin: .3rem 0; padding: .3rem .8rem; border-left: 3px solid var(--line); background: #fff; }
+        th a { color: inherit; }
+        form.bulk { margin-top: 1rem; }
         """;
 }

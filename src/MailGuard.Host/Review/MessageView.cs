@@ -32,7 +32,11 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
         && !Core.Store.MessageIds.IsValid(search.Trim())
         && (search.Any(c => char.IsDigit(c) || c == '@') || TextRedactor.Redact(search, today) != search);
 
-    public static MessageView Build(Stream content, bool masked, DomainSet internalDomains, DateOnly today, CancellationToken cancellationToken = default)
+    /// <param name="storedAttachments">
+    /// The attachments as the hold's stored inspection lists them (masked already): the message is
+    /// then only read for its headers and body, never inspected again. Null inspects it for them.
+    /// </param>
+    public static MessageView Build(Stream content, bool masked, DomainSet internalDomains, DateOnly today, CancellationToken cancellationToken = default, IReadOnlyList<AttachmentInfo>? storedAttachments = null)
     {
         using var document = MimeDocument.Load(content, leaveOpen: true);
         var message = document.Message;
@@ -51,8 +55,8 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
         headers.RemoveAll(h => h.Value.Length == 0 && h.Name is "Cc");
 
         var (text, source, truncated) = BodyOf(message.Body, cancellationToken);
-        var inspector = new MessageInspector(new InspectionOptions { TimeBudget = TimeSpan.FromSeconds(10) }, internalDomains, new DomainSet([]));
-        var attachments = inspector.Inspect(document, null, cancellationToken).Attachments
+        var attachments = storedAttachments ?? new MessageInspector(new InspectionOptions { TimeBudget = TimeSpan.FromSeconds(10) }, internalDomains, new DomainSet([]))
+            .Inspect(document, null, cancellationToken).Attachments
             .Select(a => a with { Location = Clean(a.Location), FileName = a.FileName is null ? null : Clean(a.FileName) })
             .ToList();
         return new MessageView(headers, Clean(text), source, truncated, attachments, document.Defects.Count);

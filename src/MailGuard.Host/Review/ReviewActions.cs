@@ -29,6 +29,15 @@ public enum ReviewOutcome
 
     /// <summary>Four-eyes: this reviewer already approved; someone else must release.</summary>
     SecondReviewerRequired,
+
+    /// <summary>
+    /// Releasing personal data needs the reviewer to confirm what will leave; <see cref="ReviewResult.Detail"/>
+    /// states it ("8 people's NI numbers (applicants.csv) to 1 external domain (example.org)"). Nothing was done.
+    /// </summary>
+    ConfirmationRequired,
+
+    /// <summary>Release with the Bcc fix is offered only when exposed recipients are the only reason for the hold.</summary>
+    BccFixNotOffered,
     NotFound,
     NotHeld,
     ReasonRequired,
@@ -41,7 +50,7 @@ public enum ReviewOutcome
     ReturnRefused,
 }
 
-/// <param name="Detail">For <see cref="ReviewOutcome.ReturnRefused"/>, the reason in words for the reviewer.</param>
+/// <param name="Detail">For <see cref="ReviewOutcome.ReturnRefused"/>, the reason in words for the reviewer; for <see cref="ReviewOutcome.ConfirmationRequired"/>, what would leave.</param>
 public sealed record ReviewResult(ReviewOutcome Outcome, QuarantineStatus? Status = null, string? Detail = null);
 
 /// <summary>
@@ -53,6 +62,7 @@ public sealed partial class ReviewActions
 {
     public const int MaxReasonLength = 1000;
     public const string ApprovalAction = "release-approved";
+    public const string ConfirmedAction = "release-confirmed";
 
     private readonly IQuarantineStore _store;
     private readonly ConsoleOptions _console;
@@ -73,7 +83,11 @@ public sealed partial class ReviewActions
         _signal = signal;
         _time = time;
         _logger = logger;
+        Inspections = new HoldInspections(store, _policy, console, time, logger);
     }
+
+    /// <summary>The stored inspections and the facts decisions follow (shared with the console pages).</summary>
+    public HoldInspections Inspections { get; }
 
     public static string Name(ReviewVerb verb) => verb switch
     {
@@ -98,9 +112,12 @@ public sealed partial class ReviewActions
         return false;
     }
 
-    /// <summary>Whether releasing needs two reviewers: Console:FourEyes and findings about people (not only exposed addresses or unreadable parts).</summary>
-    public bool NeedsTwoReviewers(QuarantineRecord record) =>
-        _console.FourEyes && FindingsJson.Deserialize(record.FindingsJson).Any(f => f.Kind is not (FindingKinds.ExposedRecipients or FindingKinds.Unscannable));
+    /// <summary>
+    /// Whether releasing needs two reviewers: a rule the message matched asks for it
+    /// (Policy:Rules:N:FourEyes, on by default for identifier rules), or Console:FourEyes and the
+    /// findings are about people (not only exposed addresses or unreadable parts). See <see cref="HoldFacts"/>.
+    /// </summary>
+    public bool NeedsTwoReviewers(QuarantineRecord record) => Inspections.Facts(record).FourEyes;
 
     /// <summary>
     /// Who is behind an actor for the four-eyes rule: an API token counts as the person who made it
@@ -132,7 +149,12 @@ public sealed partial class ReviewActions
 
     /// <param name="reason">Why, for the audit log: reviewers read it, the sender never does.</param>
     /// <param name="noteToSender">The reviewer's words to the sender, in the notice that tells them of the decision.</param>
-    public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, string? noteToSender = null, CancellationToken cancellationToken = default)
+    /// <param name="confirmed">
+    /// The reviewer has confirmed what a release of personal data sends (the console's confirmation
+    /// step, the API's "confirm": true). Without it such a release does nothing and answers
+    /// <see cref="ReviewOutcome.ConfirmationRequired"/> with the statement to confirm.
+    /// </param>
+    public async Task<ReviewResult> ApplyAsync(string messageId, ReviewVerb verb, string actor, string? reason, bool reasonRequired = true, string? noteToSender = null, bool confirmed = false, CancellationToken cancellationToken = default)
     {
         reason = CleanReason(reason);
         noteToSender = CleanNote(noteToSender);
@@ -154,7 +176,21 @@ public sealed partial class ReviewActions
             return new ReviewResult(ReviewOutcome.NotHeld, record.Status);
         }
 
-        if (verb is ReviewVerb.Release or ReviewVerb.ReleaseBccFix && NeedsTwoReviewers(record))
+        var facts = verb is ReviewVerb.Release or ReviewVerb.ReleaseBccFix ? await Inspections.FactsAsync(record, cancellationToken) : null;
+        if (verb == ReviewVerb.ReleaseBccFix && !facts!.BccFixOffered)
+        {
+            await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, Name(verb) + "-refused", messageId, reason, "the Bcc fix hides addresses only; the message was held for more than exposed recipients"), cancellationToken);
+            LogBccFixRefused(_logger, messageId, actor);
+            return new ReviewResult(ReviewOutcome.BccFixNotOffered, record.Status, "Release with Bcc fix is only for messages held for exposed recipients alone: this one was held for more.");
+        }
+
+        if (facts is { PersonalData: true } && !confirmed)
+        {
+            LogConfirmationRequired(_logger, messageId, actor);
+            return new ReviewResult(ReviewOutcome.ConfirmationRequired, record.Status, facts.LeavesStatement);
+        }
+
+        if (facts is { FourEyes: true })
         {
             var approvals = (await _store.ListAuditAsync(messageId, 1000, cancellationToken)).Where(a => a.Action == ApprovalAction).ToList();
             string person = Person(actor);
@@ -165,7 +201,7 @@ public sealed partial class ReviewActions
                     return new ReviewResult(ReviewOutcome.SecondReviewerRequired, record.Status);
                 }
 
-                await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, ApprovalAction, messageId, reason, "first of two approvals for " + Name(verb)), cancellationToken);
+                await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, ApprovalAction, messageId, reason, "first of two approvals for " + Name(verb) + (facts.LeavesStatement is { } leaves ? "; confirmed: " + leaves : "")), cancellationToken);
                 LogAction(_logger, messageId, ApprovalAction, actor, "awaiting second reviewer");
                 return new ReviewResult(ReviewOutcome.AwaitingSecondReviewer, record.Status);
             }
@@ -182,6 +218,12 @@ public sealed partial class ReviewActions
                 LogAction(_logger, messageId, Name(verb), actor, "refused: sender not returnable");
                 return new ReviewResult(ReviewOutcome.ReturnRefused, record.Status, $"The message cannot be returned to its sender: {refusal}. Delete it instead.");
             }
+        }
+
+        if (facts?.LeavesStatement is { } confirmedStatement)
+        {
+            // What the reviewer confirmed is on the record beside the release itself.
+            await _store.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), actor, ConfirmedAction, messageId, null, confirmedStatement), cancellationToken);
         }
 
         // The sender hears of every decision (a verified sender only), in the same transaction.
@@ -222,6 +264,12 @@ public sealed partial class ReviewActions
             [new("X-MailGuard-Verdict", "released with Bcc fix"), new("X-MailGuard-Reference", messageId)]);
         return output.ToArray();
     }
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReviewConfirmationRequired, Level = LogLevel.Information, Message = "Review {MessageId}: release by {Actor} waits for confirmation of what leaves")]
+    private static partial void LogConfirmationRequired(ILogger logger, string messageId, string actor);
+
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReviewBccFixRefused, Level = LogLevel.Information, Message = "Review {MessageId}: release with Bcc fix by {Actor} refused: held for more than exposed recipients")]
+    private static partial void LogBccFixRefused(ILogger logger, string messageId, string actor);
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ReviewAction, Level = LogLevel.Information, Message = "Review {MessageId}: {Action} by {Actor}, {Result}")]
     private static partial void LogAction(ILogger logger, string messageId, string action, string actor, string result);

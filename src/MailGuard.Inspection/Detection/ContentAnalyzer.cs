@@ -223,6 +223,28 @@ public sealed class ContentAnalyzer : IContentSink
     }
 
     /// <summary>
+    /// Masked previews of the content behind the findings: each table that holds people, and the
+    /// prose of each location with findings, in the order of <see cref="Findings"/>.
+    /// </summary>
+    public IReadOnlyList<ContentPreview> Previews
+    {
+        get
+        {
+            FlushAll();
+            var previews = new List<ContentPreview>();
+            foreach (var prose in _proseOrder)
+            {
+                if (prose.Sentences.Count > 0 && (prose.ToPersonalDataFinding() is not null || prose.Tallies.All.Any(t => t.Count > 0)))
+                {
+                    previews.Add(new ContentPreview(prose.Location, null, [], prose.Sentences.ToArray()));
+                }
+            }
+
+            previews.AddRange(_tables.Select(t => t.Preview).OfType<ContentPreview>());
+            return previews;
+        }
+    }
+
     /// The largest people count of any table or text, or of the people across all parts when that
     /// is larger: what a "several individuals" rule compares.
     /// </summary>

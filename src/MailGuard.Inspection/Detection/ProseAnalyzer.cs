@@ -47,6 +47,9 @@ internal sealed partial class ProseAnalyzer
 
     public TallySet Tallies { get; }
 
+    /// <summary>Masked sentences around the identifiers read so far (see <see cref="ContentPreviews"/>).</summary>
+    public List<string> Sentences { get; } = [];
+
     /// <summary>Text received but not yet read (see <see cref="ContentAnalyzer.OnText"/>).</summary>
     public System.Text.StringBuilder Pending { get; } = new();
 
@@ -169,6 +172,7 @@ internal sealed partial class ProseAnalyzer
         _firstPersonLine = -1;
         _matches.Clear();
         TextScanner.Scan(text, _reference, _matches);
+        ContentPreviews.AddSentences(text, _matches, Sentences);
         foreach (var m in _matches)
         {
             var findingKind = DataKinds.FindingKind(m.Kind);

@@ -34,6 +34,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private TableColumn[] _columns = [];
     private long _dataRows;
     private long _bufferedChars;
+    private readonly DateOnly _reference;
+    private Cell[]? _previewHeader;
+    private Cell[][] _previewRows = [];
 
     public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText)
     {
@@ -42,6 +45,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _tallies = tallies;
         _onComplete = onComplete;
         _onFormText = onFormText;
+        _reference = reference;
         _dates = new TableDates(reference);
         _cells = new TableCellClassifier(location, tallies, _dates);
     }
@@ -57,6 +61,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     /// <summary>Who the counted people are (identifier or name keys), for people across parts.</summary>
     public PeopleKeys People { get; private set; } = PeopleKeys.None;
+    /// <summary>The masked first rows, when the table holds people (see <see cref="ContentPreviews"/>); else null.</summary>
+    public ContentPreview? Preview { get; private set; }
 
     public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
     {
@@ -184,6 +190,12 @@ internal sealed class TableAnalyzer : ISpanTableSink
             }
         }
 
+        if (_form is null && Summary is { PeopleCount: > 0 })
+        {
+            Preview = ContentPreviews.Table(_location, _previewHeader, _previewRows, _columns.Select(c => c.Kind).ToArray(), _dataRows, _reference);
+        }
+
+        _previewRows = [];
         _onComplete(this);
     }
 
@@ -246,6 +258,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
             column.Prepare(_tallies);
         }
 
+        _previewHeader = headerAt >= 0 ? _buffer[headerAt].Cells : null;
+        _previewRows = _buffer.Skip(dataStart).Take(ContentPreviews.MaxRows).Select(b => b.Cells).ToArray();
         for (var r = dataStart; r < _buffer.Count; r++)
         {
             ProcessRow(_buffer[r].Row, _buffer[r].Cells);

@@ -21,13 +21,20 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
     public const string ScriptSubject = "Minutes <script>alert('subject')</script>";
     public const string ScriptFileName = "<script>alert('file')</script>.txt";
     public const string Reviewer = "rita.reviewer";
+    public const string SecondReviewer = "sam.second";
+    public const string SecurityTeam = "security@corp.example";
+    public const string PublicUrl = "https://mailguard.corp.example";
+    public const string BulkSubjectA = "Bulk one: lunch invitation";
+    public const string BulkSubjectB = "Bulk two: coffee invitation";
+    public const string RequestSubject = "Travel claims to partners";
+    public const string BulkPersonalSubject = "Bulk three: staff list";
 
     private readonly Lock _gate = new();
     private Task? _start;
     private TestRelay? _relay;
     private Chromium? _browser;
-    private string? _password;
-    private bool _loggedIn;
+    private readonly Dictionary<string, string> _passwords = new(StringComparer.Ordinal);
+    private string? _current;
 
     internal TestRelay Relay => _relay ?? throw new InvalidOperationException("not started");
 
@@ -51,41 +58,69 @@ public sealed class ConsoleBrowserFixture : IAsyncLifetime
         // The browser first: without one (CI=true, nothing installed) nothing else is started.
         _browser = Chromium.Start();
         _relay = await TestRelay.StartAsync(
-            new Dictionary<string, string?> { ["Console:Listen"] = "http://127.0.0.1:0" },
+            new Dictionary<string, string?> { ["Console:Listen"] = "http://127.0.0.1:0", ["Console:PublicUrl"] = PublicUrl, ["Console:TimeZone"] = "Europe/London" },
             services =>
             {
-                // The shipped rules; no held-notice to the sender, so the pickup directory holds only released mail.
-                services.AddSingleton(TestPolicies.ShippedForCorp(
-                    ("Policy:Rules:0:NotifySender", "false"), ("Policy:Rules:1:NotifySender", "false"), ("Policy:Rules:2:NotifySender", "false")));
+                // The shipped rules without notices to the sender or per-hold alerts, so the pickup
+                // directory holds only released mail and the release-request alert.
+                var overrides = Enumerable.Range(0, 5).SelectMany(i => new[] { ($"Policy:Rules:{i}:NotifySender", "false"), ($"Policy:Rules:{i}:NotifySecurityTeam", "false") })
+                    .Append(("Policy:Notifications:SecurityTeam", SecurityTeam))
+                    .Append(("Policy:Notifications:Digest:Enabled", "false"))
+                    .ToArray();
+                services.AddSingleton(TestPolicies.ShippedForCorp(overrides));
                 services.AddSingleton<IMessageDisposition, InspectingDisposition>();
             });
         BaseUri = _relay.Services.GetRequiredService<MailGuard.Host.Review.ReviewConsole>().Addresses[0];
-        _password = await _relay.Services.GetRequiredService<MailGuard.Host.Review.ConsoleAccounts>().CreateUserAsync(Reviewer, ConsoleRole.Reviewer, "test");
-        Assert.NotNull(_password);
+        var accounts = _relay.Services.GetRequiredService<MailGuard.Host.Review.ConsoleAccounts>();
+        foreach (string name in new[] { Reviewer, SecondReviewer })
+        {
+            string? password = await accounts.CreateUserAsync(name, ConsoleRole.Reviewer, "test");
+            Assert.NotNull(password);
+            _passwords[name] = password;
+        }
 
         await SendAsync(ApplicantsSubject, "Dear colleagues, the list of this spring's applicants is attached.", "applicants.csv", "text/csv", ApplicantsCsv());
         await SendAsync(ScriptSubject, "Minutes of Tuesday's meeting attached.", ScriptFileName, "text/plain", "Nothing to see here.\r\n"u8.ToArray());
+        await SendAsync(BulkSubjectA, "Lunch on Friday, all welcome.", "menu.txt", "text/plain", "Soup\r\n"u8.ToArray());
+        await SendAsync(BulkSubjectB, "Coffee on Monday, all welcome.", "agenda.txt", "text/plain", "Coffee\r\n"u8.ToArray());
+        await SendAsync(BulkPersonalSubject, "The staff list for the partners.", "staff.csv", "text/csv", ApplicantsCsv());
+        await SendAsync(RequestSubject, "Our travel claims policy is attached.", "policy.txt", "text/plain", "Claims within 30 days.\r\n"u8.ToArray());
     }
 
+    /// <summary>The sender's release-request link for a held message, as the held notice would carry it, on this console.</summary>
+    public string RequestLink(string messageId) =>
+        Relay.Services.GetRequiredService<MailGuard.Core.Notices.ReleaseRequestLinks>().Link(Url("/request"), messageId);
+
     /// <summary>Logs the reviewer in through the login form the first time; the session cookie serves the rest.</summary>
-    public void EnsureLoggedIn()
+    public void EnsureLoggedIn() => LogInAs(Reviewer);
+
+    /// <summary>Logs <paramref name="name"/> in through the login form, logging out whoever is logged in first (four-eyes needs two people).</summary>
+    public void LogInAs(string name)
     {
-        if (_loggedIn)
+        if (_current == name)
         {
             return;
         }
 
         var driver = Browser.Driver;
+        if (_current is not null)
+        {
+            driver.Navigate().GoToUrl(Url("/messages"));
+            Browser.WaitForPath("/messages", "the held list before logging out");
+            driver.FindElement(By.CssSelector("header .who form button")).Click();
+            _current = null;
+        }
+
         driver.Navigate().GoToUrl(Url("/messages"));
         // Anonymous: the console sends the browser to its login page.
         Browser.WaitForPath("/login", "the login page");
-        driver.FindElement(By.Name("Name")).SendKeys(Reviewer);
-        driver.FindElement(By.Name("Password")).SendKeys(_password!);
+        driver.FindElement(By.Name("Name")).SendKeys(name);
+        driver.FindElement(By.Name("Password")).SendKeys(_passwords[name]);
         Assert.NotEmpty(driver.FindElement(By.Name("__af")).GetAttribute("value") ?? "");
         driver.FindElement(By.CssSelector("form button[type=submit]")).Click();
         Browser.WaitForPath("/messages", "the held list after logging in");
-        Assert.Contains($"{Reviewer} (reviewer)", driver.FindElement(By.CssSelector("header .who")).Text, StringComparison.Ordinal);
-        _loggedIn = true;
+        Assert.Contains($"{name} (reviewer)", driver.FindElement(By.CssSelector("header .who")).Text, StringComparison.Ordinal);
+        _current = name;
     }
 
     public string Url(string pathAndQuery) => new Uri(BaseUri, pathAndQuery).ToString();

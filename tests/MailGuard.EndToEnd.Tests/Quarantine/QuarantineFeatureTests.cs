@@ -53,7 +53,7 @@ public sealed class QuarantineFeatureTests
             Assert.False(bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("Zebediah")) >= 0, $"plaintext found in {file}");
         }
 
-        Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--bcc-fix", "--reason", "send, but hide them", "--note", "Sent with the addresses hidden; use Bcc next time.", $"--Storage:Directory={storage}", $"--Quarantine:EncryptionKey={key}", "--Policy:InternalDomains:0=corp.example"], new StringWriter(), new StringWriter()));
+        Assert.Equal(0, Cli.Run(["quarantine", "release", id, "--bcc-fix", "--confirm", "--reason", "send, but hide them", "--note", "Sent with the addresses hidden; use Bcc next time.", "--config", Path.Combine(RepoPaths.Root, "config", "mailguard.json"), $"--Storage:Directory={storage}", $"--Quarantine:EncryptionKey={key}", "--Policy:InternalDomains:0=corp.example"], new StringWriter(), new StringWriter()));
 
         // The Bcc-fixed copy, and the "released" notice to the sender with the --note, never the --reason.
         var picked = await relay.WaitForPickupAsync(2);

@@ -22,7 +22,18 @@ public sealed class ConsoleFourEyesTests
         var b = await console.LoginAsync(ConsoleRole.Reviewer, "reviewer-b");
         Assert.Contains("needs two reviewers", await a.PageAsync("/messages/" + id), StringComparison.Ordinal);
 
+        // First the confirmation of what leaves: nothing is done, nothing audited.
         using (var response = await a.ActAsync(id, "release", "the caseworker is entitled to this"))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            string page = await response.Content.ReadAsStringAsync();
+            Assert.Contains("Releasing this message sends", page, StringComparison.Ordinal);
+            Assert.Contains("to 1 external domain (partner.example)", page, StringComparison.Ordinal);
+            Assert.Contains("your confirmation is the first approval", page, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
+        using (var response = await a.ActAsync(id, "release", "the caseworker is entitled to this", confirmed: true))
         {
             ConsoleAssert.RedirectsTo(response, "/messages/" + id);
         }
@@ -31,14 +42,22 @@ public sealed class ConsoleFourEyesTests
         var approval = Assert.Single(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
         Assert.Equal(("reviewer-a", "the caseworker is entitled to this"), (approval.Actor, approval.Reason));
 
-        // A again, also through the Bcc-fix release and from a second browser: refused, still one approval.
+        // A again, from a second browser too: refused, still one approval.
         var aElsewhere = console.NewSession();
         await aElsewhere.LoginOkAsync(nameA, passwordA);
-        foreach (var (session, verb) in new[] { (a, "release"), (a, "release-bcc-fix"), (aElsewhere, "release") })
+        foreach (var session in new[] { a, aElsewhere })
         {
-            using var response = await session.ActAsync(id, verb, "me again");
+            using var response = await session.ActAsync(id, "release", "me again", confirmed: true);
             ConsoleAssert.RedirectsTo(response, "/messages/" + id);
             Assert.Contains("a different reviewer must release it", await session.PageAsync("/messages/" + id), StringComparison.Ordinal);
+        }
+
+        // The Bcc fix is not offered for personal data (it would still send the data), and refused when posted.
+        Assert.DoesNotContain("value=\"release-bcc-fix\"", await a.PageAsync("/messages/" + id), StringComparison.Ordinal);
+        using (var response = await a.ActAsync(id, "release-bcc-fix", "hide the addresses", confirmed: true))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages/" + id);
+            Assert.Contains("only for messages held for exposed recipients alone", await a.PageAsync("/messages/" + id), StringComparison.Ordinal);
         }
 
         Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
@@ -47,7 +66,7 @@ public sealed class ConsoleFourEyesTests
         // Still held means nothing was queued for it: a release queues its entries in the same transaction.
         Assert.Empty(await console.Relay.Store.ListAsync(new QueueQuery(MessageId: id)));
 
-        using (var response = await b.ActAsync(id, "release", "second pair of eyes: agreed"))
+        using (var response = await b.ActAsync(id, "release", "second pair of eyes: agreed", confirmed: true))
         {
             ConsoleAssert.RedirectsTo(response, "/messages");
         }
@@ -91,24 +110,32 @@ public sealed class ConsoleFourEyesTests
         // A token counts as the person who made it: alice's second token is still alice.
         var (alsoAlice, _, _) = await console.ApiClientAsync(ConsoleRole.Reviewer, createdBy: "alice");
 
+        // Without "confirm": nothing done, and the problem says what would leave.
         using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve" }))
+        {
+            var problem = await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
+            Assert.Contains("to 1 external domain (partner.example)", problem, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(await console.Quarantine.ListAuditAsync(id, 100), e => e.Action == ReviewActions.ApprovalAction);
+        using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve", confirm = true }))
         {
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.Contains("awaiting-second-reviewer", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
-        using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve again" }))
+        using (var response = await first.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve again", confirm = true }))
         {
             await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
         }
 
-        using (var response = await alsoAlice.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve with another token" }))
+        using (var response = await alsoAlice.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "approve with another token", confirm = true }))
         {
             await ConsoleAssert.ProblemAsync(response, HttpStatusCode.Conflict);
         }
 
         Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(id));
-        using (var response = await second.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "agreed" }))
+        using (var response = await second.PostAsJsonAsync($"/api/messages/{id}/release", new { reason = "agreed", confirm = true }))
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }

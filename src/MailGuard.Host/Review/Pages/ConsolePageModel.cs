@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host.Review.Pages;
 
@@ -9,6 +10,9 @@ public abstract class ConsolePageModel : PageModel
     public string Actor => User.FindFirstValue(ClaimTypes.Name) ?? "anonymous";
 
     public bool IsAdmin => User.IsInRole("admin");
+
+    /// <summary>Times in Console:TimeZone, with the zone named.</summary>
+    public ConsoleClock Clock => HttpContext.RequestServices.GetRequiredService<ConsoleClock>();
 
     /// <summary>A one-line result of the last action, shown once.</summary>
     [Microsoft.AspNetCore.Mvc.TempData]

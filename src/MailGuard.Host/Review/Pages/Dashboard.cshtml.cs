@@ -63,6 +63,23 @@ public sealed class DashboardModel : ConsolePageModel
 
     public double MaxPerDay { get; private set; } = 1;
 
+    /// <summary>Reviewers' decisions over the chart's days (release, release-bcc-fix, return, delete, release-approved); null when the store did not answer.</summary>
+    public ReviewStats? Reviews { get; private set; }
+
+    /// <summary>Median and mean time from hold to a reviewer's decision, over the same days ("-" when none).</summary>
+    public string MedianDecision { get; private set; } = "-";
+
+    public string MeanDecision { get; private set; } = "-";
+
+    /// <summary>How long the oldest message still held has waited ("-" when none).</summary>
+    public string OldestHeld { get; private set; } = "-";
+
+    /// <summary>A wait in words: minutes under two hours, hours under two days, else days.</summary>
+    public static string Wait(TimeSpan wait) =>
+        wait.TotalHours < 2 ? string.Create(CultureInfo.InvariantCulture, $"{Math.Max(0, (int)wait.TotalMinutes)} min")
+        : wait.TotalDays < 2 ? string.Create(CultureInfo.InvariantCulture, $"{wait.TotalHours:0.#} h")
+        : string.Create(CultureInfo.InvariantCulture, $"{wait.TotalDays:0.#} days");
+
     public async Task OnGetAsync()
     {
         Health = _health.Snapshot();
@@ -75,6 +92,16 @@ public sealed class DashboardModel : ConsolePageModel
             Stats = await _store.GetStatsAsync(HttpContext.RequestAborted);
             OldestQueued = Stats.OldestQueuedReceivedAt is { } oldest ? MessagesModel.Age(now - oldest) : "-";
             counts = await _review.ListDecisionCountsAsync(first, today, HttpContext.RequestAborted);
+            Reviews = await _review.GetReviewStatsAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), HttpContext.RequestAborted);
+            if (Reviews.DecisionWaits.Count > 0)
+            {
+                var sorted = Reviews.DecisionWaits.Order().ToList();
+                var median = sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+                MedianDecision = Wait(median);
+                MeanDecision = Wait(TimeSpan.FromTicks((long)sorted.Average(w => w.Ticks)));
+            }
+
+            OldestHeld = Reviews.OldestHeldAt is { } held ? Wait(now - held) : "-";
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
         {

@@ -14,8 +14,13 @@ namespace MailGuard.Host.Review.Pages;
 public sealed class RequestModel : PageModel
 {
     private readonly ReleaseRequests _requests;
+    private readonly ReleaseRequestAlert _alert;
 
-    public RequestModel(ReleaseRequests requests) => _requests = requests;
+    public RequestModel(ReleaseRequests requests, ReleaseRequestAlert alert)
+    {
+        _requests = requests;
+        _alert = alert;
+    }
 
     [BindProperty(SupportsGet = true)]
     public string Id { get; set; } = "";
@@ -54,6 +59,12 @@ public sealed class RequestModel : PageModel
         }
 
         var outcome = await _requests.RequestReleaseAsync(Id, Token, justification ?? "", HttpContext.RequestAborted);
+        if (outcome == ReleaseRequestOutcome.Recorded)
+        {
+            // The security team hears of it at once, with a link to decide; the request stands either way.
+            await _alert.SendAsync(Id, HttpContext.RequestAborted);
+        }
+
         Message = outcome switch
         {
             ReleaseRequestOutcome.Recorded => "Thank you: your request is with the reviewers. You will hear from them.",
