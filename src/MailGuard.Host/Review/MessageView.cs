@@ -68,6 +68,7 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
     /// </summary>
     public static Finding Masked(Finding finding, DateOnly today) => finding with
     {
+        Summary = finding.Summary is { } summary ? TextRedactor.Redact(summary, today) : null,
         Location = finding.Location with
         {
             FileName = finding.Location.FileName is { } file ? TextRedactor.Redact(file, today) : null,

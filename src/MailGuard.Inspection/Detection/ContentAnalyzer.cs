@@ -185,7 +185,9 @@ public sealed class ContentAnalyzer : IContentSink
             return (Math.Max(total, largest), null);
         }
 
-        var listed = string.Join(", ", parts.Take(5).Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Name} ({p.People:N0})")));
+        // Files are often named after the person they are about: the summary is shown and mailed, so
+        // its names are masked like evidence (the location keeps them for the reviewer's masking).
+        var listed = string.Join(", ", parts.Take(5).Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{TextRedactor.Redact(p.Name, _reference)} ({p.People:N0})")));
         if (parts.Count > 5)
         {
             listed += string.Create(System.Globalization.CultureInfo.InvariantCulture, $" and {parts.Count - 5:N0} more");

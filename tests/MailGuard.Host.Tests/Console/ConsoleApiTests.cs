@@ -191,7 +191,7 @@ public sealed class ConsoleApiTests
     }
 
     [Fact]
-    public async Task StoreFailure_ApiAndPages_500WithoutStackTraceOrSql()
+    public async Task StoreFailure_ApiAndPages_503WithoutStackTraceOrSql()
     {
         await using var console = await ConsoleHarness.StartAsync();
         var to = HeldMail.External(12);
@@ -210,7 +210,9 @@ public sealed class ConsoleApiTests
 
         using (var response = await api.GetAsync("/api/messages/" + id))
         {
-            string body = await ConsoleAssert.ProblemAsync(response, HttpStatusCode.InternalServerError);
+            // A store fault (here: a table gone) is the store not answering: 503 with Retry-After, never its text.
+            string body = await ConsoleAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable);
+            Assert.NotNull(response.Headers.RetryAfter);
             Assert.DoesNotContain("audit_log", body, StringComparison.Ordinal);
             Assert.DoesNotContain("Sqlite", body, StringComparison.OrdinalIgnoreCase);
             ConsoleAssert.SecurityHeaders(response);
@@ -220,7 +222,7 @@ public sealed class ConsoleApiTests
         {
             using var response = await reviewer.GetAsync(path);
             string body = await response.Content.ReadAsStringAsync();
-            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
             Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
             ConsoleAssert.NoStackTrace(body);
             Assert.DoesNotContain("audit_log", body, StringComparison.Ordinal);
