@@ -122,17 +122,18 @@ public sealed class SqliteConsoleStoreTests : ConsoleStoreTests<SqliteMessageSto
         await using (var connection = new SqliteConnection($"Data Source={path}"))
         {
             await connection.OpenAsync();
-            SqliteMessageStore.Migrate(connection, SqliteSchema.Migrations, 1);
-            Assert.Equal(SqliteSchema.Migrations.Select(m => (long)m.Item1).Order(), Versions(connection));
-            Assert.Contains(7L, Versions(connection));
+            // A store migrated by a build whose list had a version (902) above one it lacked (901).
+            var first = SqliteSchema.Migrations.Append((902, "CREATE TABLE branch_high (x INTEGER);")).ToList();
+            SqliteMessageStore.Migrate(connection, first, 1);
+            Assert.Equal(first.Select(m => (long)m.Item1).Order(), Versions(connection));
 
-            // 8 indexes 5's table and is listed first: only lowest-first application succeeds. And 5,
-            // below the highest applied (7), is applied at all.
-            var later = SqliteSchema.Migrations.Append((8, "CREATE INDEX branch_eight ON branch_five(x);")).Append((5, "CREATE TABLE branch_five (x INTEGER);")).ToList();
+            // 903 indexes 901's table and is listed first: only lowest-first application succeeds. And
+            // 901, below the highest applied (902), is applied at all.
+            var later = first.Append((903, "CREATE INDEX branch_index ON branch_low(x);")).Append((901, "CREATE TABLE branch_low (x INTEGER);")).ToList();
             SqliteMessageStore.Migrate(connection, later.OrderByDescending(m => m.Item1), 2);
             Assert.Equal(later.Select(m => (long)m.Item1).Order(), Versions(connection));
             using var check = connection.CreateCommand();
-            check.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('branch_five', 'branch_eight')";
+            check.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('branch_low', 'branch_index')";
             Assert.Equal(2L, (long)check.ExecuteScalar()!);
 
             // Applied once: running the list again changes nothing.
@@ -177,14 +178,16 @@ public sealed class PostgresConsoleStoreTests(PostgresDatabaseFixture database)
         string schema = await database.NewSchemaAsync();
         await using var connection = new NpgsqlConnection(schema);
         await connection.OpenAsync();
-        await PostgresMessageStore.MigrateAsync(connection, PostgresSchema.Migrations, 1, CancellationToken.None);
-        Assert.Contains(6, await VersionsAsync(connection));
+        // A database migrated by a build whose list had a version (902) above one it lacked (901).
+        var first = PostgresSchema.Migrations.Append((902, "CREATE TABLE branch_high (x int);")).ToList();
+        await PostgresMessageStore.MigrateAsync(connection, first, 1, CancellationToken.None);
+        Assert.Contains(902, await VersionsAsync(connection));
 
-        // 7 indexes 4's table and is listed first: only lowest-first application succeeds.
-        var later = PostgresSchema.Migrations.Append((7, "CREATE INDEX branch_seven ON branch_four(x);")).Append((4, "CREATE TABLE branch_four (x int);")).ToList();
+        // 903 indexes 901's table and is listed first: only lowest-first application succeeds.
+        var later = first.Append((903, "CREATE INDEX branch_index ON branch_low(x);")).Append((901, "CREATE TABLE branch_low (x int);")).ToList();
         await PostgresMessageStore.MigrateAsync(connection, later.OrderByDescending(m => m.Item1), 2, CancellationToken.None);
         Assert.Equal(later.Select(m => m.Item1).Order(), await VersionsAsync(connection));
-        await using var check = new NpgsqlCommand("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'branch_four'", connection);
+        await using var check = new NpgsqlCommand("SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'branch_low'", connection);
         Assert.Equal(1L, (long)(await check.ExecuteScalarAsync())!);
 
         await PostgresMessageStore.MigrateAsync(connection, later, 3, CancellationToken.None);

@@ -75,7 +75,7 @@ public sealed class ReleaseRequestLinks
     /// <summary>The token for <paramref name="messageId"/>: <see cref="TokenLength"/> characters of base64url.</summary>
     public string Create(string messageId) => Create(messageId, withdraw: false);
 
-    /// <summary>The token of the withdraw link for <paramref name="messageId"/>: like <see cref="Create"/>, under another purpose.</summary>
+    /// <summary>The token of the withdraw link for <paramref name="messageId"/>: like <see cref="Create(string)"/>, under another purpose.</summary>
     public string CreateWithdraw(string messageId) => Create(messageId, withdraw: true);
 
     /// <summary>The whole link: <paramref name="baseUrl"/> (trailing slashes ignored), the message id and its token.</summary>
@@ -95,7 +95,7 @@ public sealed class ReleaseRequestLinks
         return baseUrl.TrimEnd('/') + "/withdraw/" + Uri.EscapeDataString(messageId) + "/" + CreateWithdraw(messageId);
     }
 
-    /// <summary>Whether <paramref name="token"/> was made by <see cref="Create"/> for this id under this key; compared in constant time.</summary>
+    /// <summary>Whether <paramref name="token"/> was made by <see cref="Create(string)"/> for this id under this key; compared in constant time.</summary>
     public bool Verify(string? messageId, string? token) => Verify(messageId, token, withdraw: false);
 
     /// <summary>Whether <paramref name="token"/> was made by <see cref="CreateWithdraw"/> for this id under this key.</summary>

@@ -256,6 +256,8 @@ public sealed class PolicyRule
     /// the add-in asks the sender to fix the message.
     /// </summary>
     public bool AllowOverride { get; set; }
+
+    /// <summary>
     /// The organisation's own words to senders whose mail this rule stops (what the rule is for,
     /// which route to use instead), shown in every notice about such a message. None by default.
     /// </summary>

@@ -247,6 +247,7 @@ public sealed class ContentAnalyzer : IContentSink
         }
     }
 
+    /// <summary>
     /// The largest people count of any table or text, or of the people across all parts when that
     /// is larger: what a "several individuals" rule compares.
     /// </summary>

@@ -56,7 +56,7 @@ internal static partial class ContentPreviews
                 var text = row[i].Text ?? "";
                 var kind = i < columnKinds.Count ? columnKinds[i] : DataKind.Unknown;
                 // Redacted before it is cut, so an identifier is never cut in half and missed.
-                cells[i] = text.Length == 0 ? "" : kind is DataKind.Unknown or DataKind.NotPersonal ? Bounded(TextRedactor.Redact(text, reference)) : Masker.Generic(Bounded(text));
+                cells[i] = text.Length == 0 ? "" : kind is DataKind.Unknown or DataKind.NotPersonal or DataKind.Organisation or DataKind.Reference ? Bounded(TextRedactor.Redact(text, reference)) : Masker.Generic(Bounded(text));
             }
 
             masked.Add(cells);
