@@ -33,7 +33,10 @@ internal sealed class CaptureSink : ISmtpServerHooks, IAsyncDisposable
     /// <param name="recipientReply">Overrides the RCPT reply for chosen addresses (null: the default rules).</param>
     public static async Task<CaptureSink> StartAsync(int port = 0, X509Certificate2? certificate = null, Func<string, SmtpReply?>? recipientReply = null)
     {
-        var options = new SmtpServerOptions { ServerName = "sink.test", MinimumDataRate = null, MaxSessions = 200 };
+        // The sink stands in for an upstream that takes every connection: all relays under test
+        // connect from loopback, and two nodes at Delivery:Concurrency 20 open more than the
+        // server's default per-client limit (20), whose 421 would defer mail for Delivery:MinBackoff.
+        var options = new SmtpServerOptions { ServerName = "sink.test", MinimumDataRate = null, MaxSessions = 200, MaxSessionsPerClient = 200 };
         options.Listen.Clear();
         options.Listen.Add(new IPEndPoint(IPAddress.Loopback, port));
         options.ServerCertificate = certificate;

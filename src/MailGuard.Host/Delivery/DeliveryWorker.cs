@@ -151,9 +151,13 @@ internal sealed partial class DeliveryWorker : BackgroundService
             {
                 // While the circuit is open only one message at a time is taken out: it is either
                 // put back until the break ends or, once it has, becomes the half-open probe
-                // (Polly moves to half-open only when an execution is attempted).
-                _slots.Release(free - 1);
-                free = 1;
+                // (Polly moves to half-open only when an execution is attempted). With one slot free
+                // there is nothing to give back (SemaphoreSlim.Release(0) throws).
+                if (free > 1)
+                {
+                    _slots.Release(free - 1);
+                    free = 1;
+                }
             }
 
             TimeSpan? backoff = null;
