@@ -2,17 +2,12 @@ using MailGuard.Core.Dispositions;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Delivery;
+using MailGuard.Host.Logging;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Notifications;
-using MailGuard.Host.Logging;
 using MailGuard.Host.Relay;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host;

@@ -1,8 +1,7 @@
 using MailGuard.Core.Store;
+using MailGuard.Host.Configuration;
 using MailGuard.Store.Postgres;
 using MailGuard.Store.Sqlite;
-using MailGuard.Host.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host;
 

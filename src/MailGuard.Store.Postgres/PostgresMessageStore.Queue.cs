@@ -1,8 +1,8 @@
 using System.Data.Common;
 using Dapper;
+using MailGuard.Core.Store;
 using Npgsql;
 using NpgsqlTypes;
-using MailGuard.Core.Store;
 
 namespace MailGuard.Store.Postgres;
 

@@ -1,7 +1,7 @@
 using System.Data;
 using Dapper;
-using Npgsql;
 using MailGuard.Core.Store;
+using Npgsql;
 
 namespace MailGuard.Store.Postgres;
 

@@ -1,5 +1,3 @@
-using MailGuard.Core.Store;
-
 namespace MailGuard.Store.Postgres;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using MailGuard.Core.Store;
+using Microsoft.Data.Sqlite;
 
 namespace MailGuard.Store.Sqlite;
 

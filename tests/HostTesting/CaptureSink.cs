@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using MailGuard.Host;
 using MailGuard.Smtp;
 using MailGuard.Smtp.Server;
-using MailGuard.Host;
 
 namespace MailGuard.Testing;
 

@@ -1,6 +1,6 @@
+using MailGuard.Host;
 using MailGuard.Testing;
 using Npgsql;
-using MailGuard.Host;
 
 namespace MailGuard.Testing;
 

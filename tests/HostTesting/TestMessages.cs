@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using MailGuard.Smtp.Client;
 using MailGuard.Host;
+using MailGuard.Smtp.Client;
 
 namespace MailGuard.Testing;
 

@@ -1,7 +1,7 @@
 using MailGuard.Core.Policy;
+using MailGuard.Host;
 using MailGuard.Host.Configuration;
 using Microsoft.Extensions.Configuration;
-using MailGuard.Host;
 
 namespace MailGuard.Testing;
 

@@ -1,11 +1,11 @@
 using System.Net;
 using MailGuard.Core.Store;
+using MailGuard.Host;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Relay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using MailGuard.Host;
 
 namespace MailGuard.Testing;
 

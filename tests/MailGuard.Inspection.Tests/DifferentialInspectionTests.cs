@@ -1,5 +1,3 @@
-using MailGuard.Inspection;
-using MailGuard.Inspection.Detection;
 using MailGuard.Testing;
 using Xunit.Abstractions;
 

@@ -1,6 +1,4 @@
 using System.Text;
-using MailGuard.Inspection;
-using MailGuard.Inspection.Detection;
 using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests;

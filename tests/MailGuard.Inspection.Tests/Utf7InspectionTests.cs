@@ -1,5 +1,4 @@
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests;

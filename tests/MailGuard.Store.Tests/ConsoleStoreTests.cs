@@ -2,7 +2,6 @@ using System.Text;
 using MailGuard.Core.Store;
 using MailGuard.Store.Postgres;
 using MailGuard.Store.Sqlite;
-using MailGuard.Testing;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

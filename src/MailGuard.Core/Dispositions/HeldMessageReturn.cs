@@ -1,7 +1,7 @@
-using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Dispositions;

@@ -134,30 +134,30 @@ public sealed partial class InspectingDisposition : IMessageDisposition
             case PolicyAction.Deliver:
                 return MessageDecision.Deliver;
             case PolicyAction.Tag when document is not null:
-            {
-                using var tagged = new MemoryStream();
-                MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray(), AppliedAction: PolicyAction.Tag);
-            }
-
-            case PolicyAction.RewriteBcc when document is not null:
-            {
-                using var rewritten = new MemoryStream();
-                MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
-                var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
-                if (notices is null)
                 {
-                    LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.RewriteBcc.Name());
+                    using var tagged = new MemoryStream();
+                    MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
+                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray(), AppliedAction: PolicyAction.Tag);
                 }
 
-                return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
-            }
+            case PolicyAction.RewriteBcc when document is not null:
+                {
+                    using var rewritten = new MemoryStream();
+                    MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
+                    var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
+                    if (notices is null)
+                    {
+                        LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.RewriteBcc.Name());
+                    }
+
+                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
+                }
 
             case PolicyAction.Return when c.MayNotifySender:
-            {
-                using var original = c.Message.OpenContent();
-                return new MessageDecision(DispositionAction.Return, c.Verdict.Reason, Notices: [Notice(c, PolicyNoticeKind.Returned, c.Sender, original)]);
-            }
+                {
+                    using var original = c.Message.OpenContent();
+                    return new MessageDecision(DispositionAction.Return, c.Verdict.Reason, Notices: [Notice(c, PolicyNoticeKind.Returned, c.Sender, original)]);
+                }
 
             case PolicyAction.Tag:
                 // Nothing parsed to add fields to (inspection failed and policy says deliver): as received.

@@ -1,5 +1,5 @@
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Dispositions;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Core.Store;
+using MailGuard.Inspection;
 using static System.FormattableString;
 
 namespace MailGuard.Core.Notices;

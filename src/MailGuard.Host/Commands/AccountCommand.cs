@@ -3,7 +3,6 @@ using System.Text.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Review;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Commands;
 

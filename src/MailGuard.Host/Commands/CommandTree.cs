@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.CommandLine.Parsing;
 using MailGuard.Core.Store;
 using MailGuard.Host.Review;
 

@@ -1,5 +1,4 @@
 using MailGuard.Host.Configuration;
-using Microsoft.Extensions.Configuration;
 
 namespace MailGuard.Host.Commands;
 

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using MailGuard.Mime;
-using Microsoft.Extensions.Logging;
+using MailGuard.Inspection;
 
 namespace MailGuard.Host.Commands;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Commands;
 

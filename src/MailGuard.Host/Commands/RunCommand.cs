@@ -1,9 +1,6 @@
 using System.Runtime.InteropServices;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Commands;
 

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Host.Configuration;
-using MailGuard.Mime;
+using MailGuard.Inspection;
 using Spectre.Console;
 
 namespace MailGuard.Host.Commands;

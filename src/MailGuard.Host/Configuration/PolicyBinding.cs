@@ -1,5 +1,4 @@
 using MailGuard.Core.Policy;
-using Microsoft.Extensions.Configuration;
 
 namespace MailGuard.Host.Configuration;
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using static MailGuard.Core.Diagnostics.LogEventIds;
 
 namespace MailGuard.Host.Delivery;

@@ -1,15 +1,12 @@
-using Microsoft.Extensions.Options;
-using MailGuard.Core.Dispositions;
 using System.Threading.Channels;
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using MailGuard.Host.Metrics;
 using MailGuard.Host.Logging;
-using MailGuard.Host.Relay;
+using MailGuard.Host.Metrics;
 using MailGuard.Host.Resilience;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
 

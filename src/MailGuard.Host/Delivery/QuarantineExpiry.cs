@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
@@ -6,7 +5,7 @@ using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Resilience;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Delivery;
 

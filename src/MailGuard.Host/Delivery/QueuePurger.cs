@@ -1,9 +1,8 @@
-using Microsoft.Extensions.Options;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Resilience;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Delivery;
 

@@ -1,9 +1,9 @@
-using Microsoft.Extensions.Options;
 using System.Net;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Smtp;
 using MailGuard.Smtp.Client;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Delivery;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using System.Text;
-using Prometheus;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Delivery;
+using MailGuard.Inspection;
+using Prometheus;
 
 namespace MailGuard.Host.Metrics;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace MailGuard.Host.Notifications;
 
 internal sealed partial class HeldDigest

@@ -1,13 +1,11 @@
-using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
-using MailGuard.Host.Relay;
 using MailGuard.Host.Resilience;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Notifications;
 

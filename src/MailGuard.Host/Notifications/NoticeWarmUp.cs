@@ -1,5 +1,4 @@
 using MailGuard.Core.Notices;
-using Microsoft.Extensions.Hosting;
 
 namespace MailGuard.Host.Notifications;
 

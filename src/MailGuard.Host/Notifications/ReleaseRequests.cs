@@ -1,11 +1,10 @@
 using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
+using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Inspection;
 using Microsoft.Extensions.Options;
-using MailGuard.Core.Store;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Notifications;
 

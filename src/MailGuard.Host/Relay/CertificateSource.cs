@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using MailGuard.Host.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Relay;
 

@@ -1,15 +1,13 @@
+using MailGuard.Host.Configuration;
 using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
-using MailGuard.Host.Configuration;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Relay;
 
 /// <summary>
 /// The process's one OCR engine (issue 11), detected once at start from Inspection:Ocr: tesseract
 /// is an optional peer like Postfix, so its absence turns OCR off (pictures are then not read)
-/// and is logged once by whoever owns the log (<see cref="InspectingDisposition"/>, `scan`).
+/// and is logged once by whoever owns the log (<see cref="Core.Dispositions.InspectingDisposition"/>, `scan`).
 /// </summary>
 internal sealed class InspectionOcr : IDisposable
 {

@@ -1,6 +1,4 @@
 using MailGuard.Core.Policy;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Relay;
 

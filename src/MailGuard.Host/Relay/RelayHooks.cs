@@ -1,12 +1,10 @@
-using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
-using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Metrics;
 using MailGuard.Smtp;
 using MailGuard.Smtp.Server;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Relay;
 

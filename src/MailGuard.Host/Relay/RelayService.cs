@@ -1,9 +1,7 @@
-using Microsoft.Extensions.Options;
 using System.Net;
 using MailGuard.Host.Configuration;
 using MailGuard.Smtp.Server;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Relay;
 

@@ -1,7 +1,5 @@
 using MailGuard.Core.Store;
 using MailGuard.Host.Metrics;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Resilience;
 

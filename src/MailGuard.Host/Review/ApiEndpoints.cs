@@ -1,12 +1,9 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Serialization;
-using MailGuard.Inspection;
 using MailGuard.Core.Store;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using MailGuard.Inspection;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Routing;
 
 namespace MailGuard.Host.Review;
 

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review;
 

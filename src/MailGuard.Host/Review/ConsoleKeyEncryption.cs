@@ -2,7 +2,6 @@ using System.Text;
 using System.Xml.Linq;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host.Review;
 

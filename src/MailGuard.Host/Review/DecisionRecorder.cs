@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using MailGuard.Core.Store;
 using MailGuard.Host.Metrics;
 using MailGuard.Host.Resilience;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review;
 

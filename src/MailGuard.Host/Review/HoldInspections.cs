@@ -4,7 +4,6 @@ using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
 using MailGuard.Inspection;
 using MailGuard.Mime;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Review;

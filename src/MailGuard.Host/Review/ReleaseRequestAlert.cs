@@ -1,10 +1,8 @@
+using MailGuard.Core.Dispositions;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using MailGuard.Core.Dispositions;
-using MailGuard.Host.Relay;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Review;

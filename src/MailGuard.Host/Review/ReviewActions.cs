@@ -1,12 +1,10 @@
-using Microsoft.Extensions.Options;
 using MailGuard.Core.Dispositions;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
 using MailGuard.Host.Configuration;
-using MailGuard.Host.Relay;
+using MailGuard.Inspection;
 using MailGuard.Mime;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace MailGuard.Host.Review;
 

@@ -1,4 +1,3 @@
-using MailGuard.Core.Dispositions;
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -9,16 +8,10 @@ using MailGuard.Host.Configuration;
 using MailGuard.Host.Relay;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review;
 

@@ -78,7 +78,7 @@ internal static class PersonWords
                 word = word[..^2];
             }
 
-            if (word.Length < 2 || !lookup.Contains(word.TrimEnd('\'')) )
+            if (word.Length < 2 || !lookup.Contains(word.TrimEnd('\'')))
             {
                 continue;
             }

@@ -42,15 +42,22 @@ internal sealed class PdfStreamFilters : BaseFilterProvider
         // The full names and the abbreviations of ISO 32000-1 Table 6 and §8.9.7 (inline images).
         var filters = new Dictionary<string, IFilter>(StringComparer.Ordinal)
         {
-            ["FlateDecode"] = flate, ["Fl"] = flate,
-            ["LZWDecode"] = lzw, ["LZW"] = lzw,
-            ["RunLengthDecode"] = runLength, ["RL"] = runLength,
-            ["ASCII85Decode"] = ascii85, ["A85"] = ascii85,
-            ["ASCIIHexDecode"] = asciiHex, ["AHx"] = asciiHex,
-            ["DCTDecode"] = dct, ["DCT"] = dct,
+            ["FlateDecode"] = flate,
+            ["Fl"] = flate,
+            ["LZWDecode"] = lzw,
+            ["LZW"] = lzw,
+            ["RunLengthDecode"] = runLength,
+            ["RL"] = runLength,
+            ["ASCII85Decode"] = ascii85,
+            ["A85"] = ascii85,
+            ["ASCIIHexDecode"] = asciiHex,
+            ["AHx"] = asciiHex,
+            ["DCTDecode"] = dct,
+            ["DCT"] = dct,
             ["JPXDecode"] = jpx,
             ["JBIG2Decode"] = jbig2,
-            ["CCITTFaxDecode"] = ccitt, ["CCF"] = ccitt,
+            ["CCITTFaxDecode"] = ccitt,
+            ["CCF"] = ccitt,
         };
         return new PdfStreamFilters(filters, guard);
     }

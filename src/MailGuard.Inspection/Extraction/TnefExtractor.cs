@@ -36,24 +36,24 @@ internal static class TnefExtractor
                 switch (entity)
                 {
                     case MessagePart { Message: { } inner } when context.EmbeddedMessage is not null:
-                    {
-                        using var bytes = new MemoryStream();
-                        inner.WriteTo(bytes, context.CancellationToken);
-                        bytes.Position = 0;
-                        context.AddExpanded(bytes.Length);
-                        context.EmbeddedMessage(bytes, location.Child(entity.ContentDisposition?.FileName ?? "attached message"), depth + 1, context.CancellationToken);
-                        break;
-                    }
+                        {
+                            using var bytes = new MemoryStream();
+                            inner.WriteTo(bytes, context.CancellationToken);
+                            bytes.Position = 0;
+                            context.AddExpanded(bytes.Length);
+                            context.EmbeddedMessage(bytes, location.Child(entity.ContentDisposition?.FileName ?? "attached message"), depth + 1, context.CancellationToken);
+                            break;
+                        }
 
                     case MimePart { Content: { } content } part:
-                    {
-                        string? name = part.FileName;
-                        var at = name is null ? location : location.Child(name);
-                        using var decoded = content.Open();
-                        using var counted = new ExpandedCounter(decoded, context);
-                        ContentExtractor.ExtractPart(context, counted, name, part.ContentType.ToString(), at, depth + 1);
-                        break;
-                    }
+                        {
+                            string? name = part.FileName;
+                            var at = name is null ? location : location.Child(name);
+                            using var decoded = content.Open();
+                            using var counted = new ExpandedCounter(decoded, context);
+                            ContentExtractor.ExtractPart(context, counted, name, part.ContentType.ToString(), at, depth + 1);
+                            break;
+                        }
                 }
             }
         }

@@ -135,34 +135,34 @@ internal sealed class DataFramer
                     break;
 
                 case State.Mid:
-                {
-                    // Bulk path: everything up to the next line that needs attention (a leading dot, a
-                    // bare LF) or the end of the input/output window is copied as it is, in one go.
-                    var window = input.Slice(i, Math.Min(input.Length - i, output.Length - w));
-                    var run = ScanVerbatim(window);
-                    if (run > 0)
                     {
-                        window[..run].CopyTo(output[w..]);
-                        i += run;
-                        w += run;
-                    }
-                    else if (b == Cr)
-                    {
-                        _state = State.Cr;
-                        i++;
-                    }
-                    else
-                    {
-                        // ScanVerbatim stops short only before a CR it cannot pair yet or a bare LF.
-                        output[w++] = Cr;
-                        output[w++] = Lf;
-                        BareLineFeedCount++;
-                        i++;
-                        EndLine(byCrLf: false);
-                    }
+                        // Bulk path: everything up to the next line that needs attention (a leading dot, a
+                        // bare LF) or the end of the input/output window is copied as it is, in one go.
+                        var window = input.Slice(i, Math.Min(input.Length - i, output.Length - w));
+                        var run = ScanVerbatim(window);
+                        if (run > 0)
+                        {
+                            window[..run].CopyTo(output[w..]);
+                            i += run;
+                            w += run;
+                        }
+                        else if (b == Cr)
+                        {
+                            _state = State.Cr;
+                            i++;
+                        }
+                        else
+                        {
+                            // ScanVerbatim stops short only before a CR it cannot pair yet or a bare LF.
+                            output[w++] = Cr;
+                            output[w++] = Lf;
+                            BareLineFeedCount++;
+                            i++;
+                            EndLine(byCrLf: false);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case State.Cr:
                     if (b == Lf)

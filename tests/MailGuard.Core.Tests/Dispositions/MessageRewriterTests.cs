@@ -1,7 +1,7 @@
 using System.Text;
 using MailGuard.Core.Dispositions;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Tests.Dispositions;

@@ -1,7 +1,7 @@
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
+using MailGuard.Inspection;
 using MailGuard.Mime;
 
 namespace MailGuard.Core.Tests.Notices;

@@ -1,5 +1,5 @@
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
+using MailGuard.Inspection;
 
 namespace MailGuard.Core.Tests.Policy;
 

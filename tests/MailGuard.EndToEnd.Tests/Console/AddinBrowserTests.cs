@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
 using MailGuard.Host.Review;
 using MailGuard.Smtp.Client;
 using MailGuard.Testing;

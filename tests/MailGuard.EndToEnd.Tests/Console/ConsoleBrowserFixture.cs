@@ -2,7 +2,6 @@ using System.Net.Mail;
 using System.Net.Mime;
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;

@@ -1,9 +1,9 @@
 using System.Text;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Testing;
 using MailGuard.Mime;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.EndToEnd.Tests.Delivery;

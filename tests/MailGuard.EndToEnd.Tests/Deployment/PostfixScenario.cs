@@ -1,5 +1,4 @@
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 

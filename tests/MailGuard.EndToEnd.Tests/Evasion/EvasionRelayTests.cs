@@ -1,7 +1,6 @@
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Metrics;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.EndToEnd.Tests.Metrics;

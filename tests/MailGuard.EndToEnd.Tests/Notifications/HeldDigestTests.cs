@@ -1,12 +1,11 @@
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Store.Postgres;
-using MailGuard.Store.Sqlite;
 using MailGuard.Host.Configuration;
 using MailGuard.Host.Notifications;
-using MailGuard.Host.Relay;
+using MailGuard.Inspection;
+using MailGuard.Store.Postgres;
+using MailGuard.Store.Sqlite;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,10 +1,9 @@
 using System.Net;
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Mime;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.EndToEnd.Tests.Notifications;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 
 namespace MailGuard.EndToEnd.Tests.Relay;
 

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Xunit.Abstractions;
 
 namespace MailGuard.EndToEnd.Tests.Relay;

@@ -1,9 +1,8 @@
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Mime;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,9 +1,6 @@
 using System.Text;
-using MailGuard.Core.Policy;
-using MailGuard.Host.Configuration;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,8 +1,7 @@
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.EndToEnd.Tests.Relay;

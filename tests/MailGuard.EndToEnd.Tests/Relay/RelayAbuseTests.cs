@@ -2,11 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using MailGuard.Core.Dispositions;
-using MailGuard.Host.Relay;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace MailGuard.EndToEnd.Tests.Relay;

@@ -1,9 +1,8 @@
 using System.Net.Sockets;
 using System.Text;
 using MailGuard.Core.Store;
-using MailGuard.Host.Relay;
-using MailGuard.Testing;
 using MailGuard.Smtp.Client;
+using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.EndToEnd.Tests.Relay;

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Xml;
 using System.Xml.Linq;
 using MailGuard.Host.Review;
 using MailGuard.Testing;

@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
-using MailGuard.Core.Store;
 using MailGuard.Core.Diagnostics;
-using MailGuard.Host.Logging;
+using MailGuard.Core.Store;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

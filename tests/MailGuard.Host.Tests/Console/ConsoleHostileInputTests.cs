@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using MailGuard.Core.Notices;
 using MailGuard.Core.Store;
-using Microsoft.Extensions.DependencyInjection;
 using MailGuard.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host.Tests.Review;
 

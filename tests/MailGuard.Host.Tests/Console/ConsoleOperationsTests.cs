@@ -3,11 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using MailGuard.Core.Policy;
-using MailGuard.Host.Configuration;
-using MailGuard.Host.Relay;
 using MailGuard.Host.Review;
 using MailGuard.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailGuard.Host.Tests.Review;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Core.Store;
+using MailGuard.Inspection;
 using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;

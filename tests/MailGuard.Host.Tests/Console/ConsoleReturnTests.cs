@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MailGuard.Core.Store;
-using MailGuard.Host.Review;
 using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;

@@ -4,9 +4,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using MailGuard.Core.Diagnostics;
-using MailGuard.Host.Logging;
-using MailGuard.Testing;
 using MailGuard.Smtp;
+using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Logging;
 

@@ -1,11 +1,10 @@
 using System.Globalization;
-using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
-using MailGuard.Store.Sqlite;
 using MailGuard.Host.Delivery;
 using MailGuard.Host.Metrics;
+using MailGuard.Inspection;
+using MailGuard.Store.Sqlite;
 using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Metrics;

@@ -1,4 +1,3 @@
-using MailGuard.Inspection;
 using MailGuard.Inspection.Detection;
 
 namespace MailGuard.Inspection.Tests.Detection;

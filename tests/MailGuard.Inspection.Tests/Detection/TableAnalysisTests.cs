@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Detection;
 
 namespace MailGuard.Inspection.Tests.Detection;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Detection;
 
 namespace MailGuard.Inspection.Tests.Detection;

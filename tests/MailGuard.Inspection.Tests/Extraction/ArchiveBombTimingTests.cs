@@ -1,5 +1,3 @@
-using MailGuard.Inspection.Extraction;
-
 namespace MailGuard.Inspection.Tests.Extraction;
 
 /// <summary>

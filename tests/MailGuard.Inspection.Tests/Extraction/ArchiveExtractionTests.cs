@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;

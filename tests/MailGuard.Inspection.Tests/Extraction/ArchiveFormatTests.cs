@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;

@@ -1,5 +1,4 @@
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Detection;
 using MailGuard.Inspection.Extraction;
 

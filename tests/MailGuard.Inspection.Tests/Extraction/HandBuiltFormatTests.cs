@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;

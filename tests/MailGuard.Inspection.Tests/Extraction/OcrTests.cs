@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 using Xunit.Abstractions;
 

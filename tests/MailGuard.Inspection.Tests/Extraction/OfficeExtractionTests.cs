@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;

@@ -1,5 +1,4 @@
 using System.Text;
-using MailGuard.Inspection;
 using MailGuard.Inspection.Extraction;
 using UglyToad.PdfPig.Filters;
 using UglyToad.PdfPig.Tokens;

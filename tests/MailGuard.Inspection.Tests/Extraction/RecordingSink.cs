@@ -1,5 +1,3 @@
-using MailGuard.Inspection;
-
 namespace MailGuard.Inspection.Tests.Extraction;
 
 /// <summary>Records everything an extractor sends, for assertions.</summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Text;
-using MailGuard.Inspection;
-using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;
 

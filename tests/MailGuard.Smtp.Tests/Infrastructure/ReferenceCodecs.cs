@@ -121,34 +121,34 @@ internal sealed class ReferenceDataFramer
                     break;
 
                 case State.Mid:
-                {
-                    var rest = input[i..];
-                    var stop = rest.IndexOfAny(Cr, Lf);
-                    var run = stop < 0 ? rest.Length : stop;
-                    run = Math.Min(run, output.Length - w);
-                    if (run > 0)
                     {
-                        rest[..run].CopyTo(output[w..]);
-                        i += run;
-                        w += run;
-                        AddLength(run);
-                    }
-                    else if (b == Cr)
-                    {
-                        _state = State.Cr;
-                        i++;
-                    }
-                    else
-                    {
-                        output[w++] = Cr;
-                        output[w++] = Lf;
-                        BareLineFeedCount++;
-                        i++;
-                        EndLine(byCrLf: false);
-                    }
+                        var rest = input[i..];
+                        var stop = rest.IndexOfAny(Cr, Lf);
+                        var run = stop < 0 ? rest.Length : stop;
+                        run = Math.Min(run, output.Length - w);
+                        if (run > 0)
+                        {
+                            rest[..run].CopyTo(output[w..]);
+                            i += run;
+                            w += run;
+                            AddLength(run);
+                        }
+                        else if (b == Cr)
+                        {
+                            _state = State.Cr;
+                            i++;
+                        }
+                        else
+                        {
+                            output[w++] = Cr;
+                            output[w++] = Lf;
+                            BareLineFeedCount++;
+                            i++;
+                            EndLine(byCrLf: false);
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case State.Cr:
                     if (b == Lf)

@@ -7,7 +7,7 @@ namespace MailGuard.Smtp.Tests.Infrastructure;
 /// <summary>
 /// A fake SMTP server that replays a transcript (MailKit's SmtpReplayStream idea, over a real socket):
 /// "S: text" lines are sent, "C: prefix" lines must match what the client sends next,
-/// "C: <DATA>" reads content up to CRLF.CRLF, and "DROP" closes the connection abruptly.
+/// "C: &lt;DATA&gt;" reads content up to CRLF.CRLF, and "DROP" closes the connection abruptly.
 /// </summary>
 internal sealed class ScriptedServer : IAsyncDisposable
 {

@@ -3,7 +3,6 @@ using System.Text;
 using MailGuard.Core.Store;
 using MailGuard.Inspection.Detection;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review.Pages;
 

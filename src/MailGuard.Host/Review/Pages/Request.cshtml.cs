@@ -1,6 +1,6 @@
-using MailGuard.Inspection.Detection;
 using MailGuard.Core.Store;
 using MailGuard.Host.Notifications;
+using MailGuard.Inspection.Detection;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

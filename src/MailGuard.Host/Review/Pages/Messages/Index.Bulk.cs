@@ -1,7 +1,6 @@
 using System.Globalization;
 using MailGuard.Core.Store;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review.Pages;
 

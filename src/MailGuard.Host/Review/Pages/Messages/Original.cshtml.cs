@@ -1,8 +1,7 @@
-using MailGuard.Inspection;
 using MailGuard.Core.Policy;
 using MailGuard.Core.Store;
+using MailGuard.Inspection;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Logging;
 
 namespace MailGuard.Host.Review.Pages;
 
