@@ -183,12 +183,14 @@ public sealed class OcrTests
     }
 
     [Fact]
-    public void OcrEngine_RecogniserPastItsTimeLimit_IsKilled()
+    public async Task OcrEngine_RecogniserPastItsTimeLimit_IsKilled()
     {
         using var fake = new SlowTesseract();
         using var engine = new OcrEngine(OcrEngine.Detect(fake.Path), maxConcurrency: 1);
         var watch = Stopwatch.StartNew();
-        var result = engine.ReadImage(Fixtures.Bytes("people-table.png"), TimeSpan.FromMilliseconds(500), CancellationToken.None);
+        var reading = Task.Run(() => engine.ReadImage(Fixtures.Bytes("people-table.png"), TimeSpan.FromSeconds(2), CancellationToken.None));
+        fake.WaitUntilSleeping(); // the child to be killed with it exists
+        var result = await reading;
         Assert.Equal(ImageTextStatus.TimedOut, result.Status);
         Assert.True(watch.ElapsedMilliseconds < 10_000, $"took {watch.ElapsedMilliseconds} ms");
         Assert.True(fake.SleeperGone(), "the recogniser's child process outlived the kill");
@@ -325,7 +327,7 @@ public sealed class OcrTests
     {
         private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("mailguard-fake-ocr-");
 
-        public SlowTesseract(string behaviour = "cat > /dev/null; sleep 30 & echo $! > \"$(dirname \"$0\")/sleep.pid\"; wait")
+        public SlowTesseract(string behaviour = "sleep 30 & echo $! > \"$(dirname \"$0\")/sleep.pid\"; cat > /dev/null; wait")
         {
             Path = System.IO.Path.Combine(_dir.FullName, "tesseract");
             File.WriteAllText(Path, $"""
