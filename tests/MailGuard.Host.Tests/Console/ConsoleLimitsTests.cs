@@ -6,9 +6,39 @@ using MailGuard.Testing;
 
 namespace MailGuard.Host.Tests.Review;
 
-/// <summary>The console's text limits at their edges: reasons (1,000 characters) and passwords (12 to 256).</summary>
+/// <summary>The console's limits at their edges: reasons (1,000 characters), passwords (12 to 256), bulk selections (100 messages).</summary>
 public sealed class ConsoleLimitsTests
 {
+    [Fact]
+    public async Task BulkAction_AtMostMaxBulkMessages_OneMoreRefusedWithNothingDone()
+    {
+        await using var console = await ConsoleHarness.StartAsync();
+        var to = HeldMail.External(12);
+        string held = await console.HoldAsync("clerk@corp.example", to, HeldMail.Exposing("Bulk", to));
+        var reviewer = await console.LoginAsync(ConsoleRole.Reviewer);
+        // Valid ids of messages that do not exist fill the selection up to (and past) the limit.
+        var others = Enumerable.Range(0, MailGuard.Host.Review.Pages.MessagesModel.MaxBulk).Select(_ => MessageIds.New(TimeProvider.System)).ToList();
+
+        var tooMany = others.Prepend(held).Select(id => ("ids", id)).Append(("verb", "delete")).Append(("reason", "clean-up")).ToArray();
+        Assert.Equal(MailGuard.Host.Review.Pages.MessagesModel.MaxBulk + 1, tooMany.Count(f => f.Item1 == "ids"));
+        using (var response = await reviewer.SubmitAsync("/messages", tooMany))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages");
+        }
+
+        Assert.Contains($"At most {MailGuard.Host.Review.Pages.MessagesModel.MaxBulk} messages at once.", await reviewer.PageAsync("/messages"), StringComparison.Ordinal);
+        Assert.Equal(QuarantineStatus.Held, await console.StatusAsync(held));
+        Assert.DoesNotContain(await console.Quarantine.ListAuditAsync(held, 100), a => a.Action == "delete");
+
+        var exactly = others.Skip(1).Prepend(held).Select(id => ("ids", id)).Append(("verb", "delete")).Append(("reason", "clean-up")).ToArray();
+        using (var response = await reviewer.SubmitAsync("/messages", exactly))
+        {
+            ConsoleAssert.RedirectsTo(response, "/messages");
+        }
+
+        Assert.Equal(QuarantineStatus.Deleted, await console.StatusAsync(held));
+    }
+
     [Fact]
     public async Task Reason_KeptUpTo1000Characters_CutAfter_BlankRefused_IdentifiersMasked()
     {
