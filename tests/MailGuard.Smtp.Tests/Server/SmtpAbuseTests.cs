@@ -184,8 +184,8 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
     public async Task SlowLoris_CompleteLinesTrickled_ClosedNearCommandTimeout()
     {
         // The defaults scaled by 1/250: CommandTimeout 300 s -> 1.2 s, the minimum command rate
-        // 1 byte/s after 300 s -> 250 bytes/s after 1.2 s; a byte every 150 ms (37.5 s unscaled) makes
-        // each line ("NOOP\r\n", 0.75 s) complete inside CommandTimeout, so only the rate ends it.
+        // 1 byte/s after 300 s -> 250 bytes/s after 1.2 s; a byte every 100 ms (25 s unscaled) makes
+        // each line ("NOOP\r\n", 0.6 s) complete in half of CommandTimeout, so only the rate ends it.
         await using var server = await TestServer.StartAsync(o =>
         {
             o.CommandTimeout = TimeSpan.FromSeconds(1.2);
@@ -193,7 +193,7 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         });
         await using var loris = await server.ConnectAsync();
         var stopwatch = Stopwatch.StartNew();
-        var sending = TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(150), repeat: true);
+        var sending = TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(100), repeat: true);
 
         string? line;
         var replies = new List<string>();
@@ -214,21 +214,25 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
     public async Task SlowLoris_WithoutCommandRate_CompleteLinesKeepSessionPastTimeout()
     {
         // What the rate adds: with the per-line limit alone, lines trickled inside it hold the session.
+        // Each line takes 6 x 100 ms, a third of CommandTimeout, so a loaded machine cannot push one
+        // line past it; the session is kept for twice CommandTimeout, whole lines only.
+        var commandTimeout = TimeSpan.FromSeconds(2);
         await using var server = await TestServer.StartAsync(o =>
         {
-            o.CommandTimeout = TimeSpan.FromSeconds(1.2);
+            o.CommandTimeout = commandTimeout;
             o.MinimumCommandRate = null;
         });
         await using var loris = await server.ConnectAsync();
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
-        var sending = TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(150), repeat: true, stop.Token);
+        var stopwatch = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(2 * commandTimeout);
+        int lines = await TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(100), repeat: true, stop.Token);
 
-        for (int i = 0; i < 2; i++)
+        Assert.True(stopwatch.Elapsed > commandTimeout, $"the trickle lasted {stopwatch.Elapsed.TotalSeconds:F2} s");
+        for (int i = 0; i < lines; i++)
         {
             Assert.StartsWith("250", await loris.ReadReplyAsync());
         }
 
-        await sending;
         Assert.StartsWith("250", await loris.CommandAsync("NOOP"));
     }
 
@@ -329,22 +333,22 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         Assert.StartsWith("250", await client.CommandAsync("hello\r\n."));
     }
 
-    private static async Task TrickleAsync(RawClient client, string text, TimeSpan interval, bool repeat, CancellationToken cancellationToken = default)
+    /// <summary>Sends <paramref name="text"/> a character at a time; with <paramref name="repeat"/>, again until
+    /// cancelled, stopping only between whole repetitions. Returns how many repetitions were sent whole.</summary>
+    private static async Task<int> TrickleAsync(RawClient client, string text, TimeSpan interval, bool repeat, CancellationToken cancellationToken = default)
     {
+        int sent = 0;
         try
         {
             do
             {
                 foreach (char c in text)
                 {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        return;
-                    }
-
                     await client.SendAsync(c.ToString());
                     await Task.Delay(interval, CancellationToken.None);
                 }
+
+                sent++;
             }
             while (repeat && !cancellationToken.IsCancellationRequested);
         }
@@ -352,5 +356,7 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         {
             // The server closed the connection: what the test waits for.
         }
+
+        return sent;
     }
 }
