@@ -236,6 +236,9 @@ internal sealed class CheckService : IDisposable
 
     public MessageEvaluator Evaluator { get; }
 
+    /// <summary>Checks holding a slot now (reading or judging a draft).</summary>
+    public int Running => Options.MaxConcurrent - _slots.CurrentCount;
+
     public bool TryEnter() => _slots.Wait(0);
 
     public void Exit() => _slots.Release();
