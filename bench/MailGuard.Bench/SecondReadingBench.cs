@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using MailGuard.Inspection;
-using MailGuard.Inspection.Detection;
 using MailGuard.Mime;
 
 namespace MailGuard.Bench;

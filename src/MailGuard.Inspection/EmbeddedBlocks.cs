@@ -27,29 +27,70 @@ internal static class EmbeddedBlocks
     public sealed record Block(string Kind, int Line, byte[] Data, string? Name);
 
     /// <summary>The decoded blocks of a text, at most <paramref name="maxTotalBytes"/> of them in all.</summary>
+    /// <remarks>
+    /// Linear and quick on prose: a base64 or hex run lies inside one stretch of alphabet
+    /// characters and line breaks, so text is passed over a window at a time until a stretch at
+    /// least as long as the shortest run (128 characters) appears; ordinary words never make one.
+    /// uuencode and yEnc blocks are found by their "begin" lines.
+    /// </remarks>
     public static List<Block> Find(ReadOnlySpan<byte> text, long maxTotalBytes)
     {
         var blocks = new List<Block>();
         long total = 0;
         int pos = 0;
-        int line = 1;
+        var lines = new LineCounter();
+        int keyword = NextKeywordLine(text, 0);
         while (pos < text.Length && blocks.Count < MaxBlocks && total < maxTotalBytes)
         {
-            var rest = text[pos..];
-            bool lineStart = pos == 0 || text[pos - 1] == (byte)'\n' || text[pos - 1] == (byte)'\r';
             Block? block = null;
-            int consumed = 0;
-            if (lineStart && rest.StartsWith("begin "u8))
+            int start;
+            int consumed;
+            if (pos == keyword)
             {
-                block = Uuencoded(rest, line, out consumed);
+                start = pos;
+                var rest = text[pos..];
+                block = rest.StartsWith("begin "u8) ? Uuencoded(rest, lines.LineOf(text, pos), out consumed) : YEncoded(rest, lines.LineOf(text, pos), out consumed);
+                if (consumed <= 0)
+                {
+                    consumed = 1;
+                }
             }
-            else if (lineStart && rest.StartsWith("=ybegin "u8))
+            else
             {
-                block = YEncoded(rest, line, out consumed);
-            }
-            else if (s_base64.Contains(rest[0]))
-            {
-                block = Run(rest, line, out consumed);
+                // A stretch long enough for a run has no other byte among its first MinHexChars:
+                // past the last such byte in the window ahead, nothing before it can start one.
+                int limit = keyword < 0 ? text.Length : keyword;
+                if (limit - pos < MinHexChars)
+                {
+                    pos = limit;
+                    continue;
+                }
+
+                int other = text.Slice(pos, MinHexChars).LastIndexOfAnyExcept(s_startOrBreak);
+                if (other >= 0)
+                {
+                    pos += other + 1;
+                    continue;
+                }
+
+                int first = text[pos..limit].IndexOfAny(s_base64);
+                if (first < 0)
+                {
+                    pos = limit;
+                    continue;
+                }
+
+                start = pos + first;
+                int stretch = text[start..limit].IndexOfAnyExcept(s_startOrBreak);
+                int end = stretch < 0 ? limit : start + stretch;
+                if (end - start < MinHexChars)
+                {
+                    pos = end;
+                    continue;
+                }
+
+                block = Run(text[start..], lines.LineOf(text, start), out consumed);
+                consumed = Math.Max(consumed, 1);
             }
 
             if (block is not null && block.Data.Length > 0)
@@ -58,18 +99,68 @@ internal static class EmbeddedBlocks
                 total += block.Data.Length;
             }
 
-            if (consumed <= 0)
+            pos = start + consumed;
+            if (keyword >= 0 && keyword < pos)
             {
-                // On to the next possible start: an alphabet character, or a line's start.
-                int next = rest[1..].IndexOfAny(s_startOrBreak);
-                consumed = next < 0 ? rest.Length : next + 1;
+                keyword = NextKeywordLine(text, pos);
             }
-
-            line += rest[..consumed].Count((byte)'\n');
-            pos += consumed;
         }
 
         return blocks;
+    }
+
+    // The next line at or after from that starts with "begin " or "=ybegin ", or -1.
+    private static int NextKeywordLine(ReadOnlySpan<byte> text, int from)
+    {
+        int uu = NextLineStarting(text, from, "begin "u8);
+        int y = NextLineStarting(text, from, "=ybegin "u8);
+        return uu < 0 ? y : y < 0 ? uu : Math.Min(uu, y);
+    }
+
+    private static int NextLineStarting(ReadOnlySpan<byte> text, int from, ReadOnlySpan<byte> word)
+    {
+        int at = from;
+        while (at < text.Length)
+        {
+            int hit = text[at..].IndexOf(word);
+            if (hit < 0)
+            {
+                return -1;
+            }
+
+            hit += at;
+            if (hit == 0 || text[hit - 1] is (byte)'\n' or (byte)'\r')
+            {
+                return hit;
+            }
+
+            at = hit + 1;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Line numbers for positions met in increasing order, counted once.</summary>
+    private struct LineCounter
+    {
+        private int _counted;
+        private int _line;
+
+        public int LineOf(ReadOnlySpan<byte> text, int position)
+        {
+            if (_line == 0)
+            {
+                _line = 1;
+            }
+
+            if (position > _counted)
+            {
+                _line += text[_counted..position].Count((byte)'\n');
+                _counted = position;
+            }
+
+            return _line;
+        }
     }
 
     // begin <mode> <name> ... end (POSIX uuencode).
@@ -85,8 +176,11 @@ internal static class EmbeddedBlocks
         }
 
         int end = IndexOfLine(rest, "end"u8);
-        consumed = end < 0 ? rest.Length : end;
-        return new Block("uuencoded", line, Decode(new UUDecoder(), rest[..consumed]), words[2].Trim());
+        var data = end < 0 ? rest : rest[..end];
+        // The "end" line is the block's own: what follows it starts afresh.
+        int endEol = end < 0 ? -1 : rest[end..].IndexOfAny((byte)'\r', (byte)'\n');
+        consumed = end < 0 ? rest.Length : endEol < 0 ? rest.Length : end + endEol;
+        return new Block("uuencoded", line, Decode(new UUDecoder(), data), words[2].Trim());
     }
 
     // =ybegin ... name=<name> ... =yend.

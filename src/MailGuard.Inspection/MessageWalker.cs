@@ -128,16 +128,23 @@ internal sealed class MessageWalker
             }
         }
 
-        ContentFormat format;
-        using (var content = open())
-        {
-            format = ContentExtractor.Extract(content, fileName, declaredContentType, location, _analyzer, _options.Extraction, _ct, (stream, loc, d, token) => OpenEmbedded(stream, loc, d), nestingDepth: depth);
-        }
-
+        // One decoding feeds both the extractors and, for text, the search for embedded blocks
+        // (its bytes kept as they pass); only a part the extractor did not read to the end is
+        // decoded again for the search.
+        using var content = open();
+        using var capture = new CapturingStream(content, MaxEmbeddedScanBytes);
+        var format = ContentExtractor.Extract(capture, fileName, declaredContentType, location, _analyzer, _options.Extraction, _ct, (stream, loc, d, token) => OpenEmbedded(stream, loc, d), nestingDepth: depth);
         if (format is ContentFormat.PlainText or ContentFormat.Html or ContentFormat.Csv or ContentFormat.Rtf or ContentFormat.VCard or ContentFormat.Calendar or ContentFormat.MailMessage)
         {
-            using var content = open();
-            ScanEmbeddedBlocks(content, location, depth);
+            if (capture.TryGetContent(out var text))
+            {
+                ScanEmbeddedBlocks(text, location, depth);
+            }
+            else
+            {
+                using var again = open();
+                ScanEmbeddedBlocks(again, location, depth);
+            }
         }
 
         return format;
@@ -198,7 +205,7 @@ internal sealed class MessageWalker
 
         var at = location.Child("header fields");
         _analyzer.OnText(at, text);
-        ScanEmbeddedBlocks(new MemoryStream(Encoding.UTF8.GetBytes(text), writable: false), at, depth);
+        ScanEmbeddedBlocks(Encoding.UTF8.GetBytes(text), at, depth);
     }
 
     // The reading of clients that take the last of repeated structural fields and parameters.
@@ -243,18 +250,30 @@ internal sealed class MessageWalker
                 length += n;
             }
 
-            foreach (var block in EmbeddedBlocks.Find(buffer.AsSpan(0, length), _options.Extraction.MaxTotalExpandedBytes))
-            {
-                _ct.ThrowIfCancellationRequested();
-                var at = location.Child(block.Name ?? $"{block.Kind} block at line {block.Line}");
-                var sink = new EmbeddedBlockSink(_analyzer, at);
-                using var data = new MemoryStream(block.Data, writable: false);
-                ContentExtractor.Extract(data, block.Name, null, at, sink, _options.Extraction, _ct, (stream, loc, d, token) => OpenEmbedded(stream, loc, d), nestingDepth: depth + 1);
-            }
+            ScanEmbeddedBlocks(buffer.AsSpan(0, length), location, depth);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void ScanEmbeddedBlocks(ReadOnlySpan<byte> text, ContentLocation location, int depth)
+    {
+        foreach (var block in EmbeddedBlocks.Find(text, _options.Extraction.MaxTotalExpandedBytes))
+        {
+            _ct.ThrowIfCancellationRequested();
+            if (block.Name is null && !ContentExtractor.MayBeReadable(block.Data))
+            {
+                // A run that only looks like base64 or hex (X-filled lines, a long word): what it
+                // decodes to is neither a known format nor text anyone wrote.
+                continue;
+            }
+
+            var at = location.Child(block.Name ?? $"{block.Kind} block at line {block.Line}");
+            var sink = new EmbeddedBlockSink(_analyzer, at);
+            using var data = new MemoryStream(block.Data, writable: false);
+            ContentExtractor.Extract(data, block.Name, null, at, sink, _options.Extraction, _ct, (stream, loc, d, token) => OpenEmbedded(stream, loc, d), nestingDepth: depth + 1);
         }
     }
 

@@ -64,6 +64,21 @@ public static class ContentExtractor
     /// Sniffs and extracts one part or member. Format errors become Corrupt here, at the
     /// innermost location; limit exceptions travel up to the archive that owns them.
     /// </summary>
+    /// <summary>
+    /// Whether decoded bytes of unknown origin are worth extracting: a format recognised by its
+    /// first bytes, signed or encrypted data, or text (see <see cref="TextSniffer.MayBeText"/>).
+    /// </summary>
+    internal static bool MayBeReadable(ReadOnlySpan<byte> data)
+    {
+        bool complete = data.Length <= SniffLength;
+        var head = complete ? data : data[..SniffLength];
+        return FormatSniffer.SniffBinary(head) != ContentFormat.Unknown
+            || YEncExtractor.Sniff(head)
+            || CryptoFormats.MayBeDer(head, complete)
+            || CryptoFormats.ClassifyPgpBinary(head, complete) != CryptoKind.None
+            || TextSniffer.MayBeText(head, complete);
+    }
+
     internal static ContentFormat ExtractPart(ExtractionContext context, Stream input, string? fileName, string? declaredContentType, ContentLocation location, int depth)
     {
         ContentFormat format = ContentFormat.Unknown;

@@ -60,6 +60,41 @@ internal static class TextSniffer
         return new TextSniff(format, encoding, bom, delimiter);
     }
 
+    /// <summary>
+    /// Whether bytes decoded from a run of base64 or hex found in text can be text a person wrote:
+    /// a byte order mark, UTF-16 without one, valid UTF-8, or mostly printable ASCII (legacy 8-bit
+    /// text with some accented letters). Runs that only look like base64 (a line of X characters,
+    /// a long word) decode to bytes that are none of these and are not read as text.
+    /// </summary>
+    public static bool MayBeText(ReadOnlySpan<byte> head, bool complete)
+    {
+        if (DetectBom(head).Encoding is not null || DetectUtf16WithoutBom(head) is not null)
+        {
+            return true;
+        }
+
+        if (LooksBinary(head))
+        {
+            return false;
+        }
+
+        if (Utf8.IsValid(complete ? head : TrimIncompleteUtf8(head)))
+        {
+            return true;
+        }
+
+        int printable = 0;
+        foreach (byte b in head)
+        {
+            if (b is >= 0x20 and < 0x7F or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                printable++;
+            }
+        }
+
+        return printable * 10 >= head.Length * 9;
+    }
+
     /// <summary>UTF-8 whose invalid bytes decode as Windows-1252, so a stray legacy byte late in a file is not lost.</summary>
     public static Encoding Utf8WithLegacyFallback { get; } =
         Encoding.GetEncoding("utf-8", EncoderFallback.ReplacementFallback, new Windows1252DecoderFallback());
