@@ -24,7 +24,13 @@ internal static class EmbeddedBlocks
     private static readonly SearchValues<byte> s_startOrBreak = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/\r\n"u8);
     private static readonly SearchValues<byte> s_hex = SearchValues.Create("0123456789ABCDEFabcdef"u8);
 
+    /// <summary>Characters of a long run decoded first to judge it (at least 16 KiB of bytes from base64 or hex).</summary>
+    private const int JudgedChars = 34 * 1024;
+
     public sealed record Block(string Kind, int Line, byte[] Data, string? Name);
+
+    /// <summary>Whether the first decoded bytes of a run are worth decoding the rest for.</summary>
+    public delegate bool WorthReading(ReadOnlySpan<byte> head);
 
     /// <summary>The decoded blocks of a text, at most <paramref name="maxTotalBytes"/> of them in all.</summary>
     /// <remarks>
@@ -33,7 +39,11 @@ internal static class EmbeddedBlocks
     /// least as long as the shortest run (128 characters) appears; ordinary words never make one.
     /// uuencode and yEnc blocks are found by their "begin" lines.
     /// </remarks>
-    public static List<Block> Find(ReadOnlySpan<byte> text, long maxTotalBytes)
+    /// <param name="worthReading">
+    /// When given, a base64 or hex run is decoded whole only if this says yes to its first
+    /// decoded bytes (up to 16 KiB): a long run that decodes to noise costs a look, not a decoding.
+    /// </param>
+    public static List<Block> Find(ReadOnlySpan<byte> text, long maxTotalBytes, WorthReading? worthReading = null)
     {
         var blocks = new List<Block>();
         long total = 0;
@@ -89,7 +99,7 @@ internal static class EmbeddedBlocks
                     continue;
                 }
 
-                block = Run(text[start..], lines.LineOf(text, start), out consumed);
+                block = Run(text[start..], lines.LineOf(text, start), worthReading, out consumed);
                 consumed = Math.Max(consumed, 1);
             }
 
@@ -204,7 +214,7 @@ internal static class EmbeddedBlocks
 
     // A run of base64 characters that may go on across line breaks (a wrapped block), with its
     // padding. Hex-only runs are decoded as hex.
-    private static Block? Run(ReadOnlySpan<byte> rest, int line, out int consumed)
+    private static Block? Run(ReadOnlySpan<byte> rest, int line, WorthReading? worthReading, out int consumed)
     {
         int chars = 0;
         int i = 0;
@@ -254,17 +264,29 @@ internal static class EmbeddedBlocks
         }
 
         consumed = i;
-        if (hexOnly && chars >= MinHexChars)
+        bool hex = hexOnly && chars >= MinHexChars;
+        if (!hex && chars < MinBase64Chars)
         {
-            return new Block("hex", line, DecodeHex(rest[..i]), null);
+            return null;
         }
 
-        if (chars >= MinBase64Chars)
+        var run = rest[..i];
+        if (worthReading is not null)
         {
-            return new Block("base64", line, Decode(new Base64Decoder(), rest[..i]), null);
+            var judged = run[..Math.Min(run.Length, JudgedChars)];
+            byte[] head = hex ? DecodeHex(judged) : Decode(new Base64Decoder(), judged);
+            if (!worthReading(head))
+            {
+                return null;
+            }
+
+            if (judged.Length == run.Length)
+            {
+                return new Block(hex ? "hex" : "base64", line, head, null);
+            }
         }
 
-        return null;
+        return new Block(hex ? "hex" : "base64", line, hex ? DecodeHex(run) : Decode(new Base64Decoder(), run), null);
     }
 
     private static int IndexOfLine(ReadOnlySpan<byte> text, ReadOnlySpan<byte> keyword)

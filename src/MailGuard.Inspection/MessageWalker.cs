@@ -260,16 +260,11 @@ internal sealed class MessageWalker
 
     private void ScanEmbeddedBlocks(ReadOnlySpan<byte> text, ContentLocation location, int depth)
     {
-        foreach (var block in EmbeddedBlocks.Find(text, _options.Extraction.MaxTotalExpandedBytes))
+        // A run that only looks like base64 or hex (X-filled lines, a long word) decodes to
+        // neither a known format nor text anyone wrote: it is not read.
+        foreach (var block in EmbeddedBlocks.Find(text, _options.Extraction.MaxTotalExpandedBytes, ContentExtractor.MayBeReadable))
         {
             _ct.ThrowIfCancellationRequested();
-            if (block.Name is null && !ContentExtractor.MayBeReadable(block.Data))
-            {
-                // A run that only looks like base64 or hex (X-filled lines, a long word): what it
-                // decodes to is neither a known format nor text anyone wrote.
-                continue;
-            }
-
             var at = location.Child(block.Name ?? $"{block.Kind} block at line {block.Line}");
             var sink = new EmbeddedBlockSink(_analyzer, at);
             using var data = new MemoryStream(block.Data, writable: false);

@@ -49,6 +49,17 @@ public sealed class EmbeddedBlockSearchTests
     }
 
     [Fact]
+    public void LongRun_JudgedByItsHead_DecodedWholeWhenReadable()
+    {
+        // Over the judged length (34 KiB of characters): the head says text, so all of it is decoded.
+        string csv = string.Concat(Enumerable.Repeat(Csv, 60));
+        string b64 = Convert.ToBase64String(Encoding.ASCII.GetBytes(csv), Base64FormattingOptions.InsertLineBreaks);
+        Assert.True(b64.Length > 34 * 1024);
+        var block = Assert.Single(EmbeddedBlocks.Find(Encoding.ASCII.GetBytes(b64), long.MaxValue, ContentExtractor.MayBeReadable));
+        Assert.Equal(csv, Encoding.ASCII.GetString(block.Data));
+    }
+
+    [Fact]
     public void Base64WrappedAtEightCharacters_StillOneRun()
     {
         // Short lines are no way past: a run goes on across line breaks whatever its width.
@@ -65,6 +76,7 @@ public sealed class EmbeddedBlockSearchTests
         string filler = string.Concat(Enumerable.Repeat(new string('X', 78) + "\r\n", 2000));
         var block = Assert.Single(EmbeddedBlocks.Find(Encoding.ASCII.GetBytes(filler), long.MaxValue));
         Assert.False(ContentExtractor.MayBeReadable(block.Data));
+        Assert.Empty(EmbeddedBlocks.Find(Encoding.ASCII.GetBytes(filler), long.MaxValue, ContentExtractor.MayBeReadable));
         var result = Inspect("From: a@corp.example\r\nTo: b@partner.example\r\nSubject: filler\r\n\r\n" + filler);
         Assert.Empty(result.Findings);
     }
@@ -76,6 +88,8 @@ public sealed class EmbeddedBlockSearchTests
         string csv = Csv.Replace("Sample", "Sánchez-Müller", StringComparison.Ordinal);
         byte[] latin1 = Encoding.Latin1.GetBytes(csv);
         Assert.True(ContentExtractor.MayBeReadable(latin1));
+        var judged = Assert.Single(EmbeddedBlocks.Find(Encoding.ASCII.GetBytes(Convert.ToBase64String(latin1)), long.MaxValue, ContentExtractor.MayBeReadable));
+        Assert.Equal(latin1, judged.Data);
         string b64 = Convert.ToBase64String(latin1, Base64FormattingOptions.InsertLineBreaks);
         var result = Inspect("From: a@corp.example\r\nTo: b@partner.example\r\nSubject: list\r\n\r\nThe list:\r\n" + b64 + "\r\n");
         Assert.Contains(result.Findings, f => f.Kind == FindingKinds.UkNino && f.Count == 20);
