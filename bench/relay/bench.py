@@ -188,7 +188,9 @@ def message_file(workdir, name, attachment):
             "Content-Transfer-Encoding: base64\r\n\r\n" % (name, mime, filename, filename)).encode() + b64 + b"--b1--\r\n"
     path = os.path.join(workdir, name.replace(" ", "_") + ".eml")
     with open(path, "wb") as f:
-        f.write(text)
+        # LF line ends: smtp-source -F sends each line with its own CRLF, so a CR in the file
+        # would arrive as CR CR LF (a different message: bare CRs end lines for MailGuard).
+        f.write(text.replace(b"\r\n", b"\n"))
     return path
 
 

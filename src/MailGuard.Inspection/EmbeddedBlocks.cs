@@ -243,14 +243,11 @@ internal static class EmbeddedBlocks
                 break;
             }
 
-            // Go on to the next line only when this segment ran to the end of its line.
+            // Go on to the next line only when this segment ran to the end of its line. Any line
+            // break counts, and a few together: CR CR LF (a CRLF file sent by a tool that adds its
+            // own CR) shows as a blank line between the lines in readers that end lines at a bare CR.
             int next = i;
-            if (next < rest.Length && rest[next] == (byte)'\r')
-            {
-                next++;
-            }
-
-            if (next < rest.Length && rest[next] == (byte)'\n')
+            while (next < rest.Length && next - i < 4 && rest[next] is (byte)'\r' or (byte)'\n')
             {
                 next++;
             }

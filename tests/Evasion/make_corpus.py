@@ -316,6 +316,11 @@ control("multipart-with-small-logo", headers("Welcome", "", 'multipart/related; 
         "--XX\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(LOGO) + "--XX--\r\n")
 control("ordinary-attachment", attachment_message("agenda.txt", "text/plain", b"1. Welcome\r\n2. Budget\r\n3. Any other business\r\n", subject="Agenda"))
 
+# A CRLF file sent by a tool that adds its own CR to every line (smtp-source -F): CR CR LF. Bare CRs end
+# lines for MailGuard and Python (one header, then a text body showing the base64 with blank lines
+# between its lines); a reader that decodes that text has the list.
+carrier("cr-cr-lf-line-ends", mixed().replace("\r\n", "\r\r\n"))
+
 # ---------------------------------------------------------------- write
 
 for folder, items in (("carriers", carriers), ("controls", controls)):
