@@ -177,6 +177,11 @@ internal static partial class XlsxExtractor
                             {
                                 Place(cells, column, Cell.Empty);
                             }
+                            else if (xml.TryReadTextElement("v"u8, "c"u8, out var simple))
+                            {
+                                // <v>value</v></c>: the whole cell at once (most cells).
+                                Place(cells, column, MakeCell(typeBytes.AsSpan(0, typeLength), style, simple, null, sharedStrings, dateStyles, date1904));
+                            }
                             else
                             {
                                 inCell = true;
@@ -315,6 +320,21 @@ internal static partial class XlsxExtractor
         if (type.SequenceEqual("b"u8))
         {
             return new Cell(Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
+        }
+
+        if ((type.IsEmpty || type.SequenceEqual("n"u8)) && raw.IndexOfAny((byte)'&', (byte)'\r') < 0)
+        {
+            // The common case, a plain number: parsed from the bytes, its text made only when shown.
+            var digits = Trim(raw);
+            if (Utf8Parser.TryParse(digits, out double parsed, out int used, 'E') && used == digits.Length && double.IsFinite(parsed))
+            {
+                if (style < dateStyles.Length && dateStyles[style] && SerialToDate(parsed, date1904) is DateTime serialDate)
+                {
+                    return DateCell(serialDate, parsed);
+                }
+
+                return new Cell(Encoding.UTF8.GetString(raw), CellKind.Number, Number: parsed);
+            }
         }
 
         string text = ByteXmlScanner.Decode(raw);
