@@ -182,7 +182,17 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var dataSource = _dataSource ?? throw new InvalidOperationException("InitializeAsync has not been called.");
-        return await dataSource.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken);
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException && ex.InnerException is null or AggregateException)
+        {
+            // A multi-host connection string (Host=a,b;Target Session Attributes=primary) in a
+            // failover: no host reachable, or none a primary yet ("No suitable host was found").
+            // Npgsql does not call that transient; it is the same outage as a server down.
+            throw new NpgsqlException("no PostgreSQL server that accepts writes is reachable", new IOException(ex.Message, ex));
+        }
     }
 
     /// <summary>

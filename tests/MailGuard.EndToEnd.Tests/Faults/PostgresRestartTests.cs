@@ -12,7 +12,7 @@ namespace MailGuard.EndToEnd.Tests.Faults;
 [Collection("process environment")]
 public sealed class PostgresRestartTests(ITestOutputHelper output)
 {
-    private static string[] NodeArgs(string node, string connectionString, string dataDir, int sinkPort) =>
+    internal static string[] NodeArgs(string node, string connectionString, string dataDir, int sinkPort) =>
     [
         "--Storage:Provider=Postgres",
         $"--Storage:ConnectionString={connectionString}",
