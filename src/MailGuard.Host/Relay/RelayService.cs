@@ -19,6 +19,7 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
     private readonly Metrics.MailGuardMetrics _metrics;
     private SmtpServer? _server;
     private CertificateSource? _certificates;
+    private readonly LogThrottle _refusals;
 
     public RelayService(IOptions<RelayOptions> relay, RelayHooks hooks, TimeProvider time, ILogger<RelayService> logger, Metrics.MailGuardMetrics metrics)
     {
@@ -27,6 +28,7 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
         _hooks = hooks;
         _time = time;
         _logger = logger;
+        _refusals = new LogThrottle(time, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>Bound plain endpoints (with the real port when 0 was configured).</summary>
@@ -81,7 +83,10 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
         {
             _metrics.ConnectionRefused(e.Limit);
             string client = e.RemoteEndPoint is IPEndPoint ip ? MailGuard.Smtp.Cidr.ClientPrefix(ip.Address).ToString() : "unknown";
-            LogConnectionRefused(_logger, client, e.Limit.ToString());
+            if (_refusals.ShouldLog(client + " " + e.Limit, out int suppressed))
+            {
+                LogConnectionRefused(_logger, client, e.Limit.ToString(), suppressed);
+            }
         };
         await _server.StartAsync(cancellationToken);
         foreach (var ep in _server.PlainEndPoints)
@@ -125,8 +130,8 @@ internal sealed partial class RelayService : IHostedService, IAsyncDisposable
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.RelayStopped, Level = LogLevel.Information, Message = "Relay stopped")]
     private static partial void LogStopped(ILogger logger);
 
-    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConnectionRefused, Level = LogLevel.Warning, Message = "Connection from {Client} refused with 421: {Limit} reached")]
-    private static partial void LogConnectionRefused(ILogger logger, string client, string limit);
+    [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.ConnectionRefused, Level = LogLevel.Warning, Message = "Connection from {Client} refused with 421: {Limit} reached ({Suppressed} more refusals of this client for this limit since the last such line; one line a minute at most)")]
+    private static partial void LogConnectionRefused(ILogger logger, string client, string limit, int suppressed);
 
     [LoggerMessage(EventId = Core.Diagnostics.LogEventIds.SessionFaulted, Level = LogLevel.Error, Message = "Session {SessionId} failed unexpectedly")]
     private static partial void LogSessionFaulted(ILogger logger, Exception exception, long sessionId);

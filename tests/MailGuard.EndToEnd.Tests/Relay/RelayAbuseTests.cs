@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using MailGuard.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace MailGuard.EndToEnd.Tests.Relay;
@@ -68,12 +69,15 @@ public sealed class RelayAbuseTests(ITestOutputHelper output)
     [InlineData("127.0.0.1/32", 10)]
     public async Task IdleConnections_HundredFromOneClient_AnotherClientStillSends(string allowed, int share)
     {
-        await using var relay = await TestRelay.StartAsync(new Dictionary<string, string?>
-        {
-            ["Relay:MaxSessionsPerClient"] = "20",
-            ["Relay:MaxUntrustedSessions"] = "10",
-            ["Relay:AllowedNetworks:0"] = allowed,
-        });
+        var log = new LogCapture();
+        await using var relay = await TestRelay.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Relay:MaxSessionsPerClient"] = "20",
+                ["Relay:MaxUntrustedSessions"] = "10",
+                ["Relay:AllowedNetworks:0"] = allowed,
+            },
+            services => services.AddSingleton<ILoggerProvider>(log));
         var idle = new List<Socket>();
         int greeted = 0, refused = 0;
         try
@@ -96,6 +100,9 @@ public sealed class RelayAbuseTests(ITestOutputHelper output)
             output.WriteLine($"idle host ({allowed} may relay): {greeted} greeted, {refused} refused with 421 4.7.0");
             Assert.Equal(share, greeted);
             Assert.Equal(100 - share, refused);
+
+            // The refusals are logged once (a line a minute per client and limit), not once each.
+            Assert.Single(log.Entries, e => e.EventId == MailGuard.Core.Diagnostics.LogEventIds.ConnectionRefused);
 
             var sent = Stopwatch.StartNew();
             var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", ["a@partner.example"], TestMessages.Build("while the hostile host waits"));
