@@ -15,6 +15,9 @@ namespace MailGuard.Host.Commands;
 /// </summary>
 internal static partial class QuarantineCommand
 {
+    /// <summary>Messages `list` prints at most, newest first.</summary>
+    private const int ListLimit = 10_000;
+
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
@@ -67,7 +70,13 @@ internal static partial class QuarantineCommand
         switch (verb)
         {
             case "list":
-                var records = await store.ListQuarantineAsync(all ? null : QuarantineStatus.Held, 10_000);
+                var records = await store.ListQuarantineAsync(all ? null : QuarantineStatus.Held, ListLimit);
+                if (records.Count == ListLimit)
+                {
+                    // Never a silent cut: the console and the API page through the rest.
+                    stderr.WriteLine($"mailguard quarantine: the newest {ListLimit} are listed; there are more (the console and GET /api/messages page through all)");
+                }
+
                 foreach (var q in records)
                 {
                     if (json)
