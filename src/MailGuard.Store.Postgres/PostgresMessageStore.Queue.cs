@@ -34,10 +34,8 @@ public sealed partial class PostgresMessageStore
             t,
             cancellationToken));
 
-    private async Task<IReadOnlyList<ClaimedMessage>> ClaimAsync(NpgsqlConnection c, NpgsqlTransaction t, string owner, int maxMessages, TimeSpan lease, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ClaimedMessage>> ClaimAsync(NpgsqlConnection c, NpgsqlTransaction t, string owner, int maxMessages, long now, long until, CancellationToken cancellationToken)
     {
-        long now = Now();
-        long until = now + (long)lease.TotalMilliseconds;
         // Messages, not entries, are locked: a message's recipients go to one node together. The
         // window of due entries bounds the scan; a message with more recipients than the window
         // is still claimed whole, since the lease below takes all its due entries.

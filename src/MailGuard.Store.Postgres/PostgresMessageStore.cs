@@ -83,7 +83,12 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        return InTransactionAsync((c, t) => ClaimAsync(c, t, owner, maxMessages, lease, cancellationToken), cancellationToken);
+        long now = Now();
+        long until = now + (long)lease.TotalMilliseconds;
+        // A claim whose COMMIT reply is lost may have leased entries all the same; they would wait
+        // out the lease with nobody delivering them. The lease (owner and expiry, to the
+        // millisecond) names this claim's rows: if the server has them, the claim stands.
+        return InTransactionAsync((c, t) => ClaimAsync(c, t, owner, maxMessages, now, until, cancellationToken), cancellationToken, LeaseTaken(owner, until));
     }
 
     public async Task<AttemptCompletion> CompleteAttemptAsync(string messageId, IReadOnlyList<RecipientOutcome> outcomes, NewMessage? notice = null, CancellationToken cancellationToken = default)
@@ -296,6 +301,9 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
             }
         }
     }
+
+    private static StoreRead<bool> LeaseTaken(string owner, long until) => (c, ct) =>
+        c.ExecuteScalarAsync<bool>(StoreSql.Command("SELECT EXISTS (SELECT 1 FROM queue WHERE lease_owner = @owner AND lease_until = @until)", new { owner, until }, null, ct));
 
     private static StoreRead<bool> MessageStored(string messageId) => (c, ct) =>
         c.ExecuteScalarAsync<bool>(StoreSql.Command("SELECT EXISTS (SELECT 1 FROM messages WHERE id = @id)", new { id = messageId }, null, ct));
