@@ -12,6 +12,12 @@ public sealed record ContentLocation(string PartPath, string? FileName = null, s
 {
     public ContentLocation WithCell(long row, int? column) => this with { Row = row, Column = column };
 
+    /// <summary>
+    /// The row as every reader is shown it (console, notices, CLI): "row 2", numbered as a
+    /// spreadsheet numbers it; null when the location has no row.
+    /// </summary>
+    public string? RowText() => Row is { } row ? "row " + row.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
     public ContentLocation Child(string fileName) =>
         this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null, Page = null };
 
@@ -28,9 +34,9 @@ public sealed record ContentLocation(string PartPath, string? FileName = null, s
             parts.Add("page " + Page.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (Row is not null)
+        if (RowText() is { } rows)
         {
-            parts.Add("row " + Row.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            parts.Add(rows);
         }
 
         if (Column is not null)

@@ -11,7 +11,7 @@ public sealed record FileFindings(string Where, IReadOnlyList<string> Lines);
 /// <summary>
 /// Findings in plain English for senders: the one table from finding kind ids (uk-nino) to the
 /// names people use ("National Insurance numbers"), and per file one sentence per finding with its
-/// count, where it starts (rows numbered as a spreadsheet numbers them: the first row is row 1)
+/// count, where it starts (rows numbered as a spreadsheet numbers them: a header on row 1, data from row 2)
 /// and masked examples. Every value from the message (file and sheet names, summaries, examples)
 /// goes through <see cref="NoticeText.Masked"/>.
 /// </summary>
@@ -100,10 +100,10 @@ public static class FindingWords
             place.Add("sheet " + NoticeText.Masked(sheet, MaxFieldChars, today));
         }
 
-        if (f.Location.Row is { } row)
+        if (f.Location.RowText() is { } rows)
         {
-            // Rows are counted from 0 as read; a spreadsheet and a text editor count from 1.
-            place.Add("from row " + (row + 1).ToString("N0", CultureInfo.InvariantCulture));
+            // Numbered as the console and the CLI show it: as a spreadsheet numbers rows.
+            place.Add("from " + rows);
         }
 
         return what + examples + (place.Count == 0 ? "" : " (" + string.Join(", ", place) + ")") + ".";

@@ -46,9 +46,9 @@ public sealed partial class SenderNoticeTests
         "Personal data about many people is going outside the organisation",
         [
             new Finding(FindingKinds.ExposedRecipients, 14, Confidence.High, new ContentLocation("/", "To/Cc"), ["a***@school1.example"]),
-            new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1), ["AB****56C"], "30 rows: name, NI number, date of birth"),
-            new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1, 2), ["AB****56C", "CE****67A"]),
-            new Finding(FindingKinds.DateOfBirth, 30, Confidence.Medium, new ContentLocation("/2", "claimants_q3.csv", null, 1, 3), ["**/**/1984"]),
+            new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 2), ["AB****56C"], "30 rows: name, NI number, date of birth"),
+            new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 2, 2), ["AB****56C", "CE****67A"]),
+            new Finding(FindingKinds.DateOfBirth, 30, Confidence.Medium, new ContentLocation("/2", "claimants_q3.csv", null, 2, 3), ["**/**/1984"]),
             new Finding(FindingKinds.EmailAddress, 2, Confidence.High, new ContentLocation("/1"), ["j***@home.example"]),
             new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/3", "payroll.zip"), [], "Encrypted: entry is encrypted", "Encrypted"),
         ],
