@@ -6,14 +6,37 @@ namespace MailGuard.Inspection;
 /// tables the sheet, row and column. Rendered into findings so a reviewer can find the data.
 /// In findings, <see cref="Row"/> is the row as a spreadsheet shows it (the first row is 1, so a
 /// header on row 1 has its first data row at 2; for text, the line) and <see cref="Column"/> is
-/// zero-based (rendered from 1); <see cref="Page"/> is a PDF's page number, from 1.
+/// zero-based (rendered from 1); <see cref="Page"/> is a PDF's page number, from 1. A finding
+/// about a table's people covers rows: <see cref="Row"/> is the first of them and
+/// <see cref="LastRow"/> the last ("rows 2-31"); a finding at one cell has no <see cref="LastRow"/>.
 /// </summary>
-public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null, int? Page = null)
+public sealed record ContentLocation(string PartPath, string? FileName = null, string? Sheet = null, long? Row = null, int? Column = null, int? Page = null, long? LastRow = null)
 {
-    public ContentLocation WithCell(long row, int? column) => this with { Row = row, Column = column };
+    public ContentLocation WithCell(long row, int? column) => this with { Row = row, Column = column, LastRow = null };
+
+    /// <summary>The rows <paramref name="first"/> to <paramref name="last"/> of a table (spreadsheet numbers), no column.</summary>
+    public ContentLocation WithRows(long first, long last) => this with { Row = first, LastRow = Math.Max(first, last), Column = null };
+
+    /// <summary>
+    /// The rows as every reader is shown them (console, notices, CLI), numbered as a spreadsheet
+    /// numbers them: "rows 2-31" for a range, "row 2" for one row or a cell; null when the
+    /// location has no row.
+    /// </summary>
+    public string? RowText()
+    {
+        if (Row is not { } row)
+        {
+            return null;
+        }
+
+        string first = row.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return LastRow is { } last && last > row
+            ? "rows " + first + "-" + last.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "row " + first;
+    }
 
     public ContentLocation Child(string fileName) =>
-        this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null, Page = null };
+        this with { FileName = FileName is null ? fileName : FileName + " > " + fileName, Sheet = null, Row = null, Column = null, Page = null, LastRow = null };
 
     public override string ToString()
     {
@@ -28,9 +51,9 @@ public sealed record ContentLocation(string PartPath, string? FileName = null, s
             parts.Add("page " + Page.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (Row is not null)
+        if (RowText() is { } rows)
         {
-            parts.Add("row " + Row.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            parts.Add(rows);
         }
 
         if (Column is not null)

@@ -41,6 +41,20 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
     }
 
     [StoreFact]
+    public async Task Hold_AuditEventCarriesTheHoldsOwnInstant_NotTheCallersEarlierOne()
+    {
+        // The caller stamps its event before the write waits its turn (the SQLite writer, a lock):
+        // the stored event says when the message was held, to the millisecond, as the record does.
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, new AuditEvent(DateTimeOffset.UtcNow.AddSeconds(-3), "mailguard", "hold", m.Id, "Personal data"));
+
+        var record = (await Store.GetQuarantineAsync(m.Id))!;
+        var hold = Assert.Single(await Store.ListAuditAsync(m.Id, 10), e => e.Action == "hold");
+        Assert.Equal(record.HeldAt, hold.At);
+        Assert.Equal(("mailguard", "Personal data"), (hold.Actor, hold.Reason));
+    }
+
+    [StoreFact]
     public async Task Release_QueuesOriginalRecipientsExactlyOnceEvenWhenTwoReviewersRace()
     {
         var m = Held("a@ext.example", "b@ext.example");

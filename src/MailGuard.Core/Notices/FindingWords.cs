@@ -11,7 +11,7 @@ public sealed record FileFindings(string Where, IReadOnlyList<string> Lines);
 /// <summary>
 /// Findings in plain English for senders: the one table from finding kind ids (uk-nino) to the
 /// names people use ("National Insurance numbers"), and per file one sentence per finding with its
-/// count, where it starts (rows numbered as a spreadsheet numbers them: the first row is row 1)
+/// count, the rows it covers or where it starts (rows numbered as a spreadsheet numbers them: a header on row 1, data from row 2)
 /// and masked examples. Every value from the message (file and sheet names, summaries, examples)
 /// goes through <see cref="NoticeText.Masked"/>.
 /// </summary>
@@ -78,7 +78,7 @@ public static class FindingWords
         return files.Select(x => new FileFindings(x.Where, x.Lines)).ToList();
     }
 
-    /// <summary>One finding as a sentence: "30 National Insurance numbers, for example AB****56C (sheet Claims, from row 2)."</summary>
+    /// <summary>One finding as a sentence: "Personal data about 30 people: name, NI number (sheet Claims, rows 2-31)." or "30 National Insurance numbers, for example AB****56C (from row 2)."</summary>
     public static string Sentence(Finding f, DateOnly today)
     {
         ArgumentNullException.ThrowIfNull(f);
@@ -100,10 +100,12 @@ public static class FindingWords
             place.Add("sheet " + NoticeText.Masked(sheet, MaxFieldChars, today));
         }
 
-        if (f.Location.Row is { } row)
+        if (f.Location.RowText() is { } rows)
         {
-            // Rows are counted from 0 as read; a spreadsheet and a text editor count from 1.
-            place.Add("from row " + (row + 1).ToString("N0", CultureInfo.InvariantCulture));
+            // Numbered as the console and the CLI show it, as a spreadsheet numbers rows: the rows a
+            // table's people are on ("rows 2-31"), or where the values start (a cell, or a finding
+            // stored before ranges were).
+            place.Add(f.Location.LastRow is null ? "from " + rows : rows);
         }
 
         return what + examples + (place.Count == 0 ? "" : " (" + string.Join(", ", place) + ")") + ".";

@@ -27,7 +27,9 @@ internal static partial class StoreSql
     /// <summary>
     /// The quarantine row and its audit event, for a message row the provider has just added without
     /// queue entries. <paramref name="recipients"/> is the column's value as the provider stores it
-    /// (see <see cref="StoreRows.Recipients"/>).
+    /// (see <see cref="StoreRows.Recipients"/>). The "hold" event is stamped with the hold's own
+    /// instant, <paramref name="heldAt"/>: the caller made its event before the write waited its
+    /// turn, and the message page and the audit log must not show two times for one hold.
     /// </summary>
     public static async Task InsertHoldAsync<TRecipients>(DbConnection c, DbTransaction t, string messageId, TRecipients recipients, long heldAt, HoldDetails details, AuditEvent audit, CancellationToken cancellationToken)
     {
@@ -36,7 +38,7 @@ internal static partial class StoreSql
             new { id = messageId, rcpts = recipients, at = heldAt, rule = details.Rule, reason = details.Reason, subject = details.Subject, summary = details.Summary, findings = details.FindingsJson, inspection = details.InspectionJson },
             t,
             cancellationToken));
-        await InsertAuditAsync(c, t, audit, cancellationToken);
+        await InsertAuditAsync(c, t, audit with { At = DateTimeOffset.FromUnixTimeMilliseconds(heldAt) }, cancellationToken);
     }
 
     /// <summary>Backfills the inspection of an older hold; a stored one is never replaced.</summary>

@@ -54,7 +54,7 @@ internal static class ApiEndpoints
         return Results.Json(new { total = page.Total, offset = skip, items = page.Items.Select(Summary) });
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IQuarantineStore store, string id)
+    private static async Task<IResult> GetAsync(HttpContext context, [FromServices] IQuarantineStore store, [FromServices] ReviewActions actions, string id)
     {
         if (!MessageIds.IsValid(id))
         {
@@ -68,11 +68,19 @@ internal static class ApiEndpoints
         }
 
         var audit = await store.ListAuditAsync(id, 1000, context.RequestAborted);
+        // What the console's message page decides from (rules, severity, confirmation, four-eyes), worked out by the same code.
+        var facts = await actions.Inspections.FactsAsync(record, context.RequestAborted);
+        bool held = record.Status == QuarantineStatus.Held;
         return Results.Json(new
         {
             message = Summary(record),
             recipients_masked = record.Recipients.Select(MaskRecipient),
-            findings = FindingsJson.Deserialize(record.FindingsJson).Select(f => MessageView.Masked(f, DateOnly.FromDateTime(record.HeldAt.UtcDateTime))).Select(f => new
+            rules = facts.Rules.Select(r => new { name = r.Name, action = r.Action, audit_only = r.AuditOnly, reason = r.Reason }),
+            severity = facts.Severity.ToString().ToLowerInvariant(),
+            release_confirmation = held && facts.PersonalData ? facts.LeavesStatement : null,
+            four_eyes = held && facts.FourEyes,
+            bcc_fix_offered = held && facts.BccFixOffered,
+            findings = facts.Findings.Select(f => new
             {
                 kind = f.Kind,
                 count = f.Count,

@@ -26,6 +26,9 @@ public sealed class ConsoleClock
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
+    /// <summary>Today's date in the zone (the dashboard's days).</summary>
+    public DateOnly Today => DateOnly.FromDateTime(Local(Now).DateTime);
+
     /// <summary>The zone, or null when the id is unknown on this machine ("UTC" always known).</summary>
     public static TimeZoneInfo? FindZone(string? id)
     {

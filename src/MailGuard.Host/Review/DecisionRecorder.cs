@@ -11,27 +11,30 @@ namespace MailGuard.Host.Review;
 /// seconds and at shutdown, so the relay never waits on it; a crash loses at most the last
 /// interval's counts, which only ever feed the chart (the audit log and quarantine are exact).
 /// While the store is down the counts wait in memory (one entry per day, disposition and rule).
+/// A day is a calendar day in Console:TimeZone, the zone the console shows times in: a decision at
+/// 23:30 UTC is filed under the next day in Europe/Helsinki. Counts are filed as they are made, so
+/// a change of Console:TimeZone does not move the days already counted.
 /// </summary>
 internal sealed partial class DecisionRecorder : StoreBackedService, Core.Dispositions.IDecisionLog
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
     private readonly ConcurrentDictionary<(DateOnly Day, string Disposition, string Rule), long> _pending = new();
     private readonly IReviewStore? _store;
-    private readonly TimeProvider _time;
+    private readonly ConsoleClock _clock;
     private readonly ILogger _logger;
 
-    public DecisionRecorder(IReviewStore store, TimeProvider time, ILogger<DecisionRecorder> logger, MailGuardMetrics? metrics = null)
+    public DecisionRecorder(IReviewStore store, ConsoleClock clock, TimeProvider time, ILogger<DecisionRecorder> logger, MailGuardMetrics? metrics = null)
         : base(StoreOperation.DecisionCounts, time, logger, metrics)
     {
         _store = store;
-        _time = time;
+        _clock = clock;
         _logger = logger;
     }
 
     /// <summary>Counts one decision; <paramref name="rule"/> is "-" when no rule matched.</summary>
     public void Record(string disposition, string? rule)
     {
-        var day = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+        var day = _clock.Today;
         _pending.AddOrUpdate((day, disposition, string.IsNullOrEmpty(rule) ? "-" : rule), 1, (_, n) => n + 1);
     }
 

@@ -1,8 +1,8 @@
 namespace MailGuard.Inspection.Detection;
 
 /// <summary>
-/// How many rows have each "shape" (the set of kinds found in the row), and the first row of
-/// each: all that is kept of a table's rows. The same person twice (a table pasted twice, one
+/// How many rows have each "shape" (the set of kinds found in the row), and the first and last
+/// row of each: all that is kept of a table's rows. The same person twice (a table pasted twice, one
 /// row per case for a person with several cases) is one person: rows are keyed by their first
 /// unique identifier.
 /// </summary>
@@ -21,12 +21,13 @@ internal sealed class TableRowShapes
     // needs more than this to reach a policy's threshold has reached it in one table already.
     private const int RowKeyCap = 20_000;
 
-    private readonly Dictionary<ulong, (long Count, long FirstRow)> _shapes = [];
+    private readonly Dictionary<ulong, (long Count, long FirstRow, long LastRow)> _shapes = [];
     private readonly List<(ulong Mask, long Key)> _rows = [];
     private readonly PersonKeySet _personKeys = new(PersonKeyCap);
     private readonly ulong[] _recentMask = new ulong[RecentShapes];
     private readonly long[] _recentCount = new long[RecentShapes];
     private readonly long[] _recentFirstRow = new long[RecentShapes];
+    private readonly long[] _recentLastRow = new long[RecentShapes];
     private int _recentNext;
 
     /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>.</summary>
@@ -62,6 +63,7 @@ internal sealed class TableRowShapes
                 if (masks[j] == mask)
                 {
                     _recentCount[j]++;
+                    _recentLastRow[j] = rowIndex;
                     return;
                 }
             }
@@ -72,11 +74,12 @@ internal sealed class TableRowShapes
             masks[slot] = mask;
             _recentCount[slot] = 1;
             _recentFirstRow[slot] = rowIndex;
+            _recentLastRow[slot] = rowIndex;
         }
     }
 
-    /// <summary>Every shape with its row count and first row, once the table is complete.</summary>
-    public IReadOnlyDictionary<ulong, (long Count, long FirstRow)> Complete()
+    /// <summary>Every shape with its row count and first and last row, once the table is complete.</summary>
+    public IReadOnlyDictionary<ulong, (long Count, long FirstRow, long LastRow)> Complete()
     {
         for (var slot = 0; slot < RecentShapes; slot++)
         {
@@ -92,8 +95,8 @@ internal sealed class TableRowShapes
         {
             ref var shape = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_shapes, _recentMask[slot], out var exists);
             shape = exists
-                ? (shape.Count + _recentCount[slot], Math.Min(shape.FirstRow, _recentFirstRow[slot]))
-                : (_recentCount[slot], _recentFirstRow[slot]);
+                ? (shape.Count + _recentCount[slot], Math.Min(shape.FirstRow, _recentFirstRow[slot]), Math.Max(shape.LastRow, _recentLastRow[slot]))
+                : (_recentCount[slot], _recentFirstRow[slot], _recentLastRow[slot]);
         }
 
         _recentMask[slot] = 0;

@@ -29,7 +29,7 @@ internal static class TableSummariser
         ContentAnalyzerOptions options,
         TallySet tallies,
         TableColumn[] columns,
-        IReadOnlyDictionary<ulong, (long Count, long FirstRow)> shapes,
+        IReadOnlyDictionary<ulong, (long Count, long FirstRow, long LastRow)> shapes,
         long? headerRow,
         long dataRows,
         bool readAsText)
@@ -42,11 +42,11 @@ internal static class TableSummariser
         var layout = columns.Length < 2;
         long people = 0;
         long contacts = 0;
-        long firstRow = long.MaxValue;
-        long firstContactRow = long.MaxValue;
+        long firstRow = long.MaxValue, lastRow = long.MinValue;
+        long firstContactRow = long.MaxValue, lastContactRow = long.MinValue;
         ulong kinds = 0;
         ulong contactKinds = 0;
-        foreach (var (mask, (count, first)) in shapes)
+        foreach (var (mask, (count, first, last)) in shapes)
         {
             if (layout)
             {
@@ -61,6 +61,7 @@ internal static class TableSummariser
                 people += count;
                 kinds |= personal;
                 firstRow = Math.Min(firstRow, first);
+                lastRow = Math.Max(lastRow, last);
             }
             else if ((mask & s_contactBits) != 0 && (mask & (DataKinds.Bits(DataKind.Name, DataKind.EmailAddress, DataKind.Organisation))) != 0)
             {
@@ -68,6 +69,7 @@ internal static class TableSummariser
                 contacts += count;
                 contactKinds |= mask & ~DataKinds.Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.Reference, DataKind.OtherDate);
                 firstContactRow = Math.Min(firstContactRow, first);
+                lastContactRow = Math.Max(lastContactRow, last);
             }
         }
 
@@ -107,7 +109,7 @@ internal static class TableSummariser
                 var contactList = OrderedKinds(columns, contactKinds);
                 var text = string.Create(CultureInfo.InvariantCulture, $"{contacts:N0} rows of work contact details: {string.Join(", ", contactList.Select(DataKinds.Describe))}");
                 return (summary, new Finding(FindingKinds.BusinessContacts, (int)Math.Min(contacts, int.MaxValue), Confidence.Medium,
-                    location.WithCell(firstContactRow + 1, null), [], text));
+                    location.WithRows(firstContactRow + 1, lastContactRow + 1), [], text));
             }
 
             return (summary, null);
@@ -127,9 +129,10 @@ internal static class TableSummariser
             }
         }
 
-        // Rows as the spreadsheet shows them: the first row is 1 (a header on it, data from row 2).
+        // Rows as the spreadsheet shows them: the first row is 1 (a header on it, data from row 2);
+        // the finding covers the person rows, first to last ("rows 2-31").
         var personalData = new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence,
-            location.WithCell(firstRow + 1, null), evidence, description);
+            location.WithRows(firstRow + 1, lastRow + 1), evidence, description);
         return (summary, personalData);
     }
 

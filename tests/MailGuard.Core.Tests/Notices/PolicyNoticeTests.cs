@@ -148,7 +148,7 @@ public sealed class PolicyNoticeTests
         {
             // The file's name heads its findings; rows are counted from 1, as a spreadsheet shows them.
             Assert.Contains("\nAB****56C claimants.csv\r\n", text, StringComparison.Ordinal);
-            Assert.Contains("Personal data about 6 people (sheet CE****67A, from row 3).", text, StringComparison.Ordinal);
+            Assert.Contains("Personal data about 6 people (sheet CE****67A, from row 2).", text, StringComparison.Ordinal);
             Assert.Contains("Why: reviewer said: see AB****56C now.", text, StringComparison.Ordinal);
         }
     }

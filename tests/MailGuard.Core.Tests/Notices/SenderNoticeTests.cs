@@ -46,9 +46,9 @@ public sealed partial class SenderNoticeTests
         "Personal data about many people is going outside the organisation",
         [
             new Finding(FindingKinds.ExposedRecipients, 14, Confidence.High, new ContentLocation("/", "To/Cc"), ["a***@school1.example"]),
-            new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1), ["AB****56C"], "30 rows: name, NI number, date of birth"),
-            new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1, 2), ["AB****56C", "CE****67A"]),
-            new Finding(FindingKinds.DateOfBirth, 30, Confidence.Medium, new ContentLocation("/2", "claimants_q3.csv", null, 1, 3), ["**/**/1984"]),
+            new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv").WithRows(2, 31), ["AB****56C"], "30 rows: name, NI number, date of birth"),
+            new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 2, 2), ["AB****56C", "CE****67A"]),
+            new Finding(FindingKinds.DateOfBirth, 30, Confidence.Medium, new ContentLocation("/2", "claimants_q3.csv", null, 2, 3), ["**/**/1984"]),
             new Finding(FindingKinds.EmailAddress, 2, Confidence.High, new ContentLocation("/1"), ["j***@home.example"]),
             new Finding(FindingKinds.Unscannable, 1, Confidence.High, new ContentLocation("/3", "payroll.zip"), [], "Encrypted: entry is encrypted", "Encrypted"),
         ],
@@ -125,7 +125,9 @@ public sealed partial class SenderNoticeTests
         {
             Assert.Equal("Held for review: Q3 claimants <b>list</b> for AB****56C", doc.Message.Subject);
             Assert.StartsWith("HELD FOR REVIEW\n", text, StringComparison.Ordinal);
-            Assert.Contains("claimants_q3.csv\n  - Personal data about 30 people: name, NI number, date of birth, for example AB****56C (from row 2).\n", text, StringComparison.Ordinal);
+            // The table's people cover rows 2-31 (header on row 1); a value's finding says where it starts.
+            Assert.Contains("claimants_q3.csv\n  - Personal data about 30 people: name, NI number, date of birth, for example AB****56C (rows 2-31).\n", text, StringComparison.Ordinal);
+            Assert.Contains("Personal data about 30 people: name, NI number, date of birth, for example AB****56C (rows 2-31).</li>", html, StringComparison.Ordinal);
             Assert.Contains("  - 30 National Insurance numbers, for example AB****56C, CE****67A (from row 2).\n", text, StringComparison.Ordinal);
             Assert.Contains("  - 30 dates of birth, for example **/**/1984 (from row 2).\n", text, StringComparison.Ordinal);
             Assert.Contains("The message itself\n  - 2 email addresses, for example j***@home.example.\n", text, StringComparison.Ordinal);

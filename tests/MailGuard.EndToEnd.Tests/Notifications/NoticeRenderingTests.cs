@@ -57,10 +57,10 @@ public sealed class NoticeRenderingTests
                 :
                 [
                     new Finding(FindingKinds.ExposedRecipients, 14, Confidence.High, new ContentLocation("/", "To/Cc"), ["h***@school1.example"]),
-                    new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1), ["AB****56C"], "30 rows: name, NI number, date of birth"),
-                    new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1, 1), ["AB****56C", "CE****67A", "JK****78B"]),
-                    new Finding(FindingKinds.DateOfBirth, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 1, 2), ["14/**/19**", "02/**/19**"]),
-                    new Finding(FindingKinds.UkNhsNumber, 4, Confidence.High, new ContentLocation("/3", "referrals.xlsx", "Open cases", 5, 3), ["943 *** **19"]),
+                    new Finding(FindingKinds.PersonalData, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv").WithRows(2, 31), ["AB****56C"], "30 rows: name, NI number, date of birth"),
+                    new Finding(FindingKinds.UkNino, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 2, 1), ["AB****56C", "CE****67A", "JK****78B"]),
+                    new Finding(FindingKinds.DateOfBirth, 30, Confidence.High, new ContentLocation("/2", "claimants_q3.csv", null, 2, 2), ["14/**/19**", "02/**/19**"]),
+                    new Finding(FindingKinds.UkNhsNumber, 4, Confidence.High, new ContentLocation("/3", "referrals.xlsx", "Open cases", 6, 3), ["943 *** **19"]),
                 ],
             new RecipientExposure(14, 0, 6, 2, 0, 14, ["h***@school1.example"]),
             ["head@school1.example"],

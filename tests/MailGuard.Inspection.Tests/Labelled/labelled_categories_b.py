@@ -276,7 +276,7 @@ def category7(office):
     message("c7-title-rows-xlsx.eml", "spreadsheets", "flag", 25, "header on row 6 under titles, a Generated-on line and blank rows",
             "MI Reporting <mi.reporting@%s>" % HO, ["analyst@dataprocessor.example.com"], "NI matches", text,
             attachments=[("ni_matches.xlsx", xlsx(office, "ni_matches.xlsx", [Sheet("Matches", rows)]), XLSX)],
-            kinds=["personal-data", "uk-nino"], locations={"personal-data": "ni_matches.xlsx, sheet Matches, row 7"})
+            kinds=["personal-data", "uk-nino"], locations={"personal-data": "ni_matches.xlsx, sheet Matches, rows 7-31"})
 
     # Positive: merged header cells over a second header row.
     rows = [["Staff training record export"], [("span", "Personal details", 3), ("span", "Employment", 3)],
@@ -288,7 +288,7 @@ def category7(office):
     message("c7-merged-header-xlsx.eml", "spreadsheets", "flag", 20, "merged group headings above the real header row",
             "L&D <learning@%s>" % MOJ, ["lms@trainingprovider.example.com"], "Training export", text,
             attachments=[("training_export.xlsx", xlsx(office, "training_export.xlsx", [Sheet("Export", rows)]), XLSX)],
-            kinds=["personal-data", "uk-nino"], locations={"personal-data": "training_export.xlsx, sheet Export, row 4"})
+            kinds=["personal-data", "uk-nino"], locations={"personal-data": "training_export.xlsx, sheet Export, rows 4-23"})
 
     # Positive: a summary sheet on top and the people on a hidden sheet.
     summary = [["Quarter", "Applications", "Granted"], ["Q1", 1450, 1302], ["Q2", 1622, 1490]]
@@ -300,7 +300,7 @@ def category7(office):
     message("c7-hidden-sheet-xlsx.eml", "spreadsheets", "flag", 30, "a visible summary sheet and 30 people on a hidden sheet",
             "EUSS MI <euss.mi@%s>" % HO, ["stats@researchpartner.example.org"], "EUSS figures", text,
             attachments=[("euss_figures.xlsx", xlsx(office, "euss_figures.xlsx", [Sheet("Summary", summary), Sheet("Data", data, hidden=True)]), XLSX)],
-            kinds=["personal-data", "uk-nino"], locations={"personal-data": "euss_figures.xlsx, sheet Data, row 2"})
+            kinds=["personal-data", "uk-nino"], locations={"personal-data": "euss_figures.xlsx, sheet Data, rows 2-31"})
 
     # Positive: dates of birth stored as Excel serial numbers in General format.
     rows = [["Full name", "Date of birth", "NI number", "Nationality", "Immigration status"]]
@@ -311,7 +311,7 @@ def category7(office):
     message("c7-serial-dates-xlsx.eml", "spreadsheets", "flag", 18, "dates of birth as serial numbers without a date format",
             "Casework <casework@%s>" % HO, ["housing@accommodationprovider.example.com"], "Service users", text,
             attachments=[("service_users.xlsx", xlsx(office, "service_users.xlsx", [Sheet("Users", rows)]), XLSX)], kinds=["personal-data", "uk-nino"],
-            locations={"personal-data": "service_users.xlsx, sheet Users, row 2"})
+            locations={"personal-data": "service_users.xlsx, sheet Users, rows 2-19"})
 
     # Positive: a legacy .xls with titles, merged headings and a hidden sheet.
     data = [["HMPPS - roll check"], ["Generated on 02/05/2024"], [], [("span", "Prisoner", 3), ("span", "Location", 2)],
@@ -324,7 +324,7 @@ def category7(office):
     message("c7-legacy-xls.eml", "spreadsheets", "flag", 22, "legacy .xls: title rows, merged headings, a hidden data sheet",
             "OCA <oca.leeds@%s>" % MOJ, ["escorts@escortcontractor.example.com"], "Roll check", text,
             attachments=[("roll_check.xls", xls(office, "roll_check.xls", [Sheet("Notes", notes), Sheet("Roll", data, hidden=True)]), XLS)],
-            kinds=["personal-data", "uk-nino"], locations={"personal-data": "roll_check.xls, sheet Roll, row 6"})
+            kinds=["personal-data", "uk-nino"], locations={"personal-data": "roll_check.xls, sheet Roll, rows 6-27"})
 
     # Positive: NI numbers on a second, visible sheet of a .xls, header on row 4.
     data = [["Payroll extract"], ["Period 1"], [], ["Employee", "NI number", "Tax code", "Gross pay"]]
@@ -335,7 +335,7 @@ def category7(office):
     message("c7-payroll-xls.eml", "spreadsheets", "flag", 15, "legacy .xls, NI numbers on a second sheet under a title",
             "Payroll <payroll@%s>" % HO, ["bureau@payrollbureau.example.com"], "P1 extract", text,
             attachments=[("p1_extract.xls", xls(office, "p1_extract.xls", [Sheet("Cover", [["Cover sheet"]]), Sheet("Extract", data)]), XLS)],
-            kinds=["personal-data", "uk-nino"], locations={"personal-data": "p1_extract.xls, sheet Extract, row 5"})
+            kinds=["personal-data", "uk-nino"], locations={"personal-data": "p1_extract.xls, sheet Extract, rows 5-19"})
 
     # Negative: a stock report with title rows and a hidden lookups sheet of product codes.
     rows = [["Quarterly stock report"], ["Generated on 30/04/2024"], [], ["Product code", "Description", "On hand", "Reorder level"]]
@@ -373,7 +373,7 @@ def category8(office):
     message("c8-html-table.eml", "locations", "flag", 16, "an HTML attachment with one table of 16 people",
             "Casework <casework@%s>" % HO, ["cases@legalaidprovider.example.com"], "Outstanding cases", text,
             attachments=[("outstanding_cases.html", page.encode("utf-8"), HTML)], kinds=["personal-data"],
-            locations={"personal-data": "outstanding_cases.html, row 2"}, findings={"personal-data": 1})
+            locations={"personal-data": "outstanding_cases.html, rows 2-17"}, findings={"personal-data": 1})
 
     # Positive: a workbook with people on two sheets: one finding per sheet, each naming its sheet and
     # first data row (the second sheet's header under a title, on row 3).
@@ -386,7 +386,7 @@ def category8(office):
             "Casework <casework@%s>" % HO, ["cases@legalaidprovider.example.com"], "Caseloads", text,
             attachments=[("caseloads.xlsx", xlsx(office, "caseloads.xlsx", [Sheet("Leeds", leeds), Sheet("Hull", hull)]), XLSX)],
             kinds=["personal-data", "uk-nino"], findings={"personal-data": 2},
-            locations={"personal-data": ["caseloads.xlsx, sheet Leeds, row 2", "caseloads.xlsx, sheet Hull, row 4"]})
+            locations={"personal-data": ["caseloads.xlsx, sheet Leeds, rows 2-13", "caseloads.xlsx, sheet Hull, rows 4-12"]})
 
     # Positive: a PDF whose people table starts on page 2 after a cover page.
     people = [p.person() for _ in range(40)]

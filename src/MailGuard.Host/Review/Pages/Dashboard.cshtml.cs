@@ -4,7 +4,11 @@ using MailGuard.Host.Delivery;
 
 namespace MailGuard.Host.Review.Pages;
 
-/// <summary>Counts by disposition and rule over time (a server-drawn SVG chart: no script), queue depth and upstream health.</summary>
+/// <summary>
+/// Counts by disposition and rule over time (a server-drawn SVG chart: no script), queue depth and
+/// upstream health. Days are calendar days in Console:TimeZone, as the decisions were filed
+/// (<see cref="DecisionRecorder"/>), and the reviewer figures cover the same days.
+/// </summary>
 public sealed class DashboardModel : ConsolePageModel
 {
     public const int Days = 14;
@@ -84,7 +88,7 @@ public sealed class DashboardModel : ConsolePageModel
     {
         Health = _health.Snapshot();
         var now = _time.GetUtcNow();
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var today = Clock.Today;
         var first = today.AddDays(-(Days - 1));
         IReadOnlyList<DecisionCount> counts;
         try
@@ -92,7 +96,7 @@ public sealed class DashboardModel : ConsolePageModel
             Stats = await _store.GetStatsAsync(HttpContext.RequestAborted);
             OldestQueued = Stats.OldestQueuedReceivedAt is { } oldest ? MessagesModel.Age(now - oldest) : "-";
             counts = await _review.ListDecisionCountsAsync(first, today, HttpContext.RequestAborted);
-            Reviews = await _review.GetReviewStatsAsync(new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), HttpContext.RequestAborted);
+            Reviews = await _review.GetReviewStatsAsync(Clock.StartOfDay(first), HttpContext.RequestAborted);
             if (Reviews.DecisionWaits.Count > 0)
             {
                 var sorted = Reviews.DecisionWaits.Order().ToList();
