@@ -95,6 +95,21 @@ public abstract class ReviewStoreTests<TStore>() : StoreTestBase<TStore>("mg-rev
     }
 
     [StoreFact]
+    public async Task QueryQuarantine_OrdersOldestAndBySender_InTheStore_PagedOverEveryMatch()
+    {
+        string first = await HoldAsync("Zoe@corp.example", "one", "exposed-recipients", "12 external addresses visible");
+        string second = await HoldAsync("adam@corp.example", "two", "exposed-recipients", "12 external addresses visible");
+        string third = await HoldAsync("mia@corp.example", "three", "exposed-recipients", "12 external addresses visible");
+
+        Assert.Equal([third, second, first], (await Store.QueryQuarantineAsync(new QuarantineQuery())).Items.Select(i => i.MessageId));
+        Assert.Equal([first, second, third], (await Store.QueryQuarantineAsync(new QuarantineQuery(Order: QuarantineOrder.Oldest))).Items.Select(i => i.MessageId));
+        // Sender order ignores case (Zoe after mia), and pages like the others.
+        Assert.Equal([second, third, first], (await Store.QueryQuarantineAsync(new QuarantineQuery(Order: QuarantineOrder.Sender))).Items.Select(i => i.MessageId));
+        var last = await Store.QueryQuarantineAsync(new QuarantineQuery(Offset: 2, Limit: 1, Order: QuarantineOrder.Oldest));
+        Assert.Equal((3L, third), (last.Total, Assert.Single(last.Items).MessageId));
+    }
+
+    [StoreFact]
     public async Task QueryAudit_FiltersAndPagesNewestFirst()
     {
         for (int i = 0; i < 5; i++)

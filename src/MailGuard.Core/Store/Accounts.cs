@@ -72,7 +72,16 @@ public sealed record QuarantineQuery(
     DateTimeOffset? HeldTo = null,
     string? Search = null,
     int Offset = 0,
-    int Limit = 50);
+    int Limit = 50,
+    QuarantineOrder Order = QuarantineOrder.Newest);
+
+/// <summary>The order the store pages the quarantine list in (ties by message id).</summary>
+public enum QuarantineOrder
+{
+    Newest,
+    Oldest,
+    Sender,
+}
 
 /// <summary>One page of the quarantine list (newest first) and how many records match in all.</summary>
 public sealed record QuarantinePage(IReadOnlyList<QuarantineRecord> Items, long Total);

@@ -87,11 +87,18 @@ internal static partial class StoreSql
             page.AddDynamicParams(new { n = query.Limit, skip = query.Offset });
             var items = await StoreRows.ListAsync(
                 c,
-                Command(SelectQuarantine + filters.Where + " ORDER BY h.held_at DESC, h.message_id DESC LIMIT @n OFFSET @skip", page, null, ct),
+                Command(SelectQuarantine + filters.Where + OrderBy(query.Order) + " LIMIT @n OFFSET @skip", page, null, ct),
                 StoreRows.Quarantine);
             return new QuarantinePage(items, total);
         };
     }
+
+    private static string OrderBy(QuarantineOrder order) => order switch
+    {
+        QuarantineOrder.Oldest => " ORDER BY h.held_at ASC, h.message_id ASC",
+        QuarantineOrder.Sender => " ORDER BY lower(m.mail_from) ASC, h.held_at ASC, h.message_id ASC",
+        _ => " ORDER BY h.held_at DESC, h.message_id DESC",
+    };
 
     public static StoreRead<IReadOnlyList<AuditEvent>> QueryAudit(AuditQuery query)
     {

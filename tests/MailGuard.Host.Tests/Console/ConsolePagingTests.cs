@@ -32,6 +32,14 @@ public sealed class ConsolePagingTests
         Assert.Contains("Page 2 of 2", second, StringComparison.Ordinal);
         Assert.Contains(oldest, second, StringComparison.Ordinal);
 
+        // Oldest first is the store's order over every match: the oldest leads page 1, and the
+        // newest is on the last page, not cut off by a window.
+        string oldestFirst = await reviewer.PageAsync("/messages?status=held&sort=oldest");
+        Assert.Contains(oldest, oldestFirst, StringComparison.Ordinal);
+        Assert.Contains("Page 1 of 2", oldestFirst, StringComparison.Ordinal);
+        Assert.Contains("Rota 49", await reviewer.PageAsync("/messages?status=held&sort=oldest&page=2"), StringComparison.Ordinal);
+        Assert.DoesNotContain("among the newest", oldestFirst, StringComparison.Ordinal);
+
         string auditFirst = await reviewer.PageAsync("/audit");
         Assert.DoesNotContain("probe-000", auditFirst, StringComparison.Ordinal);
         string auditSecond = await reviewer.PageAsync("/audit?page=2");

@@ -100,26 +100,45 @@ public sealed partial class MessagesModel : ConsolePageModel
         DateTimeOffset? to = DateOnly.TryParseExact(To, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var toDay) && toDay < DateOnly.MaxValue ? Clock.StartOfDay(toDay.AddDays(1)) : null;
         // Bounded so that the offset, (page - 1) * PageSize, cannot overflow to a negative number.
         PageNumber = Math.Clamp(PageNumber, 1, int.MaxValue / PageSize);
-        bool byTime = Sort is "newest";
-        var query = new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to, NullIfEmpty(Q), byTime ? (PageNumber - 1) * PageSize : 0, byTime ? PageSize : SortWindow);
+        // Time and sender orders are the store's: every page of every match. Severity and
+        // destination come from each hold's stored inspection, so they order the newest
+        // SortWindow matches, and the page says so when there are more.
+        QuarantineOrder? stored = Sort switch
+        {
+            "newest" => QuarantineOrder.Newest,
+            "oldest" => QuarantineOrder.Oldest,
+            "sender" => QuarantineOrder.Sender,
+            _ => null,
+        };
+        var query = stored is { } order
+            ? new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to, NullIfEmpty(Q), (PageNumber - 1) * PageSize, PageSize, order)
+            : new QuarantineQuery(status, NullIfEmpty(Rule), NullIfEmpty(Sender), from, to, NullIfEmpty(Q), 0, SortWindow);
         Result = await _store.QueryQuarantineAsync(query, HttpContext.RequestAborted);
         var requested = await _store.ListRequestedHeldAsync(HttpContext.RequestAborted);
         var now = _time.GetUtcNow();
         var rows = Result.Items.Select(record => ToRow(record, requested.Contains(record.MessageId), now));
+        Matches = Result.Total;
+        if (stored is not null)
+        {
+            Rows.AddRange(rows);
+            return;
+        }
+
         rows = Sort switch
         {
-            "oldest" => rows.OrderBy(r => r.Record.HeldAt),
             "severity" => rows.OrderByDescending(r => r.Severity).ThenBy(r => r.Record.HeldAt),
-            "destination" => rows.OrderByDescending(r => _actions.Inspections.Facts(r.Record).ExternalDomains.Count).ThenBy(r => r.Record.HeldAt),
-            "sender" => rows.OrderBy(r => r.Record.MailFrom, StringComparer.OrdinalIgnoreCase).ThenBy(r => r.Record.HeldAt),
-            _ => rows,
+            _ => rows.OrderByDescending(r => _actions.Inspections.Facts(r.Record).ExternalDomains.Count).ThenBy(r => r.Record.HeldAt),
         };
-        Rows.AddRange(byTime ? rows : rows.Skip((PageNumber - 1) * PageSize).Take(PageSize));
-        if (!byTime)
-        {
-            Result = Result with { Total = Math.Min(Result.Total, SortWindow) };
-        }
+        Rows.AddRange(rows.Skip((PageNumber - 1) * PageSize).Take(PageSize));
+        SortedAmong = Result.Total > SortWindow ? SortWindow : null;
+        Result = Result with { Total = Math.Min(Result.Total, SortWindow) };
     }
+
+    /// <summary>How many messages match in all (the list's pages may cover fewer; see <see cref="SortedAmong"/>).</summary>
+    public long Matches { get; private set; }
+
+    /// <summary>Set when a computed sort (severity, destination) covers only the newest this many of more matches.</summary>
+    public int? SortedAmong { get; private set; }
 
     private Row ToRow(QuarantineRecord record, bool requested, DateTimeOffset now)
     {
