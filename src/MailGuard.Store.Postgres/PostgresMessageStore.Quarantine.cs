@@ -88,6 +88,39 @@ public sealed partial class PostgresMessageStore
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => WriteAsync(StoreSql.AppendAudit(audit), cancellationToken);
 
+    public async Task RecordAsync(IReadOnlyList<AuditEvent> audit, IReadOnlyList<NewMessage> notices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(notices);
+        var contents = new List<byte[]>(notices.Count);
+        foreach (var notice in notices)
+        {
+            StoreSql.Validate(notice);
+            contents.Add(ContentOf(notice));
+        }
+
+        await WriteAsync<bool>(
+            async (c, t, ct) =>
+            {
+                foreach (var a in audit)
+                {
+                    await StoreSql.AppendAudit(a)(c, t, ct);
+                }
+
+                for (int i = 0; i < notices.Count; i++)
+                {
+                    await InsertAsync(c, t, notices[i], contents[i], withQueueEntries: true, ct);
+                }
+
+                return true;
+            },
+            cancellationToken);
+        foreach (var notice in notices)
+        {
+            DeleteSpoolFileOnceStored(notice);
+        }
+    }
+
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync(StoreSql.ListAudit(messageId, limit), cancellationToken);
 

@@ -83,6 +83,34 @@ public sealed partial class SqliteMessageStore
 
     public Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default) => Submit(StoreSql.AppendAudit(audit), mustSync: true);
 
+    public Task RecordAsync(IReadOnlyList<AuditEvent> audit, IReadOnlyList<NewMessage> notices, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(notices);
+        foreach (var notice in notices)
+        {
+            StoreSql.Validate(notice);
+        }
+
+        return Submit<bool>(
+            async (c, t, ct) =>
+            {
+                foreach (var a in audit)
+                {
+                    await StoreSql.AppendAudit(a)(c, t, ct);
+                }
+
+                foreach (var notice in notices)
+                {
+                    await InsertAsync(c, t, notice);
+                }
+
+                return true;
+            },
+            syncSpool: notices.Any(n => n.InlineContent is null),
+            mustSync: true);
+    }
+
     public Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default) =>
         ReadAsync(StoreSql.ListAudit(messageId, limit), cancellationToken);
 

@@ -41,6 +41,25 @@ public abstract class QuarantineStoreTests<TStore>() : StoreTestBase<TStore>("mg
     }
 
     [StoreFact]
+    public async Task Record_AuditAndNotices_AllInOneTransaction_OrNone()
+    {
+        var m = Held("a@ext.example");
+        await Store.HoldAsync(m, s_details, Audit(m.Id));
+        var confirmation = Held("clerk@corp.example");
+        var alert = Held("security@corp.example");
+        await Store.RecordAsync(
+            [new AuditEvent(DateTimeOffset.UtcNow, "sender:clerk@corp.example", "release-requested", m.Id, "needed today"), new AuditEvent(DateTimeOffset.UtcNow, "mailguard", "release-request-alert", m.Id, null)],
+            [confirmation, alert]);
+
+        Assert.Equal(["hold", "release-request-alert", "release-requested"], (await Store.ListAuditAsync(m.Id, 10)).Select(a => a.Action).Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { alert.Id, confirmation.Id }.Order(StringComparer.Ordinal), (await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1))).Select(c => c.Message.Id).Order(StringComparer.Ordinal));
+
+        // A notice that cannot be stored (its id is taken) takes the audit events down with it.
+        await Assert.ThrowsAnyAsync<Exception>(() => Store.RecordAsync([new AuditEvent(DateTimeOffset.UtcNow, "sender:clerk@corp.example", "release-requested", m.Id, "again")], [confirmation]));
+        Assert.Single(await Store.ListAuditAsync(m.Id, 10), a => a.Action == "release-requested");
+    }
+
+    [StoreFact]
     public async Task Hold_AuditEventCarriesTheHoldsOwnInstant_NotTheCallersEarlierOne()
     {
         // The caller stamps its event before the write waits its turn (the SQLite writer, a lock):

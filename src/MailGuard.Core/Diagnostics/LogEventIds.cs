@@ -109,6 +109,7 @@ public static class LogEventIds
     public const int ReviewBccFixRefused = 662;
     public const int BulkReviewAction = 663;
     public const int ReleaseRequestAlertQueued = 664;
+    /// <summary>Retired (the alert is now queued in the request's own transaction); not reused.</summary>
     public const int ReleaseRequestAlertFailed = 665;
     public const int AuditExported = 666;
     public const int ConsoleError = 690;

@@ -85,6 +85,12 @@ public interface IQuarantineStore
 
     Task AppendAuditAsync(AuditEvent audit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends audit events and queues notices in one transaction: all of them or none (a
+    /// sender's release request, its confirmation to the sender and the security team's alert).
+    /// </summary>
+    Task RecordAsync(IReadOnlyList<AuditEvent> audit, IReadOnlyList<NewMessage> notices, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<AuditEvent>> ListAuditAsync(string? messageId, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>

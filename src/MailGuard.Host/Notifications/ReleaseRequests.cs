@@ -72,14 +72,17 @@ public sealed partial class ReleaseRequests
     private readonly PolicyOptions _policy;
     private readonly string _serverName;
     private readonly DeliverySignal? _signal;
+    private readonly Review.ReleaseRequestAlert? _alert;
 
     // The count-then-append is not one transaction; within a node this makes it one step. Across
     // nodes sharing a store, simultaneous requests could pass the limit by one per extra node.
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <param name="policy">Internal domains (who is a verified sender) and Policy:Notifications, for the notice that confirms a request; none: no notice.</param>
-    public ReleaseRequests(IQuarantineStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger, PolicyOptions? policy = null, IOptions<RelayOptions>? relay = null, DeliverySignal? signal = null)
+    /// <param name="alert">Builds the security team's alert, queued with the request; none: no alert.</param>
+    public ReleaseRequests(IQuarantineStore store, ReleaseRequestLinks links, TimeProvider time, ILogger<ReleaseRequests> logger, PolicyOptions? policy = null, IOptions<RelayOptions>? relay = null, DeliverySignal? signal = null, Review.ReleaseRequestAlert? alert = null)
     {
+        _alert = alert;
         ArgumentNullException.ThrowIfNull(store);
         _quarantine = store;
         _links = links;
@@ -141,9 +144,40 @@ public sealed partial class ReleaseRequests
                 return ReleaseRequestOutcome.TooMany;
             }
 
-            await _quarantine.AppendAuditAsync(new AuditEvent(_time.GetUtcNow(), "sender:" + record.MailFrom, AuditAction, messageId, reason), cancellationToken);
+            // The request, the sender's confirmation and the security team's alert: one transaction,
+            // so a crash leaves either all three or none (and the sender can ask again).
+            var events = new List<AuditEvent> { new(_time.GetUtcNow(), "sender:" + record.MailFrom, AuditAction, messageId, reason) };
+            var notices = new List<NewMessage>();
+            var confirmation = await ConfirmationAsync(record, cancellationToken);
+            if (confirmation is not null)
+            {
+                notices.Add(confirmation);
+            }
+
+            var alert = _alert?.Build(record, reason);
+            if (alert is { } a)
+            {
+                notices.Add(a.Alert);
+                events.Add(a.Audit);
+            }
+
+            await _quarantine.RecordAsync(events, notices, cancellationToken);
             LogRequested(_logger, messageId);
-            await ConfirmToSenderAsync(record, cancellationToken);
+            if (confirmation is not null)
+            {
+                LogRequestNoticeQueued(_logger, confirmation.Id, messageId);
+            }
+
+            if (alert is { } queued)
+            {
+                _alert!.Queued(messageId, queued.Alert.Id);
+            }
+
+            if (notices.Count > 0)
+            {
+                _signal?.Notify();
+            }
+
             return ReleaseRequestOutcome.Recorded;
         }
         finally
@@ -186,14 +220,14 @@ public sealed partial class ReleaseRequests
     }
 
     /// <summary>
-    /// Tells a verified sender that the request reached the reviewers (with the withdraw link), in
-    /// a notice queued after the request is recorded; an unverified sender is told nothing.
+    /// The notice telling a verified sender that the request reached the reviewers (with the
+    /// withdraw link), queued with the request; null for an unverified sender, who is told nothing.
     /// </summary>
-    private async Task ConfirmToSenderAsync(QuarantineRecord record, CancellationToken cancellationToken)
+    private async Task<NewMessage?> ConfirmationAsync(QuarantineRecord record, CancellationToken cancellationToken)
     {
-        if (_quarantine is not IMessageStore queue)
+        if (_quarantine is not IMessageStore)
         {
-            return;
+            return null;
         }
 
         string? withdrawUrl = _policy.Notifications.ReleaseRequestUrl is { Length: > 0 } url ? _links.WithdrawLink(url, record.MessageId) : null;
@@ -202,12 +236,9 @@ public sealed partial class ReleaseRequests
         if (notice.Notice is null)
         {
             LogRequestNoticeWithheld(_logger, record.MessageId, notice.Refusal ?? "the content was gone");
-            return;
         }
 
-        await queue.EnqueueAsync(notice.Notice, cancellationToken);
-        _signal?.Notify();
-        LogRequestNoticeQueued(_logger, notice.Notice.Id, record.MessageId);
+        return notice.Notice;
     }
 
     // The id's shape is checked first: it goes into a database query only when it could be an id.

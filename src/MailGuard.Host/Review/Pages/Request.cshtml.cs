@@ -9,7 +9,7 @@ namespace MailGuard.Host.Review.Pages;
 /// from the link in the held notice, guarded by the link's MAC instead of a login. It shows only
 /// the subject (masked), the reference and the reason, and takes a justification for the reviewer.
 /// </summary>
-public sealed class RequestModel(ReleaseRequests requests, ReleaseRequestAlert alert) : SenderLinkPageModel
+public sealed class RequestModel(ReleaseRequests requests) : SenderLinkPageModel
 {
     public bool CanRequest => Offered;
 
@@ -23,12 +23,8 @@ public sealed class RequestModel(ReleaseRequests requests, ReleaseRequestAlert a
             return NotFound();
         }
 
+        // Recorded with the sender's confirmation and the security team's alert, in one transaction.
         var outcome = await requests.RequestReleaseAsync(Id, Token, justification ?? "", HttpContext.RequestAborted);
-        if (outcome == ReleaseRequestOutcome.Recorded)
-        {
-            // The security team hears of it at once, with a link to decide; the request stands either way.
-            await alert.SendAsync(Id, HttpContext.RequestAborted);
-        }
 
         Message = outcome switch
         {
