@@ -9,7 +9,7 @@ namespace MailGuard.Inspection;
 /// Bytes are kept in order only (a reader that seeks back and reads again adds nothing); the copy
 /// stops once the content's first bytes show a binary format, which is not searched.
 /// </summary>
-internal sealed class CapturingStream : Stream
+internal sealed class CapturingStream : MailGuard.Mime.ReadOnlyStream
 {
     private const int SniffBytes = 512;
 
@@ -19,6 +19,7 @@ internal sealed class CapturingStream : Stream
     private int _captured;
     private long _position;
     private bool _sniffed;
+    private bool _ended;
 
     public CapturingStream(Stream inner, int limit)
     {
@@ -30,19 +31,30 @@ internal sealed class CapturingStream : Stream
     /// <summary>The content's bytes from the start, when the whole of it (or the first <c>limit</c> bytes) was read; otherwise empty.</summary>
     public bool TryGetContent(out ReadOnlySpan<byte> content)
     {
-        bool whole = _buffer is not null && (Ended || _captured == _limit || (_inner.CanSeek && _captured == _inner.Length));
+        bool whole = _buffer is not null && (_ended || _captured == _limit || (_inner.CanSeek && _captured == _inner.Length));
         content = whole ? _buffer.AsSpan(0, _captured) : default;
         return whole;
     }
 
-    /// <summary>A read at the end of the captured bytes returned nothing: the content is all here.</summary>
-    private bool Ended { get; set; }
+    /// <summary>Reads on (from where the stream is) until the content is kept to its end or to the limit; false for content not kept (binary).</summary>
+    public bool ReadContent(out ReadOnlySpan<byte> content)
+    {
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (!TryGetContent(out _) && _buffer is not null && Read(chunk) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
 
-    public override bool CanRead => true;
+        return TryGetContent(out content);
+    }
 
     public override bool CanSeek => _inner.CanSeek;
-
-    public override bool CanWrite => false;
 
     public override long Length => _inner.Length;
 
@@ -56,8 +68,6 @@ internal sealed class CapturingStream : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         long at = Position;
@@ -67,32 +77,12 @@ internal sealed class CapturingStream : Stream
         return n;
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        long at = Position;
-        int n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-        Keep(at, buffer.Span[..n]);
-        _position = at + n;
-        return n;
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override long Seek(long offset, SeekOrigin origin)
     {
         long to = _inner.Seek(offset, origin);
         _position = to;
         return to;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -110,7 +100,7 @@ internal sealed class CapturingStream : Stream
         {
             if (read.IsEmpty && at == _captured)
             {
-                Ended = true;
+                _ended = true;
             }
 
             return;

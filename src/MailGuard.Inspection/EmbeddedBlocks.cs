@@ -150,26 +150,21 @@ internal static class EmbeddedBlocks
         return -1;
     }
 
-    /// <summary>Line numbers for positions met in increasing order, counted once.</summary>
+    /// <summary>Line numbers (from 1) for positions met in increasing order, each newline counted once.</summary>
     private struct LineCounter
     {
         private int _counted;
-        private int _line;
+        private int _newlines;
 
         public int LineOf(ReadOnlySpan<byte> text, int position)
         {
-            if (_line == 0)
-            {
-                _line = 1;
-            }
-
             if (position > _counted)
             {
-                _line += text[_counted..position].Count((byte)'\n');
+                _newlines += text[_counted..position].Count((byte)'\n');
                 _counted = position;
             }
 
-            return _line;
+            return _newlines + 1;
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using MailGuard.Inspection.Detection;
 using MailGuard.Inspection.Extraction;
@@ -142,8 +141,12 @@ internal sealed class MessageWalker
             }
             else
             {
-                using var again = open();
-                ScanEmbeddedBlocks(again, location, depth);
+                using var reopened = open();
+                using var again = new CapturingStream(reopened, MaxEmbeddedScanBytes);
+                if (again.ReadContent(out var reread))
+                {
+                    ScanEmbeddedBlocks(reread, location, depth);
+                }
             }
         }
 
@@ -223,39 +226,6 @@ internal sealed class MessageWalker
         };
         using var other = MimeDocument.Load(source, options, leaveOpen: true);
         WalkEntity(other.Message.Body, location, depth, digest: true, OtherReadingSuffix, []);
-    }
-
-    private void ScanEmbeddedBlocks(Stream content, ContentLocation location, int depth)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            int length = 0;
-            while (length < MaxEmbeddedScanBytes)
-            {
-                if (length == buffer.Length)
-                {
-                    byte[] bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxEmbeddedScanBytes));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                int n = content.Read(buffer, length, Math.Min(buffer.Length, MaxEmbeddedScanBytes) - length);
-                if (n <= 0)
-                {
-                    break;
-                }
-
-                length += n;
-            }
-
-            ScanEmbeddedBlocks(buffer.AsSpan(0, length), location, depth);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private void ScanEmbeddedBlocks(ReadOnlySpan<byte> text, ContentLocation location, int depth)

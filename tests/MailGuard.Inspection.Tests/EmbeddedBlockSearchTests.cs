@@ -137,6 +137,22 @@ public sealed class EmbeddedBlockSearchTests
     }
 
     [Fact]
+    public void CapturingStream_ReadContent_ReadsToTheLimitAndNoFurther()
+    {
+        byte[] content = Encoding.ASCII.GetBytes(Prose(2000));
+        var source = new NonSeekable(content);
+        using var capture = new CapturingStream(source, 100_000);
+        Assert.True(capture.ReadContent(out var kept));
+        Assert.Equal(content.AsSpan(0, 100_000).ToArray(), kept.ToArray());
+        // Read in 64 KiB chunks: at most one chunk past the limit, not the rest of the part.
+        Assert.InRange(source.Position, 100_000, 100_000 + (64 * 1024));
+
+        using var whole = new CapturingStream(new NonSeekable(content), content.Length + 1);
+        Assert.True(whole.ReadContent(out var all));
+        Assert.Equal(content, all.ToArray());
+    }
+
+    [Fact]
     public void CapturingStream_BinaryContent_NotKept()
     {
         byte[] zip = new byte[4096];

@@ -18,6 +18,7 @@ internal sealed class ByteXmlScanner : IDisposable
     // A single tag or text run larger than this is not a spreadsheet a person made.
     private const int MaxTokenBytes = 16 * 1024 * 1024;
 
+    private readonly Stream _source;
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _pos;
@@ -33,18 +34,19 @@ internal sealed class ByteXmlScanner : IDisposable
     public ByteXmlScanner(Stream stream, int bufferSize = 64 * 1024)
     {
         _buffer = new byte[bufferSize];
+        _source = stream;
         _stream = stream;
         Fill();
         if (_end >= 2 && ((_buffer[0] == 0xFF && _buffer[1] == 0xFE) || (_buffer[0] == '<' && _buffer[1] == 0)))
         {
-            _stream = Encoding.CreateTranscodingStream(new PrefixedStream(_buffer.AsSpan(0, _end).ToArray(), stream), Encoding.Unicode, Encoding.UTF8);
+            _stream = Encoding.CreateTranscodingStream(new PrefixedStream(_buffer.AsSpan(0, _end).ToArray(), _end, stream), Encoding.Unicode, Encoding.UTF8);
             _pos = _end = 0;
             _eof = false;
             Fill();
         }
         else if (_end >= 2 && ((_buffer[0] == 0xFE && _buffer[1] == 0xFF) || (_buffer[0] == 0 && _buffer[1] == '<')))
         {
-            _stream = Encoding.CreateTranscodingStream(new PrefixedStream(_buffer.AsSpan(0, _end).ToArray(), stream), Encoding.BigEndianUnicode, Encoding.UTF8);
+            _stream = Encoding.CreateTranscodingStream(new PrefixedStream(_buffer.AsSpan(0, _end).ToArray(), _end, stream), Encoding.BigEndianUnicode, Encoding.UTF8);
             _pos = _end = 0;
             _eof = false;
             Fill();
@@ -281,7 +283,12 @@ internal sealed class ByteXmlScanner : IDisposable
         return text.ToString();
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose()
+    {
+        // A UTF-16 part is read through a transcoder over the source: both are closed.
+        _stream.Dispose();
+        _source.Dispose();
+    }
 
     private static string Entity(ReadOnlySpan<byte> name)
     {
@@ -477,55 +484,6 @@ internal sealed class ByteXmlScanner : IDisposable
 
         _end += read;
         return true;
-    }
-
-    /// <summary>Bytes already read, then the rest of the stream (for transcoding a part found to be UTF-16).</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
-    {
-        private int _served;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_served < prefix.Length)
-            {
-                int n = Math.Min(count, prefix.Length - _served);
-                Array.Copy(prefix, _served, buffer, offset, n);
-                _served += n;
-                return n;
-            }
-
-            return inner.Read(buffer, offset, count);
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }
 

@@ -322,32 +322,24 @@ internal static partial class XlsxExtractor
             return new Cell(Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
         }
 
-        if ((type.IsEmpty || type.SequenceEqual("n"u8)) && raw.IndexOfAny((byte)'&', (byte)'\r') < 0)
+        // The common case, a plain number: parsed from its bytes, its text made only when shown.
+        bool plain = (type.IsEmpty || type.SequenceEqual("n"u8)) && raw.IndexOfAny((byte)'&', (byte)'\r') < 0;
+        var digits = Trim(raw);
+        string? text = null;
+        if (!(plain && Utf8Parser.TryParse(digits, out double number, out int consumed, 'E') && consumed == digits.Length && double.IsFinite(number)))
         {
-            // The common case, a plain number: parsed from the bytes, its text made only when shown.
-            var digits = Trim(raw);
-            if (Utf8Parser.TryParse(digits, out double parsed, out int used, 'E') && used == digits.Length && double.IsFinite(parsed))
+            text = ByteXmlScanner.Decode(raw);
+            if (type.SequenceEqual("d"u8))
             {
-                if (style < dateStyles.Length && dateStyles[style] && SerialToDate(parsed, date1904) is DateTime serialDate)
-                {
-                    return DateCell(serialDate, parsed);
-                }
-
-                return new Cell(Encoding.UTF8.GetString(raw), CellKind.Number, Number: parsed);
+                return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
+                    ? DateCell(iso, null)
+                    : Cell.FromText(text);
             }
-        }
 
-        string text = ByteXmlScanner.Decode(raw);
-        if (type.SequenceEqual("d"u8))
-        {
-            return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
-                ? DateCell(iso, null)
-                : Cell.FromText(text);
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
-        {
-            return Cell.FromText(text);
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+            {
+                return Cell.FromText(text);
+            }
         }
 
         if (style < dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
@@ -355,7 +347,7 @@ internal static partial class XlsxExtractor
             return DateCell(date, number);
         }
 
-        return new Cell(text, CellKind.Number, Number: number);
+        return new Cell(text ?? Encoding.UTF8.GetString(raw), CellKind.Number, Number: number);
     }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> raw) => raw.Trim(" \t\r\n"u8);

@@ -199,6 +199,35 @@ internal sealed class ProbeSession : IAsyncDisposable
         return probe;
     }
 
+    /// <summary>
+    /// Sends a message with <paramref name="subject"/> until it gets 250, the store being back
+    /// after an outage; every other reply must be 451. Returns the seconds from <paramref name="since"/>.
+    /// </summary>
+    public async Task<double> SendUntilAcceptedAsync(string subject, DateTime since, string what)
+    {
+        while (true)
+        {
+            string reply = await SendAsync(subject);
+            if (reply.StartsWith("250", StringComparison.Ordinal))
+            {
+                return (DateTime.UtcNow - since).TotalSeconds;
+            }
+
+            Assert.True(reply.StartsWith("451", StringComparison.Ordinal), reply);
+            Assert.True(DateTime.UtcNow - since < TimeSpan.FromSeconds(30), $"the probe session is still refused 30 s after {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>What the sink got of the probe messages: "before" and "after" once each, "while down" (refused) never.</summary>
+    public static void AssertProbesDeliveredOnce(CaptureSink sink)
+    {
+        var probes = sink.Messages.Select(m => Encoding.UTF8.GetString(m.Content)).Where(t => t.Contains("X-Probe: ", StringComparison.Ordinal)).ToList();
+        Assert.Single(probes, t => t.Contains("X-Probe: before\r\n", StringComparison.Ordinal));
+        Assert.Single(probes, t => t.Contains("X-Probe: after\r\n", StringComparison.Ordinal));
+        Assert.DoesNotContain(probes, t => t.Contains("X-Probe: while down\r\n", StringComparison.Ordinal));
+    }
+
     /// <summary>Sends one message of about <paramref name="bytes"/> bytes; returns the reply to the final dot (or the first refusal before it).</summary>
     public async Task<string> SendAsync(string subject, int bytes = 2000)
     {
