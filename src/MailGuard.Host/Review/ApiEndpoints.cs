@@ -80,15 +80,7 @@ internal static class ApiEndpoints
             release_confirmation = held && facts.PersonalData ? facts.LeavesStatement : null,
             four_eyes = held && facts.FourEyes,
             bcc_fix_offered = held && facts.BccFixOffered,
-            findings = facts.Findings.Select(f => new
-            {
-                kind = f.Kind,
-                count = f.Count,
-                confidence = f.Confidence.ToString().ToLowerInvariant(),
-                location = f.Location.ToString(),
-                evidence = f.Evidence,
-                summary = f.Summary,
-            }),
+            findings = facts.Findings.Select(MessageView.Json),
             release_requests = audit.Where(a => a.Action == "release-requested").Select(a => new { at = a.At, actor = a.Actor, justification = a.Reason }),
             audit = audit.Select(a => new { at = a.At, actor = a.Actor, action = a.Action, reason = a.Reason, detail = a.Detail }),
         });

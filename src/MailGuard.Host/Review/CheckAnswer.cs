@@ -93,15 +93,7 @@ internal static class CheckAnswer
                 reason = m.Reason,
                 allow_override = rules.TryGetValue(m.Name, out var r) && r.AllowOverride,
             }),
-            findings = evaluation.Findings.Select(f => MessageView.Masked(f, today)).Select(f => new
-            {
-                kind = f.Kind,
-                count = f.Count,
-                confidence = f.Confidence.ToString().ToLowerInvariant(),
-                location = f.Location.ToString(),
-                evidence = f.Evidence,
-                summary = f.Summary,
-            }),
+            findings = evaluation.Findings.Select(f => MessageView.Masked(f, today)).Select(MessageView.Json),
             people = new
             {
                 max_people = evaluation.MaxPeople,

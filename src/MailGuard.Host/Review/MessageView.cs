@@ -66,6 +66,17 @@ public sealed record MessageView(IReadOnlyList<HeaderLine> Headers, string BodyT
     /// A finding as a reviewer sees it: the file and sheet names of its location masked like the
     /// subject, since files are often named after the person they are about (evidence is masked already).
     /// </summary>
+    /// <summary>A (masked) finding as the JSON APIs give it: GET /api/messages/{id} and the check API.</summary>
+    public static object Json(Finding finding) => new
+    {
+        kind = finding.Kind,
+        count = finding.Count,
+        confidence = finding.Confidence.ToString().ToLowerInvariant(),
+        location = finding.Location.ToString(),
+        evidence = finding.Evidence,
+        summary = finding.Summary,
+    };
+
     public static Finding Masked(Finding finding, DateOnly today) => finding with
     {
         Summary = finding.Summary is { } summary ? TextRedactor.Redact(summary, today) : null,
