@@ -107,6 +107,7 @@ public enum UnscannableReason
 public interface ITableSink
 {
     /// <param name="rowIndex">Zero-based row number in the source sheet or file.</param>
+    /// <param name="cells">The row's cells, valid only during the call: readers reuse their row list.</param>
     void OnRow(long rowIndex, IReadOnlyList<Cell> cells);
 
     void Complete();

@@ -242,6 +242,35 @@ internal sealed class ByteXmlScanner : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// The bytes read but not yet scanned, from the current position: a caller with a faster
+    /// parser for a common shape looks here first and, on a match, moves past it with
+    /// <see cref="Advance"/>; the window may end inside a token (see <see cref="Ensure"/>).
+    /// </summary>
+    public ReadOnlySpan<byte> Window => _buffer.AsSpan(_pos, _end - _pos);
+
+    /// <summary>Moves past <paramref name="count"/> bytes of the window that the caller has read as whole elements.</summary>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)(_end - _pos));
+        _pos += count;
+        Token = XmlToken.EndTag;
+    }
+
+    /// <summary>Reads until the window holds at least <paramref name="count"/> bytes; false when the part ends first.</summary>
+    public bool Ensure(int count)
+    {
+        while (_end - _pos < count)
+        {
+            if (!Fill())
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Text from raw XML bytes: UTF-8, with entity and character references resolved and line ends as "\n".</summary>
     public static string Decode(ReadOnlySpan<byte> raw)
     {

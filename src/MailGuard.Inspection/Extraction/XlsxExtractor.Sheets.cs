@@ -11,6 +11,8 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal static partial class XlsxExtractor
 {
+    private const int DefaultBufferSize = 64 * 1024;
+
     private enum Capture
     {
         None,
@@ -18,7 +20,7 @@ internal static partial class XlsxExtractor
         Text,
     }
 
-    private static List<string> ReadSharedStrings(ExtractionContext context, Stream? part)
+    private static List<string> ReadSharedStrings(ExtractionContext context, Stream? part, bool fast = true, int bufferSize = DefaultBufferSize)
     {
         var strings = new List<string>();
         if (part is null)
@@ -26,15 +28,40 @@ internal static partial class XlsxExtractor
             return strings;
         }
 
-        using var xml = new ByteXmlScanner(part);
+        using var xml = new ByteXmlScanner(part, bufferSize);
         var text = new StringBuilder();
         string? single = null;
         int pieces = 0;
         int phonetic = 0;
         bool inText = false;
         bool inItem = false;
-        while (xml.Next() is var token && token != XmlToken.None)
+        while (true)
         {
+            if (!inItem && fast)
+            {
+                // Most items are one plain run: read whole from the window.
+                var window = xml.Window;
+                int used = SheetCellParser.TryParseSharedString(window, out var run);
+                if (used == SheetCellParser.NeedMore && xml.Ensure(window.Length + 1))
+                {
+                    continue;
+                }
+
+                if (used > 0)
+                {
+                    strings.Add(ByteXmlScanner.Decode(run));
+                    xml.Advance(used);
+                    CheckIn(context, strings.Count);
+                    continue;
+                }
+            }
+
+            var token = xml.Next();
+            if (token == XmlToken.None)
+            {
+                break;
+            }
+
             switch (token)
             {
                 case XmlToken.StartTag or XmlToken.EmptyTag:
@@ -77,10 +104,7 @@ internal static partial class XlsxExtractor
                     {
                         inItem = false;
                         strings.Add(pieces switch { 0 => string.Empty, 1 => single!, _ => text.ToString() });
-                        if ((strings.Count & 0xFFF) == 0)
-                        {
-                            context.ThrowIfCancelled();
-                        }
+                        CheckIn(context, strings.Count);
                     }
 
                     break;
@@ -106,12 +130,32 @@ internal static partial class XlsxExtractor
         return strings;
     }
 
-    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    private static void CheckIn(ExtractionContext context, int count)
+    {
+        if ((count & 0xFFF) == 0)
+        {
+            context.ThrowIfCancelled();
+        }
+    }
+
+    /// <summary>
+    /// For tests: one sheet part and its shared strings read to <paramref name="sink"/> as Extract
+    /// reads them, with a given scanner buffer, with or without the one-step paths.
+    /// </summary>
+    internal static void ReadSheetPart(IContentSink sink, Stream? sharedStringsPart, Stream sheetPart, bool[] dateStyles, bool fast, int bufferSize)
+    {
+        var context = new ExtractionContext(sink, new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
+        var strings = ReadSharedStrings(context, sharedStringsPart, fast, bufferSize);
+        ReadSheet(context, sheetPart, new ContentLocation("/", "book.xlsx"), strings, dateStyles, false, fast, bufferSize);
+    }
+
+    /// <param name="fast">Read the common cell shapes in one step (<see cref="SheetCellParser"/>); false only to test that it changes nothing.</param>
+    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, List<string> sharedStrings, bool[] dateStyles, bool date1904, bool fast = true, int bufferSize = DefaultBufferSize)
     {
         ITableSink table = context.Sink.BeginTable(location);
         try
         {
-            using var xml = new ByteXmlScanner(part);
+            using var xml = new ByteXmlScanner(part, bufferSize);
             var cells = new List<Cell>(32);
             var value = new byte[64];
             int valueLength = 0;
@@ -123,11 +167,37 @@ internal static partial class XlsxExtractor
             bool inCell = false;
             int phonetic = 0;
             var capture = Capture.None;
-            byte[] typeBytes = new byte[16];
-            int typeLength = 0;
+            var type = SheetCellType.Number;
             int style = 0;
-            while (xml.Next() is var token && token != XmlToken.None)
+            while (true)
             {
+                if (!inCell && fast)
+                {
+                    // Nearly every cell is one of a few shapes: read it whole from the window.
+                    var window = xml.Window;
+                    int used = SheetCellParser.TryParseCell(window, out var simple);
+                    if (used == SheetCellParser.NeedMore && xml.Ensure(window.Length + 1))
+                    {
+                        continue;
+                    }
+
+                    if (used > 0)
+                    {
+                        column = NextColumn(simple.Column, column);
+                        Place(cells, column, simple.Empty ? Cell.Empty : simple.Inline
+                            ? MakeCell(simple.Type, simple.Style, default, ByteXmlScanner.Decode(simple.Text), sharedStrings, dateStyles, date1904)
+                            : MakeCell(simple.Type, simple.Style, simple.Text, null, sharedStrings, dateStyles, date1904));
+                        xml.Advance(used);
+                        continue;
+                    }
+                }
+
+                var token = xml.Next();
+                if (token == XmlToken.None)
+                {
+                    break;
+                }
+
                 switch (token)
                 {
                     case XmlToken.StartTag or XmlToken.EmptyTag:
@@ -136,7 +206,7 @@ internal static partial class XlsxExtractor
                         {
                             // r (reference), t (type) and s (style) in one pass over the tag.
                             int col = -1;
-                            typeLength = 0;
+                            type = SheetCellType.Number;
                             style = 0;
                             int at = 0;
                             while (xml.NextAttribute(ref at, out var attribute, out var attributeValue))
@@ -152,21 +222,15 @@ internal static partial class XlsxExtractor
                                         col = ColumnIndex(attributeValue);
                                         break;
                                     case (byte)'t':
-                                        typeLength = Math.Min(attributeValue.Length, typeBytes.Length);
-                                        attributeValue[..typeLength].CopyTo(typeBytes);
+                                        type = SheetCellParser.TypeOf(attributeValue);
                                         break;
                                     case (byte)'s':
-                                        style = Utf8Parser.TryParse(attributeValue, out int si, out _) ? si : 0;
+                                        style = SheetCellParser.StyleIndex(attributeValue);
                                         break;
                                 }
                             }
 
-                            column = col >= 0 ? col : column + 1;
-                            if (column >= 16384)
-                            {
-                                // Beyond Excel's XFD column limit: not a real sheet.
-                                throw new InvalidDataException("cell reference beyond column XFD");
-                            }
+                            column = NextColumn(col, column);
 
                             valueLength = 0;
                             inline?.Clear();
@@ -180,7 +244,7 @@ internal static partial class XlsxExtractor
                             else if (xml.TryReadTextElement("v"u8, "c"u8, out var simple))
                             {
                                 // <v>value</v></c>: the whole cell at once (most cells).
-                                Place(cells, column, MakeCell(typeBytes.AsSpan(0, typeLength), style, simple, null, sharedStrings, dateStyles, date1904));
+                                Place(cells, column, MakeCell(type, style, simple, null, sharedStrings, dateStyles, date1904));
                             }
                             else
                             {
@@ -222,7 +286,7 @@ internal static partial class XlsxExtractor
                             inCell = false;
                             capture = Capture.None;
                             string? inlineText = inlinePieces switch { 0 => null, 1 => inlineSingle, _ => inline!.ToString() };
-                            Place(cells, column, MakeCell(typeBytes.AsSpan(0, typeLength), style, value.AsSpan(0, valueLength), inlineText, sharedStrings, dateStyles, date1904));
+                            Place(cells, column, MakeCell(type, style, value.AsSpan(0, valueLength), inlineText, sharedStrings, dateStyles, date1904));
                         }
                         else if (name.SequenceEqual("row"u8))
                         {
@@ -292,19 +356,31 @@ internal static partial class XlsxExtractor
         }
     }
 
-    /// <summary>One cell from its type attribute, style index and raw value or inline text.</summary>
-    private static Cell MakeCell(ReadOnlySpan<byte> type, int style, ReadOnlySpan<byte> raw, string? inline, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    // The cell's column: its r attribute's, else the one after the last.
+    private static int NextColumn(int reference, int previous)
     {
-        if (type.SequenceEqual("s"u8))
+        int column = reference >= 0 ? reference : previous + 1;
+        if (column >= 16384)
         {
-            return Utf8Parser.TryParse(Trim(raw), out int index, out int used) && used == Trim(raw).Length && index >= 0 && index < sharedStrings.Count
-                ? Cell.FromText(sharedStrings[index])
-                : Cell.Empty;
+            // Beyond Excel's XFD column limit: not a real sheet.
+            throw new InvalidDataException("cell reference beyond column XFD");
         }
 
-        if (type.SequenceEqual("inlineStr"u8))
+        return column;
+    }
+
+    /// <summary>One cell from its type, style index and raw value or inline text.</summary>
+    private static Cell MakeCell(SheetCellType type, int style, ReadOnlySpan<byte> raw, string? inline, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    {
+        switch (type)
         {
-            return Cell.FromText(inline);
+            case SheetCellType.SharedString:
+                var digits = Trim(raw);
+                return TryParseIndex(digits, out int index) && index < sharedStrings.Count
+                    ? Cell.FromText(sharedStrings[index])
+                    : Cell.Empty;
+            case SheetCellType.InlineString:
+                return Cell.FromText(inline);
         }
 
         if (raw.IsEmpty)
@@ -312,24 +388,20 @@ internal static partial class XlsxExtractor
             return Cell.Empty;
         }
 
-        if (type.SequenceEqual("str"u8) || type.SequenceEqual("e"u8))
+        switch (type)
         {
-            return Cell.FromText(ByteXmlScanner.Decode(raw));
-        }
-
-        if (type.SequenceEqual("b"u8))
-        {
-            return new Cell(Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
+            case SheetCellType.FormulaString or SheetCellType.Error:
+                return Cell.FromText(ByteXmlScanner.Decode(raw));
+            case SheetCellType.Boolean:
+                return new Cell(Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
         }
 
         // The common case, a plain number: parsed from its bytes, its text made only when shown.
-        bool plain = (type.IsEmpty || type.SequenceEqual("n"u8)) && raw.IndexOfAny((byte)'&', (byte)'\r') < 0;
-        var digits = Trim(raw);
         string? text = null;
-        if (!(plain && Utf8Parser.TryParse(digits, out double number, out int consumed, 'E') && consumed == digits.Length && double.IsFinite(number)))
+        if (!(type == SheetCellType.Number && TryParsePlainNumber(raw, out double number)))
         {
             text = ByteXmlScanner.Decode(raw);
-            if (type.SequenceEqual("d"u8))
+            if (type == SheetCellType.IsoDate)
             {
                 return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
                     ? DateCell(iso, null)
@@ -342,12 +414,62 @@ internal static partial class XlsxExtractor
             }
         }
 
-        if (style < dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
+        if ((uint)style < (uint)dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
         {
             return DateCell(date, number);
         }
 
         return new Cell(text ?? Encoding.UTF8.GetString(raw), CellKind.Number, Number: number);
+    }
+
+    // A shared-string index: digits (as Utf8Parser reads an int, for the rare signed one).
+    private static bool TryParseIndex(ReadOnlySpan<byte> digits, out int index)
+    {
+        if (digits.Length is > 0 and <= 9)
+        {
+            int value = 0;
+            foreach (byte b in digits)
+            {
+                if (b is < (byte)'0' or > (byte)'9')
+                {
+                    return Utf8Parser.TryParse(digits, out index, out int used) && used == digits.Length && index >= 0;
+                }
+
+                value = (value * 10) + (b - '0');
+            }
+
+            index = value;
+            return true;
+        }
+
+        return Utf8Parser.TryParse(digits, out index, out int consumed) && consumed == digits.Length && index >= 0;
+    }
+
+    // A number written as XML would (no entities, no CR): whole numbers of up to 15 digits by hand,
+    // the rest by Utf8Parser, surrounding white space allowed as before.
+    private static bool TryParsePlainNumber(ReadOnlySpan<byte> raw, out double number)
+    {
+        if (raw.Length <= 15)
+        {
+            long whole = 0;
+            int i = 0;
+            while (i < raw.Length && (uint)(raw[i] - '0') <= 9)
+            {
+                whole = (whole * 10) + (raw[i] - '0');
+                i++;
+            }
+
+            if (i == raw.Length && i > 0)
+            {
+                number = whole;
+                return true;
+            }
+        }
+
+        number = 0;
+        var digits = Trim(raw);
+        return raw.IndexOfAny((byte)'&', (byte)'\r') < 0
+            && Utf8Parser.TryParse(digits, out number, out int consumed, 'E') && consumed == digits.Length && double.IsFinite(number);
     }
 
     private static ReadOnlySpan<byte> Trim(ReadOnlySpan<byte> raw) => raw.Trim(" \t\r\n"u8);

@@ -185,16 +185,35 @@ internal static partial class XlsxExtractor
         }
 
         context.AddCells(last + 1);
-        table.OnRow(rowIndex, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(cells)[..(last + 1)].ToArray());
+
+        // The row list itself, trailing empty cells cut: sinks read it during the call only.
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(cells, last + 1);
+        table.OnRow(rowIndex, cells);
     }
 
     internal static Cell DateCell(DateTime date, double? serial)
     {
         string text = date.TimeOfDay == TimeSpan.Zero
-            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            ? IsoDate(date)
             : date.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         return new Cell(text, CellKind.Date, date, serial);
     }
+
+    // yyyy-MM-dd, written digit by digit: a column of dates of birth makes one per row.
+    private static string IsoDate(DateTime date) => string.Create(10, date, static (chars, d) =>
+    {
+        int year = d.Year;
+        chars[0] = (char)('0' + (year / 1000));
+        chars[1] = (char)('0' + (year / 100 % 10));
+        chars[2] = (char)('0' + (year / 10 % 10));
+        chars[3] = (char)('0' + (year % 10));
+        chars[4] = '-';
+        chars[5] = (char)('0' + (d.Month / 10));
+        chars[6] = (char)('0' + (d.Month % 10));
+        chars[7] = '-';
+        chars[8] = (char)('0' + (d.Day / 10));
+        chars[9] = (char)('0' + (d.Day % 10));
+    });
 
     /// <summary>
     /// Excel serial to date. The 1900 system counts the non-existent 1900-02-29 (serial 60, a

@@ -1,0 +1,290 @@
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>A cell's t attribute (ECMA-376 Part 1 §18.18.11) as a code; <see cref="Unknown"/> for anything else.</summary>
+internal enum SheetCellType : byte
+{
+    Number,
+    SharedString,
+    InlineString,
+    FormulaString,
+    Error,
+    Boolean,
+    IsoDate,
+    Unknown,
+}
+
+/// <summary>One cell as <see cref="SheetCellParser"/> read it: raw bytes, valid until the scanner moves on.</summary>
+internal ref struct SheetCell
+{
+    /// <summary>Zero-based column from the r attribute; -1 when absent or malformed.</summary>
+    public int Column;
+
+    public SheetCellType Type;
+
+    /// <summary>The s attribute: an index into the workbook's cell formats.</summary>
+    public int Style;
+
+    /// <summary>An empty-element cell, or a start tag followed at once by its end tag.</summary>
+    public bool Empty;
+
+    /// <summary>The text came from an inline string (&lt;is&gt;&lt;t&gt;), not a value (&lt;v&gt;).</summary>
+    public bool Inline;
+
+    /// <summary>The raw text of the value or inline string, entities not yet resolved.</summary>
+    public ReadOnlySpan<byte> Text;
+}
+
+/// <summary>
+/// Reads the shapes nearly every cell and shared string of a workbook takes, as Excel, LibreOffice
+/// and the common libraries write them, straight from the scanner's window in one pass:
+/// <c>&lt;c r="B7" s="1" t="s"&gt;&lt;v&gt;12&lt;/v&gt;&lt;/c&gt;</c>, <c>&lt;c .../&gt;</c>,
+/// <c>&lt;c t="inlineStr"&gt;&lt;is&gt;&lt;t&gt;text&lt;/t&gt;&lt;/is&gt;&lt;/c&gt;</c> and <c>&lt;si&gt;&lt;t&gt;text&lt;/t&gt;&lt;/si&gt;</c>.
+/// Anything else (prefixes, spaces around '=', formulas, rich text, CDATA, comments) is
+/// <see cref="NotSimple"/> and the caller reads it token by token, with the same result: the fast
+/// path only ever decides what the general one would.
+/// </summary>
+internal static class SheetCellParser
+{
+    /// <summary>Not one of the simple shapes: read it token by token.</summary>
+    public const int NotSimple = 0;
+
+    /// <summary>The window ends before the shape does: read more and try again.</summary>
+    public const int NeedMore = -1;
+
+    /// <summary>A run longer than this without its end is left to the token reader.</summary>
+    public const int MaxSimpleBytes = 4096;
+
+    /// <summary>
+    /// A whole cell at the start of <paramref name="w"/>: the bytes it takes, or
+    /// <see cref="NotSimple"/> or <see cref="NeedMore"/>.
+    /// </summary>
+    public static int TryParseCell(ReadOnlySpan<byte> w, out SheetCell cell)
+    {
+        cell = default;
+        cell.Column = -1;
+        if (w.Length < 3)
+        {
+            return w.Length < 2 || w[..2].SequenceEqual("<c"u8) ? NeedMore : NotSimple;
+        }
+
+        if (w[0] != (byte)'<' || w[1] != (byte)'c' || w[2] is not ((byte)' ' or (byte)'>' or (byte)'/' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            return NotSimple;
+        }
+
+        int i = 2;
+        while (true)
+        {
+            while (i < w.Length && IsSpace(w[i]))
+            {
+                i++;
+            }
+
+            if (i >= w.Length)
+            {
+                return More(w);
+            }
+
+            if (w[i] == (byte)'>')
+            {
+                i++;
+                break;
+            }
+
+            if (w[i] == (byte)'/')
+            {
+                if (i + 1 >= w.Length)
+                {
+                    return More(w);
+                }
+
+                cell.Empty = true;
+                return w[i + 1] == (byte)'>' ? i + 2 : NotSimple;
+            }
+
+            int nameStart = i;
+            while (i < w.Length && IsNameByte(w[i]))
+            {
+                i++;
+            }
+
+            if (i + 1 >= w.Length)
+            {
+                return More(w);
+            }
+
+            // A prefixed name, a space before '=' or a stray byte: the token reader's business.
+            if (i == nameStart || w[i] != (byte)'=' || w[i + 1] is not ((byte)'"' or (byte)'\''))
+            {
+                return NotSimple;
+            }
+
+            var name = w[nameStart..i];
+            byte quote = w[i + 1];
+            int close = w[(i + 2)..].IndexOf(quote);
+            if (close < 0)
+            {
+                return More(w);
+            }
+
+            var value = w.Slice(i + 2, close);
+            i += close + 3;
+            if (name.Length != 1)
+            {
+                continue;
+            }
+
+            // As the token reader: the last of a repeated attribute wins.
+            switch (name[0])
+            {
+                case (byte)'r':
+                    cell.Column = XlsxExtractor.ColumnIndex(value);
+                    break;
+                case (byte)'s':
+                    cell.Style = StyleIndex(value);
+                    break;
+                case (byte)'t':
+                    cell.Type = TypeOf(value);
+                    break;
+            }
+        }
+
+        // The content: nothing, a value, or a one-run inline string, then the end tag.
+        var rest = w[i..];
+        int m = Match(rest, "</c>"u8);
+        if (m != 0)
+        {
+            cell.Empty = true;
+            return m < 0 ? More(w) : i + 4;
+        }
+
+        m = Match(rest, "<v>"u8);
+        if (m < 0)
+        {
+            return More(w);
+        }
+
+        if (m > 0)
+        {
+            return Element(w, i + 3, "</v></c>"u8, ref cell);
+        }
+
+        m = Match(rest, "<is><t>"u8);
+        int open = 7;
+        if (m == 0)
+        {
+            m = Match(rest, "<is><t xml:space=\"preserve\">"u8);
+            open = 28;
+        }
+
+        if (m <= 0)
+        {
+            return m < 0 ? More(w) : NotSimple;
+        }
+
+        cell.Inline = true;
+        return Element(w, i + open, "</t></is></c>"u8, ref cell);
+    }
+
+    /// <summary>
+    /// A shared-string item of one plain run (&lt;si&gt;&lt;t&gt;text&lt;/t&gt;&lt;/si&gt;) at the start of
+    /// <paramref name="w"/>: the bytes it takes and its raw text, or <see cref="NotSimple"/> or <see cref="NeedMore"/>.
+    /// </summary>
+    public static int TryParseSharedString(ReadOnlySpan<byte> w, out ReadOnlySpan<byte> text)
+    {
+        text = default;
+        int open = 7;
+        int m = Match(w, "<si><t>"u8);
+        if (m == 0)
+        {
+            m = Match(w, "<si><t xml:space=\"preserve\">"u8);
+            open = 28;
+        }
+
+        if (m <= 0)
+        {
+            return m < 0 ? More(w) : NotSimple;
+        }
+
+        var cell = default(SheetCell);
+        int used = Element(w, open, "</t></si>"u8, ref cell);
+        text = cell.Text;
+        return used;
+    }
+
+    /// <summary>The t attribute's value as a code.</summary>
+    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t switch
+    {
+        [] or [(byte)'n'] => SheetCellType.Number,
+        [(byte)'s'] => SheetCellType.SharedString,
+        [(byte)'b'] => SheetCellType.Boolean,
+        [(byte)'e'] => SheetCellType.Error,
+        [(byte)'d'] => SheetCellType.IsoDate,
+        _ when t.SequenceEqual("inlineStr"u8) => SheetCellType.InlineString,
+        _ when t.SequenceEqual("str"u8) => SheetCellType.FormulaString,
+        _ => SheetCellType.Unknown,
+    };
+
+    /// <summary>The s attribute's value: its leading digits, 0 when it has none or they overflow.</summary>
+    public static int StyleIndex(ReadOnlySpan<byte> s)
+    {
+        int style = 0;
+        foreach (byte b in s)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                break;
+            }
+
+            style = (style * 10) + (b - '0');
+            if (style > 10_000_000)
+            {
+                return 0;
+            }
+        }
+
+        return style;
+    }
+
+    // Text from start up to the next '<', then exactly the closing tags.
+    private static int Element(ReadOnlySpan<byte> w, int start, ReadOnlySpan<byte> closing, ref SheetCell cell)
+    {
+        if (start > w.Length)
+        {
+            return More(w);
+        }
+
+        int lt = w[start..].IndexOf((byte)'<');
+        if (lt < 0)
+        {
+            return More(w);
+        }
+
+        int m = Match(w[(start + lt)..], closing);
+        if (m <= 0)
+        {
+            return m < 0 ? More(w) : NotSimple;
+        }
+
+        cell.Text = w.Slice(start, lt);
+        return start + lt + closing.Length;
+    }
+
+    // 1: w starts with literal; 0: it does not; -1: w is a proper prefix of literal.
+    private static int Match(ReadOnlySpan<byte> w, ReadOnlySpan<byte> literal)
+    {
+        if (w.Length >= literal.Length)
+        {
+            return w.StartsWith(literal) ? 1 : 0;
+        }
+
+        return literal.StartsWith(w) ? -1 : 0;
+    }
+
+    // A shape cut by the window's end: read more, unless it is already longer than any simple one.
+    private static int More(ReadOnlySpan<byte> w) => w.Length >= MaxSimpleBytes ? NotSimple : NeedMore;
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private static bool IsNameByte(byte b) => char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'-' or (byte)'.';
+}

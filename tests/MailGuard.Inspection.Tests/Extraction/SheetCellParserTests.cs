@@ -1,0 +1,212 @@
+using System.Globalization;
+using System.Text;
+using MailGuard.Inspection.Extraction;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+/// <summary>
+/// The one-step cell and shared-string reader must decide exactly what the token-by-token reader
+/// decides. Sheets are generated with every shape a producer or an attacker might write (attribute
+/// order and quoting, spaces around '=', missing or malformed references, odd styles and types,
+/// formulas, rich and preserved inline text, CDATA, entities, line ends, prefixes, white space
+/// between cells, texts longer than the one-step limit) and read both ways, at buffer sizes that cut
+/// every shape at every byte, and at the default size.
+/// </summary>
+public class SheetCellParserTests
+{
+    private const string Ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+    private static readonly bool[] s_dateStyles = [false, true, false, true];
+
+    [Fact]
+    public void GeneratedSheets_OneStepAndTokenReaders_SameRowsAtEveryBufferSize()
+    {
+        var random = new Random(14);
+        int simple = 0;
+        int refused = 0;
+        for (int sheet = 0; sheet < 250; sheet++)
+        {
+            var (strings, data) = (SharedStrings(random), Sheet(random));
+            string expected = Read(strings, data, fast: false, 64 * 1024);
+            refused += expected == "refused" ? 1 : 0;
+            Assert.Equal(expected, Read(strings, data, fast: true, 64 * 1024));
+            foreach (int size in new[] { 8, 9, 13, 17, 31, 64, 100 + random.Next(200) })
+            {
+                Assert.Equal(expected, Read(strings, data, fast: true, size));
+            }
+
+            simple += Encoding.UTF8.GetString(data).Split("<c ").Length;
+        }
+
+        Assert.True(simple > 5000, $"only {simple} cells generated");
+        Assert.True(refused < 25, $"{refused} of 250 sheets refused: the generator should make sheets a reader accepts");
+    }
+
+    [Theory]
+    [InlineData("<c r=\"B7\" s=\"1\" t=\"s\"><v>12</v></c>rest", 35, 1, "SharedString", 1, "12", false)]
+    [InlineData("<c t='inlineStr' r='C2'><is><t>Amy &amp; Jo</t></is></c>", 56, 2, "InlineString", 0, "Amy &amp; Jo", true)]
+    [InlineData("<c r=\"A1\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> x </t></is></c>", 68, 0, "InlineString", 0, " x ", true)]
+    [InlineData("<c r=\"AA10\" s=\"3\"/>", 19, 26, "Number", 3, "", false)]
+    [InlineData("<c r=\"A1\"></c>", 14, 0, "Number", 0, "", false)]
+    public void TryParseCell_SimpleShapes_ReadWhole(string xml, int used, int column, string type, int style, string text, bool inline)
+    {
+        Assert.Equal(used, SheetCellParser.TryParseCell(Encoding.UTF8.GetBytes(xml), out var cell));
+        Assert.Equal(column, cell.Column);
+        Assert.Equal(type, cell.Type.ToString());
+        Assert.Equal(style, cell.Style);
+        Assert.Equal(text, Encoding.UTF8.GetString(cell.Text));
+        Assert.Equal(inline, cell.Inline);
+    }
+
+    [Theory]
+    [InlineData("<c r=\"A1\"><f>B1*2</f><v>4</v></c>")]
+    [InlineData("<c r = \"A1\"><v>4</v></c>")]
+    [InlineData("<x:c r=\"A1\"><x:v>4</x:v></x:c>")]
+    [InlineData("<c r=\"A1\" x14:dy=\"1\"><v>4</v></c>")]
+    [InlineData("<c r=\"A1\"><v><![CDATA[4]]></v></c>")]
+    [InlineData("<c r=\"A1\">\n<v>4</v>\n</c>")]
+    [InlineData("<c r=\"A1\"><v>4</v><!-- x --></c>")]
+    [InlineData("<c t=\"inlineStr\"><is><r><t>A</t></r></is></c>")]
+    [InlineData("<col min=\"1\"/>")]
+    public void TryParseCell_OtherShapes_LeftToTheTokens(string xml) =>
+        Assert.Equal(SheetCellParser.NotSimple, SheetCellParser.TryParseCell(Encoding.UTF8.GetBytes(xml), out _));
+
+    [Fact]
+    public void TryParseCell_EveryCut_NeedsMoreNotAWrongAnswer()
+    {
+        byte[] xml = "<c r=\"B7\" s=\"1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">Amy</t></is></c>"u8.ToArray();
+        for (int cut = 0; cut < xml.Length; cut++)
+        {
+            Assert.Equal(SheetCellParser.NeedMore, SheetCellParser.TryParseCell(xml.AsSpan(0, cut), out _));
+        }
+
+        Assert.Equal(xml.Length, SheetCellParser.TryParseCell(xml, out _));
+    }
+
+    // Rows as text: index, then each cell's text, kind, date and number; or the error the reader gave.
+    private static string Read(byte[] strings, byte[] sheet, bool fast, int bufferSize)
+    {
+        var sink = new RecordingSink();
+        try
+        {
+            XlsxExtractor.ReadSheetPart(sink, new MemoryStream(strings), new MemoryStream(sheet), s_dateStyles, fast, bufferSize);
+        }
+        catch (InvalidDataException)
+        {
+            return "refused";
+        }
+
+        var text = new StringBuilder();
+        foreach (var (index, cells) in sink.Tables.Single().Rows)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{index}:");
+            foreach (var cell in cells)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" [{cell.Text}|{cell.Kind}|{cell.Date:O}|{cell.Number:R}]");
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    private static byte[] SharedStrings(Random random)
+    {
+        var xml = new StringBuilder($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"{Ns}\">");
+        for (int i = 0; i < 12; i++)
+        {
+            xml.Append(Pick(random,
+                $"<si><t>{Text(random)}</t></si>",
+                $"<si><t xml:space=\"preserve\">{Text(random)}</t></si>",
+                $"<si><r><rPr><b/></rPr><t>{Text(random)}</t></r><r><t>{Text(random)}</t></r></si>",
+                $"<si><t>{Text(random)}</t><rPh sb=\"0\" eb=\"1\"><t>ruby</t></rPh></si>",
+                "<si/>",
+                "<si><t></t></si>",
+                $"\n  <si><t>{Text(random)}</t></si>",
+                $"<x:si xmlns:x=\"{Ns}\"><x:t>{Text(random)}</x:t></x:si>",
+                $"<si><t><![CDATA[{Text(random)}]]></t></si>",
+                $"<si><!-- c --><t>{Text(random)}</t></si>"));
+        }
+
+        return Encoding.UTF8.GetBytes(xml.Append("</sst>").ToString());
+    }
+
+    private static byte[] Sheet(Random random)
+    {
+        var xml = new StringBuilder($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"{Ns}\"><cols><col min=\"1\" max=\"3\"/></cols><sheetData>");
+        int rows = random.Next(3, 12);
+        for (int r = 1; r <= rows; r++)
+        {
+            xml.Append(random.Next(4) == 0 ? "<row>" : $"<row r=\"{r + random.Next(3)}\" spans=\"1:6\">");
+            int cells = random.Next(1, 9);
+            for (int c = 0; c < cells; c++)
+            {
+                xml.Append(Pick(random, "", "", "", "\n    ", " "));
+                xml.Append(Cell(random, r, c));
+            }
+
+            xml.Append("</row>");
+        }
+
+        return Encoding.UTF8.GetBytes(xml.Append("</sheetData></worksheet>").ToString());
+    }
+
+    private static string Cell(Random random, int row, int column)
+    {
+        char q = random.Next(5) == 0 ? '\'' : '"';
+        var attributes = new List<string>();
+        if (random.Next(6) != 0)
+        {
+            string reference = Pick(random, $"{(char)('A' + column)}{row}", $"{(char)('A' + column)}{row}", $"A{(char)('A' + column)}{row}", "1A", "");
+            attributes.Add($"r={q}{reference}{q}");
+        }
+
+        string type = Pick(random, "", "", "n", "s", "s", "inlineStr", "inlineStr", "str", "b", "e", "d", "x", "S");
+        if (type.Length > 0 || random.Next(3) == 0)
+        {
+            attributes.Add($"t={q}{type}{q}");
+        }
+
+        if (random.Next(2) == 0)
+        {
+            attributes.Add($"s={q}{Pick(random, "0", "1", "2", "3", "12", "-1", "abc", "99999999999", "1x")}{q}");
+        }
+
+        if (random.Next(8) == 0)
+        {
+            attributes.Add(Pick(random, $"cm={q}1{q}", $"x14ac:dy={q}0.25{q}", $"note={q}a > b{q}"));
+        }
+
+        attributes = attributes.OrderBy(_ => random.Next()).ToList();
+        string tag = attributes.Count == 0 ? "<c" : "<c " + string.Join(Pick(random, " ", " ", "  ", "\n"), attributes);
+        if (random.Next(12) == 0)
+        {
+            tag = tag.Replace("=", " = ", StringComparison.Ordinal);
+        }
+
+        string value = Pick(random, "12", "0", "1", "3", "40", "1.5E3", " 42 ", "-7", "3.14", "1&#48;", "abc", "2024-03-01T00:00:00", "TRUE",
+            "123456789012345678", "45000", "45000.5", "", "99");
+        string text = Text(random);
+        return Pick(random,
+            tag + "/>",
+            tag + "></c>",
+            tag + $"><v>{value}</v></c>",
+            tag + $"><v>{value}</v></c>",
+            tag + $"><v>{value}</v></c>",
+            tag + $"><f>A1*2</f><v>{value}</v></c>",
+            tag + $"><is><t>{text}</t></is></c>",
+            tag + $"><is><t>{text}</t></is></c>",
+            tag + $"><is><t xml:space=\"preserve\">{text}</t></is></c>",
+            tag + $"><is><r><t>{text}</t></r><r><t>{Text(random)}</t></r></is></c>",
+            tag + $"><v><![CDATA[{value}]]></v></c>",
+            tag + $">\n  <v>{value}</v>\n</c>",
+            tag + $"><v>{value}</v><!-- c --></c>",
+            $"<x:c xmlns:x=\"{Ns}\" r=\"{(char)('A' + column)}{row}\"><x:v>{value}</x:v></x:c>");
+    }
+
+    private static string Text(Random random) => Pick(random,
+        "Amy Lowe", "O&apos;Sullivan", "Tom &amp; Jo", "AB 12 34 56 C", "line\r\nbreak", " padded ", "Zoë", "&#169; 2024", "a > b", "",
+        new string('x', 5000), "LS1 4AB");
+
+    private static string Pick(Random random, params string[] options) => options[random.Next(options.Length)];
+}
