@@ -14,10 +14,15 @@ internal static class EvaluateBench
     public static int Run(ReadOnlySpan<string> args)
     {
         int rounds = 20;
+        bool allocations = false;
         var files = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--rounds")
+            if (args[i] == "--allocations")
+            {
+                allocations = true;
+            }
+            else if (args[i] == "--rounds")
             {
                 rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
             }
@@ -37,6 +42,9 @@ internal static class EvaluateBench
             return 2;
         }
 
+        using var ticks = allocations ? new AllocationTicks() : null;
+        long allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        int gen2 = GC.CollectionCount(2);
         var evaluator = new MessageEvaluator(new PolicyOptions { InternalDomains = ["internal.invalid"] }, null, TimeProvider.System);
         byte[][] messages = files.Select(File.ReadAllBytes).ToArray();
         using var self = Process.GetCurrentProcess();
@@ -69,6 +77,48 @@ internal static class EvaluateBench
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median {best.Order().ElementAt(best.Length / 2):F2} ms CPU per message (best of {rounds} rounds each)"));
+        if (ticks is not null)
+        {
+            long perMessage = (GC.GetTotalAllocatedBytes(precise: true) - allocated0) / (rounds * messages.Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"allocated {perMessage / 1024.0:F0} KiB per message; gen2 collections {GC.CollectionCount(2) - gen2}"));
+            Console.WriteLine("sampled allocations (about one per 100 KB allocated), by heap and type:");
+            foreach (var (key, count) in ticks.Counts.OrderByDescending(p => p.Value).Take(15))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {count,6}  {key}"));
+            }
+        }
+
         return 0;
+    }
+}
+
+/// <summary>The runtime's allocation ticks (one about every 100 KB allocated), counted by heap and type.</summary>
+internal sealed class AllocationTicks : System.Diagnostics.Tracing.EventListener
+{
+    public Dictionary<string, int> Counts { get; } = [];
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+        {
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+        }
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is not { } name || !name.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.PayloadNames is null)
+        {
+            return;
+        }
+
+        int kind = e.PayloadNames.IndexOf("AllocationKind");
+        int type = e.PayloadNames.IndexOf("TypeName");
+        string heap = kind >= 0 && Convert.ToInt32(e.Payload![kind], CultureInfo.InvariantCulture) switch { 1 => true, _ => false } ? "LOH" : "SOH";
+        string key = heap + " " + (type >= 0 ? e.Payload![type] as string : "?");
+        lock (Counts)
+        {
+            Counts[key] = Counts.GetValueOrDefault(key) + 1;
+        }
     }
 }

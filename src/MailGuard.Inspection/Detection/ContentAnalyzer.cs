@@ -119,6 +119,8 @@ public sealed class ContentAnalyzer : IContentSink
     /// </summary>
     private (long Count, Finding? Finding) PeopleAcrossParts()
     {
+        static long Unkeyed(long people, PeopleKeys keys) => keys.Complete ? keys.Unkeyed : people - keys.Keys.Count;
+
         var documents = new Dictionary<string, List<(long People, PeopleKeys Keys)>>(StringComparer.Ordinal);
         var order = new List<string>();
         long largest = 0;
@@ -150,25 +152,34 @@ public sealed class ContentAnalyzer : IContentSink
             Add(prose.Location, prose.People, prose.PeopleKeys);
         }
 
-        var keys = new HashSet<long>();
+        foreach (var document in order)
+        {
+            if (document.Length == 0 && documents[document] is { Count: > 1 } alternatives)
+            {
+                // The body: its parts are alternatives or quotes of one another.
+                documents[document] = [alternatives.MaxBy(c => c.People)];
+            }
+        }
+
+        if (order.Count == 1 && documents[order[0]] is [var (onlyPeople, only)])
+        {
+            // One part with people (the usual case): its own keys, not a copy of them.
+            return (Math.Max(only.Keys.Count + Unkeyed(onlyPeople, only), largest), null);
+        }
+
+        var keys = new HashSet<long>(documents.Values.Sum(l => l.Sum(c => c.Keys.Keys.Count)));
         long unkeyed = 0;
         var parts = new List<(string Name, long People)>();
         foreach (var document in order)
         {
             var list = documents[document];
-            if (document.Length == 0)
-            {
-                // The body: its parts are alternatives or quotes of one another.
-                var body = list.MaxBy(c => c.People);
-                list = [body];
-            }
 
             var before = keys.Count;
             long documentUnkeyed = 0;
             foreach (var (people, peopleKeys) in list)
             {
                 keys.UnionWith(peopleKeys.Keys);
-                documentUnkeyed = Math.Max(documentUnkeyed, peopleKeys.Complete ? peopleKeys.Unkeyed : people - peopleKeys.Keys.Count);
+                documentUnkeyed = Math.Max(documentUnkeyed, Unkeyed(people, peopleKeys));
             }
 
             unkeyed += documentUnkeyed;

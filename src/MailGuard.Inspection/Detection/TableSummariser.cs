@@ -141,13 +141,13 @@ internal static class TableSummariser
     {
         var businessBits = BusinessContactBits(columns);
         var businessContext = BusinessContext(columns);
-        var keys = new HashSet<long>();
         long unkeyed = 0;
         if (columns.Length < 2)
         {
             return Detection.PeopleKeys.None;
         }
 
+        var keys = new HashSet<long>(shapes.Rows.Count);
         foreach (var (mask, key) in shapes.Rows)
         {
             if (!IsPerson(Personal(mask, businessBits, businessContext)))
