@@ -20,6 +20,7 @@ internal sealed class ByteXmlScanner : IDisposable
 
     private readonly Stream _source;
     private readonly Stream _stream;
+    private readonly bool _rented;
     private byte[] _buffer;
     private int _pos;
     private int _end;
@@ -33,7 +34,10 @@ internal sealed class ByteXmlScanner : IDisposable
 
     public ByteXmlScanner(Stream stream, int bufferSize = 64 * 1024)
     {
-        _buffer = new byte[bufferSize];
+        // Rented (returned on Dispose): a workbook's parts each need one, on every message. Tests'
+        // small buffers are exactly their size, so a token is cut where the test says.
+        _rented = bufferSize >= 4096;
+        _buffer = _rented ? System.Buffers.ArrayPool<byte>.Shared.Rent(bufferSize) : new byte[bufferSize];
         _source = stream;
         _stream = stream;
         Fill();
@@ -317,6 +321,14 @@ internal sealed class ByteXmlScanner : IDisposable
         // A UTF-16 part is read through a transcoder over the source: both are closed.
         _stream.Dispose();
         _source.Dispose();
+        byte[] buffer = _buffer;
+        _buffer = [];
+        _pos = _end = 0;
+        _eof = true;
+        if (_rented && buffer.Length > 0)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static string Entity(ReadOnlySpan<byte> name)
@@ -501,7 +513,17 @@ internal sealed class ByteXmlScanner : IDisposable
                 throw new InvalidDataException("an XML tag or text run over 16 MB");
             }
 
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_rented)
+            {
+                byte[] grown = System.Buffers.ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, grown, 0, _end);
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = grown;
+            }
+            else
+            {
+                Array.Resize(ref _buffer, _buffer.Length * 2);
+            }
         }
 
         int read = _stream.Read(_buffer, _end, _buffer.Length - _end);

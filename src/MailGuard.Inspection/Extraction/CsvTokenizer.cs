@@ -14,7 +14,7 @@ namespace MailGuard.Inspection.Extraction;
 /// record is in the buffer. Lenient like Excel: text after a closing quote is kept, a quote
 /// left open runs to the end.
 /// </summary>
-internal sealed class CsvTokenizer
+internal sealed class CsvTokenizer : IDisposable
 {
     // A record longer than this is not a table any more; it is refused as corrupt. 16M chars
     // is a 32 MB buffer (48 MB while it grows), which keeps a hostile file within the memory budget.
@@ -33,7 +33,9 @@ internal sealed class CsvTokenizer
     // Short values repeat down a column (dates, postcode areas, status words); reusing their
     // strings roughly halves the allocations when cells are materialised.
     private readonly string?[] _cache = new string?[CacheSize];
-    private char[] _buffer = new char[64 * 1024];
+    // Rented: a message's CSV reader is short-lived and its buffer large (a fresh 128 KB array
+    // per part cost page faults and zeroing on every message).
+    private char[] _buffer = System.Buffers.ArrayPool<char>.Shared.Rent(64 * 1024);
     private int _length;
     private int _pos;
     private bool _eof;
@@ -50,6 +52,18 @@ internal sealed class CsvTokenizer
     {
         _reader = reader;
         _delimiter = delimiter;
+    }
+
+    /// <summary>Gives the buffer back to the pool; the tokenizer is not used after this.</summary>
+    public void Dispose()
+    {
+        char[] buffer = _buffer;
+        _buffer = [];
+        _length = _pos = 0;
+        if (buffer.Length > 0)
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 
     private struct QuotedField
@@ -404,8 +418,9 @@ internal sealed class CsvTokenizer
                 throw new InvalidDataException($"CSV record longer than {MaxBufferChars} characters");
             }
 
-            var grown = new char[Math.Min(_buffer.Length * 2, MaxBufferChars)];
+            var grown = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Min(_buffer.Length * 2, MaxBufferChars));
             Array.Copy(_buffer, _pos, grown, 0, keep);
+            System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
             _buffer = grown;
         }
         else if (_pos > 0)

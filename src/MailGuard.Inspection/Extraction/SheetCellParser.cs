@@ -121,14 +121,21 @@ internal static class SheetCellParser
 
             var name = w[nameStart..i];
             byte quote = w[i + 1];
-            int close = w[(i + 2)..].IndexOf(quote);
-            if (close < 0)
+
+            // Values here are a few bytes ("B7", "1", "s"): a plain loop beats a vector search.
+            int end = i + 2;
+            while (end < w.Length && w[end] != quote)
+            {
+                end++;
+            }
+
+            if (end >= w.Length)
             {
                 return More(w);
             }
 
-            var value = w.Slice(i + 2, close);
-            i += close + 3;
+            var value = w[(i + 2)..end];
+            i = end + 1;
             if (name.Length != 1)
             {
                 continue;

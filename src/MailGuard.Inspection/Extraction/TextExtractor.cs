@@ -50,7 +50,7 @@ internal static class TextExtractor
 
     public static void ExtractCsv(ExtractionContext context, TextReader reader, char delimiter, ContentLocation location)
     {
-        var tokenizer = new CsvTokenizer(reader, delimiter);
+        using var tokenizer = new CsvTokenizer(reader, delimiter);
         ITableSink table = context.Sink.BeginTable(location);
         try
         {
