@@ -55,6 +55,37 @@ internal static class SheetCellParser
     public const int MaxSimpleBytes = 4096;
 
     /// <summary>
+    /// A whole cell at the scanner's position, reading on while the window ends inside it: the
+    /// bytes it takes (then <see cref="ByteXmlScanner.Advance"/> past them), or 0 for the token reader.
+    /// </summary>
+    public static int ReadCell(ByteXmlScanner xml, out SheetCell cell)
+    {
+        while (true)
+        {
+            var window = xml.Window;
+            int used = TryParseCell(window, out cell);
+            if (used != NeedMore || !xml.Ensure(window.Length + 1))
+            {
+                return Math.Max(used, NotSimple);
+            }
+        }
+    }
+
+    /// <summary>A one-run shared-string item at the scanner's position, as <see cref="ReadCell"/> reads a cell.</summary>
+    public static int ReadSharedString(ByteXmlScanner xml, out ReadOnlySpan<byte> text)
+    {
+        while (true)
+        {
+            var window = xml.Window;
+            int used = TryParseSharedString(window, out text);
+            if (used != NeedMore || !xml.Ensure(window.Length + 1))
+            {
+                return Math.Max(used, NotSimple);
+            }
+        }
+    }
+
+    /// <summary>
     /// A whole cell at the start of <paramref name="w"/>: the bytes it takes, or
     /// <see cref="NotSimple"/> or <see cref="NeedMore"/>.
     /// </summary>

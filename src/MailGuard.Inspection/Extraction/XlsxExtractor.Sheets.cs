@@ -40,13 +40,7 @@ internal static partial class XlsxExtractor
             if (!inItem && fast)
             {
                 // Most items are one plain run: read whole from the window.
-                var window = xml.Window;
-                int used = SheetCellParser.TryParseSharedString(window, out var run);
-                if (used == SheetCellParser.NeedMore && xml.Ensure(window.Length + 1))
-                {
-                    continue;
-                }
-
+                int used = SheetCellParser.ReadSharedString(xml, out var run);
                 if (used > 0)
                 {
                     strings.Add(ByteXmlScanner.Decode(run));
@@ -174,13 +168,7 @@ internal static partial class XlsxExtractor
                 if (!inCell && fast)
                 {
                     // Nearly every cell is one of a few shapes: read it whole from the window.
-                    var window = xml.Window;
-                    int used = SheetCellParser.TryParseCell(window, out var simple);
-                    if (used == SheetCellParser.NeedMore && xml.Ensure(window.Length + 1))
-                    {
-                        continue;
-                    }
-
+                    int used = SheetCellParser.ReadCell(xml, out var simple);
                     if (used > 0)
                     {
                         column = NextColumn(simple.Column, column);
