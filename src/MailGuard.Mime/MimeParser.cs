@@ -36,18 +36,25 @@ internal sealed partial class MimeParser
 
     public void Parse()
     {
-        var root = NewEntity("/", 0, isDigestChild: false);
-        var message = new MimeMessage(root);
-        _doc.SetMessage(message);
-        SkipByteOrderMark(root);
-        ParseEntity(root, message);
-        while (_reader.ReadLine())
+        try
         {
-            // Only reachable after a degraded parse; the rest belongs to nothing.
-        }
+            var root = NewEntity("/", 0, isDigestChild: false);
+            var message = new MimeMessage(root);
+            _doc.SetMessage(message);
+            SkipByteOrderMark(root);
+            ParseEntity(root, message);
+            while (_reader.ReadLine())
+            {
+                // Only reachable after a degraded parse; the rest belongs to nothing.
+            }
 
-        _doc.EndOffset = _reader.Position;
-        _doc.EntityCount = _entities;
+            _doc.EndOffset = _reader.Position;
+            _doc.EntityCount = _entities;
+        }
+        finally
+        {
+            _reader.Dispose();
+        }
     }
 
     private void SkipByteOrderMark(MimeEntity root)

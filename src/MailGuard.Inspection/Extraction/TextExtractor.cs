@@ -14,7 +14,10 @@ internal static class TextExtractor
             stream.ReadExactly(new byte[sniff.BomLength]);
         }
 
-        int bufferSize = knownLength >= 0 ? Math.Clamp(knownLength + 1, 256, 64 * 1024) : 64 * 1024;
+        // 16 KB: the reader's char buffer is twice its byte buffer, and at 64 KB that was a
+        // 128 KB array in the large object heap for every text part (the CSV reader reads
+        // straight into its own buffer anyway, past the reader's).
+        int bufferSize = knownLength >= 0 ? Math.Clamp(knownLength + 1, 256, 16 * 1024) : 16 * 1024;
         using var reader = new StreamReader(stream, sniff.Encoding, detectEncodingFromByteOrderMarks: false, bufferSize: bufferSize, leaveOpen: true);
         switch (sniff.Format)
         {

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace MailGuard.Mime.Internal;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace MailGuard.Mime.Internal;
 /// of a line (up to <see cref="HeadCapacity"/> bytes for a header line, 64 KiB for a body line) is exposed; longer lines are skipped
 /// over without being buffered, so memory stays bounded whatever the input.
 /// </summary>
-internal sealed class LineReader
+internal sealed class LineReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly int _maxBuffer;
@@ -31,8 +33,23 @@ internal sealed class LineReader
         // A small message gets a small buffer (most mail is a few kilobytes); the buffer grows
         // to the full size only if a line needs it.
         long remaining = stream.CanSeek ? Math.Max(0, stream.Length - stream.Position) : _maxBuffer;
-        _buffer = new byte[(int)Math.Clamp(remaining + 1, 4096, Math.Min(_maxBuffer, InitialBufferLimit))];
+        // Rented: a parser lives for one message, and a fresh 128 KB array per message cost
+        // page faults and zeroing. Returned by Dispose once the parse is over.
+        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(remaining + 1, 4096, Math.Min(_maxBuffer, InitialBufferLimit)));
         _bufferOffset = startOffset;
+    }
+
+    /// <summary>Gives the buffer back to the pool: no line or head read from it is used after this.</summary>
+    public void Dispose()
+    {
+        byte[] buffer = _buffer;
+        _buffer = [];
+        _start = _end = 0;
+        _eof = true;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // The buffer starts at most this large and grows (up to twice the head capacity) only for
@@ -347,7 +364,10 @@ internal sealed class LineReader
         if (_start == 0 && _end == _buffer.Length && _buffer.Length < _maxBuffer)
         {
             // Full of one unfinished line shorter than the head capacity: grow, bounded.
-            Array.Resize(ref _buffer, Math.Min(_buffer.Length * 2, _maxBuffer));
+            byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxBuffer));
+            Buffer.BlockCopy(_buffer, 0, grown, 0, _end);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = grown;
         }
 
         if (_start > 0)
