@@ -172,6 +172,12 @@ internal static class SheetCellParser
                 continue;
             }
 
+            if (value.Contains((byte)'&') && name[0] is (byte)'r' or (byte)'s' or (byte)'t')
+            {
+                // t="&#115;" is t="s" to Excel: the token reader resolves references first.
+                return NotSimple;
+            }
+
             // As the token reader: the last of a repeated attribute wins.
             switch (name[0])
             {
@@ -250,22 +256,31 @@ internal static class SheetCellParser
         return used;
     }
 
-    /// <summary>The t attribute's value as a code.</summary>
-    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t switch
+    /// <summary>The t attribute's value as a code (an xsd token: white space around it does not count).</summary>
+    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t.Trim(" \t\r\n"u8) switch
     {
         [] or [(byte)'n'] => SheetCellType.Number,
         [(byte)'s'] => SheetCellType.SharedString,
         [(byte)'b'] => SheetCellType.Boolean,
         [(byte)'e'] => SheetCellType.Error,
         [(byte)'d'] => SheetCellType.IsoDate,
-        _ when t.SequenceEqual("inlineStr"u8) => SheetCellType.InlineString,
-        _ when t.SequenceEqual("str"u8) => SheetCellType.FormulaString,
+        var token when token.SequenceEqual("inlineStr"u8) => SheetCellType.InlineString,
+        var token when token.SequenceEqual("str"u8) => SheetCellType.FormulaString,
         _ => SheetCellType.Unknown,
     };
 
-    /// <summary>The s attribute's value: its leading digits, 0 when it has none or they overflow.</summary>
+    /// <summary>
+    /// The s attribute's value (an xsd unsignedInt: white space around it and a leading '+'
+    /// allowed): its leading digits, 0 when it has none or they overflow.
+    /// </summary>
     public static int StyleIndex(ReadOnlySpan<byte> s)
     {
+        s = s.Trim(" \t\r\n"u8);
+        if (!s.IsEmpty && s[0] == (byte)'+')
+        {
+            s = s[1..];
+        }
+
         int style = 0;
         foreach (byte b in s)
         {

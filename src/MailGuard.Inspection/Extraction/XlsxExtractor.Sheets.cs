@@ -204,6 +204,12 @@ internal static partial class XlsxExtractor
                                     continue;
                                 }
 
+                                if (attributeValue.Contains((byte)'&'))
+                                {
+                                    // Character references mean to Excel what they stand for.
+                                    attributeValue = Encoding.UTF8.GetBytes(ByteXmlScanner.Decode(attributeValue));
+                                }
+
                                 switch (attribute[0])
                                 {
                                     case (byte)'r':

@@ -42,6 +42,33 @@ public class SheetCellParserTests
     }
 
     [Theory]
+    [InlineData("t=\"&#115;\"")]
+    [InlineData("t=\" s \"")]
+    [InlineData("t=\"s\" s=\"+1\"")]
+    [InlineData("t=\"s\" s=\" &#49; \"")]
+    public void Cell_TypeAndStyleAsAnXmlReaderReadsThem_SharedStringNotANumber(string attributes)
+    {
+        // To Excel t="&#115;" and t=" s " are t="s": the cell shows the shared string (here an NI
+        // number), not the index 0; a date style written "+1" is style 1.
+        byte[] strings = Encoding.UTF8.GetBytes($"<sst xmlns=\"{Ns}\"><si><t>AB123456C</t></si></sst>");
+        byte[] sheet = Encoding.UTF8.GetBytes($"<worksheet xmlns=\"{Ns}\"><sheetData><row r=\"1\"><c r=\"A1\" {attributes}><v>0</v></c></row></sheetData></worksheet>");
+        foreach (bool fast in new[] { true, false })
+        {
+            Assert.Equal("0: [AB123456C|Text||]\n", Read(strings, sheet, fast, 64 * 1024));
+        }
+    }
+
+    [Fact]
+    public void Cell_DateStyleWithPlusSign_IsADate()
+    {
+        byte[] sheet = Encoding.UTF8.GetBytes($"<worksheet xmlns=\"{Ns}\"><sheetData><row><c r=\"A1\" s=\"+1\"><v>45000</v></c></row></sheetData></worksheet>");
+        foreach (bool fast in new[] { true, false })
+        {
+            Assert.StartsWith("0: [2023-03-15|Date|", Read([], sheet, fast, 64 * 1024), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData("<c r=\"B7\" s=\"1\" t=\"s\"><v>12</v></c>rest", 35, 1, "SharedString", 1, "12", false)]
     [InlineData("<c t='inlineStr' r='C2'><is><t>Amy &amp; Jo</t></is></c>", 56, 2, "InlineString", 0, "Amy &amp; Jo", true)]
     [InlineData("<c r=\"A1\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> x </t></is></c>", 68, 0, "InlineString", 0, " x ", true)]
@@ -161,7 +188,7 @@ public class SheetCellParserTests
             attributes.Add($"r={q}{reference}{q}");
         }
 
-        string type = Pick(random, "", "", "n", "s", "s", "inlineStr", "inlineStr", "str", "b", "e", "d", "x", "S");
+        string type = Pick(random, "", "", "n", "s", "s", "inlineStr", "inlineStr", "str", "b", "e", "d", "x", "S", " s ", "&#115;");
         if (type.Length > 0 || random.Next(3) == 0)
         {
             attributes.Add($"t={q}{type}{q}");
@@ -169,7 +196,7 @@ public class SheetCellParserTests
 
         if (random.Next(2) == 0)
         {
-            attributes.Add($"s={q}{Pick(random, "0", "1", "2", "3", "12", "-1", "abc", "99999999999", "1x")}{q}");
+            attributes.Add($"s={q}{Pick(random, "0", "1", "2", "3", "12", "-1", "abc", "99999999999", "1x", "+1", " 3 ", "&#49;")}{q}");
         }
 
         if (random.Next(8) == 0)
