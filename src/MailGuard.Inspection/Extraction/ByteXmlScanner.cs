@@ -441,7 +441,9 @@ internal sealed class ByteXmlScanner : IDisposable
     private bool EndTag(int gt)
     {
         _tokenStart = _pos + (_buffer[_pos + 1] == (byte)'/' ? 2 : 1);
-        bool empty = _buffer[gt - 1] == (byte)'/';
+
+        // "</>" is not an empty element: its '/' is the end tag's.
+        bool empty = gt > _tokenStart && _buffer[gt - 1] == (byte)'/';
         _tokenLength = gt - _tokenStart - (empty ? 1 : 0);
         int n = 0;
         var tag = _buffer.AsSpan(_tokenStart, _tokenLength);

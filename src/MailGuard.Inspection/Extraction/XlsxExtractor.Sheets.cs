@@ -199,7 +199,7 @@ internal static partial class XlsxExtractor
                             int at = 0;
                             while (xml.NextAttribute(ref at, out var attribute, out var attributeValue))
                             {
-                                if (attribute.Length != 1)
+                                if (attribute.Length != 1 || attribute[0] is not ((byte)'r' or (byte)'s' or (byte)'t'))
                                 {
                                     continue;
                                 }
@@ -247,8 +247,11 @@ internal static partial class XlsxExtractor
                         }
                         else if (name.SequenceEqual("row"u8))
                         {
+                            // A row starts afresh, even inside a cell a broken sheet never closed.
                             cells.Clear();
                             column = -1;
+                            inCell = false;
+                            capture = Capture.None;
                             rowIndex = xml.TryGetAttribute("r"u8, out var r) && Utf8Parser.TryParse(r, out long ri, out int used) && used == r.Length && ri > 0 ? ri - 1 : rowIndex + 1;
                         }
                         else if (inCell && token == XmlToken.StartTag)
