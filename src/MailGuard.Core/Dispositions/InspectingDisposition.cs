@@ -124,6 +124,13 @@ public sealed partial class InspectingDisposition : IMessageDisposition
         public InspectionResult? Result { get; init; }
     }
 
+    // A rewritten message is the received one plus a few header lines: sized for it at once, and
+    // handed on as written (growing by doubling and copying it out cost three times its size).
+    private static MemoryStream RewriteBuffer(ReceivedMessage message) =>
+        new((int)Math.Min(message.Size + 4096, Array.MaxLength));
+
+    private static ReadOnlyMemory<byte> Written(MemoryStream stream) => stream.GetBuffer().AsMemory(0, (int)stream.Length);
+
     private bool SenderVerified(ReceivedMessage message) =>
         VerifiedSender.IsVerified(message.MailFrom, message.AuthenticatedUser, _policy.InternalDomains);
 
@@ -135,14 +142,14 @@ public sealed partial class InspectingDisposition : IMessageDisposition
                 return MessageDecision.Deliver;
             case PolicyAction.Tag when document is not null:
                 {
-                    using var tagged = new MemoryStream();
+                    using var tagged = RewriteBuffer(c.Message);
                     MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
-                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: tagged.ToArray(), AppliedAction: PolicyAction.Tag);
+                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: Written(tagged), AppliedAction: PolicyAction.Tag);
                 }
 
             case PolicyAction.RewriteBcc when document is not null:
                 {
-                    using var rewritten = new MemoryStream();
+                    using var rewritten = RewriteBuffer(c.Message);
                     MessageRewriter.HideExternalRecipients(document, rewritten, _policy.InternalDomains, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
                     var notices = c.MayNotifySender ? new[] { Notice(c, PolicyNoticeKind.RecipientsHidden, c.Sender) } : null;
                     if (notices is null)
@@ -150,7 +157,7 @@ public sealed partial class InspectingDisposition : IMessageDisposition
                         LogSenderNotNotified(_logger, c.Message.Id, PolicyAction.RewriteBcc.Name());
                     }
 
-                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: rewritten.ToArray(), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
+                    return new MessageDecision(DispositionAction.Deliver, ReplacementContent: Written(rewritten), Notices: notices, AppliedAction: PolicyAction.RewriteBcc);
                 }
 
             case PolicyAction.Return when c.MayNotifySender:
