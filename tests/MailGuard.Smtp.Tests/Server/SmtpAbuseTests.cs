@@ -150,13 +150,14 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(100, true)]
-    [InlineData(400, false)]
-    public async Task CommandLine_TrickledOver1sLimit_WholeLineTimed(int byteIntervalMs, bool completes)
+    [InlineData(100, 3000, true)]
+    [InlineData(400, 1000, false)]
+    public async Task CommandLine_TrickledOver1sLimit_WholeLineTimed(int byteIntervalMs, int timeoutMs, bool completes)
     {
-        // CommandTimeout 1 s for the whole line: "NOOP\r\n" a byte every 100 ms arrives in 0.5 s;
-        // a byte every 400 ms would need 2 s, and each byte no longer restarts the clock.
-        await using var server = await TestServer.StartAsync(o => o.CommandTimeout = TimeSpan.FromSeconds(1));
+        // "NOOP\r\n" a byte every 400 ms needs 2 s against a CommandTimeout of 1 s for the whole
+        // line: each byte no longer restarts the clock. A byte every 100 ms (about 0.5 s, and more
+        // on a loaded machine, where a 1 s limit once ran out) completes within a 3 s limit.
+        await using var server = await TestServer.StartAsync(o => o.CommandTimeout = TimeSpan.FromMilliseconds(timeoutMs));
         await using var client = await server.ConnectAsync();
         var stopwatch = Stopwatch.StartNew();
         var sending = TrickleAsync(client, "NOOP\r\n", TimeSpan.FromMilliseconds(byteIntervalMs), repeat: false);
@@ -183,17 +184,22 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
     [Fact]
     public async Task SlowLoris_CompleteLinesTrickled_ClosedNearCommandTimeout()
     {
-        // The defaults scaled by 1/250: CommandTimeout 300 s -> 1.2 s, the minimum command rate
-        // 1 byte/s after 300 s -> 250 bytes/s after 1.2 s; a byte every 100 ms (25 s unscaled) makes
-        // each line ("NOOP\r\n", 0.6 s) complete in half of CommandTimeout, so only the rate ends it.
+        // The default minimum command rate scaled by 1/250: 1 byte/s after 300 s -> 250 bytes/s
+        // after 1.2 s; a byte every 100 ms (25 s unscaled) makes each line ("NOOP\r\n", 0.6 s)
+        // complete in a fifth of a 3 s CommandTimeout (a loaded machine cannot push a line past
+        // it), so only the rate ends the session, near 1.2 s.
         await using var server = await TestServer.StartAsync(o =>
         {
-            o.CommandTimeout = TimeSpan.FromSeconds(1.2);
+            o.CommandTimeout = TimeSpan.FromSeconds(3);
             o.MinimumCommandRate = new SmtpMinDataRate(250, TimeSpan.FromSeconds(1.2));
         });
         await using var loris = await server.ConnectAsync();
         var stopwatch = Stopwatch.StartNew();
-        var sending = TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(100), repeat: true);
+
+        // Stopped at 6 s if the rate never ends it: the idle session then times out, and the
+        // assertions below fail instead of the test waiting for ever.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(6));
+        var sending = TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(100), repeat: true, stop.Token);
 
         string? line;
         var replies = new List<string>();
