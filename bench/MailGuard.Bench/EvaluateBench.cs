@@ -114,7 +114,8 @@ internal sealed class AllocationTicks : System.Diagnostics.Tracing.EventListener
 
         int kind = e.PayloadNames.IndexOf("AllocationKind");
         int type = e.PayloadNames.IndexOf("TypeName");
-        string heap = kind >= 0 && Convert.ToInt32(e.Payload![kind], CultureInfo.InvariantCulture) switch { 1 => true, _ => false } ? "LOH" : "SOH";
+        // AllocationKind 1 is the large object heap.
+        string heap = kind >= 0 && Convert.ToInt32(e.Payload![kind], CultureInfo.InvariantCulture) == 1 ? "LOH" : "SOH";
         string key = heap + " " + (type >= 0 ? e.Payload![type] as string : "?");
         lock (Counts)
         {

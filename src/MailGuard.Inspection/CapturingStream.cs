@@ -110,10 +110,7 @@ internal sealed class CapturingStream : MailGuard.Mime.ReadOnlyStream
         fresh = fresh[..Math.Min(fresh.Length, _limit - _captured)];
         if (_captured + fresh.Length > _buffer.Length)
         {
-            byte[] bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max((long)_buffer.Length * 2, _captured + fresh.Length), _limit));
-            _buffer.AsSpan(0, _captured).CopyTo(bigger);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = bigger;
+            PooledArray.Grow(ref _buffer, (int)Math.Min(Math.Max((long)_buffer.Length * 2, _captured + fresh.Length), _limit), 0, _captured);
         }
 
         fresh.CopyTo(_buffer.AsSpan(_captured));

@@ -207,46 +207,6 @@ internal sealed class ByteXmlScanner : IDisposable
     }
 
     /// <summary>
-    /// Right after a start tag, reads a whole simple element pair if one follows exactly: an
-    /// <paramref name="inner"/> element holding only text, then the end of <paramref name="outer"/>
-    /// ("&lt;v&gt;12&lt;/v&gt;&lt;/c&gt;", as nearly every cell is written). On a match the scanner moves past
-    /// both end tags and <paramref name="text"/> is the raw text (valid until the next call);
-    /// otherwise nothing moves and the tokens are read one by one as usual.
-    /// </summary>
-    public bool TryReadTextElement(ReadOnlySpan<byte> inner, ReadOnlySpan<byte> outer, out ReadOnlySpan<byte> text)
-    {
-        text = default;
-        var rest = _buffer.AsSpan(_pos, _end - _pos);
-        int open = inner.Length + 2;
-        if (rest.Length < open || rest[0] != (byte)'<' || rest[open - 1] != (byte)'>' || !rest.Slice(1, inner.Length).SequenceEqual(inner))
-        {
-            return false;
-        }
-
-        int lt = rest[open..].IndexOf((byte)'<');
-        if (lt < 0)
-        {
-            return false;
-        }
-
-        // "</" inner ">" "</" outer ">"
-        var after = rest[(open + lt)..];
-        int close = inner.Length + 3;
-        int total = close + outer.Length + 3;
-        if (after.Length < total
-            || after[1] != (byte)'/' || !after.Slice(2, inner.Length).SequenceEqual(inner) || after[close - 1] != (byte)'>'
-            || after[close] != (byte)'<' || after[close + 1] != (byte)'/' || !after.Slice(close + 2, outer.Length).SequenceEqual(outer) || after[total - 1] != (byte)'>')
-        {
-            return false;
-        }
-
-        text = rest.Slice(open, lt);
-        _pos += open + lt + total;
-        Token = XmlToken.EndTag;
-        return true;
-    }
-
-    /// <summary>
     /// The bytes read but not yet scanned, from the current position: a caller with a faster
     /// parser for a common shape looks here first and, on a match, moves past it with
     /// <see cref="Advance"/>; the window may end inside a token (see <see cref="Ensure"/>).
@@ -321,13 +281,11 @@ internal sealed class ByteXmlScanner : IDisposable
         // A UTF-16 part is read through a transcoder over the source: both are closed.
         _stream.Dispose();
         _source.Dispose();
-        byte[] buffer = _buffer;
-        _buffer = [];
         _pos = _end = 0;
         _eof = true;
-        if (_rented && buffer.Length > 0)
+        if (_rented)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            PooledArray.Return(ref _buffer);
         }
     }
 
@@ -517,10 +475,7 @@ internal sealed class ByteXmlScanner : IDisposable
 
             if (_rented)
             {
-                byte[] grown = System.Buffers.ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
-                Buffer.BlockCopy(_buffer, 0, grown, 0, _end);
-                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = grown;
+                PooledArray.Grow(ref _buffer, _buffer.Length * 2, 0, _end);
             }
             else
             {

@@ -57,13 +57,8 @@ internal sealed class CsvTokenizer : IDisposable
     /// <summary>Gives the buffer back to the pool; the tokenizer is not used after this.</summary>
     public void Dispose()
     {
-        char[] buffer = _buffer;
-        _buffer = [];
+        PooledArray.Return(ref _buffer);
         _length = _pos = 0;
-        if (buffer.Length > 0)
-        {
-            System.Buffers.ArrayPool<char>.Shared.Return(buffer);
-        }
     }
 
     private struct QuotedField
@@ -418,10 +413,7 @@ internal sealed class CsvTokenizer : IDisposable
                 throw new InvalidDataException($"CSV record longer than {MaxBufferChars} characters");
             }
 
-            var grown = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Min(_buffer.Length * 2, MaxBufferChars));
-            Array.Copy(_buffer, _pos, grown, 0, keep);
-            System.Buffers.ArrayPool<char>.Shared.Return(_buffer);
-            _buffer = grown;
+            PooledArray.Grow(ref _buffer, Math.Min(_buffer.Length * 2, MaxBufferChars), _pos, keep);
         }
         else if (_pos > 0)
         {

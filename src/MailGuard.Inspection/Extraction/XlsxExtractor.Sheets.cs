@@ -235,11 +235,6 @@ internal static partial class XlsxExtractor
                             {
                                 Place(cells, column, Cell.Empty);
                             }
-                            else if (xml.TryReadTextElement("v"u8, "c"u8, out var simple))
-                            {
-                                // <v>value</v></c>: the whole cell at once (most cells).
-                                Place(cells, column, MakeCell(type, style, simple, null, sharedStrings, dateStyles, date1904));
-                            }
                             else
                             {
                                 inCell = true;
@@ -373,7 +368,7 @@ internal static partial class XlsxExtractor
         {
             case SheetCellType.SharedString:
                 var digits = Trim(raw);
-                return TryParseIndex(digits, out int index) && index < sharedStrings.Count
+                return Utf8Parser.TryParse(digits, out int index, out int used) && used == digits.Length && index >= 0 && index < sharedStrings.Count
                     ? Cell.FromText(sharedStrings[index])
                     : Cell.Empty;
             case SheetCellType.InlineString:
@@ -417,29 +412,6 @@ internal static partial class XlsxExtractor
         }
 
         return new Cell(text ?? Encoding.UTF8.GetString(raw), CellKind.Number, Number: number);
-    }
-
-    // A shared-string index: digits (as Utf8Parser reads an int, for the rare signed one).
-    private static bool TryParseIndex(ReadOnlySpan<byte> digits, out int index)
-    {
-        if (digits.Length is > 0 and <= 9)
-        {
-            int value = 0;
-            foreach (byte b in digits)
-            {
-                if (b is < (byte)'0' or > (byte)'9')
-                {
-                    return Utf8Parser.TryParse(digits, out index, out int used) && used == digits.Length && index >= 0;
-                }
-
-                value = (value * 10) + (b - '0');
-            }
-
-            index = value;
-            return true;
-        }
-
-        return Utf8Parser.TryParse(digits, out index, out int consumed) && consumed == digits.Length && index >= 0;
     }
 
     // A number written as XML would (no entities, no CR): whole numbers of up to 15 digits by hand,

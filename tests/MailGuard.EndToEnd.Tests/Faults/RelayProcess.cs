@@ -91,6 +91,13 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public int CountLines(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>The node never stopped itself on a store fault (event 800) and SIGTERM ends it with exit code 0.</summary>
+    public async Task AssertStopsCleanlyAsync()
+    {
+        Assert.Equal(0, CountLines("\"EventId\":800,"));
+        Assert.Equal(0, await TerminateAsync(TimeSpan.FromSeconds(40)));
+    }
+
     /// <summary>Sends SIGTERM (systemd's stop) and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
