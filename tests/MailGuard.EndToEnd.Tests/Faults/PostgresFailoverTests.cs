@@ -63,11 +63,7 @@ public sealed class PostgresFailoverTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var relay in relays)
-            {
-                await relay.DisposeAsync();
-            }
-
+            await RelayProcess.DisposeAllAsync(relays);
             TempDirectory.Delete(dir);
         }
     }

@@ -89,11 +89,7 @@ public sealed class PostgresRestartTests(ITestOutputHelper output)
         }
         finally
         {
-            foreach (var relay in relays)
-            {
-                await relay.DisposeAsync();
-            }
-
+            await RelayProcess.DisposeAllAsync(relays);
             TempDirectory.Delete(dir);
         }
     }

@@ -91,6 +91,15 @@ internal sealed class RelayProcess : IAsyncDisposable
 
     public int CountLines(string text) => _lines.Count(l => l.Contains(text, StringComparison.Ordinal));
 
+    /// <summary>Disposes every node (killing any still running), for a test's finally block.</summary>
+    public static async Task DisposeAllAsync(IEnumerable<RelayProcess> relays)
+    {
+        foreach (var relay in relays)
+        {
+            await relay.DisposeAsync();
+        }
+    }
+
     /// <summary>The node never stopped itself on a store fault (event 800) and SIGTERM ends it with exit code 0.</summary>
     public async Task AssertStopsCleanlyAsync()
     {

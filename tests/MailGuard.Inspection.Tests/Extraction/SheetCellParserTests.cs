@@ -140,6 +140,25 @@ public class SheetCellParserTests
     public void TryParseCell_OtherShapes_LeftToTheTokens(string xml) =>
         Assert.Equal(SheetCellParser.NotSimple, SheetCellParser.TryParseCell(Encoding.UTF8.GetBytes(xml), out _));
 
+    [Theory]
+    [InlineData(SheetCellParser.MaxSimpleBytes - 1, SheetCellParser.NeedMore)]
+    [InlineData(SheetCellParser.MaxSimpleBytes, SheetCellParser.NotSimple)]
+    public void TryParseCell_CutAtTheOneStepLimit_ReadsOnBelowItLeavesItToTheTokensAtIt(int windowBytes, int expected)
+    {
+        // A value whose end is not in a window of MaxSimpleBytes is longer than any simple cell.
+        byte[] cell = Encoding.UTF8.GetBytes("<c r=\"A1\" t=\"inlineStr\"><is><t>" + new string('x', 2 * SheetCellParser.MaxSimpleBytes) + "</t></is></c>");
+        Assert.Equal(expected, SheetCellParser.TryParseCell(cell.AsSpan(0, windowBytes), out _));
+    }
+
+    [Theory]
+    [InlineData("10000000", 10_000_000)]
+    [InlineData("10000001", 0)]
+    [InlineData("99999999999", 0)]
+    [InlineData(" +7 ", 7)]
+    [InlineData("-1", 0)]
+    public void StyleIndex_PastTenMillion_IsNoStyle(string value, int expected) =>
+        Assert.Equal(expected, SheetCellParser.StyleIndex(Encoding.UTF8.GetBytes(value)));
+
     [Fact]
     public void TryParseCell_EveryCut_NeedsMoreNotAWrongAnswer()
     {
