@@ -95,6 +95,31 @@ public static class MimeWriter
         Copy(source, document.StartOffset, position, document.EndOffset, output);
     }
 
+    /// <summary>
+    /// The header fields to write above a message's first line, in the message's own line ending and
+    /// folded as <see cref="Write"/> folds them: a field added this way costs no copy of the message.
+    /// </summary>
+    public static byte[] FieldsAbove(MimeDocument document, IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(fields);
+        string newline = DetectNewline(document.Message.Headers);
+        using var output = new MemoryStream(256);
+        var edits = new HeaderEdits();
+        foreach (var (name, value) in fields)
+        {
+            // Through HeaderEdits for its checks: no empty name, no line break in a value.
+            edits.Set(name, value);
+        }
+
+        foreach (var (name, value) in edits.Sets)
+        {
+            WriteField(output, name, value!, newline);
+        }
+
+        return output.ToArray();
+    }
+
     private static string DetectNewline(HeaderList headers)
     {
         if (headers.Count > 0)

@@ -153,7 +153,7 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
 
     /// <summary>
     /// The bytes to store: inline content, else this node's spool file (fsynced by the caller, as
-    /// for SQLite). Read before the transaction opens, so no row lock waits on the disk.
+    /// for SQLite) below its content prefix. Read before the transaction opens, so no row lock waits on the disk.
     /// </summary>
     private byte[] ContentOf(NewMessage message)
     {
@@ -170,7 +170,17 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
                 nameof(message));
         }
 
-        return File.ReadAllBytes(path);
+        if (message.ContentPrefix is not { Length: > 0 } prefix)
+        {
+            return File.ReadAllBytes(path);
+        }
+
+        // A tag's fields go above the received bytes in the one copy this store keeps.
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        var content = new byte[checked(prefix.Length + (int)file.Length)];
+        prefix.Span.CopyTo(content);
+        file.ReadExactly(content.AsSpan(prefix.Length));
+        return content;
     }
 
     // The database copy is the message from now on: a spool file left behind would be read by no one

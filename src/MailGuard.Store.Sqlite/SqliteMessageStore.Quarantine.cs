@@ -130,7 +130,7 @@ public sealed partial class SqliteMessageStore
         }
 
         string? path = MessageSpool.PathIn(_options.SpoolDirectory, messageId);
-        return path is not null && File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
+        return path is not null && File.Exists(path) ? MessageSpool.OpenFile(path, message.ContentPrefix) : null;
     }
 
     /// <summary>Expire, return, delete: the held bytes go, with <paramref name="notice"/> (a return to sender) queued in the same transaction.</summary>

@@ -10,8 +10,8 @@ public sealed partial class SqliteMessageStore
     {
         long now = Now();
         await c.ExecuteAsync(StoreSql.Command(
-            "INSERT INTO messages (id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content) "
-            + "VALUES (@id, @from, @at, @client, @helo, @auth, @size, @flags, @kind, @inline)",
+            "INSERT INTO messages (id, mail_from, received_at, client_address, helo_name, auth_identity, size, flags, kind, inline_content, content_prefix) "
+            + "VALUES (@id, @from, @at, @client, @helo, @auth, @size, @flags, @kind, @inline, @prefix)",
             new
             {
                 id = m.Id,
@@ -24,6 +24,7 @@ public sealed partial class SqliteMessageStore
                 flags = (int)m.Flags,
                 kind = (int)m.Kind,
                 inline = m.InlineContent is null ? 0 : 1,
+                prefix = m.ContentPrefix?.ToArray(),
             },
             t,
             default));
@@ -113,8 +114,8 @@ public sealed partial class SqliteMessageStore
         return new AttemptCompletion(MessageFinished: await StoreSql.DropContentIfFinishedAsync(c, t, messageId, default));
     }
 
-    private const string SelectMessage = "SELECT " + StoreRows.MessageColumns + ", m.inline_content FROM messages m WHERE m.id = @id";
+    private const string SelectMessage = "SELECT " + StoreRows.MessageColumns + ", m.inline_content, m.content_prefix FROM messages m WHERE m.id = @id";
 
     private static async Task<StoredMessage?> ReadMessageAsync(DbConnection c, DbTransaction? t, string id) =>
-        (await StoreRows.ListAsync(c, StoreSql.Command(SelectMessage, new { id }, t, default), r => StoreRows.Message(r, hasInlineContent: r.GetInt32(9) != 0))).FirstOrDefault();
+        (await StoreRows.ListAsync(c, StoreSql.Command(SelectMessage, new { id }, t, default), r => StoreRows.Message(r, hasInlineContent: r.GetInt32(9) != 0) with { ContentPrefix = r.IsDBNull(10) ? null : r.GetFieldValue<byte[]>(10) })).FirstOrDefault();
 }

@@ -125,5 +125,10 @@ internal static class SqliteSchema
             ALTER TABLE quarantine ADD COLUMN inspection TEXT;
             CREATE INDEX audit_action ON audit_log(action, at);
             """),
+        // Issue 14: a tag's verdict fields, delivered above the spool file's bytes, so tagging a
+        // message does not write a second copy of it.
+        (8, """
+            ALTER TABLE messages ADD COLUMN content_prefix BLOB;
+            """),
     ];
 }

@@ -48,6 +48,51 @@ public abstract class MessageStoreTests<TStore>() : StoreTestBase<TStore>("mg-st
     }
 
     [StoreFact]
+    public async Task ContentPrefix_DeliveredAboveTheSpooledBytes_WithTheClaimAndToTheConsole()
+    {
+        // A tag's fields are kept with the row, not written into a second copy of the file.
+        byte[] fields = "X-MailGuard-Verdict: tag\r\n"u8.ToArray();
+        var m = Message("a@example.com") with { ContentPrefix = fields, Size = fields.Length + SpoolBytes.Length };
+        await Store.EnqueueAsync(m);
+        byte[] expected = [.. fields, .. SpoolBytes];
+
+        var claim = Assert.Single(await Store.ClaimDueAsync("node", 10, TimeSpan.FromMinutes(1)));
+
+        Assert.Equal(expected.Length, claim.Message.Size);
+        if (KeepsAllContent)
+        {
+            Assert.Equal(expected, claim.InlineContent!.Value.ToArray());
+            Assert.Null(claim.Message.ContentPrefix);
+        }
+        else
+        {
+            Assert.Null(claim.InlineContent);
+            Assert.Equal(SpoolBytes, File.ReadAllBytes(Path.Combine(Directory, m.Id + ".eml")));
+            await using var delivered = MessageSpool.OpenFile(Path.Combine(Directory, m.Id + ".eml"), claim.Message.ContentPrefix);
+            Assert.Equal(expected, ReadAll(delivered));
+        }
+
+        await using var opened = await Store.OpenContentAsync(m.Id);
+        Assert.Equal(expected, ReadAll(opened!));
+    }
+
+    [StoreFact]
+    public async Task ContentPrefix_WithInlineContent_Refused()
+    {
+        var m = Message("a@example.com") with { InlineContent = SpoolBytes, ContentPrefix = "X-A: b\r\n"u8.ToArray() };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.EnqueueAsync(m));
+        Assert.Null(await Store.GetMessageAsync(m.Id));
+    }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+
+    [StoreFact]
     public async Task InlineContent_ReturnedWithClaim_DroppedWhenFinished()
     {
         var inline = Message("a@example.com") with { InlineContent = new byte[] { 1, 2, 3 } };

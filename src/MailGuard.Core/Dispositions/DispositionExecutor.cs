@@ -114,10 +114,30 @@ public sealed partial class DispositionExecutor
             size = replacement.Length;
         }
 
+        ReadOnlyMemory<byte>? prefix = null;
+        if (decision.HeaderPrefix is { Length: > 0 } fields)
+        {
+            // Fields above the received bytes: kept by the store beside the spool file, which is
+            // already durable and stays as it is; a message kept inline simply starts with them.
+            if (inline is { } buffered)
+            {
+                var joined = new byte[fields.Length + buffered.Length];
+                fields.Span.CopyTo(joined);
+                buffered.Span.CopyTo(joined.AsSpan(fields.Length));
+                inline = joined;
+            }
+            else
+            {
+                prefix = fields;
+            }
+
+            size += fields.Length;
+        }
+
         var notices = (decision.Notices ?? []).Select(n =>
             new NewMessage(MessageIds.New(_time), string.Empty, [n.To], message.ReceivedAt, null, null, null, n.Content.Length, MessageFlags.EightBit, MessageKind.DeliveryStatusNotification, n.Content)).ToList();
         // The message as the store keeps it, whether it is queued or held.
-        var stored = new NewMessage(message.Id, message.MailFrom, message.Recipients, message.ReceivedAt, message.ClientAddress, message.HeloName, message.AuthenticatedUser, size, message.Flags, MessageKind.Relayed, inline);
+        var stored = new NewMessage(message.Id, message.MailFrom, message.Recipients, message.ReceivedAt, message.ClientAddress, message.HeloName, message.AuthenticatedUser, size, message.Flags, MessageKind.Relayed, inline, prefix);
 
         if (decision.Action == DispositionAction.Hold)
         {

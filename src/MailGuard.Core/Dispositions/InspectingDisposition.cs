@@ -18,7 +18,7 @@ public sealed record DispositionSettings(string ServerName);
 /// </summary>
 /// <remarks>
 /// Deliver queues the message as received. Tag (and any verdict in audit-only mode) queues it
-/// with X-MailGuard-* fields naming the verdict. RewriteBcc queues a copy whose To/Cc show only
+/// with X-MailGuard-* fields naming the verdict, written above the received bytes. RewriteBcc queues a copy whose To/Cc show only
 /// internal addresses, and tells the sender what changed. Hold keeps the exact message and
 /// envelope in quarantine (250 with the reference), tells the sender and alerts the security
 /// team when the rule says so. Return accepts the message and queues only the bounce-back warning,
@@ -142,8 +142,15 @@ public sealed partial class InspectingDisposition : IMessageDisposition
                 return MessageDecision.Deliver;
             case PolicyAction.Tag when document is not null:
                 {
+                    var fields = MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings);
+                    if (MessageRewriter.VerdictPrefix(document, fields) is { } prefix)
+                    {
+                        // The usual case: the fields go above the received bytes, which stay as spooled.
+                        return new MessageDecision(DispositionAction.Deliver, HeaderPrefix: prefix, AppliedAction: PolicyAction.Tag);
+                    }
+
                     using var tagged = RewriteBuffer(c.Message);
-                    MessageRewriter.AddVerdictHeaders(document, tagged, MessageRewriter.VerdictHeaders(c.Verdict, c.Message.Id, c.Findings));
+                    MessageRewriter.AddVerdictHeaders(document, tagged, fields);
                     return new MessageDecision(DispositionAction.Deliver, ReplacementContent: Written(tagged), AppliedAction: PolicyAction.Tag);
                 }
 

@@ -25,13 +25,17 @@ public enum DispositionAction
 public sealed record OutgoingNotice(string To, byte[] Content);
 
 /// <param name="ReplacementContent">When set, these bytes are queued instead of the received ones (verdict headers, hidden recipients).</param>
+/// <param name="HeaderPrefix">
+/// When set, header fields delivered above the received bytes (the verdict of a tag): the store
+/// keeps them with the message and the spooled content is neither copied nor written again.
+/// </param>
 /// <param name="Notices">Queued in the same transaction as the message (or its quarantine record), before the reply.</param>
 /// <param name="Hold">Why the message is held, for <see cref="DispositionAction.Hold"/>.</param>
 /// <param name="AppliedAction">
 /// The policy action a delivery carries out (tag, rewrite-bcc), for the metrics; null when no
 /// policy decided or the action is the disposition itself.
 /// </param>
-public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, IReadOnlyList<OutgoingNotice>? Notices = null, HoldDetails? Hold = null, PolicyAction? AppliedAction = null)
+public readonly record struct MessageDecision(DispositionAction Action, string? Reason = null, ReadOnlyMemory<byte>? ReplacementContent = null, IReadOnlyList<OutgoingNotice>? Notices = null, HoldDetails? Hold = null, PolicyAction? AppliedAction = null, ReadOnlyMemory<byte>? HeaderPrefix = null)
 {
     public static MessageDecision Deliver { get; } = new(DispositionAction.Deliver);
 }

@@ -74,19 +74,41 @@ public static class MessageRewriter
         return headers;
     }
 
-    /// <summary>Re-emits the message with the verdict fields added (any earlier X-MailGuard-* values replaced, so they cannot be forged upstream).</summary>
-    public static void AddVerdictHeaders(MimeDocument document, Stream output, IReadOnlyList<KeyValuePair<string, string>> headers)
+    /// <summary>The names of the verdict fields, which only MailGuard may write.</summary>
+    public static IReadOnlyList<string> VerdictFieldNames { get; } = ["X-MailGuard-Verdict", "X-MailGuard-Reference", "X-MailGuard-Rule", "X-MailGuard-Findings"];
+
+    /// <summary>
+    /// The verdict fields as lines to deliver above the message as received (see
+    /// <see cref="MessageDecision.HeaderPrefix"/>), so tagging costs no copy of the message; null when
+    /// the message already carries one of them (forged upstream, or a loop), which
+    /// <see cref="AddVerdictHeaders"/> must remove by rewriting.
+    /// </summary>
+    public static byte[]? VerdictPrefix(MimeDocument document, IReadOnlyList<KeyValuePair<string, string>> headers)
     {
-        var edits = new HeaderEdits();
-        foreach (string name in new[] { "X-MailGuard-Verdict", "X-MailGuard-Reference", "X-MailGuard-Rule", "X-MailGuard-Findings" })
+        ArgumentNullException.ThrowIfNull(document);
+        foreach (string name in VerdictFieldNames)
         {
-            edits.Remove(name);
+            if (document.Message.Headers[name] is not null)
+            {
+                return null;
+            }
         }
 
-        // Removing and setting one name drops every old field and appends the new one (MimeWriter).
-        foreach (var (name, value) in headers)
+        return MimeWriter.FieldsAbove(document, headers);
+    }
+
+    /// <summary>
+    /// Re-emits the message with the verdict fields at the top, as <see cref="VerdictPrefix"/> puts
+    /// them, and every earlier X-MailGuard-* verdict field removed, so none can be forged upstream.
+    /// </summary>
+    public static void AddVerdictHeaders(MimeDocument document, Stream output, IReadOnlyList<KeyValuePair<string, string>> headers)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        output.Write(MimeWriter.FieldsAbove(document, headers));
+        var edits = new HeaderEdits();
+        foreach (string name in VerdictFieldNames)
         {
-            edits.Set(name, value);
+            edits.Remove(name);
         }
 
         MimeWriter.Write(document, output, edits);

@@ -56,50 +56,86 @@ public sealed class MessageSpool
     public static void FlushToDisk(FileStream stream) => stream.Flush(flushToDisk: true);
 
     /// <summary>
-    /// Opens the content for reading. Reads are served synchronously even through ReadAsync: the
-    /// content was just written and sits in the page cache, and a thread-pool hop per 16 KiB read
-    /// (what .NET's file ReadAsync does on Linux) costs more than the copy.
+    /// Opens the content for reading, below <paramref name="prefix"/> (a tag's fields, kept by the
+    /// store) when there is one. Reads are served synchronously even through ReadAsync: the content
+    /// was just written and sits in the page cache, and a thread-pool hop per 16 KiB read (what
+    /// .NET's file ReadAsync does on Linux) costs more than the copy.
     /// </summary>
-    public Stream OpenRead(string messageId) =>
-        new SynchronousReadStream(new FileStream(PathOf(messageId), new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-            Options = FileOptions.SequentialScan,
-        }));
+    public Stream OpenRead(string messageId, ReadOnlyMemory<byte>? prefix = null) => OpenFile(PathOf(messageId), prefix);
 
-    private sealed class SynchronousReadStream(FileStream inner) : Stream
+    /// <summary>A content file as <see cref="OpenRead"/> opens it, given its path.</summary>
+    public static Stream OpenFile(string path, ReadOnlyMemory<byte>? prefix = null) =>
+        new SpooledContentStream(
+            new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                BufferSize = 0,
+                Options = FileOptions.SequentialScan,
+            }),
+            prefix ?? ReadOnlyMemory<byte>.Empty);
+
+    /// <summary>A seekable read of the prefix and then the file, as one stream.</summary>
+    private sealed class SpooledContentStream(FileStream file, ReadOnlyMemory<byte> prefix) : Stream
     {
+        private long _position;
+
         public override bool CanRead => true;
 
         public override bool CanSeek => true;
 
         public override bool CanWrite => false;
 
-        public override long Length => inner.Length;
+        public override long Length => prefix.Length + file.Length;
 
         public override long Position
         {
-            get => inner.Position;
-            set => inner.Position = value;
+            get => _position;
+            set => Seek(value, SeekOrigin.Begin);
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+        public override int Read(Span<byte> buffer)
+        {
+            int n;
+            if (_position < prefix.Length)
+            {
+                n = Math.Min(buffer.Length, prefix.Length - (int)_position);
+                prefix.Span.Slice((int)_position, n).CopyTo(buffer);
+            }
+            else
+            {
+                n = file.Read(buffer);
+            }
+
+            _position += n;
+            return n;
+        }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return ValueTask.FromResult(inner.Read(buffer.Span));
+            return ValueTask.FromResult(Read(buffer.Span));
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            long target = origin switch
+            {
+                SeekOrigin.Begin => offset,
+                SeekOrigin.Current => _position + offset,
+                _ => Length + offset,
+            };
+            ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
+            file.Position = Math.Max(0, target - prefix.Length);
+            _position = target;
+            return target;
+        }
 
         public override void Flush()
         {
@@ -113,7 +149,7 @@ public sealed class MessageSpool
         {
             if (disposing)
             {
-                inner.Dispose();
+                file.Dispose();
             }
 
             base.Dispose(disposing);

@@ -46,6 +46,10 @@ public enum QueueEntryStatus
 /// the queue entries in one transaction); null when it is in the spool file named by <see cref="Id"/>,
 /// fsynced by the caller before this call.
 /// </param>
+/// <param name="ContentPrefix">
+/// Header fields MailGuard adds above spooled content (a tag's verdict), kept by the store with the
+/// message and delivered before the spool file's bytes; only with spooled content. <see cref="Size"/> counts them.
+/// </param>
 public sealed record NewMessage(
     string Id,
     string MailFrom,
@@ -57,9 +61,11 @@ public sealed record NewMessage(
     long Size,
     MessageFlags Flags = MessageFlags.None,
     MessageKind Kind = MessageKind.Relayed,
-    ReadOnlyMemory<byte>? InlineContent = null);
+    ReadOnlyMemory<byte>? InlineContent = null,
+    ReadOnlyMemory<byte>? ContentPrefix = null);
 
 /// <summary>The stored envelope of a message.</summary>
+/// <param name="ContentPrefix">Header fields to deliver above the spool file's bytes (<see cref="NewMessage.ContentPrefix"/>); null for none.</param>
 public sealed record StoredMessage(
     string Id,
     string MailFrom,
@@ -70,7 +76,8 @@ public sealed record StoredMessage(
     long Size,
     MessageFlags Flags,
     MessageKind Kind,
-    bool HasInlineContent = false);
+    bool HasInlineContent = false,
+    ReadOnlyMemory<byte>? ContentPrefix = null);
 
 /// <summary>One recipient of a claimed message.</summary>
 /// <param name="Attempts">Attempts made before this one.</param>

@@ -34,6 +34,11 @@ internal static partial class StoreSql
         {
             throw new ArgumentException("A message needs at least one recipient.", nameof(message));
         }
+
+        if (message.ContentPrefix is not null && message.InlineContent is not null)
+        {
+            throw new ArgumentException("A content prefix goes with spooled content; inline content already includes it.", nameof(message));
+        }
     }
 
     public static long UnixMs(TimeProvider time) => time.GetUtcNow().ToUnixTimeMilliseconds();

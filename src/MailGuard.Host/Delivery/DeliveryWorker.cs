@@ -283,7 +283,7 @@ internal sealed partial class DeliveryWorker : BackgroundService
     private Stream OpenContent(ClaimedMessage claim) =>
         claim.InlineContent is { } inline
             ? Core.Dispositions.ReadOnlyMemoryStream.Over(inline)
-            : _spool.OpenRead(claim.Message.Id);
+            : _spool.OpenRead(claim.Message.Id, claim.Message.ContentPrefix);
 
     private async Task RecordAsync(ClaimedMessage claim, TransportResult result, CancellationToken stop)
     {

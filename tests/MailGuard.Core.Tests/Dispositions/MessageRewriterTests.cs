@@ -62,4 +62,36 @@ public sealed class MessageRewriterTests
         Assert.Equal("unscannable-external", tagged.Message.Headers["X-MailGuard-Rule"]!.Value);
         Assert.Equal("unscannable=1", tagged.Message.Headers["X-MailGuard-Findings"]!.Value);
     }
+
+    [Fact]
+    public void VerdictPrefix_FieldsInTheMessagesOwnLineEnding_ParsedAsItsFirstFields()
+    {
+        byte[] original = "Received: from a by b; Sat, 21 Nov 2026 10:00:00 +0000\nSubject: s\n\nbody\n"u8.ToArray();
+        using var doc = MimeDocument.Load(original);
+        var verdict = new Verdict(PolicyAction.Tag, PolicyAction.Tag, "unscannable-external", false, false, false, null, []);
+        var findings = new[] { new Finding(FindingKinds.Unscannable, 2, Confidence.High, new ContentLocation("/2", "secret.zip"), []) };
+
+        byte[] prefix = MessageRewriter.VerdictPrefix(doc, MessageRewriter.VerdictHeaders(verdict, "MG-1", findings))!;
+
+        Assert.Equal("X-MailGuard-Verdict: tag\nX-MailGuard-Reference: MG-1\nX-MailGuard-Rule: unscannable-external\nX-MailGuard-Findings: unscannable=2\n", Encoding.ASCII.GetString(prefix));
+        using var tagged = MimeDocument.Load([.. prefix, .. original]);
+        Assert.Equal("X-MailGuard-Verdict", tagged.Message.Headers[0].Name);
+        Assert.Equal("s", tagged.Message.Subject);
+        Assert.Equal("unscannable-external", tagged.Message.Headers["X-MailGuard-Rule"]!.Value);
+    }
+
+    [Fact]
+    public void VerdictPrefix_MessageAlreadyCarriesAVerdictField_NoneSoItIsRewritten()
+    {
+        using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes(Original));
+        var verdict = new Verdict(PolicyAction.Tag, PolicyAction.Tag, null, false, false, false, null, []);
+        var headers = MessageRewriter.VerdictHeaders(verdict, "MG-1", []);
+
+        Assert.Null(MessageRewriter.VerdictPrefix(doc, headers));
+        using var output = new MemoryStream();
+        MessageRewriter.AddVerdictHeaders(doc, output, headers);
+        string text = Encoding.ASCII.GetString(output.ToArray());
+        Assert.StartsWith("X-MailGuard-Verdict: tag\r\nX-MailGuard-Reference: MG-1\r\nReceived: from a by b;", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-MailGuard-Verdict: deliver", text, StringComparison.Ordinal);
+    }
 }

@@ -141,6 +141,58 @@ public sealed class InspectionRelayTests
         Assert.Equal(15, doc.Message.To.Count);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1048576")]
+    public async Task Data_AuditOnly_VerdictFieldsAboveTheReceivedBytes_SpooledOrInline(string inlineContentBytes)
+    {
+        // Spooled (InlineContentBytes 0) the fields are kept by the store and delivered above the
+        // file; inline they are joined to the bytes. Either way the message below them is exactly
+        // what MailGuard received, its own Received field first.
+        await using var relay = await TestRelay.StartAsync(
+            new Dictionary<string, string?> { ["Storage:InlineContentBytes"] = inlineContentBytes },
+            services =>
+            {
+                services.AddSingleton(TestPolicies.ShippedForCorp(("Policy:AuditOnly", "true")));
+                services.AddSingleton<IMessageDisposition, InspectingDisposition>();
+            });
+        var recipients = Enumerable.Range(0, 15).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+        byte[] original = Message(string.Join(", ", recipients), string.Concat(Enumerable.Repeat("Dear applicant, the letter goes on.\r\n", 2000)));
+
+        var result = await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, original);
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        var copy = Assert.Single(await relay.WaitForPickupAsync(1));
+        string text = Encoding.UTF8.GetString(copy.Content);
+        string id = result.Reply!.Value.Text.Split(' ')[^1];
+        string fields = "X-MailGuard-Verdict: tag; audit-only; would-have=hold\r\nX-MailGuard-Reference: " + id + "\r\nX-MailGuard-Rule: exposed-recipients\r\n";
+        Assert.StartsWith(fields + "X-MailGuard-Findings: exposed-recipients=15\r\nReceived: from ", text, StringComparison.Ordinal);
+        Assert.EndsWith(Encoding.UTF8.GetString(original), text, StringComparison.Ordinal);
+        Assert.DoesNotContain("X-MailGuard-Verdict", text[fields.Length..], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Data_AuditOnly_ForgedVerdictFieldReplacedInASpooledMessage()
+    {
+        await using var relay = await TestRelay.StartAsync(
+            new Dictionary<string, string?> { ["Storage:InlineContentBytes"] = "0" },
+            services =>
+            {
+                services.AddSingleton(TestPolicies.ShippedForCorp(("Policy:AuditOnly", "true")));
+                services.AddSingleton<IMessageDisposition, InspectingDisposition>();
+            });
+        var recipients = Enumerable.Range(0, 15).Select(i => $"applicant{i}@ext{i % 4}.example").ToArray();
+        byte[] original = Encoding.UTF8.GetBytes("X-MailGuard-Verdict: deliver\r\nX-MailGuard-Rule: none\r\n" + Encoding.UTF8.GetString(Message(string.Join(", ", recipients), "Dear applicant")));
+
+        await TestMessages.SendAsync(relay.Port, "clerk@corp.example", recipients, original);
+
+        var copy = Assert.Single(await relay.WaitForPickupAsync(1));
+        using var doc = MailGuard.Mime.MimeDocument.Load(copy.Content);
+        Assert.Equal(["tag; audit-only; would-have=hold"], doc.Message.Headers.GetAll("X-MailGuard-Verdict").Select(h => h.Value));
+        Assert.Equal(["exposed-recipients"], doc.Message.Headers.GetAll("X-MailGuard-Rule").Select(h => h.Value));
+        Assert.StartsWith("X-MailGuard-Verdict: tag;", Encoding.UTF8.GetString(copy.Content), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Data_Return_250AndOnlyTheBounceBackWithOriginalIsDelivered()
     {
