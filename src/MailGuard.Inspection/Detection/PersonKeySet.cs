@@ -8,9 +8,13 @@ namespace MailGuard.Inspection.Detection;
 /// </summary>
 internal sealed class PersonKeySet
 {
-    private long[] _slots = new long[1024];
-    private int _mask = 1023;
-    private int _shift = 64 - 10;
+    private const int InitialSlots = 1024;
+
+    // Rented (and cleared: a pooled array holds its last user's keys) and handed back by Release.
+    private long[] _slots = [];
+    private int _size;
+    private int _mask;
+    private int _shift;
 
     public PersonKeySet(int capacity)
     {
@@ -25,12 +29,20 @@ internal sealed class PersonKeySet
     /// <summary>Adds <paramref name="key"/> (never 0); false if it was already there.</summary>
     public bool Add(long key)
     {
-        if (Count * 2 >= _slots.Length)
+        if (Count * 2 >= _size)
         {
             Grow();
         }
 
         return Insert(_slots, _mask, _shift, key);
+    }
+
+    /// <summary>Returns the slots to the pool; the set is empty afterwards (and grows again if added to).</summary>
+    public void Release()
+    {
+        PooledArray.Return(ref _slots);
+        _size = 0;
+        Count = 0;
     }
 
     private bool Insert(long[] slots, int mask, int shift, long key)
@@ -62,10 +74,12 @@ internal sealed class PersonKeySet
 
     private void Grow()
     {
-        var slots = new long[_slots.Length * 2];
-        var mask = slots.Length - 1;
-        var shift = _shift - 1;
-        foreach (var key in _slots)
+        int size = _size == 0 ? InitialSlots : _size * 2;
+        var slots = System.Buffers.ArrayPool<long>.Shared.Rent(size);
+        Array.Clear(slots, 0, size);
+        var mask = size - 1;
+        var shift = 64 - System.Numerics.BitOperations.Log2((uint)size);
+        foreach (var key in _slots.AsSpan(0, _size))
         {
             if (key != 0)
             {
@@ -73,7 +87,9 @@ internal sealed class PersonKeySet
             }
         }
 
+        PooledArray.Return(ref _slots);
         _slots = slots;
+        _size = size;
         _mask = mask;
         _shift = shift;
     }

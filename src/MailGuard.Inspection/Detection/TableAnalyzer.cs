@@ -178,6 +178,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         (Summary, PersonalData) = TableSummariser.Summarise(
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
         People = TableSummariser.PeopleKeys(_columns, _shapes);
+        _shapes.Release();
         if (Summary.PeopleCount == 0 && IsOrganisationList())
         {
             // Suppliers' IBANs and a company card are an organisation's accounts, not people's.

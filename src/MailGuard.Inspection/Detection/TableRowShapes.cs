@@ -22,7 +22,10 @@ internal sealed class TableRowShapes
     private const int RowKeyCap = 20_000;
 
     private readonly Dictionary<ulong, (long Count, long FirstRow, long LastRow)> _shapes = [];
-    private readonly List<(ulong Mask, long Key)> _rows = [];
+    // Rented from the array pool and handed back by Release once the table's people are counted:
+    // a list doubling to a 7,000-row sheet made a quarter of a megabyte of arrays per message.
+    private (ulong Mask, long Key)[] _rows = [];
+    private int _rowCount;
     private readonly PersonKeySet _personKeys = new(PersonKeyCap);
     private readonly ulong[] _recentMask = new ulong[RecentShapes];
     private readonly long[] _recentCount = new long[RecentShapes];
@@ -30,8 +33,8 @@ internal sealed class TableRowShapes
     private readonly long[] _recentLastRow = new long[RecentShapes];
     private int _recentNext;
 
-    /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>.</summary>
-    public IReadOnlyList<(ulong Mask, long Key)> Rows => _rows;
+    /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>; empty once released.</summary>
+    public ReadOnlySpan<(ulong Mask, long Key)> Rows => _rows.AsSpan(0, _rowCount);
 
     /// <summary>Every row is in <see cref="Rows"/>.</summary>
     public bool RowsComplete { get; private set; } = true;
@@ -45,9 +48,14 @@ internal sealed class TableRowShapes
 
         if (mask != 0)
         {
-            if (_rows.Count < RowKeyCap)
+            if (_rowCount < RowKeyCap)
             {
-                _rows.Add((mask, rowKey));
+                if (_rowCount == _rows.Length)
+                {
+                    PooledArray.Grow(ref _rows, Math.Min(Math.Max(256, _rowCount * 2), RowKeyCap), 0, _rowCount);
+                }
+
+                _rows[_rowCount++] = (mask, rowKey);
             }
             else
             {
@@ -87,6 +95,14 @@ internal sealed class TableRowShapes
         }
 
         return _shapes;
+    }
+
+    /// <summary>Gives the row keys and the people's keys back to the pool: the table is counted, and <see cref="Rows"/> is empty from now on.</summary>
+    public void Release()
+    {
+        _rowCount = 0;
+        PooledArray.Return(ref _rows);
+        _personKeys.Release();
     }
 
     private void Flush(int slot)

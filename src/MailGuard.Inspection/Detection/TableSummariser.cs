@@ -147,7 +147,7 @@ internal static class TableSummariser
             return Detection.PeopleKeys.None;
         }
 
-        var keys = new HashSet<long>(shapes.Rows.Count);
+        var keys = new HashSet<long>(shapes.Rows.Length);
         foreach (var (mask, key) in shapes.Rows)
         {
             if (!IsPerson(Personal(mask, businessBits, businessContext)))

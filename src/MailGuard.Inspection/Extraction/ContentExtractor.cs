@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace MailGuard.Inspection.Extraction;
@@ -338,19 +339,31 @@ public static class ContentExtractor
             return new WindowStream(input, start, input.Length - start);
         }
 
-        var memory = new MemoryStream();
-        byte[] buffer = new byte[81920];
+        var memory = new PooledSpoolStream();
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(81920);
         Stream target = memory;
-        int n;
-        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        try
         {
-            context.ThrowIfCancelled();
-            if (target == memory && memory.Length + n > context.Limits.MaxInMemorySpoolBytes)
+            int n;
+            while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
             {
-                target = ContentSpool.ToFile(memory);
-            }
+                context.ThrowIfCancelled();
+                if (target == memory && memory.Length + n > context.Limits.MaxInMemorySpoolBytes)
+                {
+                    target = ContentSpool.ToFile(memory);
+                }
 
-            target.Write(buffer, 0, n);
+                target.Write(buffer, 0, n);
+            }
+        }
+        catch
+        {
+            target.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
 
         target.Position = 0;

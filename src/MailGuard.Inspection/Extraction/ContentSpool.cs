@@ -4,7 +4,7 @@ namespace MailGuard.Inspection.Extraction;
 internal static class ContentSpool
 {
     /// <summary>Moves what <paramref name="memory"/> holds into a new temporary file (positioned at its end) and disposes it.</summary>
-    public static FileStream ToFile(MemoryStream memory)
+    public static FileStream ToFile(Stream memory)
     {
         var file = new FileStream(
             Path.Combine(Path.GetTempPath(), "mailguard-" + Guid.NewGuid().ToString("N") + ".spool"),

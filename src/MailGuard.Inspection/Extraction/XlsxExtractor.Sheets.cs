@@ -13,6 +13,9 @@ internal static partial class XlsxExtractor
 {
     private const int DefaultBufferSize = 64 * 1024;
 
+    // The shared-string list is sized up front to at most this many entries (512 KB of references).
+    private const int MaxPresizedSharedStrings = 1 << 16;
+
     private enum Capture
     {
         None,
@@ -60,7 +63,16 @@ internal static partial class XlsxExtractor
             {
                 case XmlToken.StartTag or XmlToken.EmptyTag:
                     var name = xml.LocalName;
-                    if (name.SequenceEqual("si"u8))
+                    if (name.SequenceEqual("sst"u8))
+                    {
+                        // Sized once from the count Excel writes (a claim, so capped) rather than
+                        // doubled and copied a dozen times on the way to tens of thousands.
+                        if (xml.TryGetAttribute("uniqueCount"u8, out var declared) && Utf8Parser.TryParse(declared, out int unique, out _) && unique > 0)
+                        {
+                            strings.Capacity = Math.Min(unique, MaxPresizedSharedStrings);
+                        }
+                    }
+                    else if (name.SequenceEqual("si"u8))
                     {
                         if (token == XmlToken.EmptyTag)
                         {

@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using MailGuard.Inspection.Detection;
+using MailGuard.Inspection.Extraction;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+/// <summary>The rented buffers the readers and table counters work in, held to what they replace.</summary>
+public sealed class PooledBufferTests
+{
+    [Fact]
+    public void SpoolStream_WrittenInPiecesAcrossBlocks_ReadsBackEveryByteFromAnyPosition()
+    {
+        var random = new Random(14);
+        var data = new byte[300_007];
+        random.NextBytes(data);
+        using var spool = new PooledSpoolStream();
+        for (int at = 0; at < data.Length;)
+        {
+            int n = Math.Min(data.Length - at, random.Next(1, 100_000));
+            spool.Write(data, at, n);
+            at += n;
+        }
+
+        Assert.Equal(data.Length, spool.Length);
+        foreach (long start in new long[] { 0, 1, 65_535, 65_536, 65_537, 131_072, 299_999, data.Length })
+        {
+            spool.Position = start;
+            var rest = new MemoryStream();
+            var piece = new byte[random.Next(1, 70_000)];
+            int n;
+            while ((n = spool.Read(piece)) > 0)
+            {
+                rest.Write(piece, 0, n);
+            }
+
+            Assert.Equal(data.AsSpan((int)start).ToArray(), rest.ToArray());
+        }
+
+        spool.Seek(-3, SeekOrigin.End);
+        Assert.Equal(data[^3], (byte)spool.ReadByte());
+        spool.Position = data.Length + 10;
+        Assert.Equal(0, spool.Read(new byte[8]));
+    }
+
+    [Fact]
+    public void SpoolStream_WriteAnywhereButTheEnd_RefusedAndDisposedReadRefused()
+    {
+        var spool = new PooledSpoolStream();
+        spool.Write("abc"u8);
+        spool.Position = 1;
+        Assert.Throws<NotSupportedException>(() => spool.Write("x"u8));
+        spool.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => spool.Read(new byte[1]));
+    }
+
+    [Fact]
+    public void PersonKeySet_AgreesWithAHashSetThroughGrowthAndAfterRelease()
+    {
+        var random = new Random(7);
+        var set = new PersonKeySet(250_000);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            var expected = new HashSet<long>();
+            for (int i = 0; i < 60_000; i++)
+            {
+                // Duplicates on purpose: keys drawn from a range smaller than the draws.
+                long key = random.NextInt64(1, 40_000) << (pass * 20);
+                Assert.Equal(expected.Add(key), set.Add(key));
+            }
+
+            Assert.Equal(expected.Count, set.Count);
+            set.Release();
+            Assert.Equal(0, set.Count);
+        }
+    }
+
+    [Fact]
+    public void RowShapes_RowsKeptUntilReleased()
+    {
+        var shapes = new TableRowShapes();
+        for (int row = 0; row < 5_000; row++)
+        {
+            shapes.Add(row, mask: 1ul << (row % 3), personKey: row + 1, rowKey: row + 1);
+        }
+
+        Assert.Equal(5_000, shapes.Rows.Length);
+        Assert.Equal((1ul << 1, 4_001L), shapes.Rows[4_000]);
+        Assert.Equal(5_000, shapes.Complete().Values.Sum(s => s.Count));
+        shapes.Release();
+        Assert.Equal(0, shapes.Rows.Length);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" uniqueCount=\"0\"")]
+    [InlineData(" uniqueCount=\"3\"")]
+    [InlineData(" uniqueCount=\"-5\"")]
+    [InlineData(" uniqueCount=\"99999999999\"")]
+    [InlineData(" uniqueCount=\"2000000000\"")]
+    [InlineData(" uniqueCount=\"x\"")]
+    public void SharedStrings_WhateverUniqueCountClaims_EveryStringRead(string attribute)
+    {
+        // The count sizes the list; it must never decide what is read.
+        var sst = new StringBuilder($"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"{attribute}>");
+        var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData><row r=\"1\">");
+        for (int i = 0; i < 10; i++)
+        {
+            sst.Append(CultureInfo.InvariantCulture, $"<si><t>value {i}</t></si>");
+            sheet.Append(CultureInfo.InvariantCulture, $"<c r=\"{(char)('A' + i)}1\" t=\"s\"><v>{i}</v></c>");
+        }
+
+        sst.Append("</sst>");
+        sheet.Append("</row></sheetData></worksheet>");
+        var sink = new RecordingSink();
+
+        XlsxExtractor.ReadSheetPart(sink, new MemoryStream(Encoding.UTF8.GetBytes(sst.ToString())), new MemoryStream(Encoding.UTF8.GetBytes(sheet.ToString())), [false], fast: true, bufferSize: 64 * 1024);
+
+        var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"value {i}"), cells.Select(c => c.Text));
+    }
+}
