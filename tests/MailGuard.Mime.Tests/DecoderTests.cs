@@ -87,4 +87,33 @@ public sealed class DecoderTests
         s.CopyTo(ms);
         Assert.Equal(data, ms.ToArray());
     }
+
+    [Theory]
+    [InlineData(1024, 1)]
+    [InlineData(1024, 1016)]
+    [InlineData(1024, 5000)]
+    [InlineData(4096, 4088)]
+    [InlineData(65536, 700)]
+    [InlineData(65536, 200_000)]
+    public void DecodingStream_EveryBufferAndReadSize_SameBytesAndRentedBuffersGoBack(int bufferSize, int readSize)
+    {
+        // Reads at or past a chunk decode straight into the caller's buffer; smaller ones through
+        // the stream's own (rented) buffer; the two must agree, chunk after chunk.
+        var data = new byte[150_001];
+        new Random(bufferSize ^ readSize).NextBytes(data);
+        byte[] b64 = Encoding.ASCII.GetBytes(Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks));
+        var s = new DecodingStream(new MemoryStream(b64), new Base64Decoder(), bufferSize: bufferSize);
+        using var ms = new MemoryStream();
+        var buffer = new byte[readSize];
+        int n;
+        while ((n = s.Read(buffer)) > 0)
+        {
+            ms.Write(buffer, 0, n);
+        }
+
+        Assert.Equal(data, ms.ToArray());
+        s.Dispose();
+        s.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => s.Read(buffer));
+    }
 }

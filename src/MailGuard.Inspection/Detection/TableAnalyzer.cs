@@ -179,6 +179,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
         People = TableSummariser.PeopleKeys(_columns, _shapes);
         _shapes.Release();
+        foreach (var column in _columns)
+        {
+            // Counted (Summarise and PeopleKeys have read them): the arrays go back to the pool.
+            column.Distinct?.Release();
+        }
         if (Summary.PeopleCount == 0 && IsOrganisationList())
         {
             // Suppliers' IBANs and a company card are an organisation's accounts, not people's.

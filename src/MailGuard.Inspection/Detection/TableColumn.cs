@@ -28,7 +28,8 @@ internal sealed class TableColumn(int index)
 
     public long Valid;
 
-    public HashSet<int>? Distinct;
+    /// <summary>The distinct values seen (their hashes), up to <see cref="DistinctCap"/>; released with the table.</summary>
+    public KeySet? Distinct;
 
     public long DistinctConsidered;
 
@@ -41,7 +42,7 @@ internal sealed class TableColumn(int index)
     {
         if (Kind is DataKind.Phone or DataKind.PostalAddress or DataKind.Postcode or DataKind.EmailAddress)
         {
-            Distinct = [];
+            Distinct = new KeySet(DistinctCap);
         }
 
         var findingKind = DataKinds.FindingKind(Kind);
@@ -55,7 +56,8 @@ internal sealed class TableColumn(int index)
     {
         if (Distinct is { } set && set.Count < DistinctCap)
         {
-            set.Add(hash);
+            // Never 0 (the set's empty slot), whatever the hash.
+            set.Add((1L << 32) | (uint)hash);
             DistinctConsidered++;
         }
     }

@@ -26,7 +26,7 @@ internal sealed class TableRowShapes
     // a list doubling to a 7,000-row sheet made a quarter of a megabyte of arrays per message.
     private (ulong Mask, long Key)[] _rows = [];
     private int _rowCount;
-    private readonly PersonKeySet _personKeys = new(PersonKeyCap);
+    private readonly KeySet _personKeys = new(PersonKeyCap);
     private readonly ulong[] _recentMask = new ulong[RecentShapes];
     private readonly long[] _recentCount = new long[RecentShapes];
     private readonly long[] _recentFirstRow = new long[RecentShapes];

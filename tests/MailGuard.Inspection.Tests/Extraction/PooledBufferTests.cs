@@ -55,10 +55,10 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
-    public void PersonKeySet_AgreesWithAHashSetThroughGrowthAndAfterRelease()
+    public void KeySet_AgreesWithAHashSetThroughGrowthAndAfterRelease()
     {
         var random = new Random(7);
-        var set = new PersonKeySet(250_000);
+        var set = new KeySet(250_000);
         for (int pass = 0; pass < 2; pass++)
         {
             var expected = new HashSet<long>();

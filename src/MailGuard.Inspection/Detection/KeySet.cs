@@ -1,12 +1,13 @@
 namespace MailGuard.Inspection.Detection;
 
 /// <summary>
-/// The identifier keys of the people seen in one table, for de-duplication: an open-addressing
-/// set of non-zero 64-bit keys in one flat array (8 bytes a slot, kept at most half full), so
-/// the cap of <see cref="Capacity"/> keys costs at most 4 MB, with no per-entry overhead and
-/// one cache line touched per lookup. It starts small and doubles as it fills.
+/// A set of non-zero 64-bit keys in one flat array from the array pool (8 bytes a slot, kept at
+/// most half full; one cache line touched per lookup): the people of a table by identifier
+/// (<see cref="TableRowShapes"/>, at most 4 MB at its cap) and the distinct values of a contact
+/// column (<see cref="TableColumn"/>). It starts at 1,024 slots and doubles as it fills; Release
+/// hands the array back once the table is counted.
 /// </summary>
-internal sealed class PersonKeySet
+internal sealed class KeySet
 {
     private const int InitialSlots = 1024;
 
@@ -16,7 +17,7 @@ internal sealed class PersonKeySet
     private int _mask;
     private int _shift;
 
-    public PersonKeySet(int capacity)
+    public KeySet(int capacity)
     {
         Capacity = capacity;
     }
