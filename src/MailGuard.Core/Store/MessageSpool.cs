@@ -125,12 +125,7 @@ public sealed class MessageSpool
 
         public override long Seek(long offset, SeekOrigin origin)
         {
-            long target = origin switch
-            {
-                SeekOrigin.Begin => offset,
-                SeekOrigin.Current => _position + offset,
-                _ => Length + offset,
-            };
+            long target = MailGuard.Mime.ReadOnlyStream.SeekTarget(offset, origin, _position, Length);
             ArgumentOutOfRangeException.ThrowIfNegative(target, nameof(offset));
             file.Position = Math.Max(0, target - prefix.Length);
             _position = target;

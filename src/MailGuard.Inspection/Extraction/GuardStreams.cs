@@ -231,12 +231,7 @@ internal sealed class WindowStream : ReadOnlyStream
 
     public override long Seek(long offset, SeekOrigin origin)
     {
-        Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => _length + offset,
-        };
+        Position = SeekTarget(offset, origin, _position, _length);
         return _position;
     }
 

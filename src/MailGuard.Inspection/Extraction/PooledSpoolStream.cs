@@ -84,12 +84,7 @@ internal sealed class PooledSpoolStream : Stream
 
     public override long Seek(long offset, SeekOrigin origin)
     {
-        Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => _length + offset,
-        };
+        Position = MailGuard.Mime.ReadOnlyStream.SeekTarget(offset, origin, _position, _length);
         return _position;
     }
 

@@ -34,6 +34,14 @@ public abstract class ReadOnlyStream : Stream
     /// <summary>Throws <see cref="NotSupportedException"/> unless a subclass can seek.</summary>
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
+    /// <summary>Where <see cref="Stream.Seek"/> with <paramref name="offset"/> from <paramref name="origin"/> goes, for a stream at <paramref name="position"/> of <paramref name="length"/> bytes.</summary>
+    public static long SeekTarget(long offset, SeekOrigin origin, long position, long length) => origin switch
+    {
+        SeekOrigin.Begin => offset,
+        SeekOrigin.Current => position + offset,
+        _ => length + offset,
+    };
+
     /// <summary>Does nothing: there is never anything written to flush.</summary>
     public override void Flush()
     {
