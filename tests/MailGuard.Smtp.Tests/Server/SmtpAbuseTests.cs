@@ -220,8 +220,9 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
     public async Task SlowLoris_WithoutCommandRate_CompleteLinesKeepSessionPastTimeout()
     {
         // What the rate adds: with the per-line limit alone, lines trickled inside it hold the session.
-        // Each line takes 6 x 100 ms, a third of CommandTimeout, so a loaded machine cannot push one
-        // line past it; the session is kept for twice CommandTimeout, whole lines only.
+        // Each line takes 6 x 50 ms, under a sixth of CommandTimeout (at 100 ms a byte, a third, a
+        // loaded CI run once stretched one line past it); the session is kept for twice
+        // CommandTimeout, whole lines only.
         var commandTimeout = TimeSpan.FromSeconds(2);
         await using var server = await TestServer.StartAsync(o =>
         {
@@ -231,7 +232,7 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         await using var loris = await server.ConnectAsync();
         var stopwatch = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(2 * commandTimeout);
-        int lines = await TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(100), repeat: true, stop.Token);
+        int lines = await TrickleAsync(loris, "NOOP\r\n", TimeSpan.FromMilliseconds(50), repeat: true, stop.Token);
 
         Assert.True(stopwatch.Elapsed > commandTimeout, $"the trickle lasted {stopwatch.Elapsed.TotalSeconds:F2} s");
         for (int i = 0; i < lines; i++)
