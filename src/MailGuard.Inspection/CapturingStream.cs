@@ -1,5 +1,6 @@
 using System.Buffers;
 using MailGuard.Inspection.Extraction;
+using MailGuard.Mime.Internal;
 
 namespace MailGuard.Inspection;
 

@@ -170,17 +170,11 @@ public sealed partial class PostgresMessageStore : IMessageStore, IQuarantineSto
                 nameof(message));
         }
 
-        if (message.ContentPrefix is not { Length: > 0 } prefix)
-        {
-            return File.ReadAllBytes(path);
-        }
-
-        // A tag's fields go above the received bytes in the one copy this store keeps.
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-        var content = new byte[checked(prefix.Length + (int)file.Length)];
-        prefix.Span.CopyTo(content);
-        file.ReadExactly(content.AsSpan(prefix.Length));
-        return content;
+        // Read as delivery reads it: a tag's fields, then the received bytes, in the one copy this store keeps.
+        using var content = MessageSpool.OpenFile(path, message.ContentPrefix);
+        var bytes = new byte[checked((int)content.Length)];
+        content.ReadExactly(bytes);
+        return bytes;
     }
 
     // The database copy is the message from now on: a spool file left behind would be read by no one

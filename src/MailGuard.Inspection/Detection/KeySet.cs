@@ -1,3 +1,5 @@
+using MailGuard.Mime.Internal;
+
 namespace MailGuard.Inspection.Detection;
 
 /// <summary>
@@ -24,6 +26,9 @@ internal sealed class KeySet
 
     /// <summary>How many keys are kept at most; past it the caller stops de-duplicating.</summary>
     public int Capacity { get; }
+
+    /// <summary><see cref="Capacity"/> keys are kept: nothing more is added (<see cref="Add"/> is not to be called).</summary>
+    public bool IsFull => Count >= Capacity;
 
     public int Count { get; private set; }
 

@@ -35,7 +35,7 @@ internal sealed class TableColumn(int index)
 
     public FindingTally? Tally;
 
-    public bool NeedsDistinct => Distinct is { Count: < DistinctCap };
+    public bool NeedsDistinct => Distinct is { IsFull: false };
 
     /// <summary>Once the kind is settled: a distinct-value set for contact kinds, and the tally its findings go to.</summary>
     public void Prepare(TallySet tallies)
@@ -54,7 +54,7 @@ internal sealed class TableColumn(int index)
 
     public void TrackDistinct(int hash)
     {
-        if (Distinct is { } set && set.Count < DistinctCap)
+        if (Distinct is { IsFull: false } set)
         {
             // Never 0 (the set's empty slot), whatever the hash.
             set.Add((1L << 32) | (uint)hash);

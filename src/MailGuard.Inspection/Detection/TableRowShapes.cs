@@ -1,3 +1,5 @@
+using MailGuard.Mime.Internal;
+
 namespace MailGuard.Inspection.Detection;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal sealed class TableRowShapes
     // Identifier keys kept for de-duplicating people (a flat table of 8-byte slots at most half
     // full: 4 MB at the cap); past this many, rows are counted as they come, so memory stays
     // flat on any table size.
-    private const int PersonKeyCap = 250_000;
+    internal const int PersonKeyCap = 250_000;
 
     // The last few row shapes are counted here and added to _shapes when they give way to
     // another (a table's rows mostly share a handful of shapes: one lookup per change, not per row).
@@ -19,7 +21,7 @@ internal sealed class TableRowShapes
 
     // Rows' kinds and keys, for telling people apart across the parts of a message; a message that
     // needs more than this to reach a policy's threshold has reached it in one table already.
-    private const int RowKeyCap = 20_000;
+    internal const int RowKeyCap = 20_000;
 
     private readonly Dictionary<ulong, (long Count, long FirstRow, long LastRow)> _shapes = [];
     // Rented from the array pool and handed back by Release once the table's people are counted:
@@ -41,7 +43,7 @@ internal sealed class TableRowShapes
 
     public void Add(long rowIndex, ulong mask, long personKey, long rowKey = 0)
     {
-        if (personKey != 0 && _personKeys.Count < PersonKeyCap && !_personKeys.Add(personKey))
+        if (personKey != 0 && !_personKeys.IsFull && !_personKeys.Add(personKey))
         {
             return;
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
+using MailGuard.Mime.Internal;
 
 namespace MailGuard.Inspection.Extraction;
 

@@ -13,8 +13,18 @@ internal static class ContentSpool
             FileShare.None,
             81920,
             FileOptions.DeleteOnClose);
-        memory.Position = 0;
-        memory.CopyTo(file);
+        try
+        {
+            memory.Position = 0;
+            memory.CopyTo(file);
+        }
+        catch
+        {
+            // A disk that fills mid-copy: the part's bytes must not wait for a finalizer to go.
+            file.Dispose();
+            throw;
+        }
+
         memory.Dispose();
         return file;
     }

@@ -14,7 +14,7 @@ internal static partial class XlsxExtractor
     private const int DefaultBufferSize = 64 * 1024;
 
     // The shared-string list is sized up front to at most this many entries (512 KB of references).
-    private const int MaxPresizedSharedStrings = 1 << 16;
+    internal const int MaxPresizedSharedStrings = 1 << 16;
 
     private enum Capture
     {
@@ -67,9 +67,10 @@ internal static partial class XlsxExtractor
                     {
                         // Sized once from the count Excel writes (a claim, so capped) rather than
                         // doubled and copied a dozen times on the way to tens of thousands.
-                        if (xml.TryGetAttribute("uniqueCount"u8, out var declared) && Utf8Parser.TryParse(declared, out int unique, out _) && unique > 0)
+                        if (xml.TryGetAttribute("uniqueCount"u8, out var declared))
                         {
-                            strings.Capacity = Math.Min(unique, MaxPresizedSharedStrings);
+                            // Grown only: a broken part may name <sst> again after items.
+                            strings.EnsureCapacity(SharedStringCapacity(declared));
                         }
                     }
                     else if (name.SequenceEqual("si"u8))
@@ -135,6 +136,10 @@ internal static partial class XlsxExtractor
 
         return strings;
     }
+
+    /// <summary>The list size a shared-string part's <c>uniqueCount</c> asks for: at most <see cref="MaxPresizedSharedStrings"/>, 0 for nothing usable.</summary>
+    internal static int SharedStringCapacity(ReadOnlySpan<byte> declared) =>
+        Utf8Parser.TryParse(declared, out int unique, out int used) && used == declared.Length && unique > 0 ? Math.Min(unique, MaxPresizedSharedStrings) : 0;
 
     private static void CheckIn(ExtractionContext context, int count)
     {

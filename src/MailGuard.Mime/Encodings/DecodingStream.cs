@@ -1,4 +1,5 @@
 using System.Buffers;
+using MailGuard.Mime.Internal;
 
 namespace MailGuard.Mime;
 
@@ -103,10 +104,8 @@ public sealed class DecodingStream : ReadOnlyStream
                 _inner.Dispose();
             }
 
-            ArrayPool<byte>.Shared.Return(_in);
-            ArrayPool<byte>.Shared.Return(_out);
-            _in = [];
-            _out = [];
+            PooledArray.Return(ref _in);
+            PooledArray.Return(ref _out);
         }
 
         base.Dispose(disposing);

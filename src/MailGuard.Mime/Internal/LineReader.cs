@@ -42,14 +42,9 @@ internal sealed class LineReader : IDisposable
     /// <summary>Gives the buffer back to the pool: no line or head read from it is used after this.</summary>
     public void Dispose()
     {
-        byte[] buffer = _buffer;
-        _buffer = [];
+        PooledArray.Return(ref _buffer);
         _start = _end = 0;
         _eof = true;
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     // The buffer starts at most this large and grows (up to twice the head capacity) only for
@@ -364,10 +359,7 @@ internal sealed class LineReader : IDisposable
         if (_start == 0 && _end == _buffer.Length && _buffer.Length < _maxBuffer)
         {
             // Full of one unfinished line shorter than the head capacity: grow, bounded.
-            byte[] grown = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxBuffer));
-            Buffer.BlockCopy(_buffer, 0, grown, 0, _end);
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = grown;
+            PooledArray.Grow(ref _buffer, Math.Min(_buffer.Length * 2, _maxBuffer), 0, _end);
         }
 
         if (_start > 0)

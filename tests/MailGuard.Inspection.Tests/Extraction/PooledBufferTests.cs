@@ -119,4 +119,91 @@ public sealed class PooledBufferTests
         var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"value {i}"), cells.Select(c => c.Text));
     }
+
+    [Theory]
+    [InlineData("65536", 65_536)]
+    [InlineData("65537", 65_536)]
+    [InlineData("65535", 65_535)]
+    [InlineData("1", 1)]
+    [InlineData("0", 0)]
+    [InlineData("-1", 0)]
+    [InlineData("12x", 0)]
+    [InlineData("", 0)]
+    public void SharedStringCapacity_AtAndPastItsCap(string declared, int expected)
+    {
+        Assert.Equal(XlsxExtractor.MaxPresizedSharedStrings, 65_536);
+        Assert.Equal(expected, XlsxExtractor.SharedStringCapacity(Encoding.ASCII.GetBytes(declared)));
+    }
+
+    [Fact]
+    public void SharedStrings_SstNamedAgainAfterItems_EveryStringReadNothingThrown()
+    {
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        string sst = $"<sst xmlns=\"{ns}\" uniqueCount=\"1\"><si><t>a</t></si><si><t>b</t></si><sst uniqueCount=\"1\"/><si><t>c</t></si></sst>";
+        string sheet = $"<worksheet xmlns=\"{ns}\"><sheetData><row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c><c t=\"s\"><v>2</v></c></row></sheetData></worksheet>";
+        var sink = new RecordingSink();
+
+        XlsxExtractor.ReadSheetPart(sink, new MemoryStream(Encoding.UTF8.GetBytes(sst)), new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast: true, bufferSize: 64 * 1024);
+
+        var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
+        Assert.Equal(["a", "b", "c"], cells.Select(c => c.Text));
+    }
+
+    [Fact]
+    public void DistinctValues_KeptUpToTheCapThenNoLongerTracked()
+    {
+        var column = new TableColumn(0) { Distinct = new KeySet(TableColumn.DistinctCap) };
+        for (int i = 0; i < TableColumn.DistinctCap - 1; i++)
+        {
+            column.TrackDistinct(i);
+        }
+
+        Assert.True(column.NeedsDistinct);
+        column.TrackDistinct(0);
+        Assert.True(column.NeedsDistinct);
+        column.TrackDistinct(TableColumn.DistinctCap - 1);
+        Assert.False(column.NeedsDistinct);
+        column.TrackDistinct(TableColumn.DistinctCap);
+        Assert.Equal(TableColumn.DistinctCap, column.Distinct.Count);
+        Assert.Equal(TableColumn.DistinctCap + 1, column.DistinctConsidered);
+    }
+
+    [Fact]
+    public void RowShapes_RowKeysKeptUpToTheCapThenMarkedIncomplete()
+    {
+        var shapes = new TableRowShapes();
+        for (int row = 0; row < TableRowShapes.RowKeyCap; row++)
+        {
+            shapes.Add(row, mask: 1, personKey: 0, rowKey: row + 1);
+        }
+
+        Assert.Equal(TableRowShapes.RowKeyCap, shapes.Rows.Length);
+        Assert.True(shapes.RowsComplete);
+        shapes.Add(TableRowShapes.RowKeyCap, mask: 1, personKey: 0, rowKey: 1);
+        Assert.Equal(TableRowShapes.RowKeyCap, shapes.Rows.Length);
+        Assert.False(shapes.RowsComplete);
+        Assert.Equal(TableRowShapes.RowKeyCap + 1, shapes.Complete()[1].Count);
+    }
+
+    [Fact]
+    public void RowShapes_PeopleDeduplicatedUpToTheCapThenCountedAsTheyCome()
+    {
+        var shapes = new TableRowShapes();
+        long row = 0;
+        for (long key = 1; key < TableRowShapes.PersonKeyCap; key++)
+        {
+            shapes.Add(row++, mask: 1, personKey: key);
+        }
+
+        // One key short of the cap, the same person again is not another row.
+        shapes.Add(row++, mask: 1, personKey: 1);
+        Assert.Equal(TableRowShapes.PersonKeyCap - 1L, shapes.Complete()[1].Count);
+
+        // The key that fills it is kept; from then on rows are counted as they come (memory stays
+        // flat), the same person again included.
+        shapes.Add(row++, mask: 1, personKey: TableRowShapes.PersonKeyCap);
+        Assert.Equal(TableRowShapes.PersonKeyCap, shapes.Complete()[1].Count);
+        shapes.Add(row++, mask: 1, personKey: 1);
+        Assert.Equal(TableRowShapes.PersonKeyCap + 1L, shapes.Complete()[1].Count);
+    }
 }
