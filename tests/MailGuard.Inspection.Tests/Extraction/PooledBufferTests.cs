@@ -131,7 +131,7 @@ public sealed class PooledBufferTests
     [InlineData("", 0)]
     public void SharedStringCapacity_AtAndPastItsCap(string declared, int expected)
     {
-        Assert.Equal(XlsxExtractor.MaxPresizedSharedStrings, 65_536);
+        Assert.Equal(65_536, XlsxExtractor.MaxPresizedSharedStrings);
         Assert.Equal(expected, XlsxExtractor.SharedStringCapacity(Encoding.ASCII.GetBytes(declared)));
     }
 
