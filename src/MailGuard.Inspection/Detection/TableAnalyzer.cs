@@ -139,7 +139,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         }
 
         _dataRows++;
-        _cells.BeginRow();
+        _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
         for (var i = 0; i < fields.Length; i++)
         {
             var f = fields[i];
@@ -277,7 +277,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
         _dataRows++;
-        _cells.BeginRow();
+        _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
         for (var i = 0; i < cells.Length; i++)
         {
             ref readonly var cell = ref cells[i];

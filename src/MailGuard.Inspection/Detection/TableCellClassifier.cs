@@ -24,6 +24,10 @@ internal sealed class TableCellClassifier
     // The row's name cells hashed as one name (forename then surname), for people across parts.
     private int _rowNameKey;
 
+    // Whether the row's keys are still wanted: a long table's later rows are counted without them.
+    private bool _wantKeys = true;
+    private bool _wantNameKey = true;
+
     public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
     {
         _location = location;
@@ -41,8 +45,16 @@ internal sealed class TableCellClassifier
     /// <summary>The row's key for telling people apart across parts: its identifier, else its name.</summary>
     public long RowKey => _rowPersonKey != 0 ? _rowPersonKey : _rowNameKey != 0 ? ((long)DataKind.Name << 32) | (uint)_rowNameKey : 0;
 
-    public void BeginRow()
+    /// <summary>
+    /// Starts a row. Without <paramref name="wantKeys"/> (the table has kept as many people's and
+    /// rows' keys as it ever will) the row's identifier is not hashed and <see cref="RowPersonKey"/>
+    /// stays 0; without <paramref name="wantNameKey"/> (rows' keys are no longer kept) nor is its
+    /// name, and <see cref="RowKey"/> is the identifier's key or 0.
+    /// </summary>
+    public void BeginRow(bool wantKeys = true, bool wantNameKey = true)
     {
+        _wantKeys = wantKeys;
+        _wantNameKey = wantNameKey;
         _rowMask = 0;
         _rowPersonKey = 0;
         _rowNameKey = 0;
@@ -226,7 +238,7 @@ internal sealed class TableCellClassifier
 
             case DataKind.Name:
                 valid = CellText.HasLetter(text);
-                if (valid)
+                if (valid && _wantNameKey)
                 {
                     _rowNameKey = _rowNameKey == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, _rowNameKey);
                 }
@@ -266,7 +278,7 @@ internal sealed class TableCellClassifier
             }
         }
 
-        if (_rowPersonKey == 0 && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+        if (_rowPersonKey == 0 && _wantKeys && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
         {
             _rowPersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
         }
@@ -325,7 +337,7 @@ internal sealed class TableCellClassifier
             if (m.Confidence >= Confidence.Medium)
             {
                 mask |= DataKinds.Bit(m.Kind);
-                if (personKey == 0 && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+                if (personKey == 0 && _wantKeys && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
                 {
                     personKey = ((long)m.Kind << 32) | (uint)m.ValueHash;
                 }

@@ -38,6 +38,15 @@ internal sealed class TableRowShapes
     /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>; empty once released.</summary>
     public ReadOnlySpan<(ulong Mask, long Key)> Rows => _rows.AsSpan(0, _rowCount);
 
+    /// <summary>
+    /// A row's keys are still used: people's keys are not at their cap, or rows' keys are not.
+    /// Past both, a key passed to <see cref="Add"/> changes nothing, so it need not be made.
+    /// </summary>
+    public bool WantsKeys => !_personKeys.IsFull || WantsRowKeys;
+
+    /// <summary>Rows' keys are still kept (<see cref="Rows"/> is under <see cref="RowKeyCap"/>).</summary>
+    public bool WantsRowKeys => _rowCount < RowKeyCap;
+
     /// <summary>Every row is in <see cref="Rows"/>.</summary>
     public bool RowsComplete { get; private set; } = true;
 

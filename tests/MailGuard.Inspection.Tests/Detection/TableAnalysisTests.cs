@@ -422,4 +422,61 @@ public class TableAnalysisTests
         // Generous bound for a shared CI core; locally this is well under a second.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"200,000 rows took {watch.Elapsed}");
     }
+
+    [Fact]
+    public void Classifier_RowKeysMadeOnlyWhileWanted_KindsAlways()
+    {
+        var tallies = new TallySet(5);
+        var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)));
+        TableColumn[] columns =
+        [
+            new(0) { Kind = DataKind.NiNumber, Source = ColumnKindSource.Header },
+            new(1) { Kind = DataKind.Name, Source = ColumnKindSource.Header },
+            new(2) { Kind = DataKind.Name, Source = ColumnKindSource.Header },
+        ];
+        foreach (var column in columns)
+        {
+            column.Prepare(tallies);
+        }
+
+        cells.Columns = columns;
+        var nino = TestData.Nino(7);
+        void Row(bool wantKeys, bool wantNameKey, bool withNino)
+        {
+            cells.BeginRow(wantKeys, wantNameKey);
+            if (withNino)
+            {
+                cells.Classify(1, 0, nino, nino, Cell.FromText(nino));
+            }
+
+            cells.Classify(1, 1, "Tom", "Tom", Cell.FromText("Tom"));
+            cells.Classify(1, 2, "Haddad", "Haddad", Cell.FromText("Haddad"));
+        }
+
+        var nameKey = ((long)DataKind.Name << 32) | (uint)CellText.FoldedHash("Tom Haddad");
+        var kinds = DataKinds.Bit(DataKind.NiNumber) | DataKinds.Bit(DataKind.Name);
+
+        Row(wantKeys: true, wantNameKey: true, withNino: true);
+        Assert.NotEqual(0, cells.RowPersonKey);
+        Assert.Equal(cells.RowPersonKey, cells.RowKey);
+        Assert.Equal(kinds, cells.RowMask);
+
+        Row(wantKeys: true, wantNameKey: true, withNino: false);
+        Assert.Equal(0, cells.RowPersonKey);
+        Assert.Equal(nameKey, cells.RowKey);
+
+        // Rows' keys no longer kept: the name is not hashed; the identifier still is (people's keys are).
+        Row(wantKeys: true, wantNameKey: false, withNino: false);
+        Assert.Equal(0, cells.RowKey);
+        Row(wantKeys: true, wantNameKey: false, withNino: true);
+        Assert.NotEqual(0, cells.RowPersonKey);
+
+        // Neither kept: no key at all, and the row's kinds and counts as before.
+        Row(wantKeys: false, wantNameKey: false, withNino: true);
+        Assert.Equal(0, cells.RowPersonKey);
+        Assert.Equal(0, cells.RowKey);
+        Assert.Equal(kinds, cells.RowMask);
+        Assert.Equal(3, columns[0].Valid);
+        Assert.Equal(5, columns[1].Valid);
+    }
 }

@@ -179,6 +179,9 @@ public sealed class PooledBufferTests
 
         Assert.Equal(TableRowShapes.RowKeyCap, shapes.Rows.Length);
         Assert.True(shapes.RowsComplete);
+        // No more rows' keys are kept; people's keys still are (none has been added).
+        Assert.False(shapes.WantsRowKeys);
+        Assert.True(shapes.WantsKeys);
         shapes.Add(TableRowShapes.RowKeyCap, mask: 1, personKey: 0, rowKey: 1);
         Assert.Equal(TableRowShapes.RowKeyCap, shapes.Rows.Length);
         Assert.False(shapes.RowsComplete);
@@ -192,8 +195,11 @@ public sealed class PooledBufferTests
         long row = 0;
         for (long key = 1; key < TableRowShapes.PersonKeyCap; key++)
         {
+            Assert.Equal(row < TableRowShapes.RowKeyCap, shapes.WantsRowKeys);
             shapes.Add(row++, mask: 1, personKey: key);
         }
+
+        Assert.True(shapes.WantsKeys);
 
         // One key short of the cap, the same person again is not another row.
         shapes.Add(row++, mask: 1, personKey: 1);
@@ -203,6 +209,8 @@ public sealed class PooledBufferTests
         // flat), the same person again included.
         shapes.Add(row++, mask: 1, personKey: TableRowShapes.PersonKeyCap);
         Assert.Equal(TableRowShapes.PersonKeyCap, shapes.Complete()[1].Count);
+        // Past both caps a row's key would change nothing: the classifier need not make it.
+        Assert.False(shapes.WantsKeys);
         shapes.Add(row++, mask: 1, personKey: 1);
         Assert.Equal(TableRowShapes.PersonKeyCap + 1L, shapes.Complete()[1].Count);
     }
