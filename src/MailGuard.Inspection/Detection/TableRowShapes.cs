@@ -35,12 +35,27 @@ internal sealed class TableRowShapes
     private readonly long[] _recentLastRow = new long[RecentShapes];
     private int _recentNext;
 
+    // Rows are counted a few rows after they are added: the people's key set is megabytes, and
+    // the slot a row's key goes to is fetched from memory meanwhile instead of stalling the row.
+    private const int Lookahead = 8;
+    private readonly (long Row, ulong Mask, long PersonKey, long RowKey)[] _pending = new (long, ulong, long, long)[Lookahead];
+    private int _pendingFirst;
+    private int _pendingCount;
+
     /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>; empty once released.</summary>
-    public ReadOnlySpan<(ulong Mask, long Key)> Rows => _rows.AsSpan(0, _rowCount);
+    public ReadOnlySpan<(ulong Mask, long Key)> Rows
+    {
+        get
+        {
+            Settle();
+            return _rows.AsSpan(0, _rowCount);
+        }
+    }
 
     /// <summary>
     /// A row's keys are still used: people's keys are not at their cap, or rows' keys are not.
-    /// Past both, a key passed to <see cref="Add"/> changes nothing, so it need not be made.
+    /// Past both, a key passed to <see cref="Add"/> changes nothing, so it need not be made. As
+    /// rows are counted a few rows late, this may stay true a few rows longer, never the reverse.
     /// </summary>
     public bool WantsKeys => !_personKeys.IsFull || WantsRowKeys;
 
@@ -48,9 +63,50 @@ internal sealed class TableRowShapes
     public bool WantsRowKeys => _rowCount < RowKeyCap;
 
     /// <summary>Every row is in <see cref="Rows"/>.</summary>
-    public bool RowsComplete { get; private set; } = true;
+    public bool RowsComplete
+    {
+        get
+        {
+            Settle();
+            return _rowsComplete;
+        }
+    }
+
+    private bool _rowsComplete = true;
 
     public void Add(long rowIndex, ulong mask, long personKey, long rowKey = 0)
+    {
+        if (_pendingCount == Lookahead)
+        {
+            CountFirstPending();
+        }
+
+        if (personKey != 0 && !_personKeys.IsFull)
+        {
+            _personKeys.Prefetch(personKey);
+        }
+
+        _pending[(_pendingFirst + _pendingCount) % Lookahead] = (rowIndex, mask, personKey, rowKey);
+        _pendingCount++;
+    }
+
+    private void Settle()
+    {
+        while (_pendingCount > 0)
+        {
+            CountFirstPending();
+        }
+    }
+
+    private void CountFirstPending()
+    {
+        var (row, mask, personKey, rowKey) = _pending[_pendingFirst];
+        _pendingFirst = (_pendingFirst + 1) % Lookahead;
+        _pendingCount--;
+        Count(row, mask, personKey, rowKey);
+    }
+
+    private void Count(long rowIndex, ulong mask, long personKey, long rowKey)
     {
         if (personKey != 0 && !_personKeys.IsFull && !_personKeys.Add(personKey))
         {
@@ -70,7 +126,7 @@ internal sealed class TableRowShapes
             }
             else
             {
-                RowsComplete = false;
+                _rowsComplete = false;
             }
         }
 
@@ -100,6 +156,7 @@ internal sealed class TableRowShapes
     /// <summary>Every shape with its row count and first and last row, once the table is complete.</summary>
     public IReadOnlyDictionary<ulong, (long Count, long FirstRow, long LastRow)> Complete()
     {
+        Settle();
         for (var slot = 0; slot < RecentShapes; slot++)
         {
             Flush(slot);
@@ -111,6 +168,7 @@ internal sealed class TableRowShapes
     /// <summary>Gives the row keys and the people's keys back to the pool: the table is counted, and <see cref="Rows"/> is empty from now on.</summary>
     public void Release()
     {
+        _pendingCount = 0;
         _rowCount = 0;
         PooledArray.Return(ref _rows);
         _personKeys.Release();

@@ -195,10 +195,16 @@ public sealed class PooledBufferTests
         long row = 0;
         for (long key = 1; key < TableRowShapes.PersonKeyCap; key++)
         {
-            Assert.Equal(row < TableRowShapes.RowKeyCap, shapes.WantsRowKeys);
+            if (row < TableRowShapes.RowKeyCap)
+            {
+                Assert.True(shapes.WantsRowKeys);
+            }
+
             shapes.Add(row++, mask: 1, personKey: key);
         }
 
+        // Rows are counted a few rows late, so the wish for keys may lag; never the other way.
+        Assert.False(shapes.WantsRowKeys);
         Assert.True(shapes.WantsKeys);
 
         // One key short of the cap, the same person again is not another row.
@@ -213,5 +219,30 @@ public sealed class PooledBufferTests
         Assert.False(shapes.WantsKeys);
         shapes.Add(row++, mask: 1, personKey: 1);
         Assert.Equal(TableRowShapes.PersonKeyCap + 1L, shapes.Complete()[1].Count);
+    }
+
+    [Fact]
+    public void RowShapes_CountedAFewRowsLate_SameCountsOrderAndDuplicates()
+    {
+        // Rows wait a few places (while their key's slot is fetched) before they are counted: the
+        // order, the keys and the same person met again, next row or some rows on, are as if at once.
+        var shapes = new TableRowShapes();
+        long[] keys = [5, 5, 6, 7, 8, 9, 10, 11, 12, 13, 5, 14, 6, 0, 0, 15];
+        for (int row = 0; row < keys.Length; row++)
+        {
+            shapes.Add(row, mask: row % 3 == 0 ? 1ul : 2ul, personKey: keys[row], rowKey: keys[row] == 0 ? 100 + row : keys[row]);
+        }
+
+        var rows = shapes.Rows.ToArray();
+        Assert.Equal(
+            new long[] { 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 113, 114, 15 },
+            rows.Select(r => r.Key).ToArray());
+        var counts = shapes.Complete();
+        Assert.Equal(13, counts[1].Count + counts[2].Count);
+        Assert.Equal((0L, 15L), (counts[1].FirstRow, counts[1].LastRow));
+
+        // Nothing waits once released: a new table starts empty.
+        shapes.Release();
+        Assert.Equal(0, shapes.Rows.Length);
     }
 }
