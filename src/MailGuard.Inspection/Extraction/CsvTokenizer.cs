@@ -129,7 +129,7 @@ internal sealed class CsvTokenizer : IDisposable
         {
             if (_count >= MaxFields)
             {
-                throw new InvalidDataException($"CSV record with more than {MaxFields} fields");
+                ThrowTooManyFields();
             }
 
             Array.Resize(ref _fields, _fields.Length * 2);
@@ -137,6 +137,11 @@ internal sealed class CsvTokenizer : IDisposable
 
         _fields[_count++] = new FieldSpan(start, length);
     }
+
+    // Out of line: the message's interpolation handler, inlined into the field loop, was a
+    // struct the JIT zeroed for every field of every record.
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowTooManyFields() => throw new InvalidDataException($"CSV record with more than {MaxFields} fields");
 
     /// <summary>Parses the record at <see cref="_pos"/>; false if it is not all in the buffer yet.</summary>
     private bool TryParseRecord(out bool atEnd)
