@@ -14,9 +14,6 @@ internal sealed class TableAnalyzer : ISpanTableSink
     // early: 4M chars is 8 MB, hundreds of times what ordinary rows take.
     private const long BufferedCharsBudget = 4 * 1024 * 1024;
 
-    // A CSV field is text; its typed parts are those of this cell.
-    private static readonly Cell s_textCell = new(string.Empty);
-
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly TallySet _tallies;
@@ -140,16 +137,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
         _dataRows++;
         _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var f = fields[i];
-            if (f.Length == 0)
-            {
-                continue;
-            }
-
-            _cells.Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
-        }
+        _cells.ClassifyFields(rowIndex, chars, fields);
 
         _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
@@ -278,17 +266,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     {
         _dataRows++;
         _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
-        for (var i = 0; i < cells.Length; i++)
-        {
-            ref readonly var cell = ref cells[i];
-            if (cell.Kind == CellKind.Empty)
-            {
-                continue;
-            }
-
-            _cells.Classify(rowIndex, i, cell.Text, cell.Text, in cell);
-        }
-
+        _cells.ClassifyCells(rowIndex, cells);
         _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
 }

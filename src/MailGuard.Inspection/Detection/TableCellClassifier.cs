@@ -8,6 +8,9 @@ namespace MailGuard.Inspection.Detection;
 /// </summary>
 internal sealed class TableCellClassifier
 {
+    // A CSV field is text; its typed parts are those of this cell.
+    private static readonly Cell s_textCell = new(string.Empty);
+
     private readonly ContentLocation _location;
     private readonly TallySet _tallies;
     private readonly TableDates _dates;
@@ -61,9 +64,40 @@ internal sealed class TableCellClassifier
     }
 
     /// <summary>
+    /// The non-empty fields of a CSV record (ranges of <paramref name="chars"/>), each as
+    /// <see cref="Classify"/>. A row's cells are checked in one call with the cell method inlined
+    /// into the loop: called per cell, its entry and exit were a sixth of a large CSV's time.
+    /// </summary>
+    public void ClassifyFields(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var f = fields[i];
+            if (f.Length != 0)
+            {
+                Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
+            }
+        }
+    }
+
+    /// <summary>The non-empty cells of a row, each as <see cref="Classify"/>.</summary>
+    public void ClassifyCells(long rowIndex, ReadOnlySpan<Cell> cells)
+    {
+        for (var i = 0; i < cells.Length; i++)
+        {
+            ref readonly var cell = ref cells[i];
+            if (cell.Kind != CellKind.Empty)
+            {
+                Classify(rowIndex, i, cell.Text, cell.Text, in cell);
+            }
+        }
+    }
+
+    /// <summary>
     /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
     /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Classify(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
     {
         var columns = Columns;
