@@ -48,7 +48,9 @@ internal sealed class KeySet
 
     /// <summary>
     /// Starts loading the slot <paramref name="key"/> would be looked up in, so that an
-    /// <see cref="Add"/> of it a little later finds it in cache (a hint: nothing changes).
+    /// <see cref="Add"/> of it a little later finds it in cache (a hint: nothing changes). The
+    /// address is not pinned: should the collector move the array meanwhile, the hint is merely
+    /// wasted (a prefetch never faults), and nothing is read or written through it. Only on x86.
     /// </summary>
     public unsafe void Prefetch(long key)
     {
