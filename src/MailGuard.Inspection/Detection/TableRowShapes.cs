@@ -41,6 +41,7 @@ internal sealed class TableRowShapes
     private readonly (long Row, ulong Mask, long PersonKey, long RowKey)[] _pending = new (long, ulong, long, long)[Lookahead];
     private int _pendingFirst;
     private int _pendingCount;
+    private bool _rowsComplete = true;
 
     /// <summary>Each row's kinds and key (identifier, else name; 0 for neither), while there are at most <see cref="RowKeyCap"/>; empty once released.</summary>
     public ReadOnlySpan<(ulong Mask, long Key)> Rows
@@ -71,8 +72,6 @@ internal sealed class TableRowShapes
             return _rowsComplete;
         }
     }
-
-    private bool _rowsComplete = true;
 
     public void Add(long rowIndex, ulong mask, long personKey, long rowKey = 0)
     {
