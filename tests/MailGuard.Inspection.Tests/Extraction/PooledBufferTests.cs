@@ -136,6 +136,45 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
+    public void NumberCells_SmallWholeNumbersShared_TextAsWrittenEitherWay()
+    {
+        // "0" to "9999" as written come from one string per value; anything else (a leading zero,
+        // five digits, spaces, a sign, a fraction) is its own text, as written.
+        string[] written = ["0", "7", "42", "9999", "10000", "0012", "00", " 42", "42 ", "-3", "1.5", "1E3"];
+        var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+        for (int round = 0; round < 2; round++)
+        {
+            sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{round + 1}\">");
+            for (int i = 0; i < written.Length; i++)
+            {
+                sheet.Append(CultureInfo.InvariantCulture, $"<c r=\"{(char)('A' + i)}{round + 1}\"><v>{written[i]}</v></c>");
+            }
+
+            sheet.Append("</row>");
+        }
+
+        sheet.Append("</sheetData></worksheet>");
+        var sink = new RecordingSink();
+
+        XlsxExtractor.ReadSheetPart(sink, null, new MemoryStream(Encoding.UTF8.GetBytes(sheet.ToString())), [false], fast: true, bufferSize: 64 * 1024);
+
+        var rows = Assert.Single(sink.Tables).Rows.Select(r => r.Cells).ToArray();
+        Assert.Equal(2, rows.Length);
+        foreach (var cells in rows)
+        {
+            Assert.Equal(written, cells.Select(c => c.Text));
+            Assert.All(cells, c => Assert.Equal(CellKind.Number, c.Kind));
+        }
+
+        Assert.Equal([0d, 7, 42, 9999, 10000, 12, 0, 42, 42, -3, 1.5, 1000], rows[0].Select(c => c.Number!.Value));
+        // The small ones are one string per value, across rows (and sheets); the rest are not.
+        for (int i = 0; i < written.Length; i++)
+        {
+            Assert.Equal(i < 4, ReferenceEquals(rows[0][i].Text, rows[1][i].Text));
+        }
+    }
+
+    [Fact]
     public void SharedStrings_SstNamedAgainAfterItems_EveryStringReadNothingThrown()
     {
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
