@@ -14,7 +14,6 @@ namespace MailGuard.Inspection.Detection;
 internal sealed class KeySet
 {
     private const int InitialSlots = 1024;
-    private const int QuadrupleBelow = 64 * 1024;
 
     // Rented (and cleared: a pooled array holds its last user's keys) and handed back by Release.
     private long[] _slots = [];
@@ -27,6 +26,9 @@ internal sealed class KeySet
         Capacity = capacity;
     }
 
+    // Slots for Capacity keys at most half full: the size doubling from InitialSlots reaches.
+    private int MaxSlots => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(InitialSlots, Capacity * 2));
+
     /// <summary>How many keys are kept at most; past it the caller stops de-duplicating.</summary>
     public int Capacity { get; }
 
@@ -34,6 +36,9 @@ internal sealed class KeySet
     public bool IsFull => Count >= Capacity;
 
     public int Count { get; private set; }
+
+    /// <summary>Slots held now (8 bytes each); 0 when nothing has been added since construction or release.</summary>
+    public int Slots => _size;
 
     /// <summary>Adds <paramref name="key"/> (never 0); false if it was already there.</summary>
     public bool Add(long key)
@@ -99,9 +104,11 @@ internal sealed class KeySet
 
     private void Grow()
     {
-        // Four times while small: a 5,000-row sheet's keys are moved twice rather than four
-        // times; doubling past that keeps the table at its cap at 4 MB.
-        int size = _size == 0 ? InitialSlots : _size < QuadrupleBelow ? _size * 4 : _size * 2;
+        // Fourfold (a 5,000-row sheet's keys are moved twice rather than four times) unless that
+        // passes the slots Capacity keys need at most half full: then only double, so a full set
+        // is no larger than doubling all the way would make it (4 MB for people's keys, 64 KB
+        // for a column's distinct values, however many such columns a hostile table has).
+        int size = _size == 0 ? InitialSlots : _size * 4 <= MaxSlots ? _size * 4 : _size * 2;
         var slots = System.Buffers.ArrayPool<long>.Shared.Rent(size);
         Array.Clear(slots, 0, size);
         var mask = size - 1;

@@ -75,6 +75,28 @@ public sealed class PooledBufferTests
         }
     }
 
+    [Theory]
+    [InlineData(TableColumn.DistinctCap, 8_192)]
+    [InlineData(TableRowShapes.PersonKeyCap, 524_288)]
+    [InlineData(1, 1_024)]
+    [InlineData(3_000, 8_192)]
+    public void KeySet_FilledToItsCap_NoMoreSlotsThanDoublingWouldHold(int capacity, int slotsAtCap)
+    {
+        // It grows fourfold while that stays within what its cap needs (half full), then doubles:
+        // a hostile table with thousands of contact columns must not hold more than before.
+        var set = new KeySet(capacity);
+        for (long key = 1; !set.IsFull; key++)
+        {
+            set.Add(key);
+            Assert.True(set.Slots >= set.Count * 2, "more than half full");
+        }
+
+        Assert.Equal(capacity, set.Count);
+        Assert.Equal(slotsAtCap, set.Slots);
+        set.Release();
+        Assert.Equal(0, set.Slots);
+    }
+
     [Fact]
     public void RowShapes_RowsKeptUntilReleased()
     {
