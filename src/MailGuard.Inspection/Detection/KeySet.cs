@@ -8,7 +8,7 @@ namespace MailGuard.Inspection.Detection;
 /// A set of non-zero 64-bit keys in one flat array from the array pool (8 bytes a slot, kept at
 /// most half full; one cache line touched per lookup): the people of a table by identifier
 /// (<see cref="TableRowShapes"/>, at most 4 MB at its cap) and the distinct values of a contact
-/// column (<see cref="TableColumn"/>). It starts at 1,024 slots and grows as it fills; Release
+/// column (<see cref="TableColumn"/>). It starts at 1,024 slots (fewer if its cap needs fewer) and grows as it fills; Release
 /// hands the array back once the table is counted.
 /// </summary>
 internal sealed class KeySet
@@ -26,8 +26,8 @@ internal sealed class KeySet
         Capacity = capacity;
     }
 
-    // Slots for Capacity keys at most half full: the size doubling from InitialSlots reaches.
-    private int MaxSlots => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(InitialSlots, Capacity * 2));
+    // Slots for Capacity keys at most half full (a power of two): where doubling stops.
+    private int MaxSlots => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(2, Capacity * 2));
 
     /// <summary>How many keys are kept at most; past it the caller stops de-duplicating.</summary>
     public int Capacity { get; }
@@ -108,7 +108,7 @@ internal sealed class KeySet
         // passes the slots Capacity keys need at most half full: then only double, so a full set
         // is no larger than doubling all the way would make it (4 MB for people's keys, 64 KB
         // for a column's distinct values, however many such columns a hostile table has).
-        int size = _size == 0 ? InitialSlots : _size * 4 <= MaxSlots ? _size * 4 : _size * 2;
+        int size = _size == 0 ? Math.Min(InitialSlots, MaxSlots) : _size * 4 <= MaxSlots ? _size * 4 : _size * 2;
         var slots = System.Buffers.ArrayPool<long>.Shared.Rent(size);
         Array.Clear(slots, 0, size);
         var mask = size - 1;

@@ -9,9 +9,10 @@ namespace MailGuard.Inspection.Detection;
 internal sealed class TableColumn(int index)
 {
     // Distinct values are tracked for contact columns only, to tell a list of people's phone
-    // numbers from a column that repeats one switchboard number; the first few thousand values
-    // are plenty for a ratio.
-    public const int DistinctCap = 4096;
+    // numbers from a column that repeats one switchboard number. A column is "repeated" only with
+    // at most TableSummariser.RepeatedMaxDistinct distinct values, so one more settles it: past
+    // that the answer cannot change, and the column's cells are no longer hashed.
+    public const int DistinctCap = TableSummariser.RepeatedMaxDistinct + 1;
 
     public readonly int Index = index;
 

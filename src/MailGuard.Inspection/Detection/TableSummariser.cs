@@ -208,6 +208,13 @@ internal static class TableSummariser
     }
 
     /// <summary>
+    /// The most distinct values a contact column may have and still be "a handful repeated":
+    /// past it the column is people's own details, so no more than one past it is ever tracked
+    /// (<see cref="TableColumn.DistinctCap"/>).
+    /// </summary>
+    internal const int RepeatedMaxDistinct = 25;
+
+    /// <summary>
     /// A contact column that repeats a handful of values (one switchboard number, one office
     /// address for everyone) is business contact data, not a personal attribute.
     /// </summary>
@@ -229,7 +236,7 @@ internal static class TableSummariser
                 // addresses); people in one town still have dozens of distinct postcodes.
                 any = true;
                 var distinct = column.Distinct.Count;
-                allRepeated &= column.DistinctConsidered >= 5 && distinct * 5 <= column.DistinctConsidered && distinct <= 25;
+                allRepeated &= column.DistinctConsidered >= 5 && distinct * 5 <= column.DistinctConsidered && distinct <= RepeatedMaxDistinct;
             }
 
             if (any && allRepeated)
