@@ -48,7 +48,13 @@ internal sealed class KeySet
             Grow();
         }
 
-        return Insert(_slots, _mask, _shift, key);
+        if (!Insert(_slots, _mask, _shift, key))
+        {
+            return false;
+        }
+
+        Count++;
+        return true;
     }
 
     /// <summary>
@@ -73,7 +79,8 @@ internal sealed class KeySet
         Count = 0;
     }
 
-    private bool Insert(long[] slots, int mask, int shift, long key)
+    // Places key in slots; false if it is there already. Counting is Add's (Grow re-places keys already counted).
+    private static bool Insert(long[] slots, int mask, int shift, long key)
     {
         var i = SlotOf(key, shift);
         while (true)
@@ -82,11 +89,6 @@ internal sealed class KeySet
             if (slot == 0)
             {
                 slots[i] = key;
-                if (ReferenceEquals(slots, _slots))
-                {
-                    Count++;
-                }
-
                 return true;
             }
 

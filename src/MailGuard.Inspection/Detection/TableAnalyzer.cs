@@ -135,11 +135,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
             return;
         }
 
-        _dataRows++;
-        _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
+        BeginRow();
         _cells.ClassifyFields(rowIndex, chars, fields);
-
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
+        EndRow(rowIndex);
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>
@@ -264,9 +262,17 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
+        BeginRow();
+        _cells.ClassifyCells(rowIndex, cells);
+        EndRow(rowIndex);
+    }
+
+    // A data row starts: its keys are asked for only while the table still keeps them.
+    private void BeginRow()
+    {
         _dataRows++;
         _cells.BeginRow(_shapes.WantsKeys, _shapes.WantsRowKeys);
-        _cells.ClassifyCells(rowIndex, cells);
-        _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
     }
+
+    private void EndRow(long rowIndex) => _shapes.Add(rowIndex, _cells.RowMask, _cells.RowPersonKey, _cells.RowKey);
 }

@@ -28,8 +28,8 @@ internal sealed class TableCellClassifier
     private int _rowNameKey;
 
     // Whether the row's keys are still wanted: a long table's later rows are counted without them.
-    private bool _wantKeys = true;
-    private bool _wantNameKey = true;
+    private bool _wantKeys;
+    private bool _wantNameKey;
 
     public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
     {
@@ -54,7 +54,7 @@ internal sealed class TableCellClassifier
     /// stays 0; without <paramref name="wantNameKey"/> (rows' keys are no longer kept) nor is its
     /// name, and <see cref="RowKey"/> is the identifier's key or 0.
     /// </summary>
-    public void BeginRow(bool wantKeys = true, bool wantNameKey = true)
+    public void BeginRow(bool wantKeys, bool wantNameKey)
     {
         _wantKeys = wantKeys;
         _wantNameKey = wantNameKey;

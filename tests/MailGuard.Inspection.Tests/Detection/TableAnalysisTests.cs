@@ -479,4 +479,25 @@ public class TableAnalysisTests
         Assert.Equal(3, columns[0].Valid);
         Assert.Equal(5, columns[1].Valid);
     }
+
+    [Theory]
+    [InlineData(TableSummariser.RepeatedMaxDistinct, false)]
+    [InlineData(TableSummariser.RepeatedMaxDistinct + 1, true)]
+    public void ContactColumn_AtMostRepeatedMaxDistinctValues_IsAHandfulRepeated(int distinctPhones, bool peoplesOwn)
+    {
+        // 200 people with a phone column: with 25 numbers among them it is a few office lines
+        // (business contact data, not the people's own), with 26 it is theirs. Distinct values are
+        // kept only to the 26th, which is exactly what settles it.
+        var rows = Enumerable.Range(0, 200).Select(i => new[]
+        {
+            $"{TestData.Forename(i)} {TestData.Surname(i)}",
+            $"020 7946 {i % distinctPhones:D4}",
+            TestData.Postcode(i),
+        });
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv, rows.Prepend(["Name", "Phone", "Postcode"]));
+
+        var kinds = Assert.Single(analyzer.Tables).PersonalKinds;
+        Assert.Equal(peoplesOwn, kinds.Contains(DataKind.Phone));
+    }
 }
