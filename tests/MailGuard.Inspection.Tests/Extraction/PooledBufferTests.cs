@@ -135,9 +135,7 @@ public sealed class PooledBufferTests
 
         sst.Append("</sst>");
         sheet.Append("</row></sheetData></worksheet>");
-        var sink = new RecordingSink();
-
-        XlsxExtractor.ReadSheetPart(sink, new MemoryStream(Encoding.UTF8.GetBytes(sst.ToString())), new MemoryStream(Encoding.UTF8.GetBytes(sheet.ToString())), [false], fast: true, bufferSize: 64 * 1024);
+        var sink = ReadSheet(sst.ToString(), sheet.ToString());
 
         var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"value {i}"), cells.Select(c => c.Text));
@@ -177,9 +175,7 @@ public sealed class PooledBufferTests
         }
 
         sheet.Append("</sheetData></worksheet>");
-        var sink = new RecordingSink();
-
-        XlsxExtractor.ReadSheetPart(sink, null, new MemoryStream(Encoding.UTF8.GetBytes(sheet.ToString())), [false], fast: true, bufferSize: 64 * 1024);
+        var sink = ReadSheet(null, sheet.ToString());
 
         var rows = Assert.Single(sink.Tables).Rows.Select(r => r.Cells).ToArray();
         Assert.Equal(2, rows.Length);
@@ -203,9 +199,7 @@ public sealed class PooledBufferTests
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
         string sst = $"<sst xmlns=\"{ns}\" uniqueCount=\"1\"><si><t>a</t></si><si><t>b</t></si><sst uniqueCount=\"1\"/><si><t>c</t></si></sst>";
         string sheet = $"<worksheet xmlns=\"{ns}\"><sheetData><row r=\"1\"><c t=\"s\"><v>0</v></c><c t=\"s\"><v>1</v></c><c t=\"s\"><v>2</v></c></row></sheetData></worksheet>";
-        var sink = new RecordingSink();
-
-        XlsxExtractor.ReadSheetPart(sink, new MemoryStream(Encoding.UTF8.GetBytes(sst)), new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast: true, bufferSize: 64 * 1024);
+        var sink = ReadSheet(sst, sheet);
 
         var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
         Assert.Equal(["a", "b", "c"], cells.Select(c => c.Text));
@@ -306,5 +300,13 @@ public sealed class PooledBufferTests
         // Nothing waits once released: a new table starts empty.
         shapes.Release();
         Assert.Equal(0, shapes.Rows.Length);
+    }
+
+    // One sheet part (and its shared strings, if any) read as Extract reads them, no date styles.
+    private static RecordingSink ReadSheet(string? sharedStrings, string sheet)
+    {
+        var sink = new RecordingSink();
+        XlsxExtractor.ReadSheetPart(sink, sharedStrings is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(sharedStrings)), new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast: true, bufferSize: 64 * 1024);
+        return sink;
     }
 }
