@@ -135,10 +135,34 @@ internal readonly record struct FieldSpan(int Start, int Length);
 
 /// <summary>
 /// A table sink that can read a record as ranges of the reader's buffer, so a reader need not
-/// make a string per cell. Used by the CSV reader when the sink offers it; the ranges and the
-/// buffer are valid only during the call. Every field is text (an empty range is an empty cell).
+/// make a string per cell. Used by the CSV and xlsx readers when the sink offers it; the ranges
+/// and the buffer are valid only during the call.
 /// </summary>
 internal interface ISpanTableSink : ITableSink
 {
+    /// <summary>A CSV record: every field is text (an empty range is an empty cell).</summary>
     void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields);
+
+    /// <summary>
+    /// A typed row (a sheet's): field i's text is its range of <paramref name="chars"/>, its kind,
+    /// date and number those of <paramref name="typed"/>[i], whose own text is empty.
+    /// </summary>
+    void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed);
+}
+
+/// <summary>Rows as ranges made into cells, for a sink or a step that keeps them.</summary>
+internal static class SpanRows
+{
+    /// <summary>The cells of a typed row (see <see cref="ISpanTableSink"/>), each with its own string.</summary>
+    public static Cell[] ToCells(ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed)
+    {
+        var cells = new Cell[fields.Length];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var f = fields[i];
+            cells[i] = typed[i].Kind == CellKind.Empty ? Cell.Empty : typed[i] with { Text = new string(chars.Slice(f.Start, f.Length)) };
+        }
+
+        return cells;
+    }
 }

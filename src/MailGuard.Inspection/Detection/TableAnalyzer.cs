@@ -83,19 +83,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 copy[i] = cells[i];
             }
 
-            _buffer.Add((rowIndex, copy));
-            foreach (var cell in copy)
-            {
-                _bufferedChars += cell.Text?.Length ?? 0;
-            }
-
-            // Rows are few but may be huge (a CSV record can be millions of characters): past a
-            // budget, decide on what is buffered, so memory stays bounded.
-            if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows || _bufferedChars >= BufferedCharsBudget)
-            {
-                Decide();
-            }
-
+            Buffer(rowIndex, copy);
             return;
         }
 
@@ -131,13 +119,58 @@ internal sealed class TableAnalyzer : ISpanTableSink
                 cells[i] = f.Length == 0 ? Cell.Empty : new Cell(new string(chars.Slice(f.Start, f.Length)));
             }
 
-            OnRow(rowIndex, cells);
+            OnOwnedRow(rowIndex, cells);
             return;
         }
 
         BeginRow();
         _cells.ClassifyFields(rowIndex, chars, fields);
         EndRow(rowIndex);
+    }
+
+    /// <summary>
+    /// A sheet's row as ranges of the reader's buffer with each cell's kind, date and number. Once
+    /// the columns are decided, cells are checked in place, as a CSV record's are.
+    /// </summary>
+    public void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed)
+    {
+        if (!_decided || _form is not null || _completed)
+        {
+            OnOwnedRow(rowIndex, SpanRows.ToCells(chars, fields, typed));
+            return;
+        }
+
+        BeginRow();
+        _cells.ClassifyTypedFields(rowIndex, chars, fields, typed);
+        EndRow(rowIndex);
+    }
+
+    // A row made from ranges for this analyzer alone: buffered as it is, not copied again.
+    private void OnOwnedRow(long rowIndex, Cell[] cells)
+    {
+        if (!_decided)
+        {
+            Buffer(rowIndex, cells);
+            return;
+        }
+
+        OnRow(rowIndex, cells);
+    }
+
+    private void Buffer(long rowIndex, Cell[] cells)
+    {
+        _buffer.Add((rowIndex, cells));
+        foreach (var cell in cells)
+        {
+            _bufferedChars += cell.Text?.Length ?? 0;
+        }
+
+        // Rows are few but may be huge (a CSV record can be millions of characters): past a
+        // budget, decide on what is buffered, so memory stays bounded.
+        if (_buffer.Count >= _options.HeaderSearchRows + _options.SampleRows || _bufferedChars >= BufferedCharsBudget)
+        {
+            Decide();
+        }
     }
 
     /// <summary>Completed by the analyzer because findings were read first; later rows are ignored.</summary>

@@ -80,6 +80,20 @@ internal sealed class TableCellClassifier
         }
     }
 
+    /// <summary>The non-empty cells of a typed row (ranges of <paramref name="chars"/>), each as <see cref="Classify"/>.</summary>
+    public void ClassifyTypedFields(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            ref readonly var cell = ref typed[i];
+            if (cell.Kind != CellKind.Empty)
+            {
+                var f = fields[i];
+                Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in cell);
+            }
+        }
+    }
+
     /// <summary>The non-empty cells of a row, each as <see cref="Classify"/>.</summary>
     public void ClassifyCells(long rowIndex, ReadOnlySpan<Cell> cells)
     {

@@ -244,22 +244,38 @@ internal sealed class ByteXmlScanner : IDisposable
             return Encoding.UTF8.GetString(raw);
         }
 
-        var text = new StringBuilder(raw.Length);
+        var chars = new char[raw.Length];
+        return new string(chars, 0, DecodeTo(raw, chars));
+    }
+
+    /// <summary>
+    /// <see cref="Decode"/> into <paramref name="destination"/>, which must hold at least
+    /// <paramref name="raw"/>.Length chars (the text never has more chars than the bytes it came
+    /// from: a UTF-8 sequence or a reference gives at most as many): the chars written.
+    /// </summary>
+    public static int DecodeTo(ReadOnlySpan<byte> raw, Span<char> destination)
+    {
+        if (destination.Length < raw.Length)
+        {
+            throw new ArgumentException("The destination is shorter than the raw text.", nameof(destination));
+        }
+
+        int written = 0;
         while (!raw.IsEmpty)
         {
             int special = raw.IndexOfAny((byte)'&', (byte)'\r');
             if (special < 0)
             {
-                text.Append(Encoding.UTF8.GetString(raw));
+                written += Encoding.UTF8.GetChars(raw, destination[written..]);
                 break;
             }
 
-            text.Append(Encoding.UTF8.GetString(raw[..special]));
+            written += Encoding.UTF8.GetChars(raw[..special], destination[written..]);
             raw = raw[special..];
             if (raw[0] == (byte)'\r')
             {
                 // XML line-end handling: "\r\n" and a lone "\r" are "\n".
-                text.Append('\n');
+                destination[written++] = '\n';
                 raw = raw.Length > 1 && raw[1] == (byte)'\n' ? raw[2..] : raw[1..];
                 continue;
             }
@@ -270,11 +286,13 @@ internal sealed class ByteXmlScanner : IDisposable
                 throw new InvalidDataException("malformed entity reference");
             }
 
-            text.Append(Entity(raw[1..semi]));
+            string entity = Entity(raw[1..semi]);
+            entity.CopyTo(destination[written..]);
+            written += entity.Length;
             raw = raw[(semi + 1)..];
         }
 
-        return text.ToString();
+        return written;
     }
 
     public void Dispose()

@@ -23,14 +23,29 @@ internal static partial class XlsxExtractor
         Text,
     }
 
-    private static List<string> ReadSharedStrings(ExtractionContext context, Stream? part, bool fast = true, int bufferSize = DefaultBufferSize)
+    private static SharedStringTable ReadSharedStrings(ExtractionContext context, Stream? part, bool fast = true, int bufferSize = DefaultBufferSize)
     {
-        var strings = new List<string>();
+        var strings = new SharedStringTable();
         if (part is null)
         {
             return strings;
         }
 
+        try
+        {
+            ReadSharedStrings(context, part, strings, fast, bufferSize);
+        }
+        catch
+        {
+            strings.Dispose();
+            throw;
+        }
+
+        return strings;
+    }
+
+    private static void ReadSharedStrings(ExtractionContext context, Stream part, SharedStringTable strings, bool fast, int bufferSize)
+    {
         using var xml = new ByteXmlScanner(part, bufferSize);
         var text = new StringBuilder();
         string? single = null;
@@ -46,7 +61,7 @@ internal static partial class XlsxExtractor
                 int used = SheetCellParser.ReadSharedString(xml, out var run);
                 if (used > 0)
                 {
-                    strings.Add(ByteXmlScanner.Decode(run));
+                    strings.Add(run);
                     xml.Advance(used);
                     CheckIn(context, strings.Count);
                     continue;
@@ -65,8 +80,8 @@ internal static partial class XlsxExtractor
                     var name = xml.LocalName;
                     if (name.SequenceEqual("sst"u8))
                     {
-                        // Sized once from the count Excel writes (a claim, so capped) rather than
-                        // doubled and copied a dozen times on the way to tens of thousands.
+                        // Offsets sized once from the count Excel writes (a claim, so capped) rather
+                        // than doubled and copied a dozen times on the way to tens of thousands.
                         if (xml.TryGetAttribute("uniqueCount"u8, out var declared))
                         {
                             // Grown only: a broken part may name <sst> again after items.
@@ -77,7 +92,7 @@ internal static partial class XlsxExtractor
                     {
                         if (token == XmlToken.EmptyTag)
                         {
-                            strings.Add(string.Empty);
+                            strings.Add(ReadOnlySpan<char>.Empty);
                             break;
                         }
 
@@ -110,7 +125,7 @@ internal static partial class XlsxExtractor
                     else if (name.SequenceEqual("si"u8) && inItem)
                     {
                         inItem = false;
-                        strings.Add(pieces switch { 0 => string.Empty, 1 => single!, _ => text.ToString() });
+                        strings.Add((pieces switch { 0 => string.Empty, 1 => single!, _ => text.ToString() }).AsSpan());
                         CheckIn(context, strings.Count);
                     }
 
@@ -133,11 +148,9 @@ internal static partial class XlsxExtractor
                     break;
             }
         }
-
-        return strings;
     }
 
-    /// <summary>The list size a shared-string part's <c>uniqueCount</c> asks for: at most <see cref="MaxPresizedSharedStrings"/>, 0 for nothing usable.</summary>
+    /// <summary>The offset table size a shared-string part's <c>uniqueCount</c> asks for: at most <see cref="MaxPresizedSharedStrings"/>, 0 for nothing usable.</summary>
     internal static int SharedStringCapacity(ReadOnlySpan<byte> declared) =>
         Utf8Parser.TryParse(declared, out int unique, out int used) && used == declared.Length && unique > 0 ? Math.Min(unique, MaxPresizedSharedStrings) : 0;
 
@@ -156,18 +169,18 @@ internal static partial class XlsxExtractor
     internal static void ReadSheetPart(IContentSink sink, Stream? sharedStringsPart, Stream sheetPart, bool[] dateStyles, bool fast, int bufferSize)
     {
         var context = new ExtractionContext(sink, new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
-        var strings = ReadSharedStrings(context, sharedStringsPart, fast, bufferSize);
+        using var strings = ReadSharedStrings(context, sharedStringsPart, fast, bufferSize);
         ReadSheet(context, sheetPart, new ContentLocation("/", "book.xlsx"), strings, dateStyles, false, fast, bufferSize);
     }
 
     /// <param name="fast">Read the common cell shapes in one step (<see cref="SheetCellParser"/>); false only to test that it changes nothing.</param>
-    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, List<string> sharedStrings, bool[] dateStyles, bool date1904, bool fast = true, int bufferSize = DefaultBufferSize)
+    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, SharedStringTable sharedStrings, bool[] dateStyles, bool date1904, bool fast = true, int bufferSize = DefaultBufferSize)
     {
         ITableSink table = context.Sink.BeginTable(location);
         try
         {
             using var xml = new ByteXmlScanner(part, bufferSize);
-            var cells = new List<Cell>(32);
+            var cells = new SheetRow(sharedStrings);
             var value = new byte[64];
             int valueLength = 0;
             StringBuilder? inline = null;
@@ -189,9 +202,26 @@ internal static partial class XlsxExtractor
                     if (used > 0)
                     {
                         column = NextColumn(simple.Column, column);
-                        Place(cells, column, simple.Empty ? Cell.Empty : simple.Inline
-                            ? MakeCell(simple.Type, simple.Style, default, ByteXmlScanner.Decode(simple.Text), sharedStrings, dateStyles, date1904)
-                            : MakeCell(simple.Type, simple.Style, simple.Text, null, sharedStrings, dateStyles, date1904));
+                        if (simple.Empty)
+                        {
+                            cells.PlaceEmpty(column);
+                        }
+                        else if (simple.Inline)
+                        {
+                            if (simple.Type != SheetCellType.InlineString)
+                            {
+                                // Read as the token reader reads it (a malformed reference refuses the
+                                // sheet) though a cell of another type does not show it.
+                                _ = ByteXmlScanner.Decode(simple.Text);
+                            }
+
+                            PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, dateStyles, date1904);
+                        }
+                        else
+                        {
+                            PlaceCell(cells, column, simple.Type, simple.Style, simple.Text, default, null, sharedStrings, dateStyles, date1904);
+                        }
+
                         xml.Advance(used);
                         continue;
                     }
@@ -250,7 +280,7 @@ internal static partial class XlsxExtractor
                             phonetic = 0;
                             if (token == XmlToken.EmptyTag)
                             {
-                                Place(cells, column, Cell.Empty);
+                                cells.PlaceEmpty(column);
                             }
                             else
                             {
@@ -295,11 +325,11 @@ internal static partial class XlsxExtractor
                             inCell = false;
                             capture = Capture.None;
                             string? inlineText = inlinePieces switch { 0 => null, 1 => inlineSingle, _ => inline!.ToString() };
-                            Place(cells, column, MakeCell(type, style, value.AsSpan(0, valueLength), inlineText, sharedStrings, dateStyles, date1904));
+                            PlaceCell(cells, column, type, style, value.AsSpan(0, valueLength), default, inlineText, sharedStrings, dateStyles, date1904);
                         }
                         else if (name.SequenceEqual("row"u8))
                         {
-                            EmitRow(context, table, rowIndex, cells);
+                            cells.Emit(context, table, rowIndex);
                             cells.Clear();
                         }
                         else if (name.SequenceEqual("rPh"u8))
@@ -348,23 +378,6 @@ internal static partial class XlsxExtractor
         }
     }
 
-    private static void Place(List<Cell> cells, int column, Cell cell)
-    {
-        while (cells.Count < column)
-        {
-            cells.Add(Cell.Empty);
-        }
-
-        if (cells.Count == column)
-        {
-            cells.Add(cell);
-        }
-        else
-        {
-            cells[column] = cell;
-        }
-    }
-
     // The cell's column: its r attribute's, else the one after the last.
     private static int NextColumn(int reference, int previous)
     {
@@ -378,85 +391,97 @@ internal static partial class XlsxExtractor
         return column;
     }
 
-    /// <summary>One cell from its type, style index and raw value or inline text.</summary>
-    private static Cell MakeCell(SheetCellType type, int style, ReadOnlySpan<byte> raw, string? inline, List<string> sharedStrings, bool[] dateStyles, bool date1904)
+    /// <summary>
+    /// One cell at <paramref name="column"/> from its type, style index and raw value, or its inline
+    /// text (raw bytes from the one-step reader, or a string the token reader joined).
+    /// </summary>
+    private static void PlaceCell(SheetRow row, int column, SheetCellType type, int style, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> inlineRaw, string? inline, SharedStringTable sharedStrings, bool[] dateStyles, bool date1904)
     {
         switch (type)
         {
             case SheetCellType.SharedString:
                 var digits = Trim(raw);
-                return Utf8Parser.TryParse(digits, out int index, out int used) && used == digits.Length && index >= 0 && index < sharedStrings.Count
-                    ? Cell.FromText(sharedStrings[index])
-                    : Cell.Empty;
+                if (Utf8Parser.TryParse(digits, out int index, out int used) && used == digits.Length && index >= 0 && index < sharedStrings.Count)
+                {
+                    row.PlaceShared(column, index);
+                }
+                else
+                {
+                    row.PlaceEmpty(column);
+                }
+
+                return;
             case SheetCellType.InlineString:
-                return Cell.FromText(inline);
+                if (inline is not null)
+                {
+                    row.PlaceText(column, inline);
+                }
+                else
+                {
+                    row.PlaceDecoded(column, inlineRaw);
+                }
+
+                return;
         }
 
         if (raw.IsEmpty)
         {
-            return Cell.Empty;
+            row.PlaceEmpty(column);
+            return;
         }
 
         switch (type)
         {
             case SheetCellType.FormulaString or SheetCellType.Error:
-                return Cell.FromText(ByteXmlScanner.Decode(raw));
+                row.PlaceDecoded(column, raw);
+                return;
             case SheetCellType.Boolean:
-                return new Cell(Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
+                row.PlaceText(column, Trim(raw).SequenceEqual("1"u8) ? "TRUE" : "FALSE", CellKind.Boolean);
+                return;
         }
 
-        // The common case, a plain number: parsed from its bytes, its text made only when shown.
-        string? text = null;
-        if (!(type == SheetCellType.Number && TryParsePlainNumber(raw, out double number)))
+        // The common case, a plain number: parsed from its bytes, its text those bytes as written.
+        if (type == SheetCellType.Number && TryParsePlainNumber(raw, out double number))
         {
-            text = ByteXmlScanner.Decode(raw);
-            if (type == SheetCellType.IsoDate)
+            if (IsDateStyle(style, dateStyles) && SerialToDate(number, date1904) is DateTime serialDate)
             {
-                return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso)
-                    ? DateCell(iso, null)
-                    : Cell.FromText(text);
+                row.PlaceDate(column, serialDate, number);
+            }
+            else
+            {
+                row.PlaceNumber(column, raw, number);
             }
 
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+            return;
+        }
+
+        string text = ByteXmlScanner.Decode(raw);
+        if (type == SheetCellType.IsoDate)
+        {
+            if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso))
             {
-                return Cell.FromText(text);
+                row.PlaceDate(column, iso, null);
+            }
+            else
+            {
+                row.PlaceText(column, text);
             }
         }
-
-        if ((uint)style < (uint)dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
+        else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
         {
-            return DateCell(date, number);
+            row.PlaceText(column, text);
         }
-
-        return new Cell(text ?? SmallWholeNumberText(raw) ?? Encoding.UTF8.GetString(raw), CellKind.Number, Number: number);
+        else if (IsDateStyle(style, dateStyles) && SerialToDate(number, date1904) is DateTime date)
+        {
+            row.PlaceDate(column, date, number);
+        }
+        else
+        {
+            row.PlaceText(column, text, CellKind.Number, number);
+        }
     }
 
-    // "0" to "9999" as written (no sign, space or leading zero), made once per process: row
-    // numbers, ages, years and quantities fill whole columns, and a string per cell was a seventh
-    // of a 5,000-row sheet's allocation. Bare small numbers, never a person's data; filled as met
-    // (two threads filling one slot store equal strings).
-    private static readonly string?[] s_smallWholeNumbers = new string?[10_000];
-
-    private static string? SmallWholeNumberText(ReadOnlySpan<byte> raw)
-    {
-        if (raw.Length is 0 or > 4 || (raw[0] == (byte)'0' && raw.Length > 1))
-        {
-            return null;
-        }
-
-        int value = 0;
-        foreach (byte b in raw)
-        {
-            if ((uint)(b - '0') > 9)
-            {
-                return null;
-            }
-
-            value = (value * 10) + (b - '0');
-        }
-
-        return s_smallWholeNumbers[value] ??= Encoding.ASCII.GetString(raw);
-    }
+    private static bool IsDateStyle(int style, bool[] dateStyles) => (uint)style < (uint)dateStyles.Length && dateStyles[style];
 
     // A number written as XML would (no entities, no CR): whole numbers of up to 15 digits by hand,
     // the rest by Utf8Parser, surrounding white space allowed as before.

@@ -21,7 +21,7 @@ internal static partial class XlsxExtractor
         var rels = XmlParts.ReadRelationships(package.Open("xl/_rels/workbook.xml.rels"), "xl");
         string sharedStringsPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target ?? "xl/sharedStrings.xml";
         string stylesPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target ?? "xl/styles.xml";
-        List<string> sharedStrings = ReadSharedStrings(context, package.Open(sharedStringsPart));
+        using SharedStringTable sharedStrings = ReadSharedStrings(context, package.Open(sharedStringsPart));
         bool[] dateStyles = ReadDateStyles(package.Open(stylesPart));
 
         foreach ((string name, string relId) in sheets)
@@ -166,54 +166,43 @@ internal static partial class XlsxExtractor
         return d || (m && !hs);
     }
 
-    private static void EmitRow(ExtractionContext context, ITableSink table, long rowIndex, List<Cell> cells)
-    {
-        int last = cells.Count - 1;
-        while (last >= 0 && cells[last].Kind == CellKind.Empty)
-        {
-            last--;
-        }
-
-        if (last < 0)
-        {
-            return;
-        }
-
-        if ((rowIndex & 0xFF) == 0)
-        {
-            context.ThrowIfCancelled();
-        }
-
-        context.AddCells(last + 1);
-
-        // The row list itself, trailing empty cells cut: sinks read it during the call only.
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(cells, last + 1);
-        table.OnRow(rowIndex, cells);
-    }
+    /// <summary>The most chars <see cref="DateText"/> writes.</summary>
+    internal const int MaxDateTextLength = 19;
 
     internal static Cell DateCell(DateTime date, double? serial)
     {
-        string text = date.TimeOfDay == TimeSpan.Zero
-            ? IsoDate(date)
-            : date.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-        return new Cell(text, CellKind.Date, date, serial);
+        Span<char> text = stackalloc char[MaxDateTextLength];
+        return new Cell(new string(text[..DateText(date, text)]), CellKind.Date, date, serial);
     }
 
-    // yyyy-MM-dd, written digit by digit: a column of dates of birth makes one per row.
-    private static string IsoDate(DateTime date) => string.Create(10, date, static (chars, d) =>
+    /// <summary>
+    /// A date as a cell shows it to the detectors: yyyy-MM-dd, or yyyy-MM-dd HH:mm:ss with a time
+    /// of day; the chars written to <paramref name="destination"/> (at least <see cref="MaxDateTextLength"/>).
+    /// </summary>
+    internal static int DateText(DateTime date, Span<char> destination)
     {
-        int year = d.Year;
-        chars[0] = (char)('0' + (year / 1000));
-        chars[1] = (char)('0' + (year / 100 % 10));
-        chars[2] = (char)('0' + (year / 10 % 10));
-        chars[3] = (char)('0' + (year % 10));
-        chars[4] = '-';
-        chars[5] = (char)('0' + (d.Month / 10));
-        chars[6] = (char)('0' + (d.Month % 10));
-        chars[7] = '-';
-        chars[8] = (char)('0' + (d.Day / 10));
-        chars[9] = (char)('0' + (d.Day % 10));
-    });
+        if (date.TimeOfDay != TimeSpan.Zero)
+        {
+            return date.TryFormat(destination, out int written, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+                ? written
+                : throw new ArgumentException("The destination is too short for a date and time.", nameof(destination));
+        }
+
+        // Written digit by digit from one split of the date: a column of dates of birth makes one per row.
+        destination = destination[..10];
+        date.Deconstruct(out int year, out int month, out int day);
+        destination[9] = (char)('0' + (day % 10));
+        destination[8] = (char)('0' + (day / 10));
+        destination[7] = '-';
+        destination[6] = (char)('0' + (month % 10));
+        destination[5] = (char)('0' + (month / 10));
+        destination[4] = '-';
+        destination[3] = (char)('0' + (year % 10));
+        destination[2] = (char)('0' + (year / 10 % 10));
+        destination[1] = (char)('0' + (year / 100 % 10));
+        destination[0] = (char)('0' + (year / 1000));
+        return 10;
+    }
 
     /// <summary>
     /// Excel serial to date. The 1900 system counts the non-existent 1900-02-29 (serial 60, a

@@ -157,10 +157,10 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
-    public void NumberCells_SmallWholeNumbersShared_TextAsWrittenEitherWay()
+    public void NumberCells_TextAsWritten()
     {
-        // "0" to "9999" as written come from one string per value; anything else (a leading zero,
-        // five digits, spaces, a sign, a fraction) is its own text, as written.
+        // A number cell's text is its value as written (a leading zero, spaces, a sign, a fraction,
+        // an exponent kept), whatever the parsed number.
         string[] written = ["0", "7", "42", "9999", "10000", "0012", "00", " 42", "42 ", "-3", "1.5", "1E3"];
         var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
         for (int round = 0; round < 2; round++)
@@ -186,11 +186,6 @@ public sealed class PooledBufferTests
         }
 
         Assert.Equal([0d, 7, 42, 9999, 10000, 12, 0, 42, 42, -3, 1.5, 1000], rows[0].Select(c => c.Number!.Value));
-        // The small ones are one string per value, across rows (and sheets); the rest are not.
-        for (int i = 0; i < written.Length; i++)
-        {
-            Assert.Equal(i < 4, ReferenceEquals(rows[0][i].Text, rows[1][i].Text));
-        }
     }
 
     [Fact]
@@ -203,6 +198,41 @@ public sealed class PooledBufferTests
 
         var (_, cells) = Assert.Single(Assert.Single(sink.Tables).Rows);
         Assert.Equal(["a", "b", "c"], cells.Select(c => c.Text));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SheetRow_TextPastTheBufferAmongSharedStrings_EveryCellAsWritten(bool ranges)
+    {
+        // A row's own text (numbers, dates, inline strings) goes after the shared strings in one
+        // buffer, and a shared-string cell is a range of its item: a row whose inline text makes
+        // the buffer grow mid-row keeps the ranges placed before (and after) it, and the next row
+        // starts over on the same tail. Each row also sets a cell twice: the later one counts.
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        string longText = string.Concat(Enumerable.Repeat("Wide & long text ", 2_000));
+        string sst = $"<sst xmlns=\"{ns}\"><si><t>Amy Lowe</t></si><si><t>AB123456C</t></si><si><t></t></si></sst>";
+        var sheet = new StringBuilder($"<worksheet xmlns=\"{ns}\"><sheetData>");
+        for (int r = 1; r <= 3; r++)
+        {
+            sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>0</v></c><c r=\"B{r}\"><v>{r}7</v></c>")
+                .Append(CultureInfo.InvariantCulture, $"<c r=\"C{r}\" t=\"inlineStr\"><is><t>{System.Security.SecurityElement.Escape(longText)}{r}</t></is></c>")
+                .Append(CultureInfo.InvariantCulture, $"<c r=\"D{r}\" t=\"s\"><v>1</v></c><c r=\"E{r}\" t=\"s\"><v>2</v></c><c r=\"F{r}\" t=\"b\"><v>1</v></c>")
+                .Append(CultureInfo.InvariantCulture, $"<c r=\"B{r}\"><v>0{r}</v></c></row>");
+        }
+
+        sheet.Append("</sheetData></worksheet>");
+        var table = Assert.Single(ReadSheet(sst, sheet.ToString(), ranges).Tables);
+
+        Assert.Equal(ranges, table is RecordedRangeTable);
+        Assert.Equal(3, table.Rows.Count);
+        for (int r = 1; r <= 3; r++)
+        {
+            var cells = table.Rows[r - 1].Cells;
+            Assert.Equal(["Amy Lowe", $"0{r}", longText + r, "AB123456C", string.Empty, "TRUE"], cells.Select(c => c.Text));
+            Assert.Equal([CellKind.Text, CellKind.Number, CellKind.Text, CellKind.Text, CellKind.Empty, CellKind.Boolean], cells.Select(c => c.Kind));
+            Assert.Equal(r, cells[1].Number);
+        }
     }
 
     [Fact]
@@ -303,9 +333,9 @@ public sealed class PooledBufferTests
     }
 
     // One sheet part (and its shared strings, if any) read as Extract reads them, no date styles.
-    private static RecordingSink ReadSheet(string? sharedStrings, string sheet)
+    private static RecordingSink ReadSheet(string? sharedStrings, string sheet, bool ranges = false)
     {
-        var sink = new RecordingSink();
+        var sink = new RecordingSink { Ranges = ranges };
         XlsxExtractor.ReadSheetPart(sink, sharedStrings is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(sharedStrings)), new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast: true, bufferSize: 64 * 1024);
         return sink;
     }

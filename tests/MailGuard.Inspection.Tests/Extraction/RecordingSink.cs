@@ -15,9 +15,12 @@ internal sealed class RecordingSink : IContentSink
 
     public void OnText(ContentLocation location, string text) => Texts.Add((location, text));
 
+    /// <summary>Tables take rows as ranges (as the table analyzer does) when the reader offers them.</summary>
+    public bool Ranges { get; init; }
+
     public ITableSink BeginTable(ContentLocation location)
     {
-        var table = new RecordedTable(location);
+        var table = Ranges ? new RecordedRangeTable(location) : new RecordedTable(location);
         Tables.Add(table);
         return table;
     }
@@ -27,7 +30,7 @@ internal sealed class RecordingSink : IContentSink
     public void OnTypeMismatch(ContentLocation location, string declared, string detected) => Mismatches.Add((location, declared, detected));
 }
 
-internal sealed class RecordedTable : ITableSink
+internal class RecordedTable : ITableSink
 {
     public RecordedTable(ContentLocation location) => Location = location;
 
@@ -42,6 +45,38 @@ internal sealed class RecordedTable : ITableSink
     public void Complete() => Completed = true;
 
     public string[] RowTexts(int row) => Rows[row].Cells.Select(c => c.Text).ToArray();
+}
+
+/// <summary>A table that takes rows as ranges and records them as cells, made here (not by the reader's helpers).</summary>
+internal sealed class RecordedRangeTable(ContentLocation location) : RecordedTable(location), ISpanTableSink
+{
+    public void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        var cells = new Cell[fields.Length];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            cells[i] = Cell.FromText(new string(chars.Slice(fields[i].Start, fields[i].Length)));
+        }
+
+        Rows.Add((rowIndex, cells));
+    }
+
+    public void OnRow(long rowIndex, ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed)
+    {
+        Assert.Equal(fields.Length, typed.Length);
+        var cells = new Cell[fields.Length];
+        for (int i = 0; i < cells.Length; i++)
+        {
+            // The typed part carries no text of its own; an empty cell has an empty range.
+            Assert.Equal(string.Empty, typed[i].Text);
+            Assert.Equal(typed[i].Kind == CellKind.Empty, fields[i].Length == 0);
+            cells[i] = typed[i].Kind == CellKind.Empty
+                ? Cell.Empty
+                : new Cell(new string(chars.Slice(fields[i].Start, fields[i].Length)), typed[i].Kind, typed[i].Date, typed[i].Number);
+        }
+
+        Rows.Add((rowIndex, cells));
+    }
 }
 
 /// <summary>A sink that keeps only counts, for the speed and memory tests.</summary>

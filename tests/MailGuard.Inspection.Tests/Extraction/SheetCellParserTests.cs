@@ -171,10 +171,18 @@ public class SheetCellParserTests
         Assert.Equal(xml.Length, SheetCellParser.TryParseCell(xml, out _));
     }
 
-    // Rows as text: index, then each cell's text, kind, date and number; or the error the reader gave.
+    // Rows as text: index, then each cell's text, kind, date and number; or the error the reader
+    // gave. The same whether the sink takes cells or, as the table analyzer does, ranges.
     private static string Read(byte[] strings, byte[] sheet, bool fast, int bufferSize)
     {
-        var sink = new RecordingSink();
+        string cells = Read(strings, sheet, fast, bufferSize, ranges: false);
+        Assert.Equal(cells, Read(strings, sheet, fast, bufferSize, ranges: true));
+        return cells;
+    }
+
+    private static string Read(byte[] strings, byte[] sheet, bool fast, int bufferSize, bool ranges)
+    {
+        var sink = new RecordingSink { Ranges = ranges };
         try
         {
             XlsxExtractor.ReadSheetPart(sink, new MemoryStream(strings), new MemoryStream(sheet), s_dateStyles, fast, bufferSize);
