@@ -10,6 +10,14 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal sealed class SheetRow(SharedStringTable strings)
 {
+    /// <summary>
+    /// The most text one row may write (as a CSV record may hold): a cell written again at the same
+    /// column leaves its earlier text behind until the row ends, so without a cap a hostile row
+    /// repeating one cell reference could fill memory up to the expansion limit. Past it the sheet
+    /// is refused as corrupt.
+    /// </summary>
+    internal const int MaxRowChars = CsvTokenizer.MaxBufferChars;
+
     private int _tailUsed;
     private FieldSpan[] _fields = new FieldSpan[16];
     private Cell[] _typed = new Cell[16];
@@ -93,7 +101,9 @@ internal sealed class SheetRow(SharedStringTable strings)
         }
     }
 
-    private Span<char> Room(int chars) => strings.Tail(_tailUsed, chars);
+    private Span<char> Room(int chars) => (long)_tailUsed + chars <= MaxRowChars
+        ? strings.Tail(_tailUsed, chars)
+        : throw new InvalidDataException($"a sheet row of more than {MaxRowChars} characters");
 
     // The range of the chars just written to Room, which the row now keeps.
     private FieldSpan Written(int chars)

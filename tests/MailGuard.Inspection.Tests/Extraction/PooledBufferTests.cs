@@ -236,6 +236,24 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
+    public void SheetRow_OneCellWrittenAgainPastTheRowCap_RefusedNotGrown()
+    {
+        // The same cell written again and again in one row: each copy's text stays in the row's
+        // buffer until the row ends, so the row is capped (as a CSV record is) and the sheet
+        // refused as corrupt past it. One cell fewer than the cap needs is read, the last copy kept.
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        string text = new('x', 1024 * 1024);
+        string Sheet(int copies) => $"<worksheet xmlns=\"{ns}\"><sheetData><row r=\"1\">"
+            + string.Concat(Enumerable.Range(0, copies).Select(i => $"<c r=\"A1\" t=\"inlineStr\"><is><t>{i}{text}</t></is></c>"))
+            + "</row></sheetData></worksheet>";
+        int fits = (int)(SheetRow.MaxRowChars / (text.Length + 2L));
+
+        var cells = Assert.Single(Assert.Single(ReadSheet(null, Sheet(fits), ranges: true).Tables).Rows).Cells;
+        Assert.Equal($"{fits - 1}{text}", Assert.Single(cells).Text);
+        Assert.Throws<InvalidDataException>(() => ReadSheet(null, Sheet(fits + 1), ranges: true));
+    }
+
+    [Fact]
     public void DistinctValues_KeptUpToTheCapThenNoLongerTracked()
     {
         var column = new TableColumn(0) { Distinct = new KeySet(TableColumn.DistinctCap) };
