@@ -57,8 +57,14 @@ public sealed class MetricsRelayTests
         Assert.Equal(DeliveryOutcome.Delivered, clean.Outcome);
         Assert.StartsWith("Ok: held for review as ", held.Reply!.Value.Text, StringComparison.Ordinal);
         Assert.Single(await relay.WaitForPickupAsync(1));
-        // The pickup files exist a moment before the worker records the outcome and counts it.
-        var after = await ScrapeUntilAsync(relay, f => f.Value("mailguard_delivery_attempts_total", ("result", "delivered")) > before.Value("mailguard_delivery_attempts_total", ("result", "delivered")), "the delivery to be counted");
+        // The pickup files exist a moment before the worker records the outcome and counts it; the
+        // upstream's last success is waited for too (a scrape right after the count once showed no
+        // success yet, on a loaded clean-clone CI run).
+        var after = await ScrapeUntilAsync(
+            relay,
+            f => f.Value("mailguard_delivery_attempts_total", ("result", "delivered")) > before.Value("mailguard_delivery_attempts_total", ("result", "delivered"))
+                && f.Value("mailguard_delivery_last_success_timestamp_seconds") > 0,
+            "the delivery to be counted");
         string text = await ScrapeAsync(relay);
 
         Assert.Equal(1, Delta(after, "mailguard_messages_total", ("disposition", "deliver")));
