@@ -172,7 +172,7 @@ internal static class SheetCellParser
                 continue;
             }
 
-            if (value.Contains((byte)'&') && name[0] is (byte)'r' or (byte)'s' or (byte)'t')
+            if (name[0] is (byte)'r' or (byte)'s' or (byte)'t' && HasReference(value))
             {
                 // t="&#115;" is t="s" to Excel: the token reader resolves references first.
                 return NotSimple;
@@ -257,7 +257,7 @@ internal static class SheetCellParser
     }
 
     /// <summary>The t attribute's value as a code (an xsd token: white space around it does not count).</summary>
-    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t.Trim(" \t\r\n"u8) switch
+    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t.Length == 1 ? TypeOf(t[0]) : t.Trim(" \t\r\n"u8) switch
     {
         [] or [(byte)'n'] => SheetCellType.Number,
         [(byte)'s'] => SheetCellType.SharedString,
@@ -268,6 +268,31 @@ internal static class SheetCellParser
         var token when token.SequenceEqual("str"u8) => SheetCellType.FormulaString,
         _ => SheetCellType.Unknown,
     };
+
+    // A one-byte t, nearly every typed cell's ("s", "n", "b", "e", "d"): as the token switch reads it.
+    private static SheetCellType TypeOf(byte t) => t switch
+    {
+        (byte)'n' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' => SheetCellType.Number,
+        (byte)'s' => SheetCellType.SharedString,
+        (byte)'b' => SheetCellType.Boolean,
+        (byte)'e' => SheetCellType.Error,
+        (byte)'d' => SheetCellType.IsoDate,
+        _ => SheetCellType.Unknown,
+    };
+
+    // An attribute value with a character or entity reference: a plain loop over its few bytes.
+    private static bool HasReference(ReadOnlySpan<byte> value)
+    {
+        foreach (byte b in value)
+        {
+            if (b == (byte)'&')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// The s attribute's value (an xsd unsignedInt: white space around it and a leading '+'

@@ -400,8 +400,7 @@ internal static partial class XlsxExtractor
         switch (type)
         {
             case SheetCellType.SharedString:
-                var digits = Trim(raw);
-                if (Utf8Parser.TryParse(digits, out int index, out int used) && used == digits.Length && index >= 0 && index < sharedStrings.Count)
+                if (TryParseIndex(raw, out int index) && index >= 0 && index < sharedStrings.Count)
                 {
                     row.PlaceShared(column, index);
                 }
@@ -479,6 +478,30 @@ internal static partial class XlsxExtractor
         {
             row.PlaceText(column, text, CellKind.Number, number);
         }
+    }
+
+    // A shared-string index: up to nine digits by hand (nearly every one), anything else (white
+    // space, a sign) as Utf8Parser reads an int.
+    internal static bool TryParseIndex(ReadOnlySpan<byte> raw, out int index)
+    {
+        if (raw.Length is > 0 and <= 9)
+        {
+            index = 0;
+            int i = 0;
+            while (i < raw.Length && (uint)(raw[i] - '0') <= 9)
+            {
+                index = (index * 10) + (raw[i] - '0');
+                i++;
+            }
+
+            if (i == raw.Length)
+            {
+                return true;
+            }
+        }
+
+        var digits = Trim(raw);
+        return Utf8Parser.TryParse(digits, out index, out int used) && used == digits.Length;
     }
 
     private static bool IsDateStyle(int style, bool[] dateStyles) => (uint)style < (uint)dateStyles.Length && dateStyles[style];

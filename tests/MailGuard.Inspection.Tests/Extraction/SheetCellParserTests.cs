@@ -160,6 +160,57 @@ public class SheetCellParserTests
         Assert.Equal(expected, SheetCellParser.StyleIndex(Encoding.UTF8.GetBytes(value)));
 
     [Fact]
+    public void TypeOf_EveryOneByteValueAndSomeLonger_AsTheTrimmedToken()
+    {
+        // One-byte values take a short path; it must read them as the trimmed-token switch does.
+        static SheetCellType Token(byte[] t) => Encoding.Latin1.GetString(t).Trim(' ', '\t', '\r', '\n') switch
+        {
+            "" or "n" => SheetCellType.Number,
+            "s" => SheetCellType.SharedString,
+            "b" => SheetCellType.Boolean,
+            "e" => SheetCellType.Error,
+            "d" => SheetCellType.IsoDate,
+            "inlineStr" => SheetCellType.InlineString,
+            "str" => SheetCellType.FormulaString,
+            _ => SheetCellType.Unknown,
+        };
+
+        var values = Enumerable.Range(0, 256).Select(b => new[] { (byte)b }).ToList();
+        values.AddRange(new[] { "", " s", "s ", " n ", "\tb", "ss", "inlineStr", " str ", "str", "S", "N" }.Select(Encoding.ASCII.GetBytes));
+        foreach (byte[] t in values)
+        {
+            Assert.Equal(Token(t), SheetCellParser.TypeOf(t));
+        }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("7")]
+    [InlineData("007")]
+    [InlineData("123456789")]
+    [InlineData("1234567890")]
+    [InlineData("2147483647")]
+    [InlineData("2147483648")]
+    [InlineData(" 12")]
+    [InlineData("12\t")]
+    [InlineData("+5")]
+    [InlineData("-1")]
+    [InlineData("")]
+    [InlineData("1a")]
+    [InlineData("1 2")]
+    public void SharedStringIndex_AsUtf8ParserReadsTheTrimmedValue(string value)
+    {
+        byte[] raw = Encoding.ASCII.GetBytes(value);
+        var trimmed = raw.AsSpan().Trim(" \t\r\n"u8);
+        bool expected = System.Buffers.Text.Utf8Parser.TryParse(trimmed, out int oracle, out int used) && used == trimmed.Length;
+        Assert.Equal(expected, XlsxExtractor.TryParseIndex(raw, out int index));
+        if (expected)
+        {
+            Assert.Equal(oracle, index);
+        }
+    }
+
+    [Fact]
     public void TryParseCell_EveryCut_NeedsMoreNotAWrongAnswer()
     {
         byte[] xml = "<c r=\"B7\" s=\"1\" t=\"inlineStr\"><is><t xml:space=\"preserve\">Amy</t></is></c>"u8.ToArray();
