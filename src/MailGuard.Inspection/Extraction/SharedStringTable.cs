@@ -3,7 +3,7 @@ using MailGuard.Mime.Internal;
 namespace MailGuard.Inspection.Extraction;
 
 /// <summary>
-/// A workbook's shared strings, decoded once into one pooled char buffer with an end offset per
+/// A workbook's shared strings, decoded once into one char buffer (pooled while small) with an end offset per
 /// item, instead of a string per item: a sheet of 200,000 people has hundreds of thousands of
 /// unique strings (every NI number, every postcode), and as objects they lived through the whole
 /// sheet and were copied from one GC generation to the next. Once the items are read, the
@@ -12,6 +12,13 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal sealed class SharedStringTable : IDisposable
 {
+    /// <summary>
+    /// Arrays up to this many elements come from the pool and go back to it; larger ones (a
+    /// workbook of hundreds of thousands of strings) are plain arrays the GC takes back, so one
+    /// huge workbook does not leave the pool holding its buffers.
+    /// </summary>
+    internal const int MaxPooledLength = 1 << 20;
+
     private char[] _chars = [];
     private int _length;
     private int[] _ends = [];
@@ -55,7 +62,7 @@ internal sealed class SharedStringTable : IDisposable
     {
         if (count > _ends.Length)
         {
-            PooledArray.Grow(ref _ends, count, 0, _count);
+            Grow(ref _ends, count, _count);
         }
     }
 
@@ -71,8 +78,8 @@ internal sealed class SharedStringTable : IDisposable
 
     public void Dispose()
     {
-        PooledArray.Return(ref _chars);
-        PooledArray.Return(ref _ends);
+        Return(ref _chars);
+        Return(ref _ends);
         _length = _count = 0;
     }
 
@@ -88,17 +95,42 @@ internal sealed class SharedStringTable : IDisposable
                 throw new InvalidDataException("shared strings and a sheet row larger than one buffer can hold");
             }
 
-            PooledArray.Grow(ref _chars, (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(4096L, _chars.Length * 2L))), 0, (int)used);
+            Grow(ref _chars, (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(4096L, _chars.Length * 2L))), (int)used);
         }
 
         return _chars.AsSpan((int)used, chars);
+    }
+
+    // Pooled while small (see MaxPooledLength); an array the pool did not give is never handed to it.
+    private static void Grow<T>(ref T[] buffer, int size, int keep)
+    {
+        if (size <= MaxPooledLength)
+        {
+            PooledArray.Grow(ref buffer, size, 0, keep);
+            return;
+        }
+
+        var grown = new T[size];
+        Array.Copy(buffer, grown, keep);
+        Return(ref buffer);
+        buffer = grown;
+    }
+
+    private static void Return<T>(ref T[] buffer)
+    {
+        if (buffer.Length <= MaxPooledLength)
+        {
+            PooledArray.Return(ref buffer);
+        }
+
+        buffer = [];
     }
 
     private void End(int written)
     {
         if (_count == _ends.Length)
         {
-            PooledArray.Grow(ref _ends, Math.Max(256, _ends.Length * 2), 0, _count);
+            Grow(ref _ends, Math.Max(256, _ends.Length * 2), _count);
         }
 
         _length += written;

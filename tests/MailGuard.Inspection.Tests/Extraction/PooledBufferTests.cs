@@ -254,6 +254,29 @@ public sealed class PooledBufferTests
     }
 
     [Fact]
+    public void SharedStringTable_PastThePooledSize_EveryItemAndTheTailRead()
+    {
+        // Past MaxPooledLength chars the buffer is a plain array (the pool is not left holding a
+        // huge workbook's buffer): items read back the same across the switch, the tail still
+        // follows them, and disposing hands back only what the pool gave.
+        var table = new SharedStringTable();
+        string body = new('n', 1000);
+        int items = (SharedStringTable.MaxPooledLength / 1000) + 10;
+        for (int i = 0; i < items; i++)
+        {
+            table.Add($"{i}:{body}".AsSpan());
+        }
+
+        Assert.Equal(items, table.Count);
+        Assert.All(new[] { 0, 1, items / 2, items - 1 }, i => Assert.Equal($"{i}:{body}", table[i].ToString()));
+        "Amy".AsSpan().CopyTo(table.Tail(0, 3));
+        Assert.Equal("Amy", table.Chars(3)[table.TailStart..].ToString());
+        table.Dispose();
+        table.Dispose();
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
     public void DistinctValues_KeptUpToTheCapThenNoLongerTracked()
     {
         var column = new TableColumn(0) { Distinct = new KeySet(TableColumn.DistinctCap) };
