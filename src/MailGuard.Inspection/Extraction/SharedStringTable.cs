@@ -3,10 +3,10 @@ using MailGuard.Mime.Internal;
 namespace MailGuard.Inspection.Extraction;
 
 /// <summary>
-/// A workbook's shared strings, decoded once into one char buffer (pooled while small) with an end offset per
-/// item, instead of a string per item: a sheet of 200,000 people has hundreds of thousands of
-/// unique strings (every NI number, every postcode), and as objects they lived through the whole
-/// sheet and were copied from one GC generation to the next. Once the items are read, the
+/// A workbook's shared strings, decoded once into one char buffer (pooled while small) with an
+/// end offset per item, instead of a string per item: a sheet of 200,000 people has hundreds of
+/// thousands of unique strings (every NI number, every postcode), and as objects they lived through
+/// the whole sheet and were copied from one GC generation to the next. Once the items are read, the
 /// buffer's tail holds the text of the sheet row being read (<see cref="SheetRow"/>), so a row is
 /// one buffer whose shared-string cells are ranges of the items, not copies.
 /// </summary>
@@ -28,7 +28,7 @@ internal sealed class SharedStringTable : IDisposable
 
     public int Count => _count;
 
-    /// <summary>Item <paramref name="index"/> (0 to <see cref="Count"/> - 1), valid until the next Add.</summary>
+    /// <summary>Item <paramref name="index"/> (0 to <see cref="Count"/> - 1), valid until the buffer grows (Add, Tail).</summary>
     public ReadOnlySpan<char> this[int index]
     {
         get
