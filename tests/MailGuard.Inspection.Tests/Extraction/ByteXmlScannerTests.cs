@@ -37,6 +37,29 @@ public class ByteXmlScannerTests
     }
 
     [Fact]
+    public void DecodeTo_TextWithoutReferences_AsUtf8Reads()
+    {
+        // Text with no reference and no CR decodes into a caller's buffer as into a string, as
+        // UTF-8 reads it, invalid bytes included (each as U+FFFD, never more chars than bytes).
+        byte[] alphabet = [(byte)'a', (byte)'Z', (byte)'0', (byte)' ', (byte)'<', (byte)'\n', 0x7F, 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xFF, 0x80];
+        var random = new Random(1406);
+        for (int round = 0; round < 3000; round++)
+        {
+            byte[] raw = new byte[random.Next(0, 41)];
+            bool ascii = random.Next(2) == 0;
+            for (int i = 0; i < raw.Length; i++)
+            {
+                raw[i] = alphabet[random.Next(ascii ? 7 : alphabet.Length)];
+            }
+
+            char[] destination = new char[raw.Length];
+            int written = ByteXmlScanner.DecodeTo(raw, destination);
+            Assert.Equal(Encoding.UTF8.GetString(raw), new string(destination, 0, written));
+            Assert.Equal(Encoding.UTF8.GetString(raw), ByteXmlScanner.Decode(raw));
+        }
+    }
+
+    [Fact]
     public void Next_Utf16Part_TranscodedToTheSameTokens()
     {
         string document = s_sources[1];
