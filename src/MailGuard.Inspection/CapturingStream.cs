@@ -130,8 +130,10 @@ internal sealed class CapturingStream : MailGuard.Mime.ReadOnlyStream
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            // Through PooledArray, which grew it: a plain array past its pooled size is not the pool's.
+            var buffer = _buffer;
             _buffer = null;
+            PooledArray.Return(ref buffer);
         }
     }
 }

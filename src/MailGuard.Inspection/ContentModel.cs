@@ -153,6 +153,19 @@ internal interface ISpanTableSink : ITableSink
 /// <summary>Rows as ranges made into cells, for a sink or a step that keeps them.</summary>
 internal static class SpanRows
 {
+    /// <summary>The cells of a CSV record (see <see cref="ISpanTableSink"/>), each with its own string.</summary>
+    public static Cell[] ToTextCells(ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        var cells = new Cell[fields.Length];
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var f = fields[i];
+            cells[i] = f.Length == 0 ? Cell.Empty : new Cell(new string(chars.Slice(f.Start, f.Length)));
+        }
+
+        return cells;
+    }
+
     /// <summary>The cells of a typed row (see <see cref="ISpanTableSink"/>), each with its own string.</summary>
     public static Cell[] ToCells(ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields, ReadOnlySpan<Cell> typed)
     {

@@ -112,14 +112,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     {
         if (!_decided || _form is not null || _completed)
         {
-            var cells = new Cell[fields.Length];
-            for (var i = 0; i < cells.Length; i++)
-            {
-                var f = fields[i];
-                cells[i] = f.Length == 0 ? Cell.Empty : new Cell(new string(chars.Slice(f.Start, f.Length)));
-            }
-
-            OnOwnedRow(rowIndex, cells);
+            OnOwnedRow(rowIndex, SpanRows.ToTextCells(chars, fields));
             return;
         }
 

@@ -13,13 +13,11 @@ namespace MailGuard.Inspection.Extraction;
 internal sealed class SharedStringTable : IDisposable
 {
     /// <summary>
-    /// Arrays up to this many elements (16M, as much as the CSV reader's record buffer may hold)
-    /// come from the pool and go back to it; larger ones are plain arrays the GC takes back, so a
-    /// workbook near the expansion limit does not leave the pool holding its buffers. (At 1M, a
-    /// sheet of 200,000 people read 12% slower: each read allocated its buffers afresh on the
-    /// large object heap.)
+    /// Chars of the buffer that stay pooled (16M: <see cref="PooledArray.MaxPooledBytes"/>); past
+    /// that it is a plain array the GC takes back. (With 1M here, a sheet of 200,000 people read
+    /// 12% slower: each read allocated its buffers afresh on the large object heap.)
     /// </summary>
-    internal const int MaxPooledLength = CsvTokenizer.MaxBufferChars;
+    internal const int MaxPooledLength = PooledArray.MaxPooledBytes / sizeof(char);
 
     private char[] _chars = [];
     private int _length;
@@ -64,7 +62,7 @@ internal sealed class SharedStringTable : IDisposable
     {
         if (count > _ends.Length)
         {
-            Grow(ref _ends, count, _count);
+            PooledArray.Grow(ref _ends, count, 0, _count);
         }
     }
 
@@ -80,8 +78,8 @@ internal sealed class SharedStringTable : IDisposable
 
     public void Dispose()
     {
-        Return(ref _chars);
-        Return(ref _ends);
+        PooledArray.Return(ref _chars);
+        PooledArray.Return(ref _ends);
         _length = _count = 0;
     }
 
@@ -97,44 +95,17 @@ internal sealed class SharedStringTable : IDisposable
                 throw new InvalidDataException("shared strings and a sheet row larger than one buffer can hold");
             }
 
-            Grow(ref _chars, (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(4096L, _chars.Length * 2L))), (int)used);
+            PooledArray.Grow(ref _chars, (int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(4096L, _chars.Length * 2L))), 0, (int)used);
         }
 
         return _chars.AsSpan((int)used, chars);
-    }
-
-    // Pooled while small (see MaxPooledLength); an array the pool did not give is never handed to it.
-    private static void Grow<T>(ref T[] buffer, int size, int keep)
-    {
-        if (size <= MaxPooledLength)
-        {
-            PooledArray.Grow(ref buffer, size, 0, keep);
-            return;
-        }
-
-        // Not zeroed: only what is written is ever read (items up to their ends, the tail up to what
-        // the row wrote), and a workbook this size would otherwise clear megabytes at each doubling.
-        var grown = GC.AllocateUninitializedArray<T>(size);
-        Array.Copy(buffer, grown, keep);
-        Return(ref buffer);
-        buffer = grown;
-    }
-
-    private static void Return<T>(ref T[] buffer)
-    {
-        if (buffer.Length <= MaxPooledLength)
-        {
-            PooledArray.Return(ref buffer);
-        }
-
-        buffer = [];
     }
 
     private void End(int written)
     {
         if (_count == _ends.Length)
         {
-            Grow(ref _ends, Math.Max(256, _ends.Length * 2), _count);
+            PooledArray.Grow(ref _ends, Math.Max(256, _ends.Length * 2), 0, _count);
         }
 
         _length += written;

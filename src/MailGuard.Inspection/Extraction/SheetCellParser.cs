@@ -221,7 +221,9 @@ internal static class SheetCellParser
             open = 28;
         }
 
-        if (m <= 0)
+        // Inline text in a cell of another type is not shown, but the token reader still reads
+        // (and may refuse) it: left to that reader, rather than read here for nothing.
+        if (m <= 0 || cell.Type != SheetCellType.InlineString)
         {
             return m < 0 ? More(w) : NotSimple;
         }
@@ -257,28 +259,32 @@ internal static class SheetCellParser
     }
 
     /// <summary>The t attribute's value as a code (an xsd token: white space around it does not count).</summary>
-    public static SheetCellType TypeOf(ReadOnlySpan<byte> t) => t.Length == 1 ? TypeOf(t[0]) : t.Trim(" \t\r\n"u8) switch
+    public static SheetCellType TypeOf(ReadOnlySpan<byte> t)
     {
-        [] or [(byte)'n'] => SheetCellType.Number,
-        [(byte)'s'] => SheetCellType.SharedString,
-        [(byte)'b'] => SheetCellType.Boolean,
-        [(byte)'e'] => SheetCellType.Error,
-        [(byte)'d'] => SheetCellType.IsoDate,
-        var token when token.SequenceEqual("inlineStr"u8) => SheetCellType.InlineString,
-        var token when token.SequenceEqual("str"u8) => SheetCellType.FormulaString,
-        _ => SheetCellType.Unknown,
-    };
+        // Nearly every typed cell's t is one byte ("s", "n", "b", "e", "d"): read without trimming
+        // (a lone white-space byte trims to nothing, which is a number).
+        if (t.Length != 1)
+        {
+            t = t.Trim(" \t\r\n"u8);
+            if (t.Length != 1)
+            {
+                return t.IsEmpty ? SheetCellType.Number
+                    : t.SequenceEqual("inlineStr"u8) ? SheetCellType.InlineString
+                    : t.SequenceEqual("str"u8) ? SheetCellType.FormulaString
+                    : SheetCellType.Unknown;
+            }
+        }
 
-    // A one-byte t, nearly every typed cell's ("s", "n", "b", "e", "d"): as the token switch reads it.
-    private static SheetCellType TypeOf(byte t) => t switch
-    {
-        (byte)'n' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' => SheetCellType.Number,
-        (byte)'s' => SheetCellType.SharedString,
-        (byte)'b' => SheetCellType.Boolean,
-        (byte)'e' => SheetCellType.Error,
-        (byte)'d' => SheetCellType.IsoDate,
-        _ => SheetCellType.Unknown,
-    };
+        return t[0] switch
+        {
+            (byte)'n' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' => SheetCellType.Number,
+            (byte)'s' => SheetCellType.SharedString,
+            (byte)'b' => SheetCellType.Boolean,
+            (byte)'e' => SheetCellType.Error,
+            (byte)'d' => SheetCellType.IsoDate,
+            _ => SheetCellType.Unknown,
+        };
+    }
 
     // An attribute value with a character or entity reference: a plain loop over its few bytes.
     private static bool HasReference(ReadOnlySpan<byte> value)

@@ -208,13 +208,6 @@ internal static partial class XlsxExtractor
                         }
                         else if (simple.Inline)
                         {
-                            if (simple.Type != SheetCellType.InlineString)
-                            {
-                                // Read as the token reader reads it (a malformed reference refuses the
-                                // sheet) though a cell of another type does not show it.
-                                _ = ByteXmlScanner.Decode(simple.Text);
-                            }
-
                             PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, dateStyles, date1904);
                         }
                         else
@@ -439,40 +432,40 @@ internal static partial class XlsxExtractor
                 return;
         }
 
-        // The common case, a plain number: parsed from its bytes, its text those bytes as written.
-        if (type == SheetCellType.Number && TryParsePlainNumber(raw, out double number))
+        // The common case, a plain number: parsed from its bytes, its text those bytes as written;
+        // anything else is decoded first (an ISO date, a number with references or odd spacing).
+        string? text = null;
+        if (!(type == SheetCellType.Number && TryParsePlainNumber(raw, out double number)))
         {
-            if (IsDateStyle(style, dateStyles) && SerialToDate(number, date1904) is DateTime serialDate)
+            text = ByteXmlScanner.Decode(raw);
+            if (type == SheetCellType.IsoDate)
             {
-                row.PlaceDate(column, serialDate, number);
-            }
-            else
-            {
-                row.PlaceNumber(column, raw, number);
+                if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso))
+                {
+                    row.PlaceDate(column, iso, null);
+                }
+                else
+                {
+                    row.PlaceText(column, text);
+                }
+
+                return;
             }
 
-            return;
-        }
-
-        string text = ByteXmlScanner.Decode(raw);
-        if (type == SheetCellType.IsoDate)
-        {
-            if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out DateTime iso))
-            {
-                row.PlaceDate(column, iso, null);
-            }
-            else
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
             {
                 row.PlaceText(column, text);
+                return;
             }
         }
-        else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
-        {
-            row.PlaceText(column, text);
-        }
-        else if (IsDateStyle(style, dateStyles) && SerialToDate(number, date1904) is DateTime date)
+
+        if ((uint)style < (uint)dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
         {
             row.PlaceDate(column, date, number);
+        }
+        else if (text is null)
+        {
+            row.PlaceNumber(column, raw, number);
         }
         else
         {
@@ -484,47 +477,46 @@ internal static partial class XlsxExtractor
     // space, a sign) as Utf8Parser reads an int.
     internal static bool TryParseIndex(ReadOnlySpan<byte> raw, out int index)
     {
-        if (raw.Length is > 0 and <= 9)
+        if (TryParseDigits(raw, 9, out long whole))
         {
-            index = 0;
-            int i = 0;
-            while (i < raw.Length && (uint)(raw[i] - '0') <= 9)
-            {
-                index = (index * 10) + (raw[i] - '0');
-                i++;
-            }
-
-            if (i == raw.Length)
-            {
-                return true;
-            }
+            index = (int)whole;
+            return true;
         }
 
         var digits = Trim(raw);
         return Utf8Parser.TryParse(digits, out index, out int used) && used == digits.Length;
     }
 
-    private static bool IsDateStyle(int style, bool[] dateStyles) => (uint)style < (uint)dateStyles.Length && dateStyles[style];
+    // One to maxDigits ASCII digits and nothing else: their value (maxDigits at most 18).
+    private static bool TryParseDigits(ReadOnlySpan<byte> raw, int maxDigits, out long value)
+    {
+        value = 0;
+        if (raw.IsEmpty || raw.Length > maxDigits)
+        {
+            return false;
+        }
+
+        foreach (byte b in raw)
+        {
+            if ((uint)(b - '0') > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + (b - '0');
+        }
+
+        return true;
+    }
 
     // A number written as XML would (no entities, no CR): whole numbers of up to 15 digits by hand,
     // the rest by Utf8Parser, surrounding white space allowed as before.
     private static bool TryParsePlainNumber(ReadOnlySpan<byte> raw, out double number)
     {
-        if (raw.Length <= 15)
+        if (TryParseDigits(raw, 15, out long whole))
         {
-            long whole = 0;
-            int i = 0;
-            while (i < raw.Length && (uint)(raw[i] - '0') <= 9)
-            {
-                whole = (whole * 10) + (raw[i] - '0');
-                i++;
-            }
-
-            if (i == raw.Length && i > 0)
-            {
-                number = whole;
-                return true;
-            }
+            number = whole;
+            return true;
         }
 
         number = 0;

@@ -253,6 +253,31 @@ public sealed class PooledBufferTests
         Assert.Throws<InvalidDataException>(() => ReadSheet(null, Sheet(fits + 1), ranges: true));
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public void SheetRow_TextAtTheRowCapRead_OneCharPastRefused(int past, bool read)
+    {
+        // Sixteen copies of one cell of MaxRowChars / 16 plain characters fill the row's text to
+        // the cap exactly: read, the last copy kept. One character more in the last copy: refused.
+        const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+        int each = SheetRow.MaxRowChars / 16;
+        string last = new('y', each + past);
+        string sheet = $"<worksheet xmlns=\"{ns}\"><sheetData><row r=\"1\">"
+            + string.Concat(Enumerable.Repeat($"<c r=\"A1\" t=\"inlineStr\"><is><t>{new string('x', each)}</t></is></c>", 15))
+            + $"<c r=\"A1\" t=\"inlineStr\"><is><t>{last}</t></is></c></row></sheetData></worksheet>";
+
+        if (read)
+        {
+            var cells = Assert.Single(Assert.Single(ReadSheet(null, sheet, ranges: true).Tables).Rows).Cells;
+            Assert.Equal(last, Assert.Single(cells).Text);
+        }
+        else
+        {
+            Assert.Throws<InvalidDataException>(() => ReadSheet(null, sheet, ranges: true));
+        }
+    }
+
     [Fact]
     public void SharedStringTable_PastThePooledSize_EveryItemAndTheTailRead()
     {
