@@ -106,67 +106,18 @@ internal static class SheetCellParser
         int i = 2;
         while (true)
         {
-            while (i < w.Length && IsSpace(w[i]))
+            var step = NextAttribute(w, ref i, prefixed: false, out var name, out var value);
+            if (step == Step.End)
             {
-                i++;
-            }
-
-            if (i >= w.Length)
-            {
-                return More(w);
-            }
-
-            if (w[i] == (byte)'>')
-            {
-                i++;
                 break;
             }
 
-            if (w[i] == (byte)'/')
+            if (step != Step.Attribute)
             {
-                if (i + 1 >= w.Length)
-                {
-                    return More(w);
-                }
-
-                cell.Empty = true;
-                return w[i + 1] == (byte)'>' ? i + 2 : NotSimple;
+                cell.Empty = step == Step.EmptyEnd;
+                return step switch { Step.EmptyEnd => i, Step.NeedMore => More(w), _ => NotSimple };
             }
 
-            int nameStart = i;
-            while (i < w.Length && IsNameByte(w[i]))
-            {
-                i++;
-            }
-
-            if (i + 1 >= w.Length)
-            {
-                return More(w);
-            }
-
-            // A prefixed name, a space before '=' or a stray byte: the token reader's business.
-            if (i == nameStart || w[i] != (byte)'=' || w[i + 1] is not ((byte)'"' or (byte)'\''))
-            {
-                return NotSimple;
-            }
-
-            var name = w[nameStart..i];
-            byte quote = w[i + 1];
-
-            // Values here are a few bytes ("B7", "1", "s"): a plain loop beats a vector search.
-            int end = i + 2;
-            while (end < w.Length && w[end] != quote)
-            {
-                end++;
-            }
-
-            if (end >= w.Length)
-            {
-                return More(w);
-            }
-
-            var value = w[(i + 2)..end];
-            i = end + 1;
             if (name.Length != 1)
             {
                 continue;
@@ -230,6 +181,173 @@ internal static class SheetCellParser
 
         cell.Inline = true;
         return Element(w, i + open, "</t></is></c>"u8, ref cell);
+    }
+
+    /// <summary>
+    /// A row's start or end tag at the scanner's position, as <see cref="ReadCell"/> reads a cell:
+    /// the bytes it takes, whether it is the end tag, and the start tag's row number.
+    /// </summary>
+    public static int ReadRowTag(ByteXmlScanner xml, out bool end, out long number)
+    {
+        while (true)
+        {
+            var window = xml.Window;
+            int used = TryParseRowTag(window, out end, out number);
+            if (used != NeedMore || !xml.Ensure(window.Length + 1))
+            {
+                return Math.Max(used, NotSimple);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A row's end tag (&lt;/row&gt;) or start tag as Excel writes it (&lt;row r="7" spans="1:7"
+    /// x14ac:dyDescent="0.25"&gt;, or the empty &lt;row r="7"/&gt;) at the start of <paramref name="w"/>: the
+    /// bytes it takes, or <see cref="NotSimple"/> or <see cref="NeedMore"/>. <paramref name="number"/> is
+    /// the r attribute's value, 0 when there is none (the token reader counts on from the last row).
+    /// An r that is not plain digits, a prefixed r and a prefixed row are the token reader's.
+    /// </summary>
+    public static int TryParseRowTag(ReadOnlySpan<byte> w, out bool end, out long number)
+    {
+        number = 0;
+        end = false;
+        int m = Match(w, "</row>"u8);
+        if (m != 0)
+        {
+            end = true;
+            return m > 0 ? 6 : More(w);
+        }
+
+        m = Match(w, "<row"u8);
+        if (m <= 0)
+        {
+            return m < 0 ? More(w) : NotSimple;
+        }
+
+        if (w.Length < 5)
+        {
+            return More(w);
+        }
+
+        if (w[4] is not ((byte)' ' or (byte)'>' or (byte)'/' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        {
+            return NotSimple;
+        }
+
+        bool numbered = false;
+        int i = 4;
+        while (true)
+        {
+            var step = NextAttribute(w, ref i, prefixed: true, out var name, out var value);
+            switch (step)
+            {
+                case Step.End or Step.EmptyEnd:
+                    return i;
+                case Step.NeedMore:
+                    return More(w);
+                case Step.NotSimple:
+                    return NotSimple;
+            }
+
+            if (name.Length == 1 && name[0] == (byte)'r')
+            {
+                // As the token reader: the first r counts; it must be plain digits here.
+                if (!numbered && !XlsxExtractor.TryParseDigits(value, 18, out number))
+                {
+                    return NotSimple;
+                }
+
+                numbered = true;
+            }
+            else if (name.EndsWith(":r"u8))
+            {
+                // x:r is r to the token reader, which matches attributes by local name.
+                return NotSimple;
+            }
+        }
+    }
+
+    private enum Step
+    {
+        Attribute,
+        End,
+        EmptyEnd,
+        NotSimple,
+        NeedMore,
+    }
+
+    /// <summary>
+    /// The next attribute of a start tag from <paramref name="i"/> (spaces first), moving
+    /// <paramref name="i"/> past it: a name of plain name bytes (with <paramref name="prefixed"/>,
+    /// also ':'), '=' at once, a quoted value. Or the tag's end ('&gt;', or "/&gt;"), <paramref name="i"/>
+    /// past it; anything else is <see cref="Step.NotSimple"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Step NextAttribute(ReadOnlySpan<byte> w, ref int i, bool prefixed, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        name = value = default;
+        while (i < w.Length && IsSpace(w[i]))
+        {
+            i++;
+        }
+
+        if (i >= w.Length)
+        {
+            return Step.NeedMore;
+        }
+
+        if (w[i] == (byte)'>')
+        {
+            i++;
+            return Step.End;
+        }
+
+        if (w[i] == (byte)'/')
+        {
+            if (i + 1 >= w.Length)
+            {
+                return Step.NeedMore;
+            }
+
+            i += 2;
+            return w[i - 1] == (byte)'>' ? Step.EmptyEnd : Step.NotSimple;
+        }
+
+        int nameStart = i;
+        while (i < w.Length && (IsNameByte(w[i]) || (prefixed && w[i] == (byte)':')))
+        {
+            i++;
+        }
+
+        if (i + 1 >= w.Length)
+        {
+            return Step.NeedMore;
+        }
+
+        // A prefixed name (unless allowed), a space before '=' or a stray byte: the token reader's business.
+        if (i == nameStart || w[i] != (byte)'=' || w[i + 1] is not ((byte)'"' or (byte)'\''))
+        {
+            return Step.NotSimple;
+        }
+
+        name = w[nameStart..i];
+        byte quote = w[i + 1];
+
+        // Values here are a few bytes ("B7", "1", "s"): a plain loop beats a vector search.
+        int end = i + 2;
+        while (end < w.Length && w[end] != quote)
+        {
+            end++;
+        }
+
+        if (end >= w.Length)
+        {
+            return Step.NeedMore;
+        }
+
+        value = w[(i + 2)..end];
+        i = end + 1;
+        return Step.Attribute;
     }
 
     /// <summary>

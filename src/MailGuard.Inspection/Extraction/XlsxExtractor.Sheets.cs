@@ -218,6 +218,27 @@ internal static partial class XlsxExtractor
                         xml.Advance(used);
                         continue;
                     }
+
+                    // And a row's start and end tags, as the token reader below reads them.
+                    used = SheetCellParser.ReadRowTag(xml, out bool rowEnd, out long rowNumber);
+                    if (used > 0)
+                    {
+                        if (rowEnd)
+                        {
+                            cells.Emit(context, table, rowIndex);
+                            cells.Clear();
+                        }
+                        else
+                        {
+                            cells.Clear();
+                            column = -1;
+                            capture = Capture.None;
+                            rowIndex = rowNumber > 0 ? rowNumber - 1 : rowIndex + 1;
+                        }
+
+                        xml.Advance(used);
+                        continue;
+                    }
                 }
 
                 var token = xml.Next();
@@ -488,7 +509,7 @@ internal static partial class XlsxExtractor
     }
 
     // One to maxDigits ASCII digits and nothing else: their value (maxDigits at most 18).
-    private static bool TryParseDigits(ReadOnlySpan<byte> raw, int maxDigits, out long value)
+    internal static bool TryParseDigits(ReadOnlySpan<byte> raw, int maxDigits, out long value)
     {
         value = 0;
         if (raw.IsEmpty || raw.Length > maxDigits)

@@ -222,6 +222,47 @@ public class SheetCellParserTests
         Assert.Equal(xml.Length, SheetCellParser.TryParseCell(xml, out _));
     }
 
+    [Theory]
+    [InlineData("<row r=\"12\" spans=\"1:7\" x14ac:dyDescent=\"0.25\"><c", 47, false, 12)]
+    [InlineData("<row>", 5, false, 0)]
+    [InlineData("<row r='3'/>", 12, false, 3)]
+    [InlineData("<row r=\"0\">", 11, false, 0)]
+    [InlineData("<row r=\"4\" r=\"9\">", 17, false, 4)]
+    [InlineData("</row><row", 6, true, 0)]
+    public void TryParseRowTag_SimpleShapes_ReadWhole(string xml, int used, bool end, long number)
+    {
+        Assert.Equal(used, SheetCellParser.TryParseRowTag(Encoding.UTF8.GetBytes(xml), out bool isEnd, out long n));
+        Assert.Equal((end, number), (isEnd, n));
+    }
+
+    [Theory]
+    [InlineData("<row r=\"&#51;\">")]
+    [InlineData("<row r=\" 3\">")]
+    [InlineData("<row r=\"+3\">")]
+    [InlineData("<row r = \"3\">")]
+    [InlineData("<row x:r=\"3\">")]
+    [InlineData("<x:row r=\"3\">")]
+    [InlineData("<rows r=\"3\">")]
+    [InlineData("</row >")]
+    [InlineData("<row r=\"3\" / >")]
+    [InlineData("<c r=\"A1\"/>")]
+    public void TryParseRowTag_OtherShapes_LeftToTheTokens(string xml) =>
+        Assert.Equal(SheetCellParser.NotSimple, SheetCellParser.TryParseRowTag(Encoding.UTF8.GetBytes(xml), out _, out _));
+
+    [Fact]
+    public void TryParseRowTag_EveryCut_NeedsMoreNotAWrongAnswer()
+    {
+        foreach (byte[] xml in new[] { "<row r=\"12\" spans=\"1:7\" x14ac:dyDescent=\"0.25\">"u8.ToArray(), "</row>"u8.ToArray() })
+        {
+            for (int cut = 0; cut < xml.Length; cut++)
+            {
+                Assert.Equal(SheetCellParser.NeedMore, SheetCellParser.TryParseRowTag(xml.AsSpan(0, cut), out _, out _));
+            }
+
+            Assert.Equal(xml.Length, SheetCellParser.TryParseRowTag(xml, out _, out _));
+        }
+    }
+
     // Rows as text: index, then each cell's text, kind, date and number; or the error the reader
     // gave. The same whether the sink takes cells or, as the table analyzer does, ranges.
     private static string Read(byte[] strings, byte[] sheet, bool fast, int bufferSize)
@@ -285,7 +326,29 @@ public class SheetCellParserTests
         int rows = random.Next(3, 12);
         for (int r = 1; r <= rows; r++)
         {
-            xml.Append(random.Next(4) == 0 ? "<row>" : $"<row r=\"{r + random.Next(3)}\" spans=\"1:6\">");
+            int n = r + random.Next(3);
+            if (random.Next(10) == 0)
+            {
+                // A row with no cells, as an empty tag.
+                xml.Append(Pick(random, $"<row r=\"{n}\"/>", "<row/>", $"<row r=\"{n}\" spans=\"1:6\" />"));
+            }
+
+            xml.Append(Pick(random,
+                "<row>",
+                $"<row r=\"{n}\" spans=\"1:6\">",
+                $"<row r=\"{n}\" spans=\"1:6\">",
+                $"<row r=\"{n}\" spans=\"1:6\" x14ac:dyDescent=\"0.25\">",
+                $"<row r='{n}' ht=\"15\" customHeight=\"1\">",
+                $"<row spans=\"1:6\" r=\"{n}\">",
+                $"<row\n r=\"{n}\">",
+                $"<row r=\"{n}\" r=\"{n + 5}\">",
+                $"<row x:r=\"{n + 5}\" r=\"{n}\">",
+                $"<row xmlns:r=\"{Ns}\" r=\"{n}\">",
+                $"<x:row xmlns:x=\"{Ns}\" r=\"{n}\">",
+                $"<row r = \"{n}\">",
+                $"<row r=\"{Pick(random, "0", "+3", " 3", "3 ", "&#51;", "", "x", "0007", "99999999999999999999", "-2")}\">",
+                $"<row note=\"a > b\" r=\"{n}\">",
+                $"<rows r=\"{n}\">"));
             int cells = random.Next(1, 9);
             for (int c = 0; c < cells; c++)
             {
@@ -293,7 +356,7 @@ public class SheetCellParserTests
                 xml.Append(Cell(random, r, c));
             }
 
-            xml.Append("</row>");
+            xml.Append(Pick(random, "</row>", "</row>", "</row>", "</row >", "</x:row>", "</rows>", "\n</row>"));
         }
 
         return Encoding.UTF8.GetBytes(xml.Append("</sheetData></worksheet>").ToString());
