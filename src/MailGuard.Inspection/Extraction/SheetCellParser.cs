@@ -103,6 +103,151 @@ internal static class SheetCellParser
             return NotSimple;
         }
 
+        // Excel's own tag first, then any other attribute by attribute.
+        int i = ExcelTag(w, ref cell);
+        if (i == 0)
+        {
+            i = AnyTag(w, ref cell);
+        }
+
+        if (i <= 0 || cell.Empty)
+        {
+            return i;
+        }
+
+        // The content: nothing, a value, or a one-run inline string, then the end tag.
+        var rest = w[i..];
+        int m = Match(rest, "</c>"u8);
+        if (m != 0)
+        {
+            cell.Empty = true;
+            return m < 0 ? More(w) : i + 4;
+        }
+
+        m = Match(rest, "<v>"u8);
+        if (m < 0)
+        {
+            return More(w);
+        }
+
+        if (m > 0)
+        {
+            return Element(w, i + 3, "</v></c>"u8, ref cell);
+        }
+
+        m = Match(rest, "<is><t>"u8);
+        int open = 7;
+        if (m == 0)
+        {
+            m = Match(rest, "<is><t xml:space=\"preserve\">"u8);
+            open = 28;
+        }
+
+        // Inline text in a cell of another type is not shown, but the token reader still reads
+        // (and may refuse) it: left to that reader, rather than read here for nothing.
+        if (m <= 0 || cell.Type != SheetCellType.InlineString)
+        {
+            return m < 0 ? More(w) : NotSimple;
+        }
+
+        cell.Inline = true;
+        return Element(w, i + open, "</t></is></c>"u8, ref cell);
+    }
+
+    /// <summary>
+    /// A cell's start tag as Excel and most libraries write it: r, s and t in that order (each may
+    /// be missing), one space before each, double quotes; r letters then digits, s up to seven
+    /// digits, t one byte. The index past the tag (<see cref="SheetCell.Empty"/> for "/&gt;"), or 0 for
+    /// any other tag or a window that ends inside it (<see cref="AnyTag"/> reads those), so this
+    /// only ever decides what AnyTag would.
+    /// </summary>
+    private static int ExcelTag(ReadOnlySpan<byte> w, ref SheetCell cell)
+    {
+        int i = 2;
+        if (At(w, i, " r=\""u8))
+        {
+            i += 4;
+            int start = i;
+            int column = 0;
+            while (i < w.Length && (uint)((w[i] | 0x20) - 'a') < 26)
+            {
+                column = (column * 26) + ((w[i] | 0x20) - 'a' + 1);
+                i++;
+            }
+
+            int digits = i;
+            while (i < w.Length && (uint)(w[i] - '0') < 10)
+            {
+                i++;
+            }
+
+            // At most three letters (XFD, the last column, is three) keeps the column in range.
+            if (digits == start || digits - start > 3 || i == digits || i >= w.Length || w[i] != (byte)'"')
+            {
+                return 0;
+            }
+
+            cell.Column = column - 1;
+            i++;
+        }
+
+        if (At(w, i, " s=\""u8))
+        {
+            i += 4;
+            int start = i;
+            int style = 0;
+            while (i < w.Length && (uint)(w[i] - '0') < 10 && i - start < 7)
+            {
+                style = (style * 10) + (w[i] - '0');
+                i++;
+            }
+
+            if (i == start || i >= w.Length || w[i] != (byte)'"')
+            {
+                return 0;
+            }
+
+            cell.Style = style;
+            i++;
+        }
+
+        if (At(w, i, " t=\""u8))
+        {
+            if (i + 5 >= w.Length || w[i + 5] != (byte)'"' || w[i + 4] is (byte)'&' or (byte)'"')
+            {
+                return 0;
+            }
+
+            cell.Type = TypeOf(w.Slice(i + 4, 1));
+            i += 6;
+        }
+
+        if (i < w.Length && w[i] == (byte)'>')
+        {
+            return i + 1;
+        }
+
+        if (At(w, i, "/>"u8))
+        {
+            cell.Empty = true;
+            return i + 2;
+        }
+
+        return 0;
+    }
+
+    // w holds literal at i.
+    private static bool At(ReadOnlySpan<byte> w, int i, ReadOnlySpan<byte> literal) => i <= w.Length && w[i..].StartsWith(literal);
+
+    /// <summary>
+    /// A cell's start tag from its attributes on, in any order and quoting: the index past it
+    /// (<see cref="SheetCell.Empty"/> for "/&gt;"), or <see cref="NotSimple"/> or <see cref="NeedMore"/>.
+    /// </summary>
+    private static int AnyTag(ReadOnlySpan<byte> w, ref SheetCell cell)
+    {
+        cell.Column = -1;
+        cell.Style = 0;
+        cell.Type = SheetCellType.Number;
         int i = 2;
         while (true)
         {
@@ -144,43 +289,7 @@ internal static class SheetCellParser
             }
         }
 
-        // The content: nothing, a value, or a one-run inline string, then the end tag.
-        var rest = w[i..];
-        int m = Match(rest, "</c>"u8);
-        if (m != 0)
-        {
-            cell.Empty = true;
-            return m < 0 ? More(w) : i + 4;
-        }
-
-        m = Match(rest, "<v>"u8);
-        if (m < 0)
-        {
-            return More(w);
-        }
-
-        if (m > 0)
-        {
-            return Element(w, i + 3, "</v></c>"u8, ref cell);
-        }
-
-        m = Match(rest, "<is><t>"u8);
-        int open = 7;
-        if (m == 0)
-        {
-            m = Match(rest, "<is><t xml:space=\"preserve\">"u8);
-            open = 28;
-        }
-
-        // Inline text in a cell of another type is not shown, but the token reader still reads
-        // (and may refuse) it: left to that reader, rather than read here for nothing.
-        if (m <= 0 || cell.Type != SheetCellType.InlineString)
-        {
-            return m < 0 ? More(w) : NotSimple;
-        }
-
-        cell.Inline = true;
-        return Element(w, i + open, "</t></is></c>"u8, ref cell);
+        return i;
     }
 
     /// <summary>

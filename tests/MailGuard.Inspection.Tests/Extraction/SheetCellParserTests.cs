@@ -117,6 +117,9 @@ public class SheetCellParserTests
     [InlineData("<c r=\"A1\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> x </t></is></c>", 68, 0, "InlineString", 0, " x ", true)]
     [InlineData("<c r=\"AA10\" s=\"3\"/>", 19, 26, "Number", 3, "", false)]
     [InlineData("<c r=\"A1\"></c>", 14, 0, "Number", 0, "", false)]
+    [InlineData("<c r=\"XFD1\" s=\"9999999\" t=\"n\"><v>1</v></c>", 42, 16383, "Number", 9999999, "1", false)]
+    [InlineData("<c r=\"XFD1\" s=\"10000001\" t=\"n\"><v>1</v></c>", 43, 16383, "Number", 0, "1", false)]
+    [InlineData("<c r=\"B2\" s=\"99999999999\"><v>1</v></c>", 38, 1, "Number", 0, "1", false)]
     public void TryParseCell_SimpleShapes_ReadWhole(string xml, int used, int column, string type, int style, string text, bool inline)
     {
         Assert.Equal(used, SheetCellParser.TryParseCell(Encoding.UTF8.GetBytes(xml), out var cell));
