@@ -115,24 +115,19 @@ internal static class SheetCellParser
             return i;
         }
 
-        // The content: nothing, a value, or a one-run inline string, then the end tag.
+        // The content: a value (nearly every cell), nothing, or a one-run inline string, then the end tag.
         var rest = w[i..];
-        int m = Match(rest, "</c>"u8);
+        int m = Match(rest, "<v>"u8);
+        if (m != 0)
+        {
+            return m < 0 ? More(w) : Element(w, i + 3, "</v></c>"u8, ref cell);
+        }
+
+        m = Match(rest, "</c>"u8);
         if (m != 0)
         {
             cell.Empty = true;
             return m < 0 ? More(w) : i + 4;
-        }
-
-        m = Match(rest, "<v>"u8);
-        if (m < 0)
-        {
-            return More(w);
-        }
-
-        if (m > 0)
-        {
-            return Element(w, i + 3, "</v></c>"u8, ref cell);
         }
 
         m = Match(rest, "<is><t>"u8);
@@ -343,6 +338,29 @@ internal static class SheetCellParser
             return NotSimple;
         }
 
+        if (At(w, 4, " r=\""u8))
+        {
+            // Excel's shape: r first. The first r decides the row (to the token reader too, whatever
+            // follows), so the rest of the tag only has to end.
+            int digits = 8;
+            int close = digits;
+            while (close < w.Length && (uint)(w[close] - '0') < 10)
+            {
+                close++;
+            }
+
+            if (close < w.Length && w[close] == (byte)'"' && XlsxExtractor.TryParseDigits(w[digits..close], 18, out number))
+            {
+                int after = TagEnd(w, close + 1);
+                if (after > 0)
+                {
+                    return after;
+                }
+            }
+
+            number = 0;
+        }
+
         bool numbered = false;
         int i = 4;
         while (true)
@@ -374,6 +392,37 @@ internal static class SheetCellParser
                 return NotSimple;
             }
         }
+    }
+
+    /// <summary>
+    /// The index past the '&gt;' that ends a start tag, from <paramref name="i"/> (outside any quoted
+    /// value), skipping quoted values as the token reader does; 0 when the window ends first.
+    /// </summary>
+    private static int TagEnd(ReadOnlySpan<byte> w, int i)
+    {
+        while (i < w.Length)
+        {
+            byte b = w[i];
+            if (b == (byte)'>')
+            {
+                return i + 1;
+            }
+
+            if (b is (byte)'"' or (byte)'\'')
+            {
+                int close = w[(i + 1)..].IndexOf(b);
+                if (close < 0)
+                {
+                    return 0;
+                }
+
+                i += close + 1;
+            }
+
+            i++;
+        }
+
+        return 0;
     }
 
     private enum Step

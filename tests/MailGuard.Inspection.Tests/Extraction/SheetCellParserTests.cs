@@ -232,6 +232,9 @@ public class SheetCellParserTests
     [InlineData("<row r=\"0\">", 11, false, 0)]
     [InlineData("<row r=\"4\" r=\"9\">", 17, false, 4)]
     [InlineData("</row><row", 6, true, 0)]
+    [InlineData("<row r=\"3\" / >", 14, false, 3)]
+    [InlineData("<row r=\"3\" x=\"a > b\" r=\"5\" hidden>", 34, false, 3)]
+    [InlineData("<row r=\"3\" x='a > \"b'>", 22, false, 3)]
     public void TryParseRowTag_SimpleShapes_ReadWhole(string xml, int used, bool end, long number)
     {
         Assert.Equal(used, SheetCellParser.TryParseRowTag(Encoding.UTF8.GetBytes(xml), out bool isEnd, out long n));
@@ -247,7 +250,6 @@ public class SheetCellParserTests
     [InlineData("<x:row r=\"3\">")]
     [InlineData("<rows r=\"3\">")]
     [InlineData("</row >")]
-    [InlineData("<row r=\"3\" / >")]
     [InlineData("<c r=\"A1\"/>")]
     public void TryParseRowTag_OtherShapes_LeftToTheTokens(string xml) =>
         Assert.Equal(SheetCellParser.NotSimple, SheetCellParser.TryParseRowTag(Encoding.UTF8.GetBytes(xml), out _, out _));
@@ -351,6 +353,8 @@ public class SheetCellParserTests
                 $"<row r = \"{n}\">",
                 $"<row r=\"{Pick(random, "0", "+3", " 3", "3 ", "&#51;", "", "x", "0007", "99999999999999999999", "-2")}\">",
                 $"<row note=\"a > b\" r=\"{n}\">",
+                $"<row r=\"{n}\" note=\"a > b\">",
+                $"<row r=\"{n}\" x='\"' hidden>",
                 $"<rows r=\"{n}\">"));
             int cells = random.Next(1, 9);
             for (int c = 0; c < cells; c++)
