@@ -115,6 +115,12 @@ internal static class CellText
     /// <summary>A whole number as its digits (a spreadsheet's 9.43E+09 is 9434765919); anything else as displayed.</summary>
     public static ReadOnlySpan<char> NumberText(double number, Span<char> destination, ReadOnlySpan<char> fallback)
     {
+        if (IsWrittenAs(fallback, number))
+        {
+            // Already the digits formatting would write (an id, a count): nothing to format.
+            return fallback;
+        }
+
         if (number >= 0 && number < 1e15 && Math.Floor(number) == number
             && ((long)number).TryFormat(destination, out var written, provider: CultureInfo.InvariantCulture))
         {
@@ -122,6 +128,28 @@ internal static class CellText
         }
 
         return fallback;
+    }
+
+    // text is number's digits as formatting writes them: 1 to 15 ASCII digits, no leading zero.
+    private static bool IsWrittenAs(ReadOnlySpan<char> text, double number)
+    {
+        if (text.IsEmpty || text.Length > 15 || (text[0] == '0' && text.Length > 1))
+        {
+            return false;
+        }
+
+        long value = 0;
+        foreach (char c in text)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return value == number;
     }
 
     // Every placeholder starts with one of - ? # 0 n u t (either case): one table lookup rules

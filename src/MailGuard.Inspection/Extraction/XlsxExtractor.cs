@@ -208,6 +208,8 @@ internal static partial class XlsxExtractor
     /// Excel serial to date. The 1900 system counts the non-existent 1900-02-29 (serial 60, a
     /// Lotus 1-2-3 compatibility bug), so serials below 61 are one day off the simple formula.
     /// </summary>
+    private static readonly DateTime s_epoch1900 = new(1899, 12, 30);
+
     internal static DateTime? SerialToDate(double serial, bool date1904)
     {
         if (double.IsNaN(serial) || serial < 0 || serial > 2_958_465)
@@ -215,7 +217,13 @@ internal static partial class XlsxExtractor
             return null;
         }
 
-        DateTime epoch = date1904 ? new DateTime(1904, 1, 1) : serial < 61 ? new DateTime(1899, 12, 31) : new DateTime(1899, 12, 30);
+        if (!date1904 && serial >= 61 && serial == Math.Floor(serial))
+        {
+            // A whole day in the 1900 system (nearly every date of birth): no rounding to do.
+            return new DateTime(s_epoch1900.Ticks + ((long)serial * TimeSpan.TicksPerDay));
+        }
+
+        DateTime epoch = date1904 ? new DateTime(1904, 1, 1) : serial < 61 ? new DateTime(1899, 12, 31) : s_epoch1900;
         if (!date1904 && serial is >= 60 and < 61)
         {
             serial -= 1;

@@ -500,4 +500,27 @@ public class TableAnalysisTests
         var kinds = Assert.Single(analyzer.Tables).PersonalKinds;
         Assert.Equal(peoplesOwn, kinds.Contains(DataKind.Phone));
     }
+
+    [Theory]
+    [InlineData("7", 7d)]
+    [InlineData("0", 0d)]
+    [InlineData("007", 7d)]
+    [InlineData("00", 0d)]
+    [InlineData("1.5E3", 1500d)]
+    [InlineData(" 42 ", 42d)]
+    [InlineData("12", 12.4)]
+    [InlineData("12", 13d)]
+    [InlineData("-3", -3d)]
+    [InlineData("123456789012345", 123456789012345d)]
+    [InlineData("1234567890123456", 1234567890123456d)]
+    [InlineData("9.43E+09", 9430000000d)]
+    public void NumberText_AsTheNumberFormatted_WhenWhole(string written, double number)
+    {
+        // The text a number cell is checked as: its whole value formatted, else the text as written;
+        // a text that already is those digits is taken as it is (and must be the same).
+        string expected = number >= 0 && number < 1e15 && Math.Floor(number) == number
+            ? ((long)number).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : written;
+        Assert.Equal(expected, CellText.NumberText(number, new char[24], written).ToString());
+    }
 }

@@ -179,4 +179,21 @@ public class OfficeExtractionTests
     [InlineData(61, 1900, 3, 1)]
     public void SerialToDate_Serial1900_Expected(double serial, int y, int m, int d) =>
         Assert.Equal(new DateTime(y, m, d), XlsxExtractor.SerialToDate(serial, date1904: false));
+
+    [Fact]
+    public void SerialToDate_EveryWholeDay_AsTheMillisecondRounding()
+    {
+        // Whole serials take a short path; every one of them (1900-03-01 to 9999-12-31) must be the
+        // day the general path (rounded milliseconds from the epoch) gives, and so must fractions.
+        var epoch = new DateTime(1899, 12, 30);
+        for (int serial = 61; serial <= 2_958_465; serial++)
+        {
+            var expected = epoch.AddMilliseconds(Math.Round(serial * 86_400_000d));
+            Assert.Equal(expected, XlsxExtractor.SerialToDate(serial, date1904: false));
+        }
+
+        Assert.Equal(epoch.AddMilliseconds(Math.Round(45000.5 * 86_400_000d)), XlsxExtractor.SerialToDate(45000.5, date1904: false));
+        Assert.Equal(new DateTime(1904, 1, 2), XlsxExtractor.SerialToDate(1, date1904: true));
+        Assert.Null(XlsxExtractor.SerialToDate(2_958_466, date1904: false));
+    }
 }
