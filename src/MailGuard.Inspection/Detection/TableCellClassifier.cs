@@ -191,7 +191,7 @@ internal sealed class TableCellClassifier
                 if (cellKind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
                 {
                     // 7700900123 was 07700 900123 before a spreadsheet made it a number.
-                    numberText[..10].CopyTo(numberText[1..]);
+                    text.CopyTo(numberText[1..]);
                     numberText[0] = '0';
                     text = numberText[..11];
                 }
