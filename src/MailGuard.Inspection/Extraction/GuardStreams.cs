@@ -236,3 +236,30 @@ internal sealed class WindowStream : ReadOnlyStream
     }
 
 }
+
+/// <summary>Bytes in a buffer rented from the array pool, read once from the start; Dispose hands the buffer back.</summary>
+internal sealed class PooledBufferStream(byte[] buffer, int length) : ReadOnlyStream
+{
+    private byte[]? _buffer = buffer;
+    private int _position;
+
+    public override int Read(Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_buffer is null, this);
+        int n = Math.Min(destination.Length, length - _position);
+        _buffer.AsSpan(_position, n).CopyTo(destination);
+        _position += n;
+        return n;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _buffer is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -199,17 +199,29 @@ internal sealed class OtherMethods : IDisposable
 /// <summary>Opens the parts of an OOXML or OpenDocument package with the same guards as a zip.</summary>
 internal sealed class PackageReader : IDisposable
 {
+    /// <summary>The largest part decoded whole (compressed and decoded each); larger ones stream.</summary>
+    internal const int MaxWholePartBytes = 16 * 1024 * 1024;
+
     private readonly ExtractionContext _context;
+    private readonly Stream _stream;
     private readonly CountingStream _counting;
     private readonly ZipArchive _zip;
     private readonly ArchiveBudget _budget;
+    private readonly bool _decodeWhole;
+    private ZipDirectory? _directory;
 
-    public PackageReader(ExtractionContext context, Stream stream, string name)
+    /// <summary>How many parts were decoded whole (for tests: the whole path must be the one tested).</summary>
+    internal int PartsDecodedWhole { get; private set; }
+
+    /// <param name="decodeWhole">Decode DEFLATE parts whole with libdeflate when it is installed; false only to test that it changes nothing.</param>
+    public PackageReader(ExtractionContext context, Stream stream, string name, bool decodeWhole = true)
     {
         _context = context;
+        _stream = stream;
         _counting = new CountingStream(stream);
         _zip = new ZipArchive(_counting, ZipArchiveMode.Read, leaveOpen: true);
         _budget = new ArchiveBudget(context, stream.Length, name);
+        _decodeWhole = decodeWhole && Libdeflate.IsAvailable;
     }
 
     public IEnumerable<string> PartNames => _zip.Entries.Select(e => e.FullName);
@@ -230,8 +242,54 @@ internal sealed class PackageReader : IDisposable
             throw new InvalidDataException($"package part '{part}' is zip-encrypted");
         }
 
-        return ZipExtractor.OpenGuarded(_context, entry, _counting, _budget);
+        return (_decodeWhole ? OpenWhole(entry) : null) ?? ZipExtractor.OpenGuarded(_context, entry, _counting, _budget);
     }
 
     public void Dispose() => _zip.Dispose();
+
+    /// <summary>
+    /// The part decoded whole by libdeflate from the bytes the streaming reader would read, behind
+    /// the same guard (its output counted as it is read, against the part's whole compressed size);
+    /// null, to stream instead, for a part not listed plainly in the directory, larger than
+    /// <see cref="MaxWholePartBytes"/> or past the expansion ratio by its own sizes, or that
+    /// libdeflate cannot decode into its stated size (the streaming reader then decides).
+    /// </summary>
+    private ExpansionGuardStream? OpenWhole(ZipArchiveEntry entry)
+    {
+        _directory ??= ZipDirectory.Read(_stream);
+        if (!_directory.TryGet(entry, out var member)
+            || member.Length > MaxWholePartBytes || member.CompressedLength > MaxWholePartBytes
+            || (member.Length > _context.Limits.RatioGraceBytes && member.Length > _context.Limits.MaxExpansionRatio * Math.Max(1, member.CompressedLength)))
+        {
+            return null;
+        }
+
+        int compressedLength = (int)member.CompressedLength;
+        byte[] input = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, compressedLength));
+        byte[] output = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)member.Length));
+        bool decoded = false;
+        int written = 0;
+        try
+        {
+            _stream.Position = member.DataOffset;
+            _stream.ReadExactly(input, 0, compressedLength);
+            decoded = Libdeflate.TryInflate(input.AsSpan(0, compressedLength), output.AsSpan(0, (int)member.Length), out written);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(input);
+            if (!decoded)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(output);
+            }
+        }
+
+        if (!decoded)
+        {
+            return null;
+        }
+
+        PartsDecodedWhole++;
+        return new ExpansionGuardStream(new PooledBufferStream(output, written), _context, () => compressedLength, _budget, entry.FullName);
+    }
 }
