@@ -82,6 +82,50 @@ public sealed class PackageReaderTests
         Assert.Equal(1, reader.PartsDecodedWhole);
     }
 
+    [RequiresLibdeflateFact]
+    public void PartsPastTheRatioOrTheWholeSize_Streamed_SameAsBefore()
+    {
+        // 4 MB of zeros is about 4 KB deflated, far past the 100:1 ratio: the streaming guard
+        // refuses it as before. 17 MB of text is past the whole-part size: streamed, same bytes.
+        var text = new byte[17 * 1024 * 1024];
+        var random = new Random(7);
+        for (int i = 0; i < text.Length; i++)
+        {
+            text[i] = (byte)('a' + random.Next(16));
+        }
+
+        var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var zeros = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open())
+            {
+                zeros.Write(new byte[4 * 1024 * 1024]);
+            }
+
+            using var large = zip.CreateEntry("xl/sharedStrings.xml", CompressionLevel.Fastest).Open();
+            large.Write(text);
+        }
+
+        foreach (bool decodeWhole in new[] { true, false })
+        {
+            using var reader = new PackageReader(Context(), new MemoryStream(output.ToArray()), "big.xlsx", decodeWhole);
+            using (var part = reader.Open("xl/worksheets/sheet1.xml"))
+            {
+                var refused = Assert.Throws<ExtractionLimitException>(() => part!.CopyTo(Stream.Null));
+                Assert.Equal(UnscannableReason.ExpansionRatioExceeded, refused.Reason);
+            }
+
+            var read = new MemoryStream();
+            using (var part = reader.Open("xl/sharedStrings.xml"))
+            {
+                part!.CopyTo(read);
+            }
+
+            Assert.Equal(text, read.ToArray());
+            Assert.Equal(0, reader.PartsDecodedWhole);
+        }
+    }
+
     private static ExtractionContext Context() =>
         new(new RecordingSink(), new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
 
