@@ -17,3 +17,37 @@ internal static class Extract
     public static RecordingSink Fixture(string name, string? fileName = null, string? contentType = null) =>
         Run(Fixtures.Bytes(name), fileName ?? name, contentType);
 }
+
+/// <summary>Hostile variants of a document for tests that read it two ways and compare.</summary>
+internal static class Mutations
+{
+    /// <summary>
+    /// <paramref name="document"/> with bytes deleted, doubled or replaced (by
+    /// <paramref name="replacement"/>) at random places; with <paramref name="tailBytes"/>, half the
+    /// places are within the last that many bytes (a zip's directory and end record).
+    /// </summary>
+    public static byte[] Apply(Random random, byte[] document, int mutations, Func<Random, byte> replacement, int tailBytes = 0)
+    {
+        var bytes = new List<byte>(document);
+        for (int m = mutations; m > 0 && bytes.Count > 1; m--)
+        {
+            int at = tailBytes > 0 && random.Next(2) == 0
+                ? Math.Max(0, bytes.Count - 1 - random.Next(Math.Min(tailBytes, bytes.Count)))
+                : random.Next(bytes.Count);
+            switch (random.Next(3))
+            {
+                case 0:
+                    bytes.RemoveAt(at);
+                    break;
+                case 1:
+                    bytes.Insert(at, bytes[at]);
+                    break;
+                default:
+                    bytes[at] = replacement(random);
+                    break;
+            }
+        }
+
+        return [.. bytes];
+    }
+}

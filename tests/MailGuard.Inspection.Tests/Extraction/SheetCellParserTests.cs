@@ -16,6 +16,7 @@ public class SheetCellParserTests
 {
     private const string Ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     private static readonly bool[] s_dateStyles = [false, true, false, true];
+    private static readonly byte[] s_markup = "<>/\"'= &;!?[]-x\r\n"u8.ToArray();
 
     [Fact]
     public void GeneratedSheets_OneStepAndTokenReaders_SameRowsAtEveryBufferSize()
@@ -60,29 +61,8 @@ public class SheetCellParserTests
         }
     }
 
-    private static byte[] Mutate(Random random, byte[] document, int mutations)
-    {
-        ReadOnlySpan<byte> markup = "<>/\"'= &;!?[]-x\r\n"u8;
-        var bytes = new List<byte>(document);
-        for (int m = mutations; m > 0 && bytes.Count > 1; m--)
-        {
-            int at = random.Next(bytes.Count);
-            switch (random.Next(3))
-            {
-                case 0:
-                    bytes.RemoveAt(at);
-                    break;
-                case 1:
-                    bytes.Insert(at, bytes[at]);
-                    break;
-                default:
-                    bytes[at] = markup[random.Next(markup.Length)];
-                    break;
-            }
-        }
-
-        return [.. bytes];
-    }
+    private static byte[] Mutate(Random random, byte[] document, int mutations) =>
+        Mutations.Apply(random, document, mutations, r => s_markup[r.Next(s_markup.Length)]);
 
     [Theory]
     [InlineData("t=\"&#115;\"")]
