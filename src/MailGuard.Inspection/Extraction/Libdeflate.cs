@@ -15,18 +15,18 @@ internal static unsafe class Libdeflate
 
     private static readonly delegate* unmanaged<nint> s_alloc;
     private static readonly delegate* unmanaged<nint, void> s_free;
-    private static readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint*, int> s_decompress;
+    private static readonly delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint*, nuint*, int> s_decompress;
 
     static Libdeflate()
     {
         if ((NativeLibrary.TryLoad("libdeflate.so.0", out nint library) || NativeLibrary.TryLoad("libdeflate", out library))
             && NativeLibrary.TryGetExport(library, "libdeflate_alloc_decompressor", out nint alloc)
             && NativeLibrary.TryGetExport(library, "libdeflate_free_decompressor", out nint free)
-            && NativeLibrary.TryGetExport(library, "libdeflate_deflate_decompress", out nint decompress))
+            && NativeLibrary.TryGetExport(library, "libdeflate_deflate_decompress_ex", out nint decompress))
         {
             s_alloc = (delegate* unmanaged<nint>)alloc;
             s_free = (delegate* unmanaged<nint, void>)free;
-            s_decompress = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint*, int>)decompress;
+            s_decompress = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, nuint*, nuint*, int>)decompress;
             IsAvailable = true;
         }
     }
@@ -35,9 +35,10 @@ internal static unsafe class Libdeflate
     public static bool IsAvailable { get; }
 
     /// <summary>
-    /// Decodes the raw DEFLATE stream <paramref name="input"/> into <paramref name="output"/>: true
-    /// with the bytes written when the whole stream decoded and fitted; false for bad data, a stream
-    /// that needs more room than <paramref name="output"/> has, or no library.
+    /// Decodes the raw DEFLATE stream <paramref name="input"/> into exactly <paramref name="output"/>:
+    /// true only when the stream decodes to exactly that many bytes and ends exactly where the input
+    /// does. Anything else is false: bad data, more or fewer bytes, bytes after the stream's final
+    /// block (which zlib's streaming reader goes on to read and may refuse), or no library.
     /// </summary>
     public static bool TryInflate(ReadOnlySpan<byte> input, Span<byte> output, out int written)
     {
@@ -57,20 +58,21 @@ internal static unsafe class Libdeflate
 
         try
         {
-            nuint actual;
+            nuint consumed;
+            nuint produced;
             int result;
             fixed (byte* source = input)
             fixed (byte* destination = output)
             {
-                result = s_decompress(decompressor, source, (nuint)input.Length, destination, (nuint)output.Length, &actual);
+                result = s_decompress(decompressor, source, (nuint)input.Length, destination, (nuint)output.Length, &consumed, &produced);
             }
 
-            if (result != Success || actual > (nuint)output.Length)
+            if (result != Success || consumed != (nuint)input.Length || produced != (nuint)output.Length)
             {
                 return false;
             }
 
-            written = (int)actual;
+            written = (int)produced;
             return true;
         }
         finally

@@ -251,8 +251,9 @@ internal sealed class PackageReader : IDisposable
     /// The part decoded whole by libdeflate from the bytes the streaming reader would read, behind
     /// the same guard (its output counted as it is read, against the part's whole compressed size);
     /// null, to stream instead, for a part not listed plainly in the directory, larger than
-    /// <see cref="MaxWholePartBytes"/> or past the expansion ratio by its own sizes, or that
-    /// libdeflate cannot decode into its stated size (the streaming reader then decides).
+    /// <see cref="MaxWholePartBytes"/> or past the expansion ratio by its own sizes, or whose data
+    /// is not one DEFLATE stream of exactly its stated size filling exactly its compressed bytes
+    /// (the streaming reader then decides: it reads on past a final block, and may refuse what follows).
     /// </summary>
     private ExpansionGuardStream? OpenWhole(ZipArchiveEntry entry)
     {

@@ -163,6 +163,88 @@ public sealed class PackageReaderTests
         Assert.Equal(1, reader.PartsDecodedWhole);
     }
 
+    [RequiresLibdeflateFact]
+    public void BytesAfterTheFinalBlock_StreamedNotDecodedWhole()
+    {
+        // Found by a longer run of the generated test: a final block before the end of a part's
+        // compressed bytes. libdeflate stops at that block; the streaming reader reads on (and
+        // refused the random bytes after it). Such a part, and one shorter than its stated size,
+        // is streamed, so the streaming reader decides as it always did.
+        byte[] first = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"<row r=\"{i}\"/>")));
+        byte[] deflated = Deflate(first);
+        var random = new Random(5);
+        byte[] trailing = new byte[500];
+        random.NextBytes(trailing);
+        foreach (var (data, length) in new[] { ([.. deflated, .. trailing], first.Length), ([.. deflated, .. Deflate(first)], first.Length * 2), (deflated, first.Length + 1) })
+        {
+            byte[] zip = OneMemberZip("xl/worksheets/sheet1.xml", data, length);
+            Assert.Equal(ReadAll(zip, decodeWhole: false, out _), ReadAll(zip, decodeWhole: true, out int whole));
+            Assert.Equal(0, whole);
+        }
+
+        // The same member without anything after its final block, at its own size, is decoded whole.
+        Assert.Equal(ReadAll(OneMemberZip("xl/worksheets/sheet1.xml", deflated, first.Length), decodeWhole: false, out _),
+            ReadAll(OneMemberZip("xl/worksheets/sheet1.xml", deflated, first.Length), decodeWhole: true, out int plain));
+        Assert.Equal(1, plain);
+    }
+
+    private static byte[] Deflate(byte[] data)
+    {
+        var output = new MemoryStream();
+        using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            deflate.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    // A zip of one DEFLATE member whose compressed bytes are exactly data and whose stated size is length.
+    private static byte[] OneMemberZip(string name, byte[] data, int length)
+    {
+        byte[] nameBytes = Encoding.ASCII.GetBytes(name);
+        var zip = new MemoryStream();
+        var w = new BinaryWriter(zip);
+        void Common()
+        {
+            w.Write((ushort)20);
+            w.Write((ushort)0);
+            w.Write((ushort)8);
+            w.Write(0u);
+            w.Write(0u);
+            w.Write((uint)data.Length);
+            w.Write((uint)length);
+            w.Write((ushort)nameBytes.Length);
+            w.Write((ushort)0);
+        }
+
+        w.Write(0x04034b50u);
+        Common();
+        w.Write(nameBytes);
+        w.Write(data);
+        long directory = zip.Position;
+        w.Write(0x02014b50u);
+        w.Write((ushort)20);
+        Common();
+        w.Write((ushort)0);
+        w.Write((ushort)0);
+        w.Write((ushort)0);
+        w.Write(0u);
+        w.Write(0u);
+        w.Write(nameBytes);
+        long directorySize = zip.Position - directory;
+        w.Write(0x06054b50u);
+        w.Write((ushort)0);
+        w.Write((ushort)0);
+        w.Write((ushort)1);
+        w.Write((ushort)1);
+        w.Write((uint)directorySize);
+        w.Write((uint)directory);
+        w.Write((ushort)0);
+        w.Flush();
+        return zip.ToArray();
+    }
+
     private static ExtractionContext Context() =>
         new(new RecordingSink(), new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
 
