@@ -71,6 +71,15 @@ public sealed class ExtractionLimits
     }
 
     /// <summary>
+    /// <paramref name="produced"/> decompressed bytes from <paramref name="compressed"/> are past the
+    /// expansion ratio: past the grace size, and more than <see cref="MaxExpansionRatio"/> times
+    /// the compressed bytes (at least 1). One rule for archive members, whole archives, PDF
+    /// streams and the parts a package decodes whole.
+    /// </summary>
+    public bool PastExpansionRatio(long produced, long compressed) =>
+        produced > RatioGraceBytes && produced > MaxExpansionRatio * Math.Max(1, compressed);
+
+    /// <summary>
     /// Archive members across all levels of one attachment. 10,000: a large source archive
     /// has a few thousand files; beyond that an archive is built to exhaust the scanner.
     /// </summary>

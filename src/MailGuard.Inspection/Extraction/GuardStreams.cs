@@ -80,12 +80,11 @@ internal sealed class ExpansionGuardStream : ReadOnlyStream
 
         _produced += n;
         _context.AddExpanded(n);
-        double maxRatio = _context.Limits.MaxExpansionRatio;
-        if (_produced > _context.Limits.RatioGraceBytes && _produced > maxRatio * Math.Max(1, _compressedConsumed()))
+        if (_context.Limits.PastExpansionRatio(_produced, _compressedConsumed()))
         {
             throw new ExtractionLimitException(
                 UnscannableReason.ExpansionRatioExceeded,
-                $"expansion ratio limit ({ExtractionLimits.Ratio(maxRatio)}) exceeded by '{_name}' ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_compressedConsumed())})",
+                $"expansion ratio limit ({ExtractionLimits.Ratio(_context.Limits.MaxExpansionRatio)}) exceeded by '{_name}' ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_compressedConsumed())})",
                 global: false);
         }
 
@@ -122,12 +121,11 @@ internal sealed class ArchiveBudget
     public void Add(long bytes)
     {
         _produced += bytes;
-        double maxRatio = _context.Limits.MaxExpansionRatio;
-        if (_produced > _context.Limits.RatioGraceBytes && _produced > maxRatio * Math.Max(1, _archiveBytes))
+        if (_context.Limits.PastExpansionRatio(_produced, _archiveBytes))
         {
             throw new ExtractionLimitException(
                 UnscannableReason.ExpansionRatioExceeded,
-                $"expansion ratio limit ({ExtractionLimits.Ratio(maxRatio)}) exceeded by archive '{_name}' overall ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_archiveBytes)})",
+                $"expansion ratio limit ({ExtractionLimits.Ratio(_context.Limits.MaxExpansionRatio)}) exceeded by archive '{_name}' overall ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_archiveBytes)})",
                 global: false);
         }
     }

@@ -40,9 +40,8 @@ internal static unsafe class Libdeflate
     /// does. Anything else is false: bad data, more or fewer bytes, bytes after the stream's final
     /// block (which zlib's streaming reader goes on to read and may refuse), or no library.
     /// </summary>
-    public static bool TryInflate(ReadOnlySpan<byte> input, Span<byte> output, out int written)
+    public static bool TryInflate(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        written = 0;
         if (!IsAvailable)
         {
             return false;
@@ -67,13 +66,7 @@ internal static unsafe class Libdeflate
                 result = s_decompress(decompressor, source, (nuint)input.Length, destination, (nuint)output.Length, &consumed, &produced);
             }
 
-            if (result != Success || consumed != (nuint)input.Length || produced != (nuint)output.Length)
-            {
-                return false;
-            }
-
-            written = (int)produced;
-            return true;
+            return result == Success && consumed == (nuint)input.Length && produced == (nuint)output.Length;
         }
         finally
         {

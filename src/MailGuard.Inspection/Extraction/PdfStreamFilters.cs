@@ -198,12 +198,11 @@ internal sealed class PdfStreamFilters : BaseFilterProvider
         {
             Context.ThrowIfCancelled();
             Context.AddExpanded(decoded);
-            double maxRatio = Context.Limits.MaxExpansionRatio;
-            if (decoded > Context.Limits.RatioGraceBytes && decoded > maxRatio * Math.Max(1, encoded))
+            if (Context.Limits.PastExpansionRatio(decoded, encoded))
             {
                 throw new ExtractionLimitException(
                     UnscannableReason.ExpansionRatioExceeded,
-                    $"expansion ratio limit ({ExtractionLimits.Ratio(maxRatio)}) exceeded by 'PDF stream ({filter})' ({ExtractionLimits.Count(decoded)} bytes from {ExtractionLimits.Count(encoded)})",
+                    $"expansion ratio limit ({ExtractionLimits.Ratio(Context.Limits.MaxExpansionRatio)}) exceeded by 'PDF stream ({filter})' ({ExtractionLimits.Count(decoded)} bytes from {ExtractionLimits.Count(encoded)})",
                     global: false);
             }
         }

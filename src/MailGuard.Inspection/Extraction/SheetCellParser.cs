@@ -163,10 +163,8 @@ internal static partial class SheetCellParser
         {
             i += 4;
             int start = i;
-            int column = 0;
             while (i < w.Length && (uint)((w[i] | 0x20) - 'a') < 26)
             {
-                column = (column * 26) + ((w[i] | 0x20) - 'a' + 1);
                 i++;
             }
 
@@ -176,13 +174,13 @@ internal static partial class SheetCellParser
                 i++;
             }
 
-            // At most three letters (XFD, the last column, is three) keeps the column in range.
+            // At most three letters: XFD, the last column, is three.
             if (digits == start || digits - start > 3 || i == digits || i >= w.Length || w[i] != (byte)'"')
             {
                 return 0;
             }
 
-            cell.Column = column - 1;
+            cell.Column = XlsxExtractor.ColumnIndex(w[start..digits]);
             i++;
         }
 
@@ -190,10 +188,8 @@ internal static partial class SheetCellParser
         {
             i += 4;
             int start = i;
-            int style = 0;
             while (i < w.Length && (uint)(w[i] - '0') < 10 && i - start < 7)
             {
-                style = (style * 10) + (w[i] - '0');
                 i++;
             }
 
@@ -202,7 +198,7 @@ internal static partial class SheetCellParser
                 return 0;
             }
 
-            cell.Style = style;
+            cell.Style = StyleIndex(w[start..i]);
             i++;
         }
 

@@ -260,21 +260,21 @@ internal sealed class PackageReader : IDisposable
         _directory ??= ZipDirectory.Read(_stream);
         if (!_directory.TryGet(entry, out var member)
             || member.Length > MaxWholePartBytes || member.CompressedLength > MaxWholePartBytes
-            || (member.Length > _context.Limits.RatioGraceBytes && member.Length > _context.Limits.MaxExpansionRatio * Math.Max(1, member.CompressedLength)))
+            || _context.Limits.PastExpansionRatio(member.Length, member.CompressedLength))
         {
             return null;
         }
 
         int compressedLength = (int)member.CompressedLength;
+        int length = (int)member.Length;
         byte[] input = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, compressedLength));
-        byte[] output = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)member.Length));
+        byte[] output = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
         bool decoded = false;
-        int written = 0;
         try
         {
             _stream.Position = member.DataOffset;
             _stream.ReadExactly(input, 0, compressedLength);
-            decoded = Libdeflate.TryInflate(input.AsSpan(0, compressedLength), output.AsSpan(0, (int)member.Length), out written);
+            decoded = Libdeflate.TryInflate(input.AsSpan(0, compressedLength), output.AsSpan(0, length));
         }
         finally
         {
@@ -291,6 +291,6 @@ internal sealed class PackageReader : IDisposable
         }
 
         PartsDecodedWhole++;
-        return new ExpansionGuardStream(new PooledBufferStream(output, written), _context, () => compressedLength, _budget, entry.FullName);
+        return new ExpansionGuardStream(new PooledBufferStream(output, length), _context, () => compressedLength, _budget, entry.FullName);
     }
 }

@@ -137,20 +137,7 @@ public sealed class ArchiveFormatTests
         Assert.NotEmpty(sink.Unscannable);
     }
 
-    private static byte[] ZipOf(params (string Name, byte[] Content)[] entries)
-    {
-        var ms = new MemoryStream();
-        using (var zip = new System.IO.Compression.ZipArchive(ms, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, content) in entries)
-            {
-                using Stream s = zip.CreateEntry(name).Open();
-                s.Write(content);
-            }
-        }
-
-        return ms.ToArray();
-    }
+    private static byte[] ZipOf(params (string Name, byte[] Content)[] entries) => Zips.Of(entries);
 
     /// <summary>
     /// A RAR 4 archive with one stored (method 0x30) member: marker block, archive header, file

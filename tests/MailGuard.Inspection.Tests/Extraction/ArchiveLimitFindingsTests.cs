@@ -11,20 +11,7 @@ namespace MailGuard.Inspection.Tests.Extraction;
 /// </summary>
 public sealed class ArchiveLimitFindingsTests
 {
-    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries)
-    {
-        var ms = new MemoryStream();
-        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, content) in entries)
-            {
-                using Stream s = zip.CreateEntry(name, CompressionLevel.Fastest).Open();
-                s.Write(content);
-            }
-        }
-
-        return ms.ToArray();
-    }
+    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries) => Zips.Of(entries, CompressionLevel.Fastest);
 
     private static IEnumerable<(string, byte[])> Filler(int count) =>
         Enumerable.Range(0, count).Select(i => ($"filler/{i:D5}.txt", "x"u8.ToArray()));

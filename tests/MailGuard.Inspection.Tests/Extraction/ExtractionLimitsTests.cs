@@ -37,4 +37,13 @@ public class ExtractionLimitsTests
         Assert.Throws<ArgumentNullException>(() => ContentExtractor.Extract(null!, null, null, Extract.Root, sink, new ExtractionLimits(), CancellationToken.None));
         Assert.Throws<ArgumentNullException>(() => ContentExtractor.Extract(new MemoryStream(), null, null, Extract.Root, null!, new ExtractionLimits(), CancellationToken.None));
     }
+
+    [Theory]
+    [InlineData(1_000_000, 1, false)]          // at the grace size: never past the ratio
+    [InlineData(1_000_001, 1, true)]           // one byte past it from one compressed byte
+    [InlineData(1_000_001, 0, true)]           // no compressed bytes count as one
+    [InlineData(2_000_000, 20_000, false)]     // exactly 100:1
+    [InlineData(2_000_001, 20_000, true)]      // one byte past 100:1
+    public void PastExpansionRatio_AtItsEdges(long produced, long compressed, bool past) =>
+        Assert.Equal(past, new ExtractionLimits { RatioGraceBytes = 1_000_000, MaxExpansionRatio = 100 }.PastExpansionRatio(produced, compressed));
 }

@@ -51,3 +51,27 @@ internal static class Mutations
         return [.. bytes];
     }
 }
+
+/// <summary>Zips made by System.IO.Compression, as most producers make them.</summary>
+internal static class Zips
+{
+    /// <summary>A zip of <paramref name="members"/> in order, each at its own compression level.</summary>
+    public static byte[] Of(IEnumerable<(string Name, byte[] Content, System.IO.Compression.CompressionLevel Level)> members)
+    {
+        var output = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, content, level) in members)
+            {
+                using Stream stream = zip.CreateEntry(name, level).Open();
+                stream.Write(content);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    /// <summary>A zip of <paramref name="members"/> in order, all at <paramref name="level"/>.</summary>
+    public static byte[] Of(IEnumerable<(string Name, byte[] Content)> members, System.IO.Compression.CompressionLevel level = System.IO.Compression.CompressionLevel.Optimal) =>
+        Of(members.Select(m => (m.Name, m.Content, level)));
+}

@@ -63,14 +63,8 @@ public sealed class PackageReaderTests
     {
         byte[] sheet = Encoding.UTF8.GetBytes("<worksheet><sheetData>"
             + string.Concat(Enumerable.Range(1, 3000).Select(r => $"<row r=\"{r}\"><c r=\"A{r}\" t=\"s\"><v>{r % 97}</v></c></row>")) + "</sheetData></worksheet>");
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using var stream = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open();
-            stream.Write(sheet);
-        }
-
-        using var reader = new PackageReader(Context(), new MemoryStream(output.ToArray()), "people.xlsx");
+        byte[] package = Zips.Of([("xl/worksheets/sheet1.xml", sheet)]);
+        using var reader = new PackageReader(Context(), new MemoryStream(package), "people.xlsx");
         var read = new MemoryStream();
         using (var part = reader.Open("xl/worksheets/sheet1.xml"))
         {
@@ -94,21 +88,11 @@ public sealed class PackageReaderTests
             text[i] = (byte)('a' + random.Next(16));
         }
 
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using (var zeros = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open())
-            {
-                zeros.Write(new byte[4 * 1024 * 1024]);
-            }
-
-            using var large = zip.CreateEntry("xl/sharedStrings.xml", CompressionLevel.Fastest).Open();
-            large.Write(text);
-        }
+        byte[] package = Zips.Of([("xl/worksheets/sheet1.xml", new byte[4 * 1024 * 1024], CompressionLevel.Optimal), ("xl/sharedStrings.xml", text, CompressionLevel.Fastest)]);
 
         foreach (bool decodeWhole in new[] { true, false })
         {
-            using var reader = new PackageReader(Context(), new MemoryStream(output.ToArray()), "big.xlsx", decodeWhole);
+            using var reader = new PackageReader(Context(), new MemoryStream(package), "big.xlsx", decodeWhole);
             using (var part = reader.Open("xl/worksheets/sheet1.xml"))
             {
                 var refused = Assert.Throws<ExtractionLimitException>(() => part!.CopyTo(Stream.Null));
@@ -135,19 +119,8 @@ public sealed class PackageReaderTests
         byte[] stored = new byte[200_000];
         byte[] sheet = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 5000).Select(i => $"<row r=\"{i}\"/>")));
         random.NextBytes(stored);
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using (var a = zip.CreateEntry("a.bin", CompressionLevel.NoCompression).Open())
-            {
-                a.Write(stored);
-            }
-
-            using var b = zip.CreateEntry("xl/worksheets/sheet1.xml", CompressionLevel.Optimal).Open();
-            b.Write(sheet);
-        }
-
-        using var reader = new PackageReader(Context(), new MemoryStream(output.ToArray()), "p.xlsx");
+        byte[] package = Zips.Of([("a.bin", stored, CompressionLevel.NoCompression), ("xl/worksheets/sheet1.xml", sheet, CompressionLevel.Optimal)]);
+        using var reader = new PackageReader(Context(), new MemoryStream(package), "p.xlsx");
         using var first = reader.Open("a.bin")!;
         var read = new byte[stored.Length];
         first.ReadExactly(read, 0, 1000);
@@ -245,6 +218,45 @@ public sealed class PackageReaderTests
         return zip.ToArray();
     }
 
+    [RequiresLibdeflateFact]
+    public void PartAtTheWholeSize_DecodedWhole_OneByteMoreStreamed()
+    {
+        // MaxWholePartBytes is the largest part decoded whole; one byte more and it streams. Both
+        // read to the same bytes.
+        var random = new Random(16);
+        byte[] text = new byte[PackageReader.MaxWholePartBytes + 1];
+        for (int i = 0; i < text.Length; i++)
+        {
+            text[i] = (byte)('a' + random.Next(16));
+        }
+
+        foreach (var (length, whole) in new[] { (PackageReader.MaxWholePartBytes, 1), (PackageReader.MaxWholePartBytes + 1, 0) })
+        {
+            byte[] content = text[..length];
+            using var reader = new PackageReader(Context(), new MemoryStream(Zips.Of([("xl/sharedStrings.xml", content)], CompressionLevel.Fastest)), "big.xlsx");
+            var read = new MemoryStream();
+            using (var part = reader.Open("xl/sharedStrings.xml"))
+            {
+                part!.CopyTo(read);
+            }
+
+            Assert.True(content.AsSpan().SequenceEqual(read.ToArray()), $"{length} bytes read back differently");
+            Assert.Equal(whole, reader.PartsDecodedWhole);
+        }
+    }
+
+    [Fact]
+    public void Directory_AtItsLimit_Listed_OneByteSmallerLimitNothing()
+    {
+        // A directory of exactly the bytes allowed is read; with one byte less allowed, nothing is
+        // listed (every part then streams). The size is the end record's own.
+        byte[] package = Zips.Of(Enumerable.Range(0, 40).Select(i => ($"xl/worksheets/sheet{i}.xml", Encoding.ASCII.GetBytes($"<row r=\"{i}\"/>"))));
+        int end = package.AsSpan().LastIndexOf("PK\x05\x06"u8);
+        int size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(package.AsSpan(end + 12));
+        Assert.Equal(40, ZipDirectory.Read(new MemoryStream(package), size).Count);
+        Assert.Equal(0, ZipDirectory.Read(new MemoryStream(package), size - 1).Count);
+    }
+
     private static ExtractionContext Context() =>
         new(new RecordingSink(), new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
 
@@ -306,22 +318,17 @@ public sealed class PackageReaderTests
 
     private static byte[] Package(Random random)
     {
-        var output = new MemoryStream();
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        var members = new List<(string, byte[], CompressionLevel)>();
+        int count = random.Next(1, 7);
+        for (int m = 0; m < count; m++)
         {
-            int members = random.Next(1, 7);
-            for (int m = 0; m < members; m++)
-            {
-                string name = Pick(random, "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "word/document.xml", "[Content_Types].xml",
-                    "docProps/Zoë.xml", "a/b/c.txt", "xl/worksheets/sheet1.xml", $"part{m}.xml");
-                var level = (CompressionLevel)random.Next(4);
-                var entry = zip.CreateEntry(name, level);
-                using var stream = entry.Open();
-                stream.Write(Content(random));
-            }
+            string name = Pick(random, "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "word/document.xml", "[Content_Types].xml",
+                "docProps/Zoë.xml", "a/b/c.txt", "xl/worksheets/sheet1.xml", $"part{m}.xml");
+            var level = (CompressionLevel)random.Next(4);
+            members.Add((name, Content(random), level));
         }
 
-        return output.ToArray();
+        return Zips.Of(members);
     }
 
     private static byte[] Content(Random random)
