@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "scan")
     return MailGuard.Bench.ScanBench.Run(args.AsSpan(1));
 }
 
+if (args.Length > 0 && args[0] == "scan-ab")
+{
+    return MailGuard.Bench.ScanAbBench.Run(args.AsSpan(1));
+}
+
 if (args.Length > 0 && args[0] == "evaluate")
 {
     return MailGuard.Bench.EvaluateBench.Run(args.AsSpan(1));
@@ -46,7 +51,7 @@ if (args.Length > 0 && args[0] == "scan-one")
 
 if (args.Length == 0 || args[0] != "mime")
 {
-    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan | evaluate DIR|FILE... | xlsx-read [rows] | second-reading [corpus-dir] | store [rounds] | delivery [rounds]");
+    Console.Error.WriteLine("usage: MailGuard.Bench mime [corpus-dir] | scan [--cpu N] | scan-ab DIR_A DIR_B FILE [pairs] | evaluate DIR|FILE... | xlsx-read [rows] | second-reading [corpus-dir] | store [rounds] | delivery [rounds]");
     return 2;
 }
 

@@ -12,6 +12,8 @@ namespace MailGuard.Bench;
 /// bench/scan: extraction + detection throughput on a 50 MB CSV, a 20 MB xlsx, a 200-page PDF
 /// and a 1,598-row xlsx, each in a fresh process (so peak RSS is per input), against
 /// `grep -cP` of the NI-number pattern over the same rows as plain text, in the same run.
+/// With `--cpu N` the scans and grep all run on core N (taskset): this machine's two cores differ
+/// by 1.4x, and unpinned, which core each process lands on decided the ratio more than the code.
 /// </summary>
 internal static class ScanBench
 {
@@ -19,6 +21,7 @@ internal static class ScanBench
 
     public static int Run(ReadOnlySpan<string> args)
     {
+        s_cpu = args.Length >= 2 && args[0] == "--cpu" ? args[1] : null;
         string dir = Path.Combine(Path.GetTempPath(), "mailguard-scan-bench");
         Directory.CreateDirectory(dir);
         var inputs = new (string Name, string File, string Text)[]
@@ -36,7 +39,7 @@ internal static class ScanBench
         Console.WriteLine($"{"input",-10} {"bytes",11} {"scan ms",9} {"scan MB/s",10} {"grep MB/s",10} {"ratio",7} {"cpu ms",8} {"cpu MB/s",9} {"grep cpu MB/s",14} {"cpu ratio",9} {"peak RSS MB",12} {"cpu ms/MB",9}  people");
         foreach (var (name, file, text) in inputs)
         {
-            var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+            var psi = Pinned(Environment.ProcessPath!);
             foreach (string a in Environment.GetCommandLineArgs().Skip(1).TakeWhile(a => a != "scan"))
             {
                 psi.ArgumentList.Add(a);
@@ -51,7 +54,8 @@ internal static class ScanBench
             // code the JIT had not finished tiering (CSV 0.21-0.35 s of CPU against 0.18-0.21 s).
             psi.ArgumentList.Add("scan-one");
             psi.ArgumentList.Add(file);
-            psi.ArgumentList.Add("10");
+            // Pinned, the JIT's background compiles share the one core: tiering finishes later.
+            psi.ArgumentList.Add(s_cpu is null ? "10" : "16");
             var p = Process.Start(psi)!;
             string[] parts = p.StandardOutput.ReadToEnd().Trim().Split(' ');
             p.WaitForExit();
@@ -117,12 +121,30 @@ internal static class ScanBench
     // leave grep's best a third slower than its usual and flatter the ratio.
     private const int GrepPasses = 10;
 
+    // The core every measured process runs on (--cpu), or null for wherever the scheduler puts it.
+    private static string? s_cpu;
+
+    // A process to start, under `taskset -c CPU` when a core was chosen (bash's children inherit it).
+    private static ProcessStartInfo Pinned(string program)
+    {
+        if (s_cpu is null)
+        {
+            return new ProcessStartInfo(program) { RedirectStandardOutput = true };
+        }
+
+        var psi = new ProcessStartInfo("taskset") { RedirectStandardOutput = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(s_cpu);
+        psi.ArgumentList.Add(program);
+        return psi;
+    }
+
     private static double GrepSeconds(string textFile)
     {
         double best = double.MaxValue;
         for (int i = 0; i < GrepPasses; i++)
         {
-            var psi = new ProcessStartInfo("grep") { RedirectStandardOutput = true };
+            var psi = Pinned("grep");
             psi.ArgumentList.Add("-cP");
             psi.ArgumentList.Add(NinoPattern);
             psi.ArgumentList.Add(textFile);
@@ -143,7 +165,7 @@ internal static class ScanBench
         double best = double.MaxValue;
         for (int i = 0; i < GrepPasses; i++)
         {
-            var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
+            var psi = Pinned("bash");
             psi.ArgumentList.Add("-c");
             // Not to /dev/null: GNU grep notices that and stops at the first match.
             psi.ArgumentList.Add("TIMEFORMAT='%3U %3S'; { time grep -cP \"$0\" \"$1\" > \"$2\"; } 2>&1");

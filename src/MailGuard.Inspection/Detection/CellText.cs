@@ -41,7 +41,11 @@ internal static class CellText
         return n;
     }
 
-    public static bool HasLetter(ReadOnlySpan<char> text)
+    /// <summary>Any letter; a name's first character answers at once, in the table's loop.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool HasLetter(ReadOnlySpan<char> text) => (text.Length > 0 && char.IsAsciiLetter(text[0])) || HasLetterAnywhere(text);
+
+    private static bool HasLetterAnywhere(ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {
@@ -80,36 +84,36 @@ internal static class CellText
         return true;
     }
 
-    /// <summary>Only characters from space to 'Z' (digits, upper-case letters, punctuation): upper-casing would change nothing.</summary>
-    public static bool IsUpperAsciiOrPunctuation(ReadOnlySpan<char> text)
+    /// <summary>A UK postcode in either case ("ls6 3qt"), with or without the space before the inward code.</summary>
+    public static bool IsPostcode(ReadOnlySpan<char> text) =>
+        text.Length is >= 5 and <= 8 && (UkPostcode.IsValidIgnoringAsciiCase(text) || IsPostcodeAnyScript(text));
+
+    // The rare rest (spaces around it, letters outside ASCII that upper-case to ASCII ones): upper-cased by the culture rules first.
+    private static bool IsPostcodeAnyScript(ReadOnlySpan<char> text)
+    {
+        if (text[0] > ' ' && text[^1] > ' ' && IsAscii(text))
+        {
+            // Plain ASCII without spaces at the ends: the one-pass check has answered.
+            return false;
+        }
+
+        Span<char> upper = stackalloc char[text.Length];
+        text.ToUpperInvariant(upper);
+        return UkPostcode.IsValid(upper);
+    }
+
+    // A short cell's characters are all ASCII: a plain loop (Ascii.IsValid's setup costs more on eight).
+    private static bool IsAscii(ReadOnlySpan<char> text)
     {
         foreach (var c in text)
         {
-            if (c is < ' ' or > 'Z')
+            if (c >= 0x80)
             {
                 return false;
             }
         }
 
         return true;
-    }
-
-    public static bool IsPostcode(ReadOnlySpan<char> text)
-    {
-        if (text.Length is < 5 or > 8)
-        {
-            return false;
-        }
-
-        // Already upper-case ASCII (the usual case): no copy.
-        if (IsUpperAsciiOrPunctuation(text))
-        {
-            return UkPostcode.IsValid(text);
-        }
-
-        Span<char> upper = stackalloc char[text.Length];
-        text.ToUpperInvariant(upper);
-        return UkPostcode.IsValid(upper);
     }
 
     /// <summary>A whole number as its digits (a spreadsheet's 9.43E+09 is 9434765919); anything else as displayed.</summary>

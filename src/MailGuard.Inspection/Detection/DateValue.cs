@@ -50,7 +50,7 @@ public static class DateValue
     {
         // Fast path for the commonest cell shapes, dd/mm/yyyy and yyyy-mm-dd: no tokenising,
         // and none of the general parser's frame set-up (this runs for every date cell).
-        var trimmed = value.Trim();
+        var trimmed = CellText.Trim(value);
         if (trimmed.Length == 10 && TryParseFixed(trimmed, out date))
         {
             return true;
@@ -251,15 +251,20 @@ public static class DateValue
     private static bool TryParseFixed(ReadOnlySpan<char> value, out DateOnly date)
     {
         date = default;
-        int day, month, year;
-        if (value[2] is '/' or '.' or '-' && value[5] == value[2])
+        if (value.Length != 10)
         {
-            if (!TwoDigits(value, 0, out day) || !TwoDigits(value, 3, out month) || !TwoDigits(value, 6, out var century) || !TwoDigits(value, 8, out var rest))
-            {
-                return false;
-            }
+            return false;
+        }
 
-            year = (century * 100) + rest;
+        // Each pair of digits read as a number, or far below zero when either is not a digit,
+        // so that one range check below refuses every bad digit too.
+        int day, month, year;
+        var separator = value[2];
+        if (separator is '/' or '.' or '-' && value[5] == separator)
+        {
+            day = TwoDigits(value[0], value[1]);
+            month = TwoDigits(value[3], value[4]);
+            year = (TwoDigits(value[6], value[7]) * 100) + TwoDigits(value[8], value[9]);
             if (month > 12 && day <= 12)
             {
                 (day, month) = (month, day);
@@ -267,24 +272,30 @@ public static class DateValue
         }
         else if (value[4] == '-' && value[7] == '-')
         {
-            if (!TwoDigits(value, 0, out var century) || !TwoDigits(value, 2, out var rest) || !TwoDigits(value, 5, out month) || !TwoDigits(value, 8, out day))
-            {
-                return false;
-            }
-
-            year = (century * 100) + rest;
+            year = (TwoDigits(value[0], value[1]) * 100) + TwoDigits(value[2], value[3]);
+            month = TwoDigits(value[5], value[6]);
+            day = TwoDigits(value[8], value[9]);
         }
         else
         {
             return false;
         }
 
-        if (year is < 1800 or > 2200 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        if ((uint)(year - 1800) > 400 || (uint)(month - 1) > 11 || day < 1)
         {
             return false;
         }
 
-        date = DateOnly.FromDayNumber(DayNumber(year, month, day));
+        var leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+
+        // 31 days in January, March, May, July, August, October, December; 30 in the rest but February.
+        var daysInMonth = month == 2 ? (leap ? 29 : 28) : 30 + ((month + (month >> 3)) & 1);
+        if (day > daysInMonth)
+        {
+            return false;
+        }
+
+        date = DateOnly.FromDayNumber(DayNumber(year, month, day, leap));
         return true;
     }
 
@@ -294,19 +305,21 @@ public static class DateValue
     /// Days since 0001-01-01 of a valid proleptic Gregorian date: what <c>new DateOnly(y, m, d)</c>
     /// computes, without its 64-bit tick division (this runs for every cell of a date column).
     /// </summary>
-    internal static int DayNumber(int year, int month, int day)
+    internal static int DayNumber(int year, int month, int day) => DayNumber(year, month, day, DateTime.IsLeapYear(year));
+
+    private static int DayNumber(int year, int month, int day, bool leap)
     {
         var y = year - 1;
-        var leapDay = month > 2 && DateTime.IsLeapYear(year) ? 1 : 0;
+        var leapDay = month > 2 && leap ? 1 : 0;
         return (y * 365) + (y / 4) - (y / 100) + (y / 400) + DaysBeforeMonth[month - 1] + leapDay + day - 1;
     }
 
-    private static bool TwoDigits(ReadOnlySpan<char> value, int at, out int number)
+    // Two ASCII digits as a number; -100000 (every range check fails on it) when either is not a digit.
+    private static int TwoDigits(char tens, char units)
     {
-        var a = value[at] - '0';
-        var b = value[at + 1] - '0';
-        number = (a * 10) + b;
-        return (uint)a <= 9 && (uint)b <= 9;
+        var a = tens - '0';
+        var b = units - '0';
+        return (uint)a <= 9 && (uint)b <= 9 ? (a * 10) + b : -100000;
     }
 
     /// <summary>A date of birth is 0 to 120 years before the reference date (the oldest verified human lived to 122).</summary>

@@ -21,11 +21,13 @@ internal sealed class FindingTally(string kind, int maxEvidence)
     private int _offered;
 
     // Masked values often coincide ("LS6 ***" for a whole district), so offers are capped too:
-    // otherwise every cell would be masked just to be discarded as a duplicate.
-    public bool WantsEvidence => _evidence.Count < maxEvidence && _offered < maxEvidence * 8;
+    // otherwise every cell would be masked just to be discarded as a duplicate. A field, kept by
+    // AddEvidence (the only change to either count): it is asked for every cell of a table.
+    public bool WantsEvidence { get; private set; } = maxEvidence > 0;
 
     public IReadOnlyList<string> Evidence => _evidence;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(Confidence confidence, bool testRange = false)
     {
         Count++;
@@ -58,6 +60,8 @@ internal sealed class FindingTally(string kind, int maxEvidence)
         {
             _evidence.Add(masked);
         }
+
+        WantsEvidence = _evidence.Count < maxEvidence && _offered < maxEvidence * 8;
     }
 
     public Finding ToFinding(ContentLocation fallback)

@@ -16,8 +16,13 @@ internal sealed class TableCellClassifier
     private readonly TableDates _dates;
     private readonly List<TextMatch> _scratch = [];
 
-    // Validators' scratch space (one array, not a zeroed stackalloc per row).
+    // Validators' scratch space (one array, not a zeroed stackalloc per row), taken by the cases
+    // that write to it: spans made for every cell were stack traffic on every cell.
     private readonly char[] _cellScratch = new char[Iban.MaxLength + 24];
+
+    private Span<char> Buffer => _cellScratch.AsSpan(0, Iban.MaxLength);
+
+    private Span<char> NumberScratch => _cellScratch.AsSpan(Iban.MaxLength, 24);
 
     // The row being read: the kinds found in it and its first unique identifier's key. Fields
     // rather than a ref parameter: they are written for nearly every cell.
@@ -116,14 +121,12 @@ internal sealed class TableCellClassifier
     {
         var columns = Columns;
         var cellKind = typed.Kind;
-        Span<char> buffer = _cellScratch.AsSpan(0, Iban.MaxLength);
-        Span<char> numberText = _cellScratch.AsSpan(Iban.MaxLength, 24);
         scoped ReadOnlySpan<char> text = CellText.Trim(raw);
         if (cellKind == CellKind.Number && typed.Number is { } number)
         {
             // Spreadsheets store NHS and phone numbers as numbers: the display text may be
             // "9.43E+09" and a phone number's leading 0 is gone.
-            text = CellText.NumberText(number, numberText, text);
+            text = CellText.NumberText(number, NumberScratch, text);
         }
 
         if (text.IsEmpty || (cellKind != CellKind.Date && CellText.IsPlaceholder(text)))
@@ -157,7 +160,7 @@ internal sealed class TableCellClassifier
                 return;
 
             case DataKind.NiNumber:
-                if (text.Length <= 13 && UkNino.TryParse(text, buffer, out var hasSuffix, ignoreCase: true)
+                if (text.Length <= 13 && UkNino.TryParse(text, Buffer, out var hasSuffix, ignoreCase: true)
                     && (hasSuffix || column.Source == ColumnKindSource.Header))
                 {
                     valid = true;
@@ -167,11 +170,11 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.NhsNumber:
-                if (NhsNumber.TryParse(text, buffer))
+                if (NhsNumber.TryParse(text, Buffer))
                 {
                     valid = true;
-                    testRange = NhsNumber.IsTestRange(buffer[..10]);
-                    evidence = wantEvidence ? Masker.Nhs(buffer[..10]) : null;
+                    testRange = NhsNumber.IsTestRange(Buffer[..10]);
+                    evidence = wantEvidence ? Masker.Nhs(Buffer[..10]) : null;
                 }
 
                 break;
@@ -191,15 +194,16 @@ internal sealed class TableCellClassifier
                 if (cellKind == CellKind.Number && text.Length == 10 && text[0] is '1' or '2' or '3' or '7' or '8')
                 {
                     // 7700900123 was 07700 900123 before a spreadsheet made it a number.
+                    var numberText = NumberScratch;
                     text.CopyTo(numberText[1..]);
                     numberText[0] = '0';
                     text = numberText[..11];
                 }
 
-                if (UkPhone.TryParse(text, buffer, out var phoneLength))
+                if (UkPhone.TryParse(text, Buffer, out var phoneLength))
                 {
                     valid = true;
-                    hash = column.NeedsDistinct ? CellText.FoldedHash(buffer[..phoneLength]) : 0;
+                    hash = column.NeedsDistinct ? CellText.FoldedHash(Buffer[..phoneLength]) : 0;
                     evidence = wantEvidence ? Masker.Phone(text) : null;
                 }
                 else if (CellText.CountDigits(text) is >= 7 and <= 15)
@@ -233,7 +237,7 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.PaymentCard:
-                if (PaymentCard.TryParse(text, buffer, out var cardLength))
+                if (PaymentCard.TryParse(text, Buffer, out var cardLength))
                 {
                     valid = true;
 
@@ -245,16 +249,16 @@ internal sealed class TableCellClassifier
                         notAboutPerson = true;
                     }
 
-                    evidence = wantEvidence ? Masker.Card(buffer[..cardLength]) : null;
+                    evidence = wantEvidence ? Masker.Card(Buffer[..cardLength]) : null;
                 }
 
                 break;
 
             case DataKind.BankAccount:
-                if (Iban.TryParse(text, buffer, out var ibanLength))
+                if (Iban.TryParse(text, Buffer, out var ibanLength))
                 {
                     valid = true;
-                    evidence = wantEvidence ? Masker.Iban(buffer[..ibanLength]) : null;
+                    evidence = wantEvidence ? Masker.Iban(Buffer[..ibanLength]) : null;
                 }
                 else
                 {

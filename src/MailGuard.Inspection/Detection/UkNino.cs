@@ -12,19 +12,36 @@ public static class UkNino
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool IsValidSecondLetter(char c) => (uint)(c - 'A') < 26 && ((0x3CEBED7u >> (c - 'A')) & 1) != 0;
 
-    public static bool IsValidPrefix(char first, char second)
+    // For each first letter A-Z, the second letters that may follow it (bit 0 = A): 0 for a first
+    // letter that is never used; the seven unallocated pairs taken out. Built once from the rules above.
+    private static readonly uint[] s_secondAfter = BuildSecondAfter();
+
+    private static uint[] BuildSecondAfter()
     {
-        if (!IsValidFirstLetter(first) || !IsValidSecondLetter(second))
+        var table = new uint[26];
+        for (var first = 'A'; first <= 'Z'; first++)
         {
-            return false;
+            for (var second = 'A'; second <= 'Z'; second++)
+            {
+                var unallocated = (first, second) is ('B', 'G') or ('G', 'B') or ('K', 'N') or ('N', 'K') or ('N', 'T') or ('T', 'N') or ('Z', 'Z');
+                if (IsValidFirstLetter(first) && IsValidSecondLetter(second) && !unallocated)
+                {
+                    table[first - 'A'] |= 1u << (second - 'A');
+                }
+            }
         }
 
-        return (first, second) switch
-        {
-            ('B', 'G') or ('G', 'B') or ('K', 'N') or ('N', 'K') or ('N', 'T') or ('T', 'N') or ('Z', 'Z') => false,
-            _ => true,
-        };
+        return table;
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool IsValidPrefix(char first, char second) =>
+        (uint)(first - 'A') < 26 && (uint)(second - 'A') < 26 && ((s_secondAfter[first - 'A'] >> (second - 'A')) & 1) != 0;
+
+    // With ignoreCase, a letter as upper case: ASCII by arithmetic, anything else by the invariant culture's rules.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static char Upper(char c, bool ignoreCase) =>
+        !ignoreCase ? c : (uint)(c - 'a') < 26 ? (char)(c - ('a' - 'A')) : c < 0x80 ? c : char.ToUpperInvariant(c);
 
     /// <summary>
     /// Parses <c>AB123456C</c>, <c>AB 12 34 56 C</c>, <c>AB 123456 C</c> and the suffix-less forms.
@@ -34,14 +51,14 @@ public static class UkNino
     public static bool TryParse(ReadOnlySpan<char> value, Span<char> compact, out bool hasSuffix, bool ignoreCase = false)
     {
         hasSuffix = false;
-        value = value.Trim();
+        value = CellText.Trim(value);
         if (value.Length < 8 || value.Length > 13 || compact.Length < 9)
         {
             return false;
         }
 
-        var first = ignoreCase ? char.ToUpperInvariant(value[0]) : value[0];
-        var second = ignoreCase ? char.ToUpperInvariant(value[1]) : value[1];
+        var first = Upper(value[0], ignoreCase);
+        var second = Upper(value[1], ignoreCase);
         if (!IsValidPrefix(first, second))
         {
             return false;
@@ -91,7 +108,7 @@ public static class UkNino
             return false;
         }
 
-        var suffix = ignoreCase ? char.ToUpperInvariant(value[i]) : value[i];
+        var suffix = Upper(value[i], ignoreCase);
         if (suffix is < 'A' or > 'D')
         {
             return false;

@@ -28,42 +28,57 @@ public static class UkPostcode
     public static bool IsValid(ReadOnlySpan<char> value) => TryGetOutwardLength(value.Trim(), out _);
 
     /// <summary>As <see cref="IsValid"/>; <paramref name="outwardLength"/> is the length of the outward code.</summary>
-    public static bool TryGetOutwardLength(ReadOnlySpan<char> value, out int outwardLength)
+    public static bool TryGetOutwardLength(ReadOnlySpan<char> value, out int outwardLength) =>
+        TryGetOutwardLength(value, foldCase: false, out outwardLength);
+
+    /// <summary>
+    /// As <see cref="IsValid"/> for text without spaces around it, with ASCII letters in either
+    /// case ("ls6 3qt" is LS6 3QT), in one pass and without an upper-cased copy. False for any
+    /// character outside ASCII: <see cref="CellText.IsPostcode"/> asks the culture-aware path then.
+    /// </summary>
+    internal static bool IsValidIgnoringAsciiCase(ReadOnlySpan<char> value) => TryGetOutwardLength(value, foldCase: true, out _);
+
+    // With foldCase, an ASCII lower-case letter is read as its upper case; nothing else changes.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static char At(ReadOnlySpan<char> value, int i, bool foldCase)
+    {
+        var c = value[i];
+        return foldCase && (uint)(c - 'a') < 26 ? (char)(c - ('a' - 'A')) : c;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool TryGetOutwardLength(ReadOnlySpan<char> value, bool foldCase, out int outwardLength)
     {
         outwardLength = 0;
-        if (value.Length is < 5 or > 8)
+        var n = value.Length;
+        if (n is < 5 or > 8)
         {
             return false;
         }
 
         // Inward code: the last three characters.
-        var inward = value[^3..];
-        if (!char.IsAsciiDigit(inward[0]) || !IsInwardLetter(inward[1]) || !IsInwardLetter(inward[2]))
+        if (!char.IsAsciiDigit(value[n - 3]) || !IsInwardLetter(At(value, n - 2, foldCase)) || !IsInwardLetter(At(value, n - 1, foldCase)))
         {
             return false;
         }
 
-        var outward = value[..^3];
-        if (outward.Length > 0 && outward[^1] == ' ')
+        // Outward code: the rest, less the one space before the inward code.
+        var outward = value[n - 4] == ' ' ? n - 4 : n - 3;
+        outwardLength = outward;
+        var first = At(value, 0, foldCase);
+        var valid = outward switch
         {
-            outward = outward[..^1];
-        }
-
-        outwardLength = outward.Length;
-        if (outward.SequenceEqual("GIR"))
-        {
-            return inward.SequenceEqual("0AA");
-        }
-
-        return outward.Length switch
-        {
-            2 => IsFirst(outward[0]) && char.IsAsciiDigit(outward[1]),
-            3 => IsFirst(outward[0]) && (
-                (char.IsAsciiDigit(outward[1]) && (char.IsAsciiDigit(outward[2]) || IsThird(outward[2])))
-                || (IsSecond(outward[1]) && char.IsAsciiDigit(outward[2]))),
-            4 => IsFirst(outward[0]) && IsSecond(outward[1]) && char.IsAsciiDigit(outward[2])
-                && (char.IsAsciiDigit(outward[3]) || IsFourth(outward[3])),
+            2 => IsFirst(first) && char.IsAsciiDigit(value[1]),
+            3 => IsFirst(first) && (
+                (char.IsAsciiDigit(value[1]) && (char.IsAsciiDigit(value[2]) || IsThird(At(value, 2, foldCase))))
+                || (IsSecond(At(value, 1, foldCase)) && char.IsAsciiDigit(value[2]))),
+            4 => IsFirst(first) && IsSecond(At(value, 1, foldCase)) && char.IsAsciiDigit(value[2])
+                && (char.IsAsciiDigit(value[3]) || IsFourth(At(value, 3, foldCase))),
             _ => false,
         };
+
+        // GIR 0AA (Girobank) breaks the rules (I is never second): the one exception.
+        return valid || (outward == 3 && first == 'G' && At(value, 1, foldCase) == 'I' && At(value, 2, foldCase) == 'R'
+            && value[n - 3] == '0' && At(value, n - 2, foldCase) == 'A' && At(value, n - 1, foldCase) == 'A');
     }
 }

@@ -275,6 +275,42 @@ public class DateValueDayNumberTests
     }
 
     [Fact]
+    public void FixedShapes_EveryDateFrom1800To2200_AndEveryBadDayAndMonth()
+    {
+        for (var d = new DateOnly(1799, 12, 1); d <= new DateOnly(2201, 1, 31); d = d.AddDays(1))
+        {
+            DateOnly? expected = d.Year is >= 1800 and <= 2200 ? d : null;
+            foreach (var format in new[] { "dd/MM/yyyy", "dd.MM.yyyy", "dd-MM-yyyy", "yyyy-MM-dd" })
+            {
+                var text = d.ToString(format, System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(expected == (DateValue.TryParse(text, out var parsed) ? parsed : null), text);
+            }
+        }
+
+        // Days 0-39 of months 0-19 in leap and common years (1900 and 2100 are not leap, 2000 is):
+        // a month past 12 with a day up to 12 is read the American way round; nothing else invalid passes.
+        foreach (var year in new[] { 1800, 1900, 1904, 2000, 2001, 2024, 2100, 2200 })
+        {
+            for (var month = 0; month < 20; month++)
+            {
+                for (var day = 0; day < 40; day++)
+                {
+                    var (d, m) = month > 12 && day <= 12 ? (month, day) : (day, month);
+                    DateOnly? expected = m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(year, m) ? new DateOnly(year, m, d) : null;
+                    var text = $"{day:D2}/{month:D2}/{year}";
+                    Assert.True(expected == (DateValue.TryParse(text, out var parsed) ? parsed : null), text);
+                }
+            }
+        }
+
+        // A non-digit anywhere in either shape is not read by the fixed reader.
+        foreach (var text in new[] { "1x/03/1987", "14/0x/1987", "14/03/19x7", "14/03/198x", "x987-03-14", "1987-x3-14", "1987-03-1x" })
+        {
+            Assert.False(DateValue.TryParse(text, out _), text);
+        }
+    }
+
+    [Fact]
     public void ValidatorLetterRules_AgreeWithTheirDefinitions()
     {
         // The NI-number and postcode letter rules are bit masks; check them against the
@@ -297,6 +333,49 @@ public class DateValueDayNumberTests
             Assert.Equal(digit || (Upper(c) && c is not ('I' or 'J' or 'Z')), UkPostcode.IsValid($"A{c}1 1AA"));
             Assert.Equal(digit || c is 'A' or 'B' or 'C' or 'D' or 'E' or 'F' or 'G' or 'H' or 'J' or 'K' or 'P' or 'S' or 'T' or 'U' or 'W', UkPostcode.IsValid($"A1{c} 1AA"));
             Assert.Equal(digit || c is 'A' or 'B' or 'E' or 'H' or 'M' or 'N' or 'P' or 'R' or 'V' or 'W' or 'X' or 'Y', UkPostcode.IsValid($"AA1{c} 1AA"));
+        }
+    }
+
+    [Fact]
+    public void CaseFolding_AnswersAsUpperCasingByTheCultureRulesFirst()
+    {
+        // A table cell's postcode and NI number are read in either case by folding ASCII letters
+        // as they are read; every character of the first two Unicode blocks (and three outside
+        // them that upper-case to ASCII letters or are one) in every position of each shape must
+        // answer as upper-casing the whole text by the invariant culture and then checking it.
+        string[] postcodes = ["sw1a 1aa", "SW1A1AA", "m1 1ae", "Gir 0aA", "b33 8th", "cr2 6xh", "dn55 1pt", "w1a 0ax", "ec1a1bb"];
+        string[] ninos = ["ab123456c", "QQ 12 34 56 a", "ce 123456 d", "ab123456", "ZY987654B"];
+        var extra = new[] { '\u0131', '\u017F', '\u212A' };
+        var buffer = new char[16];
+        var upperBuffer = new char[16];
+        static bool UpperThenValid(string text) => text.Length is >= 5 and <= 8 && UkPostcode.IsValid(text.ToUpperInvariant());
+        foreach (var c in Enumerable.Range(0, 512).Select(i => (char)i).Concat(extra))
+        {
+            foreach (var template in postcodes)
+            {
+                for (var at = 0; at < template.Length; at++)
+                {
+                    var text = template[..at] + c + template[(at + 1)..];
+                    Assert.True(UpperThenValid(text) == CellText.IsPostcode(text), $"postcode {text}");
+                }
+
+                Assert.Equal(UpperThenValid($" {template}"), CellText.IsPostcode($" {template}"));
+            }
+
+            foreach (var template in ninos)
+            {
+                for (var at = 0; at < template.Length; at++)
+                {
+                    var text = template[..at] + c + template[(at + 1)..];
+                    var folded = UkNino.TryParse(text, buffer, out var foldedSuffix, ignoreCase: true);
+                    var upper = UkNino.TryParse(text.ToUpperInvariant(), upperBuffer, out var upperSuffix);
+                    Assert.True(folded == upper && foldedSuffix == upperSuffix, $"NI number {text}");
+                    if (folded)
+                    {
+                        Assert.Equal(new string(upperBuffer, 0, 9), new string(buffer, 0, 9));
+                    }
+                }
+            }
         }
     }
 }
