@@ -145,10 +145,7 @@ internal sealed class TableCellClassifier
         column.Values++;
         var kind = column.Kind;
         var valid = false;
-        string? evidence = null;
-        var confidence = column.Source == ColumnKindSource.Header ? Confidence.High : Confidence.Medium;
         var testRange = false;
-        var wantEvidence = column.Tally?.WantsEvidence == true;
         var hash = 0;
         // A value that must not mark the row: a role mailbox, an unheaded card-like number.
         var notAboutPerson = false;
@@ -160,23 +157,13 @@ internal sealed class TableCellClassifier
                 return;
 
             case DataKind.NiNumber:
-                if (text.Length <= 13 && UkNino.TryParse(text, Buffer, out var hasSuffix, ignoreCase: true)
-                    && (hasSuffix || column.Source == ColumnKindSource.Header))
-                {
-                    valid = true;
-                    evidence = wantEvidence ? Masker.Nino(text) : null;
-                }
-
+                valid = text.Length <= 13 && UkNino.TryParse(text, Buffer, out var hasSuffix, ignoreCase: true)
+                    && (hasSuffix || column.Source == ColumnKindSource.Header);
                 break;
 
             case DataKind.NhsNumber:
-                if (NhsNumber.TryParse(text, Buffer))
-                {
-                    valid = true;
-                    testRange = NhsNumber.IsTestRange(Buffer[..10]);
-                    evidence = wantEvidence ? Masker.Nhs(Buffer[..10]) : null;
-                }
-
+                valid = NhsNumber.TryParse(text, Buffer);
+                testRange = valid && NhsNumber.IsTestRange(Buffer[..10]);
                 break;
 
             case DataKind.EmailAddress:
@@ -185,7 +172,6 @@ internal sealed class TableCellClassifier
                     valid = true;
                     notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    evidence = wantEvidence ? Masker.Email(text) : null;
                 }
 
                 break;
@@ -204,7 +190,6 @@ internal sealed class TableCellClassifier
                 {
                     valid = true;
                     hash = column.NeedsDistinct ? CellText.FoldedHash(Buffer[..phoneLength]) : 0;
-                    evidence = wantEvidence ? Masker.Phone(text) : null;
                 }
                 else if (CellText.CountDigits(text) is >= 7 and <= 15)
                 {
@@ -221,44 +206,26 @@ internal sealed class TableCellClassifier
                 {
                     valid = true;
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    evidence = wantEvidence ? Masker.Postcode(text) : null;
                 }
 
                 break;
 
             case DataKind.DateOfBirth:
-                if ((_dates.TryGetDate(cellKind, typed.Date, raw, out var date) || _dates.TryGetSerialDate(cellKind, typed.Number, text, out date))
-                    && _dates.IsPlausibleBirthDate(date))
-                {
-                    valid = true;
-                    evidence = wantEvidence ? Masker.Date(date) : null;
-                }
-
+                valid = (_dates.TryGetDate(cellKind, typed.Date, raw, out var date) || _dates.TryGetSerialDate(cellKind, typed.Number, text, out date))
+                    && _dates.IsPlausibleBirthDate(date);
                 break;
 
             case DataKind.PaymentCard:
-                if (PaymentCard.TryParse(text, Buffer, out var cardLength))
-                {
-                    valid = true;
-
-                    // A column of Luhn-valid numbers with no card header is not known to be cards
-                    // (barcodes and application numbers pass Luhn too): kept at Low, no person.
-                    if (column.Source != ColumnKindSource.Header)
-                    {
-                        confidence = Confidence.Low;
-                        notAboutPerson = true;
-                    }
-
-                    evidence = wantEvidence ? Masker.Card(Buffer[..cardLength]) : null;
-                }
-
+                // A column of Luhn-valid numbers with no card header is not known to be cards
+                // (barcodes and application numbers pass Luhn too): kept at Low, no person.
+                valid = PaymentCard.TryParse(text, Buffer, out _);
+                notAboutPerson = column.Source != ColumnKindSource.Header;
                 break;
 
             case DataKind.BankAccount:
-                if (Iban.TryParse(text, Buffer, out var ibanLength))
+                if (Iban.TryParse(text, Buffer, out _))
                 {
                     valid = true;
-                    evidence = wantEvidence ? Masker.Iban(Buffer[..ibanLength]) : null;
                 }
                 else
                 {
@@ -270,12 +237,7 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.PassportNumber:
-                if (text.Length is >= 6 and <= 10 && CellText.CountDigits(text) >= 6 && CellText.IsAlphanumeric(text))
-                {
-                    valid = true;
-                    evidence = wantEvidence ? Masker.Generic(text) : null;
-                }
-
+                valid = text.Length is >= 6 and <= 10 && CellText.CountDigits(text) >= 6 && CellText.IsAlphanumeric(text);
                 break;
 
             case DataKind.PostalAddress:
@@ -283,7 +245,6 @@ internal sealed class TableCellClassifier
                 {
                     valid = true;
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    evidence = wantEvidence ? Masker.Address(text) : null;
                 }
 
                 break;
@@ -342,11 +303,41 @@ internal sealed class TableCellClassifier
 
         if (column.Tally is { } tally)
         {
+            var confidence = column.Source != ColumnKindSource.Header ? (kind == DataKind.PaymentCard ? Confidence.Low : Confidence.Medium) : Confidence.High;
             tally.Add(confidence, testRange);
-            if (evidence is not null)
+            if (tally.WantsEvidence)
             {
-                tally.AddEvidence(evidence, _location.WithCell(rowIndex + 1, i));
+                OfferEvidence(tally, kind, text, raw, in typed, rowIndex, i);
             }
+        }
+    }
+
+    /// <summary>
+    /// A valid cell's masked value, offered as evidence while its finding still wants some (the
+    /// first few cells of a column): made here, out of the table's loop, from the cell again.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void OfferEvidence(FindingTally tally, DataKind kind, ReadOnlySpan<char> text, ReadOnlySpan<char> raw, in Cell typed, long rowIndex, int i)
+    {
+        var buffer = Buffer;
+        string? evidence = kind switch
+        {
+            DataKind.NiNumber => Masker.Nino(text),
+            DataKind.NhsNumber => NhsNumber.TryParse(text, buffer) ? Masker.Nhs(buffer[..10]) : null,
+            DataKind.EmailAddress => Masker.Email(text),
+            DataKind.Phone => Masker.Phone(text),
+            DataKind.Postcode => Masker.Postcode(text),
+            DataKind.DateOfBirth => _dates.TryGetDate(typed.Kind, typed.Date, raw, out var date) || _dates.TryGetSerialDate(typed.Kind, typed.Number, text, out date) ? Masker.Date(date) : null,
+            DataKind.PaymentCard => PaymentCard.TryParse(text, buffer, out var cardLength) ? Masker.Card(buffer[..cardLength]) : null,
+            DataKind.BankAccount => Iban.TryParse(text, buffer, out var ibanLength) ? Masker.Iban(buffer[..ibanLength]) : null,
+            DataKind.PassportNumber => Masker.Generic(text),
+            DataKind.PostalAddress => Masker.Address(text),
+            _ => null,
+        };
+
+        if (evidence is not null)
+        {
+            tally.AddEvidence(evidence, _location.WithCell(rowIndex + 1, i));
         }
     }
 
