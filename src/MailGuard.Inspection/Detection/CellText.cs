@@ -173,6 +173,18 @@ internal static class CellText
 
     private static bool IsPlaceholderWord(ReadOnlySpan<char> text)
     {
+        if (text.Length is >= 2 and <= 4 && TryFoldShort(text, out var folded))
+        {
+            // "Noah", "Taylor"'s cousins and every other short cell that starts like a placeholder:
+            // one compare each instead of a case-insensitive string compare per candidate word.
+            return text.Length switch
+            {
+                2 => folded == s_doubleDash || folded == s_na,
+                3 => folded == s_slashNa || folded == s_nil || folded == s_tbc,
+                _ => folded == s_none || folded == s_null || folded == s_hashNa,
+            };
+        }
+
         return text.Length switch
         {
             1 => text[0] is '-' or '?' or '0',
@@ -183,6 +195,36 @@ internal static class CellText
             9 => text.Equals("not known", StringComparison.OrdinalIgnoreCase),
             _ => false,
         };
+    }
+
+    private static readonly ulong s_doubleDash = FoldShort("--");
+    private static readonly ulong s_na = FoldShort("na");
+    private static readonly ulong s_slashNa = FoldShort("n/a");
+    private static readonly ulong s_nil = FoldShort("nil");
+    private static readonly ulong s_tbc = FoldShort("tbc");
+    private static readonly ulong s_none = FoldShort("none");
+    private static readonly ulong s_null = FoldShort("null");
+    private static readonly ulong s_hashNa = FoldShort("#n/a");
+
+    private static ulong FoldShort(string word) => TryFoldShort(word, out var folded) ? folded : throw new ArgumentException(word, nameof(word));
+
+    // Up to four ASCII characters, letters lower-cased, as one number (16 bits each); false when
+    // any is outside ASCII (whose case rules the culture-aware compare above keeps).
+    private static bool TryFoldShort(ReadOnlySpan<char> text, out ulong folded)
+    {
+        folded = 0;
+        for (var k = 0; k < text.Length && k < 4; k++)
+        {
+            var c = text[k];
+            if (c >= 0x80)
+            {
+                return false;
+            }
+
+            folded |= (ulong)(char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c) << (16 * k);
+        }
+
+        return true;
     }
 
     /// <summary>FNV-1a over the letters and digits, case-folded: "LS6 3QT" and "ls63qt" are one value.</summary>

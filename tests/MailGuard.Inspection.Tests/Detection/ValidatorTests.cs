@@ -275,6 +275,41 @@ public class DateValueDayNumberTests
     }
 
     [Fact]
+    public void Placeholders_EveryCaseOfEachWord_AndEveryCharacterInEachPosition()
+    {
+        // A cell that says nothing is known: "n/a", "None", "TBC". Every upper/lower mix of each
+        // word, and each word with one character replaced by every character of the first two
+        // Unicode blocks (and three that case-fold to ASCII letters), against a case-insensitive
+        // compare with the list.
+        string[] words = ["-", "?", "0", "--", "na", "n/a", "nil", "tbc", "none", "null", "#n/a", "unknown", "not known"];
+        static bool Listed(string text) => text is "-" or "?" or "0" or "--"
+            || new[] { "na", "n/a", "nil", "tbc", "none", "null", "#n/a", "unknown", "not known" }.Any(w => text.Equals(w, StringComparison.OrdinalIgnoreCase));
+        var characters = Enumerable.Range(1, 511).Select(i => (char)i).Concat(['\u0131', '\u017F', '\u212A']).ToArray();
+        foreach (var word in words)
+        {
+            for (var mix = 0; mix < 1 << word.Length; mix++)
+            {
+                var text = new string(word.Select((c, k) => ((mix >> k) & 1) == 1 ? char.ToUpperInvariant(c) : c).ToArray());
+                Assert.True(CellText.IsPlaceholder(text), text);
+            }
+
+            for (var at = 0; at < word.Length; at++)
+            {
+                foreach (var c in characters)
+                {
+                    var text = word[..at] + c + word[(at + 1)..];
+                    Assert.True(Listed(text) == CellText.IsPlaceholder(text), text);
+                }
+            }
+        }
+
+        foreach (var name in new[] { "Noah", "Nia", "Tom", "Ted", "Una", "Nell", "Nick", "Toby" })
+        {
+            Assert.False(CellText.IsPlaceholder(name), name);
+        }
+    }
+
+    [Fact]
     public void FixedShapes_EveryDateFrom1800To2200_AndEveryBadDayAndMonth()
     {
         for (var d = new DateOnly(1799, 12, 1); d <= new DateOnly(2201, 1, 31); d = d.AddDays(1))
