@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using MailGuard.Mime.Internal;
 
 namespace MailGuard.Inspection.Detection;
@@ -131,17 +133,15 @@ internal sealed class TableRowShapes
 
         if (mask != 0)
         {
-            var masks = _recentMask;
-            for (var j = 0; j < masks.Length; j++)
+            var j = RecentSlotOf(mask);
+            if (j >= 0)
             {
-                if (masks[j] == mask)
-                {
-                    _recentCount[j]++;
-                    _recentLastRow[j] = rowIndex;
-                    return;
-                }
+                _recentCount[j]++;
+                _recentLastRow[j] = rowIndex;
+                return;
             }
 
+            var masks = _recentMask;
             var slot = _recentNext;
             _recentNext = (slot + 1) % RecentShapes;
             Flush(slot);
@@ -150,6 +150,19 @@ internal sealed class TableRowShapes
             _recentFirstRow[slot] = rowIndex;
             _recentLastRow[slot] = rowIndex;
         }
+    }
+
+    // The recent slot holding mask (never 0), or -1. The four compared at once: rows of two or
+    // three shapes in no order made a loop's branch on each slot a guess that often failed.
+    private int RecentSlotOf(ulong mask)
+    {
+        if (Vector256.IsHardwareAccelerated && RecentShapes == Vector256<ulong>.Count)
+        {
+            var found = Vector256.Equals(Vector256.Create(_recentMask), Vector256.Create(mask)).ExtractMostSignificantBits();
+            return found != 0 ? BitOperations.TrailingZeroCount(found) : -1;
+        }
+
+        return Array.IndexOf(_recentMask, mask);
     }
 
     /// <summary>Every shape with its row count and first and last row, once the table is complete.</summary>
