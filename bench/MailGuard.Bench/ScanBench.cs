@@ -133,6 +133,12 @@ internal static class ScanBench
         }
 
         var psi = new ProcessStartInfo("taskset") { RedirectStandardOutput = true };
+
+        // The runtime sizes itself by the cores it may use: confined to one it runs 25-40% slower
+        // on this machine (measured: 0.246 s against 0.176 s with the count kept, same core, same
+        // minute), which is not how MailGuard runs. Pinning is to choose the core, so the count
+        // the runtime sees stays the machine's (grep does not care).
+        psi.Environment["DOTNET_PROCESSOR_COUNT"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(s_cpu);
         psi.ArgumentList.Add(program);
