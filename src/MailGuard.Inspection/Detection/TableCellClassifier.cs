@@ -32,6 +32,13 @@ internal sealed class TableCellClassifier
     // The row's name cells hashed as one name (forename then surname), for people across parts.
     private int _rowNameKey;
 
+    // The row's valid name cells (bit i for column i), hashed once the row is read and only if no
+    // identifier keyed it: a row's key is its identifier when it has one, and most rows of a
+    // people list do. Only while every name column is among the first 64 (else hashed as read).
+    private ulong _rowNameCells;
+    private bool _nameCellsByBit;
+    private TableColumn[] _columns = [];
+
     // Whether the row's keys are still wanted: a long table's later rows are counted without them.
     private bool _wantKeys;
     private bool _wantNameKey;
@@ -44,7 +51,15 @@ internal sealed class TableCellClassifier
     }
 
     /// <summary>The columns, once decided; cells beyond them are scanned as text.</summary>
-    public TableColumn[] Columns { get; set; } = [];
+    public TableColumn[] Columns
+    {
+        get => _columns;
+        set
+        {
+            _columns = value;
+            _nameCellsByBit = !value.Any(c => c.Kind == DataKind.Name && c.Index >= 64);
+        }
+    }
 
     public ulong RowMask => _rowMask;
 
@@ -66,6 +81,7 @@ internal sealed class TableCellClassifier
         _rowMask = 0;
         _rowPersonKey = 0;
         _rowNameKey = 0;
+        _rowNameCells = 0;
     }
 
     /// <summary>
@@ -83,6 +99,12 @@ internal sealed class TableCellClassifier
                 Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in s_textCell);
             }
         }
+
+        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
+        {
+            var f = fields[System.Numerics.BitOperations.TrailingZeroCount(names)];
+            _rowNameKey = HashName(_rowNameKey, CellText.Trim(chars.Slice(f.Start, f.Length)));
+        }
     }
 
     /// <summary>The non-empty cells of a typed row (ranges of <paramref name="chars"/>), each as <see cref="Classify"/>.</summary>
@@ -97,6 +119,12 @@ internal sealed class TableCellClassifier
                 Classify(rowIndex, i, chars.Slice(f.Start, f.Length), null, in cell);
             }
         }
+
+        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
+        {
+            var f = fields[System.Numerics.BitOperations.TrailingZeroCount(names)];
+            _rowNameKey = HashName(_rowNameKey, CellText.Trim(chars.Slice(f.Start, f.Length)));
+        }
     }
 
     /// <summary>The non-empty cells of a row, each as <see cref="Classify"/>.</summary>
@@ -110,14 +138,25 @@ internal sealed class TableCellClassifier
                 Classify(rowIndex, i, cell.Text, cell.Text, in cell);
             }
         }
+
+        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
+        {
+            _rowNameKey = HashName(_rowNameKey, CellText.Trim(cells[System.Numerics.BitOperations.TrailingZeroCount(names)].Text));
+        }
     }
+
+    // The row's name cells still to hash, in column order: none when an identifier keys the row.
+    private ulong NameCellsToHash() => _rowPersonKey == 0 ? _rowNameCells : 0;
+
+    // A name cell continues the row's name: "Tom" then "Haddad" hash as "Tom Haddad" does.
+    private static int HashName(int key, ReadOnlySpan<char> text) => key == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, key);
 
     /// <summary>
     /// Validates one non-empty cell against its column's kind. <paramref name="raw"/> is the
     /// cell's text as read; <paramref name="rawString"/> the same text if it already is a string.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Classify(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
+    private void Classify(long rowIndex, int i, ReadOnlySpan<char> raw, string? rawString, in Cell typed)
     {
         var columns = Columns;
         var cellKind = typed.Kind;
@@ -253,7 +292,14 @@ internal sealed class TableCellClassifier
                 valid = CellText.HasLetter(text);
                 if (valid && _wantNameKey)
                 {
-                    _rowNameKey = _rowNameKey == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, _rowNameKey);
+                    if (_nameCellsByBit)
+                    {
+                        _rowNameCells |= 1UL << i;
+                    }
+                    else
+                    {
+                        _rowNameKey = HashName(_rowNameKey, text);
+                    }
                 }
 
                 break;

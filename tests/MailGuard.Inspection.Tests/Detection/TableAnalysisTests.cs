@@ -444,13 +444,7 @@ public class TableAnalysisTests
         void Row(bool wantKeys, bool wantNameKey, bool withNino)
         {
             cells.BeginRow(wantKeys, wantNameKey);
-            if (withNino)
-            {
-                cells.Classify(1, 0, nino, nino, Cell.FromText(nino));
-            }
-
-            cells.Classify(1, 1, "Tom", "Tom", Cell.FromText("Tom"));
-            cells.Classify(1, 2, "Haddad", "Haddad", Cell.FromText("Haddad"));
+            cells.ClassifyCells(1, [withNino ? Cell.FromText(nino) : Cell.Empty, Cell.FromText("Tom"), Cell.FromText("Haddad")]);
         }
 
         var nameKey = ((long)DataKind.Name << 32) | (uint)CellText.FoldedHash("Tom Haddad");
@@ -478,6 +472,44 @@ public class TableAnalysisTests
         Assert.Equal(kinds, cells.RowMask);
         Assert.Equal(3, columns[0].Valid);
         Assert.Equal(5, columns[1].Valid);
+    }
+
+    [Fact]
+    public void Classifier_NameKey_SameForNamesHashedAfterTheRowAndAsRead()
+    {
+        // A row's name cells are hashed after the row (and only when no identifier keys it) while
+        // every name column is among the first 64; a name column past that has them hashed as read.
+        // Either way the key is the whole name's, forename then surname, as prose hashes it, in all
+        // three forms a row comes in (cells, a CSV record's ranges, a sheet row's typed ranges).
+        var nameKey = ((long)DataKind.Name << 32) | (uint)CellText.FoldedHash("Tom Haddad");
+        foreach (var (forename, surname, width) in new[] { (1, 2, 3), (1, 66, 70), (65, 66, 70), (2, 1, 3) })
+        {
+            var tallies = new TallySet(5);
+            var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)));
+            var columns = Enumerable.Range(0, width).Select(i => new TableColumn(i) { Kind = i == forename || i == surname ? DataKind.Name : DataKind.NotPersonal }).ToArray();
+            cells.Columns = columns;
+            var texts = Enumerable.Range(0, width).Select(i => i == forename ? " Tom" : i == surname ? "Haddad " : "").ToArray();
+            var expected = forename < surname ? nameKey : ((long)DataKind.Name << 32) | (uint)CellText.FoldedHash("Haddad Tom");
+
+            cells.BeginRow(wantKeys: true, wantNameKey: true);
+            cells.ClassifyCells(1, texts.Select(t => t.Length == 0 ? Cell.Empty : Cell.FromText(t)).ToArray());
+            Assert.Equal(expected, cells.RowKey);
+
+            var chars = string.Concat(texts);
+            var fields = new FieldSpan[width];
+            for (int i = 0, at = 0; i < width; at += texts[i].Length, i++)
+            {
+                fields[i] = new FieldSpan(at, texts[i].Length);
+            }
+
+            cells.BeginRow(wantKeys: true, wantNameKey: true);
+            cells.ClassifyFields(1, chars, fields);
+            Assert.Equal(expected, cells.RowKey);
+
+            cells.BeginRow(wantKeys: true, wantNameKey: true);
+            cells.ClassifyTypedFields(1, chars, fields, texts.Select(t => t.Length == 0 ? Cell.Empty : Cell.FromText(t)).ToArray());
+            Assert.Equal(expected, cells.RowKey);
+        }
     }
 
     [Theory]
