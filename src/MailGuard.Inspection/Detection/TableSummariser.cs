@@ -147,8 +147,10 @@ internal static class TableSummariser
             return Detection.PeopleKeys.None;
         }
 
-        var keys = new HashSet<long>(shapes.Rows.Length);
-        foreach (var (mask, key) in shapes.Rows)
+        var rows = shapes.Rows;
+        var personKeys = System.Buffers.ArrayPool<long>.Shared.Rent(rows.Length);
+        var persons = 0;
+        foreach (var (mask, key) in rows)
         {
             if (!IsPerson(Personal(mask, businessBits, businessContext)))
             {
@@ -161,10 +163,12 @@ internal static class TableSummariser
             }
             else
             {
-                keys.Add(key);
+                personKeys[persons++] = key;
             }
         }
 
+        var keys = DistinctKeys.Of(personKeys.AsSpan(0, persons));
+        MailGuard.Mime.Internal.PooledArray.Return(ref personKeys);
         return keys.Count == 0 && unkeyed == 0 ? Detection.PeopleKeys.None : new PeopleKeys(keys, unkeyed, shapes.RowsComplete);
     }
 
