@@ -268,13 +268,15 @@ internal sealed class TableAnalyzer : ISpanTableSink
             TableHeader.NameColumns(_buffer[headerAt].Cells, _columns);
         }
 
-        _cells.Columns = _columns;
         var dataStart = headerAt + 1;
         TableColumnInference.Infer(_columns, _buffer, dataStart, headerless: headerAt < 0, _dates);
         foreach (var column in _columns)
         {
             column.Prepare(_tallies);
         }
+
+        // Once every column's kind is settled (the classifier plans its name keys by them).
+        _cells.Columns = _columns;
 
         _previewHeader = headerAt >= 0 ? _buffer[headerAt].Cells : null;
         _previewRows = _buffer.Skip(dataStart).Take(ContentPreviews.MaxRows).Select(b => b.Cells).ToArray();

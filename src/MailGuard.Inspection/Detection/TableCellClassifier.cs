@@ -50,7 +50,7 @@ internal sealed class TableCellClassifier
         _dates = dates;
     }
 
-    /// <summary>The columns, once decided; cells beyond them are scanned as text.</summary>
+    /// <summary>The columns, once decided (kinds final); cells beyond them are scanned as text.</summary>
     public TableColumn[] Columns
     {
         get => _columns;
@@ -292,7 +292,7 @@ internal sealed class TableCellClassifier
                 valid = CellText.HasLetter(text);
                 if (valid && _wantNameKey)
                 {
-                    if (_nameCellsByBit)
+                    if (_nameCellsByBit && i < 64)
                     {
                         _rowNameCells |= 1UL << i;
                     }

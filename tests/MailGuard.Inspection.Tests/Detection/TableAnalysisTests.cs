@@ -474,6 +474,33 @@ public class TableAnalysisTests
         Assert.Equal(5, columns[1].Valid);
     }
 
+    [Theory]
+    [InlineData(0, 30)]
+    [InlineData(1000, 60)]
+    public void PeopleAcrossTables_NamedInAWideTablePastTheSixtyFourthColumn_AreTheSamePeople(int secondTablePeopleFrom, int expectedPeople)
+    {
+        // The same 30 people (names, no identifier) in a four-column table and in a 70-column
+        // one whose surname is its 67th column: one disclosure of 30 people, not 60. Other
+        // people in the wide table make it 60 (so a wrong name key would show).
+        string[] Wide(string[] narrow)
+        {
+            var row = Enumerable.Repeat(string.Empty, 70).ToArray();
+            (row[1], row[66], row[2], row[3]) = (narrow[0], narrow[1], narrow[2], narrow[3]);
+            return row;
+        }
+
+        string[] Person(int i) => [TestData.Forename(i), TestData.Surname(i), TestData.Dob(i), TestData.Postcode(i)];
+        string[] header = ["Forename", "Surname", "Date of Birth", "Postcode"];
+        var wideHeader = Wide(header);
+
+        var analyzer = TestData.NewAnalyzer();
+        TestData.SendTable(analyzer, s_csv, Enumerable.Range(0, 30).Select(Person).Prepend(header));
+        TestData.SendTable(analyzer, new ContentLocation("/3", "wide.csv"), Enumerable.Range(secondTablePeopleFrom, 30).Select(i => Wide(Person(i))).Prepend(wideHeader));
+
+        Assert.All(analyzer.Tables, t => Assert.Equal(30, t.PeopleCount));
+        Assert.Equal(expectedPeople, analyzer.MaxPeopleCount);
+    }
+
     [Fact]
     public void Classifier_NameKey_SameForNamesHashedAfterTheRowAndAsRead()
     {
