@@ -100,11 +100,7 @@ internal sealed class TableCellClassifier
             }
         }
 
-        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
-        {
-            var f = fields[System.Numerics.BitOperations.TrailingZeroCount(names)];
-            _rowNameKey = HashName(_rowNameKey, CellText.Trim(chars.Slice(f.Start, f.Length)));
-        }
+        HashNameFields(chars, fields);
     }
 
     /// <summary>The non-empty cells of a typed row (ranges of <paramref name="chars"/>), each as <see cref="Classify"/>.</summary>
@@ -120,11 +116,7 @@ internal sealed class TableCellClassifier
             }
         }
 
-        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
-        {
-            var f = fields[System.Numerics.BitOperations.TrailingZeroCount(names)];
-            _rowNameKey = HashName(_rowNameKey, CellText.Trim(chars.Slice(f.Start, f.Length)));
-        }
+        HashNameFields(chars, fields);
     }
 
     /// <summary>The non-empty cells of a row, each as <see cref="Classify"/>.</summary>
@@ -147,6 +139,15 @@ internal sealed class TableCellClassifier
 
     // The row's name cells still to hash, in column order: none when an identifier keys the row.
     private ulong NameCellsToHash() => _rowPersonKey == 0 ? _rowNameCells : 0;
+
+    private void HashNameFields(ReadOnlySpan<char> chars, ReadOnlySpan<FieldSpan> fields)
+    {
+        for (var names = NameCellsToHash(); names != 0; names &= names - 1)
+        {
+            var f = fields[System.Numerics.BitOperations.TrailingZeroCount(names)];
+            _rowNameKey = HashName(_rowNameKey, CellText.Trim(chars.Slice(f.Start, f.Length)));
+        }
+    }
 
     // A name cell continues the row's name: "Tom" then "Haddad" hash as "Tom Haddad" does.
     private static int HashName(int key, ReadOnlySpan<char> text) => key == 0 ? CellText.FoldedHash(text) : CellText.FoldedHash(text, key);
