@@ -303,11 +303,10 @@ public static class DateValue
 
     /// <summary>
     /// Days since 0001-01-01 of a valid proleptic Gregorian date: what <c>new DateOnly(y, m, d)</c>
-    /// computes, without its 64-bit tick division (this runs for every cell of a date column).
+    /// computes, without its 64-bit tick division (this runs for every cell of a date column);
+    /// <paramref name="leap"/> is whether <paramref name="year"/> is a leap year, known to the caller.
     /// </summary>
-    internal static int DayNumber(int year, int month, int day) => DayNumber(year, month, day, DateTime.IsLeapYear(year));
-
-    private static int DayNumber(int year, int month, int day, bool leap)
+    internal static int DayNumber(int year, int month, int day, bool leap)
     {
         var y = year - 1;
         var leapDay = month > 2 && leap ? 1 : 0;

@@ -20,23 +20,25 @@ internal sealed class DistinctKeys : IReadOnlySet<long>
 
     public int Count => _keys.Length;
 
-    /// <summary>The distinct non-zero keys among <paramref name="keys"/>, in first-seen order.</summary>
-    public static DistinctKeys Of(ReadOnlySpan<long> keys)
+    /// <summary>
+    /// The distinct non-zero keys among <paramref name="keys"/>, in first-seen order. The keys are
+    /// de-duplicated in place (the span is scratch: its start holds the distinct keys afterwards),
+    /// so the one array made is the result.
+    /// </summary>
+    public static DistinctKeys Of(Span<long> keys)
     {
         var seen = new KeySet(Math.Max(1, keys.Length));
-        var unique = new long[keys.Length];
         var count = 0;
         foreach (var key in keys)
         {
             if (key != 0 && seen.Add(key))
             {
-                unique[count++] = key;
+                keys[count++] = key;
             }
         }
 
         seen.Release();
-        Array.Resize(ref unique, count);
-        return new DistinctKeys(unique);
+        return new DistinctKeys(keys[..count].ToArray());
     }
 
     public bool Contains(long item) => Set.Contains(item);

@@ -80,6 +80,15 @@ public sealed class ExtractionLimits
         produced > RatioGraceBytes && produced > MaxExpansionRatio * Math.Max(1, compressed);
 
     /// <summary>
+    /// The finding for <paramref name="what"/> ('name', archive 'name' overall, 'PDF stream (filter)')
+    /// once <see cref="PastExpansionRatio"/> holds: the one wording of the limit and its figures.
+    /// </summary>
+    internal ExtractionLimitException ExpansionRatioExceeded(string what, long produced, long compressed) =>
+        new(UnscannableReason.ExpansionRatioExceeded,
+            $"expansion ratio limit ({Ratio(MaxExpansionRatio)}) exceeded by {what} ({Count(produced)} bytes from {Count(compressed)})",
+            global: false);
+
+    /// <summary>
     /// Archive members across all levels of one attachment. 10,000: a large source archive
     /// has a few thousand files; beyond that an archive is built to exhaust the scanner.
     /// </summary>

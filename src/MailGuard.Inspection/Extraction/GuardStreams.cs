@@ -82,10 +82,7 @@ internal sealed class ExpansionGuardStream : ReadOnlyStream
         _context.AddExpanded(n);
         if (_context.Limits.PastExpansionRatio(_produced, _compressedConsumed()))
         {
-            throw new ExtractionLimitException(
-                UnscannableReason.ExpansionRatioExceeded,
-                $"expansion ratio limit ({ExtractionLimits.Ratio(_context.Limits.MaxExpansionRatio)}) exceeded by '{_name}' ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_compressedConsumed())})",
-                global: false);
+            throw _context.Limits.ExpansionRatioExceeded($"'{_name}'", _produced, _compressedConsumed());
         }
 
         _archive?.Add(n);
@@ -123,10 +120,7 @@ internal sealed class ArchiveBudget
         _produced += bytes;
         if (_context.Limits.PastExpansionRatio(_produced, _archiveBytes))
         {
-            throw new ExtractionLimitException(
-                UnscannableReason.ExpansionRatioExceeded,
-                $"expansion ratio limit ({ExtractionLimits.Ratio(_context.Limits.MaxExpansionRatio)}) exceeded by archive '{_name}' overall ({ExtractionLimits.Count(_produced)} bytes from {ExtractionLimits.Count(_archiveBytes)})",
-                global: false);
+            throw _context.Limits.ExpansionRatioExceeded($"archive '{_name}' overall", _produced, _archiveBytes);
         }
     }
 }

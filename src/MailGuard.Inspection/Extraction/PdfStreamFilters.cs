@@ -200,10 +200,7 @@ internal sealed class PdfStreamFilters : BaseFilterProvider
             Context.AddExpanded(decoded);
             if (Context.Limits.PastExpansionRatio(decoded, encoded))
             {
-                throw new ExtractionLimitException(
-                    UnscannableReason.ExpansionRatioExceeded,
-                    $"expansion ratio limit ({ExtractionLimits.Ratio(Context.Limits.MaxExpansionRatio)}) exceeded by 'PDF stream ({filter})' ({ExtractionLimits.Count(decoded)} bytes from {ExtractionLimits.Count(encoded)})",
-                    global: false);
+                throw Context.Limits.ExpansionRatioExceeded($"'PDF stream ({filter})'", decoded, encoded);
             }
         }
     }

@@ -204,12 +204,13 @@ internal static partial class XlsxExtractor
         return 10;
     }
 
+    // Day 0 of the 1900 system for serials from 61 on (see SerialToDate).
+    private static readonly DateTime s_epoch1900 = new(1899, 12, 30);
+
     /// <summary>
     /// Excel serial to date. The 1900 system counts the non-existent 1900-02-29 (serial 60, a
     /// Lotus 1-2-3 compatibility bug), so serials below 61 are one day off the simple formula.
     /// </summary>
-    private static readonly DateTime s_epoch1900 = new(1899, 12, 30);
-
     internal static DateTime? SerialToDate(double serial, bool date1904)
     {
         if (double.IsNaN(serial) || serial < 0 || serial > 2_958_465)

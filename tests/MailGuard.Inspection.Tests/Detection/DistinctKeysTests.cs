@@ -19,7 +19,7 @@ public class DistinctKeysTests
             .ToArray();
         var expected = keys.Where(k => k != 0).ToHashSet();
 
-        var actual = DistinctKeys.Of(keys);
+        var actual = DistinctKeys.Of(keys.ToArray());
 
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(keys.Where(k => k != 0).Distinct().ToArray(), actual.ToArray());

@@ -509,7 +509,9 @@ public class TableAnalysisTests
         // Either way the key is the whole name's, forename then surname, as prose hashes it, in all
         // three forms a row comes in (cells, a CSV record's ranges, a sheet row's typed ranges).
         var nameKey = ((long)DataKind.Name << 32) | (uint)CellText.FoldedHash("Tom Haddad");
-        foreach (var (forename, surname, width) in new[] { (1, 2, 3), (1, 66, 70), (65, 66, 70), (2, 1, 3) })
+        // At the plan's edge too: names in the 63rd and 64th columns (bits 62 and 63), and a name
+        // in the 65th (column 64, hashed as read).
+        foreach (var (forename, surname, width) in new[] { (1, 2, 3), (1, 66, 70), (65, 66, 70), (2, 1, 3), (62, 63, 64), (63, 64, 65) })
         {
             var tallies = new TallySet(5);
             var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)));

@@ -270,7 +270,7 @@ public class DateValueDayNumberTests
     {
         for (var d = new DateOnly(1800, 1, 1); d <= new DateOnly(2200, 12, 31); d = d.AddDays(1))
         {
-            Assert.Equal(d.DayNumber, DateValue.DayNumber(d.Year, d.Month, d.Day));
+            Assert.Equal(d.DayNumber, DateValue.DayNumber(d.Year, d.Month, d.Day, DateTime.IsLeapYear(d.Year)));
         }
     }
 
