@@ -158,8 +158,10 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         // line: each byte no longer restarts the clock. A byte every 100 ms (about 0.5 s, and more
         // on a loaded machine, where a 1 s limit once ran out) completes within a 3 s limit.
         await using var server = await TestServer.StartAsync(o => o.CommandTimeout = TimeSpan.FromMilliseconds(timeoutMs));
-        await using var client = await server.ConnectAsync();
+        // Started before connecting, so before the server begins timing the first line: the lower
+        // bound below cannot be broken by this test being descheduled after the greeting.
         var stopwatch = Stopwatch.StartNew();
+        await using var client = await server.ConnectAsync();
         var sending = TrickleAsync(client, "NOOP\r\n", TimeSpan.FromMilliseconds(byteIntervalMs), repeat: false);
 
         var reply = await client.ReadReplyAsync();
@@ -193,8 +195,9 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
             o.CommandTimeout = TimeSpan.FromSeconds(3);
             o.MinimumCommandRate = new SmtpMinDataRate(250, TimeSpan.FromSeconds(1.2));
         });
-        await using var loris = await server.ConnectAsync();
+        // Started before connecting, so before the session's command rate starts counting.
         var stopwatch = Stopwatch.StartNew();
+        await using var loris = await server.ConnectAsync();
 
         // Stopped at 6 s if the rate never ends it: the idle session then times out, and the
         // assertions below fail instead of the test waiting for ever.
@@ -251,8 +254,9 @@ public sealed class SmtpAbuseTests(ITestOutputHelper output)
         // 100 bytes/s after 0.5 s: "NOOP\r\n" every 20 ms is about 250 bytes/s of waiting time, every
         // 240 ms 25 bytes/s, which runs out near 0.5 + 0.25 t = t, t = 0.67 s.
         await using var server = await TestServer.StartAsync(o => o.MinimumCommandRate = new SmtpMinDataRate(100, TimeSpan.FromMilliseconds(500)));
-        await using var client = await server.ConnectAsync();
+        // Started before connecting, so before the session's command rate starts counting.
         var stopwatch = Stopwatch.StartNew();
+        await using var client = await server.ConnectAsync();
         string reply = "";
         while (stopwatch.Elapsed < TimeSpan.FromSeconds(2))
         {
