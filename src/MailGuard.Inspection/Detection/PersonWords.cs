@@ -17,6 +17,26 @@ internal static class PersonWords
 
     public static readonly string[] PrivateContact = s_file["private-contact"];
 
+    private static readonly string[] s_ownContactCues = s_file["own-contact-cue"];
+
+    /// <summary>
+    /// Words that make the address or phone after a name that person's own: "lives at", "mobile
+    /// is" (Words/people-words.txt [own-contact-cue]), in <paramref name="between"/>, the text
+    /// from the name to the detail.
+    /// </summary>
+    public static bool HasOwnContactCue(ReadOnlySpan<char> between)
+    {
+        foreach (var cue in s_ownContactCues)
+        {
+            if (between.Contains(cue, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A word of the name is an organisation word ("Leeds Women's Aid", "Hull Combined Court").</summary>
     public static bool IsOrganisationName(ReadOnlySpan<char> name)
     {

@@ -190,15 +190,13 @@ internal sealed partial class ProseAnalyzer
         }
 
         var labelled = text.Contains(':');
-        if (_matches.Count == 0 && !labelled && !text.Contains("age", StringComparison.OrdinalIgnoreCase))
-        {
-            return;
-        }
-
         if (_matches.Count > 0 || labelled)
         {
             CountPeople(text, labelled);
         }
+
+        // Names with an age or a relationship beside them are read whatever the scanner matched:
+        // "Amy Holt (7)" and "her son Tom Lowe" hold nothing it looks for.
 
         var namedBefore = _named.Count;
         var named = ProseMentions.Collect(text, _matches, _named, AnchorCap, out var firstNamed);

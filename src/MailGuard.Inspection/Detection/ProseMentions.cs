@@ -15,6 +15,10 @@ internal static partial class ProseMentions
     // How far after a name its attributes are looked for (up to the next name or a blank line).
     private const int After = 160;
 
+    // How far after a name an address or phone may start for the words between to make it the
+    // person's own ("lives at", "'s mobile is"): a clause, not the rest of a paragraph.
+    private const int OwnCueReach = 48;
+
     // A run of capitalised words, with an optional title; validated word by word in code.
     [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b|^[A-Z][a-z'\-]+\n[A-Z][A-Za-z'\-]+$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex CandidatePattern();
@@ -31,7 +35,9 @@ internal static partial class ProseMentions
 
     private static readonly ulong s_contactBits = DataKinds.Bits(DataKind.Phone, DataKind.Postcode, DataKind.PostalAddress);
 
-    private readonly record struct Candidate(int Start, int End, int Key);
+    // Surname: where the name's last word starts, when a title stands before that word alone
+    // ("Ms Holt"), else -1; such a name is the same person as a fuller name ending in that word.
+    private readonly record struct Candidate(int Start, int End, int Key, int Surname = -1, bool Titled = false);
 
     /// <summary>Adds the keys of people named with an attribute in <paramref name="text"/>; returns the kinds said about them.</summary>
     public static ulong Collect(string text, List<TextMatch> matches, HashSet<int> people, int cap, out int firstNew)
@@ -51,6 +57,7 @@ internal static partial class ProseMentions
         for (var c = 0; c < candidates.Count; c++)
         {
             var name = candidates[c];
+            var key = name.Surname < 0 ? name.Key : FullerNameKey(text, candidates, name);
             var limit = Math.Min(text.Length, name.End + After);
             if (c + 1 < candidates.Count)
             {
@@ -66,7 +73,7 @@ internal static partial class ProseMentions
             var found = Attributes(text, name, limit, c == 0 ? 0 : candidates[c - 1].End, matches, ref matchIndex);
             if (found != 0 && people.Count < cap)
             {
-                if (people.Add(name.Key) && firstNew < 0)
+                if (people.Add(key) && firstNew < 0)
                 {
                     firstNew = name.Start;
                 }
@@ -78,10 +85,39 @@ internal static partial class ProseMentions
         return kinds;
     }
 
+    /// <summary>
+    /// "Ms Holt" after (or before) "Ms Karen Holt" in the same text is her again: the key of the
+    /// first fuller name ending in the same word, one with a title first; else its own key.
+    /// </summary>
+    private static int FullerNameKey(string text, List<Candidate> candidates, Candidate name)
+    {
+        var surname = text.AsSpan(name.Surname, name.End - name.Surname);
+        int? untitled = null;
+        foreach (var other in candidates)
+        {
+            if (other.Surname >= 0 || other.End - other.Start <= surname.Length
+                || !text.AsSpan(other.Start, other.End - other.Start).EndsWith(surname, StringComparison.Ordinal)
+                || char.IsLetter(text[other.End - surname.Length - 1]))
+            {
+                continue;
+            }
+
+            if (other.Titled)
+            {
+                return other.Key;
+            }
+
+            untitled ??= other.Key;
+        }
+
+        return untitled ?? name.Key;
+    }
+
     private static ulong Attributes(string text, Candidate name, int limit, int previousEnd, List<TextMatch> matches, ref int matchIndex)
     {
         ulong kinds = 0;
         ulong contacts = 0;
+        var ownCue = false;
         var segment = text.AsSpan(name.End, limit - name.End);
         if (AgePattern().IsMatch(segment))
         {
@@ -136,13 +172,15 @@ internal static partial class ProseMentions
             else if ((bit & s_contactBits) != 0 && !IsBusinessSpan(text, name.Start, m.End))
             {
                 contacts |= bit;
+                ownCue |= m.Start - name.End <= OwnCueReach && PersonWords.HasOwnContactCue(text.AsSpan(name.End, m.Start - name.End));
             }
         }
 
         // A phone number or an address alone beside a capitalised pair is too weak here (a wrapped
         // table of services, a building's name): those records are the paragraph reader's. With an
-        // age, a relationship or an identifier they are said about the person too.
-        return kinds == 0 ? 0 : kinds | contacts;
+        // age, a relationship or an identifier they are said about the person too, and so they are
+        // when the words between say so ("Karen Holt lives at 14 Mill Lane").
+        return kinds == 0 && !ownCue ? 0 : kinds | contacts;
     }
 
     private static bool IsBusinessSpan(string text, int start, int end)
@@ -281,8 +319,15 @@ internal static partial class ProseMentions
         var runStart = words[titled ? first - 1 : first].Start.GetOffset(span.Length);
         var nameStart = words[first].Start.GetOffset(span.Length);
         var nameEnd = words[first + nameWords - 1].End.GetOffset(span.Length);
+
+        // "Amy Holt's mobile": the person is Amy Holt, keyed as where her name stands alone.
+        if (span[nameStart..nameEnd].EndsWith("'s", StringComparison.Ordinal) && nameEnd - nameStart > 3)
+        {
+            nameEnd -= 2;
+        }
+
         var hash = Key(span[nameStart..nameEnd].Contains('\n') ? span[nameStart..nameEnd].ToString().Replace('\n', ' ') : span[nameStart..nameEnd]);
-        candidate = new Candidate(index + runStart, index + nameEnd, hash);
+        candidate = new Candidate(index + runStart, index + nameEnd, hash, titled && nameWords == 1 ? index + nameStart : -1, titled);
         return true;
     }
 

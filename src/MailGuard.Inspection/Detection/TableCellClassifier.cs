@@ -212,6 +212,11 @@ internal sealed class TableCellClassifier
                     valid = true;
                     notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
+                    if (!notAboutPerson && EmailAddress.IsPersonalDomain(text[(text.LastIndexOf('@') + 1)..]))
+                    {
+                        // jane.doe@gmail.com is her own mailbox, as a "Home email" header would say.
+                        _rowMask |= DataKinds.Bit(DataKind.PrivateContact);
+                    }
                 }
 
                 break;

@@ -16,6 +16,33 @@ public class ProseAnalysisTests
     private static Finding? PersonalData(ContentAnalyzer analyzer) =>
         analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData);
 
+    [Theory]
+    // Ages in brackets and relationships alone: nothing the scanner matches, no "age" in the text.
+    [InlineData("The children are Amy Holt (7), Ben Carter (4), Cara Lewis (12), Dan Moore (3) and Eve Price (9).", 5)]
+    [InlineData("The family: her son Tom Lowe, her daughter Amy Lowe, her mother Jean Lowe, her brother Paul Lowe and her partner Sam Reid.", 5)]
+    // An address or a phone the words between call the person's own.
+    [InlineData("Ms Karen Holt lives at 14 Mill Lane, Leeds LS6 2QT. Ben Carter now lives at 3 Kay Street, Leeds LS7 1AB. Cara Lewis resides at 9 Elm Grove, Leeds LS8 2CD. Dan Moore moved to 21 Park Road, Bradford BD5 0QT. Eve Price is staying at 2 Oak Close, Hull HU5 3RS.", 5)]
+    [InlineData("Amy Holt's mobile is 07700 900120. Ben Carter's mobile is 07700 900121. Cara Lewis's home phone: 0113 496 0122. Dan Moore, personal mobile 07700 900123. Eve Price's mobile number is 07700 900124.", 5)]
+    // The same words for an organisation's address or a work phone, or none at all: not counted.
+    [InlineData("Jane Smith, our Housing Officer, works at Merrion House, 110 Merrion Centre, Leeds LS2 8BB. Tom Baker moved to our Bradford office, 4 Hall Ings, Bradford BD1 1HY. Ann Lee's desk phone is 0113 496 0455. Raj Patel, 0113 496 0456. Sue Ray, 0113 496 0457.", 0)]
+    public void OnText_PeopleNamedInSentences_Counted(string text, int people)
+    {
+        var analyzer = Analyze("Case notes\n\n" + text + "\n");
+
+        Assert.Equal(people == 0 ? null : people, PersonalData(analyzer)?.Count);
+    }
+
+    [Fact]
+    public void OnText_TitledSurnameAfterFullName_SamePerson()
+    {
+        // "Ms Holt" is Ms Karen Holt again, not a sixth person; a "Mr Price" no fuller name fits is someone else.
+        const string letter = "Ms Karen Holt lives at 14 Mill Lane, Leeds LS6 2QT with her children Amy Holt, aged 7, Ben Holt, aged 11, and Cara Holt, aged 14.\n\n"
+            + "Ms Holt's mobile is 07700 900912. Her former partner, Darren Price (date of birth 12/04/1984), must not be given the address.";
+
+        Assert.Equal(5, PersonalData(Analyze(letter))?.Count);
+        Assert.Equal(6, PersonalData(Analyze(letter + " Mr Quinn's mobile is 07700 900913."))?.Count);
+    }
+
     [Fact]
     public void OnText_LineRecordsWithDobAndNino_CountsEachLine()
     {

@@ -372,6 +372,48 @@ public class TableAnalysisTests
         Assert.Equal("p***@example.net", Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.EmailAddress).Evidence[0]);
     }
 
+    [Theory]
+    [InlineData("gmail.com", true)]
+    [InlineData("BTInternet.com", true)]
+    [InlineData("web.de", true)]
+    [InlineData("example.org", false)]
+    [InlineData("mail.gmail.com", false)]
+    public void BeginTable_NamesWithMailboxesOnly_PersonalWhenTheMailboxesAreTheirOwn(string domain, bool personal)
+    {
+        // Names and addresses at a domain that serves the public are people's own contact details
+        // (a "Home email" column); at an organisation's domain, its staff's work addresses.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[]
+        {
+            TestData.Surname(i), TestData.Forename(i), $"{TestData.Forename(i).ToLowerInvariant()}.{i}@{domain}",
+        }).Prepend(["Surname", "First name", "Email"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var found = analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(personal, found is not null);
+        if (personal)
+        {
+            Assert.Equal(30, found!.Count);
+            Assert.Contains("private contact details", found.Summary, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.BusinessContacts).Count);
+        }
+    }
+
+    [Fact]
+    public void BeginTable_RoleMailboxAtWebmail_NotSomeonesOwn()
+    {
+        // info.leeds@gmail.com is a group's mailbox, however it is hosted.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[] { TestData.Surname(i), TestData.Forename(i), $"info.team{i}@gmail.com" })
+            .Prepend(["Surname", "First name", "Email"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData);
+    }
+
     [Fact]
     public void BeginTable_RowListReused_BufferedRowsKeepTheirValues()
     {
