@@ -92,7 +92,7 @@ public sealed class MessageInspector
     {
         ArgumentNullException.ThrowIfNull(document);
         long started = _time.GetTimestamp();
-        var analyzer = new ContentAnalyzer(_options.Analyzer, _time);
+        var analyzer = new ContentAnalyzer(_options.Analyzer, _time, _personalDomains);
         var attachments = new List<AttachmentInfo>();
         using var budget = new CancellationTokenSource(_options.TimeBudget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);

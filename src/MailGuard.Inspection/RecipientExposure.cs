@@ -21,6 +21,24 @@ public sealed class DomainSet
         _domains = new HashSet<string>(domains.Select(Normalize).Where(d => d.Length > 0), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Providers that give mailboxes to the public (Policy:PersonalMailboxDomains unless set): an
+    /// address there is a private person's, in To/Cc or in a table's e-mail column.
+    /// </summary>
+    public static IReadOnlyList<string> PersonalMailboxDefaults { get; } =
+    [
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
+        "msn.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
+        "aol.co.uk", "btinternet.com", "sky.com", "talktalk.net", "virginmedia.com", "ntlworld.com",
+        "protonmail.com", "proton.me", "gmx.com", "gmx.co.uk", "mail.com", "zoho.com",
+        // EU nationals' own addresses.
+        "web.de", "gmx.de", "t-online.de", "orange.fr", "free.fr", "laposte.net", "hotmail.fr", "yahoo.fr",
+        "libero.it", "wp.pl", "o2.pl", "interia.pl", "seznam.cz",
+    ];
+
+    /// <summary>A set of <see cref="PersonalMailboxDefaults"/>.</summary>
+    public static DomainSet PersonalMailboxes { get; } = new(PersonalMailboxDefaults);
+
     public int Count => _domains.Count;
 
     /// <summary>True when the domain or one of its parent domains is in the set.</summary>
@@ -52,6 +70,28 @@ public sealed class DomainSet
     }
 
     public bool Contains(string? domain) => !string.IsNullOrEmpty(domain) && _domains.Contains(Normalize(domain));
+
+    /// <summary>
+    /// <see cref="Contains(string?)"/> for the domain of an address read from content (a table's
+    /// e-mail cell): ASCII domains without a string made for them.
+    /// </summary>
+    public bool Contains(ReadOnlySpan<char> domain)
+    {
+        domain = domain.Trim().TrimEnd('.');
+        if (domain.IsEmpty || domain.Length > 253)
+        {
+            return false;
+        }
+
+        if (!System.Text.Ascii.IsValid(domain))
+        {
+            return Contains(domain.ToString());
+        }
+
+        Span<char> lower = stackalloc char[domain.Length];
+        System.Text.Ascii.ToLower(domain, lower, out _);
+        return _domains.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
+    }
 
     /// <summary>Lower-case ASCII (A-label) form without a trailing dot; "" when it is not a domain.</summary>
     public static string Normalize(string domain)

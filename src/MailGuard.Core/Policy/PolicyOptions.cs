@@ -33,13 +33,7 @@ public sealed class PolicyOptions
     public List<string> InternalDomains { get; set; } = new();
 
     /// <summary>Consumer mailbox providers: mail to them is mail to a private person.</summary>
-    public List<string> PersonalMailboxDomains { get; set; } = new()
-    {
-        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "live.co.uk",
-        "msn.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com",
-        "aol.co.uk", "btinternet.com", "sky.com", "talktalk.net", "virginmedia.com", "ntlworld.com",
-        "protonmail.com", "proton.me", "gmx.com", "gmx.co.uk", "mail.com", "zoho.com",
-    };
+    public List<string> PersonalMailboxDomains { get; set; } = [.. DomainSet.PersonalMailboxDefaults];
 
     /// <summary>Record what every rule would have done but deliver everything (a roll-out mode).</summary>
     public bool AuditOnly { get; set; }

@@ -9,6 +9,7 @@ namespace MailGuard.Inspection.Detection;
 public sealed class ContentAnalyzer : IContentSink
 {
     private readonly ContentAnalyzerOptions _options;
+    private readonly DomainSet _personalMailboxes;
     private readonly DateOnly _reference;
     private readonly List<TableAnalyzer> _tables = [];
     private readonly List<TableAnalyzer> _openTables = [];
@@ -16,8 +17,10 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
 
-    public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null)
+    /// <param name="personalMailboxes">Mail providers whose addresses are private people's own (Policy:PersonalMailboxDomains); null: <see cref="DomainSet.PersonalMailboxDefaults"/>.</param>
+    public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null, DomainSet? personalMailboxes = null)
     {
+        _personalMailboxes = personalMailboxes ?? DomainSet.PersonalMailboxes;
         _options = options ?? new ContentAnalyzerOptions();
         _reference = _options.ReferenceDate
             ?? DateOnly.FromDateTime((timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime);
@@ -486,7 +489,7 @@ public sealed class ContentAnalyzer : IContentSink
         {
             _openTables.Remove(t);
             _tables.Add(t);
-        }, OnText);
+        }, OnText, _personalMailboxes);
         _openTables.Add(table);
         return table;
     }

@@ -97,17 +97,6 @@ public static class EmailAddress
         return true;
     }
 
-    // Words/personal-mailboxes.txt: gmail.com, btinternet.com, web.de...
-    private static readonly System.Collections.Frozen.FrozenSet<string> s_personalDomains =
-        System.Collections.Frozen.FrozenSet.ToFrozenSet(WordLists.Load("personal-mailboxes.txt")[string.Empty], StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// A domain that gives mailboxes to the public (webmail, a broadband provider): an address
-    /// there is its holder's own contact detail, not a work one (Words/personal-mailboxes.txt).
-    /// </summary>
-    public static bool IsPersonalDomain(ReadOnlySpan<char> domain) =>
-        s_personalDomains.GetAlternateLookup<ReadOnlySpan<char>>().Contains(domain.Trim());
-
     // Words/role-mailboxes.txt: info, enquiries, noreply...
     private static readonly string[] s_roleLocalParts = WordLists.Load("role-mailboxes.txt")[string.Empty];
 

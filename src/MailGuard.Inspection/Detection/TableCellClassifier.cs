@@ -14,6 +14,7 @@ internal sealed class TableCellClassifier
     private readonly ContentLocation _location;
     private readonly TallySet _tallies;
     private readonly TableDates _dates;
+    private readonly DomainSet _personalMailboxes;
     private readonly List<TextMatch> _scratch = [];
 
     // Validators' scratch space (one array, not a zeroed stackalloc per row), taken by the cases
@@ -43,8 +44,9 @@ internal sealed class TableCellClassifier
     private bool _wantKeys;
     private bool _wantNameKey;
 
-    public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates)
+    public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates, DomainSet personalMailboxes)
     {
+        _personalMailboxes = personalMailboxes;
         _location = location;
         _tallies = tallies;
         _dates = dates;
@@ -212,7 +214,7 @@ internal sealed class TableCellClassifier
                     valid = true;
                     notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    if (!notAboutPerson && EmailAddress.IsPersonalDomain(text[(text.LastIndexOf('@') + 1)..]))
+                    if (!notAboutPerson && _personalMailboxes.Contains(text[(text.LastIndexOf('@') + 1)..]))
                     {
                         // jane.doe@gmail.com is her own mailbox, as a "Home email" header would say.
                         _rowMask |= DataKinds.Bit(DataKind.PrivateContact);

@@ -377,11 +377,11 @@ public class TableAnalysisTests
     [InlineData("BTInternet.com", true)]
     [InlineData("web.de", true)]
     [InlineData("example.org", false)]
-    [InlineData("mail.gmail.com", false)]
     public void BeginTable_NamesWithMailboxesOnly_PersonalWhenTheMailboxesAreTheirOwn(string domain, bool personal)
     {
-        // Names and addresses at a domain that serves the public are people's own contact details
-        // (a "Home email" column); at an organisation's domain, its staff's work addresses.
+        // Names and addresses at a provider that serves the public (DomainSet.PersonalMailboxDefaults)
+        // are people's own contact details, as a "Home email" column's; at an organisation's domain,
+        // its staff's work addresses.
         var analyzer = TestData.NewAnalyzer();
         var rows = Enumerable.Range(0, 30).Select(i => new[]
         {
@@ -400,6 +400,25 @@ public class TableAnalysisTests
         {
             Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.BusinessContacts).Count);
         }
+    }
+
+    [Fact]
+    public void BeginTable_ConfiguredProviders_ReplaceTheBuiltInOnes()
+    {
+        // Policy:PersonalMailboxDomains reaches the tables: a provider added there counts, gmail.com
+        // left out of it does not.
+        static bool Personal(string domain, DomainSet providers)
+        {
+            var analyzer = TestData.NewAnalyzer(personalMailboxes: providers);
+            var rows = Enumerable.Range(0, 30).Select(i => new[] { TestData.Surname(i), TestData.Forename(i), $"p{i}@{domain}" })
+                .Prepend(["Surname", "First name", "Email"]);
+            TestData.SendTable(analyzer, s_csv, rows);
+            return analyzer.Findings.Any(f => f.Kind == FindingKinds.PersonalData);
+        }
+
+        var configured = new DomainSet(["isp.example"]);
+        Assert.True(Personal("ISP.example", configured));
+        Assert.False(Personal("gmail.com", configured));
     }
 
     [Fact]
@@ -469,7 +488,7 @@ public class TableAnalysisTests
     public void Classifier_RowKeysMadeOnlyWhileWanted_KindsAlways()
     {
         var tallies = new TallySet(5);
-        var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)));
+        var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), DomainSet.PersonalMailboxes);
         TableColumn[] columns =
         [
             new(0) { Kind = DataKind.NiNumber, Source = ColumnKindSource.Header },
@@ -556,7 +575,7 @@ public class TableAnalysisTests
         foreach (var (forename, surname, width) in new[] { (1, 2, 3), (1, 66, 70), (65, 66, 70), (2, 1, 3), (62, 63, 64), (63, 64, 65) })
         {
             var tallies = new TallySet(5);
-            var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)));
+            var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), DomainSet.PersonalMailboxes);
             var columns = Enumerable.Range(0, width).Select(i => new TableColumn(i) { Kind = i == forename || i == surname ? DataKind.Name : DataKind.NotPersonal }).ToArray();
             cells.Columns = columns;
             var texts = Enumerable.Range(0, width).Select(i => i == forename ? " Tom" : i == surname ? "Haddad " : "").ToArray();
