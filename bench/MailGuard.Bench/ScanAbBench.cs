@@ -78,6 +78,10 @@ internal static class ScanAbBench
     private sealed class Build
     {
         private readonly Type _analyzer;
+
+        // The analyzer's public constructor, every parameter given its default (null): builds
+        // differ in how many optional parameters it has.
+        private readonly ConstructorInfo _newAnalyzer;
         private readonly MethodInfo _extract;
         private readonly ConstructorInfo _location;
         private readonly Type _limits;
@@ -89,6 +93,7 @@ internal static class ScanAbBench
             var context = new DirectoryLoadContext(Path.GetFullPath(dir));
             var assembly = context.LoadFromAssemblyPath(Path.Combine(Path.GetFullPath(dir), "MailGuard.Inspection.dll"));
             _analyzer = assembly.GetType("MailGuard.Inspection.Detection.ContentAnalyzer", throwOnError: true)!;
+            _newAnalyzer = _analyzer.GetConstructors().Single();
             _limits = assembly.GetType("MailGuard.Inspection.Extraction.ExtractionLimits", throwOnError: true)!;
             var locationType = assembly.GetType("MailGuard.Inspection.ContentLocation", throwOnError: true)!;
             _location = locationType.GetConstructors().Single(c => c.GetParameters().Length == 7);
@@ -106,7 +111,7 @@ internal static class ScanAbBench
             double cpu0 = ProcessCpuSeconds();
             for (int r = 0; r < repeat; r++)
             {
-                object analyzer = Activator.CreateInstance(_analyzer, [null, null])!;
+                object analyzer = _newAnalyzer.Invoke(new object?[_newAnalyzer.GetParameters().Length]);
                 string name = Path.GetFileName(file);
                 using (var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan))
                 {

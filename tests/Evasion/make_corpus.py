@@ -321,6 +321,20 @@ control("ordinary-attachment", attachment_message("agenda.txt", "text/plain", b"
 # between its lines); a reader that decodes that text has the list.
 carrier("cr-cr-lf-line-ends", mixed().replace("\r\n", "\r\r\n"))
 
+# Invisible and wide characters inside the values (a reader sees the numbers; a pattern matcher
+# that takes the characters as they are does not): zero-width spaces between every character of
+# each date of birth and NI number, the same values in fullwidth forms, and soft hyphens written
+# as HTML references in a table body.
+def laced(transform):
+    return ("Name,Date of birth,NI number\r\n" + "".join("%s,%s,%s\r\n" % (n, transform(d), transform(ni)) for n, d, ni in ROWS)).encode("utf-8")
+
+
+carrier("zero-width-spaces-in-values", attachment_message("people.csv", "text/csv", laced("\u200b".join)))
+carrier("fullwidth-digits-and-letters", attachment_message("people.csv", "text/csv",
+        laced(lambda v: "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in v))))
+carrier("soft-hyphen-references-in-html", headers("Quarterly list", "", "text/html; charset=utf-8") + "\r\n<html><body><table>" + "".join(
+    "<tr><td>%s</td><td>%s</td><td>%s</td></tr>" % (n, "&shy;".join(d), "&#173;".join(ni)) for n, d, ni in ROWS) + "</table></body></html>\r\n")
+
 # ---------------------------------------------------------------- write
 
 for folder, items in (("carriers", carriers), ("controls", controls)):

@@ -293,6 +293,9 @@ public sealed class ContentAnalyzer : IContentSink
             return;
         }
 
+        // Zero-width characters and fullwidth digits are read as a reader sees them.
+        text = VisibleText.Fold(text);
+
         // Blocks of one document (paragraphs, pages) share a location: one person mentioned on
         // page 1 and again on page 3 is one person. Blocks are joined line by line before they
         // are read, because extractors may send a Word paragraph per line ("Name: ...",

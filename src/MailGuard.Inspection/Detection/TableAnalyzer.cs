@@ -64,6 +64,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     public void OnRow(long rowIndex, IReadOnlyList<Cell> cells)
     {
         ArgumentNullException.ThrowIfNull(cells);
+        cells = Folded(cells);
         if (_completed)
         {
             if (_completedEarly)
@@ -102,6 +103,32 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _ => cells.ToArray(),
         };
         ProcessRow(rowIndex, span);
+    }
+
+    // Cells as a reader sees them (VisibleText): the same list when no cell changes. The span
+    // readers (CSV, sheets) fold their text as they decode it.
+    private static IReadOnlyList<Cell> Folded(IReadOnlyList<Cell> cells)
+    {
+        Cell[]? folded = null;
+        for (var i = 0; i < cells.Count; i++)
+        {
+            var text = cells[i].Text;
+            if (text is not null && VisibleText.NeedsFolding(text))
+            {
+                if (folded is null)
+                {
+                    folded = new Cell[cells.Count];
+                    for (var j = 0; j < cells.Count; j++)
+                    {
+                        folded[j] = cells[j];
+                    }
+                }
+
+                folded[i] = cells[i] with { Text = VisibleText.Fold(text) };
+            }
+        }
+
+        return folded ?? cells;
     }
 
     /// <summary>

@@ -428,12 +428,21 @@ internal sealed class CsvTokenizer : IDisposable
 
         _pos = 0;
         _length = keep;
-        int n = _reader.Read(_buffer, _length, _buffer.Length - _length);
-        if (n == 0)
+        int n;
+        do
         {
-            _eof = true;
-            return false;
+            n = _reader.Read(_buffer, _length, _buffer.Length - _length);
+            if (n == 0)
+            {
+                _eof = true;
+                return false;
+            }
+
+            // As a reader sees the text (Detection.VisibleText): a read of nothing but zero-width
+            // characters folds to nothing, and the next read is taken.
+            n = Detection.VisibleText.Fold(_buffer.AsSpan(_length, n));
         }
+        while (n == 0);
 
         _length += n;
         return true;

@@ -66,14 +66,22 @@ internal sealed class SharedStringTable : IDisposable
         }
     }
 
-    /// <summary>An item from its raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules).</summary>
-    public void Add(ReadOnlySpan<byte> raw) => End(ByteXmlScanner.DecodeTo(raw, Room(0, raw.Length)));
+    /// <summary>
+    /// An item from its raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules), as a reader
+    /// sees it (<see cref="Detection.VisibleText"/>, as every item).
+    /// </summary>
+    public void Add(ReadOnlySpan<byte> raw)
+    {
+        var room = Room(0, raw.Length);
+        End(Detection.VisibleText.Fold(room[..ByteXmlScanner.DecodeTo(raw, room)]));
+    }
 
     /// <summary>An item already decoded (several runs joined).</summary>
     public void Add(ReadOnlySpan<char> text)
     {
-        text.CopyTo(Room(0, text.Length));
-        End(text.Length);
+        var room = Room(0, text.Length);
+        text.CopyTo(room);
+        End(Detection.VisibleText.Fold(room));
     }
 
     public void Dispose()

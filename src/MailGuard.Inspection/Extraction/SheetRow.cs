@@ -38,13 +38,17 @@ internal sealed class SheetRow(SharedStringTable strings)
     /// <summary>A cell whose text is <paramref name="text"/> (none: an empty cell).</summary>
     public void PlaceText(int column, ReadOnlySpan<char> text, CellKind kind = CellKind.Text, double? number = null)
     {
-        text.CopyTo(Room(text.Length));
-        Place(column, Written(text.Length), kind, null, number);
+        var room = Room(text.Length);
+        text.CopyTo(room);
+        Place(column, Written(Detection.VisibleText.Fold(room)), kind, null, number);
     }
 
     /// <summary>A text cell from raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules).</summary>
-    public void PlaceDecoded(int column, ReadOnlySpan<byte> raw) =>
-        Place(column, Written(ByteXmlScanner.DecodeTo(raw, Room(raw.Length))), CellKind.Text, null, null);
+    public void PlaceDecoded(int column, ReadOnlySpan<byte> raw)
+    {
+        var room = Room(raw.Length);
+        Place(column, Written(Detection.VisibleText.Fold(room[..ByteXmlScanner.DecodeTo(raw, room)])), CellKind.Text, null, null);
+    }
 
     /// <summary>
     /// A number cell whose text is its value's bytes as written, which must be ASCII (digits, sign,

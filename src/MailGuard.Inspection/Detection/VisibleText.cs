@@ -1,0 +1,70 @@
+using System.Buffers;
+
+namespace MailGuard.Inspection.Detection;
+
+/// <summary>
+/// Text as a reader sees it, for the detectors: characters that show nothing (zero-width spaces
+/// and joiners, soft hyphens, direction marks, the byte-order mark) are dropped, and the fullwidth
+/// forms of ASCII letters and digits (U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A) and the ideographic
+/// space read as what they look like. "AB1&#8203;23456C" and "ＡＢ１２３４５６Ｃ" are NI numbers
+/// to whoever reads them, so they are to MailGuard. Fullwidth punctuation is left alone: a
+/// fullwidth comma is no CSV delimiter to a spreadsheet. ASCII text is returned as it is after
+/// one vectorised look.
+/// </summary>
+internal static class VisibleText
+{
+    // Every character Fold changes.
+    private static readonly SearchValues<char> s_changed = SearchValues.Create(
+        "\u00AD\u034F\u061C\u180E\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2060\u2061\u2062\u2063\u2064"
+        + "\u2066\u2067\u2068\u2069\u206A\u206B\u206C\u206D\u206E\u206F\uFEFF\u3000"
+        + "\uFF10\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19"
+        + "\uFF21\uFF22\uFF23\uFF24\uFF25\uFF26\uFF27\uFF28\uFF29\uFF2A\uFF2B\uFF2C\uFF2D\uFF2E\uFF2F\uFF30\uFF31\uFF32\uFF33\uFF34\uFF35\uFF36\uFF37\uFF38\uFF39\uFF3A"
+        + "\uFF41\uFF42\uFF43\uFF44\uFF45\uFF46\uFF47\uFF48\uFF49\uFF4A\uFF4B\uFF4C\uFF4D\uFF4E\uFF4F\uFF50\uFF51\uFF52\uFF53\uFF54\uFF55\uFF56\uFF57\uFF58\uFF59\uFF5A");
+
+    /// <summary>Whether <see cref="Fold(Span{char})"/> would change <paramref name="text"/>.</summary>
+    public static bool NeedsFolding(ReadOnlySpan<char> text) =>
+        text.ContainsAnyExceptInRange('\0', '\u007F') && text.ContainsAny(s_changed);
+
+    /// <summary><paramref name="text"/> folded, or the same string when nothing changes.</summary>
+    public static string Fold(string text)
+    {
+        if (!NeedsFolding(text))
+        {
+            return text;
+        }
+
+        var chars = text.ToCharArray();
+        return new string(chars, 0, Fold(chars.AsSpan()));
+    }
+
+    /// <summary>Folds <paramref name="text"/> in place; returns its new length (dropped characters close up).</summary>
+    public static int Fold(Span<char> text)
+    {
+        int first = text.ContainsAnyExceptInRange('\0', '\u007F') ? text.IndexOfAny(s_changed) : -1;
+        if (first < 0)
+        {
+            return text.Length;
+        }
+
+        int written = first;
+        for (int i = first; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c < '\u00AD' || !s_changed.Contains(c))
+            {
+                text[written++] = c;
+            }
+            else if (c >= '\uFF10')
+            {
+                // U+FF10-FF5A sit 0xFEE0 above their ASCII forms.
+                text[written++] = (char)(c - 0xFEE0);
+            }
+            else if (c == '\u3000')
+            {
+                text[written++] = ' ';
+            }
+        }
+
+        return written;
+    }
+}

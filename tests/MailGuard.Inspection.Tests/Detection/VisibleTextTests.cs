@@ -1,0 +1,137 @@
+using System.Globalization;
+using MailGuard.Inspection.Tests.Extraction;
+using System.Text;
+using MailGuard.Inspection.Detection;
+using MailGuard.Inspection.Extraction;
+
+namespace MailGuard.Inspection.Tests.Detection;
+
+public class VisibleTextTests
+{
+    [Fact]
+    public void Fold_EveryCharacter_DropsOnlyFormatCharactersAndWidensOnlyToWhatNfkcSays()
+    {
+        // Against the Unicode data .NET carries: whatever is dropped is a format character (Cf);
+        // whatever is changed becomes its compatibility form (NFKC); everything else is kept.
+        int dropped = 0, mapped = 0;
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            if (char.IsSurrogate((char)c))
+            {
+                continue;
+            }
+
+            var text = new[] { 'a', (char)c, 'b' };
+            int length = VisibleText.Fold(text.AsSpan());
+            if (length == 2)
+            {
+                // (The combining grapheme joiner is a mark, and as invisible.)
+                Assert.Equal(c == 0x034F ? UnicodeCategory.NonSpacingMark : UnicodeCategory.Format, CharUnicodeInfo.GetUnicodeCategory((char)c));
+                Assert.Equal("ab", new string(text, 0, 2));
+                dropped++;
+            }
+            else if (text[1] != (char)c)
+            {
+                Assert.Equal(((char)c).ToString().Normalize(NormalizationForm.FormKC), text[1].ToString());
+                Assert.True(char.IsAsciiLetterOrDigit(text[1]) || text[1] == ' ', $"U+{c:X4} became '{text[1]}'");
+                mapped++;
+            }
+        }
+
+        // Zero-width space, joiners, marks, soft hyphen, BOM...; 62 letters and digits and the ideographic space.
+        Assert.InRange(dropped, 25, 40);
+        Assert.Equal(63, mapped);
+    }
+
+    [Theory]
+    [InlineData("AB\u200B12\u200C34\u200D56\u2060C", "AB123456C")]
+    [InlineData("\uFEFFJG\u00AD123456A", "JG123456A")]
+    [InlineData("\uFF2A\uFF27\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF21", "JG123456A")]
+    [InlineData("\u202EAB123456C\u202C", "AB123456C")]
+    [InlineData("Zo\u00EB\u3000O\u2019Neil", "Zo\u00EB O\u2019Neil")]
+    // Fullwidth punctuation stays: a fullwidth comma is no delimiter to a spreadsheet.
+    [InlineData("a\uFF0Cb\uFF1Ac", "a\uFF0Cb\uFF1Ac")]
+    public void Fold_Examples(string text, string expected) => Assert.Equal(expected, VisibleText.Fold(text));
+
+    [Fact]
+    public void Fold_NothingToChange_SameString()
+    {
+        const string ascii = "Jane Doe, AB123456C, 01/02/1980";
+        string accented = "Zo\u00EB Bront\u00EB, \u00A3120";
+        Assert.Same(ascii, VisibleText.Fold(ascii));
+        Assert.Same(accented, VisibleText.Fold(accented));
+    }
+
+    private static readonly Func<string, string>[] s_hide =
+    [
+        nino => string.Join('\u200B', nino.ToCharArray()),
+        nino => nino[..4] + "\u00AD" + nino[4..],
+        nino => new string(nino.Select(c => char.IsAsciiLetterOrDigit(c) ? (char)(c + 0xFEE0) : c).ToArray()),
+    ];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Analyze_HiddenNiNumbers_FoundInEveryReader(int hiding)
+    {
+        // The same twenty NI numbers, hidden the same way, in a CSV, a workbook's shared strings,
+        // a body's text and an HTML table: each is read as what a reader sees.
+        var hide = s_hide[hiding];
+        var people = Enumerable.Range(0, 20).Select(i => (Name: $"{TestData.Forename(i)} {TestData.Surname(i)}", Nino: hide(TestData.Nino(i)))).ToArray();
+
+        var csv = "Name,NI Number\n" + string.Join("\n", people.Select(p => $"{p.Name},{p.Nino}"));
+        Assert.Equal(20, NiNumbers(Encoding.UTF8.GetBytes(csv), "people.csv"));
+
+        Assert.Equal(20, NiNumbers(Workbook(people.Select(p => new[] { p.Name, p.Nino }).Prepend(["Name", "NI Number"])), "people.xlsx"));
+
+        var html = "<table><tr><th>Name</th><th>NI number</th></tr>"
+            + string.Concat(people.Select(p => $"<tr><td>{p.Name}</td><td>{string.Concat(p.Nino.Select(c => c < 128 ? c.ToString() : $"&#{(int)c};"))}</td></tr>")) + "</table>";
+        Assert.Equal(20, NiNumbers(Encoding.UTF8.GetBytes(html), "list.html"));
+
+        var analyzer = TestData.NewAnalyzer();
+        analyzer.OnText(new ContentLocation("/1"), "Staff:\n" + string.Join("\n", people.Select(p => $"{p.Name}, NI {p.Nino}, DOB 12/04/1980")));
+        Assert.Equal(20, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
+    private static int NiNumbers(byte[] content, string fileName)
+    {
+        var analyzer = TestData.NewAnalyzer();
+        ContentExtractor.Extract(new MemoryStream(content), fileName, null, new ContentLocation("/2", fileName), analyzer, new ExtractionLimits(), CancellationToken.None);
+        return analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.UkNino)?.Count ?? 0;
+    }
+
+    // A workbook of text cells in shared strings, characters past ASCII written as references.
+    private static byte[] Workbook(IEnumerable<string[]> rows)
+    {
+        var strings = new List<string>();
+        var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+        int r = 0;
+        foreach (var row in rows)
+        {
+            r++;
+            sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\">");
+            for (int c = 0; c < row.Length; c++)
+            {
+                strings.Add(row[c]);
+                sheet.Append(CultureInfo.InvariantCulture, $"<c r=\"{(char)('A' + c)}{r}\" t=\"s\"><v>{strings.Count - 1}</v></c>");
+            }
+
+            sheet.Append("</row>");
+        }
+
+        sheet.Append("</sheetData></worksheet>");
+        var shared = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            + string.Concat(strings.Select(s => "<si><t>" + string.Concat(s.Select(ch => ch < 128 ? ch.ToString() : $"&#{(int)ch};")) + "</t></si>")) + "</sst>";
+        const string Rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        return Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>")),
+            ("_rels/.rels", Encoding.UTF8.GetBytes($"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{Rel}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+            ("xl/workbook.xml", Encoding.UTF8.GetBytes($"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"{Rel}\"><sheets><sheet name=\"People\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+            ("xl/_rels/workbook.xml.rels", Encoding.UTF8.GetBytes($"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{Rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{Rel}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")),
+            ("xl/worksheets/sheet1.xml", Encoding.UTF8.GetBytes(sheet.ToString())),
+            ("xl/sharedStrings.xml", Encoding.UTF8.GetBytes(shared)),
+        ]);
+    }
+}
