@@ -172,7 +172,8 @@ internal static partial class ProseMentions
             else if ((bit & s_contactBits) != 0 && !IsBusinessSpan(text, name.Start, m.End))
             {
                 contacts |= bit;
-                ownCue |= m.Start - name.End <= OwnCueReach && PersonWords.HasOwnContactCue(text.AsSpan(name.End, m.Start - name.End));
+                ownCue |= m.Start - name.End <= OwnCueReach && OneClause(text.AsSpan(name.End, m.Start - name.End))
+                    && PersonWords.HasOwnContactCue(text.AsSpan(name.End, m.Start - name.End));
             }
         }
 
@@ -182,6 +183,11 @@ internal static partial class ProseMentions
         // when the words between say so ("Karen Holt lives at 14 Mill Lane").
         return kinds == 0 && !ownCue ? 0 : kinds | contacts;
     }
+
+    // The words between a name and a detail are one clause: no sentence or line ends in them
+    // ("Regards, Jane Smith. Our address is ..." is not her address).
+    private static bool OneClause(ReadOnlySpan<char> between) =>
+        between.IndexOfAny('\n', ';') < 0 && between.IndexOf(". ", StringComparison.Ordinal) < 0;
 
     private static bool IsBusinessSpan(string text, int start, int end)
     {

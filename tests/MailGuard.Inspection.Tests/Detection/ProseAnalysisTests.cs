@@ -25,6 +25,8 @@ public class ProseAnalysisTests
     [InlineData("Amy Holt's mobile is 07700 900120. Ben Carter's mobile is 07700 900121. Cara Lewis's home phone: 0113 496 0122. Dan Moore, personal mobile 07700 900123. Eve Price's mobile number is 07700 900124.", 5)]
     // The same words for an organisation's address or a work phone, or none at all: not counted.
     [InlineData("Jane Smith, our Housing Officer, works at Merrion House, 110 Merrion Centre, Leeds LS2 8BB. Tom Baker moved to our Bradford office, 4 Hall Ings, Bradford BD1 1HY. Ann Lee's desk phone is 0113 496 0455. Raj Patel, 0113 496 0456. Sue Ray, 0113 496 0457.", 0)]
+    // The words in another sentence or line are not said about the name before them.
+    [InlineData("Thanks, Jane Smith. Mobile is 07700 900455. Ann Lee; mobile is 07700 900456. Raj Patel. His mobile is 07700 900457. Sue Ray\nPersonal mobile 07700 900458.", 0)]
     public void OnText_PeopleNamedInSentences_Counted(string text, int people)
     {
         var analyzer = Analyze("Case notes\n\n" + text + "\n");
