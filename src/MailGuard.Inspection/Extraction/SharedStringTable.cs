@@ -66,22 +66,40 @@ internal sealed class SharedStringTable : IDisposable
         }
     }
 
-    /// <summary>
-    /// An item from its raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules), as a reader
-    /// sees it (<see cref="Detection.VisibleText"/>, as every item).
-    /// </summary>
-    public void Add(ReadOnlySpan<byte> raw)
-    {
-        var room = Room(0, raw.Length);
-        End(Detection.VisibleText.Fold(room[..ByteXmlScanner.DecodeTo(raw, room)]));
-    }
+    /// <summary>An item from its raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules).</summary>
+    public void Add(ReadOnlySpan<byte> raw) => End(ByteXmlScanner.DecodeTo(raw, Room(0, raw.Length)));
 
     /// <summary>An item already decoded (several runs joined).</summary>
     public void Add(ReadOnlySpan<char> text)
     {
-        var room = Room(0, text.Length);
-        text.CopyTo(room);
-        End(Detection.VisibleText.Fold(room));
+        text.CopyTo(Room(0, text.Length));
+        End(text.Length);
+    }
+
+    /// <summary>
+    /// Every item as a reader sees it (<see cref="Detection.VisibleText"/>), once all are added:
+    /// one look over the whole table, and items folded and closed up only when something changes.
+    /// </summary>
+    public void Fold()
+    {
+        if (!Detection.VisibleText.NeedsFolding(_chars.AsSpan(0, _length)))
+        {
+            return;
+        }
+
+        int start = 0, written = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            int end = _ends[i];
+            var item = _chars.AsSpan(start, end - start);
+            int length = Detection.VisibleText.Fold(item);
+            item[..length].CopyTo(_chars.AsSpan(written));
+            written += length;
+            _ends[i] = written;
+            start = end;
+        }
+
+        _length = written;
     }
 
     public void Dispose()

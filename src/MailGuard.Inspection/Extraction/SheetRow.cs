@@ -19,6 +19,10 @@ internal sealed class SheetRow(SharedStringTable strings)
     internal const int MaxRowChars = CsvTokenizer.MaxBufferChars;
 
     private int _tailUsed;
+
+    // Whether the row's tail holds text (inline strings) and not only numbers and dates written
+    // as ASCII: only then may it need folding.
+    private bool _tailText;
     private FieldSpan[] _fields = new FieldSpan[16];
     private Cell[] _typed = new Cell[16];
     private int _count;
@@ -26,6 +30,7 @@ internal sealed class SheetRow(SharedStringTable strings)
     public void Clear()
     {
         _tailUsed = 0;
+        _tailText = false;
         _count = 0;
     }
 
@@ -38,16 +43,16 @@ internal sealed class SheetRow(SharedStringTable strings)
     /// <summary>A cell whose text is <paramref name="text"/> (none: an empty cell).</summary>
     public void PlaceText(int column, ReadOnlySpan<char> text, CellKind kind = CellKind.Text, double? number = null)
     {
-        var room = Room(text.Length);
-        text.CopyTo(room);
-        Place(column, Written(Detection.VisibleText.Fold(room)), kind, null, number);
+        text.CopyTo(Room(text.Length));
+        _tailText = true;
+        Place(column, Written(text.Length), kind, null, number);
     }
 
     /// <summary>A text cell from raw XML bytes (<see cref="ByteXmlScanner.Decode"/>'s rules).</summary>
     public void PlaceDecoded(int column, ReadOnlySpan<byte> raw)
     {
-        var room = Room(raw.Length);
-        Place(column, Written(Detection.VisibleText.Fold(room[..ByteXmlScanner.DecodeTo(raw, room)])), CellKind.Text, null, null);
+        _tailText = true;
+        Place(column, Written(ByteXmlScanner.DecodeTo(raw, Room(raw.Length))), CellKind.Text, null, null);
     }
 
     /// <summary>
@@ -92,6 +97,11 @@ internal sealed class SheetRow(SharedStringTable strings)
         }
 
         context.AddCells(last + 1);
+        if (_tailText && Detection.VisibleText.NeedsFolding(strings.Chars(_tailUsed)[strings.TailStart..]))
+        {
+            FoldTail(last + 1);
+        }
+
         ReadOnlySpan<char> chars = strings.Chars(_tailUsed);
         ReadOnlySpan<FieldSpan> fields = _fields.AsSpan(0, last + 1);
         ReadOnlySpan<Cell> typed = _typed.AsSpan(0, last + 1);
@@ -102,6 +112,20 @@ internal sealed class SheetRow(SharedStringTable strings)
         else
         {
             table.OnRow(rowIndex, SpanRows.ToCells(chars, fields, typed));
+        }
+    }
+
+    // The row's own text (inline strings) as a reader sees it (Detection.VisibleText); shared
+    // strings were folded with their table. Each cell closes up in place: its range only shortens.
+    private void FoldTail(int cells)
+    {
+        for (int i = 0; i < cells; i++)
+        {
+            var field = _fields[i];
+            if (field.Start >= strings.TailStart && field.Length > 0)
+            {
+                _fields[i] = field with { Length = Detection.VisibleText.Fold(strings.Tail(field.Start - strings.TailStart, field.Length)) };
+            }
         }
     }
 

@@ -34,6 +34,7 @@ internal static partial class XlsxExtractor
         try
         {
             ReadSharedStrings(context, part, strings, fast, bufferSize);
+            strings.Fold();
         }
         catch
         {

@@ -94,6 +94,29 @@ public class VisibleTextTests
         Assert.Equal(20, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ReadSheet_InlineStrings_FoldedPerCell(bool fast)
+    {
+        // Inline strings are the row's own text: hidden characters in one cell close up that cell
+        // only, and the cells beside it keep their text.
+        var rows = Enumerable.Range(0, 20).Select(i =>
+            $"<row r=\"{i + 2}\"><c r=\"A{i + 2}\" t=\"inlineStr\"><is><t>{TestData.Forename(i)}&#8203; {TestData.Surname(i)}</t></is></c>"
+            + $"<c r=\"B{i + 2}\" t=\"inlineStr\"><is><t>{string.Join("&#x200B;", TestData.Nino(i).ToCharArray())}</t></is></c><c r=\"C{i + 2}\"><v>{i}</v></c></row>");
+        var sheet = "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+            + "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Name</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>NI Number</t></is></c><c r=\"C1\" t=\"inlineStr\"><is><t>Count</t></is></c></row>"
+            + string.Concat(rows) + "</sheetData></worksheet>";
+
+        var sink = new MailGuard.Inspection.Tests.Extraction.RecordingSink();
+        XlsxExtractor.ReadSheetPart(sink, null, new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast, 64 * 1024);
+        Assert.Equal([$"{TestData.Forename(0)} {TestData.Surname(0)}", TestData.Nino(0), "0"], sink.Tables[0].RowTexts(1));
+
+        var analyzer = TestData.NewAnalyzer();
+        XlsxExtractor.ReadSheetPart(analyzer, null, new MemoryStream(Encoding.UTF8.GetBytes(sheet)), [false], fast, 64 * 1024);
+        Assert.Equal(20, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
     private static int NiNumbers(byte[] content, string fileName)
     {
         var analyzer = TestData.NewAnalyzer();
