@@ -197,7 +197,6 @@ internal sealed partial class ProseAnalyzer
 
         // Names with an age or a relationship beside them are read whatever the scanner matched:
         // "Amy Holt (7)" and "her son Tom Lowe" hold nothing it looks for.
-
         var namedBefore = _named.Count;
         var named = ProseMentions.Collect(text, _matches, _named, AnchorCap, out var firstNamed);
         if (_named.Count > namedBefore)

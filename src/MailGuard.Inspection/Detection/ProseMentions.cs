@@ -54,10 +54,11 @@ internal static partial class ProseMentions
 
         ulong kinds = 0;
         var matchIndex = 0;
+        Dictionary<string, (int? Titled, int? Untitled)>? fuller = null;
         for (var c = 0; c < candidates.Count; c++)
         {
             var name = candidates[c];
-            var key = name.Surname < 0 ? name.Key : FullerNameKey(text, candidates, name);
+            var key = name.Surname < 0 ? name.Key : FullerNameKey(text, candidates, name, ref fuller);
             var limit = Math.Min(text.Length, name.End + After);
             if (c + 1 < candidates.Count)
             {
@@ -87,30 +88,31 @@ internal static partial class ProseMentions
 
     /// <summary>
     /// "Ms Holt" after (or before) "Ms Karen Holt" in the same text is her again: the key of the
-    /// first fuller name ending in the same word, one with a title first; else its own key.
+    /// first fuller name ending in the same word, one with a title first; else its own key. The
+    /// fuller names are indexed by last word once per text, when the first such name is met.
     /// </summary>
-    private static int FullerNameKey(string text, List<Candidate> candidates, Candidate name)
+    private static int FullerNameKey(string text, List<Candidate> candidates, Candidate name, ref Dictionary<string, (int? Titled, int? Untitled)>? fuller)
     {
-        var surname = text.AsSpan(name.Surname, name.End - name.Surname);
-        int? untitled = null;
-        foreach (var other in candidates)
+        if (fuller is null)
         {
-            if (other.Surname >= 0 || other.End - other.Start <= surname.Length
-                || !text.AsSpan(other.Start, other.End - other.Start).EndsWith(surname, StringComparison.Ordinal)
-                || char.IsLetter(text[other.End - surname.Length - 1]))
+            fuller = new Dictionary<string, (int? Titled, int? Untitled)>(StringComparer.Ordinal);
+            foreach (var other in candidates)
             {
-                continue;
-            }
+                if (other.Surname >= 0)
+                {
+                    continue;
+                }
 
-            if (other.Titled)
-            {
-                return other.Key;
+                var run = text.AsSpan(other.Start, other.End - other.Start);
+                var last = run[(run.LastIndexOfAny(' ', '\t', '\n') + 1)..].ToString();
+                var known = fuller.GetValueOrDefault(last);
+                fuller[last] = other.Titled ? (known.Titled ?? other.Key, known.Untitled) : (known.Titled, known.Untitled ?? other.Key);
             }
-
-            untitled ??= other.Key;
         }
 
-        return untitled ?? name.Key;
+        return fuller.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(text.AsSpan(name.Surname, name.End - name.Surname), out var found)
+            ? found.Titled ?? found.Untitled ?? name.Key
+            : name.Key;
     }
 
     private static ulong Attributes(string text, Candidate name, int limit, int previousEnd, List<TextMatch> matches, ref int matchIndex)
