@@ -66,4 +66,34 @@ public sealed class RecipientExposureTests
         Assert.True(set.ContainsOrIsSubdomainOf("shop.bücher.example."));
         Assert.False(set.ContainsOrIsSubdomainOf("bucher.example"));
     }
+
+    [Theory]
+    [InlineData("gmail.com")]
+    [InlineData("GMail.COM")]
+    [InlineData(" gmail.com ")]
+    [InlineData("gmail.com.")]
+    [InlineData("mail.gmail.com")]
+    [InlineData("gmail.co")]
+    [InlineData("bücher.example")]
+    [InlineData("XN--BCHER-KVA.example")]
+    [InlineData("")]
+    [InlineData(".")]
+    public void DomainSet_SpanLookup_AnswersAsTheStringLookup(string domain)
+    {
+        // The allocation-free lookup a table's e-mail cells use says what the configured set says.
+        var set = new DomainSet(["gmail.com", "bücher.example"]);
+        Assert.Equal(set.Contains(domain), set.Contains(domain.AsSpan()));
+    }
+
+    [Theory]
+    [InlineData(253, true)]
+    [InlineData(254, false)]
+    public void DomainSet_SpanLookup_DomainsUpTo253Characters(int length, bool found)
+    {
+        // 253 characters is the longest domain name (RFC 1035 less the root's dot); past it, nothing.
+        var domain = string.Join('.', Enumerable.Repeat(new string('a', 62), 4))[..(length - 8)] + ".example";
+        var set = new DomainSet([domain]);
+        Assert.Equal(length, domain.Length);
+        Assert.Equal(found, set.Contains(domain.AsSpan()));
+    }
 }

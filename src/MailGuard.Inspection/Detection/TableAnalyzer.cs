@@ -35,7 +35,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private Cell[]? _previewHeader;
     private Cell[][] _previewRows = [];
 
-    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText, DomainSet? personalMailboxes = null)
+    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText, DomainSet personalMailboxes)
     {
         _location = location;
         _options = options;
@@ -44,7 +44,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _onFormText = onFormText;
         _reference = reference;
         _dates = new TableDates(reference);
-        _cells = new TableCellClassifier(location, tallies, _dates, personalMailboxes ?? DomainSet.PersonalMailboxes);
+        _cells = new TableCellClassifier(location, tallies, _dates, personalMailboxes);
     }
 
     public ContentLocation Location => _location;
@@ -115,15 +115,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
             var text = cells[i].Text;
             if (text is not null && VisibleText.NeedsFolding(text))
             {
-                if (folded is null)
-                {
-                    folded = new Cell[cells.Count];
-                    for (var j = 0; j < cells.Count; j++)
-                    {
-                        folded[j] = cells[j];
-                    }
-                }
-
+                folded ??= [.. cells];
                 folded[i] = cells[i] with { Text = VisibleText.Fold(text) };
             }
         }

@@ -191,6 +191,8 @@ internal sealed class TableCellClassifier
         var hash = 0;
         // A value that must not mark the row: a role mailbox, an unheaded card-like number.
         var notAboutPerson = false;
+        // A value that is someone's own contact detail whatever its header says (jane.doe@gmail.com).
+        var ownContact = false;
         switch (kind)
         {
             case DataKind.Unknown:
@@ -214,11 +216,7 @@ internal sealed class TableCellClassifier
                     valid = true;
                     notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    if (!notAboutPerson && _personalMailboxes.Contains(text[(text.LastIndexOf('@') + 1)..]))
-                    {
-                        // jane.doe@gmail.com is her own mailbox, as a "Home email" header would say.
-                        _rowMask |= DataKinds.Bit(DataKind.PrivateContact);
-                    }
+                    ownContact = _personalMailboxes.Contains(text[(text.LastIndexOf('@') + 1)..]);
                 }
 
                 break;
@@ -339,7 +337,9 @@ internal sealed class TableCellClassifier
         if (!notAboutPerson)
         {
             _rowMask |= DataKinds.Bit(kind);
-            if (column.Private)
+
+            // Someone's own: by the column's header ("Home address") or by the value itself.
+            if (column.Private || ownContact)
             {
                 _rowMask |= DataKinds.Bit(DataKind.PrivateContact);
             }

@@ -428,23 +428,16 @@ internal sealed class CsvTokenizer : IDisposable
 
         _pos = 0;
         _length = keep;
-        int n;
-        do
+        int n = _reader.Read(_buffer, _length, _buffer.Length - _length);
+        if (n == 0)
         {
-            n = _reader.Read(_buffer, _length, _buffer.Length - _length);
-            if (n == 0)
-            {
-                _eof = true;
-                return false;
-            }
-
-            // As a reader sees the text (Detection.VisibleText): a read of nothing but zero-width
-            // characters folds to nothing, and the next read is taken.
-            n = Detection.VisibleText.Fold(_buffer.AsSpan(_length, n));
+            _eof = true;
+            return false;
         }
-        while (n == 0);
 
-        _length += n;
+        // As a reader sees the text (Detection.VisibleText). A read of nothing but zero-width
+        // characters adds nothing, and the caller, finding no more, extends again.
+        _length += Detection.VisibleText.Fold(_buffer.AsSpan(_length, n));
         return true;
     }
 }

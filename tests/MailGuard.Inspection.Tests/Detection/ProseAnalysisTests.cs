@@ -34,6 +34,21 @@ public class ProseAnalysisTests
         Assert.Equal(people == 0 ? null : people, PersonalData(analyzer)?.Count);
     }
 
+    [Theory]
+    [InlineData(48, 2)]
+    [InlineData(49, null)]
+    public void OnText_OwnContactCue_ReachesTheDetailWithin48Characters(int gap, int? people)
+    {
+        // From the end of the name to the start of the phone: "'s mobile is, x...x 07700 ...".
+        static string Said(string name, int gap, string phone) =>
+            name + "'s mobile is, " + new string('x', gap - "'s mobile is, ".Length - 1) + " " + phone;
+
+        var text = Said("Amy Holt", gap, "07700 900120") + " and " + Said("Ben Carter", gap, "07700 900121") + ".";
+        Assert.Equal(gap, text.IndexOf("07700", StringComparison.Ordinal) - "Amy Holt".Length);
+
+        Assert.Equal(people, PersonalData(Analyze("Notes\n\n" + text + "\n"))?.Count);
+    }
+
     [Fact]
     public void OnText_TitledSurnameAfterFullName_SamePerson()
     {

@@ -64,6 +64,27 @@ public class CsvTokenizerTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(5)]
+    public void ReadRow_ReadsOfOnlyZeroWidthCharacters_NextReadTaken(int size)
+    {
+        // Reads that fold to nothing (zero-width spaces between every character, a run of them
+        // longer than a read) are not the end of the text: the records read as the visible text does.
+        var rng = new Random(size);
+        var text = RandomCsv(rng, ',', 400);
+        var hidden = string.Concat(text.Select(c => c + "\u200B")) + new string('\u200B', 64) + "\r\nlast,row\r\n";
+        var actual = new List<string[]>();
+        var tokenizer = new CsvTokenizer(new FixedReader(hidden, size), ',');
+        while (tokenizer.ReadRow())
+        {
+            actual.Add(tokenizer.ToCells().Select(c => c.Text).ToArray());
+        }
+
+        Assert.Equal(Reference(text + "\r\nlast,row\r\n", ','), actual);
+    }
+
     [Fact]
     public void ReadRow_FieldLongerThanTheBuffer_IsKeptWhole()
     {
