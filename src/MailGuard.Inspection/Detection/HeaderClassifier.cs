@@ -70,8 +70,10 @@ public static class HeaderClassifier
 
                 current.Append(char.ToLowerInvariant(c));
             }
-            else if (c != '\'' && current.Length > 0)
+            else if (current.Length > 0 && (c != '\'' || current.Length == 1))
             {
+                // An apostrophe joins a word ("Applicant's"), except after an elided article,
+                // which is a word of its own ("Nom de l'entreprise": "l", "entreprise").
                 raw.Add(current.ToString());
                 current.Clear();
             }

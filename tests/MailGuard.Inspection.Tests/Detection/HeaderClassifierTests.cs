@@ -89,6 +89,8 @@ public class HeaderClassifierTests
     [InlineData("Apellidos", DataKind.Name)]
     [InlineData("Nazwisko", DataKind.Name)]
     [InlineData("Nom de l'entreprise", DataKind.NotPersonal)]
+    [InlineData("Nom de l'établissement", DataKind.NotPersonal)]
+    [InlineData("Applicant's name", DataKind.Name)]
     [InlineData("Adresse", DataKind.PostalAddress)]
     [InlineData("Adresse e-mail", DataKind.EmailAddress)]
     [InlineData("Téléphone", DataKind.Phone)]
