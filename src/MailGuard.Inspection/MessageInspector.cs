@@ -77,6 +77,7 @@ public sealed class MessageInspector
     private readonly InspectionOptions _options;
     private readonly DomainSet _internalDomains;
     private readonly DomainSet _personalDomains;
+    private readonly MailboxDomains _mailboxes;
     private readonly TimeProvider _time;
 
     public MessageInspector(InspectionOptions options, DomainSet internalDomains, DomainSet personalMailboxDomains, TimeProvider? timeProvider = null)
@@ -85,6 +86,7 @@ public sealed class MessageInspector
         _options = options;
         _internalDomains = internalDomains;
         _personalDomains = personalMailboxDomains;
+        _mailboxes = new MailboxDomains(personalMailboxDomains, internalDomains);
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -92,7 +94,7 @@ public sealed class MessageInspector
     {
         ArgumentNullException.ThrowIfNull(document);
         long started = _time.GetTimestamp();
-        var analyzer = new ContentAnalyzer(_options.Analyzer, _time, _personalDomains);
+        var analyzer = new ContentAnalyzer(_options.Analyzer, _time, _mailboxes);
         var attachments = new List<AttachmentInfo>();
         using var budget = new CancellationTokenSource(_options.TimeBudget, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);

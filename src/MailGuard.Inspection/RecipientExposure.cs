@@ -75,7 +75,12 @@ public sealed class DomainSet
     /// <see cref="Contains(string?)"/> for the domain of an address read from content (a table's
     /// e-mail cell): ASCII domains without a string made for them.
     /// </summary>
-    public bool Contains(ReadOnlySpan<char> domain)
+    public bool Contains(ReadOnlySpan<char> domain) => Lookup(domain, parents: false);
+
+    /// <summary><see cref="ContainsOrIsSubdomainOf(string?)"/> for a domain read from content, as <see cref="Contains(ReadOnlySpan{char})"/>.</summary>
+    public bool ContainsOrIsSubdomainOf(ReadOnlySpan<char> domain) => Lookup(domain, parents: true);
+
+    private bool Lookup(ReadOnlySpan<char> domain, bool parents)
     {
         domain = domain.Trim().TrimEnd('.');
         if (domain.IsEmpty || domain.Length > 253)
@@ -85,12 +90,28 @@ public sealed class DomainSet
 
         if (!System.Text.Ascii.IsValid(domain))
         {
-            return Contains(domain.ToString());
+            return parents ? ContainsOrIsSubdomainOf(domain.ToString()) : Contains(domain.ToString());
         }
 
         Span<char> lower = stackalloc char[domain.Length];
         System.Text.Ascii.ToLower(domain, lower, out _);
-        return _domains.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower);
+        var lookup = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
+        ReadOnlySpan<char> d = lower;
+        while (true)
+        {
+            if (lookup.Contains(d))
+            {
+                return true;
+            }
+
+            int dot = d.IndexOf('.');
+            if (!parents || dot < 0)
+            {
+                return false;
+            }
+
+            d = d[(dot + 1)..];
+        }
     }
 
     /// <summary>Lower-case ASCII (A-label) form without a trailing dot; "" when it is not a domain.</summary>

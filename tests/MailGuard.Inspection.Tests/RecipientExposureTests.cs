@@ -76,13 +76,18 @@ public sealed class RecipientExposureTests
     [InlineData("gmail.co")]
     [InlineData("bücher.example")]
     [InlineData("XN--BCHER-KVA.example")]
+    [InlineData("shop.bücher.example")]
+    [InlineData("SHOP.XN--BCHER-KVA.example.")]
+    [InlineData("a.b.mail.gmail.com")]
+    [InlineData("com")]
     [InlineData("")]
     [InlineData(".")]
     public void DomainSet_SpanLookup_AnswersAsTheStringLookup(string domain)
     {
-        // The allocation-free lookup a table's e-mail cells use says what the configured set says.
+        // The allocation-free lookups a table's e-mail cells use say what the configured set says.
         var set = new DomainSet(["gmail.com", "bücher.example"]);
         Assert.Equal(set.Contains(domain), set.Contains(domain.AsSpan()));
+        Assert.Equal(set.ContainsOrIsSubdomainOf(domain), set.ContainsOrIsSubdomainOf(domain.AsSpan()));
     }
 
     [Theory]
@@ -95,5 +100,6 @@ public sealed class RecipientExposureTests
         var set = new DomainSet([domain]);
         Assert.Equal(length, domain.Length);
         Assert.Equal(found, set.Contains(domain.AsSpan()));
+        Assert.Equal(found, set.ContainsOrIsSubdomainOf(domain.AsSpan()));
     }
 }

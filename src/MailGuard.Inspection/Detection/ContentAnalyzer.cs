@@ -9,7 +9,7 @@ namespace MailGuard.Inspection.Detection;
 public sealed class ContentAnalyzer : IContentSink
 {
     private readonly ContentAnalyzerOptions _options;
-    private readonly DomainSet _personalMailboxes;
+    private readonly MailboxDomains _mailboxes;
     private readonly DateOnly _reference;
     private readonly List<TableAnalyzer> _tables = [];
     private readonly List<TableAnalyzer> _openTables = [];
@@ -17,10 +17,10 @@ public sealed class ContentAnalyzer : IContentSink
     private readonly List<ProseAnalyzer> _proseOrder = [];
     private readonly List<Finding> _other = [];
 
-    /// <param name="personalMailboxes">Mail providers whose addresses are private people's own (Policy:PersonalMailboxDomains); null: <see cref="DomainSet.PersonalMailboxDefaults"/>.</param>
-    public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null, DomainSet? personalMailboxes = null)
+    /// <param name="mailboxes">Whose the addresses in content are (Policy:PersonalMailboxDomains, Policy:InternalDomains); null: <see cref="MailboxDomains.Default"/>.</param>
+    public ContentAnalyzer(ContentAnalyzerOptions? options = null, TimeProvider? timeProvider = null, MailboxDomains? mailboxes = null)
     {
-        _personalMailboxes = personalMailboxes ?? DomainSet.PersonalMailboxes;
+        _mailboxes = mailboxes ?? MailboxDomains.Default;
         _options = options ?? new ContentAnalyzerOptions();
         _reference = _options.ReferenceDate
             ?? DateOnly.FromDateTime((timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime);
@@ -492,7 +492,7 @@ public sealed class ContentAnalyzer : IContentSink
         {
             _openTables.Remove(t);
             _tables.Add(t);
-        }, OnText, _personalMailboxes);
+        }, OnText, _mailboxes);
         _openTables.Add(table);
         return table;
     }

@@ -35,7 +35,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private Cell[]? _previewHeader;
     private Cell[][] _previewRows = [];
 
-    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText, DomainSet personalMailboxes)
+    public TableAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, TallySet tallies, Action<TableAnalyzer> onComplete, Action<ContentLocation, string> onFormText, MailboxDomains mailboxes)
     {
         _location = location;
         _options = options;
@@ -44,7 +44,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
         _onFormText = onFormText;
         _reference = reference;
         _dates = new TableDates(reference);
-        _cells = new TableCellClassifier(location, tallies, _dates, personalMailboxes);
+        _cells = new TableCellClassifier(location, tallies, _dates, mailboxes);
     }
 
     public ContentLocation Location => _location;

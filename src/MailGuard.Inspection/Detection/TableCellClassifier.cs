@@ -14,7 +14,7 @@ internal sealed class TableCellClassifier
     private readonly ContentLocation _location;
     private readonly TallySet _tallies;
     private readonly TableDates _dates;
-    private readonly DomainSet _personalMailboxes;
+    private readonly MailboxDomains _mailboxes;
     private readonly List<TextMatch> _scratch = [];
 
     // Validators' scratch space (one array, not a zeroed stackalloc per row), taken by the cases
@@ -44,9 +44,9 @@ internal sealed class TableCellClassifier
     private bool _wantKeys;
     private bool _wantNameKey;
 
-    public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates, DomainSet personalMailboxes)
+    public TableCellClassifier(ContentLocation location, TallySet tallies, TableDates dates, MailboxDomains mailboxes)
     {
-        _personalMailboxes = personalMailboxes;
+        _mailboxes = mailboxes;
         _location = location;
         _tallies = tallies;
         _dates = dates;
@@ -216,7 +216,15 @@ internal sealed class TableCellClassifier
                     valid = true;
                     notAboutPerson = EmailAddress.IsRoleAddress(text);
                     hash = column.NeedsDistinct ? CellText.FoldedHash(text) : 0;
-                    ownContact = _personalMailboxes.Contains(text[(text.LastIndexOf('@') + 1)..]);
+                    switch (_mailboxes.KindOf(text[(text.LastIndexOf('@') + 1)..]))
+                    {
+                        case MailboxKind.Personal:
+                            ownContact = true;
+                            break;
+                        case MailboxKind.Work:
+                            column.WorkAddresses++;
+                            break;
+                    }
                 }
 
                 break;
@@ -234,6 +242,13 @@ internal sealed class TableCellClassifier
                 if (UkPhone.TryParse(text, Buffer, out var phoneLength))
                 {
                     valid = true;
+
+                    // 01, 02 and 03 numbers ring at a place; 08 at an organisation's switchboard.
+                    if (Buffer[1] is '1' or '2' or '3' or '8')
+                    {
+                        column.Landlines++;
+                    }
+
                     hash = column.NeedsDistinct ? CellText.FoldedHash(Buffer[..phoneLength]) : 0;
                 }
                 else if (CellText.CountDigits(text) is >= 7 and <= 15)

@@ -29,6 +29,12 @@ internal sealed class TableColumn(int index)
 
     public long Valid;
 
+    /// <summary>E-mail columns: valid addresses at a work domain (<see cref="MailboxKind.Work"/>).</summary>
+    public long WorkAddresses;
+
+    /// <summary>Phone columns: valid UK numbers that ring at a place or a switchboard (01, 02, 03, 08), not a mobile.</summary>
+    public long Landlines;
+
     /// <summary>The distinct values seen (their hashes), up to <see cref="DistinctCap"/>; released with the table.</summary>
     public KeySet? Distinct;
 

@@ -249,6 +249,38 @@ internal static class TableSummariser
             }
         }
 
+        // Names beside work addresses (the organisation's own domains, or gov.uk) and, if any
+        // numbers, landlines: a staff or partner directory with no job-title column. A mobile may
+        // be someone's own, so a mobile column keeps its rows people.
+        if (MostlyOf(columns, DataKind.EmailAddress, static c => c.WorkAddresses) == true)
+        {
+            businessBits |= DataKinds.Bit(DataKind.EmailAddress);
+            if (MostlyOf(columns, DataKind.Phone, static c => c.Landlines) != false)
+            {
+                businessBits |= DataKinds.Bit(DataKind.Phone);
+            }
+        }
+
         return businessBits;
+    }
+
+    /// <summary>
+    /// Whether nine in ten of the valid values in every column of <paramref name="kind"/> are
+    /// counted by <paramref name="counted"/>; null when no such column has a valid value.
+    /// </summary>
+    private static bool? MostlyOf(TableColumn[] columns, DataKind kind, Func<TableColumn, long> counted)
+    {
+        bool? mostly = null;
+        foreach (var column in columns)
+        {
+            if (column.Kind != kind || column.Valid == 0)
+            {
+                continue;
+            }
+
+            mostly = mostly != false && counted(column) * 10 >= column.Valid * 9;
+        }
+
+        return mostly;
     }
 }

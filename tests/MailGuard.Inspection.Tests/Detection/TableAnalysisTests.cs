@@ -421,6 +421,76 @@ public class TableAnalysisTests
         Assert.False(Personal("gmail.com", configured));
     }
 
+    [Theory]
+    [InlineData("council.example.gov.uk", "landline", 30, false)]
+    [InlineData("housing.council.example.gov.uk", "landline", 30, false)]
+    [InlineData("leeds.gov.uk", "switchboard", 30, false)]
+    [InlineData("trust.nhs.uk", "none", 30, false)]
+    [InlineData("council.example.gov.uk", "landline", 27, false)]
+    [InlineData("council.example.gov.uk", "landline", 26, true)]
+    [InlineData("council.example.gov.uk", "mobile", 30, true)]
+    [InlineData("partner.example", "landline", 30, true)]
+    public void BeginTable_NamesWorkAddressesAndDeskPhones_AStaffDirectory(string domain, string phones, int atDomain, bool personal)
+    {
+        // Issue 14's category 2: staff names with their work e-mail and desk phone are business
+        // contact data, with or without a job-title column. A work address is at the
+        // organisation's own domains (Policy:InternalDomains) or at one only organisations are
+        // given (gov.uk, nhs.uk); nine in ten of them make the column work addresses. A mobile
+        // may be someone's own, and an address anywhere else may be anyone's: people, as before.
+        var analyzer = TestData.NewAnalyzer(internalDomains: new DomainSet(["council.example.gov.uk"]));
+        var header = phones == "none" ? new[] { "Name", "Email" } : ["Name", "Email", "Phone"];
+        var rows = Enumerable.Range(0, 30).Select(i =>
+        {
+            var email = $"{TestData.Forename(i).ToLowerInvariant()}.{i}@{(i < atDomain ? domain : "elsewhere.example")}";
+            var phone = phones switch
+            {
+                "landline" => $"0113 496 {i:0000}",
+                "switchboard" => $"0300 555 {i:0000}",
+                "mobile" => TestData.Mobile(i),
+                _ => null,
+            };
+            var name = TestData.Forename(i) + " " + TestData.Surname(i);
+            return phone is null ? new[] { name, email } : [name, email, phone];
+        }).Prepend(header);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        var found = analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData);
+        if (personal)
+        {
+            Assert.Equal(30, found?.Count);
+        }
+        else
+        {
+            Assert.Null(found);
+            Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.BusinessContacts).Count);
+        }
+    }
+
+    [Theory]
+    [InlineData("Date of birth")]
+    [InlineData("NI number")]
+    [InlineData("Home address")]
+    [InlineData("Staff number")]
+    public void BeginTable_StaffDirectoryWithPersonalAttributes_PersonalData(string extra)
+    {
+        // A staff directory stops being business contact data when personal attributes join it.
+        var analyzer = TestData.NewAnalyzer(internalDomains: new DomainSet(["council.example.gov.uk"]));
+        var rows = Enumerable.Range(0, 30).Select(i => new[]
+        {
+            TestData.Forename(i) + " " + TestData.Surname(i), $"p{i}@council.example.gov.uk", $"0113 496 {i:0000}",
+            extra switch
+            {
+                "Date of birth" => $"{1 + (i % 28):00}/0{1 + (i % 9)}/19{60 + i}",
+                "NI number" => TestData.Nino(i),
+                "Home address" => $"{i + 1} Mill Lane, Leeds",
+                _ => $"E{10000 + (i * 37)}",
+            },
+        }).Prepend(["Name", "Email", "Phone", extra]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(30, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
     [Fact]
     public void BeginTable_RoleMailboxAtWebmail_NotSomeonesOwn()
     {
@@ -488,7 +558,7 @@ public class TableAnalysisTests
     public void Classifier_RowKeysMadeOnlyWhileWanted_KindsAlways()
     {
         var tallies = new TallySet(5);
-        var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), DomainSet.PersonalMailboxes);
+        var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), MailboxDomains.Default);
         TableColumn[] columns =
         [
             new(0) { Kind = DataKind.NiNumber, Source = ColumnKindSource.Header },
@@ -575,7 +645,7 @@ public class TableAnalysisTests
         foreach (var (forename, surname, width) in new[] { (1, 2, 3), (1, 66, 70), (65, 66, 70), (2, 1, 3), (62, 63, 64), (63, 64, 65) })
         {
             var tallies = new TallySet(5);
-            var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), DomainSet.PersonalMailboxes);
+            var cells = new TableCellClassifier(s_csv, tallies, new TableDates(new DateOnly(2026, 1, 1)), MailboxDomains.Default);
             var columns = Enumerable.Range(0, width).Select(i => new TableColumn(i) { Kind = i == forename || i == surname ? DataKind.Name : DataKind.NotPersonal }).ToArray();
             cells.Columns = columns;
             var texts = Enumerable.Range(0, width).Select(i => i == forename ? " Tom" : i == surname ? "Haddad " : "").ToArray();

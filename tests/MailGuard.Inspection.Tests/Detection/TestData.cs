@@ -11,8 +11,9 @@ internal static class TestData
     private static readonly string[] s_forenames = ["Ada", "Bram", "Cleo", "Dov", "Esme", "Fitz", "Greta", "Hollis", "Ines", "Jory", "Kit", "Lark"];
     private static readonly string[] s_surnames = ["Quillfeather", "Brackenridge", "Ottersby", "Fennimore", "Hawthwaite", "Larkspur", "Marrowby", "Tillingham"];
 
-    public static ContentAnalyzer NewAnalyzer(int minPeople = 2, DomainSet? personalMailboxes = null) =>
-        new(new ContentAnalyzerOptions { ReferenceDate = Today, MinPeople = minPeople }, null, personalMailboxes);
+    public static ContentAnalyzer NewAnalyzer(int minPeople = 2, DomainSet? personalMailboxes = null, DomainSet? internalDomains = null) =>
+        new(new ContentAnalyzerOptions { ReferenceDate = Today, MinPeople = minPeople }, null,
+            new MailboxDomains(personalMailboxes ?? DomainSet.PersonalMailboxes, internalDomains));
 
     public static string Forename(int i) => s_forenames[i % s_forenames.Length];
 

@@ -9,7 +9,7 @@ public class WordListsTests
     public void Embedded_EveryListLoadsAndEverySectionHasEntries()
     {
         string[] files = WordLists.Embedded().Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["context-words.txt", "header-words.txt", "not-names.txt", "people-words.txt", "role-mailboxes.txt", "street-suffixes.txt"], files);
+        Assert.Equal(["context-words.txt", "header-words.txt", "not-names.txt", "organisation-domains.txt", "people-words.txt", "role-mailboxes.txt", "street-suffixes.txt"], files);
         foreach (string file in files)
         {
             WordLists lists = WordLists.Load(file);
