@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace MailGuard.Inspection.Extraction;
 
@@ -28,8 +27,10 @@ internal static class TextExtractor
                 new HtmlTextExtractor(context, location).Extract(reader);
                 break;
             case ContentFormat.VCard:
+                VCardExtractor.Extract(context, reader, location);
+                break;
             case ContentFormat.Calendar:
-                ExtractDirectory(context, reader, location);
+                ExtractCalendar(context, reader, location);
                 break;
             default:
                 ExtractPlain(context, reader, location, bufferSize);
@@ -94,108 +95,16 @@ internal static class TextExtractor
         }
     }
 
-    /// <summary>vCard (RFC 6350) and iCalendar (RFC 5545) content lines: unfolded, value escapes undone.</summary>
-    private static void ExtractDirectory(ExtractionContext context, TextReader reader, ContentLocation location)
+    /// <summary>iCalendar (RFC 5545) content lines as text: unfolded, value escapes undone.</summary>
+    private static void ExtractCalendar(ExtractionContext context, TextReader reader, ContentLocation location)
     {
         var writer = new TextBlockWriter(context.Sink, location);
-        var logical = new StringBuilder();
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        foreach (string line in ContentLines.Read(context, reader))
         {
-            context.ThrowIfCancelled();
-            if (line.Length > 0 && line[0] is ' ' or '\t')
-            {
-                // RFC 5545 §3.1: a CRLF followed by one space or tab continues the line.
-                logical.Append(line.AsSpan(1));
-                continue;
-            }
-
-            if (logical.Length > 0 && logical[^1] == '=' && IsQuotedPrintable(logical))
-            {
-                // vCard 2.1 quoted-printable values continue after a soft line break "=".
-                logical.Length--;
-                logical.Append(line);
-                continue;
-            }
-
-            EmitContentLine(writer, logical);
-            logical.Clear().Append(line);
+            writer.Append(ContentLines.Unescape(line));
+            writer.Append('\n');
         }
 
-        EmitContentLine(writer, logical);
         writer.Flush();
-    }
-
-    private static bool IsQuotedPrintable(StringBuilder logical)
-    {
-        string text = logical.ToString();
-        int colon = text.IndexOf(':');
-        return colon > 0 && text.AsSpan(0, colon).Contains("QUOTED-PRINTABLE", StringComparison.OrdinalIgnoreCase);
-    }
-
-    /// <summary>Decodes a vCard 2.1 ENCODING=QUOTED-PRINTABLE value in its CHARSET (UTF-8 if none).</summary>
-    private static string DecodeQuotedPrintable(string line)
-    {
-        int colon = line.IndexOf(':');
-        string parameters = line[..colon];
-        Encoding encoding = Encoding.UTF8;
-        foreach (string p in parameters.Split(';'))
-        {
-            if (p.StartsWith("CHARSET=", StringComparison.OrdinalIgnoreCase))
-            {
-                try
-                {
-                    encoding = MailGuard.Mime.MimeCharsets.IsUtf7(p[8..]) ? MailGuard.Mime.MimeCharsets.Utf7 : Encoding.GetEncoding(p[8..]);
-                }
-                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-                {
-                    // Unknown charset: keep UTF-8.
-                }
-            }
-        }
-
-        var bytes = new List<byte>();
-        string value = line[(colon + 1)..];
-        for (int i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '=' && i + 2 < value.Length && Uri.IsHexDigit(value[i + 1]) && Uri.IsHexDigit(value[i + 2]))
-            {
-                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else
-            {
-                bytes.Add((byte)value[i]);
-            }
-        }
-
-        return parameters + ":" + encoding.GetString([.. bytes]);
-    }
-
-    private static void EmitContentLine(TextBlockWriter writer, StringBuilder logical)
-    {
-        if (logical.Length == 0)
-        {
-            return;
-        }
-
-        string line = IsQuotedPrintable(logical) ? DecodeQuotedPrintable(logical.ToString()) : logical.ToString();
-        var unescaped = new StringBuilder(line.Length);
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (c == '\\' && i + 1 < line.Length)
-            {
-                char next = line[++i];
-                unescaped.Append(next is 'n' or 'N' ? '\n' : next);
-            }
-            else
-            {
-                unescaped.Append(c);
-            }
-        }
-
-        writer.Append(unescaped.ToString());
-        writer.Append('\n');
     }
 }

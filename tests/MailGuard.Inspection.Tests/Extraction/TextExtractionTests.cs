@@ -154,8 +154,9 @@ public class TextExtractionTests
     {
         string vcard = "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Alice Marsh\r\nADR;TYPE=home:;;12 Cardigan\r\n  Road;Leeds;;LS6 3QT;UK\r\nNOTE:line one\\nline two\\, ok\r\nEND:VCARD\r\n";
         RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(vcard), "alice.vcf", "text/vcard");
-        Assert.Contains("ADR;TYPE=home:;;12 Cardigan Road;Leeds;;LS6 3QT;UK\n", sink.AllText);
-        Assert.Contains("NOTE:line one\nline two, ok\n", sink.AllText);
+        var card = VCardRow(sink, 1);
+        Assert.Equal("12 Cardigan Road, Leeds, LS6 3QT, UK", card["Home address"]);
+        Assert.Equal("line one\nline two, ok", card["Notes"]);
     }
 
     [Fact]
@@ -163,7 +164,51 @@ public class TextExtractionTests
     {
         string vcard = "BEGIN:VCARD\r\nVERSION:2.1\r\nN:Marsh;Zo=C3=AB\r\nADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Caf=C3=A9 Road=\r\n;Leeds;;LS6 3QT\r\nEND:VCARD\r\n";
         RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(vcard), "a.vcf");
-        Assert.Contains("ADR;HOME;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;12 Café Road;Leeds;;LS6 3QT\n", sink.AllText);
+        var card = VCardRow(sink, 1);
+        Assert.Equal("12 Café Road, Leeds, LS6 3QT", card["Home address"]);
+        Assert.Equal("Zo=C3=AB Marsh", card["Name"]);
+    }
+
+    [Fact]
+    public void Extract_VCards_OneRowPerCardInTheColumnsAContactsListHas()
+    {
+        // 2.1, 3.0 and 4.0 forms: bare types, TYPE lists, Apple's item groups, tel: URIs, a
+        // basic-format birthday, a photo left out, a second mobile kept for scanning, a fax
+        // apart from the phones, and a last card cut short.
+        string vcard = string.Join("\r\n",
+            "BEGIN:VCARD", "VERSION:2.1", "N:Holt;Karen;;Ms;", "TEL;CELL;VOICE:07700 900123", "TEL;CELL:07700 900124",
+            "TEL;HOME;FAX:0113 496 0999", "BDAY:19750302", "END:VCARD",
+            "BEGIN:VCARD", "VERSION:3.0", "FN:Tom Lowe", "item1.EMAIL;type=INTERNET;type=HOME;type=pref:tom.lowe@example.net",
+            "item1.X-ABLabel:_$!<Home>!$_", "TEL;TYPE=\"work,voice\":tel:+44-113-496-0123", "PHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQSkZJRgABAQ",
+            " AAAQABAAD", "ORG:Acme Ltd;Sales", "TITLE:Buyer", "END:VCARD",
+            "BEGIN:VCARD", "VERSION:4.0", "FN:Amy Khan", "BDAY:1990-07-14T00:00:00Z", "ADR;TYPE=work:;;1 Civic Sq;Leeds;;LS1 1UR;UK", "");
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(vcard), "contacts.vcf", "text/vcard");
+
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal(4, table.Rows.Count);
+        var karen = VCardRow(sink, 1);
+        Assert.Equal("Ms Karen Holt", karen["Name"]);
+        Assert.Equal("07700 900123", karen["Mobile"]);
+        Assert.Equal("07700 900124; 0113 496 0999", karen["Other"]);
+        Assert.Equal("1975-03-02", karen["Date of birth"]);
+        var tom = VCardRow(sink, 2);
+        Assert.Equal("tom.lowe@example.net", tom["Home email"]);
+        Assert.Equal("+44-113-496-0123", tom["Work phone"]);
+        Assert.Equal("Acme Ltd, Sales", tom["Organisation"]);
+        Assert.Equal("Buyer", tom["Job title"]);
+        Assert.DoesNotContain(tom.Values, v => v.Contains("9j", StringComparison.Ordinal));
+        var amy = VCardRow(sink, 3);
+        Assert.Equal("1990-07-14", amy["Date of birth"]);
+        Assert.Equal("1 Civic Sq, Leeds, LS1 1UR, UK", amy["Work address"]);
+        Assert.Empty(sink.AllText);
+    }
+
+    private static Dictionary<string, string> VCardRow(RecordingSink sink, int row)
+    {
+        var table = Assert.Single(sink.Tables);
+        var header = table.Rows[0].Cells;
+        var cells = table.Rows[row].Cells;
+        return Enumerable.Range(0, header.Length).Where(i => cells[i].Text.Length > 0).ToDictionary(i => header[i].Text, i => cells[i].Text);
     }
 
     [Fact]
