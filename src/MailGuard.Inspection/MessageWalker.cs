@@ -133,7 +133,8 @@ internal sealed class MessageWalker
         using var content = open();
         using var capture = new CapturingStream(content, MaxEmbeddedScanBytes);
         var format = ContentExtractor.Extract(capture, fileName, declaredContentType, location, _analyzer, _options.Extraction, _ct, (stream, loc, d, token) => OpenEmbedded(stream, loc, d), nestingDepth: depth);
-        if (format is ContentFormat.PlainText or ContentFormat.Html or ContentFormat.Csv or ContentFormat.Rtf or ContentFormat.VCard or ContentFormat.Calendar or ContentFormat.MailMessage)
+        if (format is ContentFormat.PlainText or ContentFormat.Html or ContentFormat.Csv or ContentFormat.Rtf or ContentFormat.VCard or ContentFormat.Calendar
+            or ContentFormat.MailMessage or ContentFormat.Json or ContentFormat.Xml)
         {
             if (capture.TryGetContent(out var text))
             {

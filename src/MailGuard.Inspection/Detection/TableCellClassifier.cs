@@ -310,7 +310,8 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.Name:
-                valid = CellText.HasLetter(text);
+                // "Widget 12", "Room 101": a thing's name; nobody's has digits in it.
+                valid = CellText.HasLetter(text) && !text.ContainsAnyInRange('0', '9');
                 if (valid && _wantNameKey)
                 {
                     if (_nameCellsByBit && i < 64)

@@ -280,6 +280,8 @@ public static class ContentExtractor
                 case ContentFormat.Calendar:
                 case ContentFormat.Html:
                 case ContentFormat.Csv:
+                case ContentFormat.Json:
+                case ContentFormat.Xml:
                     // A part shorter than the sniffed prefix is known in full: size the text buffers to it
                     // (most bodies are a few kilobytes; 64 KiB buffers per part dominated a small message's cost).
                     TextExtractor.Extract(context, stream, text!, location, prefixLength < SniffLength ? prefixLength : -1);

@@ -54,6 +54,12 @@ public enum ContentFormat
     Video,
     Executable,
     Font,
+
+    /// <summary>JSON (RFC 8259), one document or one per line: its records are read as tables.</summary>
+    Json,
+
+    /// <summary>XML other than (X)HTML: its repeated elements are read as tables.</summary>
+    Xml,
 }
 
 /// <summary>

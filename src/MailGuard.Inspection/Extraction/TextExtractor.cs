@@ -32,6 +32,10 @@ internal static class TextExtractor
             case ContentFormat.Calendar:
                 ExtractCalendar(context, reader, location);
                 break;
+            case ContentFormat.Json:
+            case ContentFormat.Xml:
+                RecordExtractor.Extract(context, reader, sniff.Format, location);
+                break;
             default:
                 ExtractPlain(context, reader, location, bufferSize);
                 break;

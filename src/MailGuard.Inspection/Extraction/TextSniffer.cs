@@ -269,6 +269,16 @@ internal static class TextSniffer
             return ContentFormat.Calendar;
         }
 
+        if (LooksLikeJson(start, fileName, declaredContentType))
+        {
+            return ContentFormat.Json;
+        }
+
+        if (LooksLikeXml(start, fileName, declaredContentType))
+        {
+            return ContentFormat.Xml;
+        }
+
         foreach (string pattern in _htmlStarts)
         {
             if (start.StartsWith(pattern, StringComparison.OrdinalIgnoreCase)
@@ -300,6 +310,66 @@ internal static class TextSniffer
         }
 
         return ContentFormat.PlainText;
+    }
+
+    /// <summary>
+    /// JSON: an object starting with a member name or empty, or an array of objects, arrays or
+    /// strings; a bare "[" starts too many other texts ("[Section]", "[1] See...") to be enough.
+    /// </summary>
+    private static bool LooksLikeJson(ReadOnlySpan<char> start, string? fileName, string? declaredContentType)
+    {
+        if (start.IsEmpty || start[0] is not ('{' or '['))
+        {
+            return false;
+        }
+
+        var next = start[1..].TrimStart();
+        if (next.IsEmpty)
+        {
+            return false;
+        }
+
+        var declared = TypeCheck.ExtensionOf(fileName) is "json" or "ndjson" or "jsonl" or "geojson"
+            || TypeCheck.MediaType(declaredContentType) is { } type && (type == "application/json" || type.EndsWith("+json", StringComparison.Ordinal));
+        return start[0] == '{' ? next[0] is '"' || (next[0] == '}' && declared) : next[0] is '{' or '[' or '"' || declared;
+    }
+
+    /// <summary>XML whose root element is not HTML's: a prolog, or a declared XML type before any element.</summary>
+    private static bool LooksLikeXml(ReadOnlySpan<char> start, string? fileName, string? declaredContentType)
+    {
+        if (start.IsEmpty || start[0] != '<')
+        {
+            return false;
+        }
+
+        var declared = TypeCheck.ExtensionOf(fileName) is "xml"
+            || TypeCheck.MediaType(declaredContentType) is { } type && (type is "application/xml" or "text/xml" || type.EndsWith("+xml", StringComparison.Ordinal));
+        if (!start.StartsWith("<?xml", StringComparison.OrdinalIgnoreCase) && !declared)
+        {
+            return false;
+        }
+
+        // The first element after the prolog's declarations, comments and doctype.
+        var rest = start;
+        while (true)
+        {
+            var open = rest.IndexOf('<');
+            if (open < 0 || open + 1 >= rest.Length)
+            {
+                return declared;
+            }
+
+            rest = rest[(open + 1)..];
+            if (rest[0] is '?' or '!')
+            {
+                continue;
+            }
+
+            var end = rest.IndexOfAny(" \t\r\n/>");
+            var name = end < 0 ? rest : rest[..end];
+            var colon = name.IndexOf(':');
+            return !(colon >= 0 ? name[(colon + 1)..] : name).Equals("html", StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     /// <summary>An RFC 5322 header block: field lines up to the first blank line, naming common mail fields.</summary>

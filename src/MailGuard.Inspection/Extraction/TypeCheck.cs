@@ -38,7 +38,8 @@ internal static class TypeCheck
 
     public static string? FamilyOf(ContentFormat format) => format switch
     {
-        ContentFormat.PlainText or ContentFormat.Html or ContentFormat.Csv or ContentFormat.VCard or ContentFormat.Calendar => "text",
+        ContentFormat.PlainText or ContentFormat.Html or ContentFormat.Csv or ContentFormat.VCard or ContentFormat.Calendar
+            or ContentFormat.Json or ContentFormat.Xml => "text",
         ContentFormat.MailMessage => "message",
         ContentFormat.Rtf => "rtf",
         ContentFormat.Pdf => "pdf",

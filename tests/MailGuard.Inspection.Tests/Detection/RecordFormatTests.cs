@@ -56,4 +56,97 @@ public sealed class RecordFormatTests
         Assert.DoesNotContain(findings, f => f.Kind == FindingKinds.PersonalData);
         Assert.Equal(25, Assert.Single(findings, f => f.Kind == FindingKinds.BusinessContacts).Count);
     }
+
+    private static string Person(int i) =>
+        $"{{\"firstName\": \"{TestData.Forename(i)}\", \"lastName\": \"{TestData.Surname(i)}\", \"dateOfBirth\": \"{1950 + i}-0{1 + (i % 9)}-1{i % 10}\", " +
+        $"\"address\": {{\"line1\": \"{i + 1} Mill Lane\", \"postcode\": \"{TestData.Postcode(i)}\"}}, \"active\": true, \"score\": {i}}}";
+
+    public static TheoryData<string, string, string> JsonShapes() => new()
+    {
+        // An array of objects; the same inside an envelope; one object a line; objects keyed by id;
+        // rows as arrays with their header first.
+        { "array", "[" + string.Join(",\n", Enumerable.Range(0, 30).Select(Person)) + "]", "users.json, rows 2-31" },
+        { "envelope", "{\"exportedAt\": \"2026-11-30T09:00:00Z\", \"count\": 30, \"users\": [" + string.Join(",", Enumerable.Range(0, 30).Select(Person)) + "]}", "users.json, sheet users, rows 2-31" },
+        { "lines", string.Join("\n", Enumerable.Range(0, 30).Select(Person)) + "\n", "users.json, rows 2-31" },
+        { "keyed", "{" + string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"P{i:000}\": {Person(i)}")) + "}", "users.json, rows 2-31" },
+        {
+            "rows", "{\"values\": [[\"Name\", \"DOB\", \"NI number\"], " + string.Join(",", Enumerable.Range(0, 30).Select(i =>
+                $"[\"{TestData.Forename(i)} {TestData.Surname(i)}\", \"{TestData.Dob(i)}\", \"{TestData.Nino(i)}\"]")) + "]}",
+            "users.json, sheet values, rows 2-31"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(JsonShapes))]
+    public void Json_RecordsOfPeople_OnePersonARecord(string shape, string json, string where)
+    {
+        var personal = Assert.Single(InspectAttachment("users.json", "application/json", json).Findings, f => f.Kind == FindingKinds.PersonalData);
+
+        Assert.True(personal.Count == 30, $"{shape}: {personal.Count} people");
+        Assert.Equal(where, personal.Location.ToString());
+    }
+
+    [Fact]
+    public void Json_OnePersonsRecord_NotPersonalData() =>
+        Assert.DoesNotContain(InspectAttachment("me.json", "application/json", Person(1)).Findings, f => f.Kind == FindingKinds.PersonalData);
+
+    [Fact]
+    public void Json_ProductCatalogue_NoPersonalData()
+    {
+        var json = "[" + string.Join(",", Enumerable.Range(0, 60).Select(i =>
+            $"{{\"sku\": \"{4006381333931L + (i * 11)}\", \"name\": \"Widget {i}\", \"price\": {i}.99, \"released\": \"2026-0{1 + (i % 9)}-01\", \"supplier\": {{\"name\": \"Acme Ltd\", \"email\": \"sales@acme.example\"}}}}")) + "]";
+
+        Assert.DoesNotContain(InspectAttachment("catalogue.json", "application/json", json).Findings, f => f.Kind is FindingKinds.PersonalData or FindingKinds.PaymentCard);
+    }
+
+    [Fact]
+    public void Json_NotWellFormed_ReadAsText()
+    {
+        // A cut-off export is still read: as text, so its identifiers are found.
+        var json = "[" + string.Join(",", Enumerable.Range(0, 10).Select(i => $"{{\"ni\": \"{TestData.Nino(i)}\", \"name\": \"{TestData.Forename(i)}\""));
+
+        Assert.Equal(10, Assert.Single(InspectAttachment("cut.json", "application/json", json).Findings, f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
+    [Fact]
+    public void Xml_RepeatedElements_OnePersonAnElement()
+    {
+        var xml = "<?xml version=\"1.0\"?><Export><Generated>2026-11-30</Generated><Pupils>" + string.Concat(Enumerable.Range(0, 25).Select(i =>
+            $"<Pupil upn=\"A{100000000000L + i}\"><Forename>{TestData.Forename(i)}</Forename><Surname>{TestData.Surname(i)}</Surname>" +
+            $"<DOB>{2010 + (i % 5)}-0{1 + (i % 9)}-1{i % 10}</DOB><Address><Line1>{i + 1} Mill Lane</Line1><Postcode>{TestData.Postcode(i)}</Postcode></Address></Pupil>")) +
+            "</Pupils></Export>";
+
+        var personal = Assert.Single(InspectAttachment("pupils.xml", "application/xml", xml).Findings, f => f.Kind == FindingKinds.PersonalData);
+
+        Assert.Equal(25, personal.Count);
+        Assert.Equal("pupils.xml, sheet Pupil, rows 2-26", personal.Location.ToString());
+    }
+
+    [Fact]
+    public void Xml_PeopleAsAttributes_OnePersonAnElement()
+    {
+        var xml = "<people>" + string.Concat(Enumerable.Range(0, 25).Select(i =>
+            $"<person name=\"{TestData.Forename(i)} {TestData.Surname(i)}\" nino=\"{TestData.Nino(i)}\"/>")) + "</people>";
+
+        Assert.Equal(25, Assert.Single(InspectAttachment("people.xml", "text/xml", xml).Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    [Fact]
+    public void Xml_NotWellFormed_ReadAsTextWithTagsAsBreaks()
+    {
+        // No closing root: read as text, each element's value apart from the next.
+        var xml = "<?xml version=\"1.0\"?><list>" + string.Concat(Enumerable.Range(0, 10).Select(i => $"<ni>{TestData.Nino(i)}</ni><dob>{TestData.Dob(i)}</dob>"));
+
+        Assert.Equal(10, Assert.Single(InspectAttachment("cut.xml", "application/xml", xml).Findings, f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
+    [Fact]
+    public void Xml_NestedTenThousandDeep_ReadWithoutFailing()
+    {
+        var xml = string.Concat(Enumerable.Repeat("<a>", 10_000)) + TestData.Nino(1) + string.Concat(Enumerable.Repeat("</a>", 10_000));
+
+        var result = InspectAttachment("deep.xml", "application/xml", xml);
+
+        Assert.Single(result.Findings, f => f.Kind == FindingKinds.UkNino);
+    }
 }

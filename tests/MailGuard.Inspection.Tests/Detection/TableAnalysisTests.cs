@@ -322,6 +322,54 @@ public class TableAnalysisTests
         Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.UkNhsNumber && f.Confidence > Confidence.Low);
     }
 
+    [Theory]
+    [InlineData("device_id")]
+    [InlineData("Sensor")]
+    [InlineData("IMEI")]
+    [InlineData("SIM ICCID")]
+    [InlineData("Meter serial")]
+    public void BeginTable_MachinesLuhnValidNumbers_NotCards(string header)
+    {
+        // A handset's IMEI, a SIM's ICCID and many devices' ids are Luhn-valid by design.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 40).Select(i => new[] { $"2026-11-{1 + (i % 28):00}T10:00:00Z", LuhnValid(4000_0000_0000_000L + (i * 7919L)), $"{20 + (i % 10)}.5" })
+            .Prepend(["timestamp", header, "reading"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.PaymentCard);
+    }
+
+    private static string LuhnValid(long fifteenDigits)
+    {
+        var digits = fifteenDigits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[digits.Length - 1 - i] - '0';
+            sum += i % 2 == 0 ? (d * 2 > 9 ? (d * 2) - 9 : d * 2) : d;
+        }
+
+        return digits + ((10 - (sum % 10)) % 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    [InlineData("Widget {0}", false)]
+    [InlineData("Room {0}01", false)]
+    [InlineData("person", true)]
+    public void BeginTable_NamesWithDigits_AreThingsNotPeople(string nameFormat, bool people)
+    {
+        // "Name" and "Released" above products are a catalogue; above people, prisoners' release dates.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[]
+        {
+            nameFormat == "person" ? $"{TestData.Forename(i)} {TestData.Surname(i)}" : string.Format(System.Globalization.CultureInfo.InvariantCulture, nameFormat, i),
+            $"0{1 + (i % 9)}/12/2026",
+        }).Prepend(["Name", "Release date"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(people, analyzer.Findings.Any(f => f.Kind == FindingKinds.PersonalData));
+    }
+
     [Fact]
     public void BeginTable_OnePersonsRow_BelowMinPeople_NoPersonalData()
     {

@@ -34,6 +34,28 @@ public class SniffingTests
         Assert.Single(sink.Tables);
     }
 
+    [Theory]
+    [InlineData("{\"name\": \"Amy\"}", null, null, ContentFormat.Json)]
+    [InlineData("[{\"name\": \"Amy\"}]", null, null, ContentFormat.Json)]
+    [InlineData("  [[\"Name\", \"DOB\"]]", null, null, ContentFormat.Json)]
+    [InlineData("[1, 2]", "numbers.json", null, ContentFormat.Json)]
+    [InlineData("{}", null, "application/geo+json", ContentFormat.Json)]
+    [InlineData("[1] See the attached note.", null, null, ContentFormat.PlainText)]
+    [InlineData("[Section]\nkey=value\n", null, null, ContentFormat.PlainText)]
+    [InlineData("{greeting} is a placeholder", null, null, ContentFormat.PlainText)]
+    [InlineData("<?xml version=\"1.0\"?><Pupils><Pupil/></Pupils>", null, null, ContentFormat.Xml)]
+    [InlineData("<?xml version=\"1.0\"?><!-- export --><!DOCTYPE x><x:Pupils xmlns:x=\"urn:x\"/>", null, null, ContentFormat.Xml)]
+    [InlineData("<Pupils><Pupil/></Pupils>", "pupils.xml", null, ContentFormat.Xml)]
+    [InlineData("<Pupils><Pupil/></Pupils>", null, "application/vnd.example+xml", ContentFormat.Xml)]
+    [InlineData("<?xml version=\"1.0\"?><html><body>Hi</body></html>", null, null, ContentFormat.Html)]
+    [InlineData("<?xml version=\"1.0\"?><!DOCTYPE html><h:html xmlns:h=\"http://www.w3.org/1999/xhtml\"/>", null, null, ContentFormat.Html)]
+    [InlineData("<html><body>Hi</body></html>", "page.xml", null, ContentFormat.Html)]
+    public void Extract_JsonAndXml_ToldFromOtherText(string content, string? fileName, string? contentType, ContentFormat expected)
+    {
+        var format = ContentExtractor.Extract(new MemoryStream(Encoding.UTF8.GetBytes(content)), fileName, contentType, Extract.Root, new RecordingSink(), new ExtractionLimits(), CancellationToken.None);
+        Assert.Equal(expected, format);
+    }
+
     [Fact]
     public void Extract_HtmlNamedTxt_IsNotAMismatch()
     {

@@ -1,0 +1,351 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace MailGuard.Inspection.Extraction;
+
+/// <summary>
+/// JSON and XML exports read for their records: the objects of an array (or the values of an
+/// object keyed by id), the elements repeated under one parent, each a row of a table in
+/// <see cref="RecordTables"/>, their nested objects flattened into the row ("address.postcode").
+/// What is in no record is read as "name: value" lines of text. A document too large to hold
+/// whole, or not well formed, is read as text, so nothing in it goes unread.
+/// </summary>
+internal static class RecordExtractor
+{
+    /// <summary>The longest JSON document read for its structure; past it, read as text.</summary>
+    internal const int MaxJsonChars = 32 * 1024 * 1024;
+
+    /// <summary>The longest XML document read for its structure (a tree of objects takes several times the text).</summary>
+    internal const int MaxXmlChars = 8 * 1024 * 1024;
+
+    // Deeper than this, a structure's values are read as text.
+    internal const int MaxDepth = 64;
+
+    public static void Extract(ExtractionContext context, TextReader reader, ContentFormat format, ContentLocation location)
+    {
+        var limit = format == ContentFormat.Json ? MaxJsonChars : MaxXmlChars;
+        var text = ReadUpTo(context, reader, limit + 1);
+        var writer = new TextBlockWriter(context.Sink, location);
+        var tables = new RecordTables(context, location, writer);
+        var read = text.Length <= limit && (format == ContentFormat.Json ? ReadJson(context, text, tables) : ReadXml(context, text, tables));
+        if (!read)
+        {
+            AppendAsText(context, writer, text, format);
+            var buffer = new char[16 * 1024];
+            int n;
+            while ((n = reader.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                context.ThrowIfCancelled();
+                AppendAsText(context, writer, new string(buffer, 0, n), format);
+            }
+        }
+
+        tables.Complete();
+    }
+
+    private static string ReadUpTo(ExtractionContext context, TextReader reader, int limit)
+    {
+        var text = new StringBuilder();
+        var buffer = new char[16 * 1024];
+        int n;
+        while (text.Length < limit && (n = reader.Read(buffer, 0, Math.Min(buffer.Length, limit - text.Length))) > 0)
+        {
+            context.ThrowIfCancelled();
+            text.Append(buffer, 0, n);
+        }
+
+        return text.ToString();
+    }
+
+    // Text as a reader of the file would see it: XML's tags are breaks between values.
+    private static void AppendAsText(ExtractionContext context, TextBlockWriter writer, string text, ContentFormat format)
+    {
+        if (format != ContentFormat.Xml)
+        {
+            writer.Append(text);
+            return;
+        }
+
+        var start = 0;
+        while (start < text.Length)
+        {
+            context.ThrowIfCancelled();
+            var open = text.IndexOf('<', start);
+            var end = open < 0 ? text.Length : open;
+            if (end > start)
+            {
+                writer.Append(WebUtility.HtmlDecode(text[start..end]));
+            }
+
+            writer.Append('\n');
+            if (open < 0)
+            {
+                break;
+            }
+
+            var close = text.IndexOf('>', open);
+            start = close < 0 ? text.Length : close + 1;
+        }
+    }
+
+    private static bool ReadJson(ExtractionContext context, string text, RecordTables tables)
+    {
+        var documents = new List<JsonDocument>();
+        try
+        {
+            var bytes = Encoding.UTF8.GetBytes(text);
+            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+            {
+                // One document, or one a line (JSON Lines).
+                AllowMultipleValues = true,
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+                MaxDepth = MaxDepth,
+            });
+            while (reader.Read())
+            {
+                documents.Add(JsonDocument.ParseValue(ref reader));
+            }
+        }
+        catch (JsonException)
+        {
+            foreach (var document in documents)
+            {
+                document.Dispose();
+            }
+
+            return false;
+        }
+
+        foreach (var document in documents)
+        {
+            using (document)
+            {
+                context.ThrowIfCancelled();
+                JsonValue(tables, document.RootElement, string.Empty, "$", null, null);
+            }
+        }
+
+        return true;
+    }
+
+    // One value at path; fields is the record it belongs to, if any.
+    private static void JsonValue(RecordTables tables, JsonElement value, string key, string path, string? name, List<KeyValuePair<string, string>>? fields)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object when IsMapOfRecords(value):
+                // {"P001": {...}, "P002": {...}}: records keyed by their id.
+                foreach (var member in value.EnumerateObject())
+                {
+                    JsonRecord(tables, member.Value, path + ".*", name);
+                }
+
+                break;
+            case JsonValueKind.Object when fields is null:
+                JsonRecord(tables, value, path, name);
+                break;
+            case JsonValueKind.Object:
+                foreach (var member in value.EnumerateObject())
+                {
+                    JsonValue(tables, member.Value, key.Length == 0 ? member.Name : $"{key}.{member.Name}", $"{path}.{member.Name}", member.Name, fields);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (item.ValueKind == JsonValueKind.Object)
+                    {
+                        JsonValue(tables, item, string.Empty, path + "[]", name, null);
+                    }
+                    else if (item.ValueKind == JsonValueKind.Array && IsScalarArray(item))
+                    {
+                        // [["Name", "DOB"], ["Amy Holt", "2001-02-03"]]: rows as a sheet has them.
+                        tables.AddRow(path + "[][]", name, item.EnumerateArray().Select(Scalar).ToList());
+                    }
+                    else
+                    {
+                        JsonValue(tables, item, key, path + "[]", name, fields);
+                    }
+                }
+
+                break;
+            default:
+                if (fields is null)
+                {
+                    tables.Text(key, Scalar(value));
+                }
+                else
+                {
+                    fields.Add(new(key, Scalar(value)));
+                }
+
+                break;
+        }
+    }
+
+    private static void JsonRecord(RecordTables tables, JsonElement record, string path, string? name)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            JsonValue(tables, record, name ?? string.Empty, path, name, null);
+            return;
+        }
+
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var member in record.EnumerateObject())
+        {
+            JsonValue(tables, member.Value, member.Name, $"{path}.{member.Name}", member.Name, fields);
+        }
+
+        tables.Add(path, name, fields);
+    }
+
+    private static bool IsMapOfRecords(JsonElement value)
+    {
+        var members = 0;
+        foreach (var member in value.EnumerateObject())
+        {
+            if (member.Value.ValueKind != JsonValueKind.Object)
+            {
+                return false;
+            }
+
+            members++;
+        }
+
+        return members >= 2;
+    }
+
+    private static bool IsScalarArray(JsonElement array)
+    {
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Scalar(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null => string.Empty,
+        _ => value.GetRawText(),
+    };
+
+    private static bool ReadXml(ExtractionContext context, string text, RecordTables tables)
+    {
+        XDocument document;
+        try
+        {
+            var settings = new XmlReaderSettings
+            {
+                // No DTD is read, no entity expanded, nothing fetched.
+                DtdProcessing = DtdProcessing.Ignore,
+                XmlResolver = null,
+                IgnoreComments = true,
+                IgnoreProcessingInstructions = true,
+            };
+            using var reader = XmlReader.Create(new StringReader(text), settings);
+            document = XDocument.Load(reader);
+        }
+        catch (XmlException)
+        {
+            return false;
+        }
+
+        if (document.Root is { } root)
+        {
+            XmlElement(context, tables, root, root.Name.LocalName, string.Empty, null, 0);
+        }
+
+        return true;
+    }
+
+    private static void XmlElement(ExtractionContext context, RecordTables tables, XElement element, string path, string prefix, List<KeyValuePair<string, string>>? fields, int depth)
+    {
+        if (depth >= MaxDepth)
+        {
+            var deep = string.Join(' ', element.DescendantNodes().OfType<XText>().Select(t => t.Value.Trim()).Where(t => t.Length > 0));
+            Add(tables, fields, prefix + element.Name.LocalName, deep);
+            return;
+        }
+
+        foreach (var node in element.Nodes())
+        {
+            if (node is XText textNode && !string.IsNullOrWhiteSpace(textNode.Value) && element.HasElements)
+            {
+                Add(tables, fields, prefix + element.Name.LocalName, textNode.Value.Trim());
+            }
+        }
+
+        var repeated = element.Elements().GroupBy(e => e.Name).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
+        foreach (var child in element.Elements())
+        {
+            var structured = child.HasElements || child.Attributes().Any(a => !a.IsNamespaceDeclaration);
+            var childPath = $"{path}/{child.Name.LocalName}";
+            if (structured && repeated.Contains(child.Name))
+            {
+                context.ThrowIfCancelled();
+                var record = new List<KeyValuePair<string, string>>();
+                Attributes(tables, child, string.Empty, record);
+                if (child.HasElements)
+                {
+                    XmlElement(context, tables, child, childPath, string.Empty, record, depth + 1);
+                }
+                else if (!string.IsNullOrWhiteSpace(child.Value))
+                {
+                    record.Add(new(child.Name.LocalName, child.Value.Trim()));
+                }
+
+                tables.Add(childPath, child.Name.LocalName, record);
+            }
+            else if (structured)
+            {
+                var childPrefix = fields is null ? string.Empty : $"{prefix}{child.Name.LocalName}.";
+                Attributes(tables, child, childPrefix, fields);
+
+                XmlElement(context, tables, child, childPath, childPrefix, fields, depth + 1);
+                if (!child.HasElements && !string.IsNullOrWhiteSpace(child.Value))
+                {
+                    Add(tables, fields, prefix + child.Name.LocalName, child.Value.Trim());
+                }
+            }
+            else if (!string.IsNullOrWhiteSpace(child.Value))
+            {
+                Add(tables, fields, prefix + child.Name.LocalName, child.Value.Trim());
+            }
+        }
+    }
+
+    private static void Attributes(RecordTables tables, XElement element, string prefix, List<KeyValuePair<string, string>>? fields)
+    {
+        foreach (var attribute in element.Attributes())
+        {
+            if (!attribute.IsNamespaceDeclaration && attribute.Value.Length > 0)
+            {
+                Add(tables, fields, prefix + attribute.Name.LocalName, attribute.Value);
+            }
+        }
+    }
+
+    private static void Add(RecordTables tables, List<KeyValuePair<string, string>>? fields, string key, string value)
+    {
+        if (fields is null)
+        {
+            tables.Text(key, value);
+        }
+        else
+        {
+            fields.Add(new(key, value));
+        }
+    }
+}
