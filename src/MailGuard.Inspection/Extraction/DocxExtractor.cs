@@ -46,7 +46,8 @@ internal static class DocxExtractor
         writer.Flush();
     }
 
-    private static void ReadPart(ExtractionContext context, Stream part, ContentLocation location, TextBlockWriter writer, ref int tables)
+    /// <summary>Reads one part's paragraphs and tables (WordprocessingML, or DrawingML, which has the same local names).</summary>
+    internal static void ReadPart(ExtractionContext context, Stream part, ContentLocation location, TextBlockWriter writer, ref int tables)
     {
         using XmlReader reader = XmlParts.Create(part);
         var paragraph = new StringBuilder();

@@ -292,7 +292,13 @@ internal static class RecordExtractor
         {
             var structured = child.HasElements || child.Attributes().Any(a => !a.IsNamespaceDeclaration);
             var childPath = $"{path}/{child.Name.LocalName}";
-            if (structured && repeated.Contains(child.Name))
+            if (structured && repeated.Contains(child.Name) && IsRowOfCells(child))
+            {
+                // <Row><Cell>..</Cell><Cell>..</Cell></Row>, <a:tr><a:tc>..: cells in order, as a sheet has them.
+                context.ThrowIfCancelled();
+                tables.AddRow(childPath, child.Name.LocalName, child.Elements().Select(CellText).ToList());
+            }
+            else if (structured && repeated.Contains(child.Name))
             {
                 context.ThrowIfCancelled();
                 var record = new List<KeyValuePair<string, string>>();
@@ -325,6 +331,29 @@ internal static class RecordExtractor
             }
         }
     }
+
+    // Two or more children, all of one name: a row of cells rather than a record of named fields.
+    private static bool IsRowOfCells(XElement element)
+    {
+        XName? name = null;
+        var count = 0;
+        foreach (var child in element.Elements())
+        {
+            if (name is not null && child.Name != name)
+            {
+                return false;
+            }
+
+            name = child.Name;
+            count++;
+        }
+
+        return count >= 2;
+    }
+
+    // A cell's text: its text nodes, however deep (a cell's paragraphs and runs), a space between paragraphs.
+    private static string CellText(XElement cell) =>
+        string.Join(' ', cell.DescendantNodes().OfType<XText>().Select(t => t.Value.Trim()).Where(t => t.Length > 0));
 
     private static void Attributes(RecordTables tables, XElement element, string prefix, List<KeyValuePair<string, string>>? fields)
     {

@@ -44,7 +44,9 @@ internal static class ZipExtractor
         return ContentFormat.Zip;
     }
 
-    public static void ExtractArchive(ExtractionContext context, Stream stream, string name, ContentLocation location, int depth)
+    /// <param name="officePackage">An OOXML package other than a workbook or a document (a presentation): its
+    /// slides' and notes' DrawingML is read as paragraphs and tables, not as any XML.</param>
+    public static void ExtractArchive(ExtractionContext context, Stream stream, string name, ContentLocation location, int depth, bool officePackage = false)
     {
         var counting = new CountingStream(stream);
         using var zip = new ZipArchive(counting, ZipArchiveMode.Read, leaveOpen: true);
@@ -96,7 +98,18 @@ internal static class ZipExtractor
             {
                 using (member)
                 {
-                    ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
+                    if (officePackage && IsDrawingText(entry.FullName))
+                    {
+                        var writer = new TextBlockWriter(context.Sink, child);
+                        var tables = 0;
+                        DocxExtractor.ReadPart(context, member, child, writer, ref tables);
+                        writer.Flush();
+                    }
+                    else
+                    {
+                        ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
+                    }
+
                     ReportUnreadData(context, entry, member, child);
                 }
             }
@@ -118,6 +131,11 @@ internal static class ZipExtractor
             }
         }
     }
+
+    // PresentationML's parts whose text is DrawingML runs (a:p / a:r / a:t, tables a:tbl): slides,
+    // notes, layouts, masters, comments. Read as XML they would run one run into the next.
+    private static bool IsDrawingText(string path) =>
+        path.StartsWith("ppt/", StringComparison.Ordinal) && path.EndsWith(".xml", StringComparison.Ordinal) && !path.Contains("/_rels/", StringComparison.Ordinal);
 
     /// <summary>
     /// System.IO.Compression stops a member at the uncompressed size its header declares. A

@@ -149,4 +149,19 @@ public sealed class RecordFormatTests
 
         Assert.Single(result.Findings, f => f.Kind == FindingKinds.UkNino);
     }
+
+    [Fact]
+    public void Xml_RowsOfCells_ReadAsTheSheetTheyAre()
+    {
+        // Excel's "XML Spreadsheet 2003": <Row><Cell><Data>..., the header among the rows.
+        static string Row(params string[] cells) => "<Row>" + string.Concat(cells.Select(c => $"<Cell><Data ss:Type=\"String\">{c}</Data></Cell>")) + "</Row>";
+        var xml = "<?xml version=\"1.0\"?><?mso-application progid=\"Excel.Sheet\"?><Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\" " +
+            "xmlns:ss=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet ss:Name=\"Claimants\"><Table>" + Row("Name", "Date of birth", "NI number") +
+            string.Concat(Enumerable.Range(0, 15).Select(i => Row($"{TestData.Forename(i)} {TestData.Surname(i)}", TestData.Dob(i), TestData.Nino(i)))) + "</Table></Worksheet></Workbook>";
+
+        var personal = Assert.Single(InspectAttachment("claimants.xml", "application/vnd.ms-excel", xml).Findings, f => f.Kind == FindingKinds.PersonalData);
+
+        Assert.Equal(15, personal.Count);
+        Assert.Equal("claimants.xml, sheet Row, rows 2-16", personal.Location.ToString());
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;
@@ -107,6 +108,34 @@ public class OfficeExtractionTests
         Assert.Equal(["Name", "Date of birth"], table.RowTexts(0));
         Assert.Equal(["Oliver Marsh", "02/05/2012"], table.RowTexts(1));
         Assert.Equal(["Poppy Marsh", "19/08/2015"], table.RowTexts(2));
+    }
+
+    [Fact]
+    public void Extract_Pptx_SlideParagraphsAndTablesAsADocumentsAre()
+    {
+        // DrawingML runs join into their paragraph ("Amy Ho" + "lt"); paragraphs and table cells
+        // stay apart, as PowerPoint shows them. Read as any XML, one ran into the next.
+        const string a = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"";
+        static string Row(params string[] cells) => "<a:tr>" + string.Concat(cells.Select(c => $"<a:tc><a:txBody><a:p><a:r><a:t>{c}</a:t></a:r></a:p></a:txBody></a:tc>")) + "</a:tr>";
+        string slide = $"<p:sld {a}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Amy Ho</a:t></a:r><a:r><a:rPr b=\"1\"/><a:t>lt, aged 7</a:t></a:r></a:p>" +
+            "<a:p><a:r><a:t>Ben Holt, aged 4</a:t></a:r></a:p></p:txBody></p:sp><p:graphicFrame><a:graphic><a:graphicData><a:tbl>" +
+            Row("Name", "NI number") + Row("Tom Lowe", "AB123456C") + "</a:tbl></a:graphicData></a:graphic></p:graphicFrame></p:spTree></p:cSld></p:sld>";
+        string notes = $"<p:notes {a}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r><a:t>Speaker note</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:notes>";
+        byte[] pptx = Zips.Of(new (string, byte[], System.IO.Compression.CompressionLevel)[]
+        {
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"), System.IO.Compression.CompressionLevel.Optimal),
+            ("ppt/presentation.xml", Encoding.UTF8.GetBytes($"<p:presentation {a}/>"), System.IO.Compression.CompressionLevel.Optimal),
+            ("ppt/slides/slide1.xml", Encoding.UTF8.GetBytes(slide), System.IO.Compression.CompressionLevel.Optimal),
+            ("ppt/notesSlides/notesSlide1.xml", Encoding.UTF8.GetBytes(notes), System.IO.Compression.CompressionLevel.Optimal),
+        });
+
+        RecordingSink sink = Extract.Run(pptx, "deck.pptx");
+
+        Assert.Contains("Amy Holt, aged 7\nBen Holt, aged 4\n", sink.AllText, StringComparison.Ordinal);
+        Assert.Contains("Speaker note\n", sink.AllText, StringComparison.Ordinal);
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("deck.pptx > ppt/slides/slide1.xml", table.Location.FileName);
+        Assert.Equal(["Tom Lowe", "AB123456C"], table.Rows[1].Cells.Select(c => c.Text));
     }
 
     [Fact]
