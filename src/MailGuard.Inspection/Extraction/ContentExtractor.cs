@@ -221,7 +221,7 @@ public static class ContentExtractor
                 case ContentFormat.Zip:
                 case ContentFormat.OtherOoxml:
                 case ContentFormat.OtherOpenDocument:
-                    ZipExtractor.ExtractArchive(context, stream, fileName ?? "archive.zip", location, depth, officePackage: format == ContentFormat.OtherOoxml);
+                    ZipExtractor.ExtractArchive(context, stream, fileName ?? "archive.zip", location, depth, packageFormat: format);
                     break;
                 case ContentFormat.Xlsx:
                     XlsxExtractor.Extract(context, stream, location);

@@ -25,6 +25,10 @@ internal static class OpenDocumentExtractor
         new Walker(context, location).Read(content);
     }
 
+    /// <summary>Reads one content (or styles) part of any OpenDocument package: paragraphs and tables.</summary>
+    internal static void ReadContent(ExtractionContext context, Stream content, ContentLocation location) =>
+        new Walker(context, location).Read(content);
+
     private sealed class Walker
     {
         private readonly ExtractionContext _context;

@@ -264,7 +264,14 @@ internal static class RecordExtractor
 
         if (document.Root is { } root)
         {
-            XmlElement(context, tables, root, root.Name.LocalName, string.Empty, null, 0);
+            if (IsMixed(root) || !root.HasElements)
+            {
+                tables.Text(root.Name.LocalName, root.Value.Trim());
+            }
+            else
+            {
+                XmlElement(context, tables, root, root.Name.LocalName, string.Empty, null, 0);
+            }
         }
 
         return true;
@@ -279,18 +286,11 @@ internal static class RecordExtractor
             return;
         }
 
-        foreach (var node in element.Nodes())
-        {
-            if (node is XText textNode && !string.IsNullOrWhiteSpace(textNode.Value) && element.HasElements)
-            {
-                Add(tables, fields, prefix + element.Name.LocalName, textNode.Value.Trim());
-            }
-        }
-
         var repeated = element.Elements().GroupBy(e => e.Name).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
         foreach (var child in element.Elements())
         {
-            var structured = child.HasElements || child.Attributes().Any(a => !a.IsNamespaceDeclaration);
+            // Text with elements inside it ("Amy <b>Holt</b>, aged 7") is one value, read in order.
+            var structured = !IsMixed(child) && (child.HasElements || child.Attributes().Any(a => !a.IsNamespaceDeclaration));
             var childPath = $"{path}/{child.Name.LocalName}";
             if (structured && repeated.Contains(child.Name) && IsRowOfCells(child))
             {
@@ -331,6 +331,9 @@ internal static class RecordExtractor
             }
         }
     }
+
+    private static bool IsMixed(XElement element) =>
+        element.HasElements && element.Nodes().Any(n => n is XText t && !string.IsNullOrWhiteSpace(t.Value));
 
     // Two or more children, all of one name: a row of cells rather than a record of named fields.
     private static bool IsRowOfCells(XElement element)

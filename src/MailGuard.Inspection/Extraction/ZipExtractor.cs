@@ -44,9 +44,11 @@ internal static class ZipExtractor
         return ContentFormat.Zip;
     }
 
-    /// <param name="officePackage">An OOXML package other than a workbook or a document (a presentation): its
-    /// slides' and notes' DrawingML is read as paragraphs and tables, not as any XML.</param>
-    public static void ExtractArchive(ExtractionContext context, Stream stream, string name, ContentLocation location, int depth, bool officePackage = false)
+    /// <param name="packageFormat">What the zip is: an OOXML package other than a workbook or a document (a
+    /// presentation), whose slides' and notes' DrawingML is read as paragraphs and tables; an
+    /// OpenDocument one other than a spreadsheet or text (a presentation, a drawing), whose content
+    /// and styles parts are read as OpenDocument text; or a zip, whose members are read as files.</param>
+    public static void ExtractArchive(ExtractionContext context, Stream stream, string name, ContentLocation location, int depth, ContentFormat packageFormat = ContentFormat.Zip)
     {
         var counting = new CountingStream(stream);
         using var zip = new ZipArchive(counting, ZipArchiveMode.Read, leaveOpen: true);
@@ -98,12 +100,17 @@ internal static class ZipExtractor
             {
                 using (member)
                 {
-                    if (officePackage && IsDrawingText(entry.FullName))
+                    if (packageFormat == ContentFormat.OtherOoxml && IsDrawingText(entry.FullName))
                     {
                         var writer = new TextBlockWriter(context.Sink, child);
                         var tables = 0;
                         DocxExtractor.ReadPart(context, member, child, writer, ref tables);
                         writer.Flush();
+                    }
+                    else if (packageFormat == ContentFormat.OtherOpenDocument && entry.Name is "content.xml" or "styles.xml")
+                    {
+                        // The document's (and each embedded object's) text:p and table:table.
+                        OpenDocumentExtractor.ReadContent(context, member, child);
                     }
                     else
                     {

@@ -139,6 +139,30 @@ public class OfficeExtractionTests
     }
 
     [Fact]
+    public void Extract_Odp_SlideParagraphsAndTablesAsADocumentsAre()
+    {
+        // An OpenDocument presentation keeps its text in text:p and its tables in table:table,
+        // as a text document does: read by the same reader, spans inside their paragraph.
+        const string ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" " +
+            "xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" xmlns:draw=\"urn:oasis:names:tc:opendocument:xmlns:drawing:1.0\"";
+        static string Row(params string[] cells) => "<table:table-row>" + string.Concat(cells.Select(c => $"<table:table-cell><text:p>{c}</text:p></table:table-cell>")) + "</table:table-row>";
+        string content = $"<office:document-content {ns}><office:body><office:presentation><draw:page><draw:frame><draw:text-box>" +
+            "<text:p>Amy <text:span>Holt</text:span>, aged 7</text:p><text:p>Ben Holt, aged 4</text:p></draw:text-box></draw:frame>" +
+            "<draw:frame><table:table>" + Row("Name", "NI number") + Row("Tom Lowe", "AB123456C") + "</table:table></draw:frame></draw:page></office:presentation></office:body></office:document-content>";
+        byte[] odp = Zips.Of(new (string, byte[], System.IO.Compression.CompressionLevel)[]
+        {
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.presentation"), System.IO.Compression.CompressionLevel.NoCompression),
+            ("content.xml", Encoding.UTF8.GetBytes(content), System.IO.Compression.CompressionLevel.Optimal),
+        });
+
+        RecordingSink sink = Extract.Run(odp, "deck.odp");
+
+        Assert.Contains("Amy Holt, aged 7\nBen Holt, aged 4\n", sink.AllText, StringComparison.Ordinal);
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal(["Tom Lowe", "AB123456C"], table.Rows[1].Cells.Select(c => c.Text));
+    }
+
+    [Fact]
     public void Extract_TruncatedXlsx_ReportsCorrupt()
     {
         byte[] bytes = Fixtures.Bytes("people.xlsx");
