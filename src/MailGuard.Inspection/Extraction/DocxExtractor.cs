@@ -8,8 +8,9 @@ namespace MailGuard.Inspection.Extraction;
 /// WordprocessingML (ECMA-376 Part 1 §17): paragraphs (w:p / w:t) as text blocks, outermost
 /// tables (w:tbl / w:tr / w:tc) as tables named "table N", cell paragraphs joined by line
 /// breaks, nested tables flattened into their cell. Headers, footers, footnotes, endnotes and
-/// comments follow the body. Deleted text (w:delText), field codes and the mc:Fallback copy
-/// of drawings are skipped so nothing is read twice or read after it was removed.
+/// comments follow the body. Field codes and the mc:Fallback copy of drawings are skipped so
+/// nothing is read twice. Tracked deletions (w:delText) are read, apart from the words around
+/// them: they are still in the file, and one click on "All Markup" shows them.
 /// </summary>
 internal static class DocxExtractor
 {
@@ -67,12 +68,16 @@ internal static class DocxExtractor
                 {
                     switch (reader.LocalName)
                     {
-                        case "pPr" or "rPr" or "sectPr" or "tblPr" or "tblGrid" or "trPr" or "tcPr" or "delText" or "instrText" or "Fallback":
+                        case "pPr" or "rPr" or "sectPr" or "tblPr" or "tblGrid" or "trPr" or "tcPr" or "instrText" or "Fallback":
                             reader.Skip();
                             positioned = true;
                             break;
                         case "t":
                             target.Append(reader.ReadElementContentAsString());
+                            positioned = true;
+                            break;
+                        case "delText":
+                            target.Append(' ').Append(reader.ReadElementContentAsString()).Append(' ');
                             positioned = true;
                             break;
                         case "tab":

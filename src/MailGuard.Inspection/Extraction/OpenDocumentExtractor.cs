@@ -105,10 +105,6 @@ internal static class OpenDocumentExtractor
                     case "line-break":
                         Target.Append('\n');
                         return false;
-                    case "tracked-changes":
-                        // Deleted text lives here; it is not in the document any more.
-                        reader.Skip();
-                        return true;
                     case "p" or "h" when reader.IsEmptyElement:
                         EndParagraph();
                         return false;

@@ -231,7 +231,7 @@ public class HandBuiltFormatTests
     }
 
     [Fact]
-    public void Extract_DocxWithHeaderAndDeletedText_ReadsHeaderSkipsDeletion()
+    public void Extract_DocxWithHeaderAndDeletedText_ReadsHeaderAndDeletion()
     {
         const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
         var ms = new MemoryStream();
@@ -251,6 +251,27 @@ public class HandBuiltFormatTests
 
         RecordingSink sink = Extract.Run(ms.ToArray(), "d.docx");
         Assert.Empty(sink.Unscannable);
-        Assert.Equal("Keep \tthis\nOFFICIAL-SENSITIVE\n", sink.AllText);
+        // A tracked deletion is still in the file, shown by "All Markup": read, apart from its neighbours.
+        Assert.Equal("Keep  AB123456C \tthis\nOFFICIAL-SENSITIVE\n", sink.AllText);
+    }
+
+    [Fact]
+    public void Extract_OdtWithTrackedDeletion_ReadsTheDeletion()
+    {
+        // LibreOffice keeps a tracked deletion's paragraphs in text:tracked-changes and shows them
+        // struck through: read as paragraphs of their own.
+        const string ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\"";
+        string content = $"<office:document-content {ns}><office:body><office:text><text:tracked-changes><text:changed-region text:id=\"c1\">" +
+            "<text:deletion><office:change-info/><text:p>AB123456C</text:p></text:deletion></text:changed-region></text:tracked-changes>" +
+            "<text:p>Kept<text:change text:change-id=\"c1\"/></text:p></office:text></office:body></office:document-content>";
+        byte[] odt = Zips.Of(new (string, byte[], CompressionLevel)[]
+        {
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.text"), CompressionLevel.NoCompression),
+            ("content.xml", Encoding.UTF8.GetBytes(content), CompressionLevel.Optimal),
+        });
+
+        RecordingSink sink = Extract.Run(odt, "d.odt");
+
+        Assert.Equal("AB123456C\nKept\n", sink.AllText);
     }
 }
