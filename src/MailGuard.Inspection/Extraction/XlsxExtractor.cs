@@ -41,6 +41,8 @@ internal static partial class XlsxExtractor
 
             ReadSheet(context, part, location with { Sheet = name, Row = null, Column = null }, sharedStrings, dateStyles, date1904);
         }
+
+        ReadExtras(context, package, location);
     }
 
     private static (List<(string Name, string RelId)> Sheets, bool Date1904) ReadWorkbook(Stream part)
