@@ -1,4 +1,6 @@
+using System.Text;
 using UglyToad.PdfPig;
+using UglyToad.PdfPig.AcroForms;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
 
@@ -80,6 +82,8 @@ internal static class PdfExtractor
             }
         }
 
+        chars += ReadFieldsAndComments(context, document, readable, location);
+
         if (pageCount > readable)
         {
             context.Sink.OnUnscannable(location, UnscannableReason.TooManyParts,
@@ -91,6 +95,57 @@ internal static class PdfExtractor
         {
             context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "PDF has no extractable text (scanned pages or unmapped fonts)");
         }
+    }
+
+    /// <summary>
+    /// What a viewer shows beside the page content: the values typed into a form's fields (as
+    /// "field: value" lines, a page's fields together, as a filled-in form reads) and the text of
+    /// comments and notes. Returns the characters read.
+    /// </summary>
+    private static long ReadFieldsAndComments(ExtractionContext context, PdfDocument document, int readable, ContentLocation location)
+    {
+        var pages = new SortedDictionary<int, StringBuilder>();
+        StringBuilder On(int page) => pages.TryGetValue(page, out var text) ? text : pages[page] = new StringBuilder();
+        try
+        {
+            if (document.TryGetForm(out AcroForm? form))
+            {
+                foreach (var field in form.GetFields())
+                {
+                    context.ThrowIfCancelled();
+                    var (name, value) = field.GetFieldValue();
+                    if (!string.IsNullOrWhiteSpace(value) && (field.PageNumber ?? 1) <= readable)
+                    {
+                        On(field.PageNumber ?? 1).Append(field.Information.AlternateName ?? name).Append(": ").Append(value.Trim()).Append('\n');
+                    }
+                }
+            }
+
+            for (int pageNumber = 1; pageNumber <= readable; pageNumber++)
+            {
+                context.ThrowIfCancelled();
+                foreach (var annotation in document.GetPage(pageNumber).GetAnnotations())
+                {
+                    if (!string.IsNullOrWhiteSpace(annotation.Content))
+                    {
+                        On(pageNumber).Append(annotation.Content.Trim()).Append('\n');
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not (ExtractionLimitException or OperationCanceledException or OutOfMemoryException))
+        {
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"PDF form fields or comments could not be read: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        long chars = 0;
+        foreach (var (page, text) in pages)
+        {
+            chars += text.Length;
+            context.Sink.OnText(location with { Page = page }, text.ToString());
+        }
+
+        return chars;
     }
 
     /// <summary>

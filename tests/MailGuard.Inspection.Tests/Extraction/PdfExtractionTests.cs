@@ -100,6 +100,99 @@ public class PdfExtractionTests
         Assert.Equal(length, PdfStreamFilters.LzwDecodedLength(encoded));
     }
 
+    [Fact]
+    public void Extract_FilledFormAndComments_ReadWithTheirPage()
+    {
+        // A viewer shows what was typed into a form's fields and the text of notes; none of it is page content.
+        byte[] pdf = FormPages(
+            [("Surname", null, "Holt"), ("ni", "National Insurance number", "AB123456C"), ("Empty", null, "")],
+            [("Forename", null, "Ben")]);
+
+        RecordingSink sink = Extract.Run(pdf, "form.pdf");
+
+        var first = Assert.Single(sink.Texts, t => t.Location.Page == 1 && t.Text.Contains("Surname", StringComparison.Ordinal));
+        Assert.Equal("Surname: Holt\nNational Insurance number: AB123456C\nChecked by reception\n", first.Text);
+        Assert.Contains(sink.Texts, t => t.Location.Page == 2 && t.Text == "Forename: Ben\nChecked by reception\n");
+        Assert.Empty(sink.Unscannable);
+    }
+
+    [Fact]
+    public void Inspect_TwentyFilledForms_TwentyPeople()
+    {
+        var forms = Enumerable.Range(0, 20).Select(i => new (string, string?, string)[]
+        {
+            ("Name", null, $"{Detection.TestData.Forename(i)} {Detection.TestData.Surname(i)}"), ("Date of birth", null, Detection.TestData.Dob(i)),
+            ("Address", null, $"{i + 1} Mill Lane, Leeds {Detection.TestData.Postcode(i)}"), ("Complaint", null, "Bins not collected"),
+        }).ToArray();
+        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: forms\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: application/pdf; name=\"forms.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+            Convert.ToBase64String(FormPages(forms), Base64FormattingOptions.InsertLineBreaks) + "\r\n";
+        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
+        using var doc = MailGuard.Mime.MimeDocument.Load(Encoding.ASCII.GetBytes(message));
+
+        Assert.Equal(20, Assert.Single(inspector.Inspect(doc, null).Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    /// <summary>Pages with the title "Application form", their filled text fields (name, alternate name, value) and a note.</summary>
+    private static byte[] FormPages(params (string Name, string? Alternate, string Value)[][] pages)
+    {
+        var pdf = new MemoryStream();
+        var offsets = new Dictionary<int, long>();
+        void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
+        void Object(int number, string body, byte[]? stream = null)
+        {
+            offsets[number] = pdf.Position;
+            Text($"{number} 0 obj\n{body}\n");
+            if (stream is not null)
+            {
+                Text("stream\n");
+                pdf.Write(stream);
+                Text("\nendstream\n");
+            }
+
+            Text("endobj\n");
+        }
+
+        // 1 catalog, 2 pages, 3 font; then per page: page, content, note, then its fields.
+        var next = 4;
+        var pageObjects = new List<(int Page, int Content, int Note, List<int> Fields)>();
+        foreach (var fields in pages)
+        {
+            var page = next;
+            pageObjects.Add((page, page + 1, page + 2, Enumerable.Range(page + 3, fields.Length).ToList()));
+            next = page + 3 + fields.Length;
+        }
+
+        Text("%PDF-1.4\n");
+        Object(1, $"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{string.Join(" ", pageObjects.SelectMany(p => p.Fields).Select(f => $"{f} 0 R"))}] >> >>");
+        Object(2, $"<< /Type /Pages /Kids [{string.Join(" ", pageObjects.Select(p => $"{p.Page} 0 R"))}] /Count {pages.Length} >>");
+        Object(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        for (var i = 0; i < pages.Length; i++)
+        {
+            var (page, content, note, fields) = pageObjects[i];
+            byte[] stream = Encoding.ASCII.GetBytes("BT /F1 10 Tf 72 800 Td (Application form) Tj ET");
+            var annots = string.Join(" ", fields.Append(note).Select(f => $"{f} 0 R"));
+            Object(page, $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R /Annots [{annots}] >>");
+            Object(content, $"<< /Length {stream.Length} >>", stream);
+            Object(note, $"<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /P {page} 0 R /Contents (Checked by reception) >>");
+            for (var f = 0; f < fields.Count; f++)
+            {
+                var (name, alternate, value) = pages[i][f];
+                Object(fields[f], $"<< /Type /Annot /Subtype /Widget /FT /Tx /T ({name}){(alternate is null ? "" : $" /TU ({alternate})")} /V ({value}) /Rect [72 {700 - (30 * f)} 300 {720 - (30 * f)}] /P {page} 0 R >>");
+            }
+        }
+
+        long xref = pdf.Position;
+        Text($"xref\n0 {next}\n0000000000 65535 f \n");
+        for (var n = 1; n < next; n++)
+        {
+            Text($"{offsets[n]:D10} 00000 n \n");
+        }
+
+        Text($"trailer\n<< /Size {next} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        return pdf.ToArray();
+    }
+
     /// <summary>Pages whose text is "Page N AB123456C", or one page with the given encoded content stream.</summary>
     private static byte[] Pages(int count, byte[]? content = null, string? filter = null)
     {
