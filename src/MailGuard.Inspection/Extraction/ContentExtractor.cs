@@ -224,14 +224,14 @@ public static class ContentExtractor
                     ZipExtractor.ExtractArchive(context, stream, fileName ?? "archive.zip", location, depth, packageFormat: format);
                     break;
                 case ContentFormat.Xlsx:
-                    XlsxExtractor.Extract(context, stream, location);
+                    XlsxExtractor.Extract(context, stream, location, depth);
                     break;
                 case ContentFormat.Docx:
-                    DocxExtractor.Extract(context, stream, location);
+                    DocxExtractor.Extract(context, stream, location, depth);
                     break;
                 case ContentFormat.Ods:
                 case ContentFormat.Odt:
-                    OpenDocumentExtractor.Extract(context, stream, location);
+                    OpenDocumentExtractor.Extract(context, stream, location, depth);
                     break;
                 case ContentFormat.Xls:
                     XlsExtractor.Extract(context, stream, location);

@@ -16,7 +16,7 @@ internal static class DocxExtractor
 {
     private static readonly string[] _extraPartTypes = ["/header", "/footer", "/footnotes", "/endnotes", "/comments"];
 
-    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
         using var package = new PackageReader(context, stream, location.FileName ?? "document.docx");
         var rels = XmlParts.ReadRelationships(package.Open("word/_rels/document.xml.rels"), "word");
@@ -45,6 +45,7 @@ internal static class DocxExtractor
         }
 
         writer.Flush();
+        package.ExtractEmbedded("word/embeddings/", location, depth);
     }
 
     /// <summary>Reads one part's paragraphs and tables (WordprocessingML, or DrawingML, which has the same local names).</summary>

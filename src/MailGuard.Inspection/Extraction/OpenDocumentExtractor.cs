@@ -18,11 +18,25 @@ internal static class OpenDocumentExtractor
     private const string TextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
     private const int MaxColumns = 16384;
 
-    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
         using var package = new PackageReader(context, stream, location.FileName ?? "document.odf");
-        using Stream content = package.Open("content.xml") ?? throw new InvalidDataException("content.xml missing");
-        new Walker(context, location).Read(content);
+        using (Stream content = package.Open("content.xml") ?? throw new InvalidDataException("content.xml missing"))
+        {
+            new Walker(context, location).Read(content);
+        }
+
+        // Objects embedded in the document (a spreadsheet inserted as an object) are packages in
+        // folders of their own ("Object 1/content.xml").
+        foreach (var name in package.PartNames.Where(n => n.EndsWith("/content.xml", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
+        {
+            context.ThrowIfCancelled();
+            using Stream? embedded = package.Open(name);
+            if (embedded is not null)
+            {
+                new Walker(context, location.Child(name)).Read(embedded);
+            }
+        }
     }
 
     /// <summary>Reads one content (or styles) part of any OpenDocument package: paragraphs and tables.</summary>

@@ -14,7 +14,7 @@ internal static partial class XlsxExtractor
 {
     private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
 
-    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
         using var package = new PackageReader(context, stream, location.FileName ?? "workbook.xlsx");
         var (sheets, date1904) = ReadWorkbook(package.Open("xl/workbook.xml") ?? throw new InvalidDataException("xl/workbook.xml missing"));
@@ -43,6 +43,7 @@ internal static partial class XlsxExtractor
         }
 
         ReadExtras(context, package, location);
+        package.ExtractEmbedded("xl/embeddings/", location, depth);
     }
 
     private static (List<(string Name, string RelId)> Sheets, bool Date1904) ReadWorkbook(Stream part)

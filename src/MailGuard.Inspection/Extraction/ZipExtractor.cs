@@ -270,6 +270,23 @@ internal sealed class PackageReader : IDisposable
         return (_decodeWhole ? OpenWhole(entry) : null) ?? ZipExtractor.OpenGuarded(_context, entry, _counting, _budget);
     }
 
+    /// <summary>
+    /// Reads the files embedded under <paramref name="folder"/> ("word/embeddings/": a spreadsheet
+    /// inserted as an object, which the reader opens with a double-click) as attachments of their own.
+    /// </summary>
+    public void ExtractEmbedded(string folder, ContentLocation location, int depth)
+    {
+        foreach (var name in PartNames.Where(n => n.StartsWith(folder, StringComparison.Ordinal) && !n.EndsWith('/')).ToList())
+        {
+            _context.ThrowIfCancelled();
+            using Stream? part = Open(name);
+            if (part is not null)
+            {
+                ContentExtractor.ExtractPart(_context, part, name[(name.LastIndexOf('/') + 1)..], null, location.Child(name), depth + 1);
+            }
+        }
+    }
+
     public void Dispose() => _zip.Dispose();
 
     /// <summary>

@@ -83,10 +83,10 @@ public class VisibleTextTests
         var csv = "Name,NI Number\n" + string.Join("\n", people.Select(p => $"{p.Name},{p.Nino}"));
         Assert.Equal(20, NiNumbers(Encoding.UTF8.GetBytes(csv), "people.csv"));
 
-        Assert.Equal(20, NiNumbers(Workbook(people.Select(p => new[] { p.Name, p.Nino }).Prepend(["Name", "NI Number"])), "people.xlsx"));
+        Assert.Equal(20, NiNumbers(Workbooks.OfRows(people.Select(p => new[] { p.Name, p.Nino }).Prepend(["Name", "NI Number"])), "people.xlsx"));
 
         var html = "<table><tr><th>Name</th><th>NI number</th></tr>"
-            + string.Concat(people.Select(p => $"<tr><td>{p.Name}</td><td>{CharacterReferences(p.Nino)}</td></tr>")) + "</table>";
+            + string.Concat(people.Select(p => $"<tr><td>{p.Name}</td><td>{Workbooks.CharacterReferences(p.Nino)}</td></tr>")) + "</table>";
         Assert.Equal(20, NiNumbers(Encoding.UTF8.GetBytes(html), "list.html"));
 
         var analyzer = TestData.NewAnalyzer();
@@ -122,43 +122,5 @@ public class VisibleTextTests
         var analyzer = TestData.NewAnalyzer();
         ContentExtractor.Extract(new MemoryStream(content), fileName, null, new ContentLocation("/2", fileName), analyzer, new ExtractionLimits(), CancellationToken.None);
         return analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.UkNino)?.Count ?? 0;
-    }
-
-    // Text for XML or HTML with every character past ASCII written as a numeric reference.
-    private static string CharacterReferences(string text) =>
-        string.Concat(text.Select(c => c < 128 ? c.ToString() : $"&#{(int)c};"));
-
-    // A workbook of text cells in shared strings, characters past ASCII written as references.
-    private static byte[] Workbook(IEnumerable<string[]> rows)
-    {
-        var strings = new List<string>();
-        var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
-        int r = 0;
-        foreach (var row in rows)
-        {
-            r++;
-            sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\">");
-            for (int c = 0; c < row.Length; c++)
-            {
-                strings.Add(row[c]);
-                sheet.Append(CultureInfo.InvariantCulture, $"<c r=\"{(char)('A' + c)}{r}\" t=\"s\"><v>{strings.Count - 1}</v></c>");
-            }
-
-            sheet.Append("</row>");
-        }
-
-        sheet.Append("</sheetData></worksheet>");
-        var shared = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
-            + string.Concat(strings.Select(s => "<si><t>" + CharacterReferences(s) + "</t></si>")) + "</sst>";
-        // The parts the reader needs, as the hand-built workbooks of HandBuiltFormatTests have them.
-        const string Rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-        return Zips.Of(
-        [
-            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
-            ("xl/workbook.xml", Encoding.UTF8.GetBytes($"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"{Rel}\"><sheets><sheet name=\"People\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
-            ("xl/_rels/workbook.xml.rels", Encoding.UTF8.GetBytes($"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{Rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{Rel}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")),
-            ("xl/worksheets/sheet1.xml", Encoding.UTF8.GetBytes(sheet.ToString())),
-            ("xl/sharedStrings.xml", Encoding.UTF8.GetBytes(shared)),
-        ]);
     }
 }

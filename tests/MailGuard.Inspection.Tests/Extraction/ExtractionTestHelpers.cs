@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using MailGuard.Inspection.Extraction;
 
 namespace MailGuard.Inspection.Tests.Extraction;
@@ -74,4 +76,46 @@ internal static class Zips
     /// <summary>A zip of <paramref name="members"/> in order, all at <paramref name="level"/>.</summary>
     public static byte[] Of(IEnumerable<(string Name, byte[] Content)> members, System.IO.Compression.CompressionLevel level = System.IO.Compression.CompressionLevel.Optimal) =>
         Of(members.Select(m => (m.Name, m.Content, level)));
+}
+
+/// <summary>Workbooks built by hand: the minimal package the workbook reader needs.</summary>
+internal static class Workbooks
+{
+    /// <summary>Text for XML or HTML with every character past ASCII written as a numeric reference.</summary>
+    public static string CharacterReferences(string text) =>
+        string.Concat(text.Select(c => c < 128 ? c.ToString() : $"&#{(int)c};"));
+
+    /// <summary>One sheet, "People", of text cells in shared strings; characters past ASCII written as references.</summary>
+    public static byte[] OfRows(IEnumerable<string[]> rows)
+    {
+        var strings = new List<string>();
+        var sheet = new StringBuilder("<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+        int r = 0;
+        foreach (var row in rows)
+        {
+            r++;
+            sheet.Append(CultureInfo.InvariantCulture, $"<row r=\"{r}\">");
+            for (int c = 0; c < row.Length; c++)
+            {
+                strings.Add(row[c]);
+                sheet.Append(CultureInfo.InvariantCulture, $"<c r=\"{(char)('A' + c)}{r}\" t=\"s\"><v>{strings.Count - 1}</v></c>");
+            }
+
+            sheet.Append("</row>");
+        }
+
+        sheet.Append("</sheetData></worksheet>");
+        var shared = "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            + string.Concat(strings.Select(s => "<si><t>" + CharacterReferences(s) + "</t></si>")) + "</sst>";
+        // The parts the reader needs, as the hand-built workbooks of HandBuiltFormatTests have them.
+        const string Rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        return Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("xl/workbook.xml", Encoding.UTF8.GetBytes($"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"{Rel}\"><sheets><sheet name=\"People\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")),
+            ("xl/_rels/workbook.xml.rels", Encoding.UTF8.GetBytes($"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{Rel}/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"{Rel}/sharedStrings\" Target=\"sharedStrings.xml\"/></Relationships>")),
+            ("xl/worksheets/sheet1.xml", Encoding.UTF8.GetBytes(sheet.ToString())),
+            ("xl/sharedStrings.xml", Encoding.UTF8.GetBytes(shared)),
+        ]);
+    }
 }

@@ -163,6 +163,46 @@ public class OfficeExtractionTests
     }
 
     [Fact]
+    public void Extract_SpreadsheetEmbeddedInADocument_ReadAsAnAttachmentOfItsOwn()
+    {
+        // Word shows an embedded worksheet as a picture of a few cells; a double-click opens all of it.
+        var people = Workbooks.OfRows(Enumerable.Range(0, 20).Select(i => new[] { $"Person {i}", $"AB{100000 + i}C" }).Prepend(["Name", "NI number"]));
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        byte[] docx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body><w:p><w:r><w:t>See the table below.</w:t></w:r></w:p></w:body></w:document>")),
+            ("word/embeddings/Microsoft_Excel_Worksheet.xlsx", people),
+        ]);
+
+        RecordingSink sink = Extract.Run(docx, "letter.docx");
+
+        Assert.Equal("See the table below.\n", sink.AllText);
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("letter.docx > word/embeddings/Microsoft_Excel_Worksheet.xlsx", table.Location.FileName);
+        Assert.Equal(21, table.Rows.Count);
+    }
+
+    [Fact]
+    public void Extract_ObjectEmbeddedInAnOpenDocument_ReadWithIt()
+    {
+        const string ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\"";
+        static string Row(params string[] cells) => "<table:table-row>" + string.Concat(cells.Select(c => $"<table:table-cell><text:p>{c}</text:p></table:table-cell>")) + "</table:table-row>";
+        byte[] odt = Zips.Of(new (string, byte[], System.IO.Compression.CompressionLevel)[]
+        {
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.text"), System.IO.Compression.CompressionLevel.NoCompression),
+            ("content.xml", Encoding.UTF8.GetBytes($"<office:document-content {ns}><office:body><office:text><text:p>See below.</text:p></office:text></office:body></office:document-content>"), System.IO.Compression.CompressionLevel.Optimal),
+            ("Object 1/content.xml", Encoding.UTF8.GetBytes($"<office:document-content {ns}><office:body><office:spreadsheet><table:table>{Row("Name", "NI number")}{Row("Tom Lowe", "AB123456C")}</table:table></office:spreadsheet></office:body></office:document-content>"), System.IO.Compression.CompressionLevel.Optimal),
+        });
+
+        RecordingSink sink = Extract.Run(odt, "letter.odt");
+
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("letter.odt > Object 1/content.xml", table.Location.FileName);
+        Assert.Equal(["Tom Lowe", "AB123456C"], table.Rows[1].Cells.Select(c => c.Text));
+    }
+
+    [Fact]
     public void Extract_TruncatedXlsx_ReportsCorrupt()
     {
         byte[] bytes = Fixtures.Bytes("people.xlsx");
