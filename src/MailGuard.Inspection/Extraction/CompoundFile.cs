@@ -13,6 +13,7 @@ namespace MailGuard.Inspection.Extraction;
 internal sealed class CompoundFile
 {
     private const uint EndOfChain = 0xFFFFFFFE;
+    private const uint NoEntry = 0xFFFFFFFF;
 
     private readonly Stream _stream;
     private readonly int _sectorSize;
@@ -23,6 +24,9 @@ internal sealed class CompoundFile
     private readonly uint _firstMiniFat;
     private readonly uint _miniFatCount;
     private readonly List<(string Name, byte Type, uint Start, long Size)> _entries = new();
+
+    // Every directory entry by its id (a tree: storages' children under Child, siblings under Left and Right).
+    private readonly List<(string Name, byte Type, uint Start, long Size, uint Left, uint Right, uint Child)> _tree = new();
     private uint[]? _miniFat;
     private byte[]? _miniStream;
 
@@ -106,6 +110,12 @@ internal sealed class CompoundFile
                     uint start = BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 116));
                     long size = BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 120));
                     _entries.Add((name, type, start, size));
+                    _tree.Add((name, type, start, size, BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 68)),
+                        BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 72)), BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 76))));
+                }
+                else
+                {
+                    _tree.Add((string.Empty, 0, 0, 0, NoEntry, NoEntry, NoEntry));
                 }
             }
         }
@@ -133,7 +143,63 @@ internal sealed class CompoundFile
             return ContentFormat.Xls;
         }
 
-        return names.Contains("WordDocument") ? ContentFormat.Doc : ContentFormat.OtherCompoundFile;
+        if (names.Contains("WordDocument"))
+        {
+            return ContentFormat.Doc;
+        }
+
+        // An Outlook item ([MS-OXMSG]): its property stream and its properties' substorage streams.
+        return names.Contains("__properties_version1.0") && names.Any(n => n.StartsWith("__substg1.0_", StringComparison.Ordinal))
+            ? ContentFormat.OutlookMessage
+            : ContentFormat.OtherCompoundFile;
+    }
+
+    /// <summary>
+    /// The streams (type 2) and storages (type 1) directly in a storage (0: the root), by id. Each
+    /// entry is visited once, so a directory whose links loop cannot hang the walk.
+    /// </summary>
+    public List<(int Id, string Name, bool IsStorage)> Children(int storage)
+    {
+        var children = new List<(int, string, bool)>();
+        if ((uint)storage >= (uint)_tree.Count)
+        {
+            return children;
+        }
+
+        var visited = new HashSet<uint>();
+        var pending = new Stack<uint>();
+        pending.Push(_tree[storage].Child);
+        while (pending.Count > 0)
+        {
+            uint id = pending.Pop();
+            if (id >= _tree.Count || !visited.Add(id))
+            {
+                continue;
+            }
+
+            var (name, type, _, _, left, right, _) = _tree[(int)id];
+            if (type is 1 or 2)
+            {
+                children.Add(((int)id, name, type == 1));
+            }
+
+            pending.Push(left);
+            pending.Push(right);
+        }
+
+        return children;
+    }
+
+    /// <summary>The bytes of the stream with this id.</summary>
+    public byte[] ReadStream(int id)
+    {
+        var (name, type, start, size, _, _, _) = _tree[id];
+        if (type != 2)
+        {
+            throw new InvalidDataException($"OLE2 entry '{name}' is not a stream");
+        }
+
+        return Read(name, start, size);
     }
 
     /// <summary>The bytes of a stream, or null if there is none of that name.</summary>
@@ -146,6 +212,11 @@ internal sealed class CompoundFile
         }
 
         var (_, _, start, size) = _entries[index];
+        return Read(name, start, size);
+    }
+
+    private byte[] Read(string name, uint start, long size)
+    {
         if (size > _stream.Length)
         {
             throw new InvalidDataException($"OLE2 stream '{name}' claims more bytes than the file has");

@@ -242,6 +242,9 @@ public static class ContentExtractor
                 case ContentFormat.Doc:
                     DocExtractor.Extract(context, stream, location);
                     break;
+                case ContentFormat.OutlookMessage:
+                    OutlookMessageExtractor.Extract(context, stream, location, depth);
+                    break;
                 case ContentFormat.OtherCompoundFile:
                     context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "OLE2 compound file of an unsupported kind");
                     break;

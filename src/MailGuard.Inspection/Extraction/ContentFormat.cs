@@ -60,6 +60,9 @@ public enum ContentFormat
 
     /// <summary>XML other than (X)HTML: its repeated elements are read as tables.</summary>
     Xml,
+
+    /// <summary>An Outlook item saved as a file (.msg, [MS-OXMSG]): a message with its attachments.</summary>
+    OutlookMessage,
 }
 
 /// <summary>

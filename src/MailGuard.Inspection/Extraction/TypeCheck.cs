@@ -55,7 +55,7 @@ internal static class TypeCheck
         ContentFormat.Xls => "xls",
         ContentFormat.Doc => "doc",
         ContentFormat.EncryptedOoxml => "encrypted-office",
-        ContentFormat.OtherCompoundFile => "ole2",
+        ContentFormat.OtherCompoundFile or ContentFormat.OutlookMessage => "ole2",
         ContentFormat.Image => "image",
         ContentFormat.SevenZip => "7z",
         ContentFormat.Rar => "rar",

@@ -1,0 +1,107 @@
+using System.Text;
+using MailGuard.Inspection.Tests.Detection;
+using MailGuard.Mime;
+
+namespace MailGuard.Inspection.Tests.Extraction;
+
+/// <summary>
+/// Outlook items saved as files (.msg): what Outlook attaches when a message is dragged into
+/// another. Read as a forwarded message is, attachments and attached items included.
+/// </summary>
+public sealed class OutlookMessageTests
+{
+    private static string PeopleCsv(int count) =>
+        "Name,Date of birth,NI number\r\n" + string.Concat(Enumerable.Range(0, count).Select(i => $"{TestData.Forename(i)} {TestData.Surname(i)},{TestData.Dob(i)},{TestData.Nino(i)}\r\n"));
+
+    // An item with a subject, a sender, two recipients, a body and the given attachments.
+    private static int Message(CompoundFileWriter file, int storage, string subject, string? body, params (string Name, byte[] Data)[] attachments)
+    {
+        file.Stream(storage, "__properties_version1.0", new byte[32]);
+        file.Text(storage, "0037", subject);
+        file.Text(storage, "0C1A", "Jo Bloggs");
+        file.Text(storage, "0E04", "Karen Holt; Tom Lowe");
+        if (body is not null)
+        {
+            file.Text(storage, "1000", body);
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            int recipient = file.Storage(storage, $"__recip_version1.0_#{i:X8}");
+            file.Text(recipient, "3001", i == 0 ? "Karen Holt" : "Tom Lowe");
+            file.Text(recipient, "39FE", i == 0 ? "karen.holt@example.net" : "tom.lowe@example.net");
+        }
+
+        for (int i = 0; i < attachments.Length; i++)
+        {
+            int attachment = file.Storage(storage, $"__attach_version1.0_#{i:X8}");
+            file.Text(attachment, "3707", attachments[i].Name);
+            file.Stream(attachment, "__substg1.0_37010102", attachments[i].Data);
+        }
+
+        return storage;
+    }
+
+    [Fact]
+    public void Extract_Msg_HeadersBodyAndAttachments()
+    {
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Claimants", "Please see the list.\r\nJo", ("people.csv", Encoding.UTF8.GetBytes(PeopleCsv(20))));
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "fwd.msg");
+
+        Assert.Contains("Subject: Claimants\nFrom: Jo Bloggs\nTo: Karen Holt; Tom Lowe\nRecipient: Karen Holt <karen.holt@example.net>\n", sink.AllText, StringComparison.Ordinal);
+        Assert.Contains("Please see the list.", sink.AllText, StringComparison.Ordinal);
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("fwd.msg > people.csv", table.Location.FileName);
+        Assert.Equal(21, table.Rows.Count);
+        Assert.Empty(sink.Unscannable);
+    }
+
+    [Fact]
+    public void Extract_MsgInsideMsg_AttachedItemRead()
+    {
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Fwd: Claimants", "FYI");
+        int attachment = file.Storage(CompoundFileWriter.Root, "__attach_version1.0_#00000009");
+        file.Text(attachment, "3707", "Claimants.msg");
+        int inner = file.Storage(attachment, "__substg1.0_3701000D");
+        Message(file, inner, "Claimants", "See attached.", ("people.csv", Encoding.UTF8.GetBytes(PeopleCsv(20))));
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "fwd.msg");
+
+        Assert.Equal("fwd.msg > Claimants.msg > people.csv", Assert.Single(sink.Tables).Location.FileName);
+    }
+
+    [Fact]
+    public void Extract_MsgWithOnlyACompressedRtfBody_SaysSo()
+    {
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Notes", body: null);
+        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", [1, 2, 3, 4]);
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "notes.msg");
+
+        Assert.Equal(UnscannableReason.UnsupportedFormat, Assert.Single(sink.Unscannable).Reason);
+    }
+
+    [Fact]
+    public void Inspect_MsgAttachmentCarryingAList_PeopleCounted()
+    {
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Claimants", "List attached", ("people.csv", Encoding.UTF8.GetBytes(PeopleCsv(20))));
+        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nForwarding.\r\n" +
+            "--b\r\nContent-Type: application/vnd.ms-outlook; name=\"Claimants.msg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+            Convert.ToBase64String(file.ToArray(), Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n";
+        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
+        using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes(message));
+
+        var findings = inspector.Inspect(doc, null).Findings;
+
+        var personal = Assert.Single(findings, f => f.Kind == FindingKinds.PersonalData);
+        Assert.Equal(20, personal.Count);
+        Assert.Equal("Claimants.msg > people.csv, rows 2-21", personal.Location.ToString());
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKinds.Unscannable);
+    }
+}
