@@ -225,7 +225,7 @@ internal static partial class TextScanner
             }
 
             var next = text[i + 2];
-            if (!char.IsAsciiDigit(next) && !(next == ' ' && char.IsAsciiDigit(text[i + 3])))
+            if (!char.IsAsciiDigit(next) && !(next is ' ' or '-' && char.IsAsciiDigit(text[i + 3])))
             {
                 continue;
             }
@@ -233,7 +233,7 @@ internal static partial class TextScanner
             // Longest form first: "AB 12 34 56 C" is 13 characters, "AB123456" 8.
             for (var length = Math.Min(13, text.Length - i); length >= 8; length--)
             {
-                if (!IsBoundaryAfter(text, i + length) || text[i + length - 1] == ' ')
+                if (!IsBoundaryAfter(text, i + length) || text[i + length - 1] is ' ' or '-')
                 {
                     continue;
                 }

@@ -44,7 +44,8 @@ public static class UkNino
         !ignoreCase ? c : (uint)(c - 'a') < 26 ? (char)(c - ('a' - 'A')) : c < 0x80 ? c : char.ToUpperInvariant(c);
 
     /// <summary>
-    /// Parses <c>AB123456C</c>, <c>AB 12 34 56 C</c>, <c>AB 123456 C</c> and the suffix-less forms.
+    /// Parses <c>AB123456C</c>, <c>AB 12 34 56 C</c>, <c>AB 123456 C</c>, the same with hyphens
+    /// (<c>AB-12-34-56-C</c>, one kind of separator in a value) and the suffix-less forms.
     /// Writes the nine-character compact form (a space where the suffix is absent) into
     /// <paramref name="compact"/>. Letters must be upper case unless <paramref name="ignoreCase"/>.
     /// </summary>
@@ -69,6 +70,9 @@ public static class UkNino
         var i = 2;
         var digits = 0;
         var allZero = true;
+
+        // The separator the value uses, once seen: a space or a hyphen.
+        var separator = '\0';
         while (i < value.Length && digits < 6)
         {
             var c = value[i];
@@ -78,9 +82,9 @@ public static class UkNino
                 allZero &= c == '0';
                 digits++;
             }
-            else if (c != ' ' || (i + 1 < value.Length && value[i + 1] == ' '))
+            else if (!IsSeparator(c, ref separator) || (i + 1 < value.Length && value[i + 1] == c))
             {
-                // Single spaces only: "AB  12" is two tokens in prose, not one number.
+                // Single separators only: "AB  12" is two tokens in prose, not one number.
                 return false;
             }
 
@@ -92,7 +96,7 @@ public static class UkNino
             return false;
         }
 
-        if (i < value.Length && value[i] == ' ')
+        if (i < value.Length && IsSeparator(value[i], ref separator))
         {
             i++;
         }
@@ -116,6 +120,17 @@ public static class UkNino
 
         compact[8] = suffix;
         hasSuffix = true;
+        return true;
+    }
+
+    private static bool IsSeparator(char c, ref char separator)
+    {
+        if (c is not (' ' or '-') || (separator != '\0' && c != separator))
+        {
+            return false;
+        }
+
+        separator = c;
         return true;
     }
 

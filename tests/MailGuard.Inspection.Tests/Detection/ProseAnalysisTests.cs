@@ -416,6 +416,17 @@ public class ProseAnalysisTests
         Assert.Equal("AB****56", found.Evidence[0]);
     }
 
+    [Theory]
+    [InlineData("NI: AB-12-34-56-C.", "AB****56C")]
+    [InlineData("Ref AB-123456-C, checked", "AB****56C")]
+    [InlineData("Part CE-12-34 56-A", null)]
+    [InlineData("Code AB-12-34-56- next", null)]
+    public void OnText_NinoWithHyphens_FoundAsWithSpaces(string text, string? evidence)
+    {
+        var found = Analyze(text).Findings.SingleOrDefault(f => f.Kind == FindingKinds.UkNino);
+        Assert.Equal(evidence, found?.Evidence[0]);
+    }
+
     [Fact]
     public void OnText_SameRecordRepeatedInReplyChain_CountedOnce()
     {

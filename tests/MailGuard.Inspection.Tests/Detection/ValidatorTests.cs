@@ -10,6 +10,9 @@ public class UkNinoTests
     [InlineData("AB 123456 C")]
     [InlineData("JG103759A")]
     [InlineData("ZX 99 88 77 D")]
+    [InlineData("AB-12-34-56-C")]
+    [InlineData("AB-123456-C")]
+    [InlineData("AB123456-C")]
     public void IsValid_WellFormed_True(string value) => Assert.True(UkNino.IsValid(value));
 
     [Theory]
@@ -34,6 +37,9 @@ public class UkNinoTests
     [InlineData("AB12345C")] // five digits
     [InlineData("AB1234567C")] // seven digits
     [InlineData("AB  123456C")]
+    [InlineData("AB--12-34-56-C")] // one separator at a time
+    [InlineData("AB-12 34-56 C")] // one kind of separator in a value
+    [InlineData("AB_12_34_56_C")]
     [InlineData("AB123456")] // no suffix: needs context, not valid alone
     public void IsValid_BreaksARule_False(string value) => Assert.False(UkNino.IsValid(value));
 
