@@ -6,7 +6,8 @@ namespace MailGuard.Inspection.Tests.Extraction;
 /// <summary>
 /// Writes an [MS-CFB] version 3 file with storages and streams that have content: every stream in
 /// regular 512-byte sectors (a mini-stream cutoff of 0), each storage's children chained as right
-/// siblings. What an Outlook item (.msg) needs for the tests.
+/// siblings. What an Outlook item (.msg) needs for the tests, and the stream names that mark an
+/// encrypted OOXML package or a Word document.
 /// </summary>
 internal sealed class CompoundFileWriter
 {
@@ -17,6 +18,18 @@ internal sealed class CompoundFileWriter
     private readonly List<(string Name, byte Type, int Parent, byte[] Data)> _entries = [("Root Entry", 5, -1, [])];
 
     public const int Root = 0;
+
+    /// <summary>A file of empty streams with these names in its root storage.</summary>
+    public static byte[] Build(params string[] streamNames)
+    {
+        var file = new CompoundFileWriter();
+        foreach (var name in streamNames)
+        {
+            file.Stream(Root, name, []);
+        }
+
+        return file.ToArray();
+    }
 
     public int Storage(int parent, string name)
     {

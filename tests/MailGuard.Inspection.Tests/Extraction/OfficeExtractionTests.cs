@@ -214,7 +214,7 @@ public class OfficeExtractionTests
     [Fact]
     public void Extract_PasswordProtectedXlsx_ReportsPasswordProtected()
     {
-        byte[] bytes = CompoundFileBuilder.Build("EncryptionInfo", "EncryptedPackage");
+        byte[] bytes = CompoundFileWriter.Build("EncryptionInfo", "EncryptedPackage");
         RecordingSink sink = Extract.Run(bytes, "salaries.xlsx");
         var (_, reason, _) = Assert.Single(sink.Unscannable);
         Assert.Equal(UnscannableReason.PasswordProtected, reason);
@@ -247,7 +247,7 @@ public class OfficeExtractionTests
     [Fact]
     public void Extract_WordDocumentStreamEmpty_ReportsCorrupt()
     {
-        byte[] bytes = CompoundFileBuilder.Build("WordDocument", "1Table");
+        byte[] bytes = CompoundFileWriter.Build("WordDocument", "1Table");
         RecordingSink sink = Extract.Run(bytes, "letter.doc");
         Assert.Equal(UnscannableReason.Corrupt, Assert.Single(sink.Unscannable).Reason);
     }

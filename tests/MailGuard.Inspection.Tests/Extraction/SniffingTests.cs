@@ -134,7 +134,7 @@ public class SniffingTests
     [Fact]
     public void Extract_Ole2HeaderOnly_ReportsCorrupt()
     {
-        byte[] bytes = CompoundFileBuilder.Build("Workbook")[..600];
+        byte[] bytes = CompoundFileWriter.Build("Workbook")[..600];
         RecordingSink sink = Extract.Run(bytes, "x.xls");
         Assert.Equal(UnscannableReason.Corrupt, Assert.Single(sink.Unscannable).Reason);
     }
