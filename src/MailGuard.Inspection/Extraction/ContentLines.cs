@@ -12,6 +12,10 @@ internal static class ContentLines
     public static IEnumerable<string> Read(ExtractionContext context, TextReader reader)
     {
         var logical = new StringBuilder();
+
+        // Whether the logical line's parameters say ENCODING=QUOTED-PRINTABLE: decided from its
+        // first physical line, once, however many soft line breaks follow.
+        var quotedPrintable = false;
         string? line;
         while ((line = reader.ReadLine()) is not null)
         {
@@ -23,7 +27,7 @@ internal static class ContentLines
                 continue;
             }
 
-            if (logical.Length > 0 && logical[^1] == '=' && IsQuotedPrintable(logical))
+            if (quotedPrintable && logical.Length > 0 && logical[^1] == '=')
             {
                 // vCard 2.1 quoted-printable values continue after a soft line break "=".
                 logical.Length--;
@@ -33,15 +37,16 @@ internal static class ContentLines
 
             if (logical.Length > 0)
             {
-                yield return Decoded(logical);
+                yield return quotedPrintable ? DecodeQuotedPrintable(logical.ToString()) : logical.ToString();
             }
 
             logical.Clear().Append(line);
+            quotedPrintable = IsQuotedPrintable(line);
         }
 
         if (logical.Length > 0)
         {
-            yield return Decoded(logical);
+            yield return quotedPrintable ? DecodeQuotedPrintable(logical.ToString()) : logical.ToString();
         }
     }
 
@@ -139,14 +144,10 @@ internal static class ContentLines
         return unescaped.ToString();
     }
 
-    private static string Decoded(StringBuilder logical) =>
-        IsQuotedPrintable(logical) ? DecodeQuotedPrintable(logical.ToString()) : logical.ToString();
-
-    private static bool IsQuotedPrintable(StringBuilder logical)
+    private static bool IsQuotedPrintable(string line)
     {
-        string text = logical.ToString();
-        int colon = text.IndexOf(':');
-        return colon > 0 && text.AsSpan(0, colon).Contains("QUOTED-PRINTABLE", StringComparison.OrdinalIgnoreCase);
+        int colon = line.IndexOf(':');
+        return colon > 0 && line.AsSpan(0, colon).Contains("QUOTED-PRINTABLE", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Decodes a vCard 2.1 ENCODING=QUOTED-PRINTABLE value in its CHARSET (UTF-8 if none).</summary>

@@ -40,7 +40,7 @@ internal static class OutlookMessageExtractor
     {
         context.ThrowIfCancelled();
         var entries = file.Children(storage);
-        var item = new Item(file, entries);
+        var item = new Item(context, file, entries);
         var header = new StringBuilder();
         Line(header, "Subject", item.Text(Subject));
         Line(header, "From", Join(item.Text(SenderName), item.Text(SenderAddress)));
@@ -50,7 +50,7 @@ internal static class OutlookMessageExtractor
         {
             if (isStorage && name.StartsWith("__recip_version1.0_", StringComparison.Ordinal))
             {
-                var recipient = new Item(file, file.Children(id));
+                var recipient = new Item(context, file, file.Children(id));
                 Line(header, "Recipient", Join(recipient.Text(RecipientName), recipient.Text(RecipientSmtpAddress) ?? recipient.Text(RecipientAddress)));
             }
         }
@@ -86,7 +86,7 @@ internal static class OutlookMessageExtractor
     {
         context.AddEntry();
         var entries = file.Children(storage);
-        var attachment = new Item(file, entries);
+        var attachment = new Item(context, file, entries);
         var name = attachment.Text(AttachLongName) ?? attachment.Text(AttachName) ?? "attachment";
         var child = location.Child(name);
         if (attachment.Bytes(AttachData) is { } data)
@@ -123,7 +123,7 @@ internal static class OutlookMessageExtractor
         name is null ? address : address is null || name.Contains(address, StringComparison.OrdinalIgnoreCase) ? name : $"{name} <{address}>";
 
     /// <summary>The property streams of one storage (a message, a recipient, an attachment).</summary>
-    private readonly struct Item(CompoundFile file, List<(int Id, string Name, bool IsStorage)> entries)
+    private readonly struct Item(ExtractionContext context, CompoundFile file, List<(int Id, string Name, bool IsStorage)> entries)
     {
         /// <summary>A string property: Unicode (001F) or, in files from older Outlooks, 8-bit (001E).</summary>
         public string? Text(string property)
@@ -145,7 +145,12 @@ internal static class OutlookMessageExtractor
             {
                 if (!isStorage && entry.Equals(name, StringComparison.OrdinalIgnoreCase))
                 {
-                    return file.ReadStream(id);
+                    var data = file.ReadStream(id);
+
+                    // Entries may share their sectors: what is read counts against the expansion
+                    // limit, so a file cannot be read many times over.
+                    context.AddExpanded(data.Length);
+                    return data;
                 }
             }
 

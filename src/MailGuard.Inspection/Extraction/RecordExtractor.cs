@@ -16,7 +16,7 @@ namespace MailGuard.Inspection.Extraction;
 internal static class RecordExtractor
 {
     /// <summary>The longest JSON document read for its structure; past it, read as text.</summary>
-    internal const int MaxJsonChars = 32 * 1024 * 1024;
+    internal const int MaxJsonChars = 16 * 1024 * 1024;
 
     /// <summary>The longest XML document read for its structure (a tree of objects takes several times the text).</summary>
     internal const int MaxXmlChars = 8 * 1024 * 1024;

@@ -177,7 +177,7 @@ internal sealed class RecordTables
         {
             owner._context.ThrowIfCancelled();
             var cells = new Cell[_columns!.Count + 1];
-            string? other = null;
+            System.Text.StringBuilder? other = null;
             foreach (var (key, value) in fields)
             {
                 if (_columns.TryGetValue(key, out var i) && cells[i].Text is null)
@@ -186,11 +186,12 @@ internal sealed class RecordTables
                 }
                 else
                 {
-                    other = other is null ? $"{key}: {value}" : $"{other}; {key}: {value}";
+                    other = other is null ? new System.Text.StringBuilder() : other.Append("; ");
+                    other.Append(key).Append(": ").Append(value);
                 }
             }
 
-            cells[^1] = Cell.FromText(other);
+            cells[^1] = Cell.FromText(other?.ToString());
             for (var i = 0; i < cells.Length; i++)
             {
                 cells[i] = cells[i].Text is null ? Cell.Empty : cells[i];

@@ -59,7 +59,12 @@ internal static class VCardExtractor
             {
                 if (!ContentLines.TryParse(line, out var name, out var types, out var value))
                 {
-                    if (!inCard)
+                    // Not a property: in a card, kept with it; outside, text.
+                    if (inCard)
+                    {
+                        Put(card, Column.Other, line, outside);
+                    }
+                    else
                     {
                         outside.Append(line);
                         outside.Append('\n');
@@ -92,7 +97,7 @@ internal static class VCardExtractor
                 }
                 else if (!s_skipped.Contains(name) && !name.StartsWith("X-", StringComparison.Ordinal))
                 {
-                    Add(card, name, types, value);
+                    Add(card, name, types, value, outside);
                 }
             }
 
@@ -109,57 +114,58 @@ internal static class VCardExtractor
         }
     }
 
-    private static void Add(string?[] card, string name, HashSet<string> types, string value)
+    private static void Add(string?[] card, string name, HashSet<string> types, string value, TextBlockWriter outside)
     {
         var home = types.Contains("home");
         var work = types.Contains("work");
         switch (name)
         {
             case "FN":
-                Put(card, Column.Name, ContentLines.Unescape(value));
+                Put(card, Column.Name, ContentLines.Unescape(value), outside);
                 break;
             case "TEL":
                 var number = ContentLines.Unescape(value.StartsWith("tel:", StringComparison.OrdinalIgnoreCase) ? value[4..] : value);
                 if (types.Contains("fax"))
                 {
-                    Put(card, Column.Other, number);
+                    Put(card, Column.Other, number, outside);
                 }
                 else
                 {
                     Put(card, types.Contains("cell") || types.Contains("mobile") || types.Contains("iphone") ? Column.Mobile
-                        : home ? Column.HomePhone : work ? Column.WorkPhone : Column.Phone, number);
+                        : home ? Column.HomePhone : work ? Column.WorkPhone : Column.Phone, number, outside);
                 }
 
                 break;
             case "EMAIL":
-                Put(card, home ? Column.HomeEmail : work ? Column.WorkEmail : Column.Email, ContentLines.Unescape(value));
+                Put(card, home ? Column.HomeEmail : work ? Column.WorkEmail : Column.Email, ContentLines.Unescape(value), outside);
                 break;
             case "ADR":
                 // PO box; extended; street; locality; region; postcode; country.
                 var address = string.Join(", ", ContentLines.Components(value).Select(c => c.Replace('\n', ' ').Trim()).Where(c => c.Length > 0));
-                Put(card, home ? Column.HomeAddress : work ? Column.WorkAddress : Column.Address, address);
+                Put(card, home ? Column.HomeAddress : work ? Column.WorkAddress : Column.Address, address, outside);
                 break;
             case "BDAY":
-                Put(card, Column.Birthday, Birthday(ContentLines.Unescape(value)));
+                Put(card, Column.Birthday, Birthday(ContentLines.Unescape(value)), outside);
                 break;
             case "ORG":
-                Put(card, Column.Organisation, string.Join(", ", ContentLines.Components(value).Where(c => c.Length > 0)));
+                Put(card, Column.Organisation, string.Join(", ", ContentLines.Components(value).Where(c => c.Length > 0)), outside);
                 break;
             case "TITLE":
             case "ROLE":
-                Put(card, Column.JobTitle, ContentLines.Unescape(value));
+                Put(card, Column.JobTitle, ContentLines.Unescape(value), outside);
                 break;
             case "NOTE":
-                Put(card, Column.Notes, ContentLines.Unescape(value));
+                Put(card, Column.Notes, ContentLines.Unescape(value), outside);
                 break;
             default:
-                Put(card, Column.Other, ContentLines.Unescape(value));
+                Put(card, Column.Other, ContentLines.Unescape(value), outside);
                 break;
         }
     }
 
-    // The first value of a kind in its column; more go to Other, where they are still scanned.
-    private static void Put(string?[] card, Column column, string value)
+    // The first value of a kind in its column; more go to Other, where they are still scanned,
+    // and past OtherChars of those, to the text (a card of thousands of properties stays linear).
+    private static void Put(string?[] card, Column column, string value, TextBlockWriter outside)
     {
         value = value.Trim();
         if (value.Length == 0)
@@ -168,8 +174,17 @@ internal static class VCardExtractor
         }
 
         ref var cell = ref card[(int)(card[(int)column] is null ? column : Column.Other)];
+        if (cell is not null && cell.Length + value.Length > OtherChars)
+        {
+            outside.Append(value);
+            outside.Append('\n');
+            return;
+        }
+
         cell = cell is null ? value : cell + "; " + value;
     }
+
+    private const int OtherChars = 4096;
 
     private static void Emit(ExtractionContext context, ITableSink table, string?[] card, string? structuredName, ref long row)
     {

@@ -164,4 +164,18 @@ public sealed class RecordFormatTests
         Assert.Equal(15, personal.Count);
         Assert.Equal("claimants.xml, sheet Row, rows 2-16", personal.Location.ToString());
     }
+
+    [Fact]
+    public void Json_RecordOfAHundredThousandFields_ReadInLinearTime()
+    {
+        // Past the header's columns every field goes to "Other": appended, not copied each time.
+        var record = "{" + string.Join(",", Enumerable.Range(0, 100_000).Select(i => $"\"f{i}\": \"v{i}\"")) + $", \"last\": \"NI {TestData.Nino(3)}\"}}";
+        var json = "[" + record + "," + record + "]";
+        InspectionResult result = null!;
+
+        var elapsed = Extraction.Timing.BestCpuTime(1, () => result = InspectAttachment("wide.json", "application/json", json));
+
+        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"{elapsed.TotalMilliseconds:F0} ms");
+        Assert.Contains(result.Findings, f => f.Kind == FindingKinds.UkNino);
+    }
 }

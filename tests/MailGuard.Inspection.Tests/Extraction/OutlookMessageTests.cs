@@ -1,4 +1,5 @@
 using System.Text;
+using MailGuard.Inspection.Extraction;
 using MailGuard.Inspection.Tests.Detection;
 using MailGuard.Mime;
 
@@ -103,5 +104,17 @@ public sealed class OutlookMessageTests
         Assert.Equal(20, personal.Count);
         Assert.Equal("Claimants.msg > people.csv, rows 2-21", personal.Location.ToString());
         Assert.DoesNotContain(findings, f => f.Kind == FindingKinds.Unscannable);
+    }
+
+    [Fact]
+    public void Extract_MsgReadingPastTheExpansionLimit_Stops()
+    {
+        // Directory entries may point at the same sectors; what is read counts as expanded bytes.
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Big", "Body", ("a.txt", Encoding.ASCII.GetBytes(new string('a', 600_000))), ("b.txt", Encoding.ASCII.GetBytes(new string('b', 600_000))));
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "big.msg", limits: new ExtractionLimits { MaxTotalExpandedBytes = 1_000_000 });
+
+        Assert.Equal(UnscannableReason.ExpandedSizeExceeded, Assert.Single(sink.Unscannable).Reason);
     }
 }

@@ -203,6 +203,26 @@ public class TextExtractionTests
         Assert.Empty(sink.AllText);
     }
 
+    [Fact]
+    public void Extract_VCardsBuiltToBeSlow_ReadInLinearTime()
+    {
+        // 100,000 quoted-printable soft line breaks in one value, and a card of 100,000 phone
+        // numbers: each once, and everything still read (the last number goes to the text).
+        var softBreaks = "BEGIN:VCARD\r\nNOTE;ENCODING=QUOTED-PRINTABLE:" + string.Concat(Enumerable.Repeat("ab=\r\n", 100_000)) + "NI AB123456C\r\nEND:VCARD\r\n";
+        var phones = "BEGIN:VCARD\r\nFN:Amy Holt\r\n" + string.Concat(Enumerable.Range(0, 100_000).Select(i => $"TEL:07700 9{i:00000}\r\n")) + "TEL:CE 12 34 56 A\r\nEND:VCARD\r\n";
+        RecordingSink first = null!, second = null!;
+
+        var elapsed = Timing.BestCpuTime(1, () =>
+        {
+            first = Extract.Run(Encoding.ASCII.GetBytes(softBreaks), "slow.vcf");
+            second = Extract.Run(Encoding.ASCII.GetBytes(phones), "many.vcf");
+        });
+
+        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"{elapsed.TotalMilliseconds:F0} ms");
+        Assert.EndsWith("abNI AB123456C", VCardRow(first, 1)["Notes"], StringComparison.Ordinal);
+        Assert.Contains("CE 12 34 56 A\n", second.AllText, StringComparison.Ordinal);
+    }
+
     private static Dictionary<string, string> VCardRow(RecordingSink sink, int row)
     {
         var table = Assert.Single(sink.Tables);
