@@ -1,8 +1,10 @@
 using System.Text;
 using UglyToad.PdfPig;
 using UglyToad.PdfPig.AcroForms;
+using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Content;
 using UglyToad.PdfPig.Exceptions;
+using UglyToad.PdfPig.Tokens;
 
 namespace MailGuard.Inspection.Extraction;
 
@@ -108,7 +110,12 @@ internal static class PdfExtractor
         StringBuilder On(int page) => pages.TryGetValue(page, out var text) ? text : pages[page] = new StringBuilder();
         try
         {
-            if (document.TryGetForm(out AcroForm? form))
+            if (!FieldTreeIsSound(document))
+            {
+                // PdfPig follows a field's /Kids by recursion: a loop in them would overflow the stack.
+                context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"PDF form fields not read: their tree loops, or is deeper than {MaxFieldDepth} or larger than {ExtractionLimits.Count(MaxFields)} fields");
+            }
+            else if (document.TryGetForm(out AcroForm? form))
             {
                 foreach (var field in form.GetFields())
                 {
@@ -146,6 +153,55 @@ internal static class PdfExtractor
         }
 
         return chars;
+    }
+
+    private const int MaxFieldDepth = 32;
+    private const int MaxFields = 100_000;
+
+    /// <summary>
+    /// Whether the form's field tree (/AcroForm /Fields and their /Kids) is a tree: no field
+    /// reached twice, at most <see cref="MaxFieldDepth"/> deep and <see cref="MaxFields"/> fields.
+    /// Walked here without recursion, before PdfPig walks it with recursion.
+    /// </summary>
+    private static bool FieldTreeIsSound(PdfDocument document)
+    {
+        IToken? Resolve(IToken? token)
+        {
+            for (var hops = 0; token is IndirectReferenceToken reference && hops < 8; hops++)
+            {
+                token = document.Structure.GetObject(reference.Data)?.Data;
+            }
+
+            return token;
+        }
+
+        var catalog = document.Structure.Catalog.CatalogDictionary;
+        if (!catalog.TryGet(NameToken.AcroForm, out var acroForm) || Resolve(acroForm) is not DictionaryToken form
+            || !form.TryGet(NameToken.Fields, out var fieldList) || Resolve(fieldList) is not ArrayToken fields)
+        {
+            return true;
+        }
+
+        var seen = new HashSet<IndirectReference>();
+        var pending = new Stack<(IToken Token, int Depth)>(fields.Data.Select(t => (t, 1)));
+        while (pending.Count > 0)
+        {
+            var (token, depth) = pending.Pop();
+            if (depth > MaxFieldDepth || (token is IndirectReferenceToken reference && !seen.Add(reference.Data)) || seen.Count > MaxFields)
+            {
+                return false;
+            }
+
+            if (Resolve(token) is DictionaryToken field && field.TryGet(NameToken.Kids, out var kidList) && Resolve(kidList) is ArrayToken kids)
+            {
+                foreach (var kid in kids.Data)
+                {
+                    pending.Push((kid, depth + 1));
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>

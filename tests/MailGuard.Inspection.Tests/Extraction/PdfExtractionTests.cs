@@ -133,6 +133,39 @@ public class PdfExtractionTests
         Assert.Equal(20, Assert.Single(inspector.Inspect(doc, null).Findings, f => f.Kind == FindingKinds.PersonalData).Count);
     }
 
+    [Theory]
+    [InlineData("<< /T (loop) /FT /Tx /V (AB123456C) /Kids [6 0 R 7 0 R] >>", "<< /T (back) /Kids [6 0 R] >>")]
+    [InlineData("<< /T (self) /FT /Tx /V (AB123456C) /Kids [6 0 R] >>", "<< /T (unused) >>")]
+    public void Extract_FormFieldsThatLoop_ReportedNotFollowed(string field6, string field7)
+    {
+        // PdfPig follows /Kids by recursion: a loop would overflow the stack and end the process.
+        const string content = "BT /F1 10 Tf 72 700 Td (Form) Tj ET";
+        string[] objects =
+        [
+            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>", "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream", field6, field7,
+        ];
+        var pdf = new StringBuilder("%PDF-1.4\n");
+        var offsets = new List<int>();
+        for (var i = 0; i < objects.Length; i++)
+        {
+            offsets.Add(pdf.Length);
+            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
+        }
+
+        var xref = pdf.Length;
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
+        offsets.ForEach(o => pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{o:D10} 00000 n \n"));
+        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+
+        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(pdf.ToString()), "loop.pdf");
+
+        Assert.Contains("Form", sink.AllText, StringComparison.Ordinal);
+        Assert.Contains(sink.Unscannable, u => u.Reason == UnscannableReason.Corrupt && u.Detail.Contains("form fields not read", StringComparison.Ordinal));
+    }
+
     /// <summary>Pages with the title "Application form", their filled text fields (name, alternate name, value) and a note.</summary>
     private static byte[] FormPages(params (string Name, string? Alternate, string Value)[][] pages)
     {
