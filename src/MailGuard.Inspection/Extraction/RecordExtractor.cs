@@ -21,7 +21,7 @@ internal static class RecordExtractor
     /// <summary>The longest XML document read for its structure (a tree of objects takes several times the text).</summary>
     internal const int MaxXmlChars = 8 * 1024 * 1024;
 
-    // Deeper than this, a structure's values are read as text.
+    // A structure deeper than this is read as text (an XML document with its tags as breaks).
     internal const int MaxDepth = 64;
 
     public static void Extract(ExtractionContext context, TextReader reader, ContentFormat format, ContentLocation location)
@@ -254,6 +254,19 @@ internal static class RecordExtractor
                 IgnoreComments = true,
                 IgnoreProcessingInstructions = true,
             };
+            // Building a tree of deep elements takes time by the square of the depth (XDocument):
+            // past MaxDepth levels the document is read as text.
+            using (var scan = XmlReader.Create(new StringReader(text), settings))
+            {
+                while (scan.Read())
+                {
+                    if (scan.Depth > MaxDepth)
+                    {
+                        return false;
+                    }
+                }
+            }
+
             using var reader = XmlReader.Create(new StringReader(text), settings);
             document = XDocument.Load(reader);
         }
@@ -266,7 +279,7 @@ internal static class RecordExtractor
         {
             if (IsMixed(root) || !root.HasElements)
             {
-                tables.Text(root.Name.LocalName, root.Value.Trim());
+                tables.Text(root.Name.LocalName, TextOf(root).Trim());
             }
             else
             {
@@ -307,9 +320,9 @@ internal static class RecordExtractor
                 {
                     XmlElement(context, tables, child, childPath, string.Empty, record, depth + 1);
                 }
-                else if (!string.IsNullOrWhiteSpace(child.Value))
+                else if (TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
                 {
-                    record.Add(new(child.Name.LocalName, child.Value.Trim()));
+                    record.Add(new(child.Name.LocalName, text.Trim()));
                 }
 
                 tables.Add(childPath, child.Name.LocalName, record);
@@ -320,17 +333,21 @@ internal static class RecordExtractor
                 Attributes(tables, child, childPrefix, fields);
 
                 XmlElement(context, tables, child, childPath, childPrefix, fields, depth + 1);
-                if (!child.HasElements && !string.IsNullOrWhiteSpace(child.Value))
+                if (!child.HasElements && TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
                 {
-                    Add(tables, fields, prefix + child.Name.LocalName, child.Value.Trim());
+                    Add(tables, fields, prefix + child.Name.LocalName, text.Trim());
                 }
             }
-            else if (!string.IsNullOrWhiteSpace(child.Value))
+            else if (TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
             {
-                Add(tables, fields, prefix + child.Name.LocalName, child.Value.Trim());
+                Add(tables, fields, prefix + child.Name.LocalName, text.Trim());
             }
         }
     }
+
+    // An element's text in document order: XElement.Value gathers it by recursion, one frame a level.
+    private static string TextOf(XElement element) =>
+        element.HasElements ? string.Concat(element.DescendantNodes().OfType<XText>().Select(t => t.Value)) : element.Value;
 
     private static bool IsMixed(XElement element) =>
         element.HasElements && element.Nodes().Any(n => n is XText t && !string.IsNullOrWhiteSpace(t.Value));

@@ -1,4 +1,5 @@
 using System.Text;
+using MailGuard.Inspection.Tests.Extraction;
 using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests.Detection;
@@ -140,10 +141,30 @@ public sealed class RecordFormatTests
         Assert.Equal(10, Assert.Single(InspectAttachment("cut.xml", "application/xml", xml).Findings, f => f.Kind == FindingKinds.UkNino).Count);
     }
 
-    [Fact]
-    public void Xml_NestedTenThousandDeep_ReadWithoutFailing()
+    [Theory]
+    [InlineData(61, true)]
+    [InlineData(62, false)]
+    public void Xml_AtMostMaxDepth_ReadAsATree(int wrappers, bool table)
     {
-        var xml = string.Concat(Enumerable.Repeat("<a>", 10_000)) + TestData.Nino(1) + string.Concat(Enumerable.Repeat("</a>", 10_000));
+        // Text 64 levels down is read from the tree; one level more, the document is text.
+        var xml = string.Concat(Enumerable.Range(0, wrappers).Select(i => $"<w{i}>")) + "<Pupils>" +
+            string.Concat(Enumerable.Range(0, 10).Select(i => $"<Pupil><Name>{TestData.Forename(i)} {TestData.Surname(i)}</Name><NI>{TestData.Nino(i)}</NI></Pupil>")) +
+            "</Pupils>" + string.Concat(Enumerable.Range(0, wrappers).Reverse().Select(i => $"</w{i}>"));
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(xml), "deep.xml", "application/xml");
+
+        Assert.Equal(table, sink.Tables.Count == 1);
+        Assert.Contains(TestData.Nino(9), table ? string.Concat(sink.Tables[0].Rows[^1].Cells.Select(c => c.Text)) : sink.AllText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("<a>", 10_000)]
+    [InlineData("<a>x ", 500_000)]
+    public void Xml_NestedDeep_ReadWithoutFailing(string open, int levels)
+    {
+        // Elements in elements, half a million deep with text at every level: read without
+        // recursion past a few dozen levels (a frame a level would overflow the stack).
+        var xml = string.Concat(Enumerable.Repeat(open, levels)) + TestData.Nino(1) + string.Concat(Enumerable.Repeat("</a>", levels));
 
         var result = InspectAttachment("deep.xml", "application/xml", xml);
 
