@@ -60,7 +60,8 @@ internal static class RecordExtractor
         return text.ToString();
     }
 
-    // Text as a reader of the file would see it: XML's tags are breaks between values.
+    // Text as a reader of the file would see it: XML's tags are breaks between values, and
+    // what is inside a tag (attribute values) a line of its own, its quotes and '=' as spaces.
     private static void AppendAsText(ExtractionContext context, TextBlockWriter writer, string text, ContentFormat format)
     {
         if (format != ContentFormat.Xml)
@@ -87,6 +88,23 @@ internal static class RecordExtractor
             }
 
             var close = text.IndexOf('>', open);
+            var tagEnd = close < 0 ? text.Length : close;
+            if (tagEnd > open + 1)
+            {
+                var tag = text.AsSpan(open + 1, tagEnd - open - 1);
+                if (tag.ContainsAny('"', '\''))
+                {
+                    writer.Append(WebUtility.HtmlDecode(string.Create(tag.Length, tag.ToString(), static (span, t) =>
+                    {
+                        for (var i = 0; i < span.Length; i++)
+                        {
+                            span[i] = t[i] is '"' or '\'' or '=' ? ' ' : t[i];
+                        }
+                    })));
+                    writer.Append('\n');
+                }
+            }
+
             start = close < 0 ? text.Length : close + 1;
         }
     }

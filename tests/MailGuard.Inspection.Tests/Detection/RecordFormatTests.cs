@@ -135,10 +135,11 @@ public sealed class RecordFormatTests
     [Fact]
     public void Xml_NotWellFormed_ReadAsTextWithTagsAsBreaks()
     {
-        // No closing root: read as text, each element's value apart from the next.
-        var xml = "<?xml version=\"1.0\"?><list>" + string.Concat(Enumerable.Range(0, 10).Select(i => $"<ni>{TestData.Nino(i)}</ni><dob>{TestData.Dob(i)}</dob>"));
+        // No closing root: read as text, each element's value apart from the next, attribute values too.
+        var xml = "<?xml version=\"1.0\"?><list>" + string.Concat(Enumerable.Range(0, 10).Select(i => $"<ni>{TestData.Nino(i)}</ni><dob>{TestData.Dob(i)}</dob>")) +
+            string.Concat(Enumerable.Range(10, 5).Select(i => $"<p ni=\"{TestData.Nino(i)}\" dob='{TestData.Dob(i)}'/>"));
 
-        Assert.Equal(10, Assert.Single(InspectAttachment("cut.xml", "application/xml", xml).Findings, f => f.Kind == FindingKinds.UkNino).Count);
+        Assert.Equal(15, Assert.Single(InspectAttachment("cut.xml", "application/xml", xml).Findings, f => f.Kind == FindingKinds.UkNino).Count);
     }
 
     [Theory]
