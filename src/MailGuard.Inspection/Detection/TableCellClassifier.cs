@@ -310,8 +310,7 @@ internal sealed class TableCellClassifier
                 break;
 
             case DataKind.Name:
-                // "Widget 12", "Room 101": a thing's name; nobody's has digits in it.
-                valid = CellText.HasLetter(text) && !text.ContainsAnyInRange('0', '9');
+                valid = CellText.HasLetter(text);
                 if (valid && _wantNameKey)
                 {
                     if (_nameCellsByBit && i < 64)

@@ -13,10 +13,11 @@ internal static class TableColumnInference
         {
             if (column.Source == ColumnKindSource.Header)
             {
-                // "Name" over "Leeds Women's Aid", "Bradford Law Courts": a list of organisations.
-                if (column.Kind == DataKind.Name && MostlyOrganisationNames(column, rows, dataStart))
+                // "Name" over "Leeds Women's Aid", "Bradford Law Courts": a list of organisations;
+                // over "Widget 12", "Room 101": things (nobody's name has digits in it).
+                if (column.Kind == DataKind.Name && MostlyOrganisationNames(column, rows, dataStart, out var things))
                 {
-                    column.Kind = DataKind.Organisation;
+                    column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
                     column.Source = ColumnKindSource.Values;
                 }
 
@@ -129,9 +130,9 @@ internal static class TableColumnInference
         }
     }
 
-    private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart)
+    private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, out bool things)
     {
-        int filled = 0, organisations = 0;
+        int filled = 0, organisations = 0, withDigits = 0;
         for (var r = dataStart; r < rows.Count; r++)
         {
             var cells = rows[r].Cells;
@@ -147,13 +148,18 @@ internal static class TableColumnInference
             }
 
             filled++;
-            if (text.Length <= 80 && PersonWords.IsOrganisationName(text))
+            if (text.ContainsAnyInRange('0', '9'))
+            {
+                withDigits++;
+            }
+            else if (text.Length <= 80 && PersonWords.IsOrganisationName(text))
             {
                 organisations++;
             }
         }
 
-        return filled >= 2 && organisations * 10 >= filled * 6;
+        things = withDigits > organisations;
+        return filled >= 2 && (organisations + withDigits) * 10 >= filled * 6;
     }
 
     private static bool LooksLikeFullName(ReadOnlySpan<char> text)

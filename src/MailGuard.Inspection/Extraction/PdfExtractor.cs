@@ -46,6 +46,8 @@ internal static class PdfExtractor
         long chars = 0;
         int ocrPages = 0;
         int unreadPages = 0;
+        // The text of each page's notes and comments, read with the page (reading a page again costs as much).
+        var notes = new Dictionary<int, string>();
         for (int pageNumber = 1; pageNumber <= readable; pageNumber++)
         {
             context.ThrowIfCancelled();
@@ -55,6 +57,7 @@ internal static class PdfExtractor
             {
                 page = document.GetPage(pageNumber);
                 pageText = layout.Read(page.Letters);
+                notes.Add(pageNumber, Notes(page));
             }
             catch (Exception ex) when (ex is not (ExtractionLimitException or OperationCanceledException or OutOfMemoryException))
             {
@@ -84,7 +87,7 @@ internal static class PdfExtractor
             }
         }
 
-        chars += ReadFieldsAndComments(context, document, readable, location);
+        chars += ReadFieldsAndNotes(context, document, readable, notes, location);
 
         if (pageCount > readable)
         {
@@ -101,10 +104,10 @@ internal static class PdfExtractor
 
     /// <summary>
     /// What a viewer shows beside the page content: the values typed into a form's fields (as
-    /// "field: value" lines, a page's fields together, as a filled-in form reads) and the text of
-    /// comments and notes. Returns the characters read.
+    /// "field: value" lines, a page's fields together, as a filled-in form reads), then the text
+    /// of the page's comments and notes. Returns the characters read.
     /// </summary>
-    private static long ReadFieldsAndComments(ExtractionContext context, PdfDocument document, int readable, ContentLocation location)
+    private static long ReadFieldsAndNotes(ExtractionContext context, PdfDocument document, int readable, Dictionary<int, string> notes, ContentLocation location)
     {
         var pages = new SortedDictionary<int, StringBuilder>();
         StringBuilder On(int page) => pages.TryGetValue(page, out var text) ? text : pages[page] = new StringBuilder();
@@ -127,22 +130,18 @@ internal static class PdfExtractor
                     }
                 }
             }
-
-            for (int pageNumber = 1; pageNumber <= readable; pageNumber++)
-            {
-                context.ThrowIfCancelled();
-                foreach (var annotation in document.GetPage(pageNumber).GetAnnotations())
-                {
-                    if (!string.IsNullOrWhiteSpace(annotation.Content))
-                    {
-                        On(pageNumber).Append(annotation.Content.Trim()).Append('\n');
-                    }
-                }
-            }
         }
         catch (Exception ex) when (ex is not (ExtractionLimitException or OperationCanceledException or OutOfMemoryException))
         {
-            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"PDF form fields or comments could not be read: {ex.GetType().Name}: {ex.Message}");
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"PDF form fields could not be read: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        foreach (var (page, text) in notes)
+        {
+            if (text.Length > 0)
+            {
+                On(page).Append(text);
+            }
         }
 
         long chars = 0;
@@ -153,6 +152,22 @@ internal static class PdfExtractor
         }
 
         return chars;
+    }
+
+    // A page's comments and notes, a line each. An annotation list that cannot be read makes the
+    // page unreadable (reported), as a broken content stream does.
+    private static string Notes(Page page)
+    {
+        var text = new StringBuilder();
+        foreach (var annotation in page.GetAnnotations())
+        {
+            if (!string.IsNullOrWhiteSpace(annotation.Content))
+            {
+                text.Append(annotation.Content.Trim()).Append('\n');
+            }
+        }
+
+        return text.ToString();
     }
 
     private const int MaxFieldDepth = 32;
