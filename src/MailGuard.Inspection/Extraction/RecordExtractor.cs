@@ -327,7 +327,7 @@ internal static class RecordExtractor
             {
                 // <Row><Cell>..</Cell><Cell>..</Cell></Row>, <a:tr><a:tc>..: cells in order, as a sheet has them.
                 context.ThrowIfCancelled();
-                tables.AddRow(childPath, child.Name.LocalName, child.Elements().Select(CellText).ToList());
+                tables.AddRow(childPath, SheetName(child), child.Elements().Select(CellText).ToList());
             }
             else if (structured && repeated.Contains(child.Name))
             {
@@ -369,6 +369,20 @@ internal static class RecordExtractor
 
     private static bool IsMixed(XElement element) =>
         element.HasElements && element.Nodes().Any(n => n is XText t && !string.IsNullOrWhiteSpace(t.Value));
+
+    // Rows are named by the nearest container that names itself (<Worksheet ss:Name="Claimants">).
+    private static string? SheetName(XElement row)
+    {
+        for (var container = row.Parent; container is not null; container = container.Parent)
+        {
+            if (container.Attributes().FirstOrDefault(a => a.Name.LocalName.Equals("name", StringComparison.OrdinalIgnoreCase)) is { Value.Length: > 0 } name)
+            {
+                return name.Value;
+            }
+        }
+
+        return null;
+    }
 
     // Two or more children, all of one name: a row of cells rather than a record of named fields.
     private static bool IsRowOfCells(XElement element)

@@ -184,7 +184,7 @@ public sealed class RecordFormatTests
         var personal = Assert.Single(InspectAttachment("claimants.xml", "application/vnd.ms-excel", xml).Findings, f => f.Kind == FindingKinds.PersonalData);
 
         Assert.Equal(15, personal.Count);
-        Assert.Equal("claimants.xml, sheet Row, rows 2-16", personal.Location.ToString());
+        Assert.Equal("claimants.xml, sheet Claimants, rows 2-16", personal.Location.ToString());
     }
 
     [Fact]
