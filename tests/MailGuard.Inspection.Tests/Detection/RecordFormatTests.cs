@@ -1,6 +1,5 @@
 using System.Text;
 using MailGuard.Inspection.Tests.Extraction;
-using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests.Detection;
 
@@ -10,16 +9,8 @@ namespace MailGuard.Inspection.Tests.Detection;
 /// </summary>
 public sealed class RecordFormatTests
 {
-    private static InspectionResult InspectAttachment(string fileName, string contentType, string content)
-    {
-        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: export\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n" +
-            $"--b\r\nContent-Type: {contentType}; name=\"{fileName}\"\r\nContent-Disposition: attachment; filename=\"{fileName}\"\r\n" +
-            "Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(Encoding.UTF8.GetBytes(content), Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n";
-        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
-        using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(message));
-        return inspector.Inspect(doc, null);
-    }
+    private static InspectionResult InspectAttachment(string fileName, string contentType, string content) =>
+        TestData.InspectAttachment(fileName, contentType, Encoding.UTF8.GetBytes(content));
 
     private static string Card(params string[] lines) => "BEGIN:VCARD\r\nVERSION:3.0\r\n" + string.Join("\r\n", lines) + "\r\nEND:VCARD\r\n";
 

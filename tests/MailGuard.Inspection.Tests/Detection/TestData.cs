@@ -11,6 +11,21 @@ internal static class TestData
     private static readonly string[] s_forenames = ["Ada", "Bram", "Cleo", "Dov", "Esme", "Fitz", "Greta", "Hollis", "Ines", "Jory", "Kit", "Lark"];
     private static readonly string[] s_surnames = ["Quillfeather", "Brackenridge", "Ottersby", "Fennimore", "Hawthwaite", "Larkspur", "Marrowby", "Tillingham"];
 
+    /// <summary>
+    /// Inspects a message from officer@council.example.gov.uk (the internal domain) to an
+    /// external partner, with a line of text and one attachment, as the relay would.
+    /// </summary>
+    public static InspectionResult InspectAttachment(string fileName, string contentType, byte[] content)
+    {
+        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: attached\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n" +
+            $"--b\r\nContent-Type: {contentType}; name=\"{fileName}\"\r\nContent-Disposition: attachment; filename=\"{fileName}\"\r\n" +
+            "Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(content, Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n";
+        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
+        using var doc = MailGuard.Mime.MimeDocument.Load(System.Text.Encoding.ASCII.GetBytes(message));
+        return inspector.Inspect(doc, null);
+    }
+
     public static ContentAnalyzer NewAnalyzer(int minPeople = 2, DomainSet? personalMailboxes = null, DomainSet? internalDomains = null) =>
         new(new ContentAnalyzerOptions { ReferenceDate = Today, MinPeople = minPeople }, null,
             new MailboxDomains(personalMailboxes ?? DomainSet.PersonalMailboxes, internalDomains));

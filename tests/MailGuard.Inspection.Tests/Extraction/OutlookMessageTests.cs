@@ -1,7 +1,6 @@
 using System.Text;
 using MailGuard.Inspection.Extraction;
 using MailGuard.Inspection.Tests.Detection;
-using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests.Extraction;
 
@@ -91,14 +90,8 @@ public sealed class OutlookMessageTests
     {
         var file = new CompoundFileWriter();
         Message(file, CompoundFileWriter.Root, "Claimants", "List attached", ("people.csv", Encoding.UTF8.GetBytes(PeopleCsv(20))));
-        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nForwarding.\r\n" +
-            "--b\r\nContent-Type: application/vnd.ms-outlook; name=\"Claimants.msg\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-            Convert.ToBase64String(file.ToArray(), Base64FormattingOptions.InsertLineBreaks) + "\r\n--b--\r\n";
-        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
-        using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes(message));
 
-        var findings = inspector.Inspect(doc, null).Findings;
+        var findings = TestData.InspectAttachment("Claimants.msg", "application/vnd.ms-outlook", file.ToArray()).Findings;
 
         var personal = Assert.Single(findings, f => f.Kind == FindingKinds.PersonalData);
         Assert.Equal(20, personal.Count);

@@ -1,6 +1,5 @@
 using System.Text;
 using MailGuard.Inspection.Tests.Detection;
-using MailGuard.Mime;
 
 namespace MailGuard.Inspection.Tests.Extraction;
 
@@ -87,15 +86,8 @@ public sealed class WorkbookExtrasTests
     [Fact]
     public void PivotCache_ThroughInspection_PeopleOfADeletedSheetHeld()
     {
-        var workbook = Convert.ToBase64String(Workbook(PivotCache(20)), Base64FormattingOptions.InsertLineBreaks);
-        string message = "From: officer@council.example.gov.uk\r\nTo: someone@partner.example\r\nSubject: summary\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nThe summary, no names.\r\n" +
-            "--b\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"summary.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
-            workbook + "\r\n--b--\r\n";
-        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["council.example.gov.uk"]), DomainSet.PersonalMailboxes);
-        using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(message));
-
-        var personal = Assert.Single(inspector.Inspect(doc, null).Findings, f => f.Kind == FindingKinds.PersonalData);
+        var personal = Assert.Single(TestData.InspectAttachment("summary.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Workbook(PivotCache(20))).Findings,
+            f => f.Kind == FindingKinds.PersonalData);
 
         Assert.Equal(20, personal.Count);
         Assert.Equal("summary.xlsx, sheet pivot cache 1, rows 2-21", personal.Location.ToString());
