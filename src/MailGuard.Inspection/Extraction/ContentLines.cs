@@ -150,7 +150,7 @@ internal static class ContentLines
         return colon > 0 && line.AsSpan(0, colon).Contains("QUOTED-PRINTABLE", StringComparison.OrdinalIgnoreCase);
     }
 
-    /// <summary>Decodes a vCard 2.1 ENCODING=QUOTED-PRINTABLE value in its CHARSET (UTF-8 if none).</summary>
+    /// <summary>Decodes a vCard 2.1 ENCODING=QUOTED-PRINTABLE value in its CHARSET (UTF-8 if none or unknown).</summary>
     private static string DecodeQuotedPrintable(string line)
     {
         int colon = line.IndexOf(':');
@@ -160,32 +160,16 @@ internal static class ContentLines
         {
             if (p.StartsWith("CHARSET=", StringComparison.OrdinalIgnoreCase))
             {
-                try
-                {
-                    encoding = MailGuard.Mime.MimeCharsets.IsUtf7(p[8..]) ? MailGuard.Mime.MimeCharsets.Utf7 : Encoding.GetEncoding(p[8..]);
-                }
-                catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
-                {
-                    // Unknown charset: keep UTF-8.
-                }
+                encoding = MailGuard.Mime.MimeCharsets.Resolve(p[8..]) ?? Encoding.UTF8;
             }
         }
 
-        var bytes = new List<byte>();
-        string value = line[(colon + 1)..];
-        for (int i = 0; i < value.Length; i++)
-        {
-            if (value[i] == '=' && i + 2 < value.Length && Uri.IsHexDigit(value[i + 1]) && Uri.IsHexDigit(value[i + 2]))
-            {
-                bytes.Add(Convert.ToByte(value.Substring(i + 1, 2), 16));
-                i += 2;
-            }
-            else
-            {
-                bytes.Add((byte)value[i]);
-            }
-        }
-
-        return parameters + ":" + encoding.GetString([.. bytes]);
+        // The value is ASCII on the wire; the decoder is the one MIME parts go through.
+        byte[] encoded = Encoding.Latin1.GetBytes(line, colon + 1, line.Length - colon - 1);
+        byte[] decoded = new byte[encoded.Length + 2];
+        var decoder = new MailGuard.Mime.QuotedPrintableDecoder();
+        int n = decoder.Decode(encoded, decoded);
+        n += decoder.Flush(decoded.AsSpan(n));
+        return parameters + ":" + encoding.GetString(decoded, 0, n);
     }
 }

@@ -8,6 +8,9 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal static class VCardExtractor
 {
+    // A card's Other column holds at most this much; more of its values go to the text.
+    private const int OtherChars = 4096;
+
     private enum Column
     {
         Name,
@@ -37,11 +40,11 @@ internal static class VCardExtractor
         new("Date of birth"), new("Organisation"), new("Job title"), new("Notes"), new("Other"),
     ];
 
-    // Properties that say nothing about the person, or are binary (a photo is kilobytes of base64).
+    // Properties that are binary (a photo is kilobytes of base64) or the file's own bookkeeping.
+    // Everything else, extensions (X-...) included, is read: any of them may carry a value.
     private static readonly HashSet<string> s_skipped = new(StringComparer.Ordinal)
     {
-        "VERSION", "PRODID", "UID", "REV", "PHOTO", "LOGO", "SOUND", "KEY", "KIND", "SOURCE", "CLIENTPIDMAP",
-        "TZ", "GEO", "MAILER", "CLASS", "CATEGORIES", "URL", "X-ABUID", "X-ABLABEL", "X-ABSHOWAS",
+        "VERSION", "PRODID", "UID", "REV", "PHOTO", "LOGO", "SOUND", "KEY", "CLIENTPIDMAP", "X-ABUID",
     };
 
     public static void Extract(ExtractionContext context, TextReader reader, ContentLocation location)
@@ -95,7 +98,7 @@ internal static class VCardExtractor
                     var parts = ContentLines.Components(value);
                     structuredName = string.Join(' ', new[] { At(parts, 3), At(parts, 1), At(parts, 2), At(parts, 0), At(parts, 4) }.Where(p => p.Length > 0));
                 }
-                else if (!s_skipped.Contains(name) && !name.StartsWith("X-", StringComparison.Ordinal))
+                else if (!s_skipped.Contains(name))
                 {
                     Add(card, name, types, value, outside);
                 }
@@ -174,7 +177,7 @@ internal static class VCardExtractor
         }
 
         ref var cell = ref card[(int)(card[(int)column] is null ? column : Column.Other)];
-        if (cell is not null && cell.Length + value.Length > OtherChars)
+        if (cell is not null && cell.Length + 2 + value.Length > OtherChars)
         {
             outside.Append(value);
             outside.Append('\n');
@@ -183,8 +186,6 @@ internal static class VCardExtractor
 
         cell = cell is null ? value : cell + "; " + value;
     }
-
-    private const int OtherChars = 4096;
 
     private static void Emit(ExtractionContext context, ITableSink table, string?[] card, string? structuredName, ref long row)
     {

@@ -223,6 +223,30 @@ public class TextExtractionTests
         Assert.Contains("CE 12 34 56 A\n", second.AllText, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Extract_VCardExtensionProperty_Read()
+    {
+        // X- properties may carry anything: read, not skipped; a photo is still left out.
+        string vcard = "BEGIN:VCARD\r\nFN:Amy Holt\r\nX-NI-NUMBER:AB123456C\r\nPHOTO;ENCODING=b:/9j/4AAQ\r\nEND:VCARD\r\n";
+
+        Assert.Equal("AB123456C", VCardRow(Extract.Run(Encoding.ASCII.GetBytes(vcard), "a.vcf"), 1)["Other"]);
+    }
+
+    [Theory]
+    [InlineData(2094, true)]
+    [InlineData(2095, false)]
+    public void Extract_VCardOtherColumn_HoldsUpTo4096Characters(int last, bool inTheCard)
+    {
+        // The first note has its column; the next go to Other, "; " between, up to 4,096
+        // characters; a value that would take it past that is read as text instead.
+        string vcard = "BEGIN:VCARD\r\nFN:Amy Holt\r\nNOTE:first\r\nNOTE:" + new string('a', 2000) + "\r\nNOTE:" + new string('b', last) + "\r\nEND:VCARD\r\n";
+        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(vcard), "a.vcf");
+
+        var other = VCardRow(sink, 1)["Other"];
+        Assert.Equal(inTheCard ? 4096 : 2000, other.Length);
+        Assert.Equal(!inTheCard, sink.AllText.Contains(new string('b', last), StringComparison.Ordinal));
+    }
+
     private static Dictionary<string, string> VCardRow(RecordingSink sink, int row)
     {
         var table = Assert.Single(sink.Tables);
