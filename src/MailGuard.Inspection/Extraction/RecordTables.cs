@@ -28,7 +28,13 @@ internal sealed class RecordTables
     }
 
     /// <summary>Adds one record (field name, value pairs) to the table for records found at <paramref name="path"/>.</summary>
-    public void Add(string path, string? name, List<KeyValuePair<string, string>> fields)
+    public void Add(string path, string? name, List<KeyValuePair<string, string>> fields) => Add(path, name, fields, positional: false);
+
+    /// <summary>Adds one row of cells as written (an array of arrays): the rows are the table, a header among them.</summary>
+    public void AddRow(string path, string? name, List<string> cells) =>
+        Add(path, name, cells.Select((cell, i) => new KeyValuePair<string, string>(PositionKey(i), cell)).ToList(), positional: true);
+
+    private void Add(string path, string? name, List<KeyValuePair<string, string>> fields, bool positional)
     {
         if (fields.Count == 0)
         {
@@ -41,43 +47,20 @@ internal sealed class RecordTables
             {
                 foreach (var (key, value) in fields)
                 {
-                    Text(key, value);
+                    Text(positional ? string.Empty : key, value);
                 }
 
                 return;
             }
 
-            table = new Table(this, name, positional: false);
+            table = new Table(this, name, positional);
             _tables.Add(path, table);
         }
 
         table.Add(fields);
     }
 
-    /// <summary>Adds one row of cells as written (an array of arrays): the rows are the table, a header among them.</summary>
-    public void AddRow(string path, string? name, List<string> cells)
-    {
-        var fields = new List<KeyValuePair<string, string>>(cells.Count);
-        for (var i = 0; i < cells.Count; i++)
-        {
-            // Keyed by position: "#0", "#1"... never a header of their own.
-            fields.Add(new(PositionKey(i), cells[i]));
-        }
-
-        if (fields.Count > 0 && !_tables.ContainsKey(path) && _tables.Count >= MaxTables)
-        {
-            Add(path, name, fields);
-            return;
-        }
-
-        if (!_tables.ContainsKey(path))
-        {
-            _tables.Add(path, new Table(this, name, positional: true));
-        }
-
-        Add(path, name, fields);
-    }
-
+    // Cells of a row written as an array are keyed by position: "#0", "#1"... never a header of their own.
     private static string PositionKey(int i) => "#" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A value that belongs to no record: a line of text.</summary>

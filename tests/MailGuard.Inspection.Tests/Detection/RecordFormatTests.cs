@@ -191,4 +191,45 @@ public sealed class RecordFormatTests
         Assert.True(elapsed < TimeSpan.FromSeconds(10), $"{elapsed.TotalMilliseconds:F0} ms");
         Assert.Contains(result.Findings, f => f.Kind == FindingKinds.UkNino);
     }
+
+    [Theory]
+    [InlineData(64, 64, false)]
+    [InlineData(65, 64, true)]
+    public void Json_KindsOfRecord_AtMost64Tables(int kinds, int tables, bool lastAsText)
+    {
+        // Each array of objects is a table of its own, up to 64; records of any more are text.
+        var json = "{" + string.Join(",", Enumerable.Range(0, kinds).Select(i => $"\"list{i}\": [{{\"code\": \"value{i}\"}}]")) + "}";
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(json), "lists.json");
+
+        Assert.Equal(tables, sink.Tables.Count);
+        Assert.Equal(lastAsText, sink.AllText.Contains($"code: value{kinds - 1}", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(128, false)]
+    [InlineData(129, true)]
+    public void Json_FieldsOfARecord_AtMost128Columns(int fields, bool lastInOther)
+    {
+        var json = "[{" + string.Join(",", Enumerable.Range(0, fields).Select(i => $"\"f{i}\": \"v{i}\"")) + "}]";
+
+        var table = Assert.Single(Extract.Run(Encoding.UTF8.GetBytes(json), "wide.json").Tables);
+
+        Assert.Equal(Math.Min(fields, 128) + 1, table.Rows[0].Cells.Length);
+        Assert.Equal(lastInOther ? $"f{fields - 1}: v{fields - 1}" : string.Empty, table.Rows[1].Cells[^1].Text);
+    }
+
+    [Theory]
+    [InlineData(64, false)]
+    [InlineData(65, true)]
+    public void Json_FieldFirstSeenPastTheHeaderRecords_GoesToOther(int record, bool inOther)
+    {
+        // The header is decided from the first 64 records; a field first seen later has no column.
+        var json = "[" + string.Join(",", Enumerable.Range(1, record).Select(i => i == record ? "{\"id\": \"x\", \"late\": \"y\"}" : "{\"id\": \"x\"}")) + "]";
+
+        var table = Assert.Single(Extract.Run(Encoding.UTF8.GetBytes(json), "late.json").Tables);
+
+        Assert.Equal(inOther, table.Rows[0].Cells.All(c => c.Text != "late"));
+        Assert.Equal(inOther ? "late: y" : string.Empty, table.Rows[^1].Cells[^1].Text);
+    }
 }
