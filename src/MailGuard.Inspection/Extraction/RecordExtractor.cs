@@ -301,65 +301,67 @@ internal static class RecordExtractor
             }
             else
             {
-                XmlElement(context, tables, root, root.Name.LocalName, string.Empty, null, 0);
+                XmlElement(context, tables, root, root.Name.LocalName, string.Empty, null);
             }
         }
 
         return true;
     }
 
-    private static void XmlElement(ExtractionContext context, RecordTables tables, XElement element, string path, string prefix, List<KeyValuePair<string, string>>? fields, int depth)
+    // One element's children: repeated ones are records (or rows of cells), others flattened into
+    // the record being read, or text outside any. The pre-scan in ReadXml keeps this recursion
+    // within MaxDepth levels.
+    private static void XmlElement(ExtractionContext context, RecordTables tables, XElement element, string path, string prefix, List<KeyValuePair<string, string>>? fields)
     {
-        if (depth >= MaxDepth)
-        {
-            var deep = string.Join(' ', element.DescendantNodes().OfType<XText>().Select(t => t.Value.Trim()).Where(t => t.Length > 0));
-            Add(tables, fields, prefix + element.Name.LocalName, deep);
-            return;
-        }
-
         var repeated = element.Elements().GroupBy(e => e.Name).Where(g => g.Count() >= 2).Select(g => g.Key).ToHashSet();
         foreach (var child in element.Elements())
         {
             // Text with elements inside it ("Amy <b>Holt</b>, aged 7") is one value, read in order.
             var structured = !IsMixed(child) && (child.HasElements || child.Attributes().Any(a => !a.IsNamespaceDeclaration));
             var childPath = $"{path}/{child.Name.LocalName}";
-            if (structured && repeated.Contains(child.Name) && IsRowOfCells(child))
+            if (!structured)
+            {
+                AddText(tables, fields, prefix + child.Name.LocalName, child);
+            }
+            else if (repeated.Contains(child.Name) && IsRowOfCells(child))
             {
                 // <Row><Cell>..</Cell><Cell>..</Cell></Row>, <a:tr><a:tc>..: cells in order, as a sheet has them.
                 context.ThrowIfCancelled();
                 tables.AddRow(childPath, SheetName(child), child.Elements().Select(CellText).ToList());
             }
-            else if (structured && repeated.Contains(child.Name))
+            else if (repeated.Contains(child.Name))
             {
                 context.ThrowIfCancelled();
                 var record = new List<KeyValuePair<string, string>>();
                 Attributes(tables, child, string.Empty, record);
-                if (child.HasElements)
+                XmlElement(context, tables, child, childPath, string.Empty, record);
+                if (!child.HasElements)
                 {
-                    XmlElement(context, tables, child, childPath, string.Empty, record, depth + 1);
-                }
-                else if (TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
-                {
-                    record.Add(new(child.Name.LocalName, text.Trim()));
+                    AddText(tables, record, child.Name.LocalName, child);
                 }
 
                 tables.Add(childPath, child.Name.LocalName, record);
             }
-            else if (structured)
+            else
             {
                 var childPrefix = fields is null ? string.Empty : $"{prefix}{child.Name.LocalName}.";
                 Attributes(tables, child, childPrefix, fields);
-
-                XmlElement(context, tables, child, childPath, childPrefix, fields, depth + 1);
-                if (!child.HasElements && TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
+                XmlElement(context, tables, child, childPath, childPrefix, fields);
+                if (!child.HasElements)
                 {
-                    Add(tables, fields, prefix + child.Name.LocalName, text.Trim());
+                    AddText(tables, fields, prefix + child.Name.LocalName, child);
                 }
             }
-            else if (TextOf(child) is { } text && !string.IsNullOrWhiteSpace(text))
-            {
-                Add(tables, fields, prefix + child.Name.LocalName, text.Trim());
-            }
+        }
+    }
+
+    // An element's text, unless blank, as a field of the record or a line of text.
+    private static void AddText(RecordTables tables, List<KeyValuePair<string, string>>? fields, string key, XElement element)
+    {
+        var text = TextOf(element);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            Add(tables, fields, key, text.Trim());
         }
     }
 
