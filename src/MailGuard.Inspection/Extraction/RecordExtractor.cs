@@ -111,40 +111,37 @@ internal static class RecordExtractor
 
     private static bool ReadJson(ExtractionContext context, string text, RecordTables tables)
     {
-        var documents = new List<JsonDocument>();
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var options = new JsonReaderOptions
+        {
+            // One document, or one a line (JSON Lines).
+            AllowMultipleValues = true,
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+            MaxDepth = MaxDepth,
+        };
+
+        // Well formed throughout, checked by the tokenizer alone before anything is read as records,
+        // so a file broken at its end is text from its start, not half tables and half text.
         try
         {
-            var bytes = Encoding.UTF8.GetBytes(text);
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+            var check = new Utf8JsonReader(bytes, options);
+            while (check.Read())
             {
-                // One document, or one a line (JSON Lines).
-                AllowMultipleValues = true,
-                CommentHandling = JsonCommentHandling.Skip,
-                AllowTrailingCommas = true,
-                MaxDepth = MaxDepth,
-            });
-            while (reader.Read())
-            {
-                documents.Add(JsonDocument.ParseValue(ref reader));
             }
         }
         catch (JsonException)
         {
-            foreach (var document in documents)
-            {
-                document.Dispose();
-            }
-
             return false;
         }
 
-        foreach (var document in documents)
+        // Then one document at a time (a JSON Lines file may hold hundreds of thousands).
+        var reader = new Utf8JsonReader(bytes, options);
+        while (reader.Read())
         {
-            using (document)
-            {
-                context.ThrowIfCancelled();
-                JsonValue(tables, document.RootElement, string.Empty, "$", null, null);
-            }
+            context.ThrowIfCancelled();
+            using var document = JsonDocument.ParseValue(ref reader);
+            JsonValue(tables, document.RootElement, string.Empty, "$", null, null);
         }
 
         return true;
@@ -193,27 +190,14 @@ internal static class RecordExtractor
 
                 break;
             default:
-                if (fields is null)
-                {
-                    tables.Text(key, Scalar(value));
-                }
-                else
-                {
-                    fields.Add(new(key, Scalar(value)));
-                }
-
+                Add(tables, fields, key, Scalar(value));
                 break;
         }
     }
 
+    // An object as one record of the table at path, its nested objects flattened into it.
     private static void JsonRecord(RecordTables tables, JsonElement record, string path, string? name)
     {
-        if (record.ValueKind != JsonValueKind.Object)
-        {
-            JsonValue(tables, record, name ?? string.Empty, path, name, null);
-            return;
-        }
-
         var fields = new List<KeyValuePair<string, string>>();
         foreach (var member in record.EnumerateObject())
         {
