@@ -23,9 +23,8 @@ internal sealed class CompoundFile
     private readonly uint[] _fat;
     private readonly uint _firstMiniFat;
     private readonly uint _miniFatCount;
-    private readonly List<(string Name, byte Type, uint Start, long Size)> _entries = new();
-
-    // Every directory entry by its id (a tree: storages' children under Child, siblings under Left and Right).
+    // Every directory entry by its id (a tree: storages' children under Child, siblings under
+    // Left and Right); an unused or unreadable slot has type 0.
     private readonly List<(string Name, byte Type, uint Start, long Size, uint Left, uint Right, uint Child)> _tree = new();
     private uint[]? _miniFat;
     private byte[]? _miniStream;
@@ -109,7 +108,6 @@ internal sealed class CompoundFile
                     string name = Encoding.Unicode.GetString(sector, entry, nameBytes - 2);
                     uint start = BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 116));
                     long size = BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 120));
-                    _entries.Add((name, type, start, size));
                     _tree.Add((name, type, start, size, BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 68)),
                         BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 72)), BinaryPrimitives.ReadUInt32LittleEndian(sector.AsSpan(entry + 76))));
                 }
@@ -120,7 +118,7 @@ internal sealed class CompoundFile
             }
         }
 
-        if (_entries.Count == 0)
+        if (!_tree.Exists(e => e.Type != 0))
         {
             throw new InvalidDataException("OLE2 directory is empty");
         }
@@ -128,7 +126,7 @@ internal sealed class CompoundFile
 
     public static CompoundFile Open(Stream stream) => new(stream);
 
-    public IEnumerable<string> StreamNames => _entries.Select(e => e.Name);
+    public IEnumerable<string> StreamNames => _tree.Where(e => e.Type != 0).Select(e => e.Name);
 
     public static ContentFormat Classify(Stream stream)
     {
@@ -199,30 +197,19 @@ internal sealed class CompoundFile
             throw new InvalidDataException($"OLE2 entry '{name}' is not a stream");
         }
 
-        return Read(name, start, size);
-    }
-
-    /// <summary>The bytes of a stream, or null if there is none of that name.</summary>
-    public byte[]? ReadStream(string name)
-    {
-        int index = _entries.FindIndex(e => e.Type == 2 && e.Name == name);
-        if (index < 0)
-        {
-            return null;
-        }
-
-        var (_, _, start, size) = _entries[index];
-        return Read(name, start, size);
-    }
-
-    private byte[] Read(string name, uint start, long size)
-    {
         if (size > _stream.Length)
         {
             throw new InvalidDataException($"OLE2 stream '{name}' claims more bytes than the file has");
         }
 
         return size < _miniCutoff ? ReadMini(start, (int)size) : ReadChain(start, (int)size);
+    }
+
+    /// <summary>The bytes of a stream, or null if there is none of that name.</summary>
+    public byte[]? ReadStream(string name)
+    {
+        int index = _tree.FindIndex(e => e.Type == 2 && e.Name == name);
+        return index < 0 ? null : ReadStream(index);
     }
 
     private byte[] ReadChain(uint start, int size)
@@ -255,7 +242,7 @@ internal sealed class CompoundFile
     {
         if (_miniFat is null)
         {
-            var root = _entries.Find(e => e.Type == 5);
+            var root = _tree.Find(e => e.Type == 5);
             _miniStream = ReadChain(root.Start, (int)Math.Min(root.Size, _stream.Length));
             var miniFat = new List<uint>();
             byte[] sector = new byte[_sectorSize];
