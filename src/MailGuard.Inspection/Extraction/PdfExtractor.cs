@@ -170,8 +170,8 @@ internal static class PdfExtractor
         return text.ToString();
     }
 
-    private const int MaxFieldDepth = 32;
-    private const int MaxFields = 100_000;
+    internal const int MaxFieldDepth = 32;
+    internal const int MaxFields = 10_000;
 
     /// <summary>
     /// Whether the form's field tree (/AcroForm /Fields and their /Kids) is a tree: no field

@@ -134,53 +134,47 @@ public class PdfExtractionTests
     public void Extract_FormFieldsThatLoop_ReportedNotFollowed(string field6, string field7)
     {
         // PdfPig follows /Kids by recursion: a loop would overflow the stack and end the process.
-        const string content = "BT /F1 10 Tf 72 700 Td (Form) Tj ET";
-        string[] objects =
-        [
-            "<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>", "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
-            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream", field6, field7,
-        ];
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(pdf.Length);
-            pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{i + 1} 0 obj\n{objects[i]}\nendobj\n");
-        }
+        byte[] pdf = FormFieldTree(field6, field7);
 
-        var xref = pdf.Length;
-        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"xref\n0 {objects.Length + 1}\n0000000000 65535 f \n");
-        offsets.ForEach(o => pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"{o:D10} 00000 n \n"));
-        pdf.Append(System.Globalization.CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Length + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-
-        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(pdf.ToString()), "loop.pdf");
+        RecordingSink sink = Extract.Run(pdf, "loop.pdf");
 
         Assert.Contains("Form", sink.AllText, StringComparison.Ordinal);
         Assert.Contains(sink.Unscannable, u => u.Reason == UnscannableReason.Corrupt && u.Detail.Contains("form fields not read", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(PdfExtractor.MaxFieldDepth, true)]
+    [InlineData(PdfExtractor.MaxFieldDepth + 1, false)]
+    public void Extract_FormFieldsNested_ReadUpTo32Deep(int depth, bool read)
+    {
+        // A field with kids, each with one kid, the last holding the value.
+        var fields = Enumerable.Range(6, depth).Select(n =>
+            (n == 5 + depth ? "<< /T (last) /FT /Tx /V (AB123456C)" : $"<< /T (f{n}) /Kids [{n + 1} 0 R]") + (n > 6 ? $" /Parent {n - 1} 0 R >>" : " >>")).ToArray();
+
+        RecordingSink sink = Extract.Run(FormFieldTree(fields), "nested.pdf");
+
+        Assert.Equal(read, sink.AllText.Contains("AB123456C", StringComparison.Ordinal));
+        Assert.Equal(!read, sink.Unscannable.Any(u => u.Detail.Contains("form fields not read", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData(PdfExtractor.MaxFields - 1, true)]
+    [InlineData(PdfExtractor.MaxFields, false)]
+    public void Extract_FormFieldsMany_ReadUpTo10000(int kids, bool read)
+    {
+        // One field and its kids: at most MaxFields fields in all.
+        var fields = new[] { $"<< /T (parent) /Kids [{string.Join(" ", Enumerable.Range(7, kids).Select(n => $"{n} 0 R"))}] >>" }
+            .Concat(Enumerable.Range(0, kids).Select(i => i == kids - 1 ? "<< /T (last) /FT /Tx /V (AB123456C) /Parent 6 0 R >>" : "<< /T (k) /FT /Tx /Parent 6 0 R >>")).ToArray();
+
+        RecordingSink sink = Extract.Run(FormFieldTree(fields), "many.pdf");
+
+        Assert.Equal(read, sink.AllText.Contains("AB123456C", StringComparison.Ordinal));
+        Assert.Equal(!read, sink.Unscannable.Any(u => u.Detail.Contains("form fields not read", StringComparison.Ordinal)));
+    }
+
     /// <summary>Pages with the title "Application form", their filled text fields (name, alternate name, value) and a note.</summary>
     private static byte[] FormPages(params (string Name, string? Alternate, string Value)[][] pages)
     {
-        var pdf = new MemoryStream();
-        var offsets = new Dictionary<int, long>();
-        void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
-        void Object(int number, string body, byte[]? stream = null)
-        {
-            offsets[number] = pdf.Position;
-            Text($"{number} 0 obj\n{body}\n");
-            if (stream is not null)
-            {
-                Text("stream\n");
-                pdf.Write(stream);
-                Text("\nendstream\n");
-            }
-
-            Text("endobj\n");
-        }
-
         // 1 catalog, 2 pages, 3 font; then per page: page, content, note, then its fields.
         var next = 4;
         var pageObjects = new List<(int Page, int Content, int Note, List<int> Fields)>();
@@ -191,43 +185,51 @@ public class PdfExtractionTests
             next = page + 3 + fields.Length;
         }
 
-        Text("%PDF-1.4\n");
-        Object(1, $"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{string.Join(" ", pageObjects.SelectMany(p => p.Fields).Select(f => $"{f} 0 R"))}] >> >>");
-        Object(2, $"<< /Type /Pages /Kids [{string.Join(" ", pageObjects.Select(p => $"{p.Page} 0 R"))}] /Count {pages.Length} >>");
-        Object(3, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
+        var objects = new List<(string, byte[]?)>
+        {
+            ($"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [{string.Join(" ", pageObjects.SelectMany(p => p.Fields).Select(f => $"{f} 0 R"))}] >> >>", null),
+            ($"<< /Type /Pages /Kids [{string.Join(" ", pageObjects.Select(p => $"{p.Page} 0 R"))}] /Count {pages.Length} >>", null),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null),
+        };
         for (var i = 0; i < pages.Length; i++)
         {
             var (page, content, note, fields) = pageObjects[i];
             byte[] stream = Encoding.ASCII.GetBytes("BT /F1 10 Tf 72 800 Td (Application form) Tj ET");
             var annots = string.Join(" ", fields.Append(note).Select(f => $"{f} 0 R"));
-            Object(page, $"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R /Annots [{annots}] >>");
-            Object(content, $"<< /Length {stream.Length} >>", stream);
-            Object(note, $"<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /P {page} 0 R /Contents (Checked by reception) >>");
+            objects.Add(($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {content} 0 R /Annots [{annots}] >>", null));
+            objects.Add(($"<< /Length {stream.Length} >>", stream));
+            objects.Add(($"<< /Type /Annot /Subtype /Text /Rect [10 10 30 30] /P {page} 0 R /Contents (Checked by reception) >>", null));
             for (var f = 0; f < fields.Count; f++)
             {
                 var (name, alternate, value) = pages[i][f];
-                Object(fields[f], $"<< /Type /Annot /Subtype /Widget /FT /Tx /T ({name}){(alternate is null ? "" : $" /TU ({alternate})")} /V ({value}) /Rect [72 {700 - (30 * f)} 300 {720 - (30 * f)}] /P {page} 0 R >>");
+                objects.Add(($"<< /Type /Annot /Subtype /Widget /FT /Tx /T ({name}){(alternate is null ? "" : $" /TU ({alternate})")} /V ({value}) /Rect [72 {700 - (30 * f)} 300 {720 - (30 * f)}] /P {page} 0 R >>", null));
             }
         }
 
-        long xref = pdf.Position;
-        Text($"xref\n0 {next}\n0000000000 65535 f \n");
-        for (var n = 1; n < next; n++)
-        {
-            Text($"{offsets[n]:D10} 00000 n \n");
-        }
-
-        Text($"trailer\n<< /Size {next} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return pdf.ToArray();
+        return Pdf(objects);
     }
 
-    /// <summary>Pages whose text is "Page N AB123456C", or one page with the given encoded content stream.</summary>
-    private static byte[] Pages(int count, byte[]? content = null, string? filter = null)
+    /// <summary>One page reading "Form" and a form whose fields start at object 6, written as given.</summary>
+    private static byte[] FormFieldTree(params string[] fields)
+    {
+        byte[] content = Encoding.ASCII.GetBytes("BT /F1 10 Tf 72 700 Td (Form) Tj ET");
+        return Pdf(new (string, byte[]?)[]
+        {
+            ("<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R] >> >>", null), ("<< /Type /Pages /Kids [4 0 R] /Count 1 >>", null),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>", null),
+            ($"<< /Length {content.Length} >>", content),
+        }.Concat(fields.Select(f => (f, (byte[]?)null))).ToList());
+    }
+
+    /// <summary>A PDF of these objects, numbered from 1 (the catalog), each with its stream if it has one.</summary>
+    private static byte[] Pdf(IReadOnlyList<(string Body, byte[]? Stream)> objects)
     {
         var pdf = new MemoryStream();
         var offsets = new List<long>();
         void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
-        void Object(string body, byte[]? stream = null)
+        Text("%PDF-1.4\n");
+        foreach (var (body, stream) in objects)
         {
             offsets.Add(pdf.Position);
             Text($"{offsets.Count} 0 obj\n{body}\n");
@@ -241,18 +243,6 @@ public class PdfExtractionTests
             Text("endobj\n");
         }
 
-        Text("%PDF-1.4\n");
-        string kids = string.Join(" ", Enumerable.Range(0, count).Select(i => $"{4 + (2 * i)} 0 R"));
-        Object("<< /Type /Catalog /Pages 2 0 R >>");
-        Object($"<< /Type /Pages /Kids [{kids}] /Count {count} >>");
-        Object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
-        for (int i = 1; i <= count; i++)
-        {
-            byte[] page = content ?? Encoding.ASCII.GetBytes($"BT /F1 10 Tf 72 700 Td (Page {i} AB123456C) Tj ET");
-            Object($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {offsets.Count + 2} 0 R >>");
-            Object($"<< /Length {page.Length}{(filter is null ? "" : " /Filter " + filter)} >>", page);
-        }
-
         long xref = pdf.Position;
         Text($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
         foreach (long offset in offsets)
@@ -262,6 +252,25 @@ public class PdfExtractionTests
 
         Text($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
         return pdf.ToArray();
+    }
+
+    /// <summary>Pages whose text is "Page N AB123456C", or one page with the given encoded content stream.</summary>
+    private static byte[] Pages(int count, byte[]? content = null, string? filter = null)
+    {
+        var objects = new List<(string, byte[]?)>
+        {
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ($"<< /Type /Pages /Kids [{string.Join(" ", Enumerable.Range(0, count).Select(i => $"{4 + (2 * i)} 0 R"))}] /Count {count} >>", null),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>", null),
+        };
+        for (int i = 1; i <= count; i++)
+        {
+            byte[] page = content ?? Encoding.ASCII.GetBytes($"BT /F1 10 Tf 72 700 Td (Page {i} AB123456C) Tj ET");
+            objects.Add(($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents {objects.Count + 2} 0 R >>", null));
+            objects.Add(($"<< /Length {page.Length}{(filter is null ? "" : " /Filter " + filter)} >>", page));
+        }
+
+        return Pdf(objects);
     }
 
     /// <summary>LZW as PDF writes it (§7.4.4.2): MSB first, 9 to 12 bits, EarlyChange 1, a clear code when the table is full.</summary>
