@@ -1,4 +1,5 @@
 using System.Text;
+using MailGuard.Inspection.Extraction;
 using MailGuard.Inspection.Tests.Extraction;
 
 namespace MailGuard.Inspection.Tests.Detection;
@@ -231,5 +232,26 @@ public sealed class RecordFormatTests
 
         Assert.Equal(inOther, table.Rows[0].Cells.All(c => c.Text != "late"));
         Assert.Equal(inOther ? "late: y" : string.Empty, table.Rows[^1].Cells[^1].Text);
+    }
+
+    [Theory]
+    [InlineData("json", 0, true)]
+    [InlineData("json", 1, false)]
+    [InlineData("xml", 0, true)]
+    [InlineData("xml", 1, false)]
+    public void Document_AtMostItsSizeLimit_ReadForItsRecords(string format, int over, bool records)
+    {
+        // Padded with white space to exactly the limit (16 MB of JSON, 8 MB of XML), or one more.
+        var people = Enumerable.Range(0, 10).Select(i => (Name: $"{TestData.Forename(i)} {TestData.Surname(i)}", Nino: TestData.Nino(i))).ToList();
+        var body = format == "json"
+            ? "[" + string.Join(",", people.Select(p => $"{{\"name\": \"{p.Name}\", \"ni\": \"{p.Nino}\"}}")) + "]"
+            : "<people>" + string.Concat(people.Select(p => $"<person><name>{p.Name}</name><ni>{p.Nino}</ni></person>")) + "</people>";
+        var limit = format == "json" ? RecordExtractor.MaxJsonChars : RecordExtractor.MaxXmlChars;
+        var document = body + new string(' ', limit - body.Length + over);
+
+        RecordingSink sink = Extract.Run(Encoding.ASCII.GetBytes(document), "people." + format);
+
+        Assert.Equal(records, sink.Tables.Count == 1);
+        Assert.Contains(TestData.Nino(9), records ? string.Concat(sink.Tables[0].Rows[^1].Cells.Select(c => c.Text)) : sink.AllText, StringComparison.Ordinal);
     }
 }

@@ -110,4 +110,30 @@ public sealed class OutlookMessageTests
 
         Assert.Equal(UnscannableReason.ExpandedSizeExceeded, Assert.Single(sink.Unscannable).Reason);
     }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void Extract_MsgNestedPastTheNestingLimit_Reported(int levels, bool reported)
+    {
+        // Items attached to items, the innermost carrying the list; with a nesting limit of 3,
+        // two levels of attached items are read and a third is reported.
+        var file = new CompoundFileWriter();
+        var storage = Message(file, CompoundFileWriter.Root, "Outer", "FYI");
+        for (int level = 0; level < levels; level++)
+        {
+            int attachment = file.Storage(storage, "__attach_version1.0_#00000009");
+            file.Text(attachment, "3707", $"level{level + 1}.msg");
+            storage = Message(file, file.Storage(attachment, "__substg1.0_3701000D"), $"Level {level + 1}", "See attached.");
+        }
+
+        int list = file.Storage(storage, "__attach_version1.0_#00000000");
+        file.Text(list, "3707", "people.csv");
+        file.Stream(list, "__substg1.0_37010102", Encoding.UTF8.GetBytes(PeopleCsv(3)));
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "outer.msg", limits: new ExtractionLimits { MaxNestingDepth = 3 });
+
+        Assert.Equal(reported, sink.Unscannable.Any(u => u.Reason == UnscannableReason.NestingTooDeep));
+        Assert.Equal(!reported, sink.Tables.Count == 1);
+    }
 }
