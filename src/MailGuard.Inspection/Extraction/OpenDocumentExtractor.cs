@@ -26,18 +26,22 @@ internal static class OpenDocumentExtractor
             new Walker(context, location).Read(content);
         }
 
-        // Objects embedded in the document (a spreadsheet inserted as an object) are packages in
-        // folders of their own ("Object 1/content.xml").
-        foreach (var name in package.PartNames.Where(n => n.EndsWith("/content.xml", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
+        // The page styles' headers and footers (styles.xml), and objects embedded in the document
+        // (a spreadsheet inserted as an object), packages in folders of their own ("Object 1/content.xml").
+        foreach (var name in package.PartNames.Where(IsTextPart).Order(StringComparer.Ordinal).ToList())
         {
             context.ThrowIfCancelled();
-            using Stream? embedded = package.Open(name);
-            if (embedded is not null)
+            using Stream? part = package.Open(name);
+            if (part is not null)
             {
-                new Walker(context, location.Child(name)).Read(embedded);
+                new Walker(context, name == "styles.xml" ? location : location.Child(name)).Read(part);
             }
         }
     }
+
+    /// <summary>The parts beside the document's own content.xml whose paragraphs and tables a reader sees.</summary>
+    internal static bool IsTextPart(string name) =>
+        name == "styles.xml" || name.EndsWith("/content.xml", StringComparison.Ordinal) || name.EndsWith("/styles.xml", StringComparison.Ordinal);
 
     /// <summary>Reads one content (or styles) part of any OpenDocument package: paragraphs and tables.</summary>
     internal static void ReadContent(ExtractionContext context, Stream content, ContentLocation location) =>

@@ -107,7 +107,7 @@ internal static class ZipExtractor
                         DocxExtractor.ReadPart(context, member, child, writer, ref tables);
                         writer.Flush();
                     }
-                    else if (packageFormat == ContentFormat.OtherOpenDocument && entry.Name is "content.xml" or "styles.xml")
+                    else if (packageFormat == ContentFormat.OtherOpenDocument && (entry.FullName == "content.xml" || OpenDocumentExtractor.IsTextPart(entry.FullName)))
                     {
                         // The document's (and each embedded object's) text:p and table:table.
                         OpenDocumentExtractor.ReadContent(context, member, child);

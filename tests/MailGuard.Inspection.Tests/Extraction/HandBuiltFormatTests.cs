@@ -274,4 +274,21 @@ public class HandBuiltFormatTests
 
         Assert.Equal("AB123456C\nKept\n", sink.AllText);
     }
+
+    [Fact]
+    public void Extract_OdtPageFooter_Read()
+    {
+        // A page style's header and footer live in styles.xml, as a Word document's in their own parts.
+        const string ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\"";
+        byte[] odt = Zips.Of(new (string, byte[], CompressionLevel)[]
+        {
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.text"), CompressionLevel.NoCompression),
+            ("content.xml", Encoding.UTF8.GetBytes($"<office:document-content {ns}><office:body><office:text><text:p>Body</text:p></office:text></office:body></office:document-content>"), CompressionLevel.Optimal),
+            ("styles.xml", Encoding.UTF8.GetBytes($"<office:document-styles {ns}><office:master-styles><style:master-page><style:footer><text:p>Ref AB123456C</text:p></style:footer></style:master-page></office:master-styles></office:document-styles>"), CompressionLevel.Optimal),
+        });
+
+        var text = Extract.Run(odt, "d.odt").AllText;
+        Assert.StartsWith("Body\n", text, StringComparison.Ordinal);
+        Assert.EndsWith("Ref AB123456C\n", text, StringComparison.Ordinal);
+    }
 }
