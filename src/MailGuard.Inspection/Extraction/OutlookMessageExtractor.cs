@@ -1,13 +1,14 @@
 using System.Text;
+using MimeKit.Tnef;
 
 namespace MailGuard.Inspection.Extraction;
 
 /// <summary>
 /// An Outlook item saved as a file (.msg, [MS-OXMSG]): what Outlook attaches when a message is
 /// dragged into another. Read as a forwarded message is: its subject, sender and recipients,
-/// its body (plain text, else HTML), and each attachment as an attachment of its own, an
-/// attached item in turn (nesting counted against the depth limit). A body kept only as
-/// compressed RTF is not read and says so.
+/// every rendering of its body it keeps (plain text, HTML, compressed RTF), and each attachment
+/// as an attachment of its own, an attached item in turn (nesting counted against the depth
+/// limit).
 /// </summary>
 internal static class OutlookMessageExtractor
 {
@@ -60,17 +61,21 @@ internal static class OutlookMessageExtractor
             context.Sink.OnText(location, header.ToString());
         }
 
+        // Outlook keeps up to three renderings of one body and shows one of them; which one a
+        // reader sees is the item's to choose, so every one present is read.
         if (item.Text(Body) is { Length: > 0 } body)
         {
             context.Sink.OnText(location, body.EndsWith('\n') ? body : body + "\n");
         }
-        else if (item.Bytes(HtmlBody) is { Length: > 0 } html)
+
+        if (item.Bytes(HtmlBody) is { Length: > 0 } html)
         {
             ContentExtractor.ExtractPart(context, new MemoryStream(html, writable: false), "body.html", "text/html", location, depth);
         }
-        else if (item.Bytes(RtfCompressed) is { Length: > 0 })
+
+        if (item.Bytes(RtfCompressed) is { Length: > 0 } compressed)
         {
-            context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "Outlook item whose body is kept only as compressed RTF");
+            ReadRtfBody(context, compressed, location, depth);
         }
 
         foreach (var (id, name, isStorage) in entries)
@@ -80,6 +85,29 @@ internal static class OutlookMessageExtractor
                 ReadAttachment(context, file, id, location, depth);
             }
         }
+    }
+
+    // PR_RTF_COMPRESSED ([MS-OXRTFCP]): LZFu-compressed (or stored) RTF, often an HTML body
+    // wrapped in RTF. Inflated by MimeKit's filter, checked against its CRC, then read as RTF.
+    private static void ReadRtfBody(ExtractionContext context, byte[] compressed, ContentLocation location, int depth)
+    {
+        var filter = new RtfCompressedToRtf();
+        byte[] rtf = filter.Flush(compressed, 0, compressed.Length, out int start, out int length);
+        // Only the compressed form carries a CRC; the stored one ("MELA") has none to check.
+        bool intact = filter.CompressionMode switch
+        {
+            RtfCompressionMode.Compressed => filter.IsValidCrc32,
+            RtfCompressionMode.Uncompressed => true,
+            _ => false,
+        };
+        if (!intact)
+        {
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, "Outlook item's compressed RTF body is damaged");
+            return;
+        }
+
+        context.AddExpanded(length);
+        ContentExtractor.ExtractPart(context, new MemoryStream(rtf, start, length, writable: false), "body.rtf", "text/rtf", location, depth);
     }
 
     private static void ReadAttachment(ExtractionContext context, CompoundFile file, int storage, ContentLocation location, int depth)

@@ -73,16 +73,55 @@ public sealed class OutlookMessageTests
         Assert.Equal("fwd.msg > Claimants.msg > people.csv", Assert.Single(sink.Tables).Location.FileName);
     }
 
+    // A table of people in RTF, as Word and Outlook write one: \\intbl ... \\cell ... \\row.
+    private static string PeopleRtf(int count) =>
+        "{\\rtf1\\ansi\\ansicpg1252{\\fonttbl{\\f0 Calibri;}}\\pard Please see below.\\par\r\n"
+        + "\\trowd\\cellx2000\\cellx4000\\cellx6000\\intbl Name\\cell Date of birth\\cell NI number\\cell\\row\r\n"
+        + string.Concat(Enumerable.Range(0, count).Select(i => $"\\trowd\\cellx2000\\cellx4000\\cellx6000\\intbl {TestData.Forename(i)} {TestData.Surname(i)}\\cell {TestData.Dob(i)}\\cell {TestData.Nino(i)}\\cell\\row\r\n"))
+        + "\\pard Regards\\par}";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Inspect_MsgWhoseRtfBodyCarriesAList_PeopleCounted(bool compressed)
+    {
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Claimants", body: null);
+        var rtf = Encoding.ASCII.GetBytes(PeopleRtf(20));
+        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", compressed ? CompressedRtf.Lzfu(rtf) : CompressedRtf.Stored(rtf));
+
+        var findings = TestData.InspectAttachment("Claimants.msg", "application/vnd.ms-outlook", file.ToArray()).Findings;
+
+        Assert.Equal(20, Assert.Single(findings, f => f.Kind == FindingKinds.PersonalData).Count);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKinds.Unscannable);
+    }
+
     [Fact]
-    public void Extract_MsgWithOnlyACompressedRtfBody_SaysSo()
+    public void Inspect_MsgWithAHarmlessPlainBodyAndAListInItsRtf_RtfRead()
+    {
+        // Outlook shows the item's own choice of rendering: a plain-text body saying nothing
+        // must not stand in for the RTF one beside it.
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Claimants", "Nothing to see here.");
+        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", CompressedRtf.Lzfu(Encoding.ASCII.GetBytes(PeopleRtf(20))));
+
+        var findings = TestData.InspectAttachment("Claimants.msg", "application/vnd.ms-outlook", file.ToArray()).Findings;
+
+        Assert.Equal(20, Assert.Single(findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    [Fact]
+    public void Extract_MsgWithADamagedCompressedRtfBody_Reported()
     {
         var file = new CompoundFileWriter();
         Message(file, CompoundFileWriter.Root, "Notes", body: null);
-        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", [1, 2, 3, 4]);
+        var damaged = CompressedRtf.Lzfu(Encoding.ASCII.GetBytes(PeopleRtf(3)));
+        damaged[^3] ^= 0x20;
+        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", damaged);
 
         RecordingSink sink = Extract.Run(file.ToArray(), "notes.msg");
 
-        Assert.Equal(UnscannableReason.UnsupportedFormat, Assert.Single(sink.Unscannable).Reason);
+        Assert.Equal(UnscannableReason.Corrupt, Assert.Single(sink.Unscannable).Reason);
     }
 
     [Fact]
@@ -135,5 +174,62 @@ public sealed class OutlookMessageTests
 
         Assert.Equal(reported, sink.Unscannable.Any(u => u.Reason == UnscannableReason.NestingTooDeep));
         Assert.Equal(!reported, sink.Tables.Count == 1);
+    }
+}
+
+/// <summary>
+/// PR_RTF_COMPRESSED as [MS-OXRTFCP] lays it out: a 16-byte header (sizes, "LZFu" or "MELA",
+/// CRC-32 of what follows) and the data. The LZFu form here carries every byte as a literal and
+/// ends with the reference to the write position that marks the end.
+/// </summary>
+internal static class CompressedRtf
+{
+    private const int PreloadedLength = 207;
+
+    public static byte[] Stored(byte[] rtf) => Frame(rtf, rtf.Length, "MELA"u8, crc: 0);
+
+    public static byte[] Lzfu(byte[] rtf)
+    {
+        var data = new List<byte>();
+        for (int i = 0; i < rtf.Length; i += 8)
+        {
+            data.Add(0);
+            data.AddRange(rtf.AsSpan(i, Math.Min(8, rtf.Length - i)).ToArray());
+        }
+
+        // The end marker: a reference (control bit set) to the dictionary's write position.
+        int end = (PreloadedLength + rtf.Length) % 4096;
+        data.Add(1);
+        data.Add((byte)(end >> 4));
+        data.Add((byte)((end & 0xF) << 4));
+        var bytes = data.ToArray();
+        return Frame(bytes, rtf.Length, "LZFu"u8, Crc(bytes));
+    }
+
+    private static byte[] Frame(byte[] data, int rawSize, ReadOnlySpan<byte> type, uint crc)
+    {
+        var framed = new byte[16 + data.Length];
+        BitConverter.TryWriteBytes(framed.AsSpan(0), data.Length + 12);
+        BitConverter.TryWriteBytes(framed.AsSpan(4), rawSize);
+        type.CopyTo(framed.AsSpan(8));
+        BitConverter.TryWriteBytes(framed.AsSpan(12), crc);
+        data.CopyTo(framed, 16);
+        return framed;
+    }
+
+    // CRC-32 (polynomial 0xEDB88320) started at 0 with no final inversion, as the format has it.
+    private static uint Crc(byte[] data)
+    {
+        uint crc = 0;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320 : crc >> 1;
+            }
+        }
+
+        return crc;
     }
 }
