@@ -303,7 +303,7 @@ public sealed class ContentAnalyzer : IContentSink
         var key = location with { Row = null, Column = null, Page = null };
         if (!_prose.TryGetValue(key, out var prose))
         {
-            prose = new ProseAnalyzer(key, _options, _reference);
+            prose = new ProseAnalyzer(key, _options, _reference, _mailboxes);
             _prose.Add(key, prose);
             _proseOrder.Add(prose);
         }

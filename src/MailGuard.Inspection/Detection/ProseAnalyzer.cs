@@ -28,6 +28,7 @@ internal sealed partial class ProseAnalyzer
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
     private readonly DateOnly _reference;
+    private readonly MailboxDomains _mailboxes;
     private readonly HashSet<long> _anchors = [];
 
     // People named in sentences with something personal beside the name (ProseMentions).
@@ -37,11 +38,12 @@ internal sealed partial class ProseAnalyzer
     private long _contactPeople;
     private ulong _kinds;
 
-    public ProseAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference)
+    public ProseAnalyzer(ContentLocation location, ContentAnalyzerOptions options, DateOnly reference, MailboxDomains mailboxes)
     {
         _location = location;
         _options = options;
         _reference = reference;
+        _mailboxes = mailboxes;
         Tallies = new TallySet(options.MaxEvidence);
     }
 
@@ -227,16 +229,23 @@ internal sealed partial class ProseAnalyzer
             if (!blank)
             {
                 ulong kinds = 0;
+                var named = false;
                 while (matchIndex < _matches.Count && _matches[matchIndex].Start < end)
                 {
                     var m = _matches[matchIndex++];
                     if (m.Confidence >= Confidence.Medium && m.Start >= position)
                     {
                         kinds |= DataKinds.Bit(m.Kind);
+                        if (m.Kind == DataKind.EmailAddress && IsPersonalMailbox(text.AsSpan(m.Start, m.Length)) && !IsCorrespondenceLine(lineSpan))
+                        {
+                            // Someone's own mailbox at a provider that serves the public names its
+                            // holder and is private contact detail, as a "Home email" column is.
+                            kinds |= DataKinds.Bit(DataKind.PrivateContact);
+                            named = true;
+                        }
                     }
                 }
 
-                var named = false;
                 if (labelled && lineSpan.Contains(':'))
                 {
                     kinds |= LabelKinds(text, position, end, ref named);
@@ -262,6 +271,34 @@ internal sealed partial class ProseAnalyzer
             position = end + 1;
         }
     }
+
+    private bool IsPersonalMailbox(ReadOnlySpan<char> address) =>
+        !EmailAddress.IsRoleAddress(address) && _mailboxes.KindOf(address[(address.LastIndexOf('@') + 1)..]) == MailboxKind.Personal;
+
+    /// <summary>
+    /// A line of a quoted reply's header ("From: Jo Bloggs &lt;jo@gmail.com&gt;", "To: ...", "On
+    /// Mon, Jo &lt;jo@gmail.com&gt; wrote:"): the correspondents of the thread, not a list of people.
+    /// </summary>
+    private static bool IsCorrespondenceLine(ReadOnlySpan<char> line)
+    {
+        line = line.TrimStart(" \t>*").TrimEnd();
+        if (line.EndsWith("wrote:", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var label in s_correspondenceLabels)
+        {
+            if (line.StartsWith(label, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static readonly string[] s_correspondenceLabels = ["From:", "To:", "Cc:", "Bcc:", "Reply-To:", "Sender:", "Sent:", "Date:"];
 
     private void CountParagraph(string text, List<Line> lines)
     {

@@ -525,6 +525,38 @@ public class ProseAnalysisTests
         Assert.DoesNotContain(analyzer.Findings, f => f.Kind == FindingKinds.DateOfBirth);
     }
 
+    [Theory]
+    [InlineData("named", "gmail.com", 30)]
+    [InlineData("bare", "hotmail.co.uk", 30)]
+    [InlineData("named", "example.org", null)]
+    [InlineData("bare", "example.org", null)]
+    [InlineData("quoted-headers", "gmail.com", null)]
+    public void OnText_ListOfPeoplesOwnMailboxes_Counted(string shape, string domain, int? people)
+    {
+        // A list of people's own mailboxes (at providers that serve the public), with or without
+        // their names, is a list of people, as the same list in a CSV is; a company's addresses
+        // say nothing about anyone, and a thread's quoted headers name its correspondents.
+        var lines = Enumerable.Range(0, 30).Select(i =>
+        {
+            var address = $"{TestData.Forename(i).ToLowerInvariant()}.{TestData.Surname(i).ToLowerInvariant()}{i}@{domain}";
+            return shape switch
+            {
+                "named" => $"{TestData.Forename(i)} {TestData.Surname(i)} <{address}>",
+                "bare" => address,
+                _ => $"{(i % 2 == 0 ? "From" : "> Cc")}: {TestData.Forename(i)} {TestData.Surname(i)} <{address}>",
+            };
+        });
+
+        var analyzer = Analyze("Volunteers for the mailing:\n\n" + string.Join("\n", lines) + "\n\nThanks\nSam");
+
+        var found = PersonalData(analyzer);
+        Assert.Equal(people, found?.Count);
+        if (found is not null)
+        {
+            Assert.Contains("private contact details", found.Summary, StringComparison.Ordinal);
+        }
+    }
+
     private sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;

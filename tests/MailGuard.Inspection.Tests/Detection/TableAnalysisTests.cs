@@ -450,6 +450,21 @@ public class TableAnalysisTests
         }
     }
 
+    [Theory]
+    [InlineData("gmail.com", 30)]
+    [InlineData("example.org", null)]
+    public void BeginTable_OneColumnOfMailboxes_PeopleWhenTheirOwn(string domain, int? people)
+    {
+        // A table of one column is layout, except a column of people's own mailboxes: a mailing
+        // list of private addresses is a list of people; a column of company addresses is not.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 30).Select(i => new[] { $"{TestData.Forename(i).ToLowerInvariant()}.{i}@{domain}" }).Prepend(["Email"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(people, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Count);
+        Assert.Equal(people ?? 0, analyzer.MaxPeopleCount);
+    }
+
     [Fact]
     public void BeginTable_ConfiguredProviders_ReplaceTheBuiltInOnes()
     {
