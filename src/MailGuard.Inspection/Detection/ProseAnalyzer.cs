@@ -275,6 +275,14 @@ internal sealed partial class ProseAnalyzer
     private bool IsPersonalMailbox(ReadOnlySpan<char> address) =>
         !EmailAddress.IsRoleAddress(address) && _mailboxes.KindOf(address[(address.LastIndexOf('@') + 1)..]) == MailboxKind.Personal;
 
+    // A personal mailbox outside a quoted reply's header lines.
+    private bool IsOwnMailboxListed(string text, in TextMatch m)
+    {
+        var lineStart = text.LastIndexOf('\n', Math.Max(m.Start - 1, 0)) + 1;
+        var lineEnd = text.IndexOf('\n', m.End);
+        return IsPersonalMailbox(text.AsSpan(m.Start, m.Length)) && !IsCorrespondenceLine(text.AsSpan(lineStart, (lineEnd < 0 ? text.Length : lineEnd) - lineStart));
+    }
+
     /// <summary>
     /// A line of a quoted reply's header ("From: Jo Bloggs &lt;jo@gmail.com&gt;", "To: ...", "On
     /// Mon, Jo &lt;jo@gmail.com&gt; wrote:"): the correspondents of the thread, not a list of people.
@@ -367,7 +375,10 @@ internal sealed partial class ProseAnalyzer
             return;
         }
 
-        var contactBits = lineMode ? s_lineContactBits : s_contactBits;
+        // A paragraph's e-mail addresses count only when they are people's own ("a@gmail.com;
+        // b@hotmail.co.uk; ..."): a company's addresses in a letter are its own.
+        var contactBits = lineMode ? s_lineContactBits
+            : (kinds & DataKinds.Bit(DataKind.PrivateContact)) != 0 ? s_contactBits | DataKinds.Bit(DataKind.EmailAddress) : s_contactBits;
         if ((kinds & contactBits) == 0 || !named || !DataKinds.HasAttributeBeyondIdentifier(kinds | DataKinds.Bit(DataKind.Name)))
         {
             return;
@@ -426,7 +437,7 @@ internal sealed partial class ProseAnalyzer
                 continue;
             }
 
-            if (m.Kind == DataKind.EmailAddress && EmailAddress.IsRoleAddress(text.AsSpan(m.Start, m.Length)))
+            if (m.Kind == DataKind.EmailAddress && (lineMode ? EmailAddress.IsRoleAddress(text.AsSpan(m.Start, m.Length)) : !IsOwnMailboxListed(text, m)))
             {
                 continue;
             }

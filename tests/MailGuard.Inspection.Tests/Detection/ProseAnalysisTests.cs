@@ -530,7 +530,10 @@ public class ProseAnalysisTests
     [InlineData("bare", "hotmail.co.uk", 30)]
     [InlineData("named", "example.org", null)]
     [InlineData("bare", "example.org", null)]
+    [InlineData("inline", "gmail.com", 30)]
+    [InlineData("inline", "example.org", null)]
     [InlineData("quoted-headers", "gmail.com", null)]
+    [InlineData("quoted-to-line", "gmail.com", null)]
     public void OnText_ListOfPeoplesOwnMailboxes_Counted(string shape, string domain, int? people)
     {
         // A list of people's own mailboxes (at providers that serve the public), with or without
@@ -542,12 +545,18 @@ public class ProseAnalysisTests
             return shape switch
             {
                 "named" => $"{TestData.Forename(i)} {TestData.Surname(i)} <{address}>",
-                "bare" => address,
+                "bare" or "inline" or "quoted-to-line" => address,
                 _ => $"{(i % 2 == 0 ? "From" : "> Cc")}: {TestData.Forename(i)} {TestData.Surname(i)} <{address}>",
             };
         });
 
-        var analyzer = Analyze("Volunteers for the mailing:\n\n" + string.Join("\n", lines) + "\n\nThanks\nSam");
+        var list = shape switch
+        {
+            "inline" => string.Join("; ", lines),
+            "quoted-to-line" => "-----Original Message-----\nFrom: Sam Lee <sam.lee@council.example.gov.uk>\nTo: " + string.Join("; ", lines),
+            _ => string.Join("\n", lines),
+        };
+        var analyzer = Analyze("Volunteers for the mailing:\n\n" + list + "\n\nThanks\nSam");
 
         var found = PersonalData(analyzer);
         Assert.Equal(people, found?.Count);
