@@ -216,6 +216,7 @@ public static class ContentExtractor
                 case ContentFormat.Video:
                 case ContentFormat.Executable:
                 case ContentFormat.Font:
+                case ContentFormat.Metafile:
                     BinaryStrings.Extract(context, stream, location, format);
                     break;
                 case ContentFormat.Zip:

@@ -63,6 +63,13 @@ public enum ContentFormat
 
     /// <summary>An Outlook item saved as a file (.msg, [MS-OXMSG]): a message with its attachments.</summary>
     OutlookMessage,
+
+    /// <summary>
+    /// A vector picture (EMF, WMF, LibreOffice's SVM): what Office pastes a range of cells as, and
+    /// the preview LibreOffice keeps of a table or an object. Its text is drawn by text records,
+    /// read as strings.
+    /// </summary>
+    Metafile,
 }
 
 /// <summary>

@@ -88,7 +88,7 @@ internal static class FormatSniffer
     }
 
     /// <summary>
-    /// Executables, audio, video and fonts. They carry no document text, so they are reported by
+    /// Executables, audio, video, fonts and vector pictures. They carry no document text, so they are reported by
     /// type, not as unscannable; their printable strings are still read (<see cref="BinaryStrings"/>),
     /// so a magic number put in front of a table hides nothing. Weak signatures are checked
     /// against the structure they announce (a PE header where MZ points, a font's table count).
@@ -148,13 +148,30 @@ internal static class FormatSniffer
 
         if (head.StartsWith("OTTO"u8) || head.StartsWith("ttcf"u8) || head.StartsWith("wOFF"u8) || head.StartsWith("wOF2"u8)
             || ((head.StartsWith((ReadOnlySpan<byte>)[0x00, 0x01, 0x00, 0x00]) || head.StartsWith("true"u8))
-                && BinaryPrimitives.ReadUInt16BigEndian(head[4..]) is >= 4 and <= 64))
+                && BinaryPrimitives.ReadUInt16BigEndian(head[4..]) is >= 4 and <= 64)
+            || IsEmbeddedOpenType(head))
         {
             return ContentFormat.Font;
         }
 
-        return ContentFormat.Unknown;
+        return IsMetafile(head) ? ContentFormat.Metafile : ContentFormat.Unknown;
     }
+
+    /// <summary>
+    /// EMF (an EMR_HEADER record, " EMF" at offset 40), WMF (the placeable header's key, or a
+    /// standard header: type 1 or 2, nine words long, version 1 or 3) and LibreOffice's SVM ("VCLMTF").
+    /// </summary>
+    private static bool IsMetafile(ReadOnlySpan<byte> head) =>
+        (head.Length >= 44 && BinaryPrimitives.ReadUInt32LittleEndian(head) == 1 && head.Slice(40, 4).SequenceEqual(" EMF"u8))
+        || head.StartsWith((ReadOnlySpan<byte>)[0xD7, 0xCD, 0xC6, 0x9A])
+        || (BinaryPrimitives.ReadUInt16LittleEndian(head) is 1 or 2 && BinaryPrimitives.ReadUInt16LittleEndian(head[2..]) == 9
+            && BinaryPrimitives.ReadUInt16LittleEndian(head[4..]) is 0x0100 or 0x0300)
+        || head.StartsWith("VCLMTF"u8);
+
+    /// <summary>Embedded OpenType (what PowerPoint embeds fonts as, .fntdata): its version word and the 0x504C magic at offset 34.</summary>
+    private static bool IsEmbeddedOpenType(ReadOnlySpan<byte> head) =>
+        head.Length >= 36 && BinaryPrimitives.ReadUInt32LittleEndian(head[8..]) is 0x00010000 or 0x00020001 or 0x00020002
+        && BinaryPrimitives.ReadUInt16LittleEndian(head[34..]) == 0x504C;
 
     private static bool IsPe(ReadOnlySpan<byte> head)
     {

@@ -69,6 +69,7 @@ internal static class TypeCheck
         ContentFormat.Video => "video",
         ContentFormat.Executable => "executable",
         ContentFormat.Font => "font",
+        ContentFormat.Metafile => "metafile",
         _ => null,
     };
 
@@ -102,7 +103,8 @@ internal static class TypeCheck
         "mp3" or "wav" or "ogg" or "oga" or "flac" or "m4a" or "aac" or "aiff" or "aif" or "mid" or "midi" or "amr" or "opus" => "audio",
         "mp4" or "m4v" or "mov" or "avi" or "mkv" or "webm" or "wmv" or "flv" or "mpg" or "mpeg" or "3gp" or "ogv" => "video",
         "exe" or "dll" or "sys" or "so" or "dylib" or "elf" or "class" => "executable",
-        "ttf" or "otf" or "ttc" or "woff" or "woff2" => "font",
+        "ttf" or "otf" or "ttc" or "woff" or "woff2" or "eot" or "fntdata" => "font",
+        "emf" or "wmf" or "svm" => "metafile",
         _ => null,
     };
 
@@ -157,6 +159,8 @@ internal static class TypeCheck
         || (expected == "pgp" && detected is "encrypted-message" or "signature" or "certificate")
         // PEM files and armoured signatures are text; a key or CSR in a .pem file is no disguise.
         || (expected is "certificate" or "signature" && detected is "text" or "certificate" or "signature")
+        // A vector picture is a picture (image/x-emf, image/wmf).
+        || (expected == "image" && detected == "metafile")
         // Ogg, MP4 and WebM hold sound or pictures alike.
         || (expected is "audio" or "video" && detected is "audio" or "video");
 

@@ -112,6 +112,11 @@ internal static class ZipExtractor
                         // The document's (and each embedded object's) text:p and table:table.
                         OpenDocumentExtractor.ReadContent(context, member, child);
                     }
+                    else if (packageFormat == ContentFormat.OtherOoxml && IsPrinterSettings(entry.FullName))
+                    {
+                        // A printer's DEVMODE, which no application shows: its strings are read all the same.
+                        BinaryStrings.Extract(context, member, child, ContentFormat.Unknown);
+                    }
                     else
                     {
                         ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
@@ -143,6 +148,10 @@ internal static class ZipExtractor
     // notes, layouts, masters, comments. Read as XML they would run one run into the next.
     private static bool IsDrawingText(string path) =>
         path.StartsWith("ppt/", StringComparison.Ordinal) && path.EndsWith(".xml", StringComparison.Ordinal) && !path.Contains("/_rels/", StringComparison.Ordinal);
+
+    // Office keeps the last printer's settings (a binary DEVMODE) in ppt/printerSettings/ and the like.
+    private static bool IsPrinterSettings(string path) =>
+        path.Contains("/printerSettings/", StringComparison.Ordinal) && path.EndsWith(".bin", StringComparison.Ordinal);
 
     /// <summary>
     /// System.IO.Compression stops a member at the uncompressed size its header declares. A

@@ -163,6 +163,53 @@ public class OfficeExtractionTests
     }
 
     [Fact]
+    public void Extract_PresentationPreviewsPrinterSettingsAndFonts_ReadNotUnscannable()
+    {
+        // What real presentations carry beside their slides: LibreOffice's picture of each table
+        // (Pictures/TablePreview1.svm), a range pasted as an EMF, the last printer's DEVMODE and an
+        // embedded font. None is a document format, and none may hold a deck (fail closed would
+        // hold every such deck); each is read for its strings, so text drawn in a picture is found.
+        static byte[] Drawn(ReadOnlySpan<byte> magic, int textAt, string text)
+        {
+            var bytes = new byte[textAt];
+            magic.CopyTo(bytes);
+            return [.. bytes, .. Encoding.Unicode.GetBytes(text)];
+        }
+
+        byte[] emf = Drawn([1, 0, 0, 0], 64, "Tom Lowe AB123456C");
+        " EMF"u8.CopyTo(emf.AsSpan(40));
+        byte[] printer = Encoding.Unicode.GetBytes("Floor 3 printer".PadRight(32, '\0'));
+        byte[] font = new byte[256];
+        new Random(3).NextBytes(font);
+        BitConverter.TryWriteBytes(font.AsSpan(8), 0x00020001);
+        BitConverter.TryWriteBytes(font.AsSpan(34), (ushort)0x504C);
+        const string a = "xmlns:a=\"http://schemas.openxmlformats.org/drawingml/2006/main\" xmlns:p=\"http://schemas.openxmlformats.org/presentationml/2006/main\"";
+        byte[] pptx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("ppt/presentation.xml", Encoding.UTF8.GetBytes($"<p:presentation {a}/>")),
+            ("ppt/media/image1.emf", emf),
+            ("ppt/printerSettings/printerSettings1.bin", [.. printer, .. new byte[180]]),
+            ("ppt/fonts/font1.fntdata", font),
+        ]);
+        byte[] odp = Zips.Of(
+        [
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.presentation")),
+            ("content.xml", Encoding.UTF8.GetBytes("<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\"/>")),
+            ("Pictures/TablePreview1.svm", Drawn("VCLMTF"u8, 40, "Amy Holt CE123456D")),
+        ]);
+
+        RecordingSink deck = Extract.Run(pptx, "deck.pptx");
+        RecordingSink slides = Extract.Run(odp, "deck.odp");
+
+        Assert.Empty(deck.Unscannable);
+        Assert.Empty(slides.Unscannable);
+        Assert.Contains("Tom Lowe AB123456C", deck.AllText, StringComparison.Ordinal);
+        Assert.Contains("Floor 3 printer", deck.AllText, StringComparison.Ordinal);
+        Assert.Contains("Amy Holt CE123456D", slides.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Extract_SpreadsheetEmbeddedInADocument_ReadAsAnAttachmentOfItsOwn()
     {
         // Word shows an embedded worksheet as a picture of a few cells; a double-click opens all of it.

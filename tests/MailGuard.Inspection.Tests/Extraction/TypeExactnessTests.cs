@@ -230,6 +230,11 @@ public sealed class TypeExactnessTests
         { "OpenType CFF", "font.otf", ContentFormat.Font },
         { "TrueType", "font.ttf", ContentFormat.Font },
         { "WOFF2", "font.woff2", ContentFormat.Font },
+        { "Embedded OpenType", "font1.fntdata", ContentFormat.Font },
+        { "EMF", "picture.emf", ContentFormat.Metafile },
+        { "WMF placeable", "picture.wmf", ContentFormat.Metafile },
+        { "WMF", "picture.wmf", ContentFormat.Metafile },
+        { "SVM", "TablePreview1.svm", ContentFormat.Metafile },
     };
 
     private static byte[] Header(string kind)
@@ -253,6 +258,11 @@ public sealed class TypeExactnessTests
             case "OpenType CFF": Put(0, "OTTO\0\x0A"u8); break;
             case "TrueType": Put(0, [0, 1, 0, 0, 0, 0x10, 0, 0x80]); break;
             case "WOFF2": Put(0, "wOF2"u8); break;
+            case "Embedded OpenType": Put(8, [0x00, 0x00, 0x01, 0x00]); Put(34, [0x4C, 0x50]); break;
+            case "EMF": Put(0, [1, 0, 0, 0]); Put(40, " EMF"u8); break;
+            case "WMF placeable": Put(0, [0xD7, 0xCD, 0xC6, 0x9A]); break;
+            case "WMF": Put(0, [1, 0, 9, 0, 0, 3]); break;
+            case "SVM": Put(0, "VCLMTF"u8); break;
         }
 
         return h;
