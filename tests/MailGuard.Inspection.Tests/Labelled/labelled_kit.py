@@ -246,9 +246,35 @@ def fodt(blocks):
     return "".join(out)
 
 
+def fodp(slides):
+    """Slides: (title, rows) with rows a table of text cells (None: a slide of text lines in rows)."""
+    ns = NS + (' xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"'
+               ' xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0"'
+               ' xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"')
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<office:document %s office:version="1.2" '
+           'office:mimetype="application/vnd.oasis.opendocument.presentation"><office:body><office:presentation>' % ns]
+    for i, (title, rows, lines) in enumerate(slides):
+        out.append('<draw:page draw:name="Slide %d">' % (i + 1))
+        out.append('<draw:frame svg:x="1cm" svg:y="0.5cm" svg:width="26cm" svg:height="2cm"><draw:text-box><text:p>%s</text:p></draw:text-box></draw:frame>' % escape(title))
+        if rows:
+            width = max(len(r) for r in rows)
+            out.append('<draw:frame svg:x="1cm" svg:y="3cm" svg:width="26cm" svg:height="15cm"><table:table>'
+                       '<table:table-column table:number-columns-repeated="%d"/>' % width)
+            for row in rows:
+                out.append("<table:table-row>" + "".join('<table:table-cell office:value-type="string"><text:p>%s</text:p></table:table-cell>' % escape(str(c)) for c in row) + "</table:table-row>")
+            out.append("</table:table></draw:frame>")
+        if lines:
+            out.append('<draw:frame svg:x="1cm" svg:y="3cm" svg:width="26cm" svg:height="15cm"><draw:text-box>%s</draw:text-box></draw:frame>'
+                       % "".join("<text:p>%s</text:p>" % escape(line) for line in lines))
+        out.append("</draw:page>")
+    out.append("</office:presentation></office:body></office:document>")
+    return "".join(out)
+
+
 FILTERS = {
     "xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods:calc8",
     "docx": "docx:MS Word 2007 XML", "odt": "odt:writer8", "rtf": "rtf:Rich Text Format", "pdf": "pdf:writer_pdf_Export",
+    "pptx": "pptx:Impress MS PowerPoint 2007 XML", "odp": "odp:impress8",
 }
 
 
@@ -300,6 +326,10 @@ def xls(office, name, sheets):
 
 def document(office, name, blocks, ext):
     return office.doc(name, "fodt", fodt(blocks), ext)
+
+
+def presentation(office, name, slides, ext):
+    return office.doc(name, "fodp", fodp(slides), ext)
 
 
 def csv_text(rows):

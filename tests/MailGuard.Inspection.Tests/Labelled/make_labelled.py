@@ -6,10 +6,11 @@ must understand, each category with positives and the look-alike negatives that 
     python3 tests/MailGuard.Inspection.Tests/Labelled/make_labelled.py
 
 Writes messages/*.eml (CRLF) and labels.json beside this script. Needs LibreOffice (soffice) to
-turn flat ODF sources into docx/odt/rtf/pdf/xlsx/xls/ods. Everything is invented: names come from
+turn flat ODF sources into docx/odt/rtf/pdf/xlsx/xls/ods/pptx/odp. Everything is invented: names come from
 mixed lists, NI numbers follow HMRC's format rules, NHS numbers are in the 999 test range, phone
-numbers are Ofcom's drama ranges, addresses use real postcode shapes with invented streets, and all
-external addresses use reserved example domains. The data is deterministic (fixed seeds); the
+numbers are Ofcom's drama ranges, addresses use real postcode shapes with invented streets, and
+external addresses use reserved example domains, except people's own mailboxes (category 9), which
+are invented local parts at the webmail providers Policy:PersonalMailboxDomains lists. The data is deterministic (fixed seeds); the
 Office files carry LibreOffice's own timestamps, so a rerun changes their bytes, not their content.
 
 labels.json: {"internal_domains": [...], "messages": [{"file", "category", "verdict": "flag" |
@@ -28,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from labelled_categories_a import category1, category2, category3, category4  # noqa: E402
 from labelled_categories_b import category5, category6, category7, category8  # noqa: E402
+from labelled_categories_c import category9  # noqa: E402
 from labelled_kit import HERE, INTERNAL, MESSAGES, OUT, SMTP, Office  # noqa: E402
 
 
@@ -41,6 +43,7 @@ def build(office):
     category6(office)
     category7(office)
     category8(office)
+    category9(office)
 
 
 def main():
