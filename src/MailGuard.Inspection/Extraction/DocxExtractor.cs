@@ -10,7 +10,8 @@ namespace MailGuard.Inspection.Extraction;
 /// breaks, nested tables flattened into their cell. Headers, footers, footnotes, endnotes and
 /// comments follow the body. Field codes and the mc:Fallback copy of drawings are skipped so
 /// nothing is read twice. Tracked deletions (w:delText) are read, apart from the words around
-/// them: they are still in the file, and one click on "All Markup" shows them.
+/// them: they are still in the file, and one click on "All Markup" shows them. Embedded files
+/// (word/embeddings) and pictures (word/media, OCRed when large enough) are read as attachments.
 /// </summary>
 internal static class DocxExtractor
 {
@@ -46,6 +47,10 @@ internal static class DocxExtractor
 
         writer.Flush();
         package.ExtractEmbedded("word/embeddings/", location, depth);
+
+        // Pictures in the document (a screenshot of a spreadsheet is a spreadsheet): read as
+        // picture attachments are, OCRed when large enough.
+        package.ExtractEmbedded("word/media/", location, depth);
     }
 
     /// <summary>Reads one part's paragraphs and tables (WordprocessingML, or DrawingML, which has the same local names).</summary>

@@ -9,7 +9,8 @@ namespace MailGuard.Inspection.Extraction;
 /// office:value-type (date cells keep their date); repeated rows and cells
 /// (table:number-rows-repeated / number-columns-repeated) are expanded only when they carry
 /// content, and then at most <see cref="ExtractionLimits.MaxRepeatedCells"/> times, because
-/// LibreOffice pads every sheet with a repeat of a million empty rows.
+/// LibreOffice pads every sheet with a repeat of a million empty rows. Pictures (Pictures/,
+/// OCRed when large enough) are read as attachments.
 /// </summary>
 internal static class OpenDocumentExtractor
 {
@@ -37,6 +38,9 @@ internal static class OpenDocumentExtractor
                 new Walker(context, name == "styles.xml" ? location : location.Child(name)).Read(part);
             }
         }
+
+        // Pictures in the document, read as picture attachments are (OCRed when large enough).
+        package.ExtractEmbedded("Pictures/", location, depth);
     }
 
     /// <summary>The parts beside the document's own content.xml whose paragraphs and tables a reader sees.</summary>

@@ -8,7 +8,8 @@ namespace MailGuard.Inspection.Extraction;
 /// styles) with XmlReader, shared strings and sheets as bytes (XlsxExtractor.Sheets.cs). Shared
 /// strings are loaded once, each worksheet streams row by row into its own table. Numbers whose cell style has a
 /// date format become <see cref="CellKind.Date"/>, because a date of birth in Excel is a serial
-/// number and only the style says so.
+/// number and only the style says so. Embedded files (xl/embeddings) and pictures (xl/media,
+/// OCRed when large enough) are read as attachments.
 /// </summary>
 internal static partial class XlsxExtractor
 {
@@ -44,6 +45,7 @@ internal static partial class XlsxExtractor
 
         ReadExtras(context, package, location);
         package.ExtractEmbedded("xl/embeddings/", location, depth);
+        package.ExtractEmbedded("xl/media/", location, depth);
     }
 
     private static (List<(string Name, string RelId)> Sheets, bool Date1904) ReadWorkbook(Stream part)

@@ -114,6 +114,46 @@ public sealed class OcrTests
     }
 
     [Fact]
+    public void Extract_PicturesInsideOfficeDocuments_AreOcred()
+    {
+        // A screenshot of a spreadsheet pasted into a Word document, a workbook or a LibreOffice
+        // document is shown when the file is opened: read as the same picture attached is.
+        var reader = new FakeReader(new ImageTextResult(ImageTextStatus.Read, "Name NI number\nAmy Holt AB123456C\n", ""));
+        var limits = new ExtractionLimits { ImageText = reader };
+        byte[] shot = Fixtures.Bytes("people-table.png");
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        byte[] docx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body><w:p><w:r><w:t>See below.</w:t></w:r></w:p></w:body></w:document>")),
+            ("word/media/image1.png", shot),
+        ]);
+        using var workbook = new MemoryStream();
+        workbook.Write(Workbooks.OfRows([["Month", "Total"], ["May", "12"]]));
+        using (var zip = new System.IO.Compression.ZipArchive(workbook, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            using Stream s = zip.CreateEntry("xl/media/image1.png").Open();
+            s.Write(shot);
+        }
+
+        byte[] odt = Zips.Of(
+        [
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.text")),
+            ("content.xml", Encoding.UTF8.GetBytes("<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\"/>")),
+            ("Pictures/10000000000003A0000001E0.png", shot),
+        ]);
+
+        foreach (var (bytes, name, picture) in new[] { (docx, "report.docx", "word/media/image1.png"), (workbook.ToArray(), "totals.xlsx", "xl/media/image1.png"), (odt, "report.odt", "Pictures/10000000000003A0000001E0.png") })
+        {
+            RecordingSink sink = Extract.Run(bytes, name, limits: limits);
+            Assert.Contains(sink.Texts, t => t.Location.FileName == $"{name} > {picture}" && t.Text.Contains("AB123456C", StringComparison.Ordinal));
+            Assert.Empty(sink.Unscannable);
+        }
+
+        Assert.Equal(3, reader.Images);
+    }
+
+    [Fact]
     public void Extract_SmallLogo_IsNotOcredAndNotAFinding()
     {
         var reader = new FakeReader(new ImageTextResult(ImageTextStatus.Failed, "", "must not be called"));
