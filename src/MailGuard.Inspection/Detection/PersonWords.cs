@@ -19,6 +19,34 @@ internal static class PersonWords
 
     private static readonly string[] s_ownContactCues = s_file["own-contact-cue"];
 
+    private static readonly FrozenSet<string> s_countWords = s_file["count-word"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A whole word of <paramref name="text"/> says what follows counts things (Words/people-words.txt [count-word]).</summary>
+    public static bool HasCountWord(ReadOnlySpan<char> text)
+    {
+        var lookup = s_countWords.GetAlternateLookup<ReadOnlySpan<char>>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var letter = i < text.Length && char.IsLetter(text[i]);
+            if (letter && start < 0)
+            {
+                start = i;
+            }
+            else if (!letter && start >= 0)
+            {
+                if (lookup.Contains(text[start..i]))
+                {
+                    return true;
+                }
+
+                start = -1;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// Words that make the address or phone after a name that person's own: "lives at", "mobile
     /// is" (Words/people-words.txt [own-contact-cue]), in <paramref name="between"/>, the text

@@ -23,9 +23,16 @@ internal static partial class ProseMentions
     [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b|^[A-Z][a-z'\-]+\n[A-Z][A-Za-z'\-]+$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex CandidatePattern();
 
-    // An age right after a name: ", aged 7", "(aged 67)", "(45)", ", 34 years old".
-    [GeneratedRegex(@"^[ \t]*(?:[,(\-–][ \t]*)?\(?(?:aged?[ \t:]*\d{1,3}\b|\d{1,3}[ \t]*(?:years?[ \t]+old|yrs?\b|y/o))|^[ \t]*\(\d{1,3}\)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    // An age right after a name: ", aged 7", "(aged 67)", ", 34 years old".
+    [GeneratedRegex(@"^[ \t]*(?:[,(\-–][ \t]*)?\(?(?:aged?[ \t:]*\d{1,3}\b|\d{1,3}[ \t]*(?:years?[ \t]+old|yrs?\b|y/o))", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex AgePattern();
+
+    // A bare number in brackets after a name, "(45)": an age, unless the paragraph counts things.
+    [GeneratedRegex(@"^[ \t]*\(\d{1,3}\)", RegexOptions.CultureInvariant)]
+    private static partial Regex BracketedNumberPattern();
+
+    // How far back from a name the paragraph is searched for a word that makes "(2)" a count.
+    private const int CountContextReach = 400;
 
     [GeneratedRegex(@"\b[A-Z][0-9]{4}[A-Z]{2}[ \t,:\-–]*$", RegexOptions.CultureInvariant)]
     private static partial Regex PrisonNumberBefore();
@@ -121,7 +128,7 @@ internal static partial class ProseMentions
         ulong contacts = 0;
         var ownCue = false;
         var segment = text.AsSpan(name.End, limit - name.End);
-        if (AgePattern().IsMatch(segment))
+        if (AgePattern().IsMatch(segment) || (BracketedNumberPattern().IsMatch(segment) && !CountsThings(text, name.Start)))
         {
             kinds |= DataKinds.Bit(DataKind.Age);
         }
@@ -184,6 +191,15 @@ internal static partial class ProseMentions
         // age, a relationship or an identifier they are said about the person too, and so they are
         // when the words between say so ("Karen Holt lives at 14 Mill Lane").
         return kinds == 0 && !ownCue ? 0 : kinds | contacts;
+    }
+
+    // "Scorers: Harry Kane (2), ...": a counting word in the paragraph before the name.
+    private static bool CountsThings(string text, int nameStart)
+    {
+        var from = Math.Max(0, nameStart - CountContextReach);
+        var before = text.AsSpan(from, nameStart - from);
+        var paragraph = before.LastIndexOf("\n\n", StringComparison.Ordinal);
+        return PersonWords.HasCountWord(paragraph < 0 ? before : before[(paragraph + 2)..]);
     }
 
     // The words between a name and a detail are one clause: no sentence or line ends in them

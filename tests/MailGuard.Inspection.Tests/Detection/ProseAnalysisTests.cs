@@ -526,6 +526,17 @@ public class ProseAnalysisTests
     }
 
     [Theory]
+    // A number in brackets after a name is an age, unless the paragraph counts things with it.
+    [InlineData("Scorers on Saturday: Amy Holt (2), Ben Carter (1), Cara Lewis (3), Dan Moore (1) and Eve Price (2).", null)]
+    [InlineData("Votes cast for the committee:\nAmy Holt (12)\nBen Carter (9)\nCara Lewis (31)\nDan Moore (4)\nEve Price (17)", null)]
+    [InlineData("Scorers on Saturday were announced.\n\nThe children are Amy Holt (7), Ben Carter (4), Cara Lewis (12), Dan Moore (3) and Eve Price (9).", 5)]
+    [InlineData("Goals: none this week. The children are Amy Holt, aged 7, Ben Carter, aged 4, Cara Lewis, aged 12, Dan Moore, aged 3, and Eve Price, aged 9.", 5)]
+    public void OnText_BracketedNumbersThatCountThings_NotAges(string text, int? people)
+    {
+        Assert.Equal(people, PersonalData(Analyze(text))?.Count);
+    }
+
+    [Theory]
     [InlineData("named", "gmail.com", 30)]
     [InlineData("bare", "hotmail.co.uk", 30)]
     [InlineData("named", "example.org", null)]
