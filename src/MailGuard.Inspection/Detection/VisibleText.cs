@@ -7,9 +7,11 @@ namespace MailGuard.Inspection.Detection;
 /// and joiners, soft hyphens, direction marks, the byte-order mark) are dropped, and the fullwidth
 /// forms of ASCII letters and digits (U+FF10-FF19, U+FF21-FF3A, U+FF41-FF5A) and the ideographic
 /// space read as what they look like. "AB1&#8203;23456C" and "ＡＢ１２３４５６Ｃ" are NI numbers
-/// to whoever reads them, so they are to MailGuard. Fullwidth punctuation is left alone: a
-/// fullwidth comma is no CSV delimiter to a spreadsheet. ASCII text is returned as it is after
-/// one vectorised look.
+/// to whoever reads them, so they are to MailGuard. So are the Cyrillic and Greek letters drawn
+/// exactly as Latin ones ("АВ123456С" with Cyrillic А, В and С): they read as the Latin letter.
+/// No detector reads Cyrillic or Greek words, so folding them changes nothing else. Fullwidth
+/// punctuation is left alone: a fullwidth comma is no CSV delimiter to a spreadsheet. ASCII text
+/// is returned as it is after one vectorised look.
 /// </summary>
 internal static class VisibleText
 {
@@ -19,7 +21,20 @@ internal static class VisibleText
         + "\u2066\u2067\u2068\u2069\u206A\u206B\u206C\u206D\u206E\u206F\uFEFF\u3000"
         + "\uFF10\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19"
         + "\uFF21\uFF22\uFF23\uFF24\uFF25\uFF26\uFF27\uFF28\uFF29\uFF2A\uFF2B\uFF2C\uFF2D\uFF2E\uFF2F\uFF30\uFF31\uFF32\uFF33\uFF34\uFF35\uFF36\uFF37\uFF38\uFF39\uFF3A"
-        + "\uFF41\uFF42\uFF43\uFF44\uFF45\uFF46\uFF47\uFF48\uFF49\uFF4A\uFF4B\uFF4C\uFF4D\uFF4E\uFF4F\uFF50\uFF51\uFF52\uFF53\uFF54\uFF55\uFF56\uFF57\uFF58\uFF59\uFF5A");
+        + "\uFF41\uFF42\uFF43\uFF44\uFF45\uFF46\uFF47\uFF48\uFF49\uFF4A\uFF4B\uFF4C\uFF4D\uFF4E\uFF4F\uFF50\uFF51\uFF52\uFF53\uFF54\uFF55\uFF56\uFF57\uFF58\uFF59\uFF5A"
+        + HomoglyphsFrom);
+
+    // Cyrillic and Greek letters that are drawn as the Latin letter at the same index of
+    // HomoglyphsTo (Unicode's confusables for Latin capitals and the common small letters).
+    private const string HomoglyphsFrom =
+        "\u0410\u0412\u0415\u041A\u041C\u041D\u041E\u0420\u0421\u0422\u0423\u0425\u0405\u0406\u0408"
+        + "\u0430\u0435\u043E\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u04BB\u0501"
+        + "\u0391\u0392\u0395\u0396\u0397\u0399\u039A\u039C\u039D\u039F\u03A1\u03A4\u03A5\u03A7\u03BF";
+
+    private const string HomoglyphsTo =
+        "ABEKMHOPCTYXSIJ"
+        + "aeopcyxsijhd"
+        + "ABEZHIKMNOPTYXo";
 
     /// <summary>Whether <see cref="Fold(Span{char})"/> would change <paramref name="text"/>.</summary>
     public static bool NeedsFolding(ReadOnlySpan<char> text) =>
@@ -62,6 +77,10 @@ internal static class VisibleText
             else if (c == '\u3000')
             {
                 text[written++] = ' ';
+            }
+            else if (HomoglyphsFrom.IndexOf(c) is var homoglyph and >= 0)
+            {
+                text[written++] = HomoglyphsTo[homoglyph];
             }
         }
 

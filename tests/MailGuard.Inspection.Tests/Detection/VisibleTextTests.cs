@@ -9,11 +9,12 @@ namespace MailGuard.Inspection.Tests.Detection;
 public class VisibleTextTests
 {
     [Fact]
-    public void Fold_EveryCharacter_DropsOnlyFormatCharactersAndWidensOnlyToWhatNfkcSays()
+    public void Fold_EveryCharacter_DropsOnlyFormatCharactersAndMapsOnlyToNfkcOrLatinLookalikes()
     {
         // Against the Unicode data .NET carries: whatever is dropped is a format character (Cf);
-        // whatever is changed becomes its compatibility form (NFKC); everything else is kept.
-        int dropped = 0, mapped = 0;
+        // whatever is changed becomes its compatibility form (NFKC), or is a Greek or Cyrillic
+        // letter drawn as a Latin one; everything else is kept.
+        int dropped = 0, mapped = 0, homoglyphs = 0;
         for (int c = 0; c <= 0xFFFF; c++)
         {
             if (char.IsSurrogate((char)c))
@@ -30,6 +31,12 @@ public class VisibleTextTests
                 Assert.Equal("ab", new string(text, 0, 2));
                 dropped++;
             }
+            else if (text[1] != (char)c && c is >= 0x0370 and <= 0x052F)
+            {
+                // A Greek or Cyrillic letter drawn as a Latin one: the same case, a Latin letter.
+                Assert.True(char.IsAsciiLetter(text[1]) && char.IsUpper((char)c) == char.IsUpper(text[1]), $"U+{c:X4} became '{text[1]}'");
+                homoglyphs++;
+            }
             else if (text[1] != (char)c)
             {
                 Assert.Equal(((char)c).ToString().Normalize(NormalizationForm.FormKC), text[1].ToString());
@@ -41,6 +48,7 @@ public class VisibleTextTests
         // Zero-width space, joiners, marks, soft hyphen, BOM...; 62 letters and digits and the ideographic space.
         Assert.InRange(dropped, 25, 40);
         Assert.Equal(63, mapped);
+        Assert.Equal(42, homoglyphs);
     }
 
     [Theory]
@@ -48,6 +56,9 @@ public class VisibleTextTests
     [InlineData("\uFEFFJG\u00AD123456A", "JG123456A")]
     [InlineData("\uFF2A\uFF27\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF21", "JG123456A")]
     [InlineData("\u202EAB123456C\u202C", "AB123456C")]
+    [InlineData("\u0410\u0412123456\u0421", "AB123456C")]
+    [InlineData("\u039A\u039C 12 34 56 \u0391", "KM 12 34 56 A")]
+    [InlineData("\u0418\u0432\u0430\u043D", "\u0418\u0432a\u043D")]
     [InlineData("Zo\u00EB\u3000O\u2019Neil", "Zo\u00EB O\u2019Neil")]
     // Fullwidth punctuation stays: a fullwidth comma is no delimiter to a spreadsheet.
     [InlineData("a\uFF0Cb\uFF1Ac", "a\uFF0Cb\uFF1Ac")]
@@ -67,12 +78,15 @@ public class VisibleTextTests
         nino => string.Join('\u200B', nino.ToCharArray()),
         nino => nino[..4] + "\u00AD" + nino[4..],
         nino => new string(nino.Select(c => char.IsAsciiLetterOrDigit(c) ? (char)(c + 0xFEE0) : c).ToArray()),
+        // Cyrillic letters drawn as the Latin ones (А В С Е Н К М Р Т Х У).
+        nino => new string(nino.Select(c => "ABCEHKMPTXY".IndexOf(c) is var i and >= 0 ? "\u0410\u0412\u0421\u0415\u041D\u041A\u041C\u0420\u0422\u0425\u0423"[i] : c).ToArray()),
     ];
 
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(2)]
+    [InlineData(3)]
     public void Analyze_HiddenNiNumbers_FoundInEveryReader(int hiding)
     {
         // The same twenty NI numbers, hidden the same way, in a CSV, a workbook's shared strings,
