@@ -18,6 +18,9 @@ public static class FindingKinds
     public const string PaymentCard = "payment-card";
     public const string Iban = "iban";
     public const string UkPassport = "uk-passport";
+
+    /// <summary>GB driving licence numbers (DVLA), validated by their structure and the date of birth in them.</summary>
+    public const string UkDrivingLicence = "uk-driving-licence";
     public const string Unscannable = "unscannable";
 
     /// <summary>Names with work contact details only (a staff or partner directory, a list of organisations): low risk, not held by the shipped policy.</summary>

@@ -32,6 +32,7 @@ public static class FindingWords
         [FindingKinds.PaymentCard] = ("payment card number", "payment card numbers"),
         [FindingKinds.Iban] = ("bank account number (IBAN)", "bank account numbers (IBAN)"),
         [FindingKinds.UkPassport] = ("passport number", "passport numbers"),
+        [FindingKinds.UkDrivingLicence] = ("driving licence number", "driving licence numbers"),
         [FindingKinds.PersonalData] = ("record about a person", "records about people"),
         [FindingKinds.BusinessContacts] = ("work contact detail of a named person", "work contact details of named people"),
         [FindingKinds.ExposedRecipients] = ("external address visible to the other recipients", "external addresses visible to the other recipients"),

@@ -4,14 +4,14 @@ namespace MailGuard.Core.Policy;
 
 /// <summary>
 /// The one definition of which finding kinds are identifiers: numbers that single out a person or
-/// an account on their own (NI, NHS and passport numbers, payment cards, IBANs). A rule that looks
+/// an account on their own (NI, NHS, passport and driving licence numbers, payment cards, IBANs). A rule that looks
 /// for any of them is an identifier rule, and releasing what it held needs two reviewers unless
 /// the rule says otherwise (<see cref="PolicyRule.FourEyes"/>).
 /// </summary>
 public static class IdentifierKinds
 {
     public static IReadOnlyList<string> All { get; } =
-        [FindingKinds.UkNino, FindingKinds.UkNhsNumber, FindingKinds.UkPassport, FindingKinds.PaymentCard, FindingKinds.Iban];
+        [FindingKinds.UkNino, FindingKinds.UkNhsNumber, FindingKinds.UkPassport, FindingKinds.UkDrivingLicence, FindingKinds.PaymentCard, FindingKinds.Iban];
 
     public static bool IsIdentifier(string? kind) => kind is not null && All.Contains(kind, StringComparer.OrdinalIgnoreCase);
 

@@ -195,6 +195,7 @@ internal static class CheckAnswer
         FindingKinds.PaymentCard => "Payment card numbers",
         FindingKinds.Iban => "Bank account numbers (IBAN)",
         FindingKinds.UkPassport => "Passport numbers",
+        FindingKinds.UkDrivingLicence => "Driving licence numbers",
         FindingKinds.Unscannable => "Content MailGuard cannot read",
         FindingKinds.MalformedStructure => "Ambiguous message structure",
         _ => kind,

@@ -138,6 +138,7 @@ public sealed record HoldFacts(
             FindingKinds.UkNino => "NI number",
             FindingKinds.UkNhsNumber => "NHS number",
             FindingKinds.UkPassport => "passport number",
+            FindingKinds.UkDrivingLicence => "driving licence number",
             FindingKinds.PaymentCard => "payment card number",
             FindingKinds.Iban => "IBAN",
             FindingKinds.DateOfBirth => "date of birth",

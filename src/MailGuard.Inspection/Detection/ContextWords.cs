@@ -19,6 +19,7 @@ internal static class ContextWords
     public static readonly KeywordSet Phone = new(s_file["phone"]);
     public static readonly KeywordSet Card = new(s_file["card"]);
     public static readonly KeywordSet Passport = new(s_file["passport"]);
+    public static readonly KeywordSet DrivingLicence = new(s_file["driving-licence"]);
     public static readonly KeywordSet DateOfBirthHeadings = new(s_file["date-of-birth-headings"]);
     public static readonly KeywordSet Prisoner = new(s_file["prisoner"]);
 
@@ -41,7 +42,7 @@ internal static class ContextWords
     private static string[] CheckedGate(string[] gate)
     {
         RequireStems(DateOfBirth.Words, DateOfBirthStems, "date-of-birth", "date-of-birth-stems");
-        foreach (var (words, section) in new[] { (DateOfBirth.Words, "date-of-birth"), (Passport.Words, "passport"), (Prisoner.Words, "prisoner") })
+        foreach (var (words, section) in new[] { (DateOfBirth.Words, "date-of-birth"), (Passport.Words, "passport"), (DrivingLicence.Words, "driving-licence"), (Prisoner.Words, "prisoner") })
         {
             RequireStems(words, gate, section, "scan-gate-stems");
         }

@@ -55,6 +55,9 @@ public enum DataKind
 
     /// <summary>A contact detail its header calls someone's own (home address, personal mobile, private email).</summary>
     PrivateContact,
+
+    /// <summary>A GB driving licence number (<see cref="UkDrivingLicence"/>).</summary>
+    DrivingLicence,
 }
 
 public static class DataKinds
@@ -63,7 +66,7 @@ public static class DataKinds
 
     /// <summary>Kinds that single out a person on their own (the "who" of a record).</summary>
     public static bool IsIdentifier(DataKind kind) => kind is DataKind.Name or DataKind.EmailAddress or DataKind.NiNumber
-        or DataKind.NhsNumber or DataKind.PrisonerNumber or DataKind.StaffNumber or DataKind.PassportNumber;
+        or DataKind.NhsNumber or DataKind.PrisonerNumber or DataKind.StaffNumber or DataKind.PassportNumber or DataKind.DrivingLicence;
 
     /// <summary>
     /// Kinds that say something about a person beyond who they are. A name with an e-mail
@@ -161,6 +164,7 @@ public static class DataKinds
         DataKind.OtherDate => "date",
         DataKind.HrRecords => "HR records",
         DataKind.PrivateContact => "private contact details",
+        DataKind.DrivingLicence => "driving licence number",
         _ => "unknown",
     };
 
@@ -175,6 +179,7 @@ public static class DataKinds
         DataKind.EmailAddress => FindingKinds.EmailAddress,
         DataKind.Phone => FindingKinds.PhoneNumber,
         DataKind.PassportNumber => FindingKinds.UkPassport,
+        DataKind.DrivingLicence => FindingKinds.UkDrivingLicence,
         DataKind.PaymentCard => FindingKinds.PaymentCard,
         DataKind.BankAccount => FindingKinds.Iban,
         _ => null,

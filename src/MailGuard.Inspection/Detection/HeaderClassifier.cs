@@ -191,6 +191,11 @@ public static class HeaderClassifier
             return DataKind.PassportNumber;
         }
 
+        if (w.JoinedContains(Words.DrivingLicenceJoined))
+        {
+            return DataKind.DrivingLicence;
+        }
+
         if (w.Has(Words.BankAccount) || w.JoinedContains(Words.BankAccountJoined))
         {
             return DataKind.BankAccount;
@@ -317,6 +322,7 @@ public static class HeaderClassifier
         public static readonly string[] NhsNumber = s_file["nhs-number"];
         public static readonly string[] NhsNumberJoined = s_file["nhs-number:joined"];
         public static readonly string[] PassportJoined = s_file["passport:joined"];
+        public static readonly string[] DrivingLicenceJoined = s_file["driving-licence:joined"];
         public static readonly string[] BankAccount = s_file["bank-account"];
         public static readonly string[] BankAccountJoined = s_file["bank-account:joined"];
         public static readonly string[] PaymentCard = s_file["payment-card"];

@@ -71,7 +71,7 @@ internal sealed partial class ProseAnalyzer
             // Identifier kinds with validators (NI, NHS, dates) are counted from their validated
             // matches, not from the label, so a look-alike under a "NI number:" label stays out.
             if (kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.DateOfBirth or DataKind.EmailAddress
-                or DataKind.Phone or DataKind.Postcode or DataKind.PaymentCard or DataKind.BankAccount or DataKind.PassportNumber)
+                or DataKind.Phone or DataKind.Postcode or DataKind.PaymentCard or DataKind.BankAccount or DataKind.PassportNumber or DataKind.DrivingLicence)
             {
                 continue;
             }

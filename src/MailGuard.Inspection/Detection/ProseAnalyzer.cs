@@ -16,7 +16,7 @@ internal sealed partial class ProseAnalyzer
     private const int AnchorCap = 200_000;
 
     private static readonly ulong s_strongBits = Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
-        DataKind.PassportNumber, DataKind.PrisonerNumber);
+        DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.DrivingLicence);
 
     private static readonly ulong s_contactBits = Bits(DataKind.PostalAddress, DataKind.Postcode);
 
@@ -24,6 +24,9 @@ internal sealed partial class ProseAnalyzer
 
     private static readonly ulong s_ignoredBits = Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
         DataKind.TrainingRecords, DataKind.JobTitle, DataKind.PersonTitle, DataKind.Organisation, DataKind.Reference, DataKind.OtherDate);
+
+    // The labels of a quoted reply's header lines (IsCorrespondenceLine).
+    private static readonly string[] s_correspondenceLabels = ["From:", "To:", "Cc:", "Bcc:", "Reply-To:", "Sender:", "Sent:", "Date:"];
 
     private readonly ContentLocation _location;
     private readonly ContentAnalyzerOptions _options;
@@ -305,8 +308,6 @@ internal sealed partial class ProseAnalyzer
 
         return false;
     }
-
-    private static readonly string[] s_correspondenceLabels = ["From:", "To:", "Cc:", "Bcc:", "Reply-To:", "Sender:", "Sent:", "Date:"];
 
     private void CountParagraph(string text, List<Line> lines)
     {

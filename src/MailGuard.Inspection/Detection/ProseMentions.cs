@@ -38,7 +38,7 @@ internal static partial class ProseMentions
     private static partial Regex PrisonNumberBefore();
 
     private static readonly ulong s_strongBits = DataKinds.Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
-        DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount);
+        DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.DrivingLicence);
 
     private static readonly ulong s_contactBits = DataKinds.Bits(DataKind.Phone, DataKind.Postcode, DataKind.PostalAddress);
 

@@ -300,6 +300,10 @@ internal sealed class TableCellClassifier
                 valid = text.Length is >= 6 and <= 10 && CellText.CountDigits(text) >= 6 && CellText.IsAlphanumeric(text);
                 break;
 
+            case DataKind.DrivingLicence:
+                valid = UkDrivingLicence.TryParse(text, Buffer);
+                break;
+
             case DataKind.PostalAddress:
                 if (CellText.HasLetter(text))
                 {
@@ -360,7 +364,7 @@ internal sealed class TableCellClassifier
             }
         }
 
-        if (_rowPersonKey == 0 && _wantKeys && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+        if (_rowPersonKey == 0 && _wantKeys && kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber or DataKind.DrivingLicence)
         {
             _rowPersonKey = ((long)kind << 32) | (uint)CellText.FoldedHash(text);
         }
@@ -400,6 +404,7 @@ internal sealed class TableCellClassifier
             DataKind.PaymentCard => PaymentCard.TryParse(text, buffer, out var cardLength) ? Masker.Card(buffer[..cardLength]) : null,
             DataKind.BankAccount => Iban.TryParse(text, buffer, out var ibanLength) ? Masker.Iban(buffer[..ibanLength]) : null,
             DataKind.PassportNumber => Masker.Generic(text),
+            DataKind.DrivingLicence => UkDrivingLicence.TryParse(text, buffer) ? Masker.Generic(buffer[..UkDrivingLicence.Length]) : null,
             DataKind.PostalAddress => Masker.Address(text),
             _ => null,
         };
@@ -449,7 +454,7 @@ internal sealed class TableCellClassifier
             if (m.Confidence >= Confidence.Medium)
             {
                 mask |= DataKinds.Bit(m.Kind);
-                if (personKey == 0 && _wantKeys && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber)
+                if (personKey == 0 && _wantKeys && m.Kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PassportNumber or DataKind.PrisonerNumber or DataKind.DrivingLicence)
                 {
                     personKey = ((long)m.Kind << 32) | (uint)m.ValueHash;
                 }

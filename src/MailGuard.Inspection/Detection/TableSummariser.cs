@@ -9,7 +9,7 @@ namespace MailGuard.Inspection.Detection;
 internal static class TableSummariser
 {
     private static readonly ulong s_identifierBits = DataKinds.Bits(DataKind.Name, DataKind.EmailAddress, DataKind.NiNumber,
-        DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber);
+        DataKind.NhsNumber, DataKind.PrisonerNumber, DataKind.StaffNumber, DataKind.PassportNumber, DataKind.DrivingLicence);
 
     private static readonly ulong s_weakBits = DataKinds.Bits(DataKind.Unknown, DataKind.NotPersonal, DataKind.WorkLocation,
         DataKind.JobTitle, DataKind.PersonTitle, DataKind.Organisation, DataKind.Reference, DataKind.OtherDate);
@@ -22,7 +22,7 @@ internal static class TableSummariser
 
     private static readonly ulong s_strongBits = DataKinds.Bits(DataKind.NiNumber, DataKind.NhsNumber, DataKind.DateOfBirth,
         DataKind.PassportNumber, DataKind.PrisonerNumber, DataKind.PaymentCard, DataKind.BankAccount, DataKind.HealthInformation,
-        DataKind.ImmigrationStatus);
+        DataKind.ImmigrationStatus, DataKind.DrivingLicence);
 
     public static (TableSummary Summary, Finding? PersonalData) Summarise(
         ContentLocation location,

@@ -34,6 +34,10 @@ internal static partial class TextScanner
     [GeneratedRegex(@"\b[A-Z0-9][0-9]{8}\b", RegexOptions.CultureInvariant)]
     private static partial Regex PassportPattern();
 
+    // GB driving licence numbers, 16 characters in one run or three groups (UkDrivingLicence validates).
+    [GeneratedRegex(@"\b[A-Z][A-Z9]{4} ?[0-9]{6} ?[A-Z][A-Z9][0-9][A-Z]{2}\b", RegexOptions.CultureInvariant)]
+    private static partial Regex DrivingLicencePattern();
+
     [GeneratedRegex(
         @"\b\d{1,4}[A-Za-z]?,? (?:[A-Z][A-Za-z'\-]+ ){1,3}(?:Road|Rd|Street|St|Avenue|Ave|Lane|Close|Drive|Way|Crescent|Court|Place|Terrace|Gardens|Grove|Park|Square|Hill|Row|Walk|Mews|View|Rise|Green|Parade|Boulevard|Gate|Yard|Wharf|Vale|Croft|Fold|Mount|Villas|Bank|Chase|Wynd|Brae|Approach|Meadows?|Quay|Ridge|Broadway)\b",
         RegexOptions.CultureInvariant)]
@@ -145,6 +149,11 @@ internal static partial class TextScanner
             if (keyed && ContextWords.ContainsAny(text, ContextWords.Passport.Words))
             {
                 ScanKeyed(text, PassportPattern(), DataKind.PassportNumber, ContextWords.Passport, matches);
+            }
+
+            if (keyed && ContextWords.ContainsAny(text, ContextWords.DrivingLicence.Words))
+            {
+                ScanDrivingLicences(text, matches, first);
             }
 
             if (keyed && ContextWords.ContainsWord(text, ContextWords.Prisoner))
@@ -471,6 +480,38 @@ internal static partial class TextScanner
             if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || heading.IsActive(m.Index))
             {
                 matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(span.Slice(m.Index, m.Length))));
+            }
+        }
+    }
+
+    private static void ScanDrivingLicences(string text, List<TextMatch> matches, int first)
+    {
+        var span = text.AsSpan();
+        var heading = new HeadingTracker(text, ContextWords.DrivingLicence);
+        Span<char> licence = stackalloc char[UkDrivingLicence.Length];
+        var scanned = matches.Count;
+        foreach (var m in DrivingLicencePattern().EnumerateMatches(span))
+        {
+            var value = span.Slice(m.Index, m.Length);
+            if (UkDrivingLicence.TryParse(value, licence)
+                && (ContextWords.Near(span, m.Index, m.Index + m.Length, ContextWords.DrivingLicence, 40, 10) || heading.IsActive(m.Index)))
+            {
+                matches.Add(new TextMatch(DataKind.DrivingLicence, m.Index, m.Length, Confidence.Medium, Hash(licence)));
+            }
+        }
+
+        // A licence's last group can look like a postcode ("F93HA"): what lies inside a licence is the licence.
+        for (var i = scanned - 1; i >= first && matches.Count > scanned; i--)
+        {
+            var inner = matches[i];
+            for (var j = scanned; j < matches.Count; j++)
+            {
+                if (inner.Start >= matches[j].Start && inner.End <= matches[j].End)
+                {
+                    matches.RemoveAt(i);
+                    scanned--;
+                    break;
+                }
             }
         }
     }

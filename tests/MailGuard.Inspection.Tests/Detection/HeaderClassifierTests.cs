@@ -54,6 +54,9 @@ public class HeaderClassifierTests
     [InlineData("Case Ref", DataKind.CaseReference)]
     [InlineData("Release Date", DataKind.ReleaseDate)]
     [InlineData("Passport No", DataKind.PassportNumber)]
+    [InlineData("Driving Licence Number", DataKind.DrivingLicence)]
+    [InlineData("driver_licence_no", DataKind.DrivingLicence)]
+    [InlineData("DVLA Driver Number", DataKind.DrivingLicence)]
     [InlineData("Diagnosis", DataKind.HealthInformation)]
     [InlineData("Wing", DataKind.LocationInPrison)]
     public void Classify_Synonyms_Kind(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));

@@ -405,6 +405,27 @@ public class ProseAnalysisTests
         Assert.Equal(Confidence.High, Analyze("Paid by Visa card 4111 1111 1111 1111.").Findings.Single(f => f.Kind == FindingKinds.PaymentCard).Confidence);
 
     [Fact]
+    public void OnText_DrivingLicencesBesideTheirWords_PeopleAndMaskedEvidence()
+    {
+        // Printed in three groups, as on the card; the last group is not read as a postcode.
+        string[] licences = ["MORGA753116SM9IJ", "SMITH862292JA9XY", "LOWE9710203TJ9AB", "HOLTK806054KH9CD", "PRICE901127EP9EF"];
+        var lines = licences.Select((l, i) => $"{TestData.Forename(i)} {TestData.Surname(i)} - driving licence {l[..5]} {l[5..11]} {l[11..]}");
+
+        var findings = Analyze("Fleet drivers for the insurer:\n\n" + string.Join("\n", lines)).Findings;
+
+        var found = findings.Single(f => f.Kind == FindingKinds.UkDrivingLicence);
+        Assert.Equal(5, found.Count);
+        Assert.Equal("M************J", found.Evidence[0]);
+        Assert.Equal(5, findings.Single(f => f.Kind == FindingKinds.PersonalData).Count);
+        Assert.DoesNotContain(findings, f => f.Kind == FindingKinds.UkPostcode);
+        TestData.AssertNoRawValues(findings, licences);
+    }
+
+    [Fact]
+    public void OnText_LicenceShapedCodesWithoutLicenceWords_NoFinding() =>
+        Assert.DoesNotContain(Analyze("Stock codes: MORGA753116SM9IJ, SMITH862292JA9XY.").Findings, f => f.Kind == FindingKinds.UkDrivingLicence);
+
+    [Fact]
     public void OnText_NineDigitsWithoutPassportContext_NoPassportFinding() =>
         Assert.DoesNotContain(Analyze("Ticket 123456789 closed.").Findings, f => f.Kind == FindingKinds.UkPassport);
 

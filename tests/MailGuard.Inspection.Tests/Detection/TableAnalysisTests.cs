@@ -450,6 +450,20 @@ public class TableAnalysisTests
         }
     }
 
+    [Fact]
+    public void BeginTable_NamesAndDrivingLicences_PeopleAndLicenceFinding()
+    {
+        // A fleet's drivers for an insurer: names and GB licence numbers (15 rows, the same
+        // licence twice is one person); a value that is not a licence is not counted.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 15).Select(i => new[] { $"{TestData.Forename(i)} {TestData.Surname(i)}", $"SMITH8{(i % 2 == 0 ? "03" : "53")}{10 + i}{i % 10}JA9XY" })
+            .Append(["Someone Else", "NOT A LICENCE"]).Prepend(["Name", "Driving licence number"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(15, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkDrivingLicence).Count);
+        Assert.Equal(15, analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
     [Theory]
     [InlineData("gmail.com", 30)]
     [InlineData("example.org", null)]

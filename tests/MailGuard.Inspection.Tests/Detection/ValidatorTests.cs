@@ -420,3 +420,28 @@ public class DateValueDayNumberTests
         }
     }
 }
+
+/// <summary>GB driving licence numbers: the DVLA layout, and the date of birth in it.</summary>
+public class DrivingLicenceTests
+{
+    [Theory]
+    [InlineData("MORGA753116SM9IJ")] // the DVLA's own example
+    [InlineData("MORGA 753116 SM9IJ")] // as printed, in three groups
+    [InlineData("morga753116sm9ij")]
+    [InlineData("LI999706154A99AB")] // a two-letter surname padded with 9s, one initial
+    [InlineData("SMITH862292JA9XY")] // a woman's month (62: December)
+    public void DrivingLicence_WellFormed_True(string value) => Assert.True(UkDrivingLicence.TryParse(value, new char[UkDrivingLicence.Length]));
+
+    [Theory]
+    [InlineData("MORGA713116SM9IJ")] // month 13
+    [InlineData("MORGA763116SM9IJ")] // month 63
+    [InlineData("MORGA705006SM9IJ")] // day 00
+    [InlineData("MORGA703326SM9IJ")] // day 32
+    [InlineData("MO9GA753116SM9IJ")] // a letter after the surname's padding
+    [InlineData("1ORGA753116SM9IJ")] // a digit for the surname's first letter
+    [InlineData("MORGA7531169M9IJ")] // a 9 for the first initial (only the second may be missing)
+    [InlineData("MORGA753116SM9I")] // 15 characters
+    [InlineData("MORGA753116SM9IJK")] // 17 characters
+    [InlineData("MORGA-753116-SM9IJ")]
+    public void DrivingLicence_Malformed_False(string value) => Assert.False(UkDrivingLicence.TryParse(value, new char[UkDrivingLicence.Length]));
+}
