@@ -58,6 +58,9 @@ public enum DataKind
 
     /// <summary>A GB driving licence number (<see cref="UkDrivingLicence"/>).</summary>
     DrivingLicence,
+
+    /// <summary>Special category data beyond health, ethnicity and religion (UK GDPR art. 9): sexual orientation, trade union membership, political opinions, genetic and biometric data.</summary>
+    SpecialCategory,
 }
 
 public static class DataKinds
@@ -165,6 +168,7 @@ public static class DataKinds
         DataKind.HrRecords => "HR records",
         DataKind.PrivateContact => "private contact details",
         DataKind.DrivingLicence => "driving licence number",
+        DataKind.SpecialCategory => "special category data",
         _ => "unknown",
     };
 

@@ -287,6 +287,7 @@ public static class HeaderClassifier
             w.Has(Words.Gender) ? DataKind.Gender :
             w.Has(Words.Ethnicity) ? DataKind.Ethnicity :
             w.Has(Words.Religion) ? DataKind.Religion :
+            w.Has(Words.SpecialCategory) || w.JoinedContains(Words.SpecialCategoryJoined) ? DataKind.SpecialCategory :
             w.Has(Words.Age) ? DataKind.Age :
             w.Has(Words.Health) ? DataKind.HealthInformation :
             w.Has(Words.Offence) ? DataKind.OffenceType :
@@ -355,6 +356,8 @@ public static class HeaderClassifier
         public static readonly string[] Gender = s_file["gender"];
         public static readonly string[] Ethnicity = s_file["ethnicity"];
         public static readonly string[] Religion = s_file["religion"];
+        public static readonly string[] SpecialCategory = s_file["special-category"];
+        public static readonly string[] SpecialCategoryJoined = s_file["special-category:joined"];
         public static readonly string[] Age = s_file["age"];
         public static readonly string[] Health = s_file["health"];
         public static readonly string[] Offence = s_file["offence"];

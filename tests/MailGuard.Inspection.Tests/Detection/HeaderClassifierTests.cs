@@ -57,6 +57,9 @@ public class HeaderClassifierTests
     [InlineData("Driving Licence Number", DataKind.DrivingLicence)]
     [InlineData("driver_licence_no", DataKind.DrivingLicence)]
     [InlineData("DVLA Driver Number", DataKind.DrivingLicence)]
+    [InlineData("Sexual orientation", DataKind.SpecialCategory)]
+    [InlineData("Trade union member", DataKind.SpecialCategory)]
+    [InlineData("Criminal record", DataKind.OffenceType)]
     [InlineData("Diagnosis", DataKind.HealthInformation)]
     [InlineData("Wing", DataKind.LocationInPrison)]
     public void Classify_Synonyms_Kind(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));
