@@ -267,9 +267,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _columns[i] = new TableColumn(i);
         }
 
-        if (TableFormReader.IsFormLayout(_buffer))
+        if (width == 1 || TableFormReader.IsFormLayout(_buffer))
         {
-            _form = new TableFormReader(_location, _onFormText);
+            _form = new TableFormReader(_location, _onFormText, lines: width == 1);
             foreach (var (_, cells) in _buffer)
             {
                 _dataRows++;

@@ -7,18 +7,22 @@ namespace MailGuard.Inspection.Detection;
 /// "Label | value" rows (a complaint form, a case summary in a Word table) are a record written
 /// downwards, not a table of people: they are read as "label: value" lines of text, with the
 /// document's other text, so that twenty one-record tables in one document are twenty people.
+/// A table of one column (a letter laid out in a cell, a CSV pasted into column A without
+/// splitting it) is layout too: its cells are read as lines of text at the table's location.
 /// </summary>
 internal sealed class TableFormReader
 {
     private readonly ContentLocation _location;
     private readonly Action<ContentLocation, string> _onText;
     private readonly StringBuilder _text = new();
+    private readonly bool _lines;
     private ulong _recordKinds;
 
-    public TableFormReader(ContentLocation location, Action<ContentLocation, string> onText)
+    public TableFormReader(ContentLocation location, Action<ContentLocation, string> onText, bool lines = false)
     {
         _location = location;
         _onText = onText;
+        _lines = lines;
     }
 
     /// <summary>Most filled rows are two cells, and at least half of those (three or more) start with a known label.</summary>
@@ -59,6 +63,12 @@ internal sealed class TableFormReader
 
     public void Add(IReadOnlyList<Cell> cells)
     {
+        if (_lines)
+        {
+            AddLine(cells);
+            return;
+        }
+
         string? label = null;
         var value = new StringBuilder();
         foreach (var cell in cells)
@@ -79,9 +89,7 @@ internal sealed class TableFormReader
                     value.Append(' ');
                 }
 
-                value.Append(cell.Kind == CellKind.Date && cell.Date is { } d
-                    ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture)
-                    : cell.Text.Trim().ReplaceLineEndings(" "));
+                value.Append(ShownText(cell).Trim().ReplaceLineEndings(" "));
             }
         }
 
@@ -115,8 +123,29 @@ internal sealed class TableFormReader
     public void Flush()
     {
         _text.Append('\n');
-        // The document's location, not the table's: the forms of one document are read together.
-        _onText(_location with { Sheet = null, Row = null, Column = null }, _text.ToString());
+        // Forms: the document's location, not the table's, so the forms of one document are read
+        // together. Lines: the table's (its sheet).
+        _onText(_lines ? _location with { Row = null, Column = null } : _location with { Sheet = null, Row = null, Column = null }, _text.ToString());
         _text.Clear();
     }
+
+    private void AddLine(IReadOnlyList<Cell> cells)
+    {
+        foreach (var cell in cells)
+        {
+            if (cell.Kind != CellKind.Empty && !string.IsNullOrWhiteSpace(cell.Text))
+            {
+                _text.Append(ShownText(cell).Trim());
+            }
+        }
+
+        _text.Append('\n');
+        if (_text.Length >= 1024 * 1024)
+        {
+            Flush();
+        }
+    }
+
+    private static string ShownText(Cell cell) =>
+        cell.Kind == CellKind.Date && cell.Date is { } d ? d.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture) : cell.Text!;
 }

@@ -37,8 +37,8 @@ internal static class TableSummariser
         var businessBits = BusinessContactBits(columns);
         var businessContext = BusinessContext(columns);
 
-        // A table of one column is layout (a signature, a letter in a cell), not records, unless
-        // the column is people's own mailboxes (a mailing list).
+        // A table of one column is layout (a signature, a letter in a cell), not records: its text
+        // is read as prose (TableAnalyzer reads it as lines).
         var layout = columns.Length < 2;
         long people = 0;
         long contacts = 0;
@@ -48,11 +48,12 @@ internal static class TableSummariser
         ulong contactKinds = 0;
         foreach (var (mask, (count, first, last)) in shapes)
         {
-            var personal = Personal(mask, businessBits, businessContext);
-            if (layout && !IsOwnMailbox(personal))
+            if (layout)
             {
-                continue;
+                break;
             }
+
+            var personal = Personal(mask, businessBits, businessContext);
 
             // Someone identified (name, e-mail, NI number...) plus something about them.
             if (IsPerson(personal))
@@ -141,14 +142,17 @@ internal static class TableSummariser
         var businessBits = BusinessContactBits(columns);
         var businessContext = BusinessContext(columns);
         long unkeyed = 0;
-        var layout = columns.Length < 2;
+        if (columns.Length < 2)
+        {
+            return Detection.PeopleKeys.None;
+        }
+
         var rows = shapes.Rows;
         var personKeys = System.Buffers.ArrayPool<long>.Shared.Rent(rows.Length);
         var persons = 0;
         foreach (var (mask, key) in rows)
         {
-            var personal = Personal(mask, businessBits, businessContext);
-            if (!IsPerson(personal) || (layout && !IsOwnMailbox(personal)))
+            if (!IsPerson(Personal(mask, businessBits, businessContext)))
             {
                 continue;
             }
@@ -176,10 +180,6 @@ internal static class TableSummariser
         // works, not who they are at home.
         return businessContext ? personal & ~s_contactBits : personal;
     }
-
-    // An address at a provider that serves the public: its holder's own (Policy:PersonalMailboxDomains).
-    private static bool IsOwnMailbox(ulong personal) =>
-        (personal & DataKinds.Bits(DataKind.EmailAddress, DataKind.PrivateContact)) == DataKinds.Bits(DataKind.EmailAddress, DataKind.PrivateContact);
 
     private static bool IsPerson(ulong personal) =>
         (personal & s_identifierBits) != 0 && DataKinds.HasAttributeBeyondIdentifier(personal);
