@@ -2,13 +2,13 @@ namespace MailGuard.Inspection.Detection;
 
 /// <summary>
 /// The kind of a column its header did not give, from the values in the buffered rows: six in
-/// ten filled cells must validate as one identifier kind.
+/// ten filled cells must validate as one identifier kind. A header's kind gives way to strict
+/// identifiers in its values (NI numbers under "Team"), unless the header vetoes them.
 /// </summary>
 internal static class TableColumnInference
 {
     public static void Infer(TableColumn[] columns, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, bool headerless, TableDates dates)
     {
-        Span<char> buffer = stackalloc char[Iban.MaxLength];
         foreach (var column in columns)
         {
             if (column.Source == ColumnKindSource.Header)
@@ -20,107 +20,39 @@ internal static class TableColumnInference
                     column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
                     column.Source = ColumnKindSource.Values;
                 }
+                else if (!HeaderVetoesIdentifiers(column.Kind) && MislabelledIdentifiers(Tally(column, rows, dataStart, headerless, dates)) is { } identifiers)
+                {
+                    // NI numbers under "Team" or "Phone": the values say what the column holds. A
+                    // header that says what a number is not (barcode, order, case reference) still
+                    // vetoes look-alikes, and a column of the header's own kind stays that kind.
+                    column.Kind = identifiers;
+                    column.Source = ColumnKindSource.Values;
+                }
 
                 continue;
             }
 
-            int filled = 0, organisations = 0, nino = 0, nhs = 0, email = 0, phone = 0, postcode = 0, card = 0, iban = 0, birthDates = 0, names = 0;
-            int minYear = int.MaxValue, maxYear = int.MinValue;
-            for (var r = dataStart; r < rows.Count; r++)
-            {
-                var cells = rows[r].Cells;
-                if (column.Index >= cells.Length)
-                {
-                    continue;
-                }
-
-                var cell = cells[column.Index];
-                var text = cell.Text.AsSpan().Trim();
-                if (cell.Kind == CellKind.Empty || text.IsEmpty)
-                {
-                    continue;
-                }
-
-                filled++;
-                if (dates.TryGetDate(cell, out var date))
-                {
-                    if (dates.IsPlausibleBirthDate(date))
-                    {
-                        birthDates++;
-                        minYear = Math.Min(minYear, date.Year);
-                        maxYear = Math.Max(maxYear, date.Year);
-                    }
-
-                    continue;
-                }
-
-                if (text.Length <= 80 && CellText.HasLetter(text) && PersonWords.IsOrganisationName(text))
-                {
-                    organisations++;
-                    continue;
-                }
-
-                if (text.Length > 40)
-                {
-                    continue;
-                }
-
-                if (UkNino.TryParse(text, buffer, out var suffix, ignoreCase: true) && suffix)
-                {
-                    nino++;
-                }
-                else if (NhsNumber.TryParse(text, buffer))
-                {
-                    nhs++;
-                }
-                else if (UkPhone.TryParse(text, buffer, out _))
-                {
-                    phone++;
-                }
-                else if (text.Contains('@') && EmailAddress.IsValid(text))
-                {
-                    email++;
-                }
-                else if (CellText.IsPostcode(text))
-                {
-                    postcode++;
-                }
-                else if (PaymentCard.TryParse(text, buffer, out _))
-                {
-                    card++;
-                }
-                else if (Iban.TryParse(text, buffer, out _))
-                {
-                    iban++;
-                }
-                else if (headerless && LooksLikeFullName(text))
-                {
-                    names++;
-                }
-            }
-
-            if (filled < 2)
+            var counts = Tally(column, rows, dataStart, headerless, dates);
+            if (counts.Filled < 2)
             {
                 continue;
             }
 
-            // Six in ten: a column of identifiers has blanks and typos, a column of other
-            // numbers passes mod 11 one time in eleven and Luhn one time in ten.
-            var need = Math.Max(2, (int)Math.Ceiling(filled * 0.6));
+            var need = counts.Need;
             var kind =
-                nino >= need ? DataKind.NiNumber :
-                nhs >= need ? DataKind.NhsNumber :
-                email >= need ? DataKind.EmailAddress :
-                phone >= need ? DataKind.Phone :
-                postcode >= need ? DataKind.Postcode :
-                card >= need ? DataKind.PaymentCard :
-                iban >= need ? DataKind.BankAccount :
-                names >= need ? DataKind.Name :
-                organisations >= need ? DataKind.Organisation :
+                counts.Nino >= need ? DataKind.NiNumber :
+                counts.Nhs >= need ? DataKind.NhsNumber :
+                counts.Email >= need ? DataKind.EmailAddress :
+                counts.Phone >= need ? DataKind.Phone :
+                counts.Postcode >= need ? DataKind.Postcode :
+                counts.Card >= need ? DataKind.PaymentCard :
+                counts.Iban >= need ? DataKind.BankAccount :
+                counts.Names >= need ? DataKind.Name :
+                counts.Organisations >= need ? DataKind.Organisation :
                 // Undated birth dates spread over decades; report, meeting and payment dates
                 // cluster in a year or two. Only without a header: under one that no rule read
                 // ("Start date", "Purchase date") dates are whatever it says, not births.
-                headerless && birthDates >= need && maxYear - minYear >= 10 ? DataKind.DateOfBirth :
+                headerless && counts.BirthDates >= need && counts.MaxYear - counts.MinYear >= 10 ? DataKind.DateOfBirth :
                 DataKind.Unknown;
             if (kind != DataKind.Unknown)
             {
@@ -128,6 +60,108 @@ internal static class TableColumnInference
                 column.Source = ColumnKindSource.Values;
             }
         }
+    }
+
+    // Headers that say what a number is (an identifier of their own) or is not (a reference, a
+    // code, a date of something else): their values are never re-read as another identifier.
+    private static bool HeaderVetoesIdentifiers(DataKind kind) => kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PaymentCard
+        or DataKind.BankAccount or DataKind.PassportNumber or DataKind.DrivingLicence or DataKind.PrisonerNumber or DataKind.StaffNumber
+        or DataKind.CaseReference or DataKind.Reference or DataKind.NotPersonal or DataKind.OtherDate or DataKind.DateOfBirth or DataKind.ReleaseDate;
+
+    // Identifiers that validate too strictly to be there by chance in six cells of ten: NI numbers
+    // with their suffix, mod-11 NHS numbers, mod-97 IBANs.
+    private static DataKind? MislabelledIdentifiers(in ValueCounts counts) =>
+        counts.Filled < 2 ? null :
+        counts.Nino >= counts.Need ? DataKind.NiNumber :
+        counts.Nhs >= counts.Need ? DataKind.NhsNumber :
+        counts.Iban >= counts.Need ? DataKind.BankAccount :
+        null;
+
+    private record struct ValueCounts(int Filled, int Organisations, int Nino, int Nhs, int Email, int Phone, int Postcode, int Card, int Iban, int BirthDates, int Names, int MinYear, int MaxYear)
+    {
+        // Six in ten: a column of identifiers has blanks and typos, a column of other
+        // numbers passes mod 11 one time in eleven and Luhn one time in ten.
+        public readonly int Need => Math.Max(2, (int)Math.Ceiling(Filled * 0.6));
+    }
+
+    private static ValueCounts Tally(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, bool headerless, TableDates dates)
+    {
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        var c = new ValueCounts { MinYear = int.MaxValue, MaxYear = int.MinValue };
+        for (var r = dataStart; r < rows.Count; r++)
+        {
+            var cells = rows[r].Cells;
+            if (column.Index >= cells.Length)
+            {
+                continue;
+            }
+
+            var cell = cells[column.Index];
+            var text = cell.Text.AsSpan().Trim();
+            if (cell.Kind == CellKind.Empty || text.IsEmpty)
+            {
+                continue;
+            }
+
+            c.Filled++;
+            if (dates.TryGetDate(cell, out var date))
+            {
+                if (dates.IsPlausibleBirthDate(date))
+                {
+                    c.BirthDates++;
+                    c.MinYear = Math.Min(c.MinYear, date.Year);
+                    c.MaxYear = Math.Max(c.MaxYear, date.Year);
+                }
+
+                continue;
+            }
+
+            if (text.Length <= 80 && CellText.HasLetter(text) && PersonWords.IsOrganisationName(text))
+            {
+                c.Organisations++;
+                continue;
+            }
+
+            if (text.Length > 40)
+            {
+                continue;
+            }
+
+            if (UkNino.TryParse(text, buffer, out var suffix, ignoreCase: true) && suffix)
+            {
+                c.Nino++;
+            }
+            else if (NhsNumber.TryParse(text, buffer))
+            {
+                c.Nhs++;
+            }
+            else if (UkPhone.TryParse(text, buffer, out _))
+            {
+                c.Phone++;
+            }
+            else if (text.Contains('@') && EmailAddress.IsValid(text))
+            {
+                c.Email++;
+            }
+            else if (CellText.IsPostcode(text))
+            {
+                c.Postcode++;
+            }
+            else if (PaymentCard.TryParse(text, buffer, out _))
+            {
+                c.Card++;
+            }
+            else if (Iban.TryParse(text, buffer, out _))
+            {
+                c.Iban++;
+            }
+            else if (headerless && LooksLikeFullName(text))
+            {
+                c.Names++;
+            }
+        }
+
+        return c;
     }
 
     private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, out bool things)

@@ -450,6 +450,27 @@ public class TableAnalysisTests
         }
     }
 
+    [Theory]
+    [InlineData("Team", "nino", 20)]
+    [InlineData("Phone", "nino", 20)]
+    [InlineData("Job title", "nhs", 20)]
+    [InlineData("Order number", "nhs", null)]
+    [InlineData("Order number", "nino", null)]
+    [InlineData("Barcode", "nhs", null)]
+    public void BeginTable_IdentifiersUnderAnotherHeader_ReadAsWhatTheyAre(string header, string values, int? people)
+    {
+        // NI numbers relabelled "Team" or "Phone" are still NI numbers: six in ten values that
+        // validate that strictly are no chance. A header that says what a number is not (a
+        // reference, an order number) keeps its veto over look-alikes.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { $"{TestData.Forename(i)} {TestData.Surname(i)}", values == "nino" ? TestData.Nino(i) : TestData.NhsTestNumber(i) })
+            .Prepend(["Name", header]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(people, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Count);
+        Assert.Equal(people, analyzer.Findings.SingleOrDefault(f => f.Kind == (values == "nino" ? FindingKinds.UkNino : FindingKinds.UkNhsNumber))?.Count);
+    }
+
     [Fact]
     public void BeginTable_NamesAndDrivingLicences_PeopleAndLicenceFinding()
     {
