@@ -20,11 +20,13 @@ internal static class TableColumnInference
                     column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
                     column.Source = ColumnKindSource.Values;
                 }
-                else if (!HeaderVetoesIdentifiers(column.Kind) && MislabelledIdentifiers(Tally(column, rows, dataStart, headerless, dates)) is { } identifiers)
+                else if (column.Kind != DataKind.NiNumber && MislabelledIdentifiers(Tally(column, rows, dataStart, headerless, dates), HeaderVetoesNumbers(column.Kind)) is { } identifiers)
                 {
-                    // NI numbers under "Team" or "Phone": the values say what the column holds. A
-                    // header that says what a number is not (barcode, order, case reference) still
-                    // vetoes look-alikes, and a column of the header's own kind stays that kind.
+                    // NI numbers under "Team", "Phone" or "Order number": the values say what the
+                    // column holds (no code is shaped like an NI number with HMRC's prefixes six
+                    // times in ten by chance). A header that says what a number is or is not
+                    // (barcode, order, case reference) still vetoes numeric look-alikes: NHS
+                    // numbers and IBANs.
                     column.Kind = identifiers;
                     column.Source = ColumnKindSource.Values;
                 }
@@ -63,16 +65,17 @@ internal static class TableColumnInference
     }
 
     // Headers that say what a number is (an identifier of their own) or is not (a reference, a
-    // code, a date of something else): their values are never re-read as another identifier.
-    private static bool HeaderVetoesIdentifiers(DataKind kind) => kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PaymentCard
+    // code, a date of something else): their numbers are never re-read as another identifier.
+    private static bool HeaderVetoesNumbers(DataKind kind) => kind is DataKind.NiNumber or DataKind.NhsNumber or DataKind.PaymentCard
         or DataKind.BankAccount or DataKind.PassportNumber or DataKind.DrivingLicence or DataKind.PrisonerNumber or DataKind.StaffNumber
         or DataKind.CaseReference or DataKind.Reference or DataKind.NotPersonal or DataKind.OtherDate or DataKind.DateOfBirth or DataKind.ReleaseDate;
 
     // Identifiers that validate too strictly to be there by chance in six cells of ten: NI numbers
     // with their suffix, mod-11 NHS numbers, mod-97 IBANs.
-    private static DataKind? MislabelledIdentifiers(in ValueCounts counts) =>
+    private static DataKind? MislabelledIdentifiers(in ValueCounts counts, bool numbersVetoed) =>
         counts.Filled < 2 ? null :
         counts.Nino >= counts.Need ? DataKind.NiNumber :
+        numbersVetoed ? null :
         counts.Nhs >= counts.Need ? DataKind.NhsNumber :
         counts.Iban >= counts.Need ? DataKind.BankAccount :
         null;
