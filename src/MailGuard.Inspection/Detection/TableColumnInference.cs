@@ -20,7 +20,7 @@ internal static class TableColumnInference
                     column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
                     column.Source = ColumnKindSource.Values;
                 }
-                else if (column.Kind != DataKind.NiNumber && MislabelledIdentifiers(Tally(column, rows, dataStart, headerless, dates), HeaderVetoesNumbers(column.Kind)) is { } identifiers)
+                else if (column.Kind != DataKind.NiNumber && MislabelledIdentifiers(column, rows, dataStart, HeaderVetoesNumbers(column.Kind)) is { } identifiers)
                 {
                     // NI numbers under "Team", "Phone" or "Order number": the values say what the
                     // column holds (no code is shaped like an NI number with HMRC's prefixes six
@@ -70,15 +70,58 @@ internal static class TableColumnInference
         or DataKind.BankAccount or DataKind.PassportNumber or DataKind.DrivingLicence or DataKind.PrisonerNumber or DataKind.StaffNumber
         or DataKind.CaseReference or DataKind.Reference or DataKind.NotPersonal or DataKind.OtherDate or DataKind.DateOfBirth or DataKind.ReleaseDate;
 
-    // Identifiers that validate too strictly to be there by chance in six cells of ten: NI numbers
-    // with their suffix, mod-11 NHS numbers, mod-97 IBANs.
-    private static DataKind? MislabelledIdentifiers(in ValueCounts counts, bool numbersVetoed) =>
-        counts.Filled < 2 ? null :
-        counts.Nino >= counts.Need ? DataKind.NiNumber :
-        numbersVetoed ? null :
-        counts.Nhs >= counts.Need ? DataKind.NhsNumber :
-        counts.Iban >= counts.Need ? DataKind.BankAccount :
-        null;
+    /// <summary>
+    /// Identifiers that validate too strictly to be in six cells of ten by chance, in a headed
+    /// column: NI numbers with their suffix, mod-11 NHS numbers, mod-97 IBANs. Every headed column
+    /// of every table is checked, so each cell is ruled out by its length and first characters
+    /// before any validator runs.
+    /// </summary>
+    private static DataKind? MislabelledIdentifiers(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, bool numbersVetoed)
+    {
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        int filled = 0, nino = 0, nhs = 0, iban = 0;
+        for (var r = dataStart; r < rows.Count; r++)
+        {
+            var cells = rows[r].Cells;
+            if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)
+            {
+                continue;
+            }
+
+            var text = cells[column.Index].Text.AsSpan().Trim();
+            if (text.IsEmpty)
+            {
+                continue;
+            }
+
+            filled++;
+            if (text.Length is >= 9 and <= 14 && char.IsAsciiLetter(text[0]) && char.IsAsciiLetter(text[1]))
+            {
+                if (UkNino.TryParse(text, buffer, out var suffix, ignoreCase: true) && suffix)
+                {
+                    nino++;
+                }
+            }
+            else if (numbersVetoed)
+            {
+                continue;
+            }
+            else if (text.Length is >= 10 and <= 12 && char.IsAsciiDigit(text[0]))
+            {
+                if (NhsNumber.TryParse(text, buffer))
+                {
+                    nhs++;
+                }
+            }
+            else if (text.Length is >= 15 and <= 42 && char.IsAsciiLetter(text[0]) && char.IsAsciiLetter(text[1]) && char.IsAsciiDigit(text[2]) && Iban.TryParse(text, buffer, out _))
+            {
+                iban++;
+            }
+        }
+
+        var need = Math.Max(2, (int)Math.Ceiling(filled * 0.6));
+        return filled < 2 ? null : nino >= need ? DataKind.NiNumber : nhs >= need ? DataKind.NhsNumber : iban >= need ? DataKind.BankAccount : null;
+    }
 
     private record struct ValueCounts(int Filled, int Organisations, int Nino, int Nhs, int Email, int Phone, int Postcode, int Card, int Iban, int BirthDates, int Names, int MinYear, int MaxYear)
     {
