@@ -9,7 +9,8 @@ namespace MailGuard.Inspection.Extraction;
 /// decoded, block elements become line breaks. All visible text, table cells included (tab
 /// between cells, one line per row), goes to OnText, because mail layouts put whole letters
 /// inside tables; each outermost &lt;table&gt; is also sent row by row to BeginTable, with
-/// nested tables flattened into their cell.
+/// nested tables flattened into their cell, unless no row of it has two cells: a table of one
+/// column is layout, and its text is read with the rest.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
@@ -32,6 +33,10 @@ internal sealed class HtmlTextExtractor
     private int _tableDepth;
     private ITableSink? _table;
     private long _tableRow;
+
+    // Rows of one cell before the table's first row of several: a table that has no other is
+    // layout (its text is read with the rest of the text), and is not sent as a table.
+    private readonly List<(long Row, Cell[] Cells)> _singleCellRows = [];
     private List<Cell>? _row;
     private StringBuilder? _cell;
     private bool _cellOpen;
@@ -350,7 +355,6 @@ internal sealed class HtmlTextExtractor
         if (_tableDepth == 1)
         {
             _writer.LineBreak();
-            _table ??= _context.Sink.BeginTable(_location);
         }
         else
         {
@@ -372,6 +376,7 @@ internal sealed class HtmlTextExtractor
             _table?.Complete();
             _table = null;
             _tableRow = 0;
+            _singleCellRows.Clear();
         }
 
         _tableDepth--;
@@ -390,10 +395,28 @@ internal sealed class HtmlTextExtractor
     private void EndRow()
     {
         EndCell();
-        if (_row is { Count: > 0 } && _table is not null)
+        if (_row is { Count: > 0 } && _tableDepth > 0)
         {
             _context.AddCells(_row.Count);
-            _table.OnRow(_tableRow++, _row.ToArray());
+            if (_table is null && _row.Count == 1)
+            {
+                _singleCellRows.Add((_tableRow++, _row.ToArray()));
+            }
+            else
+            {
+                if (_table is null)
+                {
+                    _table = _context.Sink.BeginTable(_location);
+                    foreach (var (row, cells) in _singleCellRows)
+                    {
+                        _table.OnRow(row, cells);
+                    }
+
+                    _singleCellRows.Clear();
+                }
+
+                _table.OnRow(_tableRow++, _row.ToArray());
+            }
         }
 
         _row = null;

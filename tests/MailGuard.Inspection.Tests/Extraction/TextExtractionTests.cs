@@ -91,6 +91,24 @@ public class TextExtractionTests
     }
 
     [Fact]
+    public void Extract_HtmlLayoutTableOfOneColumn_TextOnlyNotATable()
+    {
+        // Mail layouts wrap the whole message in a one-column table: its text is read with the
+        // body's, and only a table with rows of several cells (here the nested list, flattened
+        // into its cell) is a table. A title row of one cell above a table's header stays in it.
+        string people = "<table><tr><th>Name</th><th>NINO</th></tr><tr><td>Alice Marsh</td><td>AB 12 34 56 C</td></tr></table>";
+        string wrapped = $"<html><body><table width=600><tr><td>Hello,</td></tr><tr><td>{people}</td></tr><tr><td>Thanks</td></tr></table></body></html>";
+        string titled = "<html><body><table><tr><td colspan=2>Attendees</td></tr><tr><th>Name</th><th>NINO</th></tr><tr><td>Alice Marsh</td><td>AB 12 34 56 C</td></tr></table></body></html>";
+
+        RecordingSink layout = Extract.Run(Encoding.UTF8.GetBytes(wrapped), "body.html");
+        RecordingSink table = Extract.Run(Encoding.UTF8.GetBytes(titled), "body.html");
+
+        Assert.Empty(layout.Tables);
+        Assert.Contains("AB 12 34 56 C", layout.AllText, StringComparison.Ordinal);
+        Assert.Equal([["Attendees"], ["Name", "NINO"], ["Alice Marsh", "AB 12 34 56 C"]], Assert.Single(table.Tables).Rows.Select(r => r.Cells.Select(c => c.Text).ToArray()));
+    }
+
+    [Fact]
     public void Extract_Utf16LittleEndianWithBom_DecodesText()
     {
         byte[] bytes = [.. Encoding.Unicode.GetPreamble(), .. Encoding.Unicode.GetBytes("Zoë Brontë, NI AB123456C\n")];
