@@ -131,11 +131,19 @@ internal sealed class TableFormReader
 
     private void AddLine(IReadOnlyList<Cell> cells)
     {
+        // One cell a row, as the rows that decided it; a later row with more keeps them apart.
+        var first = true;
         foreach (var cell in cells)
         {
             if (cell.Kind != CellKind.Empty && !string.IsNullOrWhiteSpace(cell.Text))
             {
+                if (!first)
+                {
+                    _text.Append('\t');
+                }
+
                 _text.Append(ShownText(cell).Trim());
+                first = false;
             }
         }
 
