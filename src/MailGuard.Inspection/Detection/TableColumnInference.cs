@@ -82,14 +82,7 @@ internal static class TableColumnInference
         int filled = 0, nino = 0, nhs = 0, iban = 0;
         for (var r = dataStart; r < rows.Count; r++)
         {
-            var cells = rows[r].Cells;
-            if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)
-            {
-                continue;
-            }
-
-            var text = cells[column.Index].Text.AsSpan().Trim();
-            if (text.IsEmpty)
+            if (!TryFilled(column, rows[r].Cells, out _, out var text))
             {
                 continue;
             }
@@ -136,15 +129,7 @@ internal static class TableColumnInference
         var c = new ValueCounts { MinYear = int.MaxValue, MaxYear = int.MinValue };
         for (var r = dataStart; r < rows.Count; r++)
         {
-            var cells = rows[r].Cells;
-            if (column.Index >= cells.Length)
-            {
-                continue;
-            }
-
-            var cell = cells[column.Index];
-            var text = cell.Text.AsSpan().Trim();
-            if (cell.Kind == CellKind.Empty || text.IsEmpty)
+            if (!TryFilled(column, rows[r].Cells, out var cell, out var text))
             {
                 continue;
             }
@@ -210,19 +195,27 @@ internal static class TableColumnInference
         return c;
     }
 
+    // The column's cell in a row, and its text trimmed, when it holds something.
+    private static bool TryFilled(TableColumn column, Cell[] cells, out Cell cell, out ReadOnlySpan<char> text)
+    {
+        if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)
+        {
+            cell = default;
+            text = default;
+            return false;
+        }
+
+        cell = cells[column.Index];
+        text = cell.Text.AsSpan().Trim();
+        return !text.IsEmpty;
+    }
+
     private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, out bool things)
     {
         int filled = 0, organisations = 0, withDigits = 0;
         for (var r = dataStart; r < rows.Count; r++)
         {
-            var cells = rows[r].Cells;
-            if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)
-            {
-                continue;
-            }
-
-            var text = cells[column.Index].Text.AsSpan().Trim();
-            if (text.IsEmpty)
+            if (!TryFilled(column, rows[r].Cells, out _, out var text))
             {
                 continue;
             }
