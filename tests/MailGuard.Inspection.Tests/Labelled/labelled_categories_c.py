@@ -1,6 +1,8 @@
-"""Category 9 of the labelled set: people in the other files a mail client shows or opens with a
-click: presentations, contacts files, system exports (JSON, XML), and lists of people's own
-mailboxes; each with the look-alike that must pass."""
+"""Categories 9 and 10 of the labelled set: people in the other files a mail client shows or opens
+with a click (presentations, contacts files, system exports, lists of people's own mailboxes), and
+lists made to slip past a scanner (pasted, relabelled, lookalike letters, other UK identifiers);
+each with the look-alike that must pass."""
+import datetime
 import json
 import random
 from xml.sax.saxutils import escape
@@ -155,3 +157,75 @@ def category9(office):
     message("c9-residents-thread.eml", "formats", "pass", 0, "a reply to six residents' messages quoted with their webmail addresses",
             "Neighbourhood Team <neighbourhood@%s>" % MOJ, ["%s <%s>" % (x["name"], b) for x, b in zip(residents[:3], boxes[:3])],
             "RE: Residents' meeting", text, html, absent=["personal-data"])
+
+
+CYRILLIC = {"A": "\u0410", "B": "\u0412", "C": "\u0421", "E": "\u0415", "H": "\u041d", "K": "\u041a", "M": "\u041c", "P": "\u0420", "T": "\u0422", "X": "\u0425", "Y": "\u0423"}
+
+
+def licence(r, x, woman):
+    # GB driving licence: surname (9-padded), decade, month (+50 for women), day, year, initials, a digit, two check letters.
+    d = x["dob"]
+    surname = ("".join(c for c in x["last"].upper() if c.isalpha()) + "99999")[:5]
+    return "%s%d%02d%02d%d%s9%d%s%s" % (surname, d.year // 10 % 10, d.month + (50 if woman else 0), d.day, d.year % 10,
+                                        x["first"][0].upper(), r.randint(0, 9), r.choice("ABCDEFGHJK"), r.choice("ABCDEFGHJK"))
+
+
+def category10(office):
+    p = People(1010)
+    r = random.Random(10010)
+
+    # Positive: a CSV pasted into column A of a workbook without splitting it into columns.
+    rows = [["Surname,Forename,Date of birth,NI number,Postcode"]]
+    for _ in range(20):
+        x = p.person()
+        rows.append(["%s,%s,%s,%s,%s" % (x["last"], x["first"], uk(x["dob"]), x["nino"], x["postcode"])])
+    text = "I pasted the export into a sheet for you.\n\nHousing Benefit\n"
+    message("c10-pasted-column-xlsx.eml", "evasion", "flag", 20, "a CSV of 20 people pasted whole into column A of a workbook",
+            "Housing Benefit <hb@%s>" % MOJ, ["team@lettingagency.example.com"], "Export", text,
+            attachments=[("export.xlsx", xlsx(office, "export.xlsx", [Sheet("Sheet1", rows)]), XLSX)], kinds=["personal-data", "uk-nino"])
+
+    # Positive: NI numbers under a misleading header.
+    rows = [["Name", "Team", "Start date"]]
+    for _ in range(18):
+        x = p.person()
+        rows.append([x["name"], x["nino"], uk(datetime.date(2024, r.randint(1, 4), r.randint(1, 28)))])
+    text = "Starters list for the contractor.\n\nResourcing\n"
+    message("c10-relabelled-ni-xlsx.eml", "evasion", "flag", 18, "NI numbers in a column headed Team",
+            "Resourcing <resourcing@%s>" % HO, ["onboarding@contractor.example.com"], "Starters", text,
+            attachments=[("starters.xlsx", xlsx(office, "starters.xlsx", [Sheet("Starters", rows)]), XLSX)], kinds=["personal-data", "uk-nino"])
+
+    # Positive: NI numbers written with Cyrillic letters that look Latin.
+    rows = [["Name", "NI number"]]
+    for _ in range(15):
+        x = p.person()
+        rows.append([x["name"], "".join(CYRILLIC.get(c, c) for c in x["nino"])])
+    text = "The list, as promised.\n"
+    message("c10-lookalike-letters-csv.eml", "evasion", "flag", 15, "15 NI numbers with Cyrillic letters for A, B, C, E...",
+            "Payroll <payroll@%s>" % HO, ["bureau@payrollservices.example.com"], "List", text,
+            attachments=[("list.csv", csv_text(rows), CSV)], kinds=["personal-data", "uk-nino"])
+
+    # Positive: a fleet's drivers with their driving licence numbers.
+    rows = [["Driver name", "Driving licence number", "Vehicle"]]
+    for _ in range(15):
+        x = p.person()
+        rows.append([x["name"], licence(r, x, r.random() < 0.5), "%s%02d %s" % (r.choice(["YK", "LS", "BD"]), r.randint(10, 74), "".join(r.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3)))])
+    text = "Drivers for the fleet insurance renewal.\n\nTransport\n"
+    message("c10-driving-licences-csv.eml", "evasion", "flag", 15, "15 drivers with GB driving licence numbers",
+            "Transport <transport@%s>" % MOJ, ["renewals@fleetinsurer.example.com"], "Fleet drivers", text,
+            attachments=[("drivers.csv", csv_text(rows), CSV)], kinds=["personal-data", "uk-driving-licence"])
+
+    # Negative: a club newsletter whose scorers have their goals in brackets.
+    scorers = ", ".join("%s (%d)" % (p.person()["name"], r.randint(1, 3)) for _ in range(8))
+    text = ("Great weekend for the staff football team!\n\nScorers: %s.\n\nNext match Saturday at 2pm, Roundhay Park. "
+            "Everyone welcome.\n\nSports and Social Club\n" % scorers)
+    message("c10-scorers-newsletter.eml", "evasion", "pass", 0, "a newsletter listing scorers with goals in brackets",
+            "Sports and Social <social@%s>" % HO, ["league@footballleague.example.org"], "Weekend results", text,
+            outlook_html([para_html(text)]), absent=["personal-data"])
+
+    # Negative: licence-shaped product codes without a word about licences or drivers.
+    rows = [["Product code", "Description", "Price"]] + [[licence(r, p.person(), False), "Replacement part", "%d.99" % r.randint(5, 90)] for _ in range(15)]
+    text = "Price list attached.\n\nFacilities\n"
+    message("c10-licence-shaped-codes-csv.eml", "evasion", "pass", 0, "product codes shaped like driving licence numbers",
+            "Facilities <facilities@%s>" % MOJ, ["sales@partsupplier.example.com"], "Prices", text,
+            attachments=[("prices.csv", csv_text(rows), CSV)], absent=["personal-data", "uk-driving-licence"])
+
