@@ -471,48 +471,72 @@ internal static partial class TextScanner
         }
     }
 
-    private static void ScanKeyed(string text, Regex pattern, DataKind kind, KeywordSet keywords, List<TextMatch> matches)
+    // Puts a matched value in its canonical form; returns its length, or 0 when it is not valid.
+    private delegate int Canonical(ReadOnlySpan<char> value, Span<char> canonical);
+
+    private static void ScanKeyed(string text, Regex pattern, DataKind kind, KeywordSet keywords, List<TextMatch> matches, Canonical? canonical = null)
     {
         var span = text.AsSpan();
         var heading = new HeadingTracker(text, keywords);
+        Span<char> buffer = stackalloc char[32];
         foreach (var m in pattern.EnumerateMatches(span))
         {
-            if (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || heading.IsActive(m.Index))
+            var value = span.Slice(m.Index, m.Length);
+            var length = canonical is null ? value.Length : canonical(value, buffer);
+            if (length > 0 && (ContextWords.Near(span, m.Index, m.Index + m.Length, keywords, 40, 10) || heading.IsActive(m.Index)))
             {
-                matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(span.Slice(m.Index, m.Length))));
+                matches.Add(new TextMatch(kind, m.Index, m.Length, Confidence.Medium, Hash(canonical is null ? value : buffer[..length])));
             }
         }
     }
 
     private static void ScanDrivingLicences(string text, List<TextMatch> matches, int first)
     {
-        var span = text.AsSpan();
-        var heading = new HeadingTracker(text, ContextWords.DrivingLicence);
-        Span<char> licence = stackalloc char[UkDrivingLicence.Length];
         var scanned = matches.Count;
-        foreach (var m in DrivingLicencePattern().EnumerateMatches(span))
+        ScanKeyed(text, DrivingLicencePattern(), DataKind.DrivingLicence, ContextWords.DrivingLicence, matches,
+            static (value, canonical) => UkDrivingLicence.TryParse(value, canonical) ? UkDrivingLicence.Length : 0);
+        if (matches.Count > scanned)
         {
-            var value = span.Slice(m.Index, m.Length);
-            if (UkDrivingLicence.TryParse(value, licence)
-                && (ContextWords.Near(span, m.Index, m.Index + m.Length, ContextWords.DrivingLicence, 40, 10) || heading.IsActive(m.Index)))
+            // A licence's last group can look like a postcode ("F93HA"): what lies inside a licence is the licence.
+            DropMatchesInside(matches, first, scanned);
+        }
+    }
+
+    /// <summary>
+    /// Removes the matches in [first, outerStart) that lie inside one of the matches from
+    /// outerStart on (found in text order, so sorted and apart): one pass, a binary search each.
+    /// </summary>
+    private static void DropMatchesInside(List<TextMatch> matches, int first, int outerStart)
+    {
+        var outer = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(matches)[outerStart..];
+        var kept = first;
+        for (var i = first; i < outerStart; i++)
+        {
+            var inner = matches[i];
+            int lo = 0, hi = outer.Length;
+            while (lo < hi)
             {
-                matches.Add(new TextMatch(DataKind.DrivingLicence, m.Index, m.Length, Confidence.Medium, Hash(licence)));
+                var mid = (lo + hi) >>> 1;
+                if (outer[mid].Start <= inner.Start)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            // outer[lo - 1] is the last outer match starting at or before the inner one.
+            if (lo == 0 || inner.End > outer[lo - 1].End)
+            {
+                matches[kept++] = inner;
             }
         }
 
-        // A licence's last group can look like a postcode ("F93HA"): what lies inside a licence is the licence.
-        for (var i = scanned - 1; i >= first && matches.Count > scanned; i--)
+        if (kept < outerStart)
         {
-            var inner = matches[i];
-            for (var j = scanned; j < matches.Count; j++)
-            {
-                if (inner.Start >= matches[j].Start && inner.End <= matches[j].End)
-                {
-                    matches.RemoveAt(i);
-                    scanned--;
-                    break;
-                }
-            }
+            matches.RemoveRange(kept, outerStart - kept);
         }
     }
 

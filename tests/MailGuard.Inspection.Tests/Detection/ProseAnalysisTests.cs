@@ -422,6 +422,20 @@ public class ProseAnalysisTests
     }
 
     [Fact]
+    public void OnText_PostcodesBesideAndInsideLicences_OnlyThoseInsideDropped()
+    {
+        // Each line: a real postcode, then a licence whose last group is postcode-shaped. The
+        // postcodes outside the licences stay, in order; the ones inside them go.
+        var lines = Enumerable.Range(0, 300).Select(i => $"Driver {i}: home LS{1 + (i % 9)} 3QT, licence number MORGA{7 + (i % 2)}5{1 + (i % 9)}11{i % 10}F93HA");
+
+        var findings = Analyze(string.Join("\n", lines)).Findings;
+
+        Assert.Equal(300, findings.Single(f => f.Kind == FindingKinds.UkDrivingLicence).Count);
+        Assert.Equal(300, findings.Single(f => f.Kind == FindingKinds.UkPostcode).Count);
+        Assert.Equal("LS1 ***", findings.Single(f => f.Kind == FindingKinds.UkPostcode).Evidence[0]);
+    }
+
+    [Fact]
     public void OnText_LicenceShapedCodesWithoutLicenceWords_NoFinding() =>
         Assert.DoesNotContain(Analyze("Stock codes: MORGA753116SM9IJ, SMITH862292JA9XY.").Findings, f => f.Kind == FindingKinds.UkDrivingLicence);
 
