@@ -22,30 +22,7 @@ internal static class PersonWords
     private static readonly FrozenSet<string> s_countWords = s_file["count-word"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A whole word of <paramref name="text"/> says what follows counts things (Words/people-words.txt [count-word]).</summary>
-    public static bool HasCountWord(ReadOnlySpan<char> text)
-    {
-        var lookup = s_countWords.GetAlternateLookup<ReadOnlySpan<char>>();
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
-        {
-            var letter = i < text.Length && char.IsLetter(text[i]);
-            if (letter && start < 0)
-            {
-                start = i;
-            }
-            else if (!letter && start >= 0)
-            {
-                if (lookup.Contains(text[start..i]))
-                {
-                    return true;
-                }
-
-                start = -1;
-            }
-        }
-
-        return false;
-    }
+    public static bool HasCountWord(ReadOnlySpan<char> text) => AnyWord(text, s_countWords);
 
     /// <summary>
     /// Words that make the address or phone after a name that person's own: "lives at", "mobile
@@ -66,20 +43,23 @@ internal static class PersonWords
     }
 
     /// <summary>A word of the name is an organisation word ("Leeds Women's Aid", "Hull Combined Court").</summary>
-    public static bool IsOrganisationName(ReadOnlySpan<char> name)
+    public static bool IsOrganisationName(ReadOnlySpan<char> name) => AnyWord(name, s_organisation);
+
+    // A word of the text (letters and apostrophes, a possessive 's or s' taken off) is in the set.
+    private static bool AnyWord(ReadOnlySpan<char> text, FrozenSet<string> words)
     {
-        var lookup = s_organisation.GetAlternateLookup<ReadOnlySpan<char>>();
+        var lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
         var start = -1;
-        for (var i = 0; i <= name.Length; i++)
+        for (var i = 0; i <= text.Length; i++)
         {
-            var letter = i < name.Length && (char.IsLetter(name[i]) || name[i] == '\'');
+            var letter = i < text.Length && (char.IsLetter(text[i]) || text[i] == '\'');
             if (letter && start < 0)
             {
                 start = i;
             }
             else if (!letter && start >= 0)
             {
-                var word = name[start..i];
+                var word = text[start..i];
                 if (word.EndsWith("'s", StringComparison.Ordinal) || word.EndsWith("s'", StringComparison.Ordinal))
                 {
                     word = word[..^2];

@@ -88,11 +88,24 @@ internal static class OutlookMessageExtractor
     }
 
     // PR_RTF_COMPRESSED ([MS-OXRTFCP]): LZFu-compressed (or stored) RTF, often an HTML body
-    // wrapped in RTF. Inflated by MimeKit's filter, checked against its CRC, then read as RTF.
+    // wrapped in RTF. Inflated by MimeKit's filter a block at a time, what comes out counted
+    // against the expansion limit as it comes (LZFu expands up to eightfold), checked against
+    // its CRC, then read as RTF.
     private static void ReadRtfBody(ExtractionContext context, byte[] compressed, ContentLocation location, int depth)
     {
+        const int Block = 64 * 1024;
         var filter = new RtfCompressedToRtf();
-        byte[] rtf = filter.Flush(compressed, 0, compressed.Length, out int start, out int length);
+        using var rtf = new MemoryStream();
+        for (int offset = 0; offset < compressed.Length; offset += Block)
+        {
+            int n = Math.Min(Block, compressed.Length - offset);
+            byte[] output = offset + n == compressed.Length
+                ? filter.Flush(compressed, offset, n, out int start, out int length)
+                : filter.Filter(compressed, offset, n, out start, out length);
+            context.AddExpanded(length);
+            rtf.Write(output, start, length);
+        }
+
         // Only the compressed form carries a CRC; the stored one ("MELA") has none to check.
         bool intact = filter.CompressionMode switch
         {
@@ -106,8 +119,8 @@ internal static class OutlookMessageExtractor
             return;
         }
 
-        context.AddExpanded(length);
-        ContentExtractor.ExtractPart(context, new MemoryStream(rtf, start, length, writable: false), "body.rtf", "text/rtf", location, depth);
+        rtf.Position = 0;
+        ContentExtractor.ExtractPart(context, rtf, "body.rtf", "text/rtf", location, depth);
     }
 
     private static void ReadAttachment(ExtractionContext context, CompoundFile file, int storage, ContentLocation location, int depth)

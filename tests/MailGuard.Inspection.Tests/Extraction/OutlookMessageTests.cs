@@ -110,6 +110,24 @@ public sealed class OutlookMessageTests
         Assert.Equal(20, Assert.Single(findings, f => f.Kind == FindingKinds.PersonalData).Count);
     }
 
+    [Theory]
+    [InlineData(300_000, false)]
+    [InlineData(600_000, true)]
+    public void Extract_MsgWhoseRtfBodyInflatesPastTheExpansionLimit_Stops(int size, bool stopped)
+    {
+        // The compressed stream read (about 9/8 of the RTF here) and the RTF it inflates to both
+        // count: 300 KB of RTF stays under a 1,000,000-byte limit, 600 KB does not.
+        var file = new CompoundFileWriter();
+        Message(file, CompoundFileWriter.Root, "Notes", body: null);
+        var rtf = Encoding.ASCII.GetBytes("{\\rtf1 " + new string('a', size - 8) + "}");
+        file.Stream(CompoundFileWriter.Root, "__substg1.0_10090102", CompressedRtf.Lzfu(rtf));
+
+        RecordingSink sink = Extract.Run(file.ToArray(), "notes.msg", limits: new ExtractionLimits { MaxTotalExpandedBytes = 1_000_000 });
+
+        Assert.Equal(stopped, sink.Unscannable.Any(u => u.Reason == UnscannableReason.ExpandedSizeExceeded));
+        Assert.Equal(!stopped, sink.AllText.Contains("aaaa", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Extract_MsgWithADamagedCompressedRtfBody_Reported()
     {
