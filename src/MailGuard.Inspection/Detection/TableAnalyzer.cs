@@ -28,6 +28,9 @@ internal sealed class TableAnalyzer : ISpanTableSink
     private bool _completed;
     private bool _completedEarly;
     private long? _headerRow;
+
+    // A table read a record a column (TableTransposer): each turned column's source row.
+    private long[]? _sourceRows;
     private TableColumn[] _columns = [];
     private long _dataRows;
     private long _bufferedChars;
@@ -201,13 +204,13 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
         if (!_decided)
         {
-            Decide();
+            Decide(whole: true);
         }
 
         _completed = true;
         _form?.Flush();
         (Summary, PersonalData) = TableSummariser.Summarise(
-            _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null);
+            _location, _options, _tallies, _columns, _shapes.Complete(), _headerRow, _dataRows, readAsText: _form is not null, turned: _sourceRows is not null);
         People = TableSummariser.PeopleKeys(_columns, _shapes);
         _shapes.Release();
         foreach (var column in _columns)
@@ -252,9 +255,16 @@ internal sealed class TableAnalyzer : ISpanTableSink
         return organisations;
     }
 
-    private void Decide()
+    /// <param name="whole">Every row of the table is buffered (it completed first): only then may it be read a record a column.</param>
+    private void Decide(bool whole = false)
     {
         _decided = true;
+        if (whole && TableTransposer.IsRecordPerColumn(_buffer))
+        {
+            _sourceRows = TableTransposer.Transpose(_buffer);
+            _cells.SourceRows = _sourceRows;
+        }
+
         var width = 0;
         foreach (var (_, cells) in _buffer)
         {
@@ -283,7 +293,8 @@ internal sealed class TableAnalyzer : ISpanTableSink
         var headerAt = TableHeader.Find(_buffer, _options.HeaderSearchRows);
         if (headerAt >= 0)
         {
-            _headerRow = _buffer[headerAt].Row;
+            // A turned table's header is a column: no header row to name.
+            _headerRow = _sourceRows is null ? _buffer[headerAt].Row : null;
             TableHeader.NameColumns(_buffer[headerAt].Cells, _columns);
         }
 

@@ -63,6 +63,12 @@ internal sealed class TableCellClassifier
         }
     }
 
+    /// <summary>
+    /// For a table read a record a column (<see cref="TableTransposer"/>): the source row of each
+    /// column, so that a cell's location is where the reader sees it. Null for a table read as written.
+    /// </summary>
+    public long[]? SourceRows { get; set; }
+
     public ulong RowMask => _rowMask;
 
     public long RowPersonKey => _rowPersonKey;
@@ -411,9 +417,15 @@ internal sealed class TableCellClassifier
 
         if (evidence is not null)
         {
-            tally.AddEvidence(evidence, _location.WithCell(rowIndex + 1, i));
+            tally.AddEvidence(evidence, CellLocation(rowIndex, i));
         }
     }
+
+    // A cell as the spreadsheet numbers it (row from 1); in a turned table, its row and column turned back.
+    private ContentLocation CellLocation(long rowIndex, int column) =>
+        SourceRows is { } source && column < source.Length
+            ? _location.WithCell(source[column] + 1, (int)Math.Min(rowIndex, int.MaxValue))
+            : _location.WithCell(rowIndex + 1, column);
 
     /// <summary>
     /// A cell in a column we could not classify is scanned as text, after a precheck: most
@@ -447,7 +459,7 @@ internal sealed class TableCellClassifier
                 tally.Add(m.Confidence, m.TestRange);
                 if (tally.WantsEvidence)
                 {
-                    tally.AddEvidence(TextScanner.Mask(text, m), _location.WithCell(rowIndex + 1, column));
+                    tally.AddEvidence(TextScanner.Mask(text, m), CellLocation(rowIndex, column));
                 }
             }
 

@@ -42,6 +42,9 @@ internal static class TableHeader
         return fallback;
     }
 
+    /// <summary>A row that names two columns or more as a header row does (see <see cref="Find"/>).</summary>
+    public static bool NamesColumns(Cell[] cells) => Score(cells) is { Header: true, Known: >= 2 };
+
     /// <summary>
     /// A header row has half its filled cells (at least one) known column names, and no cell that
     /// looks like data (a typed number or date, an address with '@', a run of four digits).

@@ -32,8 +32,13 @@ internal static class TableSummariser
         IReadOnlyDictionary<ulong, (long Count, long FirstRow, long LastRow)> shapes,
         long? headerRow,
         long dataRows,
-        bool readAsText)
+        bool readAsText,
+        bool turned = false)
     {
+        // A table read a record a column (TableTransposer) has its people in columns: the finding
+        // is the table's, with no rows to name.
+        ContentLocation Rows(long first, long last) => turned ? location : location.WithRows(first + 1, last + 1);
+        var records = turned ? "columns" : "rows";
         var businessBits = BusinessContactBits(columns);
         var businessContext = BusinessContext(columns);
 
@@ -107,16 +112,16 @@ internal static class TableSummariser
             if (people == 0 && contacts >= options.MinPeople)
             {
                 var contactList = OrderedKinds(columns, contactKinds);
-                var text = string.Create(CultureInfo.InvariantCulture, $"{contacts:N0} rows of work contact details: {string.Join(", ", contactList.Select(DataKinds.Describe))}");
+                var text = string.Create(CultureInfo.InvariantCulture, $"{contacts:N0} {records} of work contact details: {string.Join(", ", contactList.Select(DataKinds.Describe))}");
                 return (summary, new Finding(FindingKinds.BusinessContacts, (int)Math.Min(contacts, int.MaxValue), Confidence.Medium,
-                    location.WithRows(firstContactRow + 1, lastContactRow + 1), [], text));
+                    Rows(firstContactRow, lastContactRow), [], text));
             }
 
             return (summary, null);
         }
 
         var confidence = (kinds & s_strongBits) != 0 || people >= 10 ? Confidence.High : Confidence.Medium;
-        var description = string.Create(CultureInfo.InvariantCulture, $"{people:N0} rows: {string.Join(", ", kindList.Select(DataKinds.Describe))}");
+        var description = string.Create(CultureInfo.InvariantCulture, $"{people:N0} {records}: {string.Join(", ", kindList.Select(DataKinds.Describe))}");
         var evidence = new List<string>(options.MaxEvidence);
         foreach (var tally in tallies.All)
         {
@@ -132,7 +137,7 @@ internal static class TableSummariser
         // Rows as the spreadsheet shows them: the first row is 1 (a header on it, data from row 2);
         // the finding covers the person rows, first to last ("rows 2-31").
         var personalData = new Finding(FindingKinds.PersonalData, (int)Math.Min(people, int.MaxValue), confidence,
-            location.WithRows(firstRow + 1, lastRow + 1), evidence, description);
+            Rows(firstRow, lastRow), evidence, description);
         return (summary, personalData);
     }
 
