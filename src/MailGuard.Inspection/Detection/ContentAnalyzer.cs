@@ -446,7 +446,7 @@ public sealed class ContentAnalyzer : IContentSink
                     blockText.Append(lines[block.FirstLine + i]).Append('\n');
                 }
 
-                prose.ProcessMentions(blockText.ToString());
+                prose.ProcessUncounted(blockText.ToString());
             }
         }
 

@@ -137,24 +137,17 @@ internal sealed partial class ProseAnalyzer
     }
 
     /// <summary>
-    /// Lines read as a comma or space table that may be prose all the same ("Susan Bell (mother) -
-    /// 07700 900123, 4 Kay Street, ..."): people named in them are counted as in sentences.
+    /// Lines read as a comma or space table that held nobody, which may be prose all the same
+    /// ("Susan Bell (mother) - 07700 900123, 4 Kay Street, ...", "OKAFOR, Amelia - DOB 12/03/1965
+    /// - 14 Fern Road, Leeds LS6 2AB"): read for people as sentences and records are. What the
+    /// table's cells held is already counted in the findings, so it is not counted again.
     /// </summary>
-    public void ProcessMentions(string text)
-    {
-        _matches.Clear();
-        TextScanner.Scan(text, _reference, _matches);
-        var named = ProseMentions.Collect(text, _matches, _named, AnchorCap, out _);
-        if (_named.Count > 0)
-        {
-            _kinds |= named & ~s_ignoredBits;
-        }
-    }
+    public void ProcessUncounted(string text) => ProcessText(text, count: false);
 
     public void Process(string text, Func<int, int?>? pageOfLine = null)
     {
         var before = People;
-        ProcessText(text);
+        ProcessText(text, count: true);
         if (FirstPage is null && pageOfLine is not null && People > before)
         {
             FirstPage = pageOfLine(_firstPersonLine);
@@ -172,25 +165,28 @@ internal sealed partial class ProseAnalyzer
         }
     }
 
-    private void ProcessText(string text)
+    private void ProcessText(string text, bool count)
     {
         _firstPersonLine = -1;
         _matches.Clear();
         TextScanner.Scan(text, _reference, _matches);
         ContentPreviews.AddSentences(text, _matches, Sentences);
-        foreach (var m in _matches)
+        if (count)
         {
-            var findingKind = DataKinds.FindingKind(m.Kind);
-            if (findingKind is null)
+            foreach (var m in _matches)
             {
-                continue;
-            }
+                var findingKind = DataKinds.FindingKind(m.Kind);
+                if (findingKind is null)
+                {
+                    continue;
+                }
 
-            var tally = Tallies.Get(findingKind);
-            tally.Add(m.Confidence, m.TestRange);
-            if (tally.WantsEvidence)
-            {
-                tally.AddEvidence(TextScanner.Mask(text, m), _location);
+                var tally = Tallies.Get(findingKind);
+                tally.Add(m.Confidence, m.TestRange);
+                if (tally.WantsEvidence)
+                {
+                    tally.AddEvidence(TextScanner.Mask(text, m), _location);
+                }
             }
         }
 

@@ -61,6 +61,37 @@ internal static class CsvSniffer
         return lines.Count >= minLines && bestConsistency >= minConsistency ? best : null;
     }
 
+    /// <summary>
+    /// Whether nearly every comma outside quotes in the sampled records (nine in ten) is followed
+    /// by a space, as a person types a list and no export writes a CSV.
+    /// </summary>
+    public static bool WrittenByHand(string sample, bool complete)
+    {
+        int commas = 0, spaced = 0;
+        foreach (string line in SampleRecords(sample, complete, 30))
+        {
+            bool quoted = false;
+            for (int i = 0; i < line.Length; i++)
+            {
+                char c = line[i];
+                if (c == '"')
+                {
+                    quoted = !quoted;
+                }
+                else if (c == ',' && !quoted)
+                {
+                    commas++;
+                    if (i + 1 < line.Length && line[i + 1] == ' ')
+                    {
+                        spaced++;
+                    }
+                }
+            }
+        }
+
+        return commas > 0 && spaced * 10 >= commas * 9;
+    }
+
     /// <summary>Logical records of the sample (a quoted field may span lines); the last one only if the sample is the whole file.</summary>
     private static List<string> SampleRecords(string sample, bool complete, int max)
     {

@@ -294,9 +294,20 @@ internal static class TextSniffer
             return ContentFormat.MailMessage;
         }
 
+        // Text named or typed as a table; Windows labels a .csv application/vnd.ms-excel (Excel opens it).
         bool tableHint = TypeCheck.ExtensionOf(fileName) is "csv" or "tsv" or "tab"
-            || TypeCheck.MediaType(declaredContentType) is "text/csv" or "text/tab-separated-values" or "application/csv";
+            || TypeCheck.MediaType(declaredContentType) is "text/csv" or "text/tab-separated-values" or "application/csv" or "application/vnd.ms-excel";
         char? sniffed = CsvSniffer.SniffDelimiter(sample, complete, tableHint);
+
+        // Exports write "a,b,c"; people write "OKAFOR, Amelia - DOB 12/03/1965 - 14 Fern Road,
+        // Leeds LS6 2AB". Commas each followed by a space, with no CSV name or type (a body, a
+        // .txt), are read as text, where a run of comma rows is still a table (TextTables) and,
+        // holding nobody, is read again as the lines of records it may be.
+        if (sniffed == ',' && !tableHint && CsvSniffer.WrittenByHand(sample, complete))
+        {
+            return ContentFormat.PlainText;
+        }
+
         if (sniffed is not null)
         {
             delimiter = sniffed.Value;

@@ -75,6 +75,23 @@ public class ProseAnalysisTests
         TestData.AssertNoRawValues(analyzer.Findings, Enumerable.Range(0, 9).SelectMany(i => new[] { TestData.Nino(i), TestData.Dob(i) }));
     }
 
+    [Theory]
+    [InlineData("> ")]
+    [InlineData("")]
+    public void OnText_SurnameFirstLinesThatSplitOnCommas_ReadAgainAsRecords(string quote)
+    {
+        // "OKAFOR, Amelia - DOB ... - 14 Fern Road, Leeds LS6 2AB": three comma cells a line, so
+        // a table in the text, whose cells hold no column of names; holding nobody as a table,
+        // the lines are read again as records, their findings not counted twice.
+        var lines = Enumerable.Range(0, 12).Select(i =>
+            $"{quote}{TestData.Surname(i).ToUpperInvariant()}, {TestData.Forename(i)} - DOB {TestData.Dob(i)} - {i + 3} Fern Road, Leeds {TestData.Postcode(i)}");
+        var analyzer = Analyze("Yes, that's the list:\n\n" + string.Join("\n", lines) + "\n\nThanks");
+
+        Assert.Equal(12, PersonalData(analyzer)?.Count);
+        Assert.Equal(12, analyzer.Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Count);
+        Assert.Equal(12, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkPostcode).Count);
+    }
+
     [Fact]
     public void OnText_LetterNamingChildrenWithBirthDates_CountsApplicantAndChildren()
     {

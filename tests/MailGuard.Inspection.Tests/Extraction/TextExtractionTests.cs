@@ -51,6 +51,31 @@ public class TextExtractionTests
     }
 
     [Fact]
+    public void Extract_CommasEachFollowedByASpaceWithoutName_ReadAsTextWhereTheTableIsStillFound()
+    {
+        // Exports write "a,b,c"; people write "OKAFOR, Amelia - DOB ... - 14 Fern Road, Leeds".
+        // Commas each followed by a space, with no CSV name or type, are read as text, in which
+        // the analyzer still finds a run of comma rows as a table of people.
+        var sb = new StringBuilder("Name, DOB, NI Number\n");
+        for (int i = 0; i < 6; i++)
+        {
+            sb.Append($"Person {i}, 0{i + 1}/03/1987, AB12345{i}C\n");
+        }
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(sb.ToString()), fileName: null);
+        Assert.Empty(sink.Tables);
+        Assert.Contains("Person 2, 03/03/1987, AB123452C", sink.AllText, StringComparison.Ordinal);
+
+        // Named .csv it is a CSV as written, spaces and all.
+        Assert.Equal(["Person 2", " 03/03/1987", " AB123452C"], Assert.Single(Extract.Run(Encoding.UTF8.GetBytes(sb.ToString()), "list.csv").Tables).RowTexts(3));
+
+        var analyzer = new MailGuard.Inspection.Detection.ContentAnalyzer(new MailGuard.Inspection.Detection.ContentAnalyzerOptions { MinPeople = 2 });
+        MailGuard.Inspection.Extraction.ContentExtractor.Extract(new MemoryStream(Encoding.UTF8.GetBytes(sb.ToString())), null, null, Extract.Root, analyzer, new MailGuard.Inspection.Extraction.ExtractionLimits(), CancellationToken.None);
+        Assert.Equal(6, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+        Assert.Equal(6, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
+    [Fact]
     public void Extract_ProseWithCommas_IsText()
     {
         string letter = "Dear Alice,\nThank you for your letter, which arrived today.\nWe will reply soon.\nRegards,\nBob";
