@@ -5,9 +5,10 @@ using System.Xml;
 namespace MailGuard.Inspection.Extraction;
 
 /// <summary>
-/// WordprocessingML (ECMA-376 Part 1 §17): paragraphs (w:p / w:t) as text blocks, outermost
-/// tables (w:tbl / w:tr / w:tc) as tables named "table N", cell paragraphs joined by line
-/// breaks, nested tables flattened into their cell. Headers, footers, footnotes, endnotes and
+/// WordprocessingML (ECMA-376 Part 1 §17): paragraphs (w:p / w:t) as text blocks, tables
+/// (w:tbl / w:tr / w:tc) as tables named "table N", cell paragraphs joined by line breaks; a
+/// table inside a cell (a list laid out in a box) is a table of its own, in document order, to
+/// <see cref="MaxNestedTables"/> deep, past which it is flattened into its cell. Headers, footers, footnotes, endnotes and
 /// comments follow the body. Field codes and the mc:Fallback copy of drawings are skipped so
 /// nothing is read twice. Tracked deletions (w:delText) are read, apart from the words around
 /// them: they are still in the file, and one click on "All Markup" shows them. Embedded files
@@ -16,6 +17,21 @@ namespace MailGuard.Inspection.Extraction;
 internal static class DocxExtractor
 {
     private static readonly string[] _extraPartTypes = ["/header", "/footer", "/footnotes", "/endnotes", "/comments"];
+
+    /// <summary>Tables open at once (a table in a cell of a table...) read as tables; deeper ones are text of their cell.</summary>
+    internal const int MaxNestedTables = 8;
+
+    // A table being read: its sink, the row and cell being read, the next row's index.
+    private sealed class TableFrame(ITableSink sink)
+    {
+        public ITableSink Sink { get; } = sink;
+
+        public List<Cell>? Row { get; set; }
+
+        public StringBuilder? Cell { get; set; }
+
+        public long RowIndex { get; set; }
+    }
 
     public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
@@ -58,18 +74,19 @@ internal static class DocxExtractor
     {
         using XmlReader reader = XmlParts.Create(part);
         var paragraph = new StringBuilder();
-        int tableDepth = 0;
-        ITableSink? table = null;
-        List<Cell>? row = null;
-        StringBuilder? cell = null;
-        long rowIndex = 0;
+
+        // Tables open at once, innermost last; a table nested past MaxNestedTables counts in
+        // flattened (its text goes to the cell it is in).
+        var open = new List<TableFrame>();
+        int flattened = 0;
         bool positioned = false;
         try
         {
             while (positioned || reader.Read())
             {
                 positioned = false;
-                StringBuilder target = cell ?? paragraph;
+                TableFrame? frame = open.Count > 0 ? open[^1] : null;
+                StringBuilder target = frame?.Cell ?? paragraph;
                 if (reader.NodeType == XmlNodeType.Element)
                 {
                     switch (reader.LocalName)
@@ -95,20 +112,24 @@ internal static class DocxExtractor
                         case "noBreakHyphen":
                             target.Append('-');
                             break;
+                        case "tbl" when reader.IsEmptyElement:
+                            break;
+                        case "tbl" when flattened > 0 || open.Count >= MaxNestedTables:
+                            flattened++;
+                            break;
                         case "tbl":
-                            if (++tableDepth == 1)
+                            if (open.Count == 0)
                             {
                                 writer.Flush();
-                                table = context.Sink.BeginTable(location with { Sheet = "table " + (++tables).ToString(CultureInfo.InvariantCulture) });
-                                rowIndex = 0;
                             }
 
+                            open.Add(new TableFrame(context.Sink.BeginTable(location with { Sheet = "table " + (++tables).ToString(CultureInfo.InvariantCulture) })));
                             break;
-                        case "tr" when tableDepth == 1:
-                            row = new List<Cell>();
+                        case "tr" when frame is not null && flattened == 0:
+                            frame.Row = new List<Cell>();
                             break;
-                        case "tc" when tableDepth == 1:
-                            cell = new StringBuilder();
+                        case "tc" when frame is not null && flattened == 0:
+                            frame.Cell = new StringBuilder();
                             break;
                     }
                 }
@@ -117,7 +138,7 @@ internal static class DocxExtractor
                     switch (reader.LocalName)
                     {
                         case "p":
-                            if (cell is not null)
+                            if (frame?.Cell is { } cell)
                             {
                                 cell.Append('\n');
                             }
@@ -129,28 +150,27 @@ internal static class DocxExtractor
                             }
 
                             break;
-                        case "tc" when tableDepth == 1 && cell is not null:
-                            row ??= new List<Cell>();
-                            row.Add(Cell.FromText(cell.ToString().Trim()));
-                            cell = null;
+                        case "tc" when frame?.Cell is not null && flattened == 0:
+                            frame.Row ??= new List<Cell>();
+                            frame.Row.Add(Cell.FromText(frame.Cell.ToString().Trim()));
+                            frame.Cell = null;
                             break;
-                        case "tr" when tableDepth == 1:
-                            if (row is { Count: > 0 } && row.Any(c => c.Kind != CellKind.Empty))
+                        case "tr" when frame is not null && flattened == 0:
+                            if (frame.Row is { Count: > 0 } row && row.Any(c => c.Kind != CellKind.Empty))
                             {
                                 context.AddCells(row.Count);
-                                table!.OnRow(rowIndex, row.ToArray());
+                                frame.Sink.OnRow(frame.RowIndex, row.ToArray());
                             }
 
-                            rowIndex++;
-                            row = null;
+                            frame.RowIndex++;
+                            frame.Row = null;
                             break;
-                        case "tbl":
-                            if (tableDepth-- == 1)
-                            {
-                                table!.Complete();
-                                table = null;
-                            }
-
+                        case "tbl" when flattened > 0:
+                            flattened--;
+                            break;
+                        case "tbl" when frame is not null:
+                            frame.Sink.Complete();
+                            open.RemoveAt(open.Count - 1);
                             break;
                         case "body":
                             context.ThrowIfCancelled();
@@ -161,7 +181,11 @@ internal static class DocxExtractor
         }
         finally
         {
-            table?.Complete();
+            // A part that ends inside tables (cut short, or malformed): what was read still counts.
+            for (int i = open.Count - 1; i >= 0; i--)
+            {
+                open[i].Sink.Complete();
+            }
         }
 
         if (paragraph.Length > 0)

@@ -8,9 +8,10 @@ namespace MailGuard.Inspection.Extraction;
 /// costs linear time. Script, style and similar raw-text elements are dropped, entities
 /// decoded, block elements become line breaks. All visible text, table cells included (tab
 /// between cells, one line per row), goes to OnText, because mail layouts put whole letters
-/// inside tables; each outermost &lt;table&gt; is also sent row by row to BeginTable, with
-/// nested tables flattened into their cell, unless no row of it has two cells: a table of one
-/// column is layout, and its text is read with the rest.
+/// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
+/// a layout table's cell is a table of its own, to <see cref="MaxNestedTables"/> deep, past
+/// which it is text of its cell), unless no row of it has two cells: a table of one column is
+/// layout, and its text is read with the rest.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
@@ -29,17 +30,32 @@ internal sealed class HtmlTextExtractor
     private readonly StringBuilder _run = new();
     private readonly StringBuilder _tag = new();
 
-    // Table state: only the outermost table is emitted as a table.
-    private int _tableDepth;
-    private ITableSink? _table;
-    private long _tableRow;
+    /// <summary>Tables open at once read as tables; deeper ones are text of the cell they are in.</summary>
+    internal const int MaxNestedTables = 8;
 
-    // Rows of one cell before the table's first row of several: a table that has no other is
-    // layout (its text is read with the rest of the text), and is not sent as a table.
-    private readonly List<(long Row, Cell[] Cells)> _singleCellRows = [];
-    private List<Cell>? _row;
-    private StringBuilder? _cell;
-    private bool _cellOpen;
+    // The tables open, innermost last, and how many past the limit are open inside them.
+    private readonly List<TableFrame> _tables = [];
+    private int _flattened;
+
+    // A table being read. Rows of one cell before its first row of several: a table that has no
+    // other is layout (its text is read with the rest of the text), and is not sent as a table.
+    private sealed class TableFrame
+    {
+        public ITableSink? Sink { get; set; }
+
+        public long Row { get; set; }
+
+        public List<(long Row, Cell[] Cells)> SingleCellRows { get; } = [];
+
+        public List<Cell>? Cells { get; set; }
+
+        // The open cell's text; null between cells.
+        public StringBuilder? Cell { get; set; }
+    }
+
+    private TableFrame? Current => _tables.Count > 0 ? _tables[^1] : null;
+
+    private bool CellOpen => Current?.Cell is not null;
 
     public HtmlTextExtractor(ExtractionContext context, ContentLocation location)
     {
@@ -209,7 +225,8 @@ internal sealed class HtmlTextExtractor
             }
 
             FlushRun();
-            while (_tableDepth > 0)
+            _flattened = 0;
+            while (_tables.Count > 0)
             {
                 EndTable();
             }
@@ -218,8 +235,13 @@ internal sealed class HtmlTextExtractor
         }
         finally
         {
-            _table?.Complete();
-            _table = null;
+            // Cut short (a limit, cancellation): the tables read so far still count.
+            for (int i = _tables.Count - 1; i >= 0; i--)
+            {
+                _tables[i].Sink?.Complete();
+            }
+
+            _tables.Clear();
         }
     }
 
@@ -250,22 +272,21 @@ internal sealed class HtmlTextExtractor
                 }
 
                 return null;
-            case "tr" when _tableDepth == 1:
-                EndRow();
+            case "tr" when Current is { } frame && _flattened == 0:
+                EndRow(frame);
                 if (!end)
                 {
-                    _row = new List<Cell>();
+                    frame.Cells = new List<Cell>();
                 }
 
                 _writer.LineBreak();
                 return null;
-            case "td" or "th" when _tableDepth == 1:
-                EndCell();
+            case "td" or "th" when Current is { } frame && _flattened == 0:
+                EndCell(frame);
                 if (!end)
                 {
-                    _row ??= new List<Cell>();
-                    _cell = new StringBuilder();
-                    _cellOpen = true;
+                    frame.Cells ??= new List<Cell>();
+                    frame.Cell = new StringBuilder();
                     if (_writer.LastChar != '\n')
                     {
                         _writer.Append('\t');
@@ -285,7 +306,7 @@ internal sealed class HtmlTextExtractor
 
         if (_blocks.Contains(name))
         {
-            if (_cellOpen)
+            if (CellOpen)
             {
                 Write(" ");
             }
@@ -343,82 +364,77 @@ internal sealed class HtmlTextExtractor
         }
 
         _writer.Append(text);
-        if (_cellOpen)
-        {
-            _cell!.Append(text);
-        }
+        Current?.Cell?.Append(text);
     }
 
     private void StartTable()
     {
-        _tableDepth++;
-        if (_tableDepth == 1)
+        if (_flattened > 0 || _tables.Count >= MaxNestedTables)
         {
-            _writer.LineBreak();
-        }
-        else
-        {
+            _flattened++;
             Write(" ");
+            return;
         }
+
+        _writer.LineBreak();
+        _tables.Add(new TableFrame());
     }
 
     private void EndTable()
     {
-        if (_tableDepth == 0)
+        if (_flattened > 0)
+        {
+            _flattened--;
+            return;
+        }
+
+        if (Current is not { } frame)
         {
             return;
         }
 
-        if (_tableDepth == 1)
-        {
-            EndRow();
-            _writer.LineBreak();
-            _table?.Complete();
-            _table = null;
-            _tableRow = 0;
-            _singleCellRows.Clear();
-        }
-
-        _tableDepth--;
+        EndRow(frame);
+        _writer.LineBreak();
+        frame.Sink?.Complete();
+        _tables.RemoveAt(_tables.Count - 1);
     }
 
-    private void EndCell()
+    private static void EndCell(TableFrame frame)
     {
-        if (_cellOpen)
+        if (frame.Cell is { } cell)
         {
-            _row!.Add(Cell.FromText(_cell!.ToString().Trim()));
-            _cellOpen = false;
-            _cell = null;
+            frame.Cells!.Add(Cell.FromText(cell.ToString().Trim()));
+            frame.Cell = null;
         }
     }
 
-    private void EndRow()
+    private void EndRow(TableFrame frame)
     {
-        EndCell();
-        if (_row is { Count: > 0 } && _tableDepth > 0)
+        EndCell(frame);
+        if (frame.Cells is { Count: > 0 } cells)
         {
-            _context.AddCells(_row.Count);
-            if (_table is null && _row.Count == 1)
+            _context.AddCells(cells.Count);
+            if (frame.Sink is null && cells.Count == 1)
             {
-                _singleCellRows.Add((_tableRow++, _row.ToArray()));
+                frame.SingleCellRows.Add((frame.Row++, cells.ToArray()));
             }
             else
             {
-                if (_table is null)
+                if (frame.Sink is null)
                 {
-                    _table = _context.Sink.BeginTable(_location);
-                    foreach (var (row, cells) in _singleCellRows)
+                    frame.Sink = _context.Sink.BeginTable(_location);
+                    foreach (var (row, single) in frame.SingleCellRows)
                     {
-                        _table.OnRow(row, cells);
+                        frame.Sink.OnRow(row, single);
                     }
 
-                    _singleCellRows.Clear();
+                    frame.SingleCellRows.Clear();
                 }
 
-                _table.OnRow(_tableRow++, _row.ToArray());
+                frame.Sink.OnRow(frame.Row++, cells.ToArray());
             }
         }
 
-        _row = null;
+        frame.Cells = null;
     }
 }

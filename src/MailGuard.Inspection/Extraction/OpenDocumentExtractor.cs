@@ -9,8 +9,9 @@ namespace MailGuard.Inspection.Extraction;
 /// office:value-type (date cells keep their date); repeated rows and cells
 /// (table:number-rows-repeated / number-columns-repeated) are expanded only when they carry
 /// content, and then at most <see cref="ExtractionLimits.MaxRepeatedCells"/> times, because
-/// LibreOffice pads every sheet with a repeat of a million empty rows. Pictures (Pictures/,
-/// OCRed when large enough) are read as attachments.
+/// LibreOffice pads every sheet with a repeat of a million empty rows. A table inside a cell is
+/// a table of its own, to <see cref="MaxNestedTables"/> deep. Pictures (Pictures/, OCRed when
+/// large enough) are read as attachments.
 /// </summary>
 internal static class OpenDocumentExtractor
 {
@@ -18,6 +19,9 @@ internal static class OpenDocumentExtractor
     private const string OfficeNs = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
     private const string TextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
     private const int MaxColumns = 16384;
+
+    /// <summary>Tables open at once read as tables (a table in a cell of a table...); deeper ones are text of their cell.</summary>
+    internal const int MaxNestedTables = 8;
 
     public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
@@ -57,16 +61,15 @@ internal static class OpenDocumentExtractor
         private readonly ContentLocation _location;
         private readonly TextBlockWriter _writer;
         private readonly StringBuilder _paragraph = new();
-        private int _tableDepth;
         private int _inParagraph;
         private int _tables;
-        private ITableSink? _table;
-        private long _rowIndex;
-        private int _rowRepeat;
-        private List<Cell>? _row;
-        private int _pendingEmpty;
-        private StringBuilder? _cellText;
-        private (string? Type, string? Value, string? Date, string? Boolean, int Repeat) _cell;
+
+        // The tables open, innermost last (a table inside a cell is a table of its own), and how
+        // many past MaxNestedTables are open inside them (their text is their cell's).
+        private readonly List<TableFrame> _open = [];
+        private int _flattened;
+
+        private TableFrame? Current => _open.Count > 0 ? _open[^1] : null;
 
         public Walker(ExtractionContext context, ContentLocation location)
         {
@@ -100,13 +103,19 @@ internal static class OpenDocumentExtractor
             }
             finally
             {
-                _table?.Complete();
+                // Cut short: the tables read so far still count.
+                for (int i = _open.Count - 1; i >= 0; i--)
+                {
+                    _open[i].Sink.Complete();
+                }
+
+                _open.Clear();
             }
 
             _writer.Flush();
         }
 
-        private StringBuilder Target => _cellText ?? _paragraph;
+        private StringBuilder Target => Current?.CellText ?? _paragraph;
 
         /// <summary>Returns true when it moved the reader past the element.</summary>
         private bool OnElement(XmlReader reader)
@@ -145,47 +154,50 @@ internal static class OpenDocumentExtractor
 
             switch (name)
             {
-                case "table":
-                    if (++_tableDepth == 1)
+                case "table" when _flattened > 0 || _open.Count >= MaxNestedTables:
+                    Target.Append(' ');
+                    if (!reader.IsEmptyElement)
                     {
-                        FlushText();
-                        string sheet = reader.GetAttribute("name", TableNs) ?? "table " + (_tables + 1).ToString(CultureInfo.InvariantCulture);
-                        _tables++;
-                        _table = _context.Sink.BeginTable(_location with { Sheet = sheet });
-                        _rowIndex = 0;
-                    }
-                    else
-                    {
-                        Target.Append(' ');
+                        _flattened++;
                     }
 
+                    return false;
+                case "table":
+                    if (_open.Count == 0)
+                    {
+                        FlushText();
+                    }
+
+                    string sheet = reader.GetAttribute("name", TableNs) ?? "table " + (_tables + 1).ToString(CultureInfo.InvariantCulture);
+                    _tables++;
+                    _open.Add(new TableFrame(_context.Sink.BeginTable(_location with { Sheet = sheet })));
                     if (reader.IsEmptyElement)
                     {
                         OnEndTable();
                     }
 
                     return false;
-                case "table-row" when _tableDepth == 1:
-                    _row = new List<Cell>();
-                    _pendingEmpty = 0;
-                    _rowRepeat = Repeat(reader, "number-rows-repeated");
+                case "table-row" when Current is { } frame && _flattened == 0:
+                    frame.Row = new List<Cell>();
+                    frame.PendingEmpty = 0;
+                    frame.RowRepeat = Repeat(reader, "number-rows-repeated");
                     if (reader.IsEmptyElement)
                     {
-                        OnEndRow();
+                        OnEndRow(frame);
                     }
 
                     return false;
-                case "table-cell" or "covered-table-cell" when _tableDepth == 1:
-                    _cell = (
+                case "table-cell" or "covered-table-cell" when Current is { } frame && _flattened == 0:
+                    frame.Cell = (
                         reader.GetAttribute("value-type", OfficeNs),
                         reader.GetAttribute("value", OfficeNs),
                         reader.GetAttribute("date-value", OfficeNs),
                         reader.GetAttribute("boolean-value", OfficeNs),
                         Repeat(reader, "number-columns-repeated"));
-                    _cellText = new StringBuilder();
+                    frame.CellText = new StringBuilder();
                     if (reader.IsEmptyElement)
                     {
-                        OnEndCell();
+                        OnEndCell(frame);
                     }
 
                     return false;
@@ -203,18 +215,18 @@ internal static class OpenDocumentExtractor
                 _inParagraph--;
                 EndParagraph();
             }
-            else if (ns == TableNs && _tableDepth >= 1)
+            else if (ns == TableNs && Current is { } frame)
             {
                 switch (name)
                 {
                     case "table":
                         OnEndTable();
                         break;
-                    case "table-cell" or "covered-table-cell" when _tableDepth == 1:
-                        OnEndCell();
+                    case "table-cell" or "covered-table-cell" when _flattened == 0:
+                        OnEndCell(frame);
                         break;
-                    case "table-row" when _tableDepth == 1:
-                        OnEndRow();
+                    case "table-row" when _flattened == 0:
+                        OnEndRow(frame);
                         break;
                 }
             }
@@ -222,11 +234,11 @@ internal static class OpenDocumentExtractor
 
         private void EndParagraph()
         {
-            if (_cellText is not null)
+            if (Current?.CellText is { } cellText)
             {
-                _cellText.Append('\n');
+                cellText.Append('\n');
             }
-            else if (_tableDepth == 0)
+            else if (_open.Count == 0)
             {
                 _paragraph.Append('\n');
                 _writer.Append(_paragraph.ToString());
@@ -248,36 +260,36 @@ internal static class OpenDocumentExtractor
         private int Repeat(XmlReader reader, string attribute) =>
             int.TryParse(reader.GetAttribute(attribute, TableNs), NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 1 ? n : 1;
 
-        private void OnEndCell()
+        private void OnEndCell(TableFrame frame)
         {
-            string display = _cellText?.ToString().Trim() ?? string.Empty;
-            _cellText = null;
-            Cell cell = MakeCell(display);
-            _row ??= new List<Cell>();
+            string display = frame.CellText?.ToString().Trim() ?? string.Empty;
+            frame.CellText = null;
+            Cell cell = MakeCell(frame.Cell, display);
+            var row = frame.Row ??= new List<Cell>();
             if (cell.Kind == CellKind.Empty)
             {
                 // Trailing empties are dropped at the row end; only materialise them before content.
-                _pendingEmpty = (int)Math.Min((long)_pendingEmpty + _cell.Repeat, MaxColumns);
+                frame.PendingEmpty = (int)Math.Min((long)frame.PendingEmpty + frame.Cell.Repeat, MaxColumns);
                 return;
             }
 
-            int fill = Math.Min(_pendingEmpty, MaxColumns - _row.Count);
+            int fill = Math.Min(frame.PendingEmpty, MaxColumns - row.Count);
             for (int i = 0; i < fill; i++)
             {
-                _row.Add(Cell.Empty);
+                row.Add(Cell.Empty);
             }
 
-            _pendingEmpty = 0;
-            int copies = Math.Min(_cell.Repeat, _context.Limits.MaxRepeatedCells);
-            for (int i = 0; i < copies && _row.Count < MaxColumns; i++)
+            frame.PendingEmpty = 0;
+            int copies = Math.Min(frame.Cell.Repeat, _context.Limits.MaxRepeatedCells);
+            for (int i = 0; i < copies && row.Count < MaxColumns; i++)
             {
-                _row.Add(cell);
+                row.Add(cell);
             }
         }
 
-        private Cell MakeCell(string display)
+        private static Cell MakeCell((string? Type, string? Value, string? Date, string? Boolean, int Repeat) attributes, string display)
         {
-            var (type, value, date, boolean, _) = _cell;
+            var (type, value, date, boolean, _) = attributes;
             switch (type)
             {
                 case "float" or "percentage" or "currency":
@@ -302,40 +314,65 @@ internal static class OpenDocumentExtractor
             return Cell.FromText(display);
         }
 
-        private void OnEndRow()
+        private void OnEndRow(TableFrame frame)
         {
-            List<Cell>? row = _row;
-            _row = null;
+            List<Cell>? row = frame.Row;
+            frame.Row = null;
             if (row is null || row.Count == 0)
             {
                 // Empty rows, however many times repeated, only move the row number on.
-                _rowIndex += _rowRepeat;
+                frame.RowIndex += frame.RowRepeat;
                 return;
             }
 
-            int copies = Math.Min(_rowRepeat, _context.Limits.MaxRepeatedCells);
+            int copies = Math.Min(frame.RowRepeat, _context.Limits.MaxRepeatedCells);
             Cell[] cells = row.ToArray();
             for (int i = 0; i < copies; i++)
             {
-                if ((_rowIndex & 0xFF) == 0)
+                if (((frame.RowIndex + i) & 0xFF) == 0)
                 {
                     _context.ThrowIfCancelled();
                 }
 
                 _context.AddCells(cells.Length);
-                _table!.OnRow(_rowIndex + i, cells);
+                frame.Sink.OnRow(frame.RowIndex + i, cells);
             }
 
-            _rowIndex += _rowRepeat;
+            frame.RowIndex += frame.RowRepeat;
         }
 
         private void OnEndTable()
         {
-            if (_tableDepth-- == 1)
+            if (_flattened > 0)
             {
-                _table?.Complete();
-                _table = null;
+                _flattened--;
+                return;
+            }
+
+            if (_open.Count > 0)
+            {
+                _open[^1].Sink.Complete();
+                _open.RemoveAt(_open.Count - 1);
             }
         }
+    }
+
+    // A table being read: its sink, the row and cell being read (with the cell's typed
+    // attributes and repeat), empty cells not yet placed, and the next row's index.
+    private sealed class TableFrame(ITableSink sink)
+    {
+        public ITableSink Sink { get; } = sink;
+
+        public long RowIndex { get; set; }
+
+        public int RowRepeat { get; set; } = 1;
+
+        public List<Cell>? Row { get; set; }
+
+        public int PendingEmpty { get; set; }
+
+        public StringBuilder? CellText { get; set; }
+
+        public (string? Type, string? Value, string? Date, string? Boolean, int Repeat) Cell { get; set; }
     }
 }

@@ -291,4 +291,69 @@ public class HandBuiltFormatTests
         Assert.StartsWith("Body\n", text, StringComparison.Ordinal);
         Assert.EndsWith("Ref AB123456C\n", text, StringComparison.Ordinal);
     }
+
+    private static byte[] OdtWithText(string text)
+    {
+        const string ns = "xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\"";
+        return Zips.Of(new (string, byte[], CompressionLevel)[]
+        {
+            ("mimetype", Encoding.ASCII.GetBytes("application/vnd.oasis.opendocument.text"), CompressionLevel.NoCompression),
+            ("content.xml", Encoding.UTF8.GetBytes($"<office:document-content {ns}><office:body><office:text>{text}</office:text></office:body></office:document-content>"), CompressionLevel.Optimal),
+        });
+    }
+
+    private static string OdfTable(string name, IEnumerable<string[]> rows) =>
+        $"<table:table table:name=\"{name}\">" + string.Concat(rows.Select(r => "<table:table-row>" + string.Concat(r.Select(c => $"<table:table-cell><text:p>{c}</text:p></table:table-cell>")) + "</table:table-row>")) + "</table:table>";
+
+    [Fact]
+    public void Extract_OdtTableInsideACell_ReadAsATableOfItsOwn()
+    {
+        // LibreOffice's "insert table" inside a cell of a layout table: the inner one is the list.
+        var inner = OdfTable("People", Enumerable.Range(0, 5).Select(i => new[] { $"Person {i}", $"AB{100000 + i}C" }).Prepend(["Name", "NI number"]));
+        var outer = $"<table:table table:name=\"Layout\"><table:table-row><table:table-cell><text:p>Appendix</text:p></table:table-cell></table:table-row>" +
+            $"<table:table-row><table:table-cell><text:p>Above</text:p>{inner}<text:p>Below</text:p></table:table-cell></table:table-row></table:table>";
+
+        RecordingSink sink = Extract.Run(OdtWithText("<text:p>Report</text:p>" + outer), "report.odt");
+
+        Assert.Equal(2, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        var people = Assert.Single(sink.Tables, t => t.Location.Sheet == "People");
+        Assert.Equal(6, people.Rows.Count);
+        Assert.Equal(["Person 3", "AB100003C"], people.RowTexts(4));
+        Assert.Equal(["Above\nBelow"], Assert.Single(sink.Tables, t => t.Location.Sheet == "Layout").RowTexts(1));
+    }
+
+    [Fact]
+    public void Extract_OdtTablesNestedPastTheLimit_FlattenedIntoTheirCell()
+    {
+        string table = OdfTable("deepest", [["AB123456C", "x"]]);
+        for (int i = 0; i < 10; i++)
+        {
+            table = $"<table:table table:name=\"level {10 - i}\"><table:table-row><table:table-cell><text:p>level</text:p>{table}</table:table-cell></table:table-row></table:table>";
+        }
+
+        RecordingSink sink = Extract.Run(OdtWithText(table), "deep.odt");
+
+        Assert.Equal(8, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        Assert.Contains(sink.Tables, t => t.Rows.Any(r => r.Cells.Any(c => c.Text.Contains("AB123456C", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void Extract_HtmlTablesNestedPastTheLimit_FlattenedIntoTheirCell()
+    {
+        // Mail templates nest tables deeply; past eight open at once, a table is text of its cell.
+        string table = "<table><tr><td>Alice Marsh</td><td>AB 12 34 56 C</td></tr></table>";
+        for (int i = 0; i < 12; i++)
+        {
+            table = $"<table><tr><td>a</td><td>{table}</td></tr></table>";
+        }
+
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes($"<html><body>{table}</body></html>"), "body.html");
+
+        Assert.Equal(8, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        Assert.Contains(sink.Tables, t => t.Rows.Any(r => r.Cells.Any(c => c.Text.Contains("AB 12 34 56 C", StringComparison.Ordinal))));
+        Assert.Contains("AB 12 34 56 C", sink.AllText, StringComparison.Ordinal);
+    }
 }

@@ -230,6 +230,76 @@ public class OfficeExtractionTests
         Assert.Equal(21, table.Rows.Count);
     }
 
+    private static byte[] DocxWithBody(string body)
+    {
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        return Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body>{body}</w:body></w:document>")),
+        ]);
+    }
+
+    private static string WordTable(IEnumerable<string[]> rows) =>
+        "<w:tbl>" + string.Concat(rows.Select(r => "<w:tr>" + string.Concat(r.Select(c => $"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>")) + "</w:tr>")) + "</w:tbl>";
+
+    [Fact]
+    public void Extract_DocxTableInsideACell_ReadAsATableOfItsOwn()
+    {
+        // A report's appendix: a one-column layout table whose second cell holds the people table.
+        var inner = WordTable(Enumerable.Range(0, 12).Select(i => new[] { $"Person {i}", $"0{1 + (i % 9)}/03/1987", $"AB{100000 + i}C" }).Prepend(["Name", "Date of birth", "NI number"]));
+        var outer = $"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Appendix A</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>Above the list</w:t></w:r></w:p>{inner}<w:p><w:r><w:t>Below the list</w:t></w:r></w:p></w:tc></w:tr></w:tbl>";
+
+        RecordingSink sink = Extract.Run(DocxWithBody($"<w:p><w:r><w:t>Report</w:t></w:r></w:p>{outer}"), "report.docx");
+
+        Assert.Equal(2, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        var people = sink.Tables.Single(t => t.Rows.Count == 13);
+        Assert.Equal(["Person 2", "03/03/1987", "AB100002C"], people.RowTexts(3));
+        Assert.Equal("table 2", people.Location.Sheet);
+
+        // The outer cell keeps its own paragraphs, not the inner table's.
+        var layout = sink.Tables.Single(t => t != people);
+        Assert.Equal(["Appendix A"], layout.RowTexts(0));
+        Assert.Equal(["Above the list\nBelow the list"], layout.RowTexts(1));
+    }
+
+    [Fact]
+    public void Extract_DocxTablesNestedPastTheLimit_FlattenedIntoTheirCell()
+    {
+        // Eight tables deep are tables; a ninth inside them is text of its cell, not a crash or a table.
+        string table = WordTable([["deepest", "AB123456C"]]);
+        for (int i = 0; i < DocxExtractor.MaxNestedTables; i++)
+        {
+            table = $"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>level {DocxExtractor.MaxNestedTables - i}</w:t></w:r></w:p>{table}</w:tc></w:tr></w:tbl>";
+        }
+
+        RecordingSink sink = Extract.Run(DocxWithBody(table), "deep.docx");
+
+        Assert.Equal(DocxExtractor.MaxNestedTables, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        Assert.Contains(sink.Tables, t => t.Rows.Any(r => r.Cells.Any(c => c.Text.Contains("AB123456C", StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void Extract_DocxEndingInsideNestedTables_CompletesThemWithTheirRows()
+    {
+        // A part cut short inside two open tables: the rows read are kept, both tables complete.
+        var body = "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>outer</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Name</w:t></w:r></w:p></w:tc></w:tr>";
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        byte[] docx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body>{body}")),
+        ]);
+
+        RecordingSink sink = Extract.Run(docx, "cut.docx");
+
+        Assert.Equal(2, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        Assert.Contains(sink.Tables, t => t.Rows.Count == 1 && t.RowTexts(0)[0] == "Name");
+    }
+
     [Fact]
     public void Extract_ObjectEmbeddedInAnOpenDocument_ReadWithIt()
     {

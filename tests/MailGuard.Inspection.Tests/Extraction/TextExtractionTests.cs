@@ -119,8 +119,8 @@ public class TextExtractionTests
     public void Extract_HtmlLayoutTableOfOneColumn_TextOnlyNotATable()
     {
         // Mail layouts wrap the whole message in a one-column table: its text is read with the
-        // body's, and only a table with rows of several cells (here the nested list, flattened
-        // into its cell) is a table. A title row of one cell above a table's header stays in it.
+        // body's, and only a table with rows of several cells (here the list nested in one of
+        // its cells) is a table. A title row of one cell above a table's header stays in it.
         string people = "<table><tr><th>Name</th><th>NINO</th></tr><tr><td>Alice Marsh</td><td>AB 12 34 56 C</td></tr></table>";
         string wrapped = $"<html><body><table width=600><tr><td>Hello,</td></tr><tr><td>{people}</td></tr><tr><td>Thanks</td></tr></table></body></html>";
         string titled = "<html><body><table><tr><td colspan=2>Attendees</td></tr><tr><th>Name</th><th>NINO</th></tr><tr><td>Alice Marsh</td><td>AB 12 34 56 C</td></tr></table></body></html>";
@@ -128,8 +128,9 @@ public class TextExtractionTests
         RecordingSink layout = Extract.Run(Encoding.UTF8.GetBytes(wrapped), "body.html");
         RecordingSink table = Extract.Run(Encoding.UTF8.GetBytes(titled), "body.html");
 
-        Assert.Empty(layout.Tables);
+        Assert.Equal([["Name", "NINO"], ["Alice Marsh", "AB 12 34 56 C"]], Assert.Single(layout.Tables).Rows.Select(r => r.Cells.Select(c => c.Text).ToArray()));
         Assert.Contains("AB 12 34 56 C", layout.AllText, StringComparison.Ordinal);
+        Assert.Contains("Hello,", layout.AllText, StringComparison.Ordinal);
         Assert.Equal([["Attendees"], ["Name", "NINO"], ["Alice Marsh", "AB 12 34 56 C"]], Assert.Single(table.Tables).Rows.Select(r => r.Cells.Select(c => c.Text).ToArray()));
     }
 
