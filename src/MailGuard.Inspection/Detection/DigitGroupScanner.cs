@@ -164,6 +164,12 @@ internal static class DigitGroupScanner
                 return true;
             }
 
+            if (first == '(' && value.IndexOf(')') < 0 && value.Length > 1)
+            {
+                // "Amy Holt (07700 900123)": brackets around the whole number, not an area code's.
+                return TryClassify(text, start + 1, end, whole, digits, ref nhsHeading, out match);
+            }
+
             if (first != '0')
             {
                 return false;

@@ -369,6 +369,9 @@ public class ProseAnalysisTests
     [InlineData("Call me on 07700 900123 tomorrow.", "07700 ***123")]
     [InlineData("Tel: +44 20 7946 0123", "+44 20 7*** *123")]
     [InlineData("Ring (0113) 496 0123.", "(0113) 4** *123")]
+    // Brackets around the whole number, as a list of people and their numbers writes it.
+    [InlineData("The drivers are Amy Holt (07700 900123) and Ben Carter.", "07700 ***123")]
+    [InlineData("Amy Holt (07700900123), Ben Carter.", "07700***123")]
     public void OnText_UkPhoneNumbers_FoundAndMasked(string text, string masked)
     {
         var phone = Analyze(text).Findings.Single(f => f.Kind == FindingKinds.PhoneNumber);
