@@ -92,13 +92,64 @@ internal sealed partial class ProseAnalyzer
 
         foreach (var m in CapitalisedPairPattern().EnumerateMatches(line))
         {
-            if (IsNameLike(line.Slice(m.Index, m.Length)))
+            var candidate = line.Slice(m.Index, m.Length);
+            if (candidate.Contains(',') && !IsSurnameFirst(line, m.Index, m.Length))
+            {
+                continue;
+            }
+
+            if (IsNameLike(candidate))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// "OKAFOR, Amelia" is a surname then a forename when the capitals are a surname (one or two
+    /// words, no '&amp;'), not the tail of a heading ("AGE UK CALDERDALE &amp; KIRKLEES, Older
+    /// people"), and the forename does not run on into a sentence ("KIRKLEES, Older people").
+    /// </summary>
+    private static bool IsSurnameFirst(ReadOnlySpan<char> line, int index, int length)
+    {
+        var after = line[(index + length)..];
+        if (after.Length >= 2 && after[0] == ' ' && char.IsLower(after[1]))
+        {
+            return false;
+        }
+
+        var before = line[..index].TrimEnd(' ');
+        if (before.EndsWith('&'))
+        {
+            return false;
+        }
+
+        // At most one more capitalised word before it on the line ("SMITH JONES, Amy").
+        var words = 0;
+        while (before.Length > 0 && char.IsUpper(before[^1]))
+        {
+            var space = before.LastIndexOf(' ');
+            var word = before[(space + 1)..];
+            if (word.ContainsAnyExcept("ABCDEFGHIJKLMNOPQRSTUVWXYZ'-"))
+            {
+                break;
+            }
+
+            if (++words > 1)
+            {
+                return false;
+            }
+
+            before = space < 0 ? [] : before[..space].TrimEnd(' ');
+            if (before.EndsWith('&'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsNameLike(ReadOnlySpan<char> candidate)

@@ -92,6 +92,20 @@ public class ProseAnalysisTests
         Assert.Equal(12, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkPostcode).Count);
     }
 
+    [Theory]
+    [InlineData("{0}, Amy - {1} Fern Road, Leeds {2}", "OKAFOR", 6)]
+    [InlineData("{0}, Amy - {1} Fern Road, Leeds {2}", "SMITH JONES", 6)]
+    [InlineData("{0}, Amy - {1} Fern Road, Leeds {2}", "O'NEILL", 6)]
+    // Capitals that end an organisation's heading, or a "forename" running on into words.
+    [InlineData("{0}, Older people - {1} Fern Road, Leeds {2}", "AGE UK CALDERDALE & KIRKLEES", 0)]
+    [InlineData("{0}, Refuge - {1} Fern Road, Leeds {2}", "LEEDS WOMEN'S AID", 0)]
+    [InlineData("{0}, Housing advice - {1} Fern Road, Leeds {2}", "SHELTER", 0)]
+    public void OnText_SurnameFirstInCapitals_APersonUnlessAHeading(string format, string capitals, int people)
+    {
+        var lines = Enumerable.Range(0, 6).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, format, capitals, i + 3, TestData.Postcode(i)));
+        Assert.Equal(people == 0 ? null : people, PersonalData(Analyze("The list:\n\n" + string.Join("\n", lines) + "\n\nThanks"))?.Count);
+    }
+
     [Fact]
     public void OnText_LetterNamingChildrenWithBirthDates_CountsApplicantAndChildren()
     {

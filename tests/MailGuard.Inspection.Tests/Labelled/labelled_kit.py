@@ -285,9 +285,12 @@ class Office:
         self.work = work
         self.requests = {}
         self.ready = False
+        self.calls = 0
 
     def doc(self, name, source_ext, source, target_ext):
-        stem = os.path.splitext(name)[0] + "__" + target_ext
+        # Numbered in call order (the same in both passes): two messages may attach files of one name.
+        self.calls += 1
+        stem = "%03d_%s__%s" % (self.calls, os.path.splitext(name)[0], target_ext)
         if not self.ready:
             self.requests[stem] = (source_ext, source, target_ext)
             return b""
@@ -314,6 +317,7 @@ class Office:
                 if not os.path.exists(os.path.join(outdir, stem + "." + target_ext)):
                     sys.exit("soffice did not convert " + p)
         self.ready = True
+        self.calls = 0
 
 
 def xlsx(office, name, sheets):
