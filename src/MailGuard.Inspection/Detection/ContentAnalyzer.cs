@@ -483,7 +483,20 @@ public sealed class ContentAnalyzer : IContentSink
         prose.Process(rest, pageOfRestLine);
     }
 
-    public ITableSink BeginTable(ContentLocation location) => StartTable(location);
+    /// <summary>
+    /// Tables an extractor may begin in one message and have read as tables; past it, a table's
+    /// rows are read as lines of text (<see cref="TableTextSink"/>), so that a page of a hundred
+    /// thousand one-row tables costs what its text does, not a table analyzer each.
+    /// </summary>
+    public const int MaxTables = 1000;
+
+    private int _tablesBegun;
+
+    public ITableSink BeginTable(ContentLocation location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return ++_tablesBegun > MaxTables ? new TableTextSink(location, OnText) : StartTable(location);
+    }
 
     private TableAnalyzer StartTable(ContentLocation location)
     {

@@ -206,6 +206,27 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_PastMaxTables_RowsReadAsTextNothingLost()
+    {
+        // A page of 1,500 one-person tables: the first 1,000 are tables, the rest are read as
+        // lines of text (a table analyzer each would be kept to the end), and every NI number counts.
+        var analyzer = TestData.NewAnalyzer();
+        var page = new ContentLocation("/2", "forms.html");
+        for (var i = 0; i < 1500; i++)
+        {
+            TestData.SendTable(analyzer, page with { Sheet = $"table {i + 1}" },
+            [
+                ["Name", "NI number", "Date of birth"],
+                [$"{TestData.Forename(i)} {TestData.Surname(i)}", TestData.Nino(i), TestData.Dob(i)],
+            ]);
+        }
+
+        Assert.Equal(ContentAnalyzer.MaxTables, analyzer.Tables.Count);
+        Assert.Equal(1500, analyzer.Findings.Where(f => f.Kind == FindingKinds.UkNino).Sum(f => f.Count));
+        Assert.True(analyzer.MaxPeopleCount >= 1500, $"people {analyzer.MaxPeopleCount}");
+    }
+
+    [Fact]
     public void Findings_TableNeverCompleted_IncludesRowsSent()
     {
         var analyzer = TestData.NewAnalyzer();
