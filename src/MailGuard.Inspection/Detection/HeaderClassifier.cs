@@ -50,6 +50,27 @@ public static class HeaderClassifier
         return false;
     }
 
+    /// <summary>
+    /// The header names the people of its column by their part at work ("On-call manager",
+    /// "Duty officer"; Words/header-words.txt [staff-role], as its last word): when the column
+    /// holds names, they are staff's. The header alone does not make a column of names.
+    /// </summary>
+    public static bool IsStaffRole(string? header)
+    {
+        if (string.IsNullOrWhiteSpace(header) || header.Length > 80)
+        {
+            return false;
+        }
+
+        return EndsWithStaffRole(Tokenize(header));
+    }
+
+    // The header's last word (or last two run together: "on call") is a part at work: "Duty
+    // officer" names people, "Officer notes" does not.
+    private static bool EndsWithStaffRole(List<string> tokens) =>
+        tokens.Count > 0 && (Array.IndexOf(Words.StaffRole, tokens[^1]) >= 0
+            || (tokens.Count > 1 && Array.IndexOf(Words.StaffRole, tokens[^2] + tokens[^1]) >= 0));
+
     internal static List<string> Tokenize(string header)
     {
         var raw = new List<string>(6);
@@ -368,6 +389,7 @@ public static class HeaderClassifier
         public static readonly string[] WorkLocation = s_file["work-location"];
         public static readonly string[] Training = s_file["training"];
         public static readonly string[] JobTitle = s_file["job-title"];
+        public static readonly string[] StaffRole = s_file["staff-role"];
         public static readonly string[] PersonTitle = s_file["person-title"];
     }
 }

@@ -25,6 +25,9 @@ internal sealed class TableColumn(int index)
     /// <summary>The header calls this contact detail someone's own ("Home address", "Personal mobile").</summary>
     public bool Private;
 
+    /// <summary>Headed with a part played at work ("On-call manager"): if it holds names, they are staff's.</summary>
+    public bool StaffRole;
+
     public long Values;
 
     public long Valid;

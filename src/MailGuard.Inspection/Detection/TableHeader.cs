@@ -66,7 +66,8 @@ internal static class TableHeader
                 return (false, filled, known);
             }
 
-            if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown)
+            // A part at work ("On-call manager") names a column too, though not its kind.
+            if (HeaderClassifier.Classify(cell.Text) != DataKind.Unknown || HeaderClassifier.IsStaffRole(cell.Text))
             {
                 known++;
             }
@@ -82,6 +83,7 @@ internal static class TableHeader
         {
             var text = header[i].Text?.Trim();
             columns[i].Header = string.IsNullOrEmpty(text) ? null : (text.Length > 80 ? text[..80] : text);
+            columns[i].StaffRole = HeaderClassifier.IsStaffRole(text);
             var kind = HeaderClassifier.Classify(text);
             if (kind != DataKind.Unknown)
             {

@@ -205,15 +205,30 @@ internal static class TableSummariser
 
     private static bool BusinessContext(TableColumn[] columns)
     {
+        // A job title, team or organisation column; or names headed only by their part at work
+        // ("On-call manager"), which a list of clients beside their caseworker is not.
+        var staffNames = false;
+        var otherNames = false;
         foreach (var column in columns)
         {
-            if ((s_businessContextBits & DataKinds.Bit(column.Kind)) != 0 && column.Valid > 0)
+            if (column.Valid == 0)
+            {
+                continue;
+            }
+
+            if ((s_businessContextBits & DataKinds.Bit(column.Kind)) != 0)
             {
                 return true;
             }
+
+            if (column.Kind == DataKind.Name)
+            {
+                staffNames |= column.StaffRole;
+                otherNames |= !column.StaffRole;
+            }
         }
 
-        return false;
+        return staffNames && !otherNames;
     }
 
     /// <summary>

@@ -105,4 +105,15 @@ public class HeaderClassifierTests
     [InlineData("Nationalité", DataKind.Nationality)]
     [InlineData("Staatsangehörigkeit", DataKind.Nationality)]
     public void Classify_OtherLanguagesHeaders_Kind(string header, DataKind expected) => Assert.Equal(expected, HeaderClassifier.Classify(header));
+
+    [Theory]
+    [InlineData("On-call manager", true)]
+    [InlineData("Duty Officer", true)]
+    [InlineData("Case officer", true)]
+    [InlineData("On call", true)]
+    [InlineData("Officer notes", false)]
+    [InlineData("Manager comments", false)]
+    [InlineData("Manager approval date", false)]
+    [InlineData("Client", false)]
+    public void IsStaffRole_LastWordAPartAtWork(string header, bool staff) => Assert.Equal(staff, HeaderClassifier.IsStaffRole(header));
 }

@@ -226,6 +226,34 @@ public class TableAnalysisTests
         Assert.True(analyzer.MaxPeopleCount >= 1500, $"people {analyzer.MaxPeopleCount}");
     }
 
+    [Theory]
+    [InlineData("On-call manager", null)]
+    [InlineData("Duty officer", null)]
+    [InlineData("Name", 8)]
+    public void BeginTable_NamesHeadedByTheirPartAtWork_AStaffListWhateverTheNumbers(string header, int? people)
+    {
+        // An on-call rota with the managers' mobiles is staff contact data; the same mobiles
+        // beside plain names may be people's own.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 8).Select(i => new[] { $"0{1 + i}/07/2024", $"{TestData.Forename(i)} {TestData.Surname(i)}", TestData.Mobile(i) })
+            .Prepend(["Week commencing", header, "Mobile"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(people, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Count);
+    }
+
+    [Fact]
+    public void BeginTable_ClientsBesideTheirCaseOfficer_StillPeople()
+    {
+        // A staff column beside the clients' own names does not make the clients staff.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 8).Select(i => new[] { $"{TestData.Forename(i)} {TestData.Surname(i)}", TestData.Mobile(i), $"{TestData.Forename(i + 20)} {TestData.Surname(i + 20)}" })
+            .Prepend(["Client", "Mobile", "Case officer"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(8, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.PersonalData)?.Count);
+    }
+
     [Fact]
     public void Findings_TableNeverCompleted_IncludesRowsSent()
     {
