@@ -134,6 +134,12 @@ public static class DateValue
                     i++;
                 }
 
+                // "12th of March 1965": the "of" between day and month says nothing.
+                if (value[start..i].Equals("of", StringComparison.OrdinalIgnoreCase) && count == 1 && types[0] == TokenType.Number)
+                {
+                    continue;
+                }
+
                 var month = MonthFromName(value[start..i]);
                 if (month == 0 || count == 3)
                 {

@@ -17,7 +17,7 @@ internal static partial class TextScanner
     private static partial Regex PostcodePattern();
 
     [GeneratedRegex(
-        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
+        @"\b(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2}|\d{1,2}(?:st|nd|rd|th)?(?: of)?[ \-](?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.?[ \-,]{1,2}\d{4}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4})\b",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex DatePattern();
 
@@ -234,7 +234,7 @@ internal static partial class TextScanner
             }
 
             var next = text[i + 2];
-            if (!char.IsAsciiDigit(next) && !(next is ' ' or '-' && char.IsAsciiDigit(text[i + 3])))
+            if (!char.IsAsciiDigit(next) && !(next is ' ' or '-' or '.' && char.IsAsciiDigit(text[i + 3])))
             {
                 continue;
             }
@@ -242,7 +242,7 @@ internal static partial class TextScanner
             // Longest form first: "AB 12 34 56 C" is 13 characters, "AB123456" 8.
             for (var length = Math.Min(13, text.Length - i); length >= 8; length--)
             {
-                if (!IsBoundaryAfter(text, i + length) || text[i + length - 1] is ' ' or '-')
+                if (!IsBoundaryAfter(text, i + length) || text[i + length - 1] is ' ' or '-' or '.')
                 {
                     continue;
                 }

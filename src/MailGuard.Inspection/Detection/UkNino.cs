@@ -71,7 +71,7 @@ public static class UkNino
         var digits = 0;
         var allZero = true;
 
-        // The separator the value uses, once seen: a space or a hyphen.
+        // The separator the value uses, once seen: a space, a hyphen or a full stop ("AB.12.34.56.C").
         var separator = '\0';
         while (i < value.Length && digits < 6)
         {
@@ -125,7 +125,7 @@ public static class UkNino
 
     private static bool IsSeparator(char c, ref char separator)
     {
-        if (c is not (' ' or '-') || (separator != '\0' && c != separator))
+        if (c is not (' ' or '-' or '.') || (separator != '\0' && c != separator))
         {
             return false;
         }

@@ -9,7 +9,7 @@ namespace MailGuard.Inspection.Extraction;
 /// (w:tbl / w:tr / w:tc) as tables named "table N", cell paragraphs joined by line breaks; a
 /// table inside a cell (a list laid out in a box) is a table of its own, in document order, to
 /// <see cref="MaxNestedTables"/> deep, past which it is flattened into its cell. Headers, footers, footnotes, endnotes and
-/// comments follow the body. Field codes and the mc:Fallback copy of drawings are skipped so
+/// comments follow the body, then alternative format chunks (w:altChunk). Field codes and the mc:Fallback copy of drawings are skipped so
 /// nothing is read twice. Tracked deletions (w:delText) are read, apart from the words around
 /// them: they are still in the file, and one click on "All Markup" shows them. Embedded files
 /// (word/embeddings) and pictures (word/media, OCRed when large enough) are read as attachments.
@@ -62,6 +62,19 @@ internal static class DocxExtractor
         }
 
         writer.Flush();
+
+        // Alternative format chunks (w:altChunk: HTML, RTF, text or another document that Word
+        // renders in place, as converters write them): read as attachments of their own.
+        foreach (var chunk in rels.Values.Where(r => r.Type.EndsWith("/aFChunk", StringComparison.Ordinal)).Select(r => r.Target).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            context.ThrowIfCancelled();
+            using Stream? part = package.Open(chunk);
+            if (part is not null)
+            {
+                ContentExtractor.ExtractPart(context, part, chunk[(chunk.LastIndexOf('/') + 1)..], null, location.Child(chunk), depth + 1);
+            }
+        }
+
         package.ExtractEmbedded("word/embeddings/", location, depth);
 
         // Pictures in the document (a screenshot of a spreadsheet is a spreadsheet): read as

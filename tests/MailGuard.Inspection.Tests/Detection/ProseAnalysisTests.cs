@@ -106,6 +106,27 @@ public class ProseAnalysisTests
         Assert.Equal(people == 0 ? null : people, PersonalData(Analyze("The list:\n\n" + string.Join("\n", lines) + "\n\nThanks"))?.Count);
     }
 
+    [Theory]
+    // Written as people write them in lists: NI numbers with full stops, dates of birth with "of".
+    [InlineData("{0} {1}, NI {2}", 12, 0)]
+    [InlineData("{0} - date of birth {3}", 0, 12)]
+    public void OnText_DottedNinosAndOrdinalDatesWithOf_Read(string format, int ninos, int dobs)
+    {
+        var lines = Enumerable.Range(0, 12).Select(i =>
+        {
+            var nino = TestData.Nino(i);
+            var dob = new DateOnly(1950 + i, 1 + i, 1 + i);
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture, format,
+                TestData.Forename(i) + " " + TestData.Surname(i), "", $"{nino[..2]}.{nino[2..4]}.{nino[4..6]}.{nino[6..8]}.{nino[8]}",
+                dob.ToString("d'" + (dob.Day is 1 or 21 ? "st" : dob.Day is 2 or 22 ? "nd" : dob.Day is 3 or 23 ? "rd" : "th") + " of 'MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture));
+        });
+        var analyzer = Analyze("Members:\n\n" + string.Join("\n", lines));
+
+        Assert.Equal(ninos == 0 ? null : ninos, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.UkNino)?.Count);
+        Assert.Equal(dobs == 0 ? null : dobs, analyzer.Findings.SingleOrDefault(f => f.Kind == FindingKinds.DateOfBirth)?.Count);
+        Assert.Equal(12, PersonalData(analyzer)?.Count);
+    }
+
     [Fact]
     public void OnText_LetterNamingChildrenWithBirthDates_CountsApplicantAndChildren()
     {

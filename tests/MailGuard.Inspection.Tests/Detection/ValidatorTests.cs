@@ -13,6 +13,7 @@ public class UkNinoTests
     [InlineData("AB-12-34-56-C")]
     [InlineData("AB-123456-C")]
     [InlineData("AB123456-C")]
+    [InlineData("AB.12.34.56.C")]
     public void IsValid_WellFormed_True(string value) => Assert.True(UkNino.IsValid(value));
 
     [Theory]
@@ -39,6 +40,8 @@ public class UkNinoTests
     [InlineData("AB  123456C")]
     [InlineData("AB--12-34-56-C")] // one separator at a time
     [InlineData("AB-12 34-56 C")] // one kind of separator in a value
+    [InlineData("AB.12-34.56.C")]
+    [InlineData("AB..12.34.56.C")]
     [InlineData("AB_12_34_56_C")]
     [InlineData("AB123456")] // no suffix: needs context, not valid alone
     public void IsValid_BreaksARule_False(string value) => Assert.False(UkNino.IsValid(value));

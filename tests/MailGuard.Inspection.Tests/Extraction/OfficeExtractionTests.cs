@@ -244,6 +244,28 @@ public class OfficeExtractionTests
         "<w:tbl>" + string.Concat(rows.Select(r => "<w:tr>" + string.Concat(r.Select(c => $"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>")) + "</w:tr>")) + "</w:tbl>";
 
     [Fact]
+    public void Extract_DocxAltChunk_ReadAsAnAttachmentOfItsOwn()
+    {
+        // Converters write HTML into a .docx as an alternative format chunk; Word renders it in place.
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        const string r = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+        byte[] docx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/_rels/document.xml.rels", Encoding.UTF8.GetBytes($"<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId2\" Type=\"{r}/aFChunk\" Target=\"afchunk.htm\"/></Relationships>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\" xmlns:r=\"{r}\"><w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p><w:altChunk r:id=\"rId2\"/></w:body></w:document>")),
+            ("word/afchunk.htm", Encoding.UTF8.GetBytes("<html><body><table><tr><th>Name</th><th>NI number</th></tr><tr><td>Alice Marsh</td><td>AB123456C</td></tr></table></body></html>")),
+        ]);
+
+        RecordingSink sink = Extract.Run(docx, "report.docx");
+
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("report.docx > word/afchunk.htm", table.Location.FileName);
+        Assert.Equal(["Alice Marsh", "AB123456C"], table.RowTexts(1));
+        Assert.Contains("Report", sink.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Extract_DocxTableInsideACell_ReadAsATableOfItsOwn()
     {
         // A report's appendix: a one-column layout table whose second cell holds the people table.
