@@ -250,7 +250,7 @@ public static class ContentExtractor
                     context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "OLE2 compound file of an unsupported kind");
                     break;
                 case ContentFormat.Pdf:
-                    PdfExtractor.Extract(context, stream, location);
+                    PdfExtractor.Extract(context, stream, location, depth);
                     break;
                 case ContentFormat.Gzip:
                     ArchiveExtractor.ExtractGzip(context, stream, head, fileName, location, depth);

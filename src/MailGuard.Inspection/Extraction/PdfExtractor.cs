@@ -22,7 +22,7 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal static class PdfExtractor
 {
-    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location)
+    public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
         // Random access is needed throughout; the spooled file is bounded by the message size.
         byte[] data = new byte[stream.Length];
@@ -88,6 +88,7 @@ internal static class PdfExtractor
         }
 
         chars += ReadFieldsAndNotes(context, document, readable, notes, location);
+        ReadAttachedFiles(context, document, filters, location, depth);
 
         if (pageCount > readable)
         {
@@ -99,6 +100,38 @@ internal static class PdfExtractor
         if (chars == 0 && ocrPages == 0 && unreadPages == 0)
         {
             context.Sink.OnUnscannable(location, UnscannableReason.UnsupportedFormat, "PDF has no extractable text (scanned pages or unmapped fonts)");
+        }
+    }
+
+    /// <summary>
+    /// Files attached to the document (its EmbeddedFiles name tree: a viewer lists them in its
+    /// attachments panel and opens one with a click): read as attachments of their own. A tree
+    /// that cannot be read is reported, not passed over.
+    /// </summary>
+    private static void ReadAttachedFiles(ExtractionContext context, PdfDocument document, PdfStreamFilters filters, ContentLocation location, int depth)
+    {
+        IReadOnlyList<EmbeddedFile>? files;
+        try
+        {
+            if (!document.Advanced.TryGetEmbeddedFiles(out files))
+            {
+                return;
+            }
+        }
+        catch (Exception ex) when (ex is not (ExtractionLimitException or OperationCanceledException or OutOfMemoryException))
+        {
+            filters.ThrowIfTripped();
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"PDF attached files could not be read: {ex.GetType().Name}: {ex.Message}");
+            return;
+        }
+
+        filters.ThrowIfTripped();
+        foreach (var file in files)
+        {
+            context.ThrowIfCancelled();
+            string name = string.IsNullOrWhiteSpace(file.Name) ? "attached file" : file.Name;
+            using var part = new MemoryStream(file.Memory.ToArray(), writable: false);
+            ContentExtractor.ExtractPart(context, part, name, null, location.Child(name), depth + 1);
         }
     }
 

@@ -222,6 +222,58 @@ public class PdfExtractionTests
         }.Concat(fields.Select(f => (f, (byte[]?)null))).ToList());
     }
 
+    // One page of text, and a file attached to the document (EmbeddedFiles), its stream as given.
+    private static byte[] WithAttachedFile(byte[] stream, string filter)
+    {
+        byte[] content = Encoding.ASCII.GetBytes("BT /F1 10 Tf 72 700 Td (Quarterly report) Tj ET");
+        return Pdf(new (string, byte[]?)[]
+        {
+            ("<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(people.csv) 6 0 R] >> >> >>", null),
+            ("<< /Type /Pages /Kids [4 0 R] /Count 1 >>", null),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>", null),
+            ($"<< /Length {content.Length} >>", content),
+            ("<< /Type /Filespec /F (people.csv) /UF (people.csv) /EF << /F 7 0 R >> >>", null),
+            ($"<< /Type /EmbeddedFile {filter} /Length {stream.Length} >>", stream),
+        });
+    }
+
+    private static byte[] Zlib(byte[] data)
+    {
+        var output = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(output, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+        {
+            z.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Extract_FileAttachedToThePdf_ReadAsAnAttachmentOfItsOwn(bool compressed)
+    {
+        // A viewer's attachments panel opens it with a click: a CSV inside a PDF is a CSV.
+        byte[] csv = Encoding.ASCII.GetBytes("Name,DOB,NI number\nAlice Marsh,14/03/1987,AB123456C\nBrian Cole,02/11/1979,CE654321A\n");
+        RecordingSink sink = Extract.Run(compressed ? WithAttachedFile(Zlib(csv), "/Filter /FlateDecode") : WithAttachedFile(csv, ""), "report.pdf");
+
+        Assert.Empty(sink.Unscannable);
+        Assert.Contains("Quarterly report", sink.AllText, StringComparison.Ordinal);
+        var table = Assert.Single(sink.Tables);
+        Assert.Equal("report.pdf > people.csv", table.Location.FileName);
+        Assert.Equal(["Alice Marsh", "14/03/1987", "AB123456C"], table.RowTexts(1));
+    }
+
+    [Fact]
+    public void Extract_FileAttachedToThePdfPastTheExpansionRatio_StopsAndSaysSo()
+    {
+        RecordingSink sink = Extract.Run(WithAttachedFile(Zlib(new byte[50_000_000]), "/Filter /FlateDecode"), "report.pdf");
+
+        Assert.Contains(sink.Unscannable, u => u.Reason is UnscannableReason.ExpansionRatioExceeded or UnscannableReason.ExpandedSizeExceeded);
+        Assert.Empty(sink.Tables);
+    }
+
     /// <summary>A PDF of these objects, numbered from 1 (the catalog), each with its stream if it has one.</summary>
     private static byte[] Pdf(IReadOnlyList<(string Body, byte[]? Stream)> objects)
     {
