@@ -57,7 +57,13 @@ internal static class PdfExtractor
             {
                 page = document.GetPage(pageNumber);
                 pageText = layout.Read(page.Letters);
-                notes.Add(pageNumber, Notes(page));
+                notes.Add(pageNumber, Notes(page, out int attachedToPage));
+                if (attachedToPage > 0)
+                {
+                    // A paperclip on the page opens a file: not read here, so not passed as read.
+                    context.Sink.OnUnscannable(location with { Page = pageNumber }, UnscannableReason.UnsupportedFormat,
+                        $"PDF page {pageNumber} has {attachedToPage} file attachment annotation(s), whose files are not read");
+                }
             }
             catch (Exception ex) when (ex is not (ExtractionLimitException or OperationCanceledException or OutOfMemoryException))
             {
@@ -187,13 +193,20 @@ internal static class PdfExtractor
         return chars;
     }
 
-    // A page's comments and notes, a line each. An annotation list that cannot be read makes the
-    // page unreadable (reported), as a broken content stream does.
-    private static string Notes(Page page)
+    // A page's comments and notes, a line each, and how many file attachment annotations it has.
+    // An annotation list that cannot be read makes the page unreadable (reported), as a broken
+    // content stream does.
+    private static string Notes(Page page, out int attachedFiles)
     {
         var text = new StringBuilder();
+        attachedFiles = 0;
         foreach (var annotation in page.GetAnnotations())
         {
+            if (annotation.Type == UglyToad.PdfPig.Annotations.AnnotationType.FileAttachment)
+            {
+                attachedFiles++;
+            }
+
             if (!string.IsNullOrWhiteSpace(annotation.Content))
             {
                 text.Append(annotation.Content.Trim()).Append('\n');

@@ -266,6 +266,31 @@ public class PdfExtractionTests
     }
 
     [Fact]
+    public void Extract_FileAttachmentAnnotation_ReportedNotPassedAsRead()
+    {
+        // Acrobat's "Attach File" comment: a paperclip on the page that opens a file.
+        byte[] content = Encoding.ASCII.GetBytes("BT /F1 10 Tf 72 700 Td (Quarterly report) Tj ET");
+        byte[] csv = Encoding.ASCII.GetBytes("Name,NI number\nAlice Marsh,AB123456C\n");
+        byte[] pdf = Pdf(new (string, byte[]?)[]
+        {
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ("<< /Type /Pages /Kids [4 0 R] /Count 1 >>", null),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R /Annots [6 0 R] >>", null),
+            ($"<< /Length {content.Length} >>", content),
+            ("<< /Type /Annot /Subtype /FileAttachment /Rect [100 600 120 620] /FS << /Type /Filespec /F (people.csv) /EF << /F 7 0 R >> >> >>", null),
+            ($"<< /Type /EmbeddedFile /Length {csv.Length} >>", csv),
+        });
+
+        RecordingSink sink = Extract.Run(pdf, "report.pdf");
+
+        var (location, reason, detail) = Assert.Single(sink.Unscannable);
+        Assert.Equal(UnscannableReason.UnsupportedFormat, reason);
+        Assert.Equal(1, location.Page);
+        Assert.Contains("file attachment", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Extract_FileAttachedToThePdfPastTheExpansionRatio_StopsAndSaysSo()
     {
         RecordingSink sink = Extract.Run(WithAttachedFile(Zlib(new byte[50_000_000]), "/Filter /FlateDecode"), "report.pdf");
