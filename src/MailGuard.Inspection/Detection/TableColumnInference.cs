@@ -11,30 +11,43 @@ internal static class TableColumnInference
     {
         foreach (var column in columns)
         {
+            var reread = false;
             if (column.Source == ColumnKindSource.Header)
             {
-                // "Name" over "Leeds Women's Aid", "Bradford Law Courts": a list of organisations;
-                // over "Widget 12", "Room 101": things (nobody's name has digits in it).
-                if (column.Kind == DataKind.Name && MostlyOrganisationNames(column, rows, dataStart, out var things))
+                if (column.Kind != DataKind.NiNumber && MislabelledIdentifiers(column, rows, dataStart, HeaderVetoesNumbers(column.Kind)) is { } identifiers)
                 {
-                    column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
-                    column.Source = ColumnKindSource.Values;
-                }
-                else if (column.Kind != DataKind.NiNumber && MislabelledIdentifiers(column, rows, dataStart, HeaderVetoesNumbers(column.Kind)) is { } identifiers)
-                {
-                    // NI numbers under "Team", "Phone" or "Order number": the values say what the
-                    // column holds (no code is shaped like an NI number with HMRC's prefixes six
-                    // times in ten by chance). A header that says what a number is or is not
-                    // (barcode, order, case reference) still vetoes numeric look-alikes: NHS
-                    // numbers and IBANs.
+                    // NI numbers under "Team", "Phone", "Name" or "Order number": the values say
+                    // what the column holds (no code is shaped like an NI number with HMRC's
+                    // prefixes six times in ten by chance). A header that says what a number is
+                    // or is not (barcode, order, case reference) still vetoes numeric look-alikes:
+                    // NHS numbers and IBANs.
                     column.Kind = identifiers;
                     column.Source = ColumnKindSource.Values;
                 }
+                else if (column.Kind == DataKind.Name && MostlyOrganisationNames(column, rows, dataStart, out var things))
+                {
+                    // "Name" over "Leeds Women's Aid", "Bradford Law Courts": a list of organisations;
+                    // over "Widget 12", "Room 101": things (nobody's name has digits in it).
+                    column.Kind = things ? DataKind.NotPersonal : DataKind.Organisation;
+                    column.Source = ColumnKindSource.Values;
+                }
+                else if (FitsNone(column, rows, dataStart))
+                {
+                    // Names under "NI number", phone numbers under "Email": a header that not one
+                    // of its values fits belongs to another column (headers swapped, a row's cells
+                    // shifted by one). The values say what this one holds, as for no header.
+                    column.Kind = DataKind.Unknown;
+                    column.Source = ColumnKindSource.None;
+                    reread = true;
+                }
 
-                continue;
+                if (column.Source == ColumnKindSource.Header || column.Kind != DataKind.Unknown)
+                {
+                    continue;
+                }
             }
 
-            var counts = Tally(column, rows, dataStart, headerless, dates);
+            var counts = Tally(column, rows, dataStart, headerless || reread, dates);
             if (counts.Filled < 2)
             {
                 continue;
@@ -208,6 +221,43 @@ internal static class TableColumnInference
         cell = cells[column.Index];
         text = cell.Text.AsSpan().Trim();
         return !text.IsEmpty;
+    }
+
+    /// <summary>
+    /// A strictly validated identifier's header (NI number, e-mail, postcode) over at least five
+    /// filled cells not one of which is that identifier, even as loosely as the cell classifier
+    /// takes it (an NI number without its suffix under its own header).
+    /// </summary>
+    private static bool FitsNone(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart)
+    {
+        if (column.Kind is not (DataKind.NiNumber or DataKind.EmailAddress or DataKind.Postcode))
+        {
+            return false;
+        }
+
+        Span<char> buffer = stackalloc char[Iban.MaxLength];
+        var filled = 0;
+        for (var r = dataStart; r < rows.Count; r++)
+        {
+            if (!TryFilled(column, rows[r].Cells, out _, out var text))
+            {
+                continue;
+            }
+
+            filled++;
+            var fits = column.Kind switch
+            {
+                DataKind.NiNumber => text.Length <= 13 && UkNino.TryParse(text, buffer, out _, ignoreCase: true),
+                DataKind.EmailAddress => EmailAddress.IsValid(text),
+                _ => CellText.IsPostcode(text),
+            };
+            if (fits)
+            {
+                return false;
+            }
+        }
+
+        return filled >= 5;
     }
 
     private static bool MostlyOrganisationNames(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart, out bool things)

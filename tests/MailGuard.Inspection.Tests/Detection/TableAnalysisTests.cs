@@ -522,6 +522,41 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_SwappedHeaders_ColumnsReadForWhatTheyHold()
+    {
+        // "Name" over NI numbers and "NI number" over names: both headers belong to the other
+        // column, and the values say so (no name is an NI number, no NI number a name).
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 20).Select(i => new[] { TestData.Nino(i), $"{TestData.Forename(i)} {TestData.Surname(i)}" }).Prepend(["Name", "NI number"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(20, analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count);
+        var columns = Assert.Single(analyzer.Tables).Columns;
+        Assert.Equal([DataKind.NiNumber, DataKind.Name], columns.Select(c => c.Kind));
+    }
+
+    [Theory]
+    // NI numbers without their suffix still fit their own header, as the cell classifier takes them.
+    [InlineData("NI number", "nino-no-suffix", DataKind.NiNumber)]
+    // Mobile numbers under "Email": read as the phone numbers they are.
+    [InlineData("Email", "mobile", DataKind.Phone)]
+    // Four values are too few to overrule a header.
+    [InlineData("Postcode", "few", DataKind.Postcode)]
+    public void BeginTable_HeaderNotOneValueFits_ValuesDecide(string header, string values, DataKind expected)
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var count = values == "few" ? 4 : 12;
+        var rows = Enumerable.Range(0, count).Select(i => new[]
+        {
+            $"{TestData.Forename(i)} {TestData.Surname(i)}",
+            values switch { "nino-no-suffix" => TestData.Nino(i)[..8], "mobile" => TestData.Mobile(i), _ => "n/k" },
+        }).Prepend(["Name", header]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(expected, Assert.Single(analyzer.Tables).Columns[1].Kind);
+    }
+
+    [Fact]
     public void BeginTable_NamesAndDrivingLicences_PeopleAndLicenceFinding()
     {
         // A fleet's drivers for an insurer: names and GB licence numbers (15 rows, the same
