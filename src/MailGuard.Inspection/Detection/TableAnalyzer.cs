@@ -31,6 +31,12 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     // A table read a record a column (TableTransposer): each turned column's source row.
     private long[]? _sourceRows;
+
+    // A name split over two cells by an unquoted comma (TableNameSplit): the column, the header's
+    // width, and room for a record's fields joined.
+    private int _splitAt = -1;
+    private int _splitWidth;
+    private FieldSpan[] _joinedFields = [];
     private TableColumn[] _columns = [];
     private long _dataRows;
     private long _bufferedChars;
@@ -136,6 +142,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
         {
             OnOwnedRow(rowIndex, SpanRows.ToTextCells(chars, fields));
             return;
+        }
+
+        if (_splitAt >= 0 && TableNameSplit.TryJoin(fields, _splitAt, _splitWidth, _joinedFields))
+        {
+            fields = _joinedFields;
         }
 
         BeginRow();
@@ -265,6 +276,18 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.SourceRows = _sourceRows;
         }
 
+        var split = _sourceRows is null ? TableNameSplit.Find(_buffer, TableHeader.Find(_buffer, _options.HeaderSearchRows)) : -1;
+        if (split >= 0)
+        {
+            _splitAt = split;
+            _splitWidth = _buffer[TableHeader.Find(_buffer, _options.HeaderSearchRows)].Cells.Length;
+            _joinedFields = new FieldSpan[_splitWidth];
+            for (var r = 0; r < _buffer.Count; r++)
+            {
+                _buffer[r] = (_buffer[r].Row, TableNameSplit.Join(_buffer[r].Cells, _splitAt, _splitWidth));
+            }
+        }
+
         var width = 0;
         foreach (var (_, cells) in _buffer)
         {
@@ -320,6 +343,11 @@ internal sealed class TableAnalyzer : ISpanTableSink
 
     private void ProcessRow(long rowIndex, ReadOnlySpan<Cell> cells)
     {
+        if (_splitAt >= 0 && cells.Length == _splitWidth + 1)
+        {
+            cells = TableNameSplit.Join(cells.ToArray(), _splitAt, _splitWidth);
+        }
+
         BeginRow();
         _cells.ClassifyCells(rowIndex, cells);
         EndRow(rowIndex);

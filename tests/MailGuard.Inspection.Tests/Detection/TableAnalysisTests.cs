@@ -522,6 +522,52 @@ public class TableAnalysisTests
     }
 
     [Fact]
+    public void BeginTable_SurnameForenameSplitByAnUnquotedComma_ReadAsOneName()
+    {
+        // "Okafor, Amelia" without quotes: one cell more than the header in every row, the dates
+        // of birth under "Notes". Read as written, nobody; joined, fifteen people.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 15).Select(i => new[] { TestData.Surname(i), " " + TestData.Forename(i), TestData.Dob(i), "Attended" })
+            .Prepend(["Name", "Date of birth", "Notes"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(15, analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count);
+        Assert.Equal(15, analyzer.Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Count);
+        Assert.Equal(3, Assert.Single(analyzer.Tables).Columns.Count);
+    }
+
+    [Fact]
+    public void Extract_CsvWithSurnameForenameUnquoted_ReadAsOneNameStreamedToo()
+    {
+        // Past the buffered rows the CSV's records stream as ranges: they are joined the same way.
+        var csv = new System.Text.StringBuilder("Name,Date of birth,Notes\r\n");
+        for (var i = 0; i < 200; i++)
+        {
+            csv.Append($"{TestData.Surname(i)}, {TestData.Forename(i)},{TestData.Dob(i)},Attended\r\n");
+        }
+
+        var analyzer = TestData.NewAnalyzer();
+        MailGuard.Inspection.Extraction.ContentExtractor.Extract(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv.ToString())), "list.csv", "text/csv",
+            new ContentLocation("/2", "list.csv"), analyzer, new MailGuard.Inspection.Extraction.ExtractionLimits(), CancellationToken.None);
+
+        Assert.Equal(200, analyzer.Findings.Single(f => f.Kind == FindingKinds.DateOfBirth).Count);
+        Assert.True(analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count >= 150);
+    }
+
+    [Fact]
+    public void BeginTable_RowsEndingInAnEmptyField_NotJoined()
+    {
+        // Exports that end every record with a comma have one empty cell more: nothing to join.
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 15).Select(i => new[] { $"{TestData.Forename(i)} {TestData.Surname(i)}", TestData.Dob(i), string.Empty })
+            .Prepend(["Name", "Date of birth"]);
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        Assert.Equal(15, analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count);
+        Assert.Equal(DataKind.DateOfBirth, Assert.Single(analyzer.Tables).Columns[1].Kind);
+    }
+
+    [Fact]
     public void BeginTable_SwappedHeaders_ColumnsReadForWhatTheyHold()
     {
         // "Name" over NI numbers and "NI number" over names: both headers belong to the other
