@@ -276,11 +276,13 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.SourceRows = _sourceRows;
         }
 
-        var split = _sourceRows is null ? TableNameSplit.Find(_buffer, TableHeader.Find(_buffer, _options.HeaderSearchRows)) : -1;
+        // A name split by an unquoted comma is joined before anything else reads the rows.
+        var splitHeader = _sourceRows is null ? TableHeader.Find(_buffer, _options.HeaderSearchRows) : -1;
+        var split = TableNameSplit.Find(_buffer, splitHeader);
         if (split >= 0)
         {
             _splitAt = split;
-            _splitWidth = _buffer[TableHeader.Find(_buffer, _options.HeaderSearchRows)].Cells.Length;
+            _splitWidth = _buffer[splitHeader].Cells.Length;
             _joinedFields = new FieldSpan[_splitWidth];
             for (var r = 0; r < _buffer.Count; r++)
             {
