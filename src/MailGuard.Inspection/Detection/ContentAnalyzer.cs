@@ -485,8 +485,9 @@ public sealed class ContentAnalyzer : IContentSink
 
     /// <summary>
     /// Tables an extractor may begin in one message and have read as tables; past it, a table's
-    /// rows are read as lines of text (<see cref="TableTextSink"/>), so that a page of a hundred
-    /// thousand one-row tables costs what its text does, not a table analyzer each.
+    /// rows are read as lines of text (<see cref="TableFormReader"/>, cells joined by " / "), so
+    /// that a page of a hundred thousand one-row tables costs what its text does, not a table
+    /// analyzer each.
     /// </summary>
     public const int MaxTables = 1000;
 
@@ -495,7 +496,9 @@ public sealed class ContentAnalyzer : IContentSink
     public ITableSink BeginTable(ContentLocation location)
     {
         ArgumentNullException.ThrowIfNull(location);
-        return ++_tablesBegun > MaxTables ? new TableTextSink(location, OnText) : StartTable(location);
+        return ++_tablesBegun > MaxTables
+            ? new TableFormReader(location with { Sheet = null, Row = null, Column = null }, OnText, lines: true, separator: " / ")
+            : StartTable(location);
     }
 
     private TableAnalyzer StartTable(ContentLocation location)

@@ -276,13 +276,15 @@ internal sealed class TableAnalyzer : ISpanTableSink
             _cells.SourceRows = _sourceRows;
         }
 
+        // The header row, found once: joining a split name below changes only rows one cell wider.
+        var headerAt = TableHeader.Find(_buffer, _options.HeaderSearchRows);
+
         // A name split by an unquoted comma is joined before anything else reads the rows.
-        var splitHeader = _sourceRows is null ? TableHeader.Find(_buffer, _options.HeaderSearchRows) : -1;
-        var split = TableNameSplit.Find(_buffer, splitHeader);
+        var split = _sourceRows is null ? TableNameSplit.Find(_buffer, headerAt) : -1;
         if (split >= 0)
         {
             _splitAt = split;
-            _splitWidth = _buffer[splitHeader].Cells.Length;
+            _splitWidth = _buffer[headerAt].Cells.Length;
             _joinedFields = new FieldSpan[_splitWidth];
             for (var r = 0; r < _buffer.Count; r++)
             {
@@ -315,7 +317,6 @@ internal sealed class TableAnalyzer : ISpanTableSink
             return;
         }
 
-        var headerAt = TableHeader.Find(_buffer, _options.HeaderSearchRows);
         if (headerAt >= 0)
         {
             // A turned table's header is a column: no header row to name.
@@ -347,7 +348,7 @@ internal sealed class TableAnalyzer : ISpanTableSink
     {
         if (_splitAt >= 0 && cells.Length == _splitWidth + 1)
         {
-            cells = TableNameSplit.Join(cells.ToArray(), _splitAt, _splitWidth);
+            cells = TableNameSplit.Join(cells, _splitAt, _splitWidth);
         }
 
         BeginRow();

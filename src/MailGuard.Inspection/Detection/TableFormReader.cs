@@ -9,17 +9,23 @@ namespace MailGuard.Inspection.Detection;
 /// document's other text, so that twenty one-record tables in one document are twenty people.
 /// A table of one column (a letter laid out in a cell, a CSV pasted into column A without
 /// splitting it) is layout too: its cells are read as lines of text at the table's location.
+/// As a sink of its own, in lines mode, it reads the tables past
+/// <see cref="ContentAnalyzer.MaxTables"/> as text.
 /// </summary>
-internal sealed class TableFormReader
+internal sealed class TableFormReader : ITableSink
 {
     private readonly ContentLocation _location;
     private readonly Action<ContentLocation, string> _onText;
     private readonly StringBuilder _text = new();
     private readonly bool _lines;
+    private readonly string _separator;
     private ulong _recordKinds;
 
-    public TableFormReader(ContentLocation location, Action<ContentLocation, string> onText, bool lines = false)
+    /// <param name="separator">Between a line's cells in lines mode: a tab (a one-column table's
+    /// rarely has two cells), or " / " for whole tables, which a tab would make a table again.</param>
+    public TableFormReader(ContentLocation location, Action<ContentLocation, string> onText, bool lines = false, string separator = "\t")
     {
+        _separator = separator;
         _location = location;
         _onText = onText;
         _lines = lines;
@@ -120,6 +126,10 @@ internal sealed class TableFormReader
         }
     }
 
+    public void OnRow(long rowIndex, IReadOnlyList<Cell> cells) => Add(cells);
+
+    public void Complete() => Flush();
+
     public void Flush()
     {
         _text.Append('\n');
@@ -139,7 +149,7 @@ internal sealed class TableFormReader
             {
                 if (!first)
                 {
-                    _text.Append('\t');
+                    _text.Append(_separator);
                 }
 
                 _text.Append(ShownText(cell).Trim());

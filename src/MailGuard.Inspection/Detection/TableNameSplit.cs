@@ -71,17 +71,15 @@ internal static class TableNameSplit
     }
 
     /// <summary>The row with cells <paramref name="at"/> and the next joined ("Okafor, Amelia") when it is one cell wider than <paramref name="width"/>.</summary>
-    public static Cell[] Join(Cell[] cells, int at, int width)
-    {
-        if (cells.Length != width + 1)
-        {
-            return cells;
-        }
+    public static Cell[] Join(Cell[] cells, int at, int width) => cells.Length == width + 1 ? Join((ReadOnlySpan<Cell>)cells, at, width) : cells;
 
+    /// <summary>The cells of a row one wider than <paramref name="width"/>, <paramref name="at"/> and the next joined, in a new array.</summary>
+    public static Cell[] Join(ReadOnlySpan<Cell> cells, int at, int width)
+    {
         var joined = new Cell[width];
-        Array.Copy(cells, joined, at);
+        cells[..at].CopyTo(joined);
         joined[at] = new Cell(cells[at].Text.TrimEnd() + "," + cells[at + 1].Text);
-        Array.Copy(cells, at + 2, joined, at + 1, width - at - 1);
+        cells[(at + 2)..].CopyTo(joined.AsSpan(at + 1));
         return joined;
     }
 

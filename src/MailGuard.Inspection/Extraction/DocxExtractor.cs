@@ -65,16 +65,7 @@ internal static class DocxExtractor
 
         // Alternative format chunks (w:altChunk: HTML, RTF, text or another document that Word
         // renders in place, as converters write them): read as attachments of their own.
-        foreach (var chunk in rels.Values.Where(r => r.Type.EndsWith("/aFChunk", StringComparison.Ordinal)).Select(r => r.Target).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
-        {
-            context.ThrowIfCancelled();
-            using Stream? part = package.Open(chunk);
-            if (part is not null)
-            {
-                ContentExtractor.ExtractPart(context, part, chunk[(chunk.LastIndexOf('/') + 1)..], null, location.Child(chunk), depth + 1);
-            }
-        }
-
+        package.ExtractParts(rels.Values.Where(r => r.Type.EndsWith("/aFChunk", StringComparison.Ordinal)).Select(r => r.Target).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal), location, depth);
         package.ExtractEmbedded("word/embeddings/", location, depth);
 
         // Pictures in the document (a screenshot of a spreadsheet is a spreadsheet): read as

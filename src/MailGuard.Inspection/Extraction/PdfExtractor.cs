@@ -136,7 +136,10 @@ internal static class PdfExtractor
         {
             context.ThrowIfCancelled();
             string name = string.IsNullOrWhiteSpace(file.Name) ? "attached file" : file.Name;
-            using var part = new MemoryStream(file.Memory.ToArray(), writable: false);
+            // The decoded bytes are read where they are, not copied, when an array holds them.
+            using var part = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(file.Memory, out var bytes)
+                ? new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false)
+                : new MemoryStream(file.Memory.ToArray(), writable: false);
             ContentExtractor.ExtractPart(context, part, name, null, location.Child(name), depth + 1);
         }
     }

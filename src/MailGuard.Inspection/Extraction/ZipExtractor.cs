@@ -283,9 +283,13 @@ internal sealed class PackageReader : IDisposable
     /// Reads the files embedded under <paramref name="folder"/> ("word/embeddings/": a spreadsheet
     /// inserted as an object, which the reader opens with a double-click) as attachments of their own.
     /// </summary>
-    public void ExtractEmbedded(string folder, ContentLocation location, int depth)
+    public void ExtractEmbedded(string folder, ContentLocation location, int depth) =>
+        ExtractParts(PartNames.Where(n => n.StartsWith(folder, StringComparison.Ordinal) && !n.EndsWith('/')).ToList(), location, depth);
+
+    /// <summary>Reads the named parts (those the package has) as attachments of their own, named by their file name.</summary>
+    public void ExtractParts(IEnumerable<string> names, ContentLocation location, int depth)
     {
-        foreach (var name in PartNames.Where(n => n.StartsWith(folder, StringComparison.Ordinal) && !n.EndsWith('/')).ToList())
+        foreach (var name in names)
         {
             _context.ThrowIfCancelled();
             using Stream? part = Open(name);

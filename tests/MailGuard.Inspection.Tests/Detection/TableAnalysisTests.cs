@@ -554,6 +554,20 @@ public class TableAnalysisTests
         Assert.True(analyzer.Findings.Single(f => f.Kind == FindingKinds.PersonalData).Count >= 150);
     }
 
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void BeginTable_NameSplitInThreeRowsAtLeast_Joined(int rows, bool joined)
+    {
+        // Two wider rows may be chance; three (six in ten of the data rows) are the file's shape.
+        var analyzer = TestData.NewAnalyzer(minPeople: 1);
+        var table = Enumerable.Range(0, rows).Select(i => new[] { TestData.Surname(i), " " + TestData.Forename(i), TestData.Dob(i), "Attended" })
+            .Prepend(["Name", "Date of birth", "Notes"]);
+        TestData.SendTable(analyzer, s_csv, table);
+
+        Assert.Equal(joined ? 3 : 4, Assert.Single(analyzer.Tables).Columns.Count);
+    }
+
     [Fact]
     public void BeginTable_RowsEndingInAnEmptyField_NotJoined()
     {
@@ -586,12 +600,13 @@ public class TableAnalysisTests
     [InlineData("NI number", "nino-no-suffix", DataKind.NiNumber)]
     // Mobile numbers under "Email": read as the phone numbers they are.
     [InlineData("Email", "mobile", DataKind.Phone)]
-    // Four values are too few to overrule a header.
+    // Four values are too few to overrule a header; five are enough.
     [InlineData("Postcode", "few", DataKind.Postcode)]
+    [InlineData("Postcode", "five", DataKind.Unknown)]
     public void BeginTable_HeaderNotOneValueFits_ValuesDecide(string header, string values, DataKind expected)
     {
         var analyzer = TestData.NewAnalyzer();
-        var count = values == "few" ? 4 : 12;
+        var count = values switch { "few" => 4, "five" => 5, _ => 12 };
         var rows = Enumerable.Range(0, count).Select(i => new[]
         {
             $"{TestData.Forename(i)} {TestData.Surname(i)}",

@@ -59,6 +59,18 @@ public sealed class TransposedTableTests
         Assert.Equal(8, Assert.Single(analyzer.Findings, f => f.Kind == FindingKinds.PersonalData).Count);
     }
 
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, true)]
+    public void BeginTable_ThreeLabelsDownAColumnAtLeast_Turned(int labels, bool turned)
+    {
+        // Two personal labels down a column may be a form's; three make the columns records.
+        var analyzer = TestData.NewAnalyzer(minPeople: 1);
+        TestData.SendTable(analyzer, s_sheet, RecordPerColumn(6, 0, new[] { "Name", "Date of birth", "NI number" }[..labels]));
+
+        Assert.Equal(turned, analyzer.Findings.Any(f => f.Summary?.Contains(" columns", StringComparison.Ordinal) == true));
+    }
+
     [Fact]
     public void BeginTable_ProductsInColumns_NoPeople()
     {
