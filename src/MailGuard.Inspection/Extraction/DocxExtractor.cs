@@ -8,7 +8,7 @@ namespace MailGuard.Inspection.Extraction;
 /// WordprocessingML (ECMA-376 Part 1 §17): paragraphs (w:p / w:t) as text blocks, tables
 /// (w:tbl / w:tr / w:tc) as tables named "table N", cell paragraphs joined by line breaks; a
 /// table inside a cell (a list laid out in a box) is a table of its own, in document order, to
-/// <see cref="MaxNestedTables"/> deep, past which it is flattened into its cell. Headers, footers, footnotes, endnotes and
+/// <see cref="ExtractionLimits.MaxNestedTables"/> deep, past which it is flattened into its cell. Headers, footers, footnotes, endnotes and
 /// comments follow the body, then alternative format chunks (w:altChunk). Field codes and the mc:Fallback copy of drawings are skipped so
 /// nothing is read twice. Tracked deletions (w:delText) are read, apart from the words around
 /// them: they are still in the file, and one click on "All Markup" shows them. Embedded files
@@ -17,9 +17,6 @@ namespace MailGuard.Inspection.Extraction;
 internal static class DocxExtractor
 {
     private static readonly string[] _extraPartTypes = ["/header", "/footer", "/footnotes", "/endnotes", "/comments"];
-
-    /// <summary>Tables open at once (a table in a cell of a table...) read as tables; deeper ones are text of their cell.</summary>
-    internal const int MaxNestedTables = 8;
 
     // A table being read: its sink, the row and cell being read, the next row's index.
     private sealed class TableFrame(ITableSink sink)
@@ -118,7 +115,7 @@ internal static class DocxExtractor
                             break;
                         case "tbl" when reader.IsEmptyElement:
                             break;
-                        case "tbl" when flattened > 0 || open.Count >= MaxNestedTables:
+                        case "tbl" when flattened > 0 || open.Count >= ExtractionLimits.MaxNestedTables:
                             flattened++;
                             break;
                         case "tbl":

@@ -10,6 +10,12 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 public sealed class ExtractionLimits
 {
+    /// <summary>
+    /// Tables open at once (a table in a cell of a table...) that the document readers (Word,
+    /// OpenDocument, HTML) read as tables; a table nested deeper is text of the cell it is in.
+    /// </summary>
+    internal const int MaxNestedTables = 8;
+
     private int _maxNestingDepth = 8;
     private long _maxTotalExpandedBytes = 256L * 1024 * 1024;
     private double _maxExpansionRatio = 100;

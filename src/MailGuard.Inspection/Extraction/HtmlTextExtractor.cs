@@ -9,7 +9,7 @@ namespace MailGuard.Inspection.Extraction;
 /// decoded, block elements become line breaks. All visible text, table cells included (tab
 /// between cells, one line per row), goes to OnText, because mail layouts put whole letters
 /// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
-/// a layout table's cell is a table of its own, to <see cref="MaxNestedTables"/> deep, past
+/// a layout table's cell is a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep, past
 /// which it is text of its cell), unless no row of it has two cells: a table of one column is
 /// layout, and its text is read with the rest.
 /// </summary>
@@ -29,9 +29,6 @@ internal sealed class HtmlTextExtractor
     private readonly TextBlockWriter _writer;
     private readonly StringBuilder _run = new();
     private readonly StringBuilder _tag = new();
-
-    /// <summary>Tables open at once read as tables; deeper ones are text of the cell they are in.</summary>
-    internal const int MaxNestedTables = 8;
 
     // The tables open, innermost last, and how many past the limit are open inside them.
     private readonly List<TableFrame> _tables = [];
@@ -369,7 +366,7 @@ internal sealed class HtmlTextExtractor
 
     private void StartTable()
     {
-        if (_flattened > 0 || _tables.Count >= MaxNestedTables)
+        if (_flattened > 0 || _tables.Count >= ExtractionLimits.MaxNestedTables)
         {
             _flattened++;
             Write(" ");

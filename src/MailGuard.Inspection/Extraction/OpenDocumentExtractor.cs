@@ -10,7 +10,7 @@ namespace MailGuard.Inspection.Extraction;
 /// (table:number-rows-repeated / number-columns-repeated) are expanded only when they carry
 /// content, and then at most <see cref="ExtractionLimits.MaxRepeatedCells"/> times, because
 /// LibreOffice pads every sheet with a repeat of a million empty rows. A table inside a cell is
-/// a table of its own, to <see cref="MaxNestedTables"/> deep. Pictures (Pictures/, OCRed when
+/// a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep. Pictures (Pictures/, OCRed when
 /// large enough) are read as attachments.
 /// </summary>
 internal static class OpenDocumentExtractor
@@ -19,9 +19,6 @@ internal static class OpenDocumentExtractor
     private const string OfficeNs = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
     private const string TextNs = "urn:oasis:names:tc:opendocument:xmlns:text:1.0";
     private const int MaxColumns = 16384;
-
-    /// <summary>Tables open at once read as tables (a table in a cell of a table...); deeper ones are text of their cell.</summary>
-    internal const int MaxNestedTables = 8;
 
     public static void Extract(ExtractionContext context, Stream stream, ContentLocation location, int depth = 0)
     {
@@ -154,7 +151,7 @@ internal static class OpenDocumentExtractor
 
             switch (name)
             {
-                case "table" when _flattened > 0 || _open.Count >= MaxNestedTables:
+                case "table" when _flattened > 0 || _open.Count >= ExtractionLimits.MaxNestedTables:
                     Target.Append(' ');
                     if (!reader.IsEmptyElement)
                     {

@@ -291,14 +291,14 @@ public class OfficeExtractionTests
     {
         // Eight tables deep are tables; a ninth inside them is text of its cell, not a crash or a table.
         string table = WordTable([["deepest", "AB123456C"]]);
-        for (int i = 0; i < DocxExtractor.MaxNestedTables; i++)
+        for (int i = 0; i < ExtractionLimits.MaxNestedTables; i++)
         {
-            table = $"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>level {DocxExtractor.MaxNestedTables - i}</w:t></w:r></w:p>{table}</w:tc></w:tr></w:tbl>";
+            table = $"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>level {ExtractionLimits.MaxNestedTables - i}</w:t></w:r></w:p>{table}</w:tc></w:tr></w:tbl>";
         }
 
         RecordingSink sink = Extract.Run(DocxWithBody(table), "deep.docx");
 
-        Assert.Equal(DocxExtractor.MaxNestedTables, sink.Tables.Count);
+        Assert.Equal(ExtractionLimits.MaxNestedTables, sink.Tables.Count);
         Assert.All(sink.Tables, t => Assert.True(t.Completed));
         Assert.Contains(sink.Tables, t => t.Rows.Any(r => r.Cells.Any(c => c.Text.Contains("AB123456C", StringComparison.Ordinal))));
     }
