@@ -27,7 +27,7 @@ internal sealed class DistinctKeys : IReadOnlySet<long>
     /// </summary>
     public static DistinctKeys Of(Span<long> keys)
     {
-        var seen = new KeySet(Math.Max(1, keys.Length));
+        var seen = new KeySet(Math.Max(1, keys.Length), sizedForCapacity: true);
         var count = 0;
         foreach (var key in keys)
         {

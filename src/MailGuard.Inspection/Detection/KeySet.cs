@@ -8,7 +8,7 @@ namespace MailGuard.Inspection.Detection;
 /// A set of non-zero 64-bit keys in one flat array from the array pool (8 bytes a slot, kept at
 /// most half full; one cache line touched per lookup): the people of a table by identifier
 /// (<see cref="TableRowShapes"/>, at most 4 MB at its cap) and the distinct values of a contact
-/// column (<see cref="TableColumn"/>). It starts at 1,024 slots (fewer if its cap needs fewer) and grows as it fills; Release
+/// column (<see cref="TableColumn"/>). It starts at 1,024 slots (fewer if its cap needs fewer, all it needs if asked) and grows as it fills; Release
 /// hands the array back once the table is counted.
 /// </summary>
 internal sealed class KeySet
@@ -20,10 +20,18 @@ internal sealed class KeySet
     private int _size;
     private int _mask;
     private int _shift;
+    private readonly bool _sizedForCapacity;
 
-    public KeySet(int capacity)
+    /// <param name="capacity">The most keys kept.</param>
+    /// <param name="sizedForCapacity">
+    /// Take the slots for all of them at the first key, not 1,024 then more: for a caller that
+    /// will add about that many (<see cref="DistinctKeys"/>), whose keys would otherwise be moved
+    /// at each growth.
+    /// </param>
+    public KeySet(int capacity, bool sizedForCapacity = false)
     {
         Capacity = capacity;
+        _sizedForCapacity = sizedForCapacity;
     }
 
     // Slots for Capacity keys at most half full (a power of two): where doubling stops.
@@ -110,7 +118,7 @@ internal sealed class KeySet
         // passes the slots Capacity keys need at most half full: then only double, so a full set
         // is no larger than doubling all the way would make it (4 MB for people's keys, 64 KB
         // for a column's distinct values, however many such columns a hostile table has).
-        int size = _size == 0 ? Math.Min(InitialSlots, MaxSlots) : _size * 4 <= MaxSlots ? _size * 4 : _size * 2;
+        int size = _size == 0 ? (_sizedForCapacity ? MaxSlots : Math.Min(InitialSlots, MaxSlots)) : _size * 4 <= MaxSlots ? _size * 4 : _size * 2;
         var slots = System.Buffers.ArrayPool<long>.Shared.Rent(size);
         Array.Clear(slots, 0, size);
         var mask = size - 1;

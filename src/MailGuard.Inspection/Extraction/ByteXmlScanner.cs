@@ -35,12 +35,33 @@ internal sealed class ByteXmlScanner : IDisposable
 
     public ByteXmlScanner(Stream stream, int bufferSize = 64 * 1024)
     {
+        _source = stream;
+        _stream = stream;
+
+        // A part decoded whole is scanned where it lies (its stream keeps the bytes until both
+        // are disposed), unless it is UTF-16, which is read through a transcoder as below.
+        if (stream is ExpansionGuardStream guarded && guarded.TryLendWhole(out var whole)
+            && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(whole, out var lent))
+        {
+            if (!IsUtf16(lent.AsSpan()))
+            {
+                _buffer = lent.Array!;
+                _pos = lent.Offset;
+                _end = lent.Offset + lent.Count;
+                _eof = true;
+                InPlace = true;
+                SkipByteOrderMark();
+                return;
+            }
+
+            stream = new MemoryStream(lent.Array!, lent.Offset, lent.Count, writable: false);
+            _stream = stream;
+        }
+
         // Rented (returned on Dispose): a workbook's parts each need one, on every message. Tests'
         // small buffers are exactly their size, so a token is cut where the test says.
         _rented = bufferSize >= 4096;
         _buffer = _rented ? System.Buffers.ArrayPool<byte>.Shared.Rent(bufferSize) : new byte[bufferSize];
-        _source = stream;
-        _stream = stream;
         Fill();
         if (_end >= 2 && ((_buffer[0] == 0xFF && _buffer[1] == 0xFE) || (_buffer[0] == '<' && _buffer[1] == 0)))
         {
@@ -57,11 +78,23 @@ internal sealed class ByteXmlScanner : IDisposable
             Fill();
         }
 
-        if (_end >= 3 && _buffer[0] == 0xEF && _buffer[1] == 0xBB && _buffer[2] == 0xBF)
+        SkipByteOrderMark();
+    }
+
+    // A UTF-16 part, by its byte order mark or by '<' as its first character.
+    private static bool IsUtf16(ReadOnlySpan<byte> start) =>
+        start.Length >= 2 && ((start[0] == 0xFF && start[1] == 0xFE) || (start[0] == '<' && start[1] == 0) || (start[0] == 0xFE && start[1] == 0xFF) || (start[0] == 0 && start[1] == '<'));
+
+    private void SkipByteOrderMark()
+    {
+        if (_end - _pos >= 3 && _buffer[_pos] == 0xEF && _buffer[_pos + 1] == 0xBB && _buffer[_pos + 2] == 0xBF)
         {
-            _pos = 3;
+            _pos += 3;
         }
     }
+
+    /// <summary>The part is scanned where its stream decoded it, not copied into a buffer of the scanner's.</summary>
+    internal bool InPlace { get; }
 
     public XmlToken Token { get; private set; }
 

@@ -89,6 +89,37 @@ internal sealed class ExpansionGuardStream : ReadOnlyStream
         return n;
     }
 
+    /// <summary>
+    /// For a part decoded whole (<see cref="PooledBufferStream"/>) and not yet read: its bytes in
+    /// place, counted at once as reading them all would count them, so a reader that only scans
+    /// them (<see cref="ByteXmlScanner"/>) skips the copy into a buffer of its own. The bytes stay
+    /// this stream's, valid until it is disposed. False for any other stream.
+    /// </summary>
+    public bool TryLendWhole(out ReadOnlyMemory<byte> whole)
+    {
+        whole = default;
+        if (_produced != 0 || _inner is not PooledBufferStream pooled || !pooled.TryLendRest(out var rest))
+        {
+            return false;
+        }
+
+        if (!rest.IsEmpty)
+        {
+            _produced = rest.Length;
+            _context.AddExpanded(rest.Length);
+            if (_context.Limits.PastExpansionRatio(_produced, _compressedConsumed()))
+            {
+                throw _context.Limits.ExpansionRatioExceeded($"'{_name}'", _produced, _compressedConsumed());
+            }
+
+            _archive?.Add(rest.Length);
+        }
+
+        ReachedEnd = true;
+        whole = rest;
+        return true;
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -242,6 +273,20 @@ internal sealed class PooledBufferStream(byte[] buffer, int length) : ReadOnlySt
         _buffer.AsSpan(_position, n).CopyTo(destination);
         _position += n;
         return n;
+    }
+
+    /// <summary>The bytes not yet read, now counted as read (the stream is at its end); valid until it is disposed.</summary>
+    public bool TryLendRest(out ReadOnlyMemory<byte> rest)
+    {
+        rest = default;
+        if (_buffer is null)
+        {
+            return false;
+        }
+
+        rest = _buffer.AsMemory(_position, length - _position);
+        _position = length;
+        return true;
     }
 
     protected override void Dispose(bool disposing)

@@ -162,9 +162,12 @@ internal static partial class SheetCellParser
         if (At(w, i, " r=\""u8))
         {
             i += 4;
+            // The column from its letters as they are read (as ColumnIndex reads them).
             int start = i;
+            int column = 0;
             while (i < w.Length && (uint)((w[i] | 0x20) - 'a') < 26)
             {
+                column = (column * 26) + ((w[i] | 0x20) - 'a' + 1);
                 i++;
             }
 
@@ -180,7 +183,7 @@ internal static partial class SheetCellParser
                 return 0;
             }
 
-            cell.Column = XlsxExtractor.ColumnIndex(w[start..digits]);
+            cell.Column = Math.Min(column, 16385) - 1;
             i++;
         }
 

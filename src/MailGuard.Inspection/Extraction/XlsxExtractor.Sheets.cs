@@ -198,32 +198,45 @@ internal static partial class XlsxExtractor
             {
                 if (!inCell && fast)
                 {
-                    // Nearly every cell is one of a few shapes: read it whole from the window.
-                    int used = SheetCellParser.ReadCell(xml, out var simple);
-                    if (used > 0)
+                    // Nearly every cell is one of a few shapes, and so are a row's start and end
+                    // tags: read as many as the window holds whole, then move the scanner once.
+                    var window = xml.Window;
+                    int read = 0;
+                    while (true)
                     {
-                        column = NextColumn(simple.Column, column);
-                        if (simple.Empty)
+                        var rest = window[read..];
+                        int used = SheetCellParser.TryParseCell(rest, out var simple);
+                        if (used > 0)
                         {
-                            cells.PlaceEmpty(column);
-                        }
-                        else if (simple.Inline)
-                        {
-                            PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, dateStyles, date1904);
-                        }
-                        else
-                        {
-                            PlaceCell(cells, column, simple.Type, simple.Style, simple.Text, default, null, sharedStrings, dateStyles, date1904);
+                            column = NextColumn(simple.Column, column);
+                            if (simple.Empty)
+                            {
+                                cells.PlaceEmpty(column);
+                            }
+                            else if (simple.Type == SheetCellType.SharedString)
+                            {
+                                // Most text cells: placed here, as PlaceCell would, without its call.
+                                PlaceShared(cells, column, simple.Text, sharedStrings);
+                            }
+                            else if (simple.Inline)
+                            {
+                                PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, dateStyles, date1904);
+                            }
+                            else
+                            {
+                                PlaceCell(cells, column, simple.Type, simple.Style, simple.Text, default, null, sharedStrings, dateStyles, date1904);
+                            }
+
+                            read += used;
+                            continue;
                         }
 
-                        xml.Advance(used);
-                        continue;
-                    }
+                        used = SheetCellParser.TryParseRowTag(rest, out bool rowEnd, out long rowNumber);
+                        if (used <= 0)
+                        {
+                            break;
+                        }
 
-                    // And a row's start and end tags, as the token reader below reads them.
-                    used = SheetCellParser.ReadRowTag(xml, out bool rowEnd, out long rowNumber);
-                    if (used > 0)
-                    {
                         if (rowEnd)
                         {
                             cells.Emit(context, table, rowIndex);
@@ -237,7 +250,19 @@ internal static partial class XlsxExtractor
                             rowIndex = rowNumber > 0 ? rowNumber - 1 : rowIndex + 1;
                         }
 
-                        xml.Advance(used);
+                        read += used;
+                    }
+
+                    if (read > 0)
+                    {
+                        xml.Advance(read);
+                        continue;
+                    }
+
+                    // A shape the window's end cuts: read on, as the token reader below would.
+                    if (SheetCellParser.ReadCell(xml, out _) > 0 || SheetCellParser.ReadRowTag(xml, out _, out _) > 0)
+                    {
+                        // Now whole in the window: the loop above reads it.
                         continue;
                     }
                 }
@@ -415,15 +440,7 @@ internal static partial class XlsxExtractor
         switch (type)
         {
             case SheetCellType.SharedString:
-                if (TryParseIndex(raw, out int index) && index >= 0 && index < sharedStrings.Count)
-                {
-                    row.PlaceShared(column, index);
-                }
-                else
-                {
-                    row.PlaceEmpty(column);
-                }
-
+                PlaceShared(row, column, raw, sharedStrings);
                 return;
             case SheetCellType.InlineString:
                 if (inline is not null)
@@ -492,6 +509,19 @@ internal static partial class XlsxExtractor
         else
         {
             row.PlaceText(column, text, CellKind.Number, number);
+        }
+    }
+
+    // A shared-string cell: the item its value names, or an empty cell for an index out of range.
+    private static void PlaceShared(SheetRow row, int column, ReadOnlySpan<byte> raw, SharedStringTable sharedStrings)
+    {
+        if (TryParseIndex(raw, out int index) && index >= 0 && index < sharedStrings.Count)
+        {
+            row.PlaceShared(column, index);
+        }
+        else
+        {
+            row.PlaceEmpty(column);
         }
     }
 

@@ -36,6 +36,7 @@ public sealed class PackageReaderTests
         var random = new Random(1414);
         int whole = 0;
         int mutatedWhole = 0;
+        int scannedInPlace = 0;
         for (int round = 0; round < 400; round++)
         {
             byte[] zip = Package(random);
@@ -49,6 +50,11 @@ public sealed class PackageReaderTests
             string decoded = ReadAll(zip, decodeWhole: true, out int wholeParts);
             Assert.Equal(0, none);
             Assert.Equal(streamed, decoded);
+
+            // And as the XML scanner reads them: a part decoded whole is scanned in place.
+            Assert.Equal(ScanAll(zip, decodeWhole: false, out int copied), ScanAll(zip, decodeWhole: true, out int inPlace));
+            Assert.Equal(0, copied);
+            scannedInPlace += inPlace;
             whole += wholeParts;
             mutatedWhole += mutated ? wholeParts : 0;
         }
@@ -56,6 +62,124 @@ public sealed class PackageReaderTests
         // The whole path is the one tested, on intact and on mutated packages.
         Assert.True(whole > 250, $"only {whole} parts decoded whole ({mutatedWhole} of mutated packages)");
         Assert.True(mutatedWhole > 40, $"only {mutatedWhole} parts of mutated packages decoded whole ({whole} in all)");
+        Assert.True(scannedInPlace > 200, $"only {scannedInPlace} parts scanned in place");
+    }
+
+    [RequiresLibdeflateFact]
+    public void PartsDecodedWhole_ScannedInPlace_SameTokensAsStreamed_Utf16Transcoded()
+    {
+        // A sheet as Excel writes it, with a byte order mark, and as UTF-16 both ways round (with
+        // and without a mark): the scanner reads the UTF-8 ones where they were decoded and
+        // transcodes the UTF-16 ones, to the same tokens as streaming them.
+        string xml = "<?xml version=\"1.0\"?><worksheet><sheetData>"
+            + string.Concat(Enumerable.Range(1, 2000).Select(r => $"<row r=\"{r}\"><c r=\"A{r}\" t=\"inlineStr\"><is><t>Zoë &amp; {r}</t></is></c></row>")) + "</sheetData></worksheet>";
+        var shapes = new (byte[] Bytes, bool InPlace)[]
+        {
+            (Encoding.UTF8.GetBytes(xml), true),
+            ([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(xml)], true),
+            ([0xFF, 0xFE, .. Encoding.Unicode.GetBytes(xml)], false),
+            (Encoding.Unicode.GetBytes(xml), false),
+            ([0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes(xml)], false),
+        };
+
+        foreach (var (bytes, inPlace) in shapes)
+        {
+            byte[] zip = Zips.Of([("xl/worksheets/sheet1.xml", bytes)]);
+            string streamed = ScanAll(zip, decodeWhole: false, out _);
+            Assert.Equal(streamed, ScanAll(zip, decodeWhole: true, out int scannedInPlace));
+            Assert.Equal(inPlace ? 1 : 0, scannedInPlace);
+
+            // And the text is the sheet's, whichever way round it was written.
+            using var reader = new PackageReader(Context(), new MemoryStream(zip), "p.xlsx");
+            using var scanner = new ByteXmlScanner(reader.Open("xl/worksheets/sheet1.xml")!);
+            string last = string.Empty;
+            while (scanner.Next() != XmlToken.None)
+            {
+                last = scanner.Token == XmlToken.Text ? Encoding.UTF8.GetString(scanner.RawText) : last;
+            }
+
+            Assert.Equal("Zoë &amp; 2000", last);
+        }
+    }
+
+    [RequiresLibdeflateFact]
+    public void PartDecodedWhole_PastTheExpandedTotal_RefusedAsStreamed()
+    {
+        // Scanned in place, a part is counted against the message's expanded total at once: one
+        // past the total is refused as streaming refuses it; at the total, read.
+        byte[] sheet = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, 3000).Select(r => $"<row r=\"{r}\"><c r=\"A{r}\"><v>{r * 7919 % 10007}</v></c></row>")));
+        byte[] zip = Zips.Of([("xl/worksheets/sheet1.xml", sheet)]);
+        foreach (var (limit, refused) in new[] { (sheet.Length - 1L, true), (sheet.Length, false) })
+        {
+            foreach (bool decodeWhole in new[] { true, false })
+            {
+                var context = new ExtractionContext(new RecordingSink(), new ExtractionLimits { MaxTotalExpandedBytes = limit }, null, CancellationToken.None, CancellationToken.None);
+                using var reader = new PackageReader(context, new MemoryStream(zip), "p.xlsx", decodeWhole);
+                void Scan()
+                {
+                    using var xml = new ByteXmlScanner(reader.Open("xl/worksheets/sheet1.xml")!);
+                    Assert.Equal(decodeWhole, xml.InPlace);
+                    while (xml.Next() != XmlToken.None)
+                    {
+                    }
+                }
+
+                if (refused)
+                {
+                    Assert.Equal(UnscannableReason.ExpandedSizeExceeded, Assert.Throws<ExtractionLimitException>(Scan).Reason);
+                }
+                else
+                {
+                    Scan();
+                }
+            }
+        }
+    }
+
+    // Each part by name as the XML scanner reads it: its tokens (kind and text) hashed, or the
+    // exception that stopped it. scannedInPlace counts the parts read where they were decoded.
+    private static string ScanAll(byte[] zip, bool decodeWhole, out int scannedInPlace)
+    {
+        scannedInPlace = 0;
+        var text = new StringBuilder();
+        try
+        {
+            using var reader = new PackageReader(Context(), new MemoryStream(zip), "p.zip", decodeWhole);
+            foreach (string name in reader.PartNames.Distinct(StringComparer.Ordinal).ToList())
+            {
+                text.Append(name).Append(": ");
+                var tokens = new StringBuilder();
+                try
+                {
+                    Stream? part = reader.Open(name);
+                    if (part is null)
+                    {
+                        text.Append("missing\n");
+                        continue;
+                    }
+
+                    using var xml = new ByteXmlScanner(part);
+                    scannedInPlace += xml.InPlace ? 1 : 0;
+                    for (var token = xml.Next(); token != XmlToken.None; token = xml.Next())
+                    {
+                        tokens.Append((int)token).Append(token == XmlToken.Text ? Encoding.UTF8.GetString(xml.RawText) : Encoding.UTF8.GetString(xml.LocalName)).Append('|');
+                    }
+
+                    text.Append(Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(tokens.ToString())))).Append('\n');
+                }
+                catch (Exception e) when (e is InvalidDataException or ExtractionLimitException or NotSupportedException or IOException or DecoderFallbackException)
+                {
+                    // Where it stopped is part of the answer: the tokens before the refusal too.
+                    text.Append(e.GetType().Name).Append(' ').Append(tokens.Length).Append('\n');
+                }
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return "refused";
+        }
+
+        return text.ToString();
     }
 
     [RequiresLibdeflateFact]
