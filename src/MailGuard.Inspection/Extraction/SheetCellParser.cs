@@ -191,8 +191,10 @@ internal static partial class SheetCellParser
         {
             i += 4;
             int start = i;
+            int style = 0;
             while (i < w.Length && (uint)(w[i] - '0') < 10 && i - start < 7)
             {
+                style = (style * 10) + (w[i] - '0');
                 i++;
             }
 
@@ -201,7 +203,8 @@ internal static partial class SheetCellParser
                 return 0;
             }
 
-            cell.Style = StyleIndex(w[start..i]);
+            // Up to seven digits, as StyleIndex reads them.
+            cell.Style = style;
             i++;
         }
 
@@ -212,7 +215,7 @@ internal static partial class SheetCellParser
                 return 0;
             }
 
-            cell.Type = TypeOf(w.Slice(i + 4, 1));
+            cell.Type = TypeOf(w[i + 4]);
             i += 6;
         }
 
@@ -412,7 +415,13 @@ internal static partial class SheetCellParser
             }
         }
 
-        return t[0] switch
+        return TypeOf(t[0]);
+    }
+
+    // A one-byte t attribute's code.
+    private static SheetCellType TypeOf(byte t)
+    {
+        return t switch
         {
             (byte)'n' or (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' => SheetCellType.Number,
             (byte)'s' => SheetCellType.SharedString,
