@@ -102,15 +102,36 @@ internal static class ContextWords
     public static bool ContainsWord(ReadOnlySpan<char> window, KeywordSet words)
     {
         var offset = 0;
+        return NextWord(window, words, ref offset) >= 0;
+    }
+
+    /// <summary>Where the last of <paramref name="words"/> standing as a whole word in <paramref name="window"/> ends; -1 for none.</summary>
+    public static int LastWordEnd(ReadOnlySpan<char> window, KeywordSet words)
+    {
+        var offset = 0;
+        var last = -1;
+        for (var end = NextWord(window, words, ref offset); end >= 0; end = NextWord(window, words, ref offset))
+        {
+            last = Math.Max(last, end);
+        }
+
+        return last;
+    }
+
+    // The end of the next whole word of words at or after offset (moved past its start), or -1.
+    private static int NextWord(ReadOnlySpan<char> window, KeywordSet words, ref int offset)
+    {
         while (offset < window.Length)
         {
             var at = window[offset..].IndexOfAny(words.Values);
             if (at < 0)
             {
-                return false;
+                offset = window.Length;
+                return -1;
             }
 
             at += offset;
+            offset = at + 1;
             if (at == 0 || !IsWordChar(window[at - 1]))
             {
                 foreach (var word in words.Words)
@@ -119,15 +140,13 @@ internal static class ContextWords
                     if (endAt <= window.Length && window.Slice(at, word.Length).Equals(word, StringComparison.OrdinalIgnoreCase)
                         && (endAt == window.Length || !IsWordChar(window[endAt]) || !IsWordChar(word[^1])))
                     {
-                        return true;
+                        return endAt;
                     }
                 }
             }
-
-            offset = at + 1;
         }
 
-        return false;
+        return -1;
     }
 
     public static bool ContainsWord(ReadOnlySpan<char> window, ReadOnlySpan<string> words)

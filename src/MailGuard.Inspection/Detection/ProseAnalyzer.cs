@@ -34,6 +34,12 @@ internal sealed partial class ProseAnalyzer
     private readonly MailboxDomains _mailboxes;
     private readonly HashSet<long> _anchors = [];
 
+    // The values counted in the findings so far (kind and value): a value written twice in one
+    // document is one value ("AB 12 34 56 C" in a form's text and again in its table's). Past the
+    // cap, values are counted as they come, so memory stays bounded.
+    internal const int CountedValuesCap = 100_000;
+    private readonly HashSet<long> _counted = [];
+
     // People named in sentences with something personal beside the name (ProseMentions).
     private readonly HashSet<int> _named = [];
     private readonly List<TextMatch> _matches = [];
@@ -177,6 +183,11 @@ internal sealed partial class ProseAnalyzer
             {
                 var findingKind = DataKinds.FindingKind(m.Kind);
                 if (findingKind is null)
+                {
+                    continue;
+                }
+
+                if (_counted.Count < CountedValuesCap && !_counted.Add(((long)m.Kind << 32) | (uint)m.ValueHash))
                 {
                     continue;
                 }

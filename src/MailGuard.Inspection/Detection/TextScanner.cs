@@ -308,9 +308,12 @@ internal static partial class TextScanner
             var from = Math.Max(Math.Max(0, start - (twoDigitYear ? 12 : 30)), previousDateEnd);
             var before = span[from..start];
             var after = span[end..Math.Min(span.Length, end + (twoDigitYear ? 0 : 8))];
-            var contrary = ContextWords.ContainsWord(before, ContextWords.NotBirthDate);
+            // Whichever label stands nearer the date says what it is: "Home visit - Amy Lowe (DOB
+            // 17/06/1938)" is a birth date, "DOB 1/5/1990, released 2/3/2024"'s second is not.
+            var birthLabelEnd = ContextWords.LastWordEnd(before, ContextWords.DateOfBirth);
+            var contrary = ContextWords.LastWordEnd(before, ContextWords.NotBirthDate) > birthLabelEnd;
             var confidence = (Confidence)0;
-            if (!contrary && (ContextWords.ContainsWord(before, ContextWords.DateOfBirth) || ContextWords.ContainsWord(after, ContextWords.DateOfBirth)))
+            if (!contrary && (birthLabelEnd >= 0 || ContextWords.ContainsWord(after, ContextWords.DateOfBirth)))
             {
                 confidence = Confidence.High;
             }

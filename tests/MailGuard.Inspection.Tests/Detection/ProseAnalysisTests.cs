@@ -357,6 +357,40 @@ public class ProseAnalysisTests
         Assert.DoesNotContain(Analyze(text).Findings, f => f.Kind == FindingKinds.DateOfBirth);
     }
 
+    [Theory]
+    // The birth label stands nearer the date than the other word: a date of birth.
+    [InlineData("Home visit - Amelia Okafor (DOB 17/06/1938)", true)]
+    [InlineData("Appointment: Amy Lowe, born 13 June 1943", true)]
+    [InlineData("Released: Amy Lowe, DOB 19/09/1954", true)]
+    // The other word stands nearer: not one, however close the label before it.
+    [InlineData("DOB and release date: 19/09/2004", false)]
+    [InlineData("Born in Leeds; visited on 19/09/1954", false)]
+    [InlineData("Amelia Okafor (DOB 17/06/1938, hearing 02/03/1965)", false)]
+    public void OnText_BirthLabelAndAnotherDateWord_TheNearerSaysWhatTheDateIs(string line, bool birth)
+    {
+        var dates = Analyze(line).Findings.Where(f => f.Kind == FindingKinds.DateOfBirth).Sum(f => f.Count);
+        Assert.Equal(birth ? 1 : 0, line.Contains("hearing", StringComparison.Ordinal) ? dates - 1 : dates);
+    }
+
+    [Fact]
+    public void OnText_ValueWrittenTwiceInOneDocument_CountedOnce()
+    {
+        // Three people's NI numbers, each in a form's text and again in its table's (as an HTML
+        // page of key/value tables reads): three numbers, not six, so five numbers' rule is not met.
+        var analyzer = TestData.NewAnalyzer();
+        foreach (var (name, ni) in new[] { ("Amelia Okafor", "AB 12 34 56 C"), ("Oliver Lindqvist", "CE654321A"), ("Isla Haddad", "JK102938D") })
+        {
+            analyzer.OnText(s_body, $"Name\t{name}\nNI number\t{ni}\n");
+            analyzer.OnText(s_body, $"Name: {name}\nNI number: {ni.Replace(" ", string.Empty, StringComparison.Ordinal)}\n\n");
+        }
+
+        Assert.Equal(3, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+
+        // Different numbers each count, however alike their lines.
+        var distinct = Analyze(string.Join("\n", Enumerable.Range(10, 6).Select(i => $"NI number: AB 12 34 {i} C")));
+        Assert.Equal(6, distinct.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+    }
+
     [Fact]
     public void OnText_LookAlikeIdentifiers_NoFindings()
     {
@@ -480,8 +514,11 @@ public class ProseAnalysisTests
     public void OnText_PostcodesBesideAndInsideLicences_OnlyThoseInsideDropped()
     {
         // Each line: a real postcode, then a licence whose last group is postcode-shaped. The
-        // postcodes outside the licences stay, in order; the ones inside them go.
-        var lines = Enumerable.Range(0, 300).Select(i => $"Driver {i}: home LS{1 + (i % 9)} 3QT, licence number MORGA{7 + (i % 2)}5{1 + (i % 9)}11{i % 10}F93HA");
+        // postcodes outside the licences stay, in order; the ones inside them go. Every line's
+        // postcode and licence differ from the others' (a value written twice is counted once).
+        const string Letters = "ABDEFGHJLNPQRSTUWXYZ";
+        var lines = Enumerable.Range(0, 300).Select(i =>
+            $"Driver {i}: home LS{1 + (i % 9)} {i % 10}{Letters[i / 10 % 20]}{Letters[i / 200]}, licence number MORGA{7 + (i % 2)}5{1 + (i % 9)}{1 + (i % 28):00}{i % 10}F93HA");
 
         var findings = Analyze(string.Join("\n", lines)).Findings;
 

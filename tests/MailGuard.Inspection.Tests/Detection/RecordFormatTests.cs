@@ -93,6 +93,24 @@ public sealed class RecordFormatTests
     }
 
     [Fact]
+    public void Json_StoresWithAddressesAndPhones_NoPeople_CustomersAtThemAre()
+    {
+        // Shops, pharmacies and libraries are named by their own names ("Leeds Trinity"), which
+        // read like people's: the key says whose they are. A customer list with a store key is
+        // still a list of people.
+        string Stores(string key) => "[" + string.Join(",", Enumerable.Range(0, 12).Select(i =>
+            $"{{\"{key}\": \"{TestData.Surname(i)} {TestData.Surname(i + 20)}\", \"address\": \"{i + 1} Mill Lane, Leeds {TestData.Postcode(i)}\", \"opened\": \"19{60 + i}-04-01\", \"phone\": \"0113 496 {1000 + i}\"}}")) + "]";
+        foreach (var key in new[] { "store", "shop", "pharmacy", "library", "outlet" })
+        {
+            Assert.DoesNotContain(InspectAttachment("stores.json", "application/json", Stores(key)).Findings, f => f.Kind == FindingKinds.PersonalData);
+        }
+
+        var customers = "[" + string.Join(",", Enumerable.Range(0, 12).Select(i =>
+            $"{{\"name\": \"{TestData.Forename(i)} {TestData.Surname(i)}\", \"store\": \"Leeds Trinity\", \"home_address\": \"{i + 1} Mill Lane, Leeds {TestData.Postcode(i)}\", \"mobile\": \"07700 900{100 + i}\"}}")) + "]";
+        Assert.Equal(12, Assert.Single(InspectAttachment("customers.json", "application/json", customers).Findings, f => f.Kind == FindingKinds.PersonalData).Count);
+    }
+
+    [Fact]
     public void Json_NotWellFormed_ReadAsText()
     {
         // A cut-off export is still read: as text, so its identifiers are found.
