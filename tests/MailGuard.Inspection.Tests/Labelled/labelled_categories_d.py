@@ -107,3 +107,63 @@ def category11(office):
     text = "Approved suppliers for next year:\n\n" + lines + "\n\nProcurement\n"
     message("c11-typed-lines-organisations.eml", "layouts", "pass", 0, "typed lines of organisations and their offices",
             "Procurement <procurement@%s>" % MOJ, ["frameworks@buyingconsortium.example.org"], "Approved list", text, absent=["personal-data"])
+
+
+def ics(events):
+    """An iCalendar file (RFC 5545) of events, each a dict of property to value."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Council//Visits//EN"]
+    for i, e in enumerate(events):
+        lines += ["BEGIN:VEVENT", "UID:%d@visits.example.gov.uk" % i] + ["%s:%s" % (k, v) for k, v in e.items()] + ["END:VEVENT"]
+    return ("\r\n".join(lines + ["END:VCALENDAR"]) + "\r\n").encode()
+
+
+def category12(office):
+    """Category 12: records as systems write them (calendar exports, JSON from an API, HTML pages
+    of key/value tables), with the look-alikes those systems write too."""
+    import json
+    p = People(1212)
+    r = random.Random(12012)
+
+    # Positive: home visits exported from a calendar, each with the person's DOB, address and a carer's mobile.
+    people = [p.person() for _ in range(9)]
+    events = [{"DTSTART": "202405%02dT%02d0000Z" % (6 + i // 4, 9 + i % 4), "SUMMARY": "Home visit - %s (DOB %s)" % (x["name"], uk(x["dob"])),
+               "LOCATION": "%s\\, %s %s" % (x["street"], x["town"], x["postcode"]), "DESCRIPTION": "Carer contact %s" % x["mobile"]} for i, x in enumerate(people)]
+    message("c12-visits-calendar.eml", "records", "flag", 9, "9 home visits in a calendar export, DOB beside each name",
+            "Adult Social Care <asc@%s>" % HO, ["rota@careagency.example.com"], "Visits next week", "Visits for next week attached.\n",
+            attachments=[("visits.ics", ics(events), "text/calendar")], kinds=["personal-data", "date-of-birth"])
+
+    # Negative: staff one-to-ones in meeting rooms, exported the same way.
+    staff = [p.person() for _ in range(8)]
+    events = [{"DTSTART": "202405%02dT%02d0000Z" % (6 + i // 4, 9 + i % 4), "SUMMARY": "1:1 %s / %s" % (staff[i]["name"], staff[(i + 1) % 8]["name"]),
+               "LOCATION": "Civic Hall Room %d" % (i + 1), "ORGANIZER": "mailto:%s.%s@%s" % (staff[i]["first"].lower(), staff[i]["last"].lower(), HO)} for i in range(8)]
+    message("c12-meetings-calendar.eml", "records", "pass", 0, "staff one-to-ones in meeting rooms, a calendar export",
+            "Team Lead <lead@%s>" % HO, ["coach@training.example.com"], "1:1 schedule", "Schedule attached.\n",
+            attachments=[("meetings.ics", ics(events), "text/calendar")], absent=["personal-data"])
+
+    # Positive: an API's JSON export of clients, no identifier.
+    people = [p.person() for _ in range(11)]
+    data = [{"fullName": x["name"], "dateOfBirth": x["dob"].isoformat(), "address": "%s, %s %s" % (x["street"], x["town"], x["postcode"]), "mobile": x["mobile"]} for x in people]
+    message("c12-clients-json.eml", "records", "flag", 11, "11 clients in a JSON export: name, DOB, address, mobile",
+            "Digital Team <digital@%s>" % MOJ, ["support@casesystemvendor.example.com"], "Export for the bug", "The export that fails to import.\n",
+            attachments=[("clients.json", json.dumps(data, indent=2).encode(), "application/json")], kinds=["personal-data", "date-of-birth"])
+
+    # Negative: a chain's shops in the same shape, named like people ("Kirkgate Arcade").
+    shops = ["Kirkgate Arcade", "Merrion Centre", "Trinity Walk", "Broadway Bradford", "Kingsgate Huddersfield", "Woolshops Halifax",
+             "Ridings Wakefield", "Coppergate York", "Craven Court Skipton", "Victoria Harrogate", "Airedale Keighley", "Princess Dewsbury"]
+    data = []
+    for i, s in enumerate(shops):
+        street, town, postcode = p.address()
+        data.append({"store": s, "address": "%s, %s %s" % (street, town, postcode), "opened": "%d-%02d-01" % (1968 + 4 * i, 1 + i % 12),
+                     "phone": p.landline(), "managerEmail": "store%03d@retailer.example.com" % (100 + i)})
+    message("c12-stores-json.eml", "records", "pass", 0, "12 shops in a JSON export with addresses, opening dates and phones",
+            "Estates <estates@%s>" % HO, ["leases@retailer.example.com"], "Store list", "Store list attached.\n",
+            attachments=[("stores.json", json.dumps(data, indent=2).encode(), "application/json")], absent=["personal-data"])
+
+    # Negative: three applicants' details as an HTML page of key/value tables (a case system's
+    # notification): three people and their NI numbers, under every threshold.
+    people = [p.person() for _ in range(3)]
+    tables = "".join("<table border=1 cellpadding=4><tr><th>Name</th><td>%s</td></tr><tr><th>NI number</th><td>%s</td></tr>"
+                     "<tr><th>Role</th><td>Volunteer driver</td></tr></table><p class=MsoNormal>&nbsp;</p>" % (escape(x["name"]), x["nino"]) for x in people)
+    message("c12-three-applicants-html.eml", "records", "pass", 3, "3 applicants' NI numbers in key/value tables (text and table alike)",
+            "Volunteering <volunteering@%s>" % HO, ["checks@screeningpartner.example.com"], "Checks for three drivers", "Three applicants below.\n",
+            outlook_html([para_html("Please run checks for the applicants below."), tables]), absent=["identifiers-external"])
