@@ -58,13 +58,32 @@ internal static partial class XlsxExtractor
         {
             if (!inItem && fast)
             {
-                // Most items are one plain run: read whole from the window.
-                int used = SheetCellParser.ReadSharedString(xml, out var run);
-                if (used > 0)
+                // Most items are one plain run: read as many as the window holds whole, then move
+                // the scanner once.
+                var window = xml.Window;
+                int read = 0;
+                while (true)
                 {
+                    int used = SheetCellParser.TryParseSharedString(window[read..], out var run);
+                    if (used <= 0)
+                    {
+                        break;
+                    }
+
                     strings.Add(run);
-                    xml.Advance(used);
+                    read += used;
                     CheckIn(context, strings.Count);
+                }
+
+                if (read > 0)
+                {
+                    xml.Advance(read);
+                    continue;
+                }
+
+                // One the window's end cuts: read on, then the loop above reads it.
+                if (SheetCellParser.ReadSharedString(xml, out _) > 0)
+                {
                     continue;
                 }
             }
