@@ -21,6 +21,31 @@ public sealed class FindingRowRangeTests
         return inspector.Inspect(doc, null);
     }
 
+    private static InspectionResult InspectHtml(string html)
+    {
+        string message = "From: hr@corp.example\r\nTo: someone@partner.example\r\nSubject: list\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body>" + html + "</body></html>\r\n";
+        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["corp.example"]), new DomainSet([]));
+        using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(message));
+        return inspector.Inspect(doc, null);
+    }
+
+    [Fact]
+    public void HtmlTableOfStaff_ReadAsTableAndAsText_ReportedOnce()
+    {
+        // The table is read as a table and again from the text it flattens to; a table of people
+        // was reported once already, and now so is one of staff's work addresses (no people).
+        string Table(int n, int from) => "<table><tr><td>Name</td><td>Organisation</td><td>Email</td></tr>" + string.Concat(Enumerable.Range(from, n).Select(i =>
+            $"<tr><td>{TestData.Forename(i)} {TestData.Surname(i)}</td><td>Partner Agency {i}</td><td>{TestData.Forename(i).ToLowerInvariant()}@agency{i}.example.org</td></tr>")) + "</table>";
+        var findings = InspectHtml("<p>Contacts for the project:</p>" + Table(8, 0)).Findings;
+        Assert.Equal(8, Assert.Single(findings, f => f.Kind == FindingKinds.BusinessContacts).Count);
+        Assert.Single(findings, f => f.Kind == FindingKinds.EmailAddress);
+
+        // Two different tables are two findings.
+        findings = InspectHtml(Table(8, 0) + "<p>And the reserves:</p>" + Table(6, 20)).Findings;
+        Assert.Equal([6, 8], findings.Where(f => f.Kind == FindingKinds.BusinessContacts).Select(f => f.Count).Order());
+    }
+
     private static string PersonRow(int i) => $"{TestData.Forename(i)} {TestData.Surname(i)},{TestData.Dob(i)},{TestData.Nino(i)}\r\n";
 
     [Fact]

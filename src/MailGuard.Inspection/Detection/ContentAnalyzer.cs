@@ -62,6 +62,8 @@ public sealed class ContentAnalyzer : IContentSink
                 }
             }
 
+            var reportedTables = new HashSet<string>(StringComparer.Ordinal);
+            var tableFindings = new List<Finding>();
             foreach (var table in _tables)
             {
                 // One finding per table of people: an HTML table is also read from the text it
@@ -71,18 +73,29 @@ public sealed class ContentAnalyzer : IContentSink
                     continue;
                 }
 
+                tableFindings.Clear();
                 if (table.PersonalData is { } personal)
                 {
-                    findings.Add(personal);
+                    tableFindings.Add(personal);
                 }
 
                 foreach (var tally in table.Tallies.All)
                 {
                     if (tally.Count > 0)
                     {
-                        findings.Add(tally.ToFinding(table.Location));
+                        tableFindings.Add(tally.ToFinding(table.Location));
                     }
                 }
+
+                // A table without people's keys (a staff list, a column of e-mail addresses) read
+                // twice in those ways is known by what it found: the same kinds, counts and
+                // evidence are the same table, reported once.
+                if (table.People.Keys.Count == 0 && tableFindings.Count > 0 && !reportedTables.Add(Fingerprint(tableFindings)))
+                {
+                    continue;
+                }
+
+                findings.AddRange(tableFindings);
             }
 
             if (PeopleAcrossParts() is { Finding: { } across })
@@ -93,6 +106,18 @@ public sealed class ContentAnalyzer : IContentSink
             findings.AddRange(_other);
             return findings;
         }
+    }
+
+    // What a table's findings say, without where: kind, count, confidence and evidence of each.
+    private static string Fingerprint(List<Finding> findings)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var f in findings)
+        {
+            text.Append(f.Kind).Append('|').Append(f.Count).Append('|').Append(f.Confidence).Append('|').AppendJoin('\u001f', f.Evidence).Append('\u001e');
+        }
+
+        return text.ToString();
     }
 
     private static bool IsRepeat(PeopleKeys people, List<PeopleKeys> reported)
