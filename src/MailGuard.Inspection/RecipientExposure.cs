@@ -157,8 +157,9 @@ public sealed record RecipientExposure(
 public static class RecipientAnalyzer
 {
     /// <summary>
-    /// Analyses To/Cc against the envelope. Without an envelope (a file scanned offline) the
-    /// recipients are To, Cc and Bcc, and Bcc counts as hidden.
+    /// Analyses To/Cc (and a Bcc field the relayed message still carries) against the envelope.
+    /// Without an envelope (a file scanned offline) the recipients are To, Cc and Bcc, and Bcc
+    /// counts as hidden.
     /// </summary>
     public static RecipientExposure Analyze(MimeMessage message, MessageEnvelope? envelope, DomainSet internalDomains, DomainSet personalMailboxDomains, int maxExamples = 5)
     {
@@ -166,8 +167,11 @@ public static class RecipientAnalyzer
         ArgumentNullException.ThrowIfNull(internalDomains);
         ArgumentNullException.ThrowIfNull(personalMailboxDomains);
 
+        // Relayed (an envelope), the message goes to every recipient as it is: a Bcc field left in
+        // it (a script's mail merge writes one) shows its addresses to all of them, as To and Cc do.
+        // A draft scanned without an envelope keeps its Bcc hidden, as its client will send it.
         var visible = new Dictionary<string, MailboxAddress>(StringComparer.OrdinalIgnoreCase);
-        foreach (var a in message.To.Concat(message.Cc))
+        foreach (var a in envelope is null ? message.To.Concat(message.Cc) : message.To.Concat(message.Cc).Concat(message.Bcc))
         {
             if (a.Domain is not null && a.LocalPart.Length > 0)
             {

@@ -59,6 +59,23 @@ public sealed class RecipientExposureTests
     }
 
     [Fact]
+    public void Analyze_RelayedWithABccFieldInTheMessage_ItsAddressesAreVisible()
+    {
+        // A mail merge script wrote every address into a Bcc field of the message it relays:
+        // each recipient gets that field. Relayed, they are exposed; the same file scanned as a
+        // draft (no envelope) keeps them hidden, as a client strips the field when it sends.
+        var addresses = Enumerable.Range(0, 12).Select(i => $"person{i}@isp{i}.example").ToList();
+        string headers = "To: undisclosed-recipients:;\r\nBcc: " + string.Join(", ", addresses);
+        var relayed = Analyze(headers, new MessageEnvelope("s@homeoffice.example.gov.uk", addresses));
+        Assert.Equal(12, relayed.VisibleExternal);
+        Assert.Equal(0, relayed.Hidden);
+
+        var draft = Analyze(headers);
+        Assert.Equal(0, draft.VisibleExternal);
+        Assert.Equal(12, draft.Hidden);
+    }
+
+    [Fact]
     public void DomainSet_IdnForms_AreTheSameDomain()
     {
         var set = new DomainSet(["bücher.example"]);

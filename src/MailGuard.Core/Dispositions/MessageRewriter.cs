@@ -17,7 +17,8 @@ public static class MessageRewriter
     /// <summary>
     /// RewriteBcc: To and Cc keep only internal addresses; the external ones are delivered as
     /// before (the envelope is untouched) but no recipient sees them. When nothing is left in To,
-    /// it becomes "undisclosed-recipients:;" (RFC 5322 §A.1.3's empty group).
+    /// it becomes "undisclosed-recipients:;" (RFC 5322 §A.1.3's empty group). A Bcc field in the
+    /// message goes (RFC 5322 §3.6.3 lets it be removed entirely).
     /// </summary>
     public static BccRewrite HideExternalRecipients(MimeDocument document, Stream output, DomainSet internalDomains, IEnumerable<KeyValuePair<string, string>>? extraHeaders = null)
     {
@@ -27,9 +28,12 @@ public static class MessageRewriter
         var message = document.Message;
         var keptTo = message.To.Where(a => internalDomains.ContainsOrIsSubdomainOf(a.Domain)).ToList();
         var keptCc = message.Cc.Where(a => internalDomains.ContainsOrIsSubdomainOf(a.Domain)).ToList();
-        int removed = message.To.Count(a => !internalDomains.ContainsOrIsSubdomainOf(a.Domain)) + message.Cc.Count(a => !internalDomains.ContainsOrIsSubdomainOf(a.Domain));
+        int removed = message.To.Concat(message.Cc).Concat(message.Bcc).Count(a => !internalDomains.ContainsOrIsSubdomainOf(a.Domain));
         string newTo = keptTo.Count > 0 ? Format(keptTo) : "undisclosed-recipients:;";
-        var edits = new HeaderEdits().Set("To", newTo);
+
+        // A Bcc field left in the message would show every address in it to every recipient;
+        // the envelope, not the field, says who gets the message.
+        var edits = new HeaderEdits().Set("To", newTo).Remove("Bcc");
         if (keptCc.Count > 0)
         {
             edits.Set("Cc", Format(keptCc));

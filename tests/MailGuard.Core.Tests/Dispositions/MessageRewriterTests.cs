@@ -50,6 +50,17 @@ public sealed class MessageRewriterTests
     }
 
     [Fact]
+    public void HideExternalRecipients_BccFieldInTheMessage_Removed()
+    {
+        // A mail merge script's Bcc field would show its addresses to everyone the message goes to.
+        using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes("To: undisclosed-recipients:;\r\nBcc: a@x.example, b@y.example,\r\n c@z.example\r\nSubject: s\r\n\r\nbody\r\n"));
+        using var output = new MemoryStream();
+        var result = MessageRewriter.HideExternalRecipients(doc, output, s_internal);
+        Assert.Equal(3, result.ExternalRemoved);
+        Assert.Equal("To: undisclosed-recipients:;\r\nSubject: s\r\n\r\nbody\r\n", Encoding.ASCII.GetString(output.ToArray()));
+    }
+
+    [Fact]
     public void AddVerdictHeaders_ReplacesForgedValuesAndNamesVerdict()
     {
         using var doc = MimeDocument.Load(Encoding.ASCII.GetBytes(Original));
