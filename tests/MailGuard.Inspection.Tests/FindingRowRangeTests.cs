@@ -11,20 +11,17 @@ namespace MailGuard.Inspection.Tests;
 /// </summary>
 public sealed class FindingRowRangeTests
 {
-    private static InspectionResult InspectCsv(string csv)
-    {
-        string message = "From: hr@corp.example\r\nTo: someone@partner.example\r\nSubject: list\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n" +
-            "--b\r\nContent-Type: text/csv; name=\"claimants.csv\"\r\nContent-Disposition: attachment; filename=\"claimants.csv\"\r\n\r\n" + csv + "--b--\r\n";
-        var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["corp.example"]), new DomainSet([]));
-        using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(message));
-        return inspector.Inspect(doc, null);
-    }
+    private static InspectionResult InspectCsv(string csv) => Inspect(
+        "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n" +
+        "--b\r\nContent-Type: text/csv; name=\"claimants.csv\"\r\nContent-Disposition: attachment; filename=\"claimants.csv\"\r\n\r\n" + csv + "--b--\r\n");
 
-    private static InspectionResult InspectHtml(string html)
+    private static InspectionResult InspectHtml(string html) =>
+        Inspect("Content-Type: text/html; charset=utf-8\r\n\r\n<html><body>" + html + "</body></html>\r\n");
+
+    // A message from corp.example to a partner: its content type and body as given.
+    private static InspectionResult Inspect(string contentAndBody)
     {
-        string message = "From: hr@corp.example\r\nTo: someone@partner.example\r\nSubject: list\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body>" + html + "</body></html>\r\n";
+        string message = "From: hr@corp.example\r\nTo: someone@partner.example\r\nSubject: list\r\nMIME-Version: 1.0\r\n" + contentAndBody;
         var inspector = new MessageInspector(new InspectionOptions(), new DomainSet(["corp.example"]), new DomainSet([]));
         using var doc = MimeDocument.Load(Encoding.UTF8.GetBytes(message));
         return inspector.Inspect(doc, null);
