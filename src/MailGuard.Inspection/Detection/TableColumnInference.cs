@@ -66,8 +66,10 @@ internal static class TableColumnInference
                 counts.Organisations >= need ? DataKind.Organisation :
                 // Undated birth dates spread over decades; report, meeting and payment dates
                 // cluster in a year or two. Only without a header: under one that no rule read
-                // ("Start date", "Purchase date") dates are whatever it says, not births.
-                headerless && counts.BirthDates >= need && counts.MaxYear - counts.MinYear >= 10 ? DataKind.DateOfBirth :
+                // ("Start date", "Purchase date") dates are whatever it says, not births; so under
+                // a word atop the column that the header rules did not take as a row of names
+                // ("Author, Title, Published").
+                headerless && counts.BirthDates >= need && counts.MaxYear - counts.MinYear >= 10 && !UnderAnotherLabel(column, rows, dataStart) ? DataKind.DateOfBirth :
                 DataKind.Unknown;
             if (kind != DataKind.Unknown)
             {
@@ -209,6 +211,28 @@ internal static class TableColumnInference
     }
 
     // The column's cell in a row, and its text trimmed, when it holds something.
+    /// <summary>
+    /// The column's first cell is a label, not a value: words without a digit ("Published",
+    /// "Date joined") that do not name a birth, atop a column of dates.
+    /// </summary>
+    private static bool UnderAnotherLabel(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart)
+    {
+        if (dataStart >= rows.Count || !TryFilled(column, rows[dataStart].Cells, out var cell, out var text) || cell.Kind != CellKind.Text)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (char.IsDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return CellText.HasLetter(text) && HeaderClassifier.Classify(cell.Text) != DataKind.DateOfBirth;
+    }
+
     private static bool TryFilled(TableColumn column, Cell[] cells, out Cell cell, out ReadOnlySpan<char> text)
     {
         if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)

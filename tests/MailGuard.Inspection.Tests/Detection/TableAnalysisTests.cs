@@ -87,6 +87,30 @@ public class TableAnalysisTests
         Assert.Equal(25, table.PeopleCount);
     }
 
+    [Theory]
+    // A word the header rules did not read atop a column of dates says what they are.
+    [InlineData("Author", "Published", false)]
+    [InlineData("Member", "Date joined", false)]
+    // A birth label, or no label (the first row is data), leaves the values to say it.
+    [InlineData("Holder", "D.O.B.", true)]
+    [InlineData(null, null, true)]
+    public void BeginTable_UnreadHeaderOverDatesSpreadOverDecades_NotBirthDatesUnlessItSaysSo(string? nameLabel, string? dateLabel, bool births)
+    {
+        var analyzer = TestData.NewAnalyzer();
+        var rows = Enumerable.Range(0, 15).Select(i => new[] { TestData.Forename(i) + " " + TestData.Surname(i), "Volume " + (i + 1), TestData.Dob(i) });
+        if (nameLabel is not null)
+        {
+            rows = rows.Prepend([nameLabel, "Volume", dateLabel!]);
+        }
+
+        TestData.SendTable(analyzer, s_csv, rows);
+
+        // Too few known words for a header row: the table is read as headerless.
+        var table = Assert.Single(analyzer.Tables);
+        Assert.Null(table.HeaderRowIndex);
+        Assert.Equal(births, table.Columns[2].Kind == DataKind.DateOfBirth);
+    }
+
     [Fact]
     public void BeginTable_HeaderlessNhsColumn_InferredAtMediumConfidence()
     {
