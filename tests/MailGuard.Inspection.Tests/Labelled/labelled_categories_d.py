@@ -167,3 +167,26 @@ def category12(office):
     message("c12-three-applicants-html.eml", "records", "pass", 3, "3 applicants' NI numbers in key/value tables (text and table alike)",
             "Volunteering <volunteering@%s>" % HO, ["checks@screeningpartner.example.com"], "Checks for three drivers", "Three applicants below.\n",
             outlook_html([para_html("Please run checks for the applicants below."), tables]), absent=["identifiers-external"])
+
+
+def category13(office):
+    """Category 13: what a column's label says, in the words people use: a Welsh council's list
+    (an official language here), and dates under a label no rule knows that are not births."""
+    p = People(1313)
+    r = random.Random(13013)
+
+    # Positive: a Welsh-headed list of residents with dates of birth and postcodes.
+    people = [p.person() for _ in range(13)]
+    rows = [["Enw", "Dyddiad geni", "Cod post"]] + [[x["name"], uk(x["dob"]), x["postcode"]] for x in people]
+    message("c13-welsh-headers-csv.eml", "labels", "flag", 13, "13 residents under Welsh headers (Enw, Dyddiad geni, Cod post)",
+            "Tai <tai@%s>" % HO, ["cymorth@housingassociation.example.org"], "Rhestr preswylwyr", "Rhestr ynghlwm.\n",
+            attachments=[("preswylwyr.csv", csv_text(rows), CSV)], kinds=["personal-data", "date-of-birth"])
+
+    # Negative: a reading list: authors, titles and publication dates spread over decades.
+    authors = [p.person() for _ in range(15)]
+    words = ["River", "Garden", "Letter", "Road", "Harbour", "Winter", "Orchard", "Lantern"]
+    rows = [["Author", "Title", "Published"]] + [[a["name"], "The %s %s" % (r.choice(["Silent", "Hidden", "Last", "Long"]), r.choice(words)),
+                                                   uk(datetime.date(1951 + 3 * i, 1 + i % 12, 1 + i))] for i, a in enumerate(authors)]
+    message("c13-reading-list-csv.eml", "labels", "pass", 0, "15 authors, titles and publication dates from 1951 to 1993",
+            "Library Service <libraries@%s>" % HO, ["orders@booksupplier.example.com"], "Book group list", "The list for next term.\n",
+            attachments=[("reading_list.csv", csv_text(rows), CSV)], absent=["personal-data", "date-of-birth"])

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from labelled_categories_a import category1, category2, category3, category4  # noqa: E402
 from labelled_categories_b import category5, category6, category7, category8  # noqa: E402
 from labelled_categories_c import category9, category10  # noqa: E402
-from labelled_categories_d import category11, category12  # noqa: E402
+from labelled_categories_d import category11, category12, category13  # noqa: E402
 from labelled_kit import HERE, INTERNAL, MESSAGES, OUT, SMTP, Office  # noqa: E402
 
 
@@ -48,6 +48,7 @@ def build(office):
     category10(office)
     category11(office)
     category12(office)
+    category13(office)
 
 
 def main():
