@@ -11,7 +11,8 @@ namespace MailGuard.Inspection.Extraction;
 /// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
 /// a layout table's cell is a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep, past
 /// which it is text of its cell), unless no row of it has two cells: a table of one column is
-/// layout, and its text is read with the rest.
+/// layout, and its text is read with the rest. Comments are read too, as text of their own after
+/// the visible text's: no client shows them, but the message's source does.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
@@ -28,6 +29,11 @@ internal sealed class HtmlTextExtractor
     private readonly ContentLocation _location;
     private readonly TextBlockWriter _writer;
     private readonly StringBuilder _run = new();
+
+    // Comments' text: no client shows it, but anyone can read it in the message's source, so a
+    // list hidden in a comment is read (tags in it skipped), apart from the visible text's lines.
+    private readonly TextBlockWriter _hidden;
+    private bool _commentTag;
     private readonly StringBuilder _tag = new();
 
     // The tables open, innermost last, and how many past the limit are open inside them.
@@ -59,6 +65,7 @@ internal sealed class HtmlTextExtractor
         _context = context;
         _location = location;
         _writer = new TextBlockWriter(context.Sink, location);
+        _hidden = new TextBlockWriter(context.Sink, location);
     }
 
     private enum State
@@ -139,6 +146,7 @@ internal sealed class HtmlTextExtractor
                                     FlushRun();
                                     state = State.Comment;
                                     dashes = 0;
+                                    _commentTag = false;
                                 }
                             }
                             else if (c == '>')
@@ -161,6 +169,16 @@ internal sealed class HtmlTextExtractor
                                 if (c == '>' && dashes >= 2)
                                 {
                                     state = State.Text;
+                                    _hidden.Append('\n');
+                                }
+                                else
+                                {
+                                    for (; dashes > 0; dashes--)
+                                    {
+                                        CommentText('-');
+                                    }
+
+                                    CommentText(c);
                                 }
 
                                 dashes = 0;
@@ -229,6 +247,7 @@ internal sealed class HtmlTextExtractor
             }
 
             _writer.Flush();
+            _hidden.Flush();
         }
         finally
         {
@@ -314,6 +333,28 @@ internal sealed class HtmlTextExtractor
         }
 
         return null;
+    }
+
+    // A character of a comment: its text kept, markup in it (an Outlook conditional comment's) skipped.
+    private void CommentText(char c)
+    {
+        if (_commentTag)
+        {
+            if (c == '>')
+            {
+                _commentTag = false;
+                _hidden.Append(' ');
+            }
+        }
+        else if (c == '<')
+        {
+            _commentTag = true;
+        }
+        else
+        {
+            // As a span: a long comment is handed on in blocks cut at a line break or a space.
+            _hidden.Append(new ReadOnlySpan<char>(in c));
+        }
     }
 
     private void FlushRun()

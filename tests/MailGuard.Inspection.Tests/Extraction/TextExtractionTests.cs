@@ -92,12 +92,34 @@ public class TextExtractionTests
             + "<p>Caf&eacute; &#163;5 &lt;ok&gt;</p></body></html>";
         RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
         string text = sink.AllText;
-        Assert.Contains("Dear Ms Marsh & family,\nDOB: 14/03/1987\n", text);
-        Assert.Contains("Café £5 <ok>", text);
+        Assert.Contains("Dear Ms Marsh & family,\nDOB: 14/03/1987\nCafé £5 <ok>", text);
         Assert.DoesNotContain("color", text);
         Assert.DoesNotContain("var x", text);
-        Assert.DoesNotContain("hidden", text);
+
+        // The comment is read, apart from the visible text and without its markup.
+        Assert.EndsWith("\n hidden  comment  \n", text);
         Assert.Empty(sink.Tables);
+    }
+
+    [Fact]
+    public void Extract_HtmlComments_ReadAfterTheVisibleText_MarkupSkipped_TablesUntouched()
+    {
+        // A list hidden in a comment is in the message's source for anyone to read; an Outlook
+        // conditional comment's markup is not text; a comment inside a table is no cell of it.
+        string rows = string.Join("\n", Enumerable.Range(0, 6).Select(i => $"Person {i},AB 12 34 5{i} C"));
+        string html = "<html><head><!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:AllowPNG/></o:OfficeDocumentSettings></xml><![endif]--></head><body>"
+            + "<p>Update below.</p><!--\nName,NI number\n" + rows + "\n-->"
+            + "<table><tr><td>Name</td><td>Team</td></tr><tr><td>Alice Marsh<!-- was: Alice Smith --></td><td>Housing</td></tr></table><p>Thanks</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        string text = sink.AllText;
+
+        Assert.StartsWith("Update below.\n", text);
+        Assert.Contains("Name\tTeam\nAlice Marsh\tHousing\n", text);
+        Assert.Contains("\nName,NI number\n" + rows + "\n", text);
+        Assert.Contains(" was: Alice Smith ", text);
+        Assert.True(text.IndexOf("Name,NI number", StringComparison.Ordinal) > text.IndexOf("Thanks", StringComparison.Ordinal));
+        Assert.DoesNotContain("AllowPNG", text);
+        Assert.Equal([["Name", "Team"], ["Alice Marsh", "Housing"]], Assert.Single(sink.Tables).Rows.Select(r => r.Cells.Select(c => c.Text).ToArray()));
     }
 
     [Fact]
