@@ -29,7 +29,7 @@ internal static class HeaderFieldText
 
     private static readonly string[] s_skippedPrefixes = ["ARC-", "Resent-", "List-", "X-MailGuard-"];
 
-    /// <summary>The values of the fields read as text, one per line, encoded words decoded; empty when none.</summary>
+    /// <summary>The values of the fields read as text, and the parts' file names, one per line, encoded words decoded; empty when none.</summary>
     public static string Collect(MimeEntity root)
     {
         var sb = new StringBuilder();
@@ -44,6 +44,25 @@ internal static class HeaderFieldText
                 }
 
                 string value = EncodedWords.DecodeUnstructured(header.Value).Trim();
+                if (value.Length == 0 || !seen.Add(value))
+                {
+                    continue;
+                }
+
+                if (sb.Length + value.Length + 1 > MaxChars)
+                {
+                    return sb.ToString();
+                }
+
+                sb.Append(value).Append('\n');
+            }
+
+            // A part's file name, which every client shows beside it (the structural fields
+            // themselves are the parser's): twenty files named "Jane Doe DOB 01-02-1990.pdf" list
+            // twenty people whatever they hold.
+            foreach (string? name in (ReadOnlySpan<string?>)[entity.ContentDisposition?.FileName, entity.ContentType.Name])
+            {
+                string value = name is null ? string.Empty : EncodedWords.DecodeUnstructured(name).Trim();
                 if (value.Length == 0 || !seen.Add(value))
                 {
                     continue;

@@ -70,6 +70,23 @@ public sealed class SecondReadingTests
     }
 
     [Fact]
+    public void HeaderFields_PartsFileNames_AreRead()
+    {
+        // Twenty empty attachments whose names (plain, RFC 2231 and an encoded word) carry the
+        // rows: every client shows them beside the message.
+        var rows = Csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(r => r.Replace(',', ' ').Replace('/', '-')).ToList();
+        string Part(int i) => (i % 3) switch
+        {
+            0 => $"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=\"{rows[i]}.txt\"\r\n\r\n.\r\n",
+            1 => $"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename*=utf-8''{Uri.EscapeDataString(rows[i])}.txt\r\n\r\n.\r\n",
+            _ => $"--b\r\nContent-Type: text/plain; name=\"=?utf-8?q?{rows[i].Replace(' ', '_')}.txt?=\"\r\n\r\n.\r\n",
+        };
+        var result = Inspect("From: a@corp.example\r\nTo: b@partner.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n"
+            + string.Concat(Enumerable.Range(0, 20).Select(Part)) + "--b--\r\n");
+        Assert.Contains(result.Findings, f => f.Kind == FindingKinds.UkNino && f.Count == 20);
+    }
+
+    [Fact]
     public void HeaderFields_AddressesAndTraceFields_AreNotReadAsText()
     {
         var to = string.Join(", ", Enumerable.Range(0, 30).Select(i => $"Person {i} <p{i}@partner.example>"));

@@ -9,12 +9,19 @@ namespace MailGuard.Inspection.Detection;
 /// space read as what they look like. "AB1&#8203;23456C" and "ＡＢ１２３４５６Ｃ" are NI numbers
 /// to whoever reads them, so they are to MailGuard. So are the Cyrillic and Greek letters drawn
 /// exactly as Latin ones ("АВ123456С" with Cyrillic А, В and С): they read as the Latin letter.
-/// No detector reads Cyrillic or Greek words, so folding them changes nothing else. Fullwidth
+/// No detector reads Cyrillic or Greek words, so folding them changes nothing else. Digits of
+/// other scripts ("١٢/٠٣/١٩٦٥") read as the digits they are, and the mathematical bold, italic
+/// and double-struck letters and digits ("𝐀𝐁𝟏𝟐𝟑𝟒𝟓𝟔𝐂") as the plain ones. Fullwidth
 /// punctuation is left alone: a fullwidth comma is no CSV delimiter to a spreadsheet. ASCII text
 /// is returned as it is after one vectorised look.
 /// </summary>
 internal static class VisibleText
 {
+    // Decimal digits of other scripts (Arabic-Indic, Devanagari, Bengali, Thai...: Unicode's Nd
+    // characters below U+FF10): what each stands for, 0 to 9, is Unicode's, whatever it looks like.
+    private static readonly string OtherDigits = string.Concat(Enumerable.Range(0x80, 0xFF10 - 0x80)
+        .Select(c => (char)c).Where(c => char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.DecimalDigitNumber));
+
     // Every character Fold changes.
     private static readonly SearchValues<char> s_changed = SearchValues.Create(
         "\u00AD\u034F\u061C\u180E\u200B\u200C\u200D\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2060\u2061\u2062\u2063\u2064"
@@ -22,7 +29,11 @@ internal static class VisibleText
         + "\uFF10\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF17\uFF18\uFF19"
         + "\uFF21\uFF22\uFF23\uFF24\uFF25\uFF26\uFF27\uFF28\uFF29\uFF2A\uFF2B\uFF2C\uFF2D\uFF2E\uFF2F\uFF30\uFF31\uFF32\uFF33\uFF34\uFF35\uFF36\uFF37\uFF38\uFF39\uFF3A"
         + "\uFF41\uFF42\uFF43\uFF44\uFF45\uFF46\uFF47\uFF48\uFF49\uFF4A\uFF4B\uFF4C\uFF4D\uFF4E\uFF4F\uFF50\uFF51\uFF52\uFF53\uFF54\uFF55\uFF56\uFF57\uFF58\uFF59\uFF5A"
-        + HomoglyphsFrom);
+        + HomoglyphsFrom + OtherDigits + MathematicalHigh);
+
+    // The high surrogate of U+1D400-1D7FF, Mathematical Alphanumeric Symbols: bold, italic,
+    // script, double-struck... Latin letters and digits that read as the plain ones ("𝟏𝟐").
+    private const string MathematicalHigh = "\uD835";
 
     // Cyrillic and Greek letters that are drawn as the Latin letter at the same index of
     // HomoglyphsTo (Unicode's confusables for Latin capitals and the common small letters).
@@ -82,8 +93,39 @@ internal static class VisibleText
             {
                 text[written++] = HomoglyphsTo[homoglyph];
             }
+            else if (c == '\uD835')
+            {
+                // A letter or digit of U+1D400-1D7FF as its plain form (one char for two); any
+                // other symbol there, or a lone surrogate, is kept as it is.
+                if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) && Mathematical(char.ConvertToUtf32(c, text[i + 1])) is char plain)
+                {
+                    text[written++] = plain;
+                    i++;
+                }
+                else
+                {
+                    text[written++] = c;
+                }
+            }
+            else if (System.Globalization.CharUnicodeInfo.GetDecimalDigitValue(c) is var digit and >= 0)
+            {
+                text[written++] = (char)('0' + digit);
+            }
         }
 
         return written;
+    }
+
+    // A Mathematical Alphanumeric Symbol's plain Latin letter or digit: the letters run in
+    // alphabets of 52 (A-Z, a-z) from U+1D400 to U+1D6A3, the digits in sets of ten from U+1D7CE.
+    private static char? Mathematical(int codePoint)
+    {
+        if (codePoint is >= 0x1D400 and <= 0x1D6A3)
+        {
+            int letter = (codePoint - 0x1D400) % 52;
+            return letter < 26 ? (char)('A' + letter) : (char)('a' + letter - 26);
+        }
+
+        return codePoint is >= 0x1D7CE and <= 0x1D7FF ? (char)('0' + ((codePoint - 0x1D7CE) % 10)) : null;
     }
 }

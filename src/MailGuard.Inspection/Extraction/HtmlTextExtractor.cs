@@ -11,8 +11,9 @@ namespace MailGuard.Inspection.Extraction;
 /// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
 /// a layout table's cell is a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep, past
 /// which it is text of its cell), unless no row of it has two cells: a table of one column is
-/// layout, and its text is read with the rest. Comments are read too, as text of their own after
-/// the visible text's: no client shows them, but the message's source does.
+/// layout, and its text is read with the rest. Comments, and alt and title attributes, are read
+/// too, as text of their own after the visible text's: a client shows alt text when it blocks
+/// images and a title on hover, and the message's source shows comments.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
@@ -31,9 +32,14 @@ internal sealed class HtmlTextExtractor
     private readonly StringBuilder _run = new();
 
     // Comments' text: no client shows it, but anyone can read it in the message's source, so a
-    // list hidden in a comment is read (tags in it skipped), apart from the visible text's lines.
+    // list hidden in a comment is read (tags in it skipped), apart from the visible text's lines;
+    // and so are alt and title texts, which clients show in place of an image or over an element.
     private readonly TextBlockWriter _hidden;
     private bool _commentTag;
+
+    // A tag is kept to this many characters: its name, and the alt and title text a client shows
+    // in place of an image or over an element (more is not a label a person reads).
+    private const int MaxTagChars = 4096;
     private readonly StringBuilder _tag = new();
 
     // The tables open, innermost last, and how many past the limit are open inside them.
@@ -192,10 +198,19 @@ internal sealed class HtmlTextExtractor
                                 {
                                     quote = '\0';
                                 }
+
+                                if (_tag.Length < MaxTagChars)
+                                {
+                                    _tag.Append(c);
+                                }
                             }
                             else if (c is '"' or '\'')
                             {
                                 quote = c;
+                                if (_tag.Length < MaxTagChars)
+                                {
+                                    _tag.Append(c);
+                                }
                             }
                             else if (c == '>')
                             {
@@ -211,7 +226,7 @@ internal sealed class HtmlTextExtractor
                                     state = State.Text;
                                 }
                             }
-                            else if (_tag.Length < 64)
+                            else if (_tag.Length < MaxTagChars)
                             {
                                 _tag.Append(c);
                             }
@@ -275,6 +290,11 @@ internal sealed class HtmlTextExtractor
 
         string name = tag[nameStart..nameEnd].ToLowerInvariant();
         bool selfClosing = tag.EndsWith('/');
+        if (!end)
+        {
+            ShownAttributes(tag, nameEnd);
+        }
+
         switch (name)
         {
             case "table":
@@ -333,6 +353,69 @@ internal sealed class HtmlTextExtractor
         }
 
         return null;
+    }
+
+    // The alt text a client shows when it does not load an image, and the title it shows over an
+    // element: read with the comments, apart from the visible text.
+    private void ShownAttributes(string tag, int from)
+    {
+        int i = from;
+        while (i < tag.Length)
+        {
+            while (i < tag.Length && (char.IsWhiteSpace(tag[i]) || tag[i] == '/'))
+            {
+                i++;
+            }
+
+            int nameStart = i;
+            while (i < tag.Length && !char.IsWhiteSpace(tag[i]) && tag[i] is not ('=' or '/'))
+            {
+                i++;
+            }
+
+            var attribute = tag.AsSpan(nameStart, i - nameStart);
+            while (i < tag.Length && char.IsWhiteSpace(tag[i]))
+            {
+                i++;
+            }
+
+            if (i >= tag.Length || tag[i] != '=')
+            {
+                continue;
+            }
+
+            i++;
+            while (i < tag.Length && char.IsWhiteSpace(tag[i]))
+            {
+                i++;
+            }
+
+            int valueStart, valueEnd;
+            if (i < tag.Length && tag[i] is '"' or '\'')
+            {
+                valueStart = i + 1;
+                valueEnd = tag.IndexOf(tag[i], valueStart);
+                valueEnd = valueEnd < 0 ? tag.Length : valueEnd;
+                i = Math.Min(tag.Length, valueEnd + 1);
+            }
+            else
+            {
+                valueStart = i;
+                while (i < tag.Length && !char.IsWhiteSpace(tag[i]))
+                {
+                    i++;
+                }
+
+                valueEnd = i;
+            }
+
+            if (attribute.Equals("alt", StringComparison.OrdinalIgnoreCase) || attribute.Equals("title", StringComparison.OrdinalIgnoreCase))
+            {
+                string value = tag[valueStart..valueEnd];
+                _hidden.Append(value.Contains('&') ? WebUtility.HtmlDecode(value) : value);
+                _hidden.Append('\n');
+            }
+        }
     }
 
     // A character of a comment: its text kept, markup in it (an Outlook conditional comment's) skipped.

@@ -14,7 +14,7 @@ public class VisibleTextTests
         // Against the Unicode data .NET carries: whatever is dropped is a format character (Cf);
         // whatever is changed becomes its compatibility form (NFKC), or is a Greek or Cyrillic
         // letter drawn as a Latin one; everything else is kept.
-        int dropped = 0, mapped = 0, homoglyphs = 0;
+        int dropped = 0, mapped = 0, homoglyphs = 0, digits = 0;
         for (int c = 0; c <= 0xFFFF; c++)
         {
             if (char.IsSurrogate((char)c))
@@ -37,6 +37,12 @@ public class VisibleTextTests
                 Assert.True(char.IsAsciiLetter(text[1]) && char.IsUpper((char)c) == char.IsUpper(text[1]), $"U+{c:X4} became '{text[1]}'");
                 homoglyphs++;
             }
+            else if (text[1] != (char)c && CharUnicodeInfo.GetDecimalDigitValue((char)c) is var digit and >= 0 && c < 0xFF10)
+            {
+                // A decimal digit of another script: the ASCII digit of its value.
+                Assert.Equal((char)('0' + digit), text[1]);
+                digits++;
+            }
             else if (text[1] != (char)c)
             {
                 Assert.Equal(((char)c).ToString().Normalize(NormalizationForm.FormKC), text[1].ToString());
@@ -45,11 +51,27 @@ public class VisibleTextTests
             }
         }
 
-        // Zero-width space, joiners, marks, soft hyphen, BOM...; 62 letters and digits and the ideographic space.
+        // Zero-width space, joiners, marks, soft hyphen, BOM...; 62 letters and digits and the
+        // ideographic space; the decimal digits of Arabic, Devanagari, Thai and the other scripts.
         Assert.InRange(dropped, 25, 40);
         Assert.Equal(63, mapped);
         Assert.Equal(42, homoglyphs);
+        Assert.InRange(digits, 300, 500);
     }
+
+    [Theory]
+    // Arabic-Indic, Extended Arabic-Indic (Persian) and Devanagari digits.
+    [InlineData("\u0661\u0662/\u0660\u0663/\u0661\u0669\u0666\u0665", "12/03/1965")]
+    [InlineData("AB\u06F1\u06F2\u06F3\u06F4\u06F5\u06F6C", "AB123456C")]
+    [InlineData("\u0967\u0968\u0969", "123")]
+    // Mathematical bold letters and digits (two chars each) and double-struck digits.
+    [InlineData("\uD835\uDC00\uD835\uDC01\uD835\uDFCF\uD835\uDFD0\uD835\uDFD1\uD835\uDFD2\uD835\uDFD3\uD835\uDFD4\uD835\uDC02", "AB123456C")]
+    [InlineData("\uD835\uDC1A\uD835\uDFD9", "a1")]
+    // Other symbols of the block (bold Greek alpha) and a lone surrogate stay as they are.
+    [InlineData("x\uD835\uDEA8y", "x\uD835\uDEA8y")]
+    [InlineData("x\uD835", "x\uD835")]
+    public void Fold_DigitsOfOtherScriptsAndMathematicalLetters_ReadAsPlain(string text, string expected) =>
+        Assert.Equal(expected, VisibleText.Fold(text));
 
     [Theory]
     [InlineData("AB\u200B12\u200C34\u200D56\u2060C", "AB123456C")]

@@ -123,6 +123,21 @@ public class TextExtractionTests
     }
 
     [Fact]
+    public void Extract_HtmlAltAndTitleTexts_ReadAfterTheVisibleText()
+    {
+        // A client shows alt text in place of an image it does not load, and a title over the
+        // element: read, with entities decoded, whether quoted or not; other attributes are not.
+        string html = "<html><body><p>Photos:</p><img src=\"cid:a\" alt=\"Alice Marsh, DOB 14/03/1987\"><img src=cid:b alt=Bob>"
+            + "<span title='Carol &amp; Dan, AB 12 34 56 C' data-x=\"not read\">#3</span><p>End</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+
+        Assert.StartsWith("Photos:\n#3\nEnd", sink.AllText);
+        Assert.Contains("\nAlice Marsh, DOB 14/03/1987\nBob\nCarol & Dan, AB 12 34 56 C\n", sink.AllText);
+        Assert.DoesNotContain("not read", sink.AllText);
+        Assert.DoesNotContain("cid:", sink.AllText);
+    }
+
+    [Fact]
     public void Extract_HtmlTable_EmitsTableRowsAndText()
     {
         string html = "<html><body><p>Attendees:</p><table><tr><th>Name</th><th>NINO</th></tr>"
