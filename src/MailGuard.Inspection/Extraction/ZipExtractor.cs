@@ -54,93 +54,108 @@ internal static class ZipExtractor
         using var zip = new ZipArchive(counting, ZipArchiveMode.Read, leaveOpen: true);
         var budget = new ArchiveBudget(context, stream.Length, name);
         using var other = new OtherMethods(stream);
-        foreach (ZipArchiveEntry entry in zip.Entries)
+
+        // The comments a zip tool shows beside the files: the archive's and each member's (at most
+        // 65,535 bytes each), read as text of their own.
+        var comments = new TextBlockWriter(context.Sink, location.Child("comment"));
+        comments.Append(zip.Comment);
+        comments.LineBreak();
+        try
         {
-            context.ThrowIfCancelled();
-            context.AddEntry();
-            if (entry.FullName.EndsWith('/') && entry.Length == 0)
+            foreach (ZipArchiveEntry entry in zip.Entries)
             {
-                continue;
-            }
-
-            ContentLocation child = location.Child(entry.FullName);
-            if (entry.IsEncrypted)
-            {
-                // General-purpose flag bit 0 (APPNOTE 4.4.4), set by ZipCrypto and WinZip AES alike:
-                // without the password there is nothing to read.
-                context.Sink.OnUnscannable(child, UnscannableReason.Encrypted, "encrypted zip member (password-protected)");
-                continue;
-            }
-
-            ExpansionGuardStream member;
-            try
-            {
-                member = OpenGuarded(context, entry, counting, budget);
-            }
-            catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or IOException)
-            {
-                // System.IO.Compression reads stored, deflate and deflate64 only; bzip2, LZMA and
-                // PPMd members go to SharpCompress, behind the same guards.
-                if (other.Open(entry.FullName) is { } open)
+                context.ThrowIfCancelled();
+                context.AddEntry();
+                comments.Append(entry.Comment);
+                comments.LineBreak();
+                if (entry.FullName.EndsWith('/') && entry.Length == 0)
                 {
-                    long before = other.Counting.BytesRead;
-                    if (!SharpArchiveExtractor.ExtractMember(context, open, () => other.Counting.BytesRead - before, budget, entry.FullName, child, depth))
-                    {
-                        return;
-                    }
-
                     continue;
                 }
 
-                context.Sink.OnUnscannable(child, ex is NotSupportedException ? UnscannableReason.UnsupportedFormat : UnscannableReason.Corrupt, $"{ex.GetType().Name}: {ex.Message}");
-                continue;
-            }
-
-            try
-            {
-                using (member)
+                ContentLocation child = location.Child(entry.FullName);
+                if (entry.IsEncrypted)
                 {
-                    if (packageFormat == ContentFormat.OtherOoxml && IsDrawingText(entry.FullName))
-                    {
-                        var writer = new TextBlockWriter(context.Sink, child);
-                        var tables = 0;
-                        DocxExtractor.ReadPart(context, member, child, writer, ref tables);
-                        writer.Flush();
-                    }
-                    else if (packageFormat == ContentFormat.OtherOpenDocument && (entry.FullName == "content.xml" || OpenDocumentExtractor.IsTextPart(entry.FullName)))
-                    {
-                        // The document's (and each embedded object's) text:p and table:table.
-                        OpenDocumentExtractor.ReadContent(context, member, child);
-                    }
-                    else if (packageFormat == ContentFormat.OtherOoxml && IsPrinterSettings(entry.FullName))
-                    {
-                        // A printer's DEVMODE, which no application shows: its strings are read all the same.
-                        BinaryStrings.Extract(context, member, child, ContentFormat.Unknown);
-                    }
-                    else
-                    {
-                        ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
-                    }
-
-                    ReportUnreadData(context, entry, member, child);
-                }
-            }
-            catch (ExtractionLimitException ex)
-            {
-                if (!ex.Reported)
-                {
-                    context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
-                    ex.Reported = true;
+                    // General-purpose flag bit 0 (APPNOTE 4.4.4), set by ZipCrypto and WinZip AES alike:
+                    // without the password there is nothing to read.
+                    context.Sink.OnUnscannable(child, UnscannableReason.Encrypted, "encrypted zip member (password-protected)");
+                    continue;
                 }
 
-                if (ex.Global)
+                ExpansionGuardStream member;
+                try
                 {
-                    throw;
+                    member = OpenGuarded(context, entry, counting, budget);
+                }
+                catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or IOException)
+                {
+                    // System.IO.Compression reads stored, deflate and deflate64 only; bzip2, LZMA and
+                    // PPMd members go to SharpCompress, behind the same guards.
+                    if (other.Open(entry.FullName) is { } open)
+                    {
+                        long before = other.Counting.BytesRead;
+                        if (!SharpArchiveExtractor.ExtractMember(context, open, () => other.Counting.BytesRead - before, budget, entry.FullName, child, depth))
+                        {
+                            return;
+                        }
+
+                        continue;
+                    }
+
+                    context.Sink.OnUnscannable(child, ex is NotSupportedException ? UnscannableReason.UnsupportedFormat : UnscannableReason.Corrupt, $"{ex.GetType().Name}: {ex.Message}");
+                    continue;
                 }
 
-                // A member over the ratio marks the whole archive as hostile: stop reading it.
-                return;
+                try
+                {
+                    using (member)
+                    {
+                        if (packageFormat == ContentFormat.OtherOoxml && IsDrawingText(entry.FullName))
+                        {
+                            var writer = new TextBlockWriter(context.Sink, child);
+                            var tables = 0;
+                            DocxExtractor.ReadPart(context, member, child, writer, ref tables);
+                            writer.Flush();
+                        }
+                        else if (packageFormat == ContentFormat.OtherOpenDocument && (entry.FullName == "content.xml" || OpenDocumentExtractor.IsTextPart(entry.FullName)))
+                        {
+                            // The document's (and each embedded object's) text:p and table:table.
+                            OpenDocumentExtractor.ReadContent(context, member, child);
+                        }
+                        else if (packageFormat == ContentFormat.OtherOoxml && IsPrinterSettings(entry.FullName))
+                        {
+                            // A printer's DEVMODE, which no application shows: its strings are read all the same.
+                            BinaryStrings.Extract(context, member, child, ContentFormat.Unknown);
+                        }
+                        else
+                        {
+                            ContentExtractor.ExtractPart(context, member, entry.Name, null, child, depth + 1);
+                        }
+
+                        ReportUnreadData(context, entry, member, child);
+                    }
+                }
+                catch (ExtractionLimitException ex)
+                {
+                    if (!ex.Reported)
+                    {
+                        context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
+                        ex.Reported = true;
+                    }
+
+                    if (ex.Global)
+                    {
+                        throw;
+                    }
+
+                    // A member over the ratio marks the whole archive as hostile: stop reading it.
+                    return;
+                }
             }
+        }
+        finally
+        {
+            comments.Flush();
         }
     }
 

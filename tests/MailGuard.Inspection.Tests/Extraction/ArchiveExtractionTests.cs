@@ -35,6 +35,28 @@ public class ArchiveExtractionTests
     }
 
     [Fact]
+    public void Extract_ZipWithComments_TheArchivesAndEachMembersRead()
+    {
+        // A zip tool shows the archive's comment and each member's beside the files.
+        var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = zip.CreateEntry("readme.txt");
+            entry.Comment = "Alice Marsh, DOB 14/03/1987";
+            using (Stream s = entry.Open())
+            {
+                s.Write("see the comments"u8);
+            }
+
+            zip.Comment = "Bob Stone, NI AB 12 34 56 C";
+        }
+
+        RecordingSink sink = Extract.Run(ms.ToArray(), "files.zip");
+        Assert.Contains("Bob Stone, NI AB 12 34 56 C\nAlice Marsh, DOB 14/03/1987\n", sink.AllText);
+        Assert.Contains("see the comments", sink.AllText);
+    }
+
+    [Fact]
     public void Extract_SpoolBeyondMemoryLimit_UsesTemporaryFileAndDeletesIt()
     {
         string[] before = Directory.GetFiles(Path.GetTempPath(), "mailguard-*.spool");
