@@ -335,6 +335,51 @@ carrier("fullwidth-digits-and-letters", attachment_message("people.csv", "text/c
 carrier("soft-hyphen-references-in-html", headers("Quarterly list", "", "text/html; charset=utf-8") + "\r\n<html><body><table>" + "".join(
     "<tr><td>%s</td><td>%s</td><td>%s</td></tr>" % (n, "&shy;".join(d), "&#173;".join(ni)) for n, d, ni in ROWS) + "</table></body></html>\r\n")
 
+# What a reader is shown beside the content, or can open with the source: each row in an HTML
+# comment, in images' alt texts (shown when a client blocks images) and elements' title texts
+# (shown on hover), in attachments' file names, in a zip's archive comment; the values in
+# Arabic-Indic digits and in mathematical bold letters and digits (read as the plain ones).
+def html_message(body):
+    return headers("Quarterly list", "", "text/html; charset=utf-8") + "\r\n<html><body><p>Update below.</p>" + body + "<p>Thanks</p></body></html>\r\n"
+
+
+carrier("csv-in-html-comment", html_message("<!--\r\n" + CSV + "-->"))
+carrier("rows-in-img-alt-texts", html_message("".join('<img src="cid:p%d" alt="%s, %s, %s">' % (i, n, d, ni) for i, (n, d, ni) in enumerate(ROWS))))
+carrier("rows-in-title-attributes", html_message("".join("<span title='%s, %s, %s'>#%d</span> " % (n, d, ni, i) for i, (n, d, ni) in enumerate(ROWS))))
+carrier("rows-in-attachment-file-names", headers("Quarterly list", "", 'multipart/mixed; boundary="XX"') + "\r\n" + TEXT + "".join(
+    '--XX\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename="%s %s %s.txt"\r\n\r\n.\r\n' % (n, d.replace("/", "-"), ni) for n, d, ni in ROWS) + "--XX--\r\n")
+carrier("arabic-indic-digits", attachment_message("people.csv", "text/csv", laced(lambda v: "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in v))))
+
+
+def mathematical_bold(v):
+    out = []
+    for c in v:
+        if c.isdigit():
+            out.append(chr(0x1D7CE + int(c)))
+        elif "A" <= c <= "Z":
+            out.append(chr(0x1D400 + ord(c) - ord("A")))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+carrier("mathematical-bold-letters-and-digits", attachment_message("people.csv", "text/csv", laced(mathematical_bold)))
+commented = io.BytesIO()
+with zipfile.ZipFile(commented, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr(zipfile.ZipInfo("readme.txt", date_time=(2026, 12, 4, 10, 0, 0)), "See the comment.\r\n")
+    z.comment = CSV_BYTES
+carrier("csv-in-zip-comment", attachment_message("files.zip", "application/zip", commented.getvalue()))
+
+control("outlook-conditional-comments", headers("Room change", "", "text/html; charset=utf-8") +
+        "\r\n<html><head><!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:AllowPNG/><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]-->"
+        "<style><!-- p.MsoNormal {margin:0cm; font-size:11.0pt;} --></style></head><body><!--[if mso]><table><tr><td width=\"600\"><![endif]-->"
+        "<p class=MsoNormal>The meeting moves to Room 4.</p><img src=\"cid:logo\" alt=\"Corp logo\" title=\"Corp\"><!--[if mso]></td></tr></table><![endif]--></body></html>\r\n")
+tool_commented = io.BytesIO()
+with zipfile.ZipFile(tool_commented, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr(zipfile.ZipInfo("agenda.txt", date_time=(2026, 12, 4, 10, 0, 0)), "1. Welcome\r\n2. Budget\r\n")
+    z.comment = b"Created by the corporate archiver, build 4490"
+control("zip-with-tool-comment", attachment_message("agenda.zip", "application/zip", tool_commented.getvalue(), subject="Agenda"))
+
 # ---------------------------------------------------------------- write
 
 for folder, items in (("carriers", carriers), ("controls", controls)):
