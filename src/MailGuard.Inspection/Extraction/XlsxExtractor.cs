@@ -25,6 +25,16 @@ internal static partial class XlsxExtractor
         using SharedStringTable sharedStrings = ReadSharedStrings(context, package.Open(sharedStringsPart));
         bool[] dateStyles = ReadDateStyles(package.Open(stylesPart));
 
+        // The sheets' names, which the reader sees on the tabs (hidden ones in the unhide list).
+        var tabs = new TextBlockWriter(context.Sink, location with { Sheet = null, Row = null, Column = null });
+        foreach ((string name, _) in sheets)
+        {
+            tabs.Append(name);
+            tabs.Append('\n');
+        }
+
+        tabs.Flush();
+
         foreach ((string name, string relId) in sheets)
         {
             context.ThrowIfCancelled();

@@ -57,6 +57,34 @@ public class ArchiveExtractionTests
     }
 
     [Fact]
+    public void Extract_WorkbookSheetNames_ReadAsText()
+    {
+        // The tabs a reader sees: "A Okafor 21-02-1943 AB123456C" on each is a row of its own.
+        var book = Workbooks.OfRows([["Notes"]]);
+        using var input = new MemoryStream();
+        using (var zip = new ZipArchive(new MemoryStream(book), ZipArchiveMode.Read))
+        using (var output = new ZipArchive(input, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in zip.Entries)
+            {
+                using var reader = new StreamReader(entry.Open());
+                string text = reader.ReadToEnd();
+                if (entry.FullName == "xl/workbook.xml")
+                {
+                    text = text.Replace("name=\"People\"", "name=\"A Okafor 21-02-1943 AB123456C\"", StringComparison.Ordinal);
+                }
+
+                using var writer = new StreamWriter(output.CreateEntry(entry.FullName).Open());
+                writer.Write(text);
+            }
+        }
+
+        RecordingSink sink = Extract.Run(input.ToArray(), "book.xlsx");
+        Assert.Contains("A Okafor 21-02-1943 AB123456C\n", sink.AllText);
+        Assert.Equal("A Okafor 21-02-1943 AB123456C", Assert.Single(sink.Tables).Location.Sheet);
+    }
+
+    [Fact]
     public void Extract_SpoolBeyondMemoryLimit_UsesTemporaryFileAndDeletesIt()
     {
         string[] before = Directory.GetFiles(Path.GetTempPath(), "mailguard-*.spool");

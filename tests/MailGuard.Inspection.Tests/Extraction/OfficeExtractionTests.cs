@@ -224,7 +224,8 @@ public class OfficeExtractionTests
 
         RecordingSink sink = Extract.Run(docx, "letter.docx");
 
-        Assert.Equal("See the table below.\n", sink.AllText);
+        // The letter's text, then the embedded workbook's sheet name (its tab).
+        Assert.Equal("See the table below.\n\nPeople\n", sink.AllText);
         var table = Assert.Single(sink.Tables);
         Assert.Equal("letter.docx > word/embeddings/Microsoft_Excel_Worksheet.xlsx", table.Location.FileName);
         Assert.Equal(21, table.Rows.Count);
