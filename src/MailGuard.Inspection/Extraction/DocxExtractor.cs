@@ -59,6 +59,7 @@ internal static class DocxExtractor
         }
 
         writer.Flush();
+        package.ReadProperties(location);
 
         // Alternative format chunks (w:altChunk: HTML, RTF, text or another document that Word
         // renders in place, as converters write them): read as attachments of their own.

@@ -54,6 +54,7 @@ internal static partial class XlsxExtractor
         }
 
         ReadExtras(context, package, location);
+        package.ReadProperties(location with { Sheet = null, Row = null, Column = null });
         package.ExtractEmbedded("xl/embeddings/", location, depth);
         package.ExtractEmbedded("xl/media/", location, depth);
     }

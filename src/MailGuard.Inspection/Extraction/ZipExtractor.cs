@@ -315,6 +315,44 @@ internal sealed class PackageReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// The document's properties as text (title, subject, tags, comments, author, company and
+    /// custom properties: what File > Info shows), each value a line. A part that is not well
+    /// formed is reported unscannable, the rest of the document still read.
+    /// </summary>
+    public void ReadProperties(ContentLocation location)
+    {
+        var writer = new TextBlockWriter(_context.Sink, location);
+        foreach (string name in (ReadOnlySpan<string>)["docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"])
+        {
+            _context.ThrowIfCancelled();
+            using Stream? part = Open(name);
+            if (part is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                using var reader = XmlParts.Create(part);
+                while (reader.Read())
+                {
+                    if (reader.NodeType is System.Xml.XmlNodeType.Text or System.Xml.XmlNodeType.CDATA)
+                    {
+                        writer.Append(reader.Value);
+                        writer.Append('\n');
+                    }
+                }
+            }
+            catch (System.Xml.XmlException ex)
+            {
+                _context.Sink.OnUnscannable(location.Child(name), UnscannableReason.Corrupt, $"document properties not well formed: {ex.Message}");
+            }
+        }
+
+        writer.Flush();
+    }
+
     public void Dispose() => _zip.Dispose();
 
     /// <summary>

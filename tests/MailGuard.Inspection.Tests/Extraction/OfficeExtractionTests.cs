@@ -231,6 +231,29 @@ public class OfficeExtractionTests
         Assert.Equal(21, table.Rows.Count);
     }
 
+    [Fact]
+    public void Extract_DocumentProperties_ReadAsText_OneNotWellFormedUnscannable()
+    {
+        // File > Info shows the title, tags, comments and custom properties: a list put there is read.
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        byte[] Docx(string core) => Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body><w:p><w:r><w:t>Policy draft.</w:t></w:r></w:p></w:body></w:document>")),
+            ("docProps/core.xml", Encoding.UTF8.GetBytes(core)),
+            ("docProps/custom.xml", Encoding.UTF8.GetBytes("<Properties xmlns:vt=\"http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes\"><property name=\"Ref\"><vt:lpwstr>Bob Stone, AB 12 34 56 C</vt:lpwstr></property></Properties>")),
+        ]);
+
+        RecordingSink sink = Extract.Run(Docx("<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:title>Draft</dc:title><dc:description>Alice Marsh, DOB 14/03/1987</dc:description></cp:coreProperties>"), "draft.docx");
+        Assert.Equal("Policy draft.\n\nDraft\nAlice Marsh, DOB 14/03/1987\nBob Stone, AB 12 34 56 C\n", sink.AllText);
+        Assert.Empty(sink.Unscannable);
+
+        sink = Extract.Run(Docx("<cp:coreProperties><dc:title>Draft"), "draft.docx");
+        Assert.StartsWith("Policy draft.\n", sink.AllText);
+        Assert.Contains("Bob Stone, AB 12 34 56 C", sink.AllText);
+        Assert.Equal("draft.docx > docProps/core.xml", Assert.Single(sink.Unscannable).Location.FileName);
+    }
+
     private static byte[] DocxWithBody(string body)
     {
         const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
