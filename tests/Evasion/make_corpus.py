@@ -370,6 +370,24 @@ with zipfile.ZipFile(commented, "w", zipfile.ZIP_DEFLATED) as z:
     z.comment = CSV_BYTES
 carrier("csv-in-zip-comment", attachment_message("files.zip", "application/zip", commented.getvalue()))
 
+# A workbook whose tabs are the rows (31 characters at most, as Excel allows: initial, surname, NI
+# number), and a document whose Comments property (File > Info) holds the list.
+SSML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+OPC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+tabs = ["%s %s %s" % (n[0], n.split()[1], ni) for n, _, ni in ROWS]
+carrier("rows-in-sheet-names", attachment_message("book.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", zip_bytes(
+    [("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+     ("xl/workbook.xml", '<workbook xmlns="%s" xmlns:r="%s"><sheets>%s</sheets></workbook>' % (SSML, OPC_REL, "".join(
+         '<sheet name="%s" sheetId="%d" r:id="rId%d"/>' % (t, i + 1, i + 1) for i, t in enumerate(tabs)))),
+     ("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">%s</Relationships>' % "".join(
+         '<Relationship Id="rId%d" Type="%s/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, OPC_REL, i + 1) for i in range(len(tabs))))]
+    + [("xl/worksheets/sheet%d.xml" % (i + 1), '<worksheet xmlns="%s"><sheetData/></worksheet>' % SSML) for i in range(len(tabs))])))
+carrier("csv-in-document-properties", attachment_message("draft.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", zip_bytes(
+    [("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+     ("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Draft policy.</w:t></w:r></w:p></w:body></w:document>'),
+     ("docProps/core.xml", '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+      "<dc:title>Draft</dc:title><dc:description>" + CSV + "</dc:description></cp:coreProperties>")])))
+
 control("outlook-conditional-comments", headers("Room change", "", "text/html; charset=utf-8") +
         "\r\n<html><head><!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:AllowPNG/><o:PixelsPerInch>96</o:PixelsPerInch></o:OfficeDocumentSettings></xml><![endif]-->"
         "<style><!-- p.MsoNormal {margin:0cm; font-size:11.0pt;} --></style></head><body><!--[if mso]><table><tr><td width=\"600\"><![endif]-->"
