@@ -20,13 +20,7 @@ internal static class ArchiveExtractor
         }
         catch (ExtractionLimitException ex)
         {
-            if (!ex.Reported)
-            {
-                context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
-                ex.Reported = true;
-            }
-
-            if (ex.Global)
+            if (ex.ReportOnce(context.Sink, child))
             {
                 throw;
             }
@@ -54,13 +48,7 @@ internal static class ArchiveExtractor
         }
         catch (ExtractionLimitException ex)
         {
-            if (!ex.Reported)
-            {
-                context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
-                ex.Reported = true;
-            }
-
-            if (ex.Global)
+            if (ex.ReportOnce(context.Sink, child))
             {
                 throw;
             }

@@ -52,11 +52,8 @@ public static class ContentExtractor
         }
         catch (ExtractionLimitException ex)
         {
-            if (!ex.Reported)
-            {
-                sink.OnUnscannable(location, ex.Reason, ex.Message);
-            }
-
+            // The top: nothing above to stop, global or not.
+            ex.ReportOnce(sink, location);
             return ContentFormat.Unknown;
         }
     }

@@ -109,4 +109,19 @@ internal sealed class ExtractionLimitException : Exception
     public bool Global { get; }
 
     public bool Reported { get; set; }
+
+    /// <summary>
+    /// Reports the limit at <paramref name="location"/> unless a deeper level already did; true
+    /// when it spans the whole attachment (<see cref="Global"/>) and every level must stop.
+    /// </summary>
+    public bool ReportOnce(IContentSink sink, ContentLocation location)
+    {
+        if (!Reported)
+        {
+            sink.OnUnscannable(location, Reason, Message);
+            Reported = true;
+        }
+
+        return Global;
+    }
 }

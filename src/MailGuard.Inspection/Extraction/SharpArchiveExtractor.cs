@@ -103,13 +103,7 @@ internal static class SharpArchiveExtractor
         }
         catch (ExtractionLimitException ex)
         {
-            if (!ex.Reported)
-            {
-                context.Sink.OnUnscannable(child, ex.Reason, ex.Message);
-                ex.Reported = true;
-            }
-
-            if (ex.Global)
+            if (ex.ReportOnce(context.Sink, child))
             {
                 throw;
             }
