@@ -40,6 +40,8 @@ internal static class OpenDocumentExtractor
             }
         }
 
+        package.ReadProperties(location);
+
         // Pictures in the document, read as picture attachments are (OCRed when large enough).
         package.ExtractEmbedded("Pictures/", location, depth);
     }
@@ -165,7 +167,15 @@ internal static class OpenDocumentExtractor
                         FlushText();
                     }
 
-                    string sheet = reader.GetAttribute("name", TableNs) ?? "table " + (_tables + 1).ToString(CultureInfo.InvariantCulture);
+                    string? named = reader.GetAttribute("name", TableNs);
+                    string sheet = named ?? "table " + (_tables + 1).ToString(CultureInfo.InvariantCulture);
+                    if (_open.Count == 0 && named is not null)
+                    {
+                        // A spreadsheet's sheet name is on its tab for the reader to see.
+                        _writer.Append(named);
+                        _writer.Append('\n');
+                    }
+
                     _tables++;
                     _open.Add(new TableFrame(_context.Sink.BeginTable(_location with { Sheet = sheet })));
                     if (reader.IsEmptyElement)

@@ -311,13 +311,14 @@ internal sealed class PackageReader : IDisposable
 
     /// <summary>
     /// The document's properties as text (title, subject, tags, comments, author, company and
-    /// custom properties: what File > Info shows), each value a line. A part that is not well
-    /// formed is reported unscannable, the rest of the document still read.
+    /// custom properties: what File > Info or File > Properties shows; OOXML's docProps parts and
+    /// OpenDocument's meta.xml), each value a line. A part that is not well formed is reported
+    /// unscannable, the rest of the document still read.
     /// </summary>
     public void ReadProperties(ContentLocation location)
     {
         var writer = new TextBlockWriter(_context.Sink, location);
-        foreach (string name in (ReadOnlySpan<string>)["docProps/core.xml", "docProps/app.xml", "docProps/custom.xml"])
+        foreach (string name in (ReadOnlySpan<string>)["docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "meta.xml"])
         {
             _context.ThrowIfCancelled();
             using Stream? part = Open(name);

@@ -60,6 +60,29 @@ public class HandBuiltFormatTests
     }
 
     [Fact]
+    public void Extract_OdsSheetNamesAndDocumentProperties_ReadAsText()
+    {
+        // The tabs and File > Properties a reader sees: a sheet named with a person's details and
+        // a description holding another's are read as text.
+        string content = OdsHead.Replace("table:name=\"Data\"", "table:name=\"A Marsh 14-03-1987 AB123456C\"", StringComparison.Ordinal)
+            + "<table:table-row><table:table-cell office:value-type=\"string\"><text:p>Notes</text:p></table:table-cell></table:table-row>"
+            + "</table:table></office:spreadsheet></office:body></office:document-content>";
+        var ms = new MemoryStream();
+        ms.Write(OpenDocument("application/vnd.oasis.opendocument.spreadsheet", content));
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(zip.CreateEntry("meta.xml").Open());
+            writer.Write("<office:document-meta xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+                + "<office:meta><dc:title>Notes</dc:title><dc:description>Bob Stone, NI CE 65 43 21 A</dc:description></office:meta></office:document-meta>");
+        }
+
+        RecordingSink sink = Extract.Run(ms.ToArray(), "r.ods");
+        Assert.Contains("A Marsh 14-03-1987 AB123456C\n", sink.AllText);
+        Assert.Contains("Bob Stone, NI CE 65 43 21 A\n", sink.AllText);
+        Assert.Equal("A Marsh 14-03-1987 AB123456C", Assert.Single(sink.Tables).Location.Sheet);
+    }
+
+    [Fact]
     public void Extract_XlsxCellTypes_InlineBooleanFormula1904DatesAndGaps()
     {
         const string ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
