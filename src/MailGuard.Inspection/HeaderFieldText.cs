@@ -34,46 +34,41 @@ internal static class HeaderFieldText
     {
         var sb = new StringBuilder();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+
+        // One value a line, each once; false once the next would pass MaxChars (the text is complete).
+        bool Add(string? raw)
+        {
+            string value = raw is null ? string.Empty : EncodedWords.DecodeUnstructured(raw).Trim();
+            if (value.Length == 0 || !seen.Add(value))
+            {
+                return true;
+            }
+
+            if (sb.Length + value.Length + 1 > MaxChars)
+            {
+                return false;
+            }
+
+            sb.Append(value).Append('\n');
+            return true;
+        }
+
         foreach (var entity in root.DescendantsAndSelf())
         {
             foreach (var header in entity.Headers)
             {
-                if (!IsRead(header.Name))
-                {
-                    continue;
-                }
-
-                string value = EncodedWords.DecodeUnstructured(header.Value).Trim();
-                if (value.Length == 0 || !seen.Add(value))
-                {
-                    continue;
-                }
-
-                if (sb.Length + value.Length + 1 > MaxChars)
+                if (IsRead(header.Name) && !Add(header.Value))
                 {
                     return sb.ToString();
                 }
-
-                sb.Append(value).Append('\n');
             }
 
             // A part's file name, which every client shows beside it (the structural fields
             // themselves are the parser's): twenty files named "Jane Doe DOB 01-02-1990.pdf" list
             // twenty people whatever they hold.
-            foreach (string? name in (ReadOnlySpan<string?>)[entity.ContentDisposition?.FileName, entity.ContentType.Name])
+            if (!Add(entity.ContentDisposition?.FileName) || !Add(entity.ContentType.Name))
             {
-                string value = name is null ? string.Empty : EncodedWords.DecodeUnstructured(name).Trim();
-                if (value.Length == 0 || !seen.Add(value))
-                {
-                    continue;
-                }
-
-                if (sb.Length + value.Length + 1 > MaxChars)
-                {
-                    return sb.ToString();
-                }
-
-                sb.Append(value).Append('\n');
+                return sb.ToString();
             }
         }
 

@@ -43,4 +43,11 @@ public sealed class ContentAnalyzerOptions
         get => _sampleRows;
         set => _sampleRows = value is >= 1 and <= 1000 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "1 to 1000");
     }
+
+    /// <summary>
+    /// Distinct values remembered per document so that a value written twice counts once
+    /// (<see cref="ProseAnalyzer"/>); past it, values are counted as they come, so memory stays
+    /// bounded. Internal: tests set it small to reach its edge.
+    /// </summary>
+    internal int DistinctValuesCap { get; init; } = ProseAnalyzer.CountedValuesCap;
 }

@@ -34,9 +34,10 @@ internal sealed partial class ProseAnalyzer
     private readonly MailboxDomains _mailboxes;
     private readonly HashSet<long> _anchors = [];
 
-    // The values counted in the findings so far (kind and value): a value written twice in one
-    // document is one value ("AB 12 34 56 C" in a form's text and again in its table's). Past the
-    // cap, values are counted as they come, so memory stays bounded.
+    // The values counted in the findings so far (kind and the value's 32-bit hash, so about one in
+    // 100,000 distinct values may merge with another): a value written twice in one document is
+    // one value ("AB 12 34 56 C" in a form's text and again in its table's). Past the cap
+    // (ContentAnalyzerOptions.DistinctValuesCap), values are counted as they come.
     internal const int CountedValuesCap = 100_000;
     private readonly HashSet<long> _counted = [];
 
@@ -187,7 +188,7 @@ internal sealed partial class ProseAnalyzer
                     continue;
                 }
 
-                if (_counted.Count < CountedValuesCap && !_counted.Add(((long)m.Kind << 32) | (uint)m.ValueHash))
+                if (_counted.Count < _options.DistinctValuesCap && !_counted.Add(((long)m.Kind << 32) | (uint)m.ValueHash))
                 {
                     continue;
                 }

@@ -39,7 +39,7 @@ internal sealed class HtmlTextExtractor
 
     // A tag is kept to this many characters: its name, and the alt and title text a client shows
     // in place of an image or over an element (more is not a label a person reads).
-    private const int MaxTagChars = 4096;
+    internal const int MaxTagChars = 4096;
     private readonly StringBuilder _tag = new();
 
     // The tables open, innermost last, and how many past the limit are open inside them.
@@ -359,6 +359,13 @@ internal sealed class HtmlTextExtractor
     // element: read with the comments, apart from the visible text.
     private void ShownAttributes(string tag, int from)
     {
+        // Most tags (Outlook's long style attributes) have neither: one vectorised look each.
+        var attributes = tag.AsSpan(from);
+        if (!attributes.Contains("alt", StringComparison.OrdinalIgnoreCase) && !attributes.Contains("title", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
         int i = from;
         while (i < tag.Length)
         {

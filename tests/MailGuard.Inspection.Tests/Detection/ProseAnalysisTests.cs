@@ -391,6 +391,24 @@ public class ProseAnalysisTests
         Assert.Equal(6, distinct.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
     }
 
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(-1, 0)]
+    public void OnText_DistinctValuesAtTheCap_LaterRepeatsCountedAsTheyCome(int offset, int repeatsCounted)
+    {
+        // Distinct values are remembered up to DistinctValuesCap a document (100,000 by default;
+        // 20 here); past it, values are counted as they come (memory stays bounded), so a repeat
+        // counts again.
+        var options = new ContentAnalyzerOptions { ReferenceDate = TestData.Today, DistinctValuesCap = 20 };
+        var analyzer = new ContentAnalyzer(options, null, new MailboxDomains(DomainSet.PersonalMailboxes, null));
+        int distinct = options.DistinctValuesCap + offset;
+        string text = string.Join("\n", Enumerable.Range(1, distinct).Select(i => $"NI number: AB {i:D2} 34 56 C")) + "\nNI number: AB 01 34 56 C\nNI number: AB 01 34 56 C\n";
+        analyzer.OnText(s_body, text);
+
+        Assert.Equal(distinct + repeatsCounted, analyzer.Findings.Single(f => f.Kind == FindingKinds.UkNino).Count);
+        Assert.Equal(100_000, new ContentAnalyzerOptions().DistinctValuesCap);
+    }
+
     [Fact]
     public void OnText_LookAlikeIdentifiers_NoFindings()
     {

@@ -8,6 +8,18 @@ internal static class Extract
 {
     public static readonly ContentLocation Root = new("/2", "attachment");
 
+    /// <summary>
+    /// Tables nested past <see cref="ExtractionLimits.MaxNestedTables"/>: exactly that many are
+    /// tables, all completed, and the deepest one's <paramref name="value"/> is in a cell of one
+    /// of them (flattened into it), not lost.
+    /// </summary>
+    public static void AssertNestedPastTheLimit(RecordingSink sink, string value)
+    {
+        Assert.Equal(ExtractionLimits.MaxNestedTables, sink.Tables.Count);
+        Assert.All(sink.Tables, t => Assert.True(t.Completed));
+        Assert.Contains(sink.Tables, t => t.Rows.Any(r => r.Cells.Any(c => c.Text.Contains(value, StringComparison.Ordinal))));
+    }
+
     public static RecordingSink Run(byte[] bytes, string? fileName = null, string? contentType = null, ExtractionLimits? limits = null, bool seekable = false, EmbeddedMessageHandler? onMessage = null)
     {
         var sink = new RecordingSink();

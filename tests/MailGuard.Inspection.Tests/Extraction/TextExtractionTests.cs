@@ -137,6 +137,24 @@ public class TextExtractionTests
         Assert.DoesNotContain("cid:", sink.AllText);
     }
 
+    [Theory]
+    [InlineData(0, true)]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public void Extract_HtmlAltTextAtTheTagLimit_ReadWhole_PastItCut(int past, bool whole)
+    {
+        // A tag is kept to MaxTagChars characters (name and attributes, without '<' and '>'):
+        // an alt text whose closing quote is the last of them is read whole; one character more
+        // loses only the quote; two, the text's last character.
+        const string Before = "img alt=\"";
+        string value = new string('a', MailGuard.Inspection.Extraction.HtmlTextExtractor.MaxTagChars - Before.Length - 2 + past) + "Z";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes("<html><body><p>x</p><" + Before + value + "\"></body></html>"), "body.html", "text/html");
+
+        Assert.Equal(MailGuard.Inspection.Extraction.HtmlTextExtractor.MaxTagChars + past, Before.Length + value.Length + 1);
+        Assert.Equal(whole, sink.AllText.Contains(value + "\n", StringComparison.Ordinal));
+        Assert.Contains(value[..^1], sink.AllText, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Extract_HtmlTable_EmitsTableRowsAndText()
     {
