@@ -6,9 +6,11 @@ namespace MailGuard.Inspection.Detection;
 /// People named in sentences (issue 14): "her children Amy Lowe, aged 7, and Ben Lowe, aged 5",
 /// "Susan Bell (mother) - 07700 900123", "Mother: Kerry Walsh, aged 34", "A1234BC Tom Haddad".
 /// A name counts when something personal is said about that person right beside it: an age, a
-/// relationship, a date of birth or another identifier, or a phone number or address that no
-/// business cue (a job title, an office) claims for an organisation. People are keyed by their
-/// name, so the same person named twice in one location is one person.
+/// relationship, a date of birth or another identifier, or a phone number or address that the
+/// words between call theirs ("lives at", "'s mobile is") or a mobile number straight after the
+/// name ("Amy Lowe (07700 900123)"), where no business cue (a job title, an office) claims it for
+/// an organisation. People are keyed by their name, so the same person named twice in one
+/// location is one person.
 /// </summary>
 internal static partial class ProseMentions
 {
@@ -18,6 +20,10 @@ internal static partial class ProseMentions
     // How far after a name an address or phone may start for the words between to make it the
     // person's own ("lives at", "'s mobile is"): a clause, not the rest of a paragraph.
     private const int OwnCueReach = 48;
+
+    // How far after a name a mobile number may start to be that person's own with no words saying
+    // so: "Amy Lowe (07700 900123)", "Mr Tom Haddad on 07700 900456", "Amy Lowe, mobile 07700 ...".
+    private const int MobileReach = 12;
 
     // A run of capitalised words, with an optional title; validated word by word in code.
     [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b|^[A-Z][a-z'\-]+\n[A-Z][A-Za-z'\-]+$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
@@ -181,16 +187,26 @@ internal static partial class ProseMentions
             else if ((bit & s_contactBits) != 0 && !IsBusinessSpan(text, name.Start, m.End))
             {
                 contacts |= bit;
-                ownCue |= m.Start - name.End <= OwnCueReach && OneClause(text.AsSpan(name.End, m.Start - name.End))
-                    && PersonWords.HasOwnContactCue(text.AsSpan(name.End, m.Start - name.End));
+                var between = text.AsSpan(name.End, Math.Max(0, m.Start - name.End));
+                ownCue |= between.Length <= OwnCueReach && OneClause(between)
+                    && (PersonWords.HasOwnContactCue(between) || (between.Length <= MobileReach && IsMobile(text.AsSpan(m.Start, m.End - m.Start))));
             }
         }
 
-        // A phone number or an address alone beside a capitalised pair is too weak here (a wrapped
+        // A landline or an address alone beside a capitalised pair is too weak here (a wrapped
         // table of services, a building's name): those records are the paragraph reader's. With an
         // age, a relationship or an identifier they are said about the person too, and so they are
-        // when the words between say so ("Karen Holt lives at 14 Mill Lane").
+        // when the words between say so ("Karen Holt lives at 14 Mill Lane") or a mobile follows
+        // the name in the same clause (a signature's mobile is on a line of its own).
         return kinds == 0 && !ownCue ? 0 : kinds | contacts;
+    }
+
+    // A UK mobile number (071-075, 077-079): a person's own phone far more often than an
+    // office's; 070 (personal numbering, often a business's forwarding line) and 076 (pagers) are not.
+    private static bool IsMobile(ReadOnlySpan<char> phone)
+    {
+        Span<char> national = stackalloc char[UkPhone.MaxDigits];
+        return UkPhone.TryParse(phone, national, out var length) && length == 11 && national[1] == '7' && national[2] is not ('0' or '6');
     }
 
     // "Scorers: Harry Kane (2), ...": a counting word in the paragraph before the name.

@@ -27,6 +27,13 @@ public class ProseAnalysisTests
     [InlineData("Jane Smith, our Housing Officer, works at Merrion House, 110 Merrion Centre, Leeds LS2 8BB. Tom Baker moved to our Bradford office, 4 Hall Ings, Bradford BD1 1HY. Ann Lee's desk phone is 0113 496 0455. Raj Patel, 0113 496 0456. Sue Ray, 0113 496 0457.", 0)]
     // The words in another sentence or line are not said about the name before them.
     [InlineData("Thanks, Jane Smith. Mobile is 07700 900455. Ann Lee; mobile is 07700 900456. Raj Patel. His mobile is 07700 900457. Sue Ray\nPersonal mobile 07700 900458.", 0)]
+    // A mobile number straight after a name is that person's own, as a relationship or an age would say.
+    [InlineData("The volunteer drivers are Amy Holt (07700 900120), Ben Carter (+44 7700 900121), Mr Dan Moore on 07700 900123, Cara Lewis, mobile 07700 900122, and Eve Price - 07700 900124.", 5)]
+    // Not a mobile (a landline, an 03 or 08 number, 070 personal numbering, 076 pagers), or a job beside the name.
+    [InlineData("Call Amy Holt on 0113 496 0120, Ben Carter on 020 7946 0121, Cara Lewis on 07000 900122, Dan Moore on 07600 900123 or Eve Price on 0300 123 0124.", 0)]
+    [InlineData("Site Manager Amy Holt (07700 900120)\nDuty Officer Ben Carter (07700 900121)\nSupport Co-ordinator Cara Lewis (07700 900122)\nTeam Administrator Dan Moore (07700 900123)\nOffice Assistant Eve Price (07700 900124)", 0)]
+    // A signature's mobile on the line under the name: said beside it, not about the person.
+    [InlineData("Kind regards\nAmy Holt\n07700 900120\n\nThanks\nBen Carter\nM: 07700 900121\n\nBest\nCara Lewis\nMob 07700 900122\n\nRegards\nDan Moore\n07700 900123\n\nCheers\nEve Price\n07700 900124", 0)]
     public void OnText_PeopleNamedInSentences_Counted(string text, int people)
     {
         var analyzer = Analyze("Case notes\n\n" + text + "\n");
@@ -42,6 +49,20 @@ public class ProseAnalysisTests
         // From the end of the name to the start of the phone: "'s mobile is, x...x 07700 ...".
         static string Said(string name, int gap, string phone) =>
             name + "'s mobile is, " + new string('x', gap - "'s mobile is, ".Length - 1) + " " + phone;
+
+        var text = Said("Amy Holt", gap, "07700 900120") + " and " + Said("Ben Carter", gap, "07700 900121") + ".";
+        Assert.Equal(gap, text.IndexOf("07700", StringComparison.Ordinal) - "Amy Holt".Length);
+
+        Assert.Equal(people, PersonalData(Analyze("Notes\n\n" + text + "\n"))?.Count);
+    }
+
+    [Theory]
+    [InlineData(12, 2)]
+    [InlineData(13, null)]
+    public void OnText_MobileWithoutWords_CountsWithin12CharactersOfTheName(int gap, int? people)
+    {
+        // From the end of the name to the start of the mobile: " x...x 07700 ...".
+        static string Said(string name, int gap, string phone) => name + " " + new string('x', gap - 2) + " " + phone;
 
         var text = Said("Amy Holt", gap, "07700 900120") + " and " + Said("Ben Carter", gap, "07700 900121") + ".";
         Assert.Equal(gap, text.IndexOf("07700", StringComparison.Ordinal) - "Amy Holt".Length);
