@@ -12,7 +12,9 @@ namespace MailGuard.Inspection.Detection;
 /// No detector reads Cyrillic or Greek words, so folding them changes nothing else. Digits of
 /// other scripts ("١٢/٠٣/١٩٦٥") read as the digits they are, and the mathematical bold, italic
 /// and double-struck letters and digits ("𝐀𝐁𝟏𝟐𝟑𝟒𝟓𝟔𝐂") as the plain ones. Fullwidth
-/// punctuation is left alone: a fullwidth comma is no CSV delimiter to a spreadsheet. ASCII text
+/// punctuation is left alone: a fullwidth comma is no CSV delimiter to a spreadsheet. Text
+/// inside a direction override reads in the order it is shown ("&#x202E;C654321BA" shows as
+/// AB123456C; see <see cref="Reorder"/>). ASCII text
 /// is returned as it is after one vectorised look.
 /// </summary>
 internal static class VisibleText
@@ -72,6 +74,11 @@ internal static class VisibleText
             return text.Length;
         }
 
+        if (text[first..].ContainsAny('\u202D', '\u202E'))
+        {
+            Reorder(text);
+        }
+
         int written = first;
         for (int i = first; i < text.Length; i++)
         {
@@ -114,6 +121,100 @@ internal static class VisibleText
         }
 
         return written;
+    }
+
+    // The deepest nesting of direction controls Unicode's bidirectional algorithm honours (BD2).
+    private const int MaxDirectionDepth = 125;
+
+    /// <summary>
+    /// Direction overrides put in the order a reader sees: between RIGHT-TO-LEFT OVERRIDE (U+202E)
+    /// and its POP DIRECTIONAL FORMATTING (U+202C), or the end of the line, characters are shown
+    /// right to left whatever they are, so "&#x202E;C654321BA&#x202C;" shows as AB123456C; a
+    /// LEFT-TO-RIGHT OVERRIDE (U+202D) inside turns its part back. Each character's level is
+    /// that of the overrides around it (rule X6), and each run at a level or above is reversed,
+    /// from the highest level down (rule L2). Embeddings and isolates (U+202A, U+202B,
+    /// U+2066-2068) nest like overrides but force no direction: Latin letters and digits keep
+    /// their order within them, and they are dropped with the controls after this.
+    /// </summary>
+    private static void Reorder(Span<char> text)
+    {
+        Span<byte> stack = stackalloc byte[MaxDirectionDepth + 1];
+        byte[]? rented = text.Length > 1024 ? ArrayPool<byte>.Shared.Rent(text.Length) : null;
+        Span<byte> levels = rented is null ? stackalloc byte[text.Length] : rented.AsSpan(0, text.Length);
+        int depth = 0;
+        int lineStart = 0;
+        byte max = 0;
+        for (int i = 0; i <= text.Length; i++)
+        {
+            char c = i < text.Length ? text[i] : '\n';
+            if (c is '\n' or '\r' or '\u2029' or '\u0085' or (>= '\u001C' and <= '\u001E'))
+            {
+                // A paragraph ends every override and embedding (rule X8).
+                ReverseRuns(text[lineStart..i], levels[lineStart..i], max);
+                depth = 0;
+                max = 0;
+                lineStart = i + 1;
+                continue;
+            }
+
+            byte level = depth == 0 ? (byte)0 : stack[depth - 1];
+            switch (c)
+            {
+                case '\u202E' or '\u202D' or '\u202A' or '\u202B' or '\u2066' or '\u2067' or '\u2068':
+                    if (depth < MaxDirectionDepth)
+                    {
+                        // An override takes the next odd (right to left) or even level; an embedding or isolate keeps the level.
+                        stack[depth++] = c switch
+                        {
+                            '\u202E' => (byte)(level + 1 | 1),
+                            '\u202D' => (byte)(level + 2 & ~1),
+                            _ => level,
+                        };
+                    }
+
+                    break;
+                case '\u202C' or '\u2069':
+                    if (depth > 0)
+                    {
+                        depth--;
+                    }
+
+                    break;
+            }
+
+            levels[i] = level;
+            max = Math.Max(max, level);
+        }
+
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    // Rule L2: from the highest level down to 1, every run of characters at that level or above is reversed.
+    private static void ReverseRuns(Span<char> line, ReadOnlySpan<byte> levels, byte max)
+    {
+        for (int level = max; level >= 1; level--)
+        {
+            int i = 0;
+            while (i < line.Length)
+            {
+                if (levels[i] < level)
+                {
+                    i++;
+                    continue;
+                }
+
+                int start = i;
+                while (i < line.Length && levels[i] >= level)
+                {
+                    i++;
+                }
+
+                line[start..i].Reverse();
+            }
+        }
     }
 
     // A Mathematical Alphanumeric Symbol's plain Latin letter or digit: the letters run in

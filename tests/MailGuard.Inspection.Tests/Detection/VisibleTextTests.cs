@@ -77,14 +77,31 @@ public class VisibleTextTests
     [InlineData("AB\u200B12\u200C34\u200D56\u2060C", "AB123456C")]
     [InlineData("\uFEFFJG\u00AD123456A", "JG123456A")]
     [InlineData("\uFF2A\uFF27\uFF11\uFF12\uFF13\uFF14\uFF15\uFF16\uFF21", "JG123456A")]
-    [InlineData("\u202EAB123456C\u202C", "AB123456C")]
     [InlineData("\u0410\u0412123456\u0421", "AB123456C")]
     [InlineData("\u039A\u039C 12 34 56 \u0391", "KM 12 34 56 A")]
     [InlineData("\u0418\u0432\u0430\u043D", "\u0418\u0432a\u043D")]
     [InlineData("Zo\u00EB\u3000O\u2019Neil", "Zo\u00EB O\u2019Neil")]
+    // Overrides in the order shown: reversed to the end of the override or of the line; a
+    // left-to-right override inside turns its part back; an embedding alone reorders no Latin text.
+    [InlineData("NI \u202EC654321BA\u202C, DOB 12/03/1965", "NI AB123456C, DOB 12/03/1965")]
+    [InlineData("x\u202Eabc\ndef", "xcba\ndef")]
+    [InlineData("\u202Eab\u202Dcd\u202Cef\u202C", "fecdba")]
+    [InlineData("\u202E\u202EAB\u202C\u202C", "BA")]
+    [InlineData("\u202EAB123456C\u202C", "C654321BA")]
+    [InlineData("\u202BAB 123\u202C", "AB 123")]
     // Fullwidth punctuation stays: a fullwidth comma is no delimiter to a spreadsheet.
     [InlineData("a\uFF0Cb\uFF1Ac", "a\uFF0Cb\uFF1Ac")]
     public void Fold_Examples(string text, string expected) => Assert.Equal(expected, VisibleText.Fold(text));
+
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(5_000)]
+    public void Fold_OverrideInLongText_ReorderedAsInShortText(int padding)
+    {
+        // Past 1,024 characters the levels are kept in a pooled array rather than on the stack.
+        var pad = new string('x', padding);
+        Assert.Equal(pad + "\nAB123456C\n" + pad, VisibleText.Fold(pad + "\n\u202EC654321BA\n" + pad));
+    }
 
     [Fact]
     public void Fold_NothingToChange_SameString()
@@ -102,6 +119,8 @@ public class VisibleTextTests
         nino => new string(nino.Select(c => char.IsAsciiLetterOrDigit(c) ? (char)(c + 0xFEE0) : c).ToArray()),
         // Cyrillic letters drawn as the Latin ones (А В С Е Н К М Р Т Х У).
         nino => new string(nino.Select(c => "ABCEHKMPTXY".IndexOf(c) is var i and >= 0 ? "\u0410\u0412\u0421\u0415\u041D\u041A\u041C\u0420\u0422\u0425\u0423"[i] : c).ToArray()),
+        // Written backwards inside a right-to-left override, which shows it the right way round.
+        nino => "\u202E" + new string(nino.Reverse().ToArray()) + "\u202C",
     ];
 
     [Theory]
@@ -109,6 +128,7 @@ public class VisibleTextTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void Analyze_HiddenNiNumbers_FoundInEveryReader(int hiding)
     {
         // The same twenty NI numbers, hidden the same way, in a CSV, a workbook's shared strings,
