@@ -11,9 +11,10 @@ namespace MailGuard.Inspection.Extraction;
 /// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
 /// a layout table's cell is a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep, past
 /// which it is text of its cell), unless no row of it has two cells: a table of one column is
-/// layout, and its text is read with the rest. Comments, and alt and title attributes, are read
-/// too, as text of their own after the visible text's: a client shows alt text when it blocks
-/// images and a title on hover, and the message's source shows comments.
+/// layout, and its text is read with the rest. Comments, alt and title attributes, and what a
+/// style sheet shows (<see cref="CssContentText"/>) are read too, as text of their own after the
+/// visible text's: a client shows alt text when it blocks images and a title on hover, clients
+/// that honour style sheets show their content strings, and the message's source shows comments.
 /// </summary>
 internal sealed class HtmlTextExtractor
 {
@@ -36,6 +37,11 @@ internal sealed class HtmlTextExtractor
     // and so are alt and title texts, which clients show in place of an image or over an element.
     private readonly TextBlockWriter _hidden;
     private bool _commentTag;
+
+    // What style sheets show (content strings and the attributes content: attr() names), read
+    // with the comments; and whether the raw text being skipped is a style element's.
+    private readonly CssContentText _css;
+    private bool _inStyle;
 
     // A tag is kept to this many characters: its name, and the alt and title text a client shows
     // in place of an image or over an element (more is not a label a person reads).
@@ -72,6 +78,7 @@ internal sealed class HtmlTextExtractor
         _location = location;
         _writer = new TextBlockWriter(context.Sink, location);
         _hidden = new TextBlockWriter(context.Sink, location);
+        _css = new CssContentText(_hidden);
     }
 
     private enum State
@@ -217,6 +224,7 @@ internal sealed class HtmlTextExtractor
                                 string? raw = OnTag();
                                 if (raw is not null)
                                 {
+                                    _inStyle = raw == "style";
                                     rawEnd = "</" + raw;
                                     rawMatch = 0;
                                     state = State.RawText;
@@ -233,11 +241,22 @@ internal sealed class HtmlTextExtractor
 
                             break;
                         case State.RawText:
+                            if (_inStyle)
+                            {
+                                _css.Append(c);
+                            }
+
                             // Skip to the matching end tag; case-insensitive, no nesting.
                             if (char.ToLowerInvariant(c) == rawEnd[rawMatch])
                             {
                                 if (++rawMatch == rawEnd.Length)
                                 {
+                                    if (_inStyle)
+                                    {
+                                        _css.End();
+                                        _inStyle = false;
+                                    }
+
                                     _tag.Clear().Append('/');
                                     state = State.Tag;
                                     quote = '\0';
@@ -355,13 +374,15 @@ internal sealed class HtmlTextExtractor
         return null;
     }
 
-    // The alt text a client shows when it does not load an image, and the title it shows over an
-    // element: read with the comments, apart from the visible text.
+    // The alt text a client shows when it does not load an image, the title it shows over an
+    // element, and an attribute a style sheet shows (content: attr(data-x)): read with the
+    // comments, apart from the visible text.
     private void ShownAttributes(string tag, int from)
     {
         // Most tags (Outlook's long style attributes) have neither: one vectorised look each.
         var attributes = tag.AsSpan(from);
-        if (!attributes.Contains("alt", StringComparison.OrdinalIgnoreCase) && !attributes.Contains("title", StringComparison.OrdinalIgnoreCase))
+        var shownByStyle = _css.Attributes;
+        if (!attributes.Contains("alt", StringComparison.OrdinalIgnoreCase) && !attributes.Contains("title", StringComparison.OrdinalIgnoreCase) && shownByStyle.Count == 0)
         {
             return;
         }
@@ -416,7 +437,8 @@ internal sealed class HtmlTextExtractor
                 valueEnd = i;
             }
 
-            if (attribute.Equals("alt", StringComparison.OrdinalIgnoreCase) || attribute.Equals("title", StringComparison.OrdinalIgnoreCase))
+            if (attribute.Equals("alt", StringComparison.OrdinalIgnoreCase) || attribute.Equals("title", StringComparison.OrdinalIgnoreCase)
+                || (shownByStyle.Count > 0 && shownByStyle.Contains(attribute.ToString())))
             {
                 string value = tag[valueStart..valueEnd];
                 _hidden.Append(value.Contains('&') ? WebUtility.HtmlDecode(value) : value);

@@ -137,6 +137,39 @@ public class TextExtractionTests
         Assert.DoesNotContain("cid:", sink.AllText);
     }
 
+    [Fact]
+    public void Extract_HtmlStyleSheetContent_ReadAfterTheVisibleText()
+    {
+        // Clients that honour style sheets show a content declaration's strings (adjacent ones as
+        // one text, CSS escapes decoded) and the attributes its attr() names; nothing else of
+        // the style sheet (font names, comments) is text, and no other attribute is read.
+        string html = "<html><head><style>p{color:red;font-family:\"Segoe UI\"} .a::before{content:\"Alice \\4D arsh\" \", DOB 14/03/1987\"}"
+            + " .b::after{ CONTENT : 'Bob\\'s' } .c::before{content:attr(data-ni) \" \" attr(DATA-DOB)} /* content:\"not read\" */</style></head>"
+            + "<body><p class=a>x</p><p class=b>y</p><p class=c data-ni=\"AB 12 34 56 C\" data-dob='01/02/1990' data-other=\"not shown\">z</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        string text = sink.AllText;
+
+        Assert.StartsWith("x\ny\nz", text);
+        Assert.Contains("\nAlice Marsh, DOB 14/03/1987\nBob's\n", text);
+        Assert.Contains("\nAB 12 34 56 C\n01/02/1990\n", text);
+        Assert.DoesNotContain("Segoe", text);
+        Assert.DoesNotContain("not read", text);
+        Assert.DoesNotContain("not shown", text);
+    }
+
+    [Fact]
+    public void Extract_HtmlStyleSheetAttributes_KeptToTheLimit()
+    {
+        // A style sheet may name MaxAttributes attributes for content: attr(); one more is not read.
+        int limit = MailGuard.Inspection.Extraction.CssContentText.MaxAttributes;
+        string style = string.Concat(Enumerable.Range(0, limit + 1).Select(i => $".c{i}::before{{content:attr(data-a{i})}}"));
+        string html = $"<html><head><style>{style}</style></head><body><p data-a{limit - 1}=\"last kept\" data-a{limit}=\"one past\">x</p></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+
+        Assert.Contains("\nlast kept\n", sink.AllText);
+        Assert.DoesNotContain("one past", sink.AllText);
+    }
+
     [Theory]
     [InlineData(0, true)]
     [InlineData(1, true)]
