@@ -21,6 +21,7 @@ internal static partial class XlsxExtractor
         None,
         Value,
         Text,
+        Formula,
     }
 
     /// <summary>
@@ -54,6 +55,7 @@ internal static partial class XlsxExtractor
             var capture = Capture.None;
             var type = SheetCellType.Number;
             int style = 0;
+            SheetFormulas? formulas = null;
             while (true)
             {
                 if (!inCell && fast)
@@ -174,6 +176,7 @@ internal static partial class XlsxExtractor
                             column = NextColumn(col, column);
 
                             valueLength = 0;
+                            formulas?.Clear();
                             inline?.Clear();
                             inlineSingle = null;
                             inlinePieces = 0;
@@ -210,9 +213,14 @@ internal static partial class XlsxExtractor
                             {
                                 phonetic++;
                             }
+                            else if (name.Length == 1 && name[0] == (byte)'f' && token == XmlToken.StartTag)
+                            {
+                                // A formula's text is not what the cell shows, but its literals may be (SheetFormulas).
+                                formulas ??= new SheetFormulas(context, location);
+                                capture = Capture.Formula;
+                            }
                             else
                             {
-                                // A formula's text ("f") is not what the cell shows.
                                 capture = Capture.None;
                             }
                         }
@@ -225,7 +233,20 @@ internal static partial class XlsxExtractor
                             inCell = false;
                             capture = Capture.None;
                             string? inlineText = inlinePieces switch { 0 => null, 1 => inlineSingle, _ => inline!.ToString() };
-                            PlaceCell(cells, column, type, style, value.AsSpan(0, valueLength), default, inlineText, sharedStrings, dateStyles, date1904);
+                            string? literals = formulas is { Any: true } ? formulas.Literals() : null;
+                            if (literals is not null && valueLength == 0 && inlinePieces == 0)
+                            {
+                                // No value saved: the cell shows what its formula makes.
+                                cells.PlaceText(column, literals);
+                            }
+                            else
+                            {
+                                PlaceCell(cells, column, type, style, value.AsSpan(0, valueLength), default, inlineText, sharedStrings, dateStyles, date1904);
+                                if (literals is not null)
+                                {
+                                    formulas!.Beside(literals, inlineText ?? ByteXmlScanner.Decode(value.AsSpan(0, valueLength)));
+                                }
+                            }
                         }
                         else if (name.SequenceEqual("row"u8))
                         {
@@ -252,6 +273,9 @@ internal static partial class XlsxExtractor
                         raw.CopyTo(value.AsSpan(valueLength));
                         valueLength += raw.Length;
                         break;
+                    case XmlToken.Text when capture == Capture.Formula:
+                        formulas!.Append(xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText));
+                        break;
                     case XmlToken.Text when capture == Capture.Text:
                         // Most inline strings are one run: keep its string, build only for more.
                         string piece = xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText);
@@ -271,6 +295,8 @@ internal static partial class XlsxExtractor
                         break;
                 }
             }
+
+            formulas?.Flush();
         }
         finally
         {
