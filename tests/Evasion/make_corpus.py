@@ -398,6 +398,35 @@ with zipfile.ZipFile(tool_commented, "w", zipfile.ZIP_DEFLATED) as z:
     z.comment = b"Created by the corporate archiver, build 4490"
 control("zip-with-tool-comment", attachment_message("agenda.zip", "application/zip", tool_commented.getvalue(), subject="Agenda"))
 
+# Values written backwards inside RIGHT-TO-LEFT OVERRIDE, which shows them the right way round;
+# the rows as a style sheet's content strings (shown by clients that honour style sheets); a
+# workbook whose cells are formulas with no saved value (Excel calculates them on opening).
+carrier("values-reversed-inside-rtl-override", attachment_message("people.csv", "text/csv", laced(lambda v: "\u202e" + v[::-1] + "\u202c")))
+carrier("rows-in-css-content", html_message("<style>" + "".join('.r%d::before{content:"%s, %s, %s"}' % (i, n, d, ni) for i, (n, d, ni) in enumerate(ROWS))
+                                            + "</style>" + "".join('<p class="r%d"></p>' % i for i in range(len(ROWS)))))
+
+
+def workbook(rows_xml):
+    return zip_bytes(
+        [("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+         ("xl/workbook.xml", '<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets><calcPr fullCalcOnLoad="1"/></workbook>' % (SSML, OPC_REL)),
+         ("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+          '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/></Relationships>' % OPC_REL),
+         ("xl/worksheets/sheet1.xml", '<worksheet xmlns="%s"><sheetData>%s</sheetData></worksheet>' % (SSML, rows_xml))])
+
+
+carrier("formula-only-workbook", attachment_message("people.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook(
+    '<row r="1"><c r="A1" t="str"><f>"Name"</f></c><c r="B1" t="str"><f>"Date of birth"</f></c><c r="C1" t="str"><f>"NI number"</f></c></row>' + "".join(
+        '<row r="%d"><c r="A%d" t="str"><f>"%s"</f></c><c r="B%d" t="str"><f>"%s"</f></c><c r="C%d" t="str"><f>CONCATENATE("%s","%s")</f></c></row>'
+        % (r, r, n, r, d, r, ni[:2], ni[2:]) for r, (n, d, ni) in enumerate(ROWS, 2)))))
+
+control("budget-workbook-with-formulas", attachment_message("budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook(
+    '<row r="1"><c r="A1" t="str"><f>"Cost centre"</f><v>Cost centre</v></c><c r="B1" t="str"><f>"Budget"</f><v>Budget</v></c><c r="C1" t="str"><f>"Status"</f><v>Status</v></c></row>' + "".join(
+        '<row r="%d"><c r="A%d" t="str"><f>"CC-"&amp;TEXT(%d,"000")</f><v>CC-%03d</v></c><c r="B%d"><v>%d</v></c><c r="C%d" t="str"><f>IF(B%d&gt;5000,"Over","Under")</f><v>%s</v></c></row>'
+        % (r, r, r, r, r, 1000 * r, r, r, "Over" if 1000 * r > 5000 else "Under") for r in range(2, 30))), subject="Budget"))
+control("css-bullets-and-quotes", headers("Newsletter", "", "text/html; charset=utf-8") + "\r\n<html><head><style>li::before{content:\"\\2022  \"} q::before{content:open-quote}"
+        " .new::after{content:' (new)'}</style></head><body><ul><li>Car park closed on Friday</li><li class=new>Canteen menu</li></ul><q>Thanks all</q></body></html>\r\n")
+
 # ---------------------------------------------------------------- write
 
 for folder, items in (("carriers", carriers), ("controls", controls)):
