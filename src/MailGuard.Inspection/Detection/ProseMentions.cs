@@ -184,12 +184,20 @@ internal static partial class ProseMentions
             {
                 kinds |= bit;
             }
-            else if ((bit & s_contactBits) != 0 && !IsBusinessSpan(text, name.Start, m.End))
+            else if ((bit & s_contactBits) != 0)
             {
-                contacts |= bit;
                 var between = text.AsSpan(name.End, Math.Max(0, m.Start - name.End));
-                ownCue |= between.Length <= OwnCueReach && OneClause(between)
-                    && (PersonWords.HasOwnContactCue(between) || (between.Length <= MobileReach && IsMobile(text.AsSpan(m.Start, m.End - m.Start))));
+                var oneClause = between.Length <= OwnCueReach && OneClause(between);
+
+                // A mobile straight after the name is looked at in its own clause: a long paragraph's
+                // other words ("pass changes to the coordinator") say nothing about whose it is.
+                var mobileBeside = oneClause && between.Length <= MobileReach && IsMobile(text.AsSpan(m.Start, m.End - m.Start))
+                    && !IsBusinessClause(text, Math.Max(previousEnd, name.Start - TitleReach), name.Start, Math.Min(limit, m.End + ClauseReach));
+                if (mobileBeside || !IsBusinessSpan(text, name.Start, m.End))
+                {
+                    contacts |= bit;
+                    ownCue |= mobileBeside || (oneClause && PersonWords.HasOwnContactCue(between));
+                }
             }
         }
 
@@ -199,6 +207,39 @@ internal static partial class ProseMentions
         // when the words between say so ("Karen Holt lives at 14 Mill Lane") or a mobile follows
         // the name in the same clause (a signature's mobile is on a line of its own).
         return kinds == 0 && !ownCue ? 0 : kinds | contacts;
+    }
+
+    // How far before a name (a job title's two words: "duty officer Amy Holt (07700 ...)") and after
+    // its mobile ("Amy Holt (07700 ...), site manager") the words around them are read for a job or
+    // an organisation.
+    private const int TitleReach = 40;
+    private const int ClauseReach = 40;
+
+    // A job title or an organisation word around a name and its mobile: the two words before the
+    // name, from <paramref name="from"/> on and not past a line, sentence, comma, colon or bracket,
+    // to <paramref name="to"/> (or the line's or sentence's end, or a semicolon, before it).
+    private static bool IsBusinessClause(string text, int from, int nameStart, int to)
+    {
+        var before = text.AsSpan(from, nameStart - from);
+        var start = from + Math.Max(before.LastIndexOfAny("\n,:;(") + 1, before.LastIndexOf(". ", StringComparison.Ordinal) + 1);
+
+        // Of the words before the name, the two nearest: a job title's ("duty officer").
+        var words = 0;
+        for (var i = nameStart - 1; i > start; i--)
+        {
+            if (text[i] is ' ' or '\t' && !char.IsWhiteSpace(text[i - 1]) && ++words == 3)
+            {
+                start = i;
+                break;
+            }
+        }
+
+        var after = text.AsSpan(nameStart, to - nameStart);
+        var end = after.IndexOfAny('\n', ';');
+        var sentence = after.IndexOf(". ", StringComparison.Ordinal);
+        end = nameStart + (end < 0 ? sentence < 0 ? after.Length : sentence : sentence < 0 ? end : Math.Min(end, sentence));
+        var clause = text.AsSpan(start, end - start);
+        return ProseAnalyzer.HasBusinessCue(clause) || PersonWords.HasOrganisationWord(clause);
     }
 
     // A UK mobile number (071-075, 077-079): a person's own phone far more often than an

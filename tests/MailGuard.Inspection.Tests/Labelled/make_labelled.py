@@ -31,6 +31,7 @@ from labelled_categories_a import category1, category2, category3, category4  # 
 from labelled_categories_b import category5, category6, category7, category8  # noqa: E402
 from labelled_categories_c import category9, category10  # noqa: E402
 from labelled_categories_d import category11, category12, category13  # noqa: E402
+from labelled_categories_e import category14  # noqa: E402
 from labelled_kit import HERE, INTERNAL, MESSAGES, OUT, SMTP, Office  # noqa: E402
 
 
@@ -49,6 +50,7 @@ def build(office):
     category11(office)
     category12(office)
     category13(office)
+    category14(office)
 
 
 def main():
