@@ -59,6 +59,20 @@ internal static class DocxExtractor
         }
 
         writer.Flush();
+
+        // Charts' cached labels and values and SmartArt diagrams' text, which Word draws from these
+        // parts (a chart's workbook, if kept, is read with the embeddings below).
+        foreach (string name in package.PartNames.Where(n => (n.StartsWith("word/charts/", StringComparison.Ordinal) || n.StartsWith("word/diagrams/", StringComparison.Ordinal))
+            && n.EndsWith(".xml", StringComparison.Ordinal) && !n.Contains("/_rels/", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList())
+        {
+            context.ThrowIfCancelled();
+            using Stream? part = package.Open(name);
+            if (part is not null)
+            {
+                XlsxExtractor.ReadTextPart(context, part, location.Child(name));
+            }
+        }
+
         package.ReadProperties(location);
 
         // Alternative format chunks (w:altChunk: HTML, RTF, text or another document that Word

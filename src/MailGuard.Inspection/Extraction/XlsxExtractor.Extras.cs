@@ -34,8 +34,8 @@ internal static partial class XlsxExtractor
         }
     }
 
-    // Text runs joined into their paragraph, comment or chart point; those apart.
-    private static void ReadTextPart(ExtractionContext context, Stream part, ContentLocation location)
+    /// <summary>Text runs joined into their paragraph, comment, chart point or diagram node; those apart.</summary>
+    internal static void ReadTextPart(ExtractionContext context, Stream part, ContentLocation location)
     {
         var writer = new TextBlockWriter(context.Sink, location);
         using var reader = XmlParts.Create(part);

@@ -268,6 +268,31 @@ public class OfficeExtractionTests
         "<w:tbl>" + string.Concat(rows.Select(r => "<w:tr>" + string.Concat(r.Select(c => $"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>")) + "</w:tr>")) + "</w:tbl>";
 
     [Fact]
+    public void Extract_DocxChartAndSmartArt_TextRead()
+    {
+        // Word draws a chart from its part's cached labels and SmartArt from its data part: their
+        // text is read, a point or node a line, where it is.
+        const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+        const string a = "http://schemas.openxmlformats.org/drawingml/2006/main";
+        byte[] docx = Zips.Of(
+        [
+            ("[Content_Types].xml", Encoding.UTF8.GetBytes("<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")),
+            ("word/document.xml", Encoding.UTF8.GetBytes($"<w:document xmlns:w=\"{w}\"><w:body><w:p><w:r><w:t>Report</w:t></w:r></w:p></w:body></w:document>")),
+            ("word/charts/chart1.xml", Encoding.UTF8.GetBytes("<c:chartSpace xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\"><c:chart><c:plotArea><c:barChart><c:ser><c:cat><c:strRef><c:strCache>"
+                + "<c:pt idx=\"0\"><c:v>Alice Marsh AB123456C</c:v></c:pt><c:pt idx=\"1\"><c:v>Bob Stone CE654321A</c:v></c:pt></c:strCache></c:strRef></c:cat></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>")),
+            ("word/diagrams/data1.xml", Encoding.UTF8.GetBytes($"<dgm:dataModel xmlns:dgm=\"http://schemas.openxmlformats.org/drawingml/2006/diagram\" xmlns:a=\"{a}\"><dgm:ptLst>"
+                + "<dgm:pt modelId=\"1\"><dgm:t><a:p><a:r><a:t>Carol Dean, DOB </a:t></a:r><a:r><a:t>01/02/1990</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>")),
+            ("word/diagrams/_rels/data1.xml.rels", Encoding.UTF8.GetBytes("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"/>")),
+        ]);
+
+        RecordingSink sink = Extract.Run(docx, "report.docx");
+
+        Assert.Contains(sink.Texts, t => t.Location.FileName == "report.docx > word/charts/chart1.xml" && t.Text == "Alice Marsh AB123456C\nBob Stone CE654321A\n");
+        Assert.Contains(sink.Texts, t => t.Location.FileName == "report.docx > word/diagrams/data1.xml" && t.Text == "Carol Dean, DOB 01/02/1990\n");
+        Assert.Empty(sink.Unscannable);
+    }
+
+    [Fact]
     public void Extract_DocxAltChunk_ReadAsAnAttachmentOfItsOwn()
     {
         // Converters write HTML into a .docx as an alternative format chunk; Word renders it in place.
