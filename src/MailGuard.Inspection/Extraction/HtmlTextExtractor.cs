@@ -11,8 +11,8 @@ namespace MailGuard.Inspection.Extraction;
 /// inside tables; each &lt;table&gt; is also sent row by row to BeginTable (a data table inside
 /// a layout table's cell is a table of its own, to <see cref="ExtractionLimits.MaxNestedTables"/> deep, past
 /// which it is text of its cell), unless no row of it has two cells: a table of one column is
-/// layout, and its text is read with the rest. Comments, alt and title attributes, and what a
-/// style sheet shows (<see cref="CssContentText"/>) are read too, as text of their own after the
+/// layout, and its text is read with the rest. Comments, alt and title attributes, form fields'
+/// values and placeholders, and what a style sheet shows (<see cref="CssContentText"/>) are read too, as text of their own after the
 /// visible text's: a client shows alt text when it blocks images and a title on hover, clients
 /// that honour style sheets show their content strings, and the message's source shows comments.
 /// </summary>
@@ -311,7 +311,7 @@ internal sealed class HtmlTextExtractor
         bool selfClosing = tag.EndsWith('/');
         if (!end)
         {
-            ShownAttributes(tag, nameEnd);
+            ShownAttributes(tag, nameEnd, name is "input" or "textarea");
         }
 
         switch (name)
@@ -375,14 +375,16 @@ internal sealed class HtmlTextExtractor
     }
 
     // The alt text a client shows when it does not load an image, the title it shows over an
-    // element, and an attribute a style sheet shows (content: attr(data-x)): read with the
+    // element, a form field's value and placeholder (clients that draw forms show them in the
+    // box), and an attribute a style sheet shows (content: attr(data-x)): read with the
     // comments, apart from the visible text.
-    private void ShownAttributes(string tag, int from)
+    private void ShownAttributes(string tag, int from, bool field)
     {
         // Most tags (Outlook's long style attributes) have neither: one vectorised look each.
         var attributes = tag.AsSpan(from);
         var shownByStyle = _css.Attributes;
-        if (!attributes.Contains("alt", StringComparison.OrdinalIgnoreCase) && !attributes.Contains("title", StringComparison.OrdinalIgnoreCase) && shownByStyle.Count == 0)
+        if (!attributes.Contains("alt", StringComparison.OrdinalIgnoreCase) && !attributes.Contains("title", StringComparison.OrdinalIgnoreCase) && shownByStyle.Count == 0
+            && !(field && (attributes.Contains("value", StringComparison.OrdinalIgnoreCase) || attributes.Contains("placeholder", StringComparison.OrdinalIgnoreCase))))
         {
             return;
         }
@@ -438,6 +440,7 @@ internal sealed class HtmlTextExtractor
             }
 
             if (attribute.Equals("alt", StringComparison.OrdinalIgnoreCase) || attribute.Equals("title", StringComparison.OrdinalIgnoreCase)
+                || (field && (attribute.Equals("value", StringComparison.OrdinalIgnoreCase) || attribute.Equals("placeholder", StringComparison.OrdinalIgnoreCase)))
                 || (shownByStyle.Count > 0 && shownByStyle.Contains(attribute.ToString())))
             {
                 string value = tag[valueStart..valueEnd];

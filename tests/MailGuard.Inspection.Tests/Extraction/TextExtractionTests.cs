@@ -158,6 +158,22 @@ public class TextExtractionTests
     }
 
     [Fact]
+    public void Extract_HtmlFormFields_ValuesAndPlaceholdersRead()
+    {
+        // Clients that draw forms show an input's value, or its placeholder while it is empty, in
+        // the box; a button's or an option's value is not shown (an option's text is, as text).
+        string html = "<html><body><form><input type=text value=\"Alice Marsh, AB 12 34 56 C\"><input placeholder='DOB 14/03/1987'>"
+            + "<textarea placeholder=\"Bob Stone\">Carol Dean</textarea><select><option value=\"opt-not-shown\">Dan Lee</option></select>"
+            + "<button value=\"btn-not-shown\">Send</button></form></body></html>";
+        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+
+        Assert.Contains("\nAlice Marsh, AB 12 34 56 C\nDOB 14/03/1987\nBob Stone\n", sink.AllText);
+        Assert.Contains("Carol Dean", sink.AllText);
+        Assert.Contains("Dan Lee", sink.AllText);
+        Assert.DoesNotContain("not-shown", sink.AllText);
+    }
+
+    [Fact]
     public void Extract_HtmlStyleSheetAttributes_KeptToTheLimit()
     {
         // A style sheet may name MaxAttributes attributes for content: attr(); one more is not read.
