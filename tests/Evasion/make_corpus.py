@@ -420,6 +420,45 @@ carrier("formula-only-workbook", attachment_message("people.xlsx", "application/
         '<row r="%d"><c r="A%d" t="str"><f>"%s"</f></c><c r="B%d" t="str"><f>"%s"</f></c><c r="C%d" t="str"><f>CONCATENATE("%s","%s")</f></c></row>'
         % (r, r, n, r, d, r, ni[:2], ni[2:]) for r, (n, d, ni) in enumerate(ROWS, 2)))))
 
+def type3_pdf(lines):
+    """A PDF whose one page draws the lines with a Type3 font: each glyph is a drawing of the letter
+    (in Helvetica) named /g0, /g1...; with no character map, the file says nothing of the letters."""
+    chars = sorted(set("".join(lines)))
+    code = {c: 33 + i for i, c in enumerate(chars)}
+
+    def literal(text):
+        return "".join("\\%03o" % code[c] for c in text)
+
+    def stream(data):
+        return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+    content = "\n".join("BT /F1 9 Tf 40 %d Td (%s) Tj ET" % (760 - 12 * i, literal(t)) for i, t in enumerate(lines)).encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+               stream(content),
+               ("<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] /FirstChar 33 /LastChar %d /Widths [%s] "
+                "/Encoding << /Type /Encoding /Differences [33 %s] >> /CharProcs << %s >> /Resources << /Font << /H 6 0 R >> >> >>" % (
+                    32 + len(chars), " ".join(["600"] * len(chars)), " ".join("/g%d" % i for i in range(len(chars))),
+                    " ".join("/g%d %d 0 R" % (i, 7 + i) for i in range(len(chars))))).encode(),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for c in chars:
+        objects.append(stream(("600 0 d0 BT /H 1000 Tf 0 0 Td (%s) Tj ET" % c.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")).encode()))
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+# The list drawn in a font whose letters the file does not name (a viewer shows the table; an
+# extractor reads the codes): read from the page's picture.
+carrier("table-in-type3-font-pdf", attachment_message("people.pdf", "application/pdf", type3_pdf(["Name Date of birth NI number"] + ["%s %s %s" % r for r in ROWS])))
+
 control("budget-workbook-with-formulas", attachment_message("budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook(
     '<row r="1"><c r="A1" t="str"><f>"Cost centre"</f><v>Cost centre</v></c><c r="B1" t="str"><f>"Budget"</f><v>Budget</v></c><c r="C1" t="str"><f>"Status"</f><v>Status</v></c></row>' + "".join(
         '<row r="%d"><c r="A%d" t="str"><f>"CC-"&amp;TEXT(%d,"000")</f><v>CC-%03d</v></c><c r="B%d"><v>%d</v></c><c r="C%d" t="str"><f>IF(B%d&gt;5000,"Over","Under")</f><v>%s</v></c></row>'

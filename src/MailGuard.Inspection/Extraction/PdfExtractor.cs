@@ -76,12 +76,31 @@ internal static class PdfExtractor
             }
 
             filters.ThrowIfTripped();
+            string? unmapped = page.Letters.Count > 0 ? PdfFonts.UnmappedFont(document, page) : null;
             if (pageText.Length > 0)
             {
                 chars += pageText.Length;
                 context.Sink.OnText(location with { Page = pageNumber }, pageText + "\n");
             }
-            else if (context.Limits.ImageText is { } ocr && LargestImage(page) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height))
+
+            if (unmapped is not null)
+            {
+                // Letters a viewer draws and the file cannot name (PdfFonts): what the page shows
+                // is read from its picture, or the page is not passed as read.
+                context.ThrowIfCancelled();
+                if (context.Limits.ImageText is { } pageOcr)
+                {
+                    ImageTextResult result = pageOcr.ReadPdfPage(data, pageNumber, context.OcrTimeout, context.CancellationToken);
+                    ImageTextExtractor.Report(context, location, result, $"PDF page {pageNumber} (text in {unmapped}) ");
+                    ocrPages++;
+                }
+                else
+                {
+                    context.Sink.OnUnscannable(location with { Page = pageNumber }, UnscannableReason.UnsupportedFormat,
+                        $"PDF page {pageNumber} draws text in {unmapped}, and OCR is off");
+                }
+            }
+            else if (pageText.Length == 0 && context.Limits.ImageText is { } ocr && LargestImage(page) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height))
             {
                 // A page with no text and a picture big enough for a table is a scan or a pasted
                 // screenshot: render it and OCR it (see OcrEngine for why the page is rendered).

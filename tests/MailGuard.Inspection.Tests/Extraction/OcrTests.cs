@@ -335,7 +335,7 @@ public sealed class OcrTests
         return pdf.ToArray();
     }
 
-    private sealed class FakeReader : IImageTextReader
+    internal sealed class FakeReader : IImageTextReader
     {
         private readonly ImageTextResult _result;
 

@@ -299,37 +299,7 @@ public class PdfExtractionTests
         Assert.Empty(sink.Tables);
     }
 
-    /// <summary>A PDF of these objects, numbered from 1 (the catalog), each with its stream if it has one.</summary>
-    private static byte[] Pdf(IReadOnlyList<(string Body, byte[]? Stream)> objects)
-    {
-        var pdf = new MemoryStream();
-        var offsets = new List<long>();
-        void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
-        Text("%PDF-1.4\n");
-        foreach (var (body, stream) in objects)
-        {
-            offsets.Add(pdf.Position);
-            Text($"{offsets.Count} 0 obj\n{body}\n");
-            if (stream is not null)
-            {
-                Text("stream\n");
-                pdf.Write(stream);
-                Text("\nendstream\n");
-            }
-
-            Text("endobj\n");
-        }
-
-        long xref = pdf.Position;
-        Text($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
-        foreach (long offset in offsets)
-        {
-            Text($"{offset:D10} 00000 n \n");
-        }
-
-        Text($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return pdf.ToArray();
-    }
+    private static byte[] Pdf(IReadOnlyList<(string Body, byte[]? Stream)> objects) => Pdfs.Of(objects);
 
     /// <summary>Pages whose text is "Page N AB123456C", or one page with the given encoded content stream.</summary>
     private static byte[] Pages(int count, byte[]? content = null, string? filter = null)
