@@ -21,6 +21,11 @@ internal static class PersonWords
 
     private static readonly FrozenSet<string> s_countWords = s_file["count-word"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
+    private static readonly FrozenSet<string> s_jobWords = s_file["job-word"].ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>A whole word of <paramref name="text"/>, or its singular, names a job (Words/people-words.txt [job-word]).</summary>
+    public static bool HasJobWord(ReadOnlySpan<char> text) => AnyWord(text, s_jobWords, plurals: true);
+
     /// <summary>A whole word of <paramref name="text"/> says what follows counts things (Words/people-words.txt [count-word]).</summary>
     public static bool HasCountWord(ReadOnlySpan<char> text) => AnyWord(text, s_countWords);
 
@@ -45,14 +50,15 @@ internal static class PersonWords
     /// <summary>A word of the name is an organisation word ("Leeds Women's Aid", "Hull Combined Court").</summary>
     public static bool IsOrganisationName(ReadOnlySpan<char> name) => AnyWord(name, s_organisation);
 
-    // A word of the text (letters and apostrophes, a possessive 's or s' taken off) is in the set.
-    private static bool AnyWord(ReadOnlySpan<char> text, FrozenSet<string> words)
+    // A word of the text (letters, apostrophes and hyphens inside it; a possessive 's or s' taken
+    // off, and with plurals, a plural s) is in the set.
+    private static bool AnyWord(ReadOnlySpan<char> text, FrozenSet<string> words, bool plurals = false)
     {
         var lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
-            var letter = i < text.Length && (char.IsLetter(text[i]) || text[i] == '\'');
+            var letter = i < text.Length && (char.IsLetter(text[i]) || text[i] == '\'' || (plurals && text[i] == '-' && start >= 0));
             if (letter && start < 0)
             {
                 start = i;
@@ -65,7 +71,8 @@ internal static class PersonWords
                     word = word[..^2];
                 }
 
-                if (lookup.Contains(word.TrimEnd('\'')))
+                word = word.TrimEnd('\'');
+                if (lookup.Contains(word) || (plurals && word.Length > 2 && word[^1] is 's' or 'S' && lookup.Contains(word[..^1])))
                 {
                     return true;
                 }

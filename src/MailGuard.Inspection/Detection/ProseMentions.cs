@@ -192,7 +192,8 @@ internal static partial class ProseMentions
                 // A mobile straight after the name is looked at in its own clause: a long paragraph's
                 // other words ("pass changes to the coordinator") say nothing about whose it is.
                 var mobileBeside = oneClause && between.Length <= MobileReach && IsMobile(text.AsSpan(m.Start, m.End - m.Start))
-                    && !IsBusinessClause(text, Math.Max(previousEnd, name.Start - TitleReach), name.Start, Math.Min(limit, m.End + ClauseReach));
+                    && !IsBusinessClause(text, Math.Max(previousEnd, name.Start - TitleReach), name.Start, Math.Min(limit, m.End + ClauseReach))
+                    && !PersonWords.HasJobWord(SentenceTo(text, m.End));
                 if (mobileBeside || !IsBusinessSpan(text, name.Start, m.End))
                 {
                     contacts |= bit;
@@ -240,6 +241,20 @@ internal static partial class ProseMentions
         end = nameStart + (end < 0 ? sentence < 0 ? after.Length : sentence : sentence < 0 ? end : Math.Min(end, sentence));
         var clause = text.AsSpan(start, end - start);
         return ProseAnalyzer.HasBusinessCue(clause) || PersonWords.HasOrganisationWord(clause);
+    }
+
+    // How far back the sentence a name and its mobile stand in is read: a list of eight names
+    // with their mobiles is about 250 characters.
+    private const int SentenceReach = 400;
+
+    // The sentence up to <paramref name="end"/>: from the last line break or sentence end before it
+    // ("Your account managers are Tom Haddad (07700 900456), Amy Holt (07700 ...").
+    private static ReadOnlySpan<char> SentenceTo(string text, int end)
+    {
+        var from = Math.Max(0, end - SentenceReach);
+        var before = text.AsSpan(from, end - from);
+        var start = Math.Max(before.LastIndexOf('\n'), Math.Max(before.LastIndexOf(". ", StringComparison.Ordinal), Math.Max(before.LastIndexOf("? ", StringComparison.Ordinal), before.LastIndexOf("! ", StringComparison.Ordinal))));
+        return before[(start + 1)..];
     }
 
     // A UK mobile number (071-075, 077-079): a person's own phone far more often than an

@@ -32,7 +32,11 @@ public class ProseAnalysisTests
     // Not a mobile (a landline, an 03 or 08 number, 070 personal numbering, 076 pagers), or a job beside the name.
     [InlineData("Call Amy Holt on 0113 496 0120, Ben Carter on 020 7946 0121, Cara Lewis on 07000 900122, Dan Moore on 07600 900123 or Eve Price on 0300 123 0124.", 0)]
     [InlineData("Amy Holt (07700 900120), site manager; Ben Carter (07700 900121), duty officer; Cara Lewis (07700 900122), support co-ordinator; Dan Moore (07700 900123), team administrator; duty officer Eve Price (07700 900124).", 0)]
-    // An organisation or job word elsewhere in the sentence or paragraph is not about them.
+    // A job named in the sentence makes them work mobiles (business contacts); foster carers' are their own.
+    [InlineData("From January your account managers are Amy Holt (07700 900120), Ben Carter (07700 900121), Cara Lewis (07700 900122), Dan Moore (07700 900123) and Eve Price (07700 900124).", 0)]
+    [InlineData("The co-ordinators for the event: Amy Holt (07700 900120), Ben Carter (07700 900121), Cara Lewis (07700 900122), Dan Moore (07700 900123), Eve Price (07700 900124).", 0)]
+    [InlineData("The foster carers free this weekend are Amy Holt (07700 900120), Ben Carter (07700 900121), Cara Lewis (07700 900122), Dan Moore (07700 900123) and Eve Price (07700 900124).", 5)]
+    // An organisation or job word elsewhere in the paragraph is not about them.
     [InlineData("The drivers for Saturday's hospital runs are Amy Holt (07700 900120), Ben Carter (07700 900121), Cara Lewis (07700 900122), Dan Moore (07700 900123) and Eve Price (07700 900124). Please send any changes to the transport co-ordinator by Friday.", 5)]
     // A signature's mobile on the line under the name: said beside it, not about the person.
     [InlineData("Kind regards\nAmy Holt\n07700 900120\n\nThanks\nBen Carter\nM: 07700 900121\n\nBest\nCara Lewis\nMob 07700 900122\n\nRegards\nDan Moore\n07700 900123\n\nCheers\nEve Price\n07700 900124", 0)]
