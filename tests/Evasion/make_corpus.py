@@ -459,6 +459,24 @@ def type3_pdf(lines):
 # extractor reads the codes): read from the page's picture.
 carrier("table-in-type3-font-pdf", attachment_message("people.pdf", "application/pdf", type3_pdf(["Name Date of birth NI number"] + ["%s %s %s" % r for r in ROWS])))
 
+# Names and NI numbers, the numbers typed as their six digits and the letters added by the cells'
+# number format ("AB"000000"C"): Excel shows AB123456C.
+formatted = {}
+for n, d, ni in ROWS:
+    formatted.setdefault(ni[:2] + "|" + ni[8], []).append((n, d, ni))
+codes = sorted(formatted)
+carrier("ni-letters-in-number-format", attachment_message("people.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", zip_bytes(
+    [("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>'),
+     ("xl/workbook.xml", '<workbook xmlns="%s" xmlns:r="%s"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>' % (SSML, OPC_REL)),
+     ("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+      '<Relationship Id="rId1" Type="%s/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="%s/styles" Target="styles.xml"/></Relationships>' % (OPC_REL, OPC_REL)),
+     ("xl/styles.xml", '<styleSheet xmlns="%s"><numFmts count="%d">%s</numFmts><cellXfs count="%d"><xf numFmtId="0"/>%s</cellXfs></styleSheet>' % (
+         SSML, len(codes), "".join('<numFmt numFmtId="%d" formatCode="&quot;%s&quot;000000&quot;%s&quot;"/>' % (164 + i, c[:2], c[3]) for i, c in enumerate(codes)),
+         len(codes) + 1, "".join('<xf numFmtId="%d" applyNumberFormat="1"/>' % (164 + i) for i in range(len(codes))))),
+     ("xl/worksheets/sheet1.xml", '<worksheet xmlns="%s"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>NI number</t></is></c></row>%s</sheetData></worksheet>' % (SSML, "".join(
+          '<row r="%d"><c r="A%d" t="inlineStr"><is><t>%s</t></is></c><c r="B%d" s="%d"><v>%d</v></c></row>'
+          % (r, r, n, r, codes.index(ni[:2] + "|" + ni[8]) + 1, int(ni[2:8])) for r, (n, d, ni) in enumerate(ROWS, 2))))])))
+
 control("budget-workbook-with-formulas", attachment_message("budget.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook(
     '<row r="1"><c r="A1" t="str"><f>"Cost centre"</f><v>Cost centre</v></c><c r="B1" t="str"><f>"Budget"</f><v>Budget</v></c><c r="C1" t="str"><f>"Status"</f><v>Status</v></c></row>' + "".join(
         '<row r="%d"><c r="A%d" t="str"><f>"CC-"&amp;TEXT(%d,"000")</f><v>CC-%03d</v></c><c r="B%d"><v>%d</v></c><c r="C%d" t="str"><f>IF(B%d&gt;5000,"Over","Under")</f><v>%s</v></c></row>'

@@ -32,11 +32,11 @@ internal static partial class XlsxExtractor
     {
         var context = new ExtractionContext(sink, new ExtractionLimits(), null, CancellationToken.None, CancellationToken.None);
         using var strings = ReadSharedStrings(context, sharedStringsPart, fast, bufferSize);
-        ReadSheet(context, sheetPart, new ContentLocation("/", "book.xlsx"), strings, dateStyles, false, fast, bufferSize);
+        ReadSheet(context, sheetPart, new ContentLocation("/", "book.xlsx"), strings, new SheetStyles(dateStyles, []), false, fast, bufferSize);
     }
 
     /// <param name="fast">Read the common cell shapes in one step (<see cref="SheetCellParser"/>); false only to test that it changes nothing.</param>
-    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, SharedStringTable sharedStrings, bool[] dateStyles, bool date1904, bool fast = true, int bufferSize = DefaultBufferSize)
+    private static void ReadSheet(ExtractionContext context, Stream part, ContentLocation location, SharedStringTable sharedStrings, SheetStyles styles, bool date1904, bool fast = true, int bufferSize = DefaultBufferSize)
     {
         ITableSink table = context.Sink.BeginTable(location);
         try
@@ -82,11 +82,11 @@ internal static partial class XlsxExtractor
                             }
                             else if (simple.Inline)
                             {
-                                PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, dateStyles, date1904);
+                                PlaceCell(cells, column, simple.Type, simple.Style, default, simple.Text, null, sharedStrings, styles, date1904);
                             }
                             else
                             {
-                                PlaceCell(cells, column, simple.Type, simple.Style, simple.Text, default, null, sharedStrings, dateStyles, date1904);
+                                PlaceCell(cells, column, simple.Type, simple.Style, simple.Text, default, null, sharedStrings, styles, date1904);
                             }
 
                             read += used;
@@ -241,7 +241,7 @@ internal static partial class XlsxExtractor
                             }
                             else
                             {
-                                PlaceCell(cells, column, type, style, value.AsSpan(0, valueLength), default, inlineText, sharedStrings, dateStyles, date1904);
+                                PlaceCell(cells, column, type, style, value.AsSpan(0, valueLength), default, inlineText, sharedStrings, styles, date1904);
                                 if (literals is not null)
                                 {
                                     formulas!.Beside(literals, inlineText ?? ByteXmlScanner.Decode(value.AsSpan(0, valueLength)));
@@ -321,7 +321,7 @@ internal static partial class XlsxExtractor
     /// One cell at <paramref name="column"/> from its type, style index and raw value, or its inline
     /// text (raw bytes from the one-step reader, or a string the token reader joined).
     /// </summary>
-    private static void PlaceCell(SheetRow row, int column, SheetCellType type, int style, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> inlineRaw, string? inline, SharedStringTable sharedStrings, bool[] dateStyles, bool date1904)
+    private static void PlaceCell(SheetRow row, int column, SheetCellType type, int style, ReadOnlySpan<byte> raw, ReadOnlySpan<byte> inlineRaw, string? inline, SharedStringTable sharedStrings, SheetStyles styles, bool date1904)
     {
         switch (type)
         {
@@ -384,9 +384,14 @@ internal static partial class XlsxExtractor
             }
         }
 
-        if ((uint)style < (uint)dateStyles.Length && dateStyles[style] && SerialToDate(number, date1904) is DateTime date)
+        if (styles.IsDate(style) && SerialToDate(number, date1904) is DateTime date)
         {
             row.PlaceDate(column, date, number);
+        }
+        else if (styles.Shown(style)?.Show(number) is { } shown)
+        {
+            // Shown with text of its own ("AB"000000"C"): the cell is what Excel shows.
+            row.PlaceText(column, shown);
         }
         else if (text is null)
         {

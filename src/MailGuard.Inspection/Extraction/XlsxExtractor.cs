@@ -23,7 +23,7 @@ internal static partial class XlsxExtractor
         string sharedStringsPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/sharedStrings", StringComparison.Ordinal)).Target ?? "xl/sharedStrings.xml";
         string stylesPart = rels.Values.FirstOrDefault(r => r.Type.EndsWith("/styles", StringComparison.Ordinal)).Target ?? "xl/styles.xml";
         using SharedStringTable sharedStrings = ReadSharedStrings(context, package.Open(sharedStringsPart));
-        bool[] dateStyles = ReadDateStyles(package.Open(stylesPart));
+        SheetStyles styles = ReadStyles(package.Open(stylesPart));
 
         // The sheets' names, which the reader sees on the tabs (hidden ones in the unhide list).
         var tabs = new TextBlockWriter(context.Sink, location with { Sheet = null, Row = null, Column = null });
@@ -50,7 +50,7 @@ internal static partial class XlsxExtractor
                 throw new InvalidDataException($"worksheet part '{rel.Target}' missing");
             }
 
-            ReadSheet(context, part, location with { Sheet = name, Row = null, Column = null }, sharedStrings, dateStyles, date1904);
+            ReadSheet(context, part, location with { Sheet = name, Row = null, Column = null }, sharedStrings, styles, date1904);
         }
 
         ReadExtras(context, package, location);
@@ -90,16 +90,18 @@ internal static partial class XlsxExtractor
         return (sheets, date1904);
     }
 
-    /// <summary>For each cellXfs index: does its number format show a date?</summary>
-    private static bool[] ReadDateStyles(Stream? part)
+    /// <summary>For each cellXfs index: does its number format show a date, or text of its own around a number?</summary>
+    private static SheetStyles ReadStyles(Stream? part)
     {
         if (part is null)
         {
-            return [];
+            return SheetStyles.None;
         }
 
         var customDate = new Dictionary<int, bool>();
+        var customShown = new Dictionary<int, SheetNumberFormat?>();
         var styles = new List<bool>();
+        var shown = new List<SheetNumberFormat?>();
         using XmlReader reader = XmlParts.Create(part);
         bool inCellXfs = false;
         while (reader.Read())
@@ -111,7 +113,9 @@ internal static partial class XlsxExtractor
                     case "numFmt":
                         if (int.TryParse(reader.GetAttribute("numFmtId"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int id))
                         {
-                            customDate[id] = IsDateFormatCode(reader.GetAttribute("formatCode") ?? string.Empty);
+                            string code = reader.GetAttribute("formatCode") ?? string.Empty;
+                            customDate[id] = IsDateFormatCode(code);
+                            customShown[id] = customDate[id] ? null : SheetNumberFormat.Parse(code);
                         }
 
                         break;
@@ -121,6 +125,7 @@ internal static partial class XlsxExtractor
                     case "xf" when inCellXfs:
                         int fmt = int.TryParse(reader.GetAttribute("numFmtId"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int f) ? f : 0;
                         styles.Add(customDate.TryGetValue(fmt, out bool custom) ? custom : IsBuiltInDateFormat(fmt));
+                        shown.Add(customShown.GetValueOrDefault(fmt));
                         break;
                 }
             }
@@ -130,7 +135,7 @@ internal static partial class XlsxExtractor
             }
         }
 
-        return [.. styles];
+        return new SheetStyles([.. styles], [.. shown]);
     }
 
     /// <summary>ECMA-376 Part 1 §18.8.30: ids 14-22 and 45-47 are the built-in date and time formats.</summary>
