@@ -248,15 +248,7 @@ internal static class PdfExtractor
     /// </summary>
     private static bool FieldTreeIsSound(PdfDocument document)
     {
-        IToken? Resolve(IToken? token)
-        {
-            for (var hops = 0; token is IndirectReferenceToken reference && hops < 8; hops++)
-            {
-                token = document.Structure.GetObject(reference.Data)?.Data;
-            }
-
-            return token;
-        }
+        IToken? Resolve(IToken? token) => PdfFonts.Resolve(document, token);
 
         var catalog = document.Structure.Catalog.CatalogDictionary;
         if (!catalog.TryGet(NameToken.AcroForm, out var acroForm) || Resolve(acroForm) is not DictionaryToken form

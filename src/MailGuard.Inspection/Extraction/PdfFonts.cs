@@ -39,15 +39,7 @@ internal static class PdfFonts
     /// </summary>
     public static string? UnmappedFont(PdfDocument document, Page page)
     {
-        IToken? Resolve(IToken? token)
-        {
-            for (var hops = 0; token is IndirectReferenceToken reference && hops < MaxHops; hops++)
-            {
-                token = document.Structure.GetObject(reference.Data)?.Data;
-            }
-
-            return token;
-        }
+        IToken? Resolve(IToken? token) => PdfFonts.Resolve(document, token);
 
         DictionaryToken? node = page.Dictionary;
         DictionaryToken? resources = null;
@@ -81,6 +73,17 @@ internal static class PdfFonts
         }
 
         return null;
+    }
+
+    /// <summary>The object <paramref name="token"/> refers to, following at most a few references (a loop ends there).</summary>
+    internal static IToken? Resolve(PdfDocument document, IToken? token)
+    {
+        for (var hops = 0; token is IndirectReferenceToken reference && hops < MaxHops; hops++)
+        {
+            token = document.Structure.GetObject(reference.Data)?.Data;
+        }
+
+        return token;
     }
 
     private static bool IsMapped(DictionaryToken font, Func<IToken?, IToken?> resolve)

@@ -300,39 +300,15 @@ public sealed class OcrTests
     /// <summary>One page whose only content is a JPEG (DCTDecode) drawn over the whole page: a scan.</summary>
     internal static byte[] ImageOnlyPdf(byte[] jpeg, int width, int height)
     {
-        var pdf = new MemoryStream();
-        var offsets = new List<long>();
-        void Text(string s) => pdf.Write(Encoding.ASCII.GetBytes(s));
-        void Object(string body, byte[]? stream = null)
-        {
-            offsets.Add(pdf.Position);
-            Text($"{offsets.Count} 0 obj\n{body}\n");
-            if (stream is not null)
-            {
-                Text("stream\n");
-                pdf.Write(stream);
-                Text("\nendstream\n");
-            }
-
-            Text("endobj\n");
-        }
-
-        Text("%PDF-1.4\n");
-        Object("<< /Type /Catalog /Pages 2 0 R >>");
-        Object("<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        Object($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width * 72 / 150} {height * 72 / 150}] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>");
-        Object($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length {jpeg.Length} >>", jpeg);
         byte[] content = Encoding.ASCII.GetBytes($"q {width * 72 / 150} 0 0 {height * 72 / 150} 0 0 cm /Im1 Do Q");
-        Object($"<< /Length {content.Length} >>", content);
-        long xref = pdf.Position;
-        Text($"xref\n0 {offsets.Count + 1}\n0000000000 65535 f \n");
-        foreach (long offset in offsets)
-        {
-            Text($"{offset:D10} 00000 n \n");
-        }
-
-        Text($"trailer\n<< /Size {offsets.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return pdf.ToArray();
+        return Pdfs.Of(
+        [
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", null),
+            ($"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width * 72 / 150} {height * 72 / 150}] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>", null),
+            ($"<< /Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length {jpeg.Length} >>", jpeg),
+            ($"<< /Length {content.Length} >>", content),
+        ]);
     }
 
     internal sealed class FakeReader : IImageTextReader
