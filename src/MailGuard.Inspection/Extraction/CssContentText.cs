@@ -14,8 +14,9 @@ namespace MailGuard.Inspection.Extraction;
 /// </summary>
 internal sealed class CssContentText(TextBlockWriter writer)
 {
-    // The longest property or function name kept while reading one ("content", "attr").
-    private const int MaxWord = 16;
+    // The longest word kept while reading one (a property, a function or an attribute name): as
+    // long as a whole tag the HTML reader keeps, so any attribute it can read can be named here.
+    private const int MaxWord = HtmlTextExtractor.MaxTagChars;
 
     // The most attribute names kept: a style sheet naming more is not a mail layout.
     internal const int MaxAttributes = 64;

@@ -103,6 +103,18 @@ public class VisibleTextTests
         Assert.Equal(pad + "\nAB123456C\n" + pad, VisibleText.Fold(pad + "\n\u202EC654321BA\n" + pad));
     }
 
+    [Theory]
+    [InlineData(124)]
+    [InlineData(125)]
+    [InlineData(126)]
+    [InlineData(300)]
+    public void Fold_OverridesNestedPastTheLimit_StillRightToLeft(int depth)
+    {
+        // Unicode honours 125 levels of nesting; deeper overrides change nothing, and an odd
+        // level (every RIGHT-TO-LEFT OVERRIDE's) still shows its text backwards.
+        Assert.Equal("x BA", VisibleText.Fold("x " + new string('\u202E', depth) + "AB"));
+    }
+
     [Fact]
     public void Fold_NothingToChange_SameString()
     {

@@ -184,6 +184,11 @@ public class TextExtractionTests
 
         Assert.Contains("\nlast kept\n", sink.AllText);
         Assert.DoesNotContain("one past", sink.AllText);
+
+        // A long attribute name is kept whole.
+        string name = "data-" + new string('n', 300);
+        sink = Extract.Run(Encoding.UTF8.GetBytes($"<style>p::after{{content:attr({name})}}</style><p {name}=\"AB 12 34 56 C\">x</p>"), "body.html", "text/html");
+        Assert.Contains("\nAB 12 34 56 C\n", sink.AllText);
     }
 
     [Theory]
