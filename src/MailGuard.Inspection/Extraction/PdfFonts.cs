@@ -12,15 +12,19 @@ namespace MailGuard.Inspection.Extraction;
 /// ("-B=A@&lt;!9B"): a Type3 font (glyphs are drawings, named however the writer likes), an
 /// encoding whose glyph names are private ("g12", "cid0034"), or a composite font addressed by
 /// glyph number (Identity-H) without a character map. Fonts are read from the page's resources
-/// (inherited from its parents if it has none); fonts inside form XObjects are not looked at.
+/// (inherited from its parents if it has none) and from those of the forms (XObjects) it draws.
 /// </summary>
 internal static class PdfFonts
 {
     // Resources are inherited at most this many page-tree levels up; references followed this many hops.
     private const int MaxHops = 16;
 
-    // The most fonts of one page looked at: a page with more is read from its picture too.
+    // The most fonts of one page looked at (its own and its forms'): a page with more is read from its picture too.
     internal const int MaxFonts = 256;
+
+    // The most resource dictionaries of one page looked at (the page's and its forms'): a page
+    // with more is read from its picture too.
+    internal const int MaxResources = 1024;
 
     // Glyph names every standard encoding uses beside the single letters and uniXXXX forms.
     private static readonly HashSet<string> s_known = new(StringComparer.Ordinal)
@@ -54,21 +58,57 @@ internal static class PdfFonts
             node = node.TryGet(NameToken.Parent, out var parent) ? Resolve(parent) as DictionaryToken : null;
         }
 
-        if (resources is null || !resources.TryGet(NameToken.Font, out var fontsToken) || Resolve(fontsToken) is not DictionaryToken fonts)
+        if (resources is null)
         {
             return null;
         }
 
-        if (fonts.Data.Count > MaxFonts)
+        // The page's fonts and those of the forms it draws (a form XObject has resources of its
+        // own, and a table drawn inside one is shown as any other), forms within forms too.
+        var pending = new Stack<(DictionaryToken Resources, int Depth)>();
+        pending.Push((resources, 0));
+        var seen = new HashSet<DictionaryToken>(ReferenceEqualityComparer.Instance);
+        int fontsSeen = 0;
+        while (pending.Count > 0)
         {
-            return $"{fonts.Data.Count} fonts, more than the {MaxFonts} looked at";
-        }
-
-        foreach (var (name, token) in fonts.Data)
-        {
-            if (Resolve(token) is DictionaryToken font && !IsMapped(font, Resolve))
+            var (current, depth) = pending.Pop();
+            if (!seen.Add(current))
             {
-                return $"font {name}, which has no character map";
+                continue;
+            }
+
+            if (seen.Count > MaxResources)
+            {
+                return $"more than the {MaxResources} sets of resources looked at";
+            }
+
+            if (current.TryGet(NameToken.Font, out var fontsToken) && Resolve(fontsToken) is DictionaryToken fonts)
+            {
+                fontsSeen += fonts.Data.Count;
+                if (fontsSeen > MaxFonts)
+                {
+                    return $"more than the {MaxFonts} fonts looked at";
+                }
+
+                foreach (var (name, token) in fonts.Data)
+                {
+                    if (Resolve(token) is DictionaryToken font && !IsMapped(font, Resolve))
+                    {
+                        return $"font {name}, which has no character map";
+                    }
+                }
+            }
+
+            if (depth < MaxHops && current.TryGet(NameToken.Xobject, out var objectsToken) && Resolve(objectsToken) is DictionaryToken objects)
+            {
+                foreach (var (_, token) in objects.Data)
+                {
+                    if (Resolve(token) is StreamToken form && form.StreamDictionary.TryGet(NameToken.Resources, out var formResources)
+                        && Resolve(formResources) is DictionaryToken inner)
+                    {
+                        pending.Push((inner, depth + 1));
+                    }
+                }
             }
         }
 

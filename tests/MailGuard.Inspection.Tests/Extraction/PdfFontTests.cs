@@ -74,6 +74,59 @@ public class PdfFontTests
         Assert.Equal(ocred ? 1 : 0, reader.PdfPages);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Extract_UnmappedFontInsideAForm_Ocred(bool unmapped)
+    {
+        // The page draws a form XObject whose own resources hold the font its text is in.
+        string font = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica " + (unmapped ? Differences : "") + " >>";
+        byte[] content = Encoding.ASCII.GetBytes("q /Fm1 Do Q");
+        byte[] form = Encoding.ASCII.GetBytes("BT /F9 12 Tf 72 700 Td (ABC ABC) Tj ET");
+        byte[] pdf = Pdfs.Of(
+        [
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /XObject << /Fm1 6 0 R >> >> >>", null),
+            ($"<< /Length {content.Length} >>", content),
+            (font, null),
+            ($"<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /Font << /F9 5 0 R >> >> /Length {form.Length} >>", form),
+        ]);
+        var reader = new OcrTests.FakeReader(new ImageTextResult(ImageTextStatus.Read, "Amy Holt AB123456C\n", ""));
+
+        RecordingSink sink = Extract.Run(pdf, "list.pdf", limits: new ExtractionLimits { ImageText = reader });
+
+        Assert.Equal(unmapped ? 1 : 0, reader.PdfPages);
+        Assert.Empty(sink.Unscannable);
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public void Extract_PageWithMoreResourcesThanLookedAt_Ocred(int past, bool ocred)
+    {
+        // The page's resources and its forms' are looked at to MaxResources sets; one more and
+        // the page is read from its picture.
+        int forms = PdfFonts.MaxResources - 1 + past;
+        byte[] content = Encoding.ASCII.GetBytes("BT /F1 12 Tf 72 700 Td (ABC ABC) Tj ET");
+        byte[] empty = Encoding.ASCII.GetBytes("q Q");
+        var objects = new List<(string, byte[]?)>
+        {
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << "
+                + string.Concat(Enumerable.Range(0, forms).Select(i => $"/Fm{i} {6 + i} 0 R ")) + ">> >> >>", null),
+            ($"<< /Length {content.Length} >>", content),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", null),
+        };
+        objects.AddRange(Enumerable.Range(0, forms).Select(_ => ($"<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << /ProcSet [/PDF] >> /Length {empty.Length} >>", (byte[]?)empty)));
+        var reader = new OcrTests.FakeReader(new ImageTextResult(ImageTextStatus.Read, "Amy Holt AB123456C\n", ""));
+
+        Extract.Run(Pdfs.Of(objects), "list.pdf", limits: new ExtractionLimits { ImageText = reader });
+
+        Assert.Equal(ocred ? 1 : 0, reader.PdfPages);
+    }
+
     [Fact]
     public void Extract_PageInUnmappedFontWithoutOcr_Unscannable()
     {
