@@ -200,7 +200,9 @@ internal static class OpenDocumentExtractor
                         reader.GetAttribute("value", OfficeNs),
                         reader.GetAttribute("date-value", OfficeNs),
                         reader.GetAttribute("boolean-value", OfficeNs),
-                        Repeat(reader, "number-columns-repeated"));
+                        Repeat(reader, "number-columns-repeated"),
+                        reader.GetAttribute("string-value", OfficeNs),
+                        reader.GetAttribute("formula", TableNs));
                     frame.CellText = new StringBuilder();
                     if (reader.IsEmptyElement)
                     {
@@ -271,6 +273,13 @@ internal static class OpenDocumentExtractor
         {
             string display = frame.CellText?.ToString().Trim() ?? string.Empty;
             frame.CellText = null;
+            if (display.Length == 0 && frame.Cell.Value is null)
+            {
+                // No paragraph to show: the string value the cell holds, or what its formula
+                // writes (a formula with no saved result is calculated when the file is opened).
+                display = frame.Cell.StringValue?.Trim() ?? (frame.Cell.Formula is { } formula ? SheetFormulas.LiteralsOf(formula) ?? string.Empty : string.Empty);
+            }
+
             Cell cell = MakeCell(frame.Cell, display);
             var row = frame.Row ??= new List<Cell>();
             if (cell.Kind == CellKind.Empty)
@@ -294,9 +303,9 @@ internal static class OpenDocumentExtractor
             }
         }
 
-        private static Cell MakeCell((string? Type, string? Value, string? Date, string? Boolean, int Repeat) attributes, string display)
+        private static Cell MakeCell((string? Type, string? Value, string? Date, string? Boolean, int Repeat, string? StringValue, string? Formula) attributes, string display)
         {
-            var (type, value, date, boolean, _) = attributes;
+            var (type, value, date, boolean, _, _, _) = attributes;
             switch (type)
             {
                 case "float" or "percentage" or "currency":
@@ -380,6 +389,6 @@ internal static class OpenDocumentExtractor
 
         public StringBuilder? CellText { get; set; }
 
-        public (string? Type, string? Value, string? Date, string? Boolean, int Repeat) Cell { get; set; }
+        public (string? Type, string? Value, string? Date, string? Boolean, int Repeat, string? StringValue, string? Formula) Cell { get; set; }
     }
 }

@@ -47,13 +47,16 @@ internal sealed class SheetFormulas(ExtractionContext context, ContentLocation l
     /// (<c>""</c> in one is a quote); null when there are none or they are only white space
     /// (<c>=A2&amp;" "&amp;B2</c>, <c>=IF(A2="","",B2)</c>).
     /// </summary>
-    public string? Literals()
+    public string? Literals() => LiteralsOf(_formula.ToString());
+
+    /// <summary><see cref="Literals"/> of a formula's whole text (an OpenDocument cell's <c>table:formula</c>).</summary>
+    public static string? LiteralsOf(string formula)
     {
         StringBuilder? literals = null;
         bool inside = false;
-        for (int i = 0; i < _formula.Length; i++)
+        for (int i = 0; i < formula.Length; i++)
         {
-            char c = _formula[i];
+            char c = formula[i];
             if (c != '"')
             {
                 if (inside)
@@ -64,7 +67,7 @@ internal sealed class SheetFormulas(ExtractionContext context, ContentLocation l
                 continue;
             }
 
-            if (inside && i + 1 < _formula.Length && _formula[i + 1] == '"')
+            if (inside && i + 1 < formula.Length && formula[i + 1] == '"')
             {
                 literals!.Append('"');
                 i++;

@@ -42,6 +42,23 @@ public class HandBuiltFormatTests
     }
 
     [Fact]
+    public void Extract_OdsCellsWithoutParagraphs_ReadAsTheyWouldShow()
+    {
+        // A string value with no paragraph, a formula with no saved result (calculated when the
+        // file is opened), a number's formula with its result (the result is the cell), a
+        // formula of references only (nothing to read).
+        string content = OdsHead
+            + "<table:table-row><table:table-cell office:value-type=\"string\" office:string-value=\"Amy Lowe\"/>"
+            + "<table:table-cell table:formula=\"of:=CONCATENATE(&quot;AB&quot;;&quot;123456C&quot;)\"/>"
+            + "<table:table-cell table:formula=\"of:=&quot;x&quot;&amp;1\" office:value-type=\"float\" office:value=\"7\"/>"
+            + "<table:table-cell table:formula=\"of:=[.A1]\"/><table:table-cell office:value-type=\"string\"><text:p>shown</text:p></table:table-cell></table:table-row>"
+            + "</table:table></office:spreadsheet></office:body></office:document-content>";
+        RecordingSink sink = Extract.Run(OpenDocument("application/vnd.oasis.opendocument.spreadsheet", content), "r.ods");
+
+        Assert.Equal(["Amy Lowe", "AB123456C", "7", "", "shown"], Assert.Single(sink.Tables).Rows[0].Cells.Select(c => c.Text ?? "").ToArray());
+    }
+
+    [Fact]
     public void Extract_OdsRepeatedEmptyCells_AreNotMaterialised()
     {
         string content = OdsHead
