@@ -80,6 +80,11 @@ internal static class DocxExtractor
         package.ExtractParts(rels.Values.Where(r => r.Type.EndsWith("/aFChunk", StringComparison.Ordinal)).Select(r => r.Target).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal), location, depth);
         package.ExtractEmbedded("word/embeddings/", location, depth);
 
+        // Custom XML data, which Word shows in the content controls bound to it (filled from the
+        // data when the document opens): read as an XML file of its own (records as tables).
+        package.ExtractParts(package.PartNames.Where(n => n.StartsWith("customXml/item", StringComparison.Ordinal) && !n.StartsWith("customXml/itemProps", StringComparison.Ordinal)
+            && n.EndsWith(".xml", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList(), location, depth);
+
         // Pictures in the document (a screenshot of a spreadsheet is a spreadsheet): read as
         // picture attachments are, OCRed when large enough.
         package.ExtractEmbedded("word/media/", location, depth);

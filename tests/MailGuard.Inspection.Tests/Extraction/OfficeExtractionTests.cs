@@ -268,10 +268,10 @@ public class OfficeExtractionTests
         "<w:tbl>" + string.Concat(rows.Select(r => "<w:tr>" + string.Concat(r.Select(c => $"<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>")) + "</w:tr>")) + "</w:tbl>";
 
     [Fact]
-    public void Extract_DocxChartAndSmartArt_TextRead()
+    public void Extract_DocxChartSmartArtAndBoundData_TextRead()
     {
-        // Word draws a chart from its part's cached labels and SmartArt from its data part: their
-        // text is read, a point or node a line, where it is.
+        // Word draws a chart from its part's cached labels and SmartArt from its data part, and
+        // fills bound content controls from custom XML: their text is read, where it is.
         const string w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
         const string a = "http://schemas.openxmlformats.org/drawingml/2006/main";
         byte[] docx = Zips.Of(
@@ -283,12 +283,17 @@ public class OfficeExtractionTests
             ("word/diagrams/data1.xml", Encoding.UTF8.GetBytes($"<dgm:dataModel xmlns:dgm=\"http://schemas.openxmlformats.org/drawingml/2006/diagram\" xmlns:a=\"{a}\"><dgm:ptLst>"
                 + "<dgm:pt modelId=\"1\"><dgm:t><a:p><a:r><a:t>Carol Dean, DOB </a:t></a:r><a:r><a:t>01/02/1990</a:t></a:r></a:p></dgm:t></dgm:pt></dgm:ptLst></dgm:dataModel>")),
             ("word/diagrams/_rels/data1.xml.rels", Encoding.UTF8.GetBytes("<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"/>")),
+            ("customXml/item1.xml", Encoding.UTF8.GetBytes("<people><person><name>Dan Lee</name><ni>JG 12 34 56 A</ni></person><person><name>Eve Ray</name><ni>JG 65 43 21 B</ni></person></people>")),
+            ("customXml/itemProps1.xml", Encoding.UTF8.GetBytes("<ds:datastoreItem xmlns:ds=\"http://schemas.openxmlformats.org/officeDocument/2006/customXml\" ds:itemID=\"{0}\"/>")),
         ]);
 
         RecordingSink sink = Extract.Run(docx, "report.docx");
 
         Assert.Contains(sink.Texts, t => t.Location.FileName == "report.docx > word/charts/chart1.xml" && t.Text == "Alice Marsh AB123456C\nBob Stone CE654321A\n");
         Assert.Contains(sink.Texts, t => t.Location.FileName == "report.docx > word/diagrams/data1.xml" && t.Text == "Carol Dean, DOB 01/02/1990\n");
+        var bound = Assert.Single(sink.Tables, t => t.Location.FileName == "report.docx > customXml/item1.xml");
+        Assert.Equal(["Dan Lee", "JG 12 34 56 A"], bound.RowTexts(1).Take(2));
+        Assert.DoesNotContain(sink.Texts, t => t.Location.FileName!.Contains("itemProps", StringComparison.Ordinal));
         Assert.Empty(sink.Unscannable);
     }
 
