@@ -25,6 +25,15 @@ internal static partial class ProseMentions
     // so: "Amy Lowe (07700 900123)", "Mr Tom Haddad on 07700 900456", "Amy Lowe, mobile 07700 ...".
     private const int MobileReach = 12;
 
+    // How far before a name (a job title's two words) and after its mobile the words around
+    // them are read for a job or an organisation (IsOwnMobile).
+    private const int TitleReach = 40;
+    private const int ClauseReach = 40;
+
+    // How far back the sentence a name and its mobile stand in is read for a job: a list of
+    // eight names with their mobiles is about 250 characters.
+    private const int SentenceReach = 400;
+
     // A run of capitalised words, with an optional title; validated word by word in code.
     [GeneratedRegex(@"(?:\b(?<title>Mr|Mrs|Ms|Miss|Mx|Dr|Master)\.?[ \t]+)?\b[A-Z][A-Za-z'\-]+\b(?:[ \t]+[A-Z][A-Za-z'\-]+\b){0,3}|\b[A-Z]{2,}(?:[-'][A-Z]+)?,[ \t][A-Z][a-z'\-]+\b|^[A-Z][a-z'\-]+\n[A-Z][A-Za-z'\-]+$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
     private static partial Regex CandidatePattern();
@@ -188,12 +197,7 @@ internal static partial class ProseMentions
             {
                 var between = text.AsSpan(name.End, Math.Max(0, m.Start - name.End));
                 var oneClause = between.Length <= OwnCueReach && OneClause(between);
-
-                // A mobile straight after the name is looked at in its own clause: a long paragraph's
-                // other words ("pass changes to the coordinator") say nothing about whose it is.
-                var mobileBeside = oneClause && between.Length <= MobileReach && IsMobile(text.AsSpan(m.Start, m.End - m.Start))
-                    && !IsBusinessClause(text, Math.Max(previousEnd, name.Start - TitleReach), name.Start, Math.Min(limit, m.End + ClauseReach))
-                    && !PersonWords.HasJobWord(SentenceTo(text, m.End));
+                var mobileBeside = oneClause && between.Length <= MobileReach && IsOwnMobile(text, name.Start, m, previousEnd, limit);
                 if (mobileBeside || !IsBusinessSpan(text, name.Start, m.End))
                 {
                     contacts |= bit;
@@ -210,21 +214,21 @@ internal static partial class ProseMentions
         return kinds == 0 && !ownCue ? 0 : kinds | contacts;
     }
 
-    // How far before a name (a job title's two words: "duty officer Amy Holt (07700 ...)") and after
-    // its mobile ("Amy Holt (07700 ...), site manager") the words around them are read for a job or
-    // an organisation.
-    private const int TitleReach = 40;
-    private const int ClauseReach = 40;
-
-    // A job title or an organisation word around a name and its mobile: the two words before the
-    // name, from <paramref name="from"/> on and not past a line, sentence, comma, colon or bracket,
-    // to <paramref name="to"/> (or the line's or sentence's end, or a semicolon, before it).
-    private static bool IsBusinessClause(string text, int from, int nameStart, int to)
+    // A mobile straight after a name is the person's own unless a job or an organisation is named
+    // around it: in the two words before the name or the clause after the number ("duty officer
+    // Amy Holt (07700 ...)", "Amy Holt (07700 ...), site manager"), or anywhere in the sentence
+    // ("your account managers are ..."). Only its clause and sentence are read: a long
+    // paragraph's other words ("pass changes to the coordinator") say nothing about whose it is.
+    private static bool IsOwnMobile(string text, int nameStart, TextMatch mobile, int previousEnd, int limit)
     {
-        var before = text.AsSpan(from, nameStart - from);
-        var start = from + Math.Max(before.LastIndexOfAny("\n,:;(") + 1, before.LastIndexOf(". ", StringComparison.Ordinal) + 1);
+        if (!IsMobile(text.AsSpan(mobile.Start, mobile.End - mobile.Start)))
+        {
+            return false;
+        }
 
-        // Of the words before the name, the two nearest: a job title's ("duty officer").
+        // The two words before the name, not past a line, sentence, comma, colon or bracket.
+        var from = Math.Max(previousEnd, nameStart - TitleReach);
+        var start = from + AfterLastBreak(text.AsSpan(from, nameStart - from), "\n,:;(");
         var words = 0;
         for (var i = nameStart - 1; i > start; i--)
         {
@@ -235,26 +239,46 @@ internal static partial class ProseMentions
             }
         }
 
-        var after = text.AsSpan(nameStart, to - nameStart);
-        var end = after.IndexOfAny('\n', ';');
-        var sentence = after.IndexOf(". ", StringComparison.Ordinal);
-        end = nameStart + (end < 0 ? sentence < 0 ? after.Length : sentence : sentence < 0 ? end : Math.Min(end, sentence));
-        var clause = text.AsSpan(start, end - start);
-        return ProseAnalyzer.HasBusinessCue(clause) || PersonWords.HasOrganisationWord(clause);
+        // To the end of the number's clause (a line, a sentence or a semicolon), within reach.
+        var after = text.AsSpan(nameStart, Math.Min(limit, mobile.End + ClauseReach) - nameStart);
+        var clause = text.AsSpan(start, nameStart + FirstBreak(after) - start);
+        if (ProseAnalyzer.HasBusinessCue(clause) || PersonWords.HasOrganisationWord(clause))
+        {
+            return false;
+        }
+
+        var sentenceFrom = Math.Max(0, mobile.End - SentenceReach);
+        var sentence = text.AsSpan(sentenceFrom, mobile.End - sentenceFrom);
+        return !PersonWords.HasJobWord(sentence[AfterLastBreak(sentence, "\n")..]);
     }
 
-    // How far back the sentence a name and its mobile stand in is read: a list of eight names
-    // with their mobiles is about 250 characters.
-    private const int SentenceReach = 400;
-
-    // The sentence up to <paramref name="end"/>: from the last line break or sentence end before it
-    // ("Your account managers are Tom Haddad (07700 900456), Amy Holt (07700 ...").
-    private static ReadOnlySpan<char> SentenceTo(string text, int end)
+    // Where the text after the last break in span starts: one of the break characters, or a
+    // sentence's end (". ", "? ", "! "); 0 for none.
+    private static int AfterLastBreak(ReadOnlySpan<char> span, ReadOnlySpan<char> breaks)
     {
-        var from = Math.Max(0, end - SentenceReach);
-        var before = text.AsSpan(from, end - from);
-        var start = Math.Max(before.LastIndexOf('\n'), Math.Max(before.LastIndexOf(". ", StringComparison.Ordinal), Math.Max(before.LastIndexOf("? ", StringComparison.Ordinal), before.LastIndexOf("! ", StringComparison.Ordinal))));
-        return before[(start + 1)..];
+        for (var i = span.Length - 1; i >= 0; i--)
+        {
+            if (breaks.Contains(span[i]) || (span[i] == ' ' && i > 0 && span[i - 1] is '.' or '?' or '!'))
+            {
+                return i + 1;
+            }
+        }
+
+        return 0;
+    }
+
+    // Where the first line, sentence or semicolon break in span is; its length for none.
+    private static int FirstBreak(ReadOnlySpan<char> span)
+    {
+        for (var i = 0; i < span.Length; i++)
+        {
+            if (span[i] is '\n' or ';' || (span[i] is '.' or '?' or '!' && i + 1 < span.Length && span[i + 1] == ' '))
+            {
+                return i;
+            }
+        }
+
+        return span.Length;
     }
 
     // A UK mobile number (071-075, 077-079): a person's own phone far more often than an

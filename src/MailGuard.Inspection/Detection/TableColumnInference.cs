@@ -210,29 +210,16 @@ internal static class TableColumnInference
         return c;
     }
 
-    // The column's cell in a row, and its text trimmed, when it holds something.
     /// <summary>
     /// The column's first cell is a label, not a value: words without a digit ("Published",
-    /// "Date joined") that do not name a birth, atop a column of dates.
+    /// "Date joined") that do not name a birth, atop a column of dates. (Cells are folded, so
+    /// other scripts' digits are ASCII here.)
     /// </summary>
-    private static bool UnderAnotherLabel(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart)
-    {
-        if (dataStart >= rows.Count || !TryFilled(column, rows[dataStart].Cells, out var cell, out var text) || cell.Kind != CellKind.Text)
-        {
-            return false;
-        }
+    private static bool UnderAnotherLabel(TableColumn column, IReadOnlyList<(long Row, Cell[] Cells)> rows, int dataStart) =>
+        dataStart < rows.Count && TryFilled(column, rows[dataStart].Cells, out var cell, out var text) && cell.Kind == CellKind.Text
+        && !CellText.HasDigit(text) && CellText.HasLetter(text) && HeaderClassifier.Classify(cell.Text) != DataKind.DateOfBirth;
 
-        foreach (var c in text)
-        {
-            if (char.IsDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return CellText.HasLetter(text) && HeaderClassifier.Classify(cell.Text) != DataKind.DateOfBirth;
-    }
-
+    // The column's cell in a row, and its text trimmed, when it holds something.
     private static bool TryFilled(TableColumn column, Cell[] cells, out Cell cell, out ReadOnlySpan<char> text)
     {
         if (column.Index >= cells.Length || cells[column.Index].Kind == CellKind.Empty)

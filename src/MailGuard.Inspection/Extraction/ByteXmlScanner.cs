@@ -115,6 +115,9 @@ internal sealed class ByteXmlScanner : IDisposable
     /// <summary>The current text came from a CDATA section: its bytes are the text as it is.</summary>
     public bool IsCData { get; private set; }
 
+    /// <summary>The current text token as a string: a CDATA section as it is, other text with its references resolved.</summary>
+    public string TextValue => IsCData ? System.Text.Encoding.UTF8.GetString(RawText) : Decode(RawText);
+
     /// <summary>Moves to the next tag or text run; <see cref="XmlToken.None"/> at the end.</summary>
     public XmlToken Next()
     {
@@ -253,6 +256,23 @@ internal sealed class ByteXmlScanner : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)(_end - _pos));
         _pos += count;
         Token = XmlToken.EndTag;
+    }
+
+    /// <summary>
+    /// After a reader took <paramref name="read"/> bytes of whole elements from <see cref="Window"/>:
+    /// moves past them. When it took none, the window's end may cut the next element:
+    /// <paramref name="readOn"/> reads on until it is whole (and says whether it found one). True:
+    /// read the window again; false: the next bytes are for the token reader.
+    /// </summary>
+    public bool TakeWindow(int read, Func<ByteXmlScanner, bool> readOn)
+    {
+        if (read > 0)
+        {
+            Advance(read);
+            return true;
+        }
+
+        return readOn(this);
     }
 
     /// <summary>Reads until the window holds at least <paramref name="count"/> bytes; false when the part ends first.</summary>

@@ -83,32 +83,25 @@ internal static class PdfExtractor
                 context.Sink.OnText(location with { Page = pageNumber }, pageText + "\n");
             }
 
-            if (unmapped is not null)
+            // What the page shows that its text does not say is read from its picture: letters the
+            // file cannot name (PdfFonts), or, on a page with no text, a picture big enough for a
+            // table (a scan or a pasted screenshot; see OcrEngine for why the page is rendered).
+            string? shown = unmapped is not null ? $"text in {unmapped}"
+                : pageText.Length == 0 && context.Limits.ImageText is not null && LargestImage(page) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height)
+                    ? $"an image of {width} x {height} px" : null;
+            if (shown is not null && context.Limits.ImageText is { } ocr)
             {
-                // Letters a viewer draws and the file cannot name (PdfFonts): what the page shows
-                // is read from its picture, or the page is not passed as read.
-                context.ThrowIfCancelled();
-                if (context.Limits.ImageText is { } pageOcr)
-                {
-                    ImageTextResult result = pageOcr.ReadPdfPage(data, pageNumber, context.OcrTimeout, context.CancellationToken);
-                    ImageTextExtractor.Report(context, location, result, $"PDF page {pageNumber} (text in {unmapped}) ");
-                    ocrPages++;
-                }
-                else
-                {
-                    context.Sink.OnUnscannable(location with { Page = pageNumber }, UnscannableReason.UnsupportedFormat,
-                        $"PDF page {pageNumber} draws text in {unmapped}, and OCR is off");
-                }
-            }
-            else if (pageText.Length == 0 && context.Limits.ImageText is { } ocr && LargestImage(page) is var (width, height) && context.Limits.LargeEnoughForOcr(width, height))
-            {
-                // A page with no text and a picture big enough for a table is a scan or a pasted
-                // screenshot: render it and OCR it (see OcrEngine for why the page is rendered).
                 context.ThrowIfCancelled();
                 // A page that could not be OCRed is reported by itself, so the whole-file message below is not repeated.
                 ImageTextResult result = ocr.ReadPdfPage(data, pageNumber, context.OcrTimeout, context.CancellationToken);
-                ImageTextExtractor.Report(context, location, result, $"PDF page {pageNumber} (an image of {width} x {height} px) ");
+                ImageTextExtractor.Report(context, location with { Page = pageNumber }, result, $"PDF page {pageNumber} ({shown}) ");
                 ocrPages++;
+            }
+            else if (unmapped is not null)
+            {
+                // OCR off: a page whose letters cannot be named is not passed as read.
+                context.Sink.OnUnscannable(location with { Page = pageNumber }, UnscannableReason.UnsupportedFormat,
+                    $"PDF page {pageNumber} draws text in {unmapped}, and OCR is off");
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Text;
 
 namespace MailGuard.Inspection.Extraction;
 
@@ -35,9 +34,7 @@ internal static partial class XlsxExtractor
     private static void ReadSharedStrings(ExtractionContext context, Stream part, SharedStringTable strings, bool fast, int bufferSize)
     {
         using var xml = new ByteXmlScanner(part, bufferSize);
-        var text = new StringBuilder();
-        string? single = null;
-        int pieces = 0;
+        var runs = new TextRuns();
         int phonetic = 0;
         bool inText = false;
         bool inItem = false;
@@ -62,14 +59,8 @@ internal static partial class XlsxExtractor
                     CheckIn(context, strings.Count);
                 }
 
-                if (read > 0)
-                {
-                    xml.Advance(read);
-                    continue;
-                }
-
-                // One the window's end cuts: read on, then the loop above reads it.
-                if (SheetCellParser.ReadSharedString(xml, out _) > 0)
+                // One the window's end cuts is read on, then the loop above reads it.
+                if (xml.TakeWindow(read, static x => SheetCellParser.ReadSharedString(x, out _) > 0))
                 {
                     continue;
                 }
@@ -104,9 +95,7 @@ internal static partial class XlsxExtractor
                         }
 
                         inItem = true;
-                        text.Clear();
-                        single = null;
-                        pieces = 0;
+                        runs.Clear();
                     }
                     else if (name.SequenceEqual("rPh"u8))
                     {
@@ -132,26 +121,13 @@ internal static partial class XlsxExtractor
                     else if (name.SequenceEqual("si"u8) && inItem)
                     {
                         inItem = false;
-                        strings.Add((pieces switch { 0 => string.Empty, 1 => single!, _ => text.ToString() }).AsSpan());
+                        strings.Add((runs.Value ?? string.Empty).AsSpan());
                         CheckIn(context, strings.Count);
                     }
 
                     break;
                 case XmlToken.Text when inText:
-                    // Most items are one run: keep its string and build only when there are more.
-                    string piece = xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText);
-                    if (pieces == 1)
-                    {
-                        text.Append(single);
-                    }
-
-                    if (pieces >= 1)
-                    {
-                        text.Append(piece);
-                    }
-
-                    single = piece;
-                    pieces++;
+                    runs.Add(xml.TextValue);
                     break;
             }
         }

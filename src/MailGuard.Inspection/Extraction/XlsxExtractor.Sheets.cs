@@ -45,9 +45,7 @@ internal static partial class XlsxExtractor
             var cells = new SheetRow(sharedStrings);
             var value = new byte[64];
             int valueLength = 0;
-            StringBuilder? inline = null;
-            string? inlineSingle = null;
-            int inlinePieces = 0;
+            var inline = new TextRuns();
             long rowIndex = -1;
             int column = -1;
             bool inCell = false;
@@ -115,16 +113,9 @@ internal static partial class XlsxExtractor
                         read += used;
                     }
 
-                    if (read > 0)
+                    // A shape the window's end cuts is read on, then the loop above reads it.
+                    if (xml.TakeWindow(read, static x => SheetCellParser.ReadCell(x, out _) > 0 || SheetCellParser.ReadRowTag(x, out _, out _) > 0))
                     {
-                        xml.Advance(read);
-                        continue;
-                    }
-
-                    // A shape the window's end cuts: read on, as the token reader below would.
-                    if (SheetCellParser.ReadCell(xml, out _) > 0 || SheetCellParser.ReadRowTag(xml, out _, out _) > 0)
-                    {
-                        // Now whole in the window: the loop above reads it.
                         continue;
                     }
                 }
@@ -177,9 +168,7 @@ internal static partial class XlsxExtractor
 
                             valueLength = 0;
                             formulas?.Clear();
-                            inline?.Clear();
-                            inlineSingle = null;
-                            inlinePieces = 0;
+                            inline.Clear();
                             phonetic = 0;
                             if (token == XmlToken.EmptyTag)
                             {
@@ -232,9 +221,9 @@ internal static partial class XlsxExtractor
                         {
                             inCell = false;
                             capture = Capture.None;
-                            string? inlineText = inlinePieces switch { 0 => null, 1 => inlineSingle, _ => inline!.ToString() };
+                            string? inlineText = inline.Value;
                             string? literals = formulas is { Any: true } ? formulas.Literals() : null;
-                            if (literals is not null && valueLength == 0 && inlinePieces == 0)
+                            if (literals is not null && valueLength == 0 && inline.Count == 0)
                             {
                                 // No value saved: the cell shows what its formula makes.
                                 cells.PlaceText(column, literals);
@@ -274,24 +263,10 @@ internal static partial class XlsxExtractor
                         valueLength += raw.Length;
                         break;
                     case XmlToken.Text when capture == Capture.Formula:
-                        formulas!.Append(xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText));
+                        formulas!.Append(xml.TextValue);
                         break;
                     case XmlToken.Text when capture == Capture.Text:
-                        // Most inline strings are one run: keep its string, build only for more.
-                        string piece = xml.IsCData ? Encoding.UTF8.GetString(xml.RawText) : ByteXmlScanner.Decode(xml.RawText);
-                        if (inlinePieces == 1)
-                        {
-                            inline ??= new StringBuilder();
-                            inline.Append(inlineSingle);
-                        }
-
-                        if (inlinePieces >= 1)
-                        {
-                            inline!.Append(piece);
-                        }
-
-                        inlineSingle = piece;
-                        inlinePieces++;
+                        inline.Add(xml.TextValue);
                         break;
                 }
             }

@@ -4,6 +4,9 @@ namespace MailGuard.Inspection.Tests.Extraction;
 
 public class TextExtractionTests
 {
+    // An HTML body as the message walker hands it over.
+    private static RecordingSink Html(string html) => Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+
     static TextExtractionTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     [Fact]
@@ -90,7 +93,7 @@ public class TextExtractionTests
         string html = "<!DOCTYPE html><html><head><style>p { color: red }</style><script>var x = '<p>no</p>';</script></head>"
             + "<body><p>Dear&nbsp;Ms Marsh &amp; family,</p><div>DOB: 14/03/1987</div><!-- hidden <b>comment</b> -->"
             + "<p>Caf&eacute; &#163;5 &lt;ok&gt;</p></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
         string text = sink.AllText;
         Assert.Contains("Dear Ms Marsh & family,\nDOB: 14/03/1987\nCafé £5 <ok>", text);
         Assert.DoesNotContain("color", text);
@@ -110,7 +113,7 @@ public class TextExtractionTests
         string html = "<html><head><!--[if gte mso 9]><xml><o:OfficeDocumentSettings><o:AllowPNG/></o:OfficeDocumentSettings></xml><![endif]--></head><body>"
             + "<p>Update below.</p><!--\nName,NI number\n" + rows + "\n-->"
             + "<table><tr><td>Name</td><td>Team</td></tr><tr><td>Alice Marsh<!-- was: Alice Smith --></td><td>Housing</td></tr></table><p>Thanks</p></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
         string text = sink.AllText;
 
         Assert.StartsWith("Update below.\n", text);
@@ -129,7 +132,7 @@ public class TextExtractionTests
         // element: read, with entities decoded, whether quoted or not; other attributes are not.
         string html = "<html><body><p>Photos:</p><img src=\"cid:a\" alt=\"Alice Marsh, DOB 14/03/1987\"><img src=cid:b alt=Bob>"
             + "<span title='Carol &amp; Dan, AB 12 34 56 C' data-x=\"not read\">#3</span><p>End</p></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
 
         Assert.StartsWith("Photos:\n#3\nEnd", sink.AllText);
         Assert.Contains("\nAlice Marsh, DOB 14/03/1987\nBob\nCarol & Dan, AB 12 34 56 C\n", sink.AllText);
@@ -146,7 +149,7 @@ public class TextExtractionTests
         string html = "<html><head><style>p{color:red;font-family:\"Segoe UI\"} .a::before{content:\"Alice \\4D arsh\" \", DOB 14/03/1987\"}"
             + " .b::after{ CONTENT : 'Bob\\'s' } .c::before{content:attr(data-ni) \" \" attr(DATA-DOB)} /* content:\"not read\" */</style></head>"
             + "<body><p class=a>x</p><p class=b>y</p><p class=c data-ni=\"AB 12 34 56 C\" data-dob='01/02/1990' data-other=\"not shown\">z</p></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
         string text = sink.AllText;
 
         Assert.StartsWith("x\ny\nz", text);
@@ -165,7 +168,7 @@ public class TextExtractionTests
         string html = "<html><body><form><input type=text value=\"Alice Marsh, AB 12 34 56 C\"><input placeholder='DOB 14/03/1987'>"
             + "<textarea placeholder=\"Bob Stone\">Carol Dean</textarea><select><option value=\"opt-not-shown\">Dan Lee</option></select>"
             + "<button value=\"btn-not-shown\">Send</button></form></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
 
         Assert.Contains("\nAlice Marsh, AB 12 34 56 C\nDOB 14/03/1987\nBob Stone\n", sink.AllText);
         Assert.Contains("Carol Dean", sink.AllText);
@@ -180,14 +183,14 @@ public class TextExtractionTests
         int limit = MailGuard.Inspection.Extraction.CssContentText.MaxAttributes;
         string style = string.Concat(Enumerable.Range(0, limit + 1).Select(i => $".c{i}::before{{content:attr(data-a{i})}}"));
         string html = $"<html><head><style>{style}</style></head><body><p data-a{limit - 1}=\"last kept\" data-a{limit}=\"one past\">x</p></body></html>";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes(html), "body.html", "text/html");
+        RecordingSink sink = Html(html);
 
         Assert.Contains("\nlast kept\n", sink.AllText);
         Assert.DoesNotContain("one past", sink.AllText);
 
         // A long attribute name is kept whole.
         string name = "data-" + new string('n', 300);
-        sink = Extract.Run(Encoding.UTF8.GetBytes($"<style>p::after{{content:attr({name})}}</style><p {name}=\"AB 12 34 56 C\">x</p>"), "body.html", "text/html");
+        sink = Html($"<style>p::after{{content:attr({name})}}</style><p {name}=\"AB 12 34 56 C\">x</p>");
         Assert.Contains("\nAB 12 34 56 C\n", sink.AllText);
     }
 
@@ -202,7 +205,7 @@ public class TextExtractionTests
         // loses only the quote; two, the text's last character.
         const string Before = "img alt=\"";
         string value = new string('a', MailGuard.Inspection.Extraction.HtmlTextExtractor.MaxTagChars - Before.Length - 2 + past) + "Z";
-        RecordingSink sink = Extract.Run(Encoding.UTF8.GetBytes("<html><body><p>x</p><" + Before + value + "\"></body></html>"), "body.html", "text/html");
+        RecordingSink sink = Html("<html><body><p>x</p><" + Before + value + "\"></body></html>");
 
         Assert.Equal(MailGuard.Inspection.Extraction.HtmlTextExtractor.MaxTagChars + past, Before.Length + value.Length + 1);
         Assert.Equal(whole, sink.AllText.Contains(value + "\n", StringComparison.Ordinal));
