@@ -12,7 +12,8 @@ namespace MailGuard.Inspection.Extraction;
 /// ("-B=A@&lt;!9B"): a Type3 font (glyphs are drawings, named however the writer likes), an
 /// encoding whose glyph names are private ("g12", "cid0034"), or a composite font addressed by
 /// glyph number (Identity-H) without a character map. Fonts are read from the page's resources
-/// (inherited from its parents if it has none) and from those of the forms (XObjects) it draws.
+/// (inherited from its parents if it has none) and from those of the forms (XObjects) it draws,
+/// forms within forms to <see cref="MaxFormDepth"/>.
 /// </summary>
 internal static class PdfFonts
 {
@@ -21,6 +22,9 @@ internal static class PdfFonts
 
     // The most fonts of one page looked at (its own and its forms'): a page with more is read from its picture too.
     internal const int MaxFonts = 256;
+
+    // The deepest forms within forms looked at: a page drawing deeper ones is read from its picture too.
+    internal const int MaxFormDepth = 16;
 
     // The most resource dictionaries of one page looked at (the page's and its forms'): a page
     // with more is read from its picture too.
@@ -99,13 +103,18 @@ internal static class PdfFonts
                 }
             }
 
-            if (depth < MaxHops && current.TryGet(NameToken.Xobject, out var objectsToken) && Resolve(objectsToken) is DictionaryToken objects)
+            if (current.TryGet(NameToken.Xobject, out var objectsToken) && Resolve(objectsToken) is DictionaryToken objects)
             {
                 foreach (var (_, token) in objects.Data)
                 {
                     if (Resolve(token) is StreamToken form && form.StreamDictionary.TryGet(NameToken.Resources, out var formResources)
-                        && Resolve(formResources) is DictionaryToken inner)
+                        && Resolve(formResources) is DictionaryToken inner && !seen.Contains(inner))
                     {
+                        if (depth == MaxFormDepth)
+                        {
+                            return $"forms nested more than {MaxFormDepth} deep";
+                        }
+
                         pending.Push((inner, depth + 1));
                     }
                 }

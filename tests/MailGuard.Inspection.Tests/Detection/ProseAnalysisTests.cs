@@ -76,6 +76,27 @@ public class ProseAnalysisTests
         Assert.Equal(people, PersonalData(Analyze("Notes\n\n" + text + "\n"))?.Count);
     }
 
+    [Theory]
+    [InlineData(0, null)]
+    [InlineData(1, 1)]
+    public void OnText_JobWordInTheSentence_ReadWithin400CharactersOfTheMobile(int past, int? people)
+    {
+        // The sentence before a mobile is read back 400 characters for a job: "managers" whole
+        // within them makes both mobiles work ones; one character further it is cut (a word
+        // no longer) for the second mobile, whose person is then counted (one person is enough here).
+        const string Head = "Our managers ";
+        const string Tail = " Amy Holt (07700 900120), and then Ben Carter (07700 900121)";
+        var filler = new string('x', 400 - Head.Length + "Our ".Length - (Tail.IndexOf("900121", StringComparison.Ordinal) + 6) + past);
+        var text = Head + filler + Tail + ".";
+
+        // From "managers" (or one past its first letter) to the end of the second mobile: 400 characters.
+        Assert.Equal(400, text.IndexOf("900121", StringComparison.Ordinal) + 6 - ("Our ".Length + past));
+
+        var analyzer = TestData.NewAnalyzer(minPeople: 1);
+        analyzer.OnText(s_body, "Notes\n\n" + text + "\n");
+        Assert.Equal(people, PersonalData(analyzer)?.Count);
+    }
+
     [Fact]
     public void OnText_TitledSurnameAfterFullName_SamePerson()
     {

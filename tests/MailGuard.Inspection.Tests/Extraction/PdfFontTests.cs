@@ -127,6 +127,34 @@ public class PdfFontTests
         Assert.Equal(ocred ? 1 : 0, reader.PdfPages);
     }
 
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public void Extract_FormsNestedPastTheDepthLookedAt_Ocred(int past, bool ocred)
+    {
+        // Forms within forms are looked at to MaxFormDepth; one deeper and the page is read from its picture.
+        int forms = PdfFonts.MaxFormDepth + past;
+        byte[] content = Encoding.ASCII.GetBytes("BT /F1 12 Tf 72 700 Td (ABC ABC) Tj ET");
+        byte[] empty = Encoding.ASCII.GetBytes("q Q");
+        var objects = new List<(string, byte[]?)>
+        {
+            ("<< /Type /Catalog /Pages 2 0 R >>", null),
+            ("<< /Type /Pages /Kids [3 0 R] /Count 1 >>", null),
+            ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> /XObject << /Fm 6 0 R >> >> >>", null),
+            ($"<< /Length {content.Length} >>", content),
+            ("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", null),
+        };
+
+        // Form i (object 6 + i) draws form i + 1; the last draws none.
+        objects.AddRange(Enumerable.Range(0, forms).Select(i => ($"<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Resources << "
+            + (i + 1 < forms ? $"/XObject << /Fm {7 + i} 0 R >>" : "/ProcSet [/PDF]") + $" >> /Length {empty.Length} >>", (byte[]?)empty)));
+        var reader = new OcrTests.FakeReader(new ImageTextResult(ImageTextStatus.Read, "Amy Holt AB123456C\n", ""));
+
+        Extract.Run(Pdfs.Of(objects), "list.pdf", limits: new ExtractionLimits { ImageText = reader });
+
+        Assert.Equal(ocred ? 1 : 0, reader.PdfPages);
+    }
+
     [Fact]
     public void Extract_PageInUnmappedFontWithoutOcr_Unscannable()
     {
