@@ -18,7 +18,8 @@ internal sealed class CssContentText(TextBlockWriter writer)
     // long as a whole tag the HTML reader keeps, so any attribute it can read can be named here.
     private const int MaxWord = HtmlTextExtractor.MaxTagChars;
 
-    // The most attribute names kept: a style sheet naming more is not a mail layout.
+    // The most attribute names kept: a style sheet naming more is not a mail layout, and the
+    // HTML reader reports it unscannable (PastLimit).
     internal const int MaxAttributes = 64;
 
     private readonly StringBuilder _word = new();
@@ -32,6 +33,9 @@ internal sealed class CssContentText(TextBlockWriter writer)
     private bool _escaped;
     private bool _comment;
     private char _previous;
+
+    /// <summary>Whether a style sheet named more attributes to show than <see cref="MaxAttributes"/> (those past it are not read).</summary>
+    public bool PastLimit { get; private set; }
 
     /// <summary>Attributes a <c>content: attr(...)</c> declaration shows, by name (no case).</summary>
     public IReadOnlySet<string> Attributes => _attributes;
@@ -74,9 +78,16 @@ internal sealed class CssContentText(TextBlockWriter writer)
             // A word just ended: the name a ':' or '(' after it (past white space) belongs to.
             _last = _word.ToString();
             _word.Clear();
-            if (_inAttr && _attributes.Count < MaxAttributes)
+            if (_inAttr && !_attributes.Contains(_last))
             {
-                _attributes.Add(_last);
+                if (_attributes.Count < MaxAttributes)
+                {
+                    _attributes.Add(_last);
+                }
+                else
+                {
+                    PastLimit = true;
+                }
             }
         }
 

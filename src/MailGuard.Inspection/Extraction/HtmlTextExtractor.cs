@@ -282,6 +282,11 @@ internal sealed partial class HtmlTextExtractor
 
             _writer.Flush();
             _hidden.Flush();
+            if (_css.PastLimit)
+            {
+                _context.Sink.OnUnscannable(_location, UnscannableReason.TooManyParts,
+                    $"style sheet names more than {CssContentText.MaxAttributes} attributes to show; those past it are not read");
+            }
         }
         finally
         {

@@ -25,6 +25,7 @@ internal sealed class SheetFormulas(ExtractionContext context, ContentLocation l
     private readonly StringBuilder _formula = new();
     private readonly HashSet<string> _written = new(StringComparer.Ordinal);
     private TextBlockWriter? _writer;
+    private bool _reportedLong;
 
     /// <summary>Whether a formula's text has been read since <see cref="Clear"/>.</summary>
     public bool Any => _formula.Length > 0;
@@ -32,13 +33,18 @@ internal sealed class SheetFormulas(ExtractionContext context, ContentLocation l
     /// <summary>A new cell starts: no formula read for it yet.</summary>
     public void Clear() => _formula.Clear();
 
-    /// <summary>A piece of the cell's formula text (decoded), kept to <see cref="MaxFormulaChars"/>.</summary>
+    /// <summary>
+    /// A piece of the cell's formula text (decoded), kept to <see cref="MaxFormulaChars"/>; a
+    /// longer formula (which Excel would not have written) is reported unscannable, once a sheet.
+    /// </summary>
     public void Append(string piece)
     {
         int room = MaxFormulaChars - _formula.Length;
-        if (room > 0)
+        _formula.Append(piece.AsSpan(0, Math.Clamp(room, 0, piece.Length)));
+        if (piece.Length > room && !_reportedLong)
         {
-            _formula.Append(piece.AsSpan(0, Math.Min(room, piece.Length)));
+            _reportedLong = true;
+            context.Sink.OnUnscannable(location, UnscannableReason.Corrupt, $"a formula longer than Excel's {ExtractionLimits.Count(MaxFormulaChars)} characters; the rest is not read");
         }
     }
 
